@@ -1,0 +1,7 @@
+class Config:
+    DEBUG = True
+    SECRET_KEY = "dev"
+
+
+class ProductionConfig(Config):
+    pass

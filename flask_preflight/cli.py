@@ -1,0 +1,153 @@
+"""Command-line interface (click, like Flask's own CLI).
+
+Exit codes, for CI: 0 no findings at or above --fail-on; 1 findings at or above it; 2 usage or
+configuration error; 3 the scan was incomplete (a file could not be analysed), whatever was found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, Dict, List, Optional, Sequence
+
+import click
+
+from flask_preflight import __version__
+from flask_preflight.findings import ScanResult, Severity
+from flask_preflight.rules import REGISTRY
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+
+def _split(values: Sequence[str]) -> Optional[List[str]]:
+    if not values:
+        return None
+    out: List[str] = []
+    for v in values:
+        out.extend(p.strip() for p in v.split(",") if p.strip())
+    return out
+
+
+def use_color(mode: str, stream: Any) -> bool:
+    if mode == "always":
+        return True
+    if mode == "never" or os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return bool(stream.isatty())
+    except Exception:
+        return False
+
+
+def exit_code(result: ScanResult, fail_on: str) -> int:
+    if result.problems:
+        return EXIT_INCOMPLETE
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(fail_on)
+    return EXIT_FINDINGS if any(f.severity.at_least(threshold) for f in result.findings) else EXIT_OK
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> List[str]:
+        return ["check", "rules", "rule"]
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="flask-preflight")
+def main() -> None:
+    """Find Flask production hazards: debug mode, the dev server, the Werkzeug debugger and more."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", multiple=True, metavar="RULES", help="Rules to run (ids, names or prefixes like PF1; comma-separated).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip.")
+@click.option("--exclude", multiple=True, metavar="PATTERN", help="Gitignore-style patterns to skip (replaces the configured list).")
+@click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Patterns to skip in addition to the configured ones.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
+              help="Exit 1 when a finding has at least this severity [default: low].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Report format [default: text].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE.")
+@click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Read settings from this TOML file instead of searching for pyproject.toml.")
+@click.option("--max-file-size", default=None, metavar="SIZE", help="Skip (and report) files larger than this, e.g. 10MB.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Honour .gitignore files [default: on].")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the text report.")
+def check(paths: Sequence[str], select: Sequence[str], ignore: Sequence[str], exclude: Sequence[str],
+          extend_exclude: Sequence[str], fail_on: Optional[str], fmt: Optional[str], output: Optional[str],
+          statistics: bool, config_file: Optional[str], max_file_size: Optional[str],
+          respect_gitignore: Optional[bool], color: str) -> None:
+    """Statically check PATHS (default: the current directory). Never imports or runs the scanned code."""
+    from flask_preflight.config import ConfigError, load_settings
+    from flask_preflight.report import render
+    from flask_preflight.static.engine import run_check
+
+    overrides: Dict[str, Any] = {
+        "select": _split(select), "ignore": _split(ignore), "exclude": _split(exclude),
+        "extend_exclude": _split(extend_exclude), "fail_on": fail_on, "format": fmt, "output": output,
+        "max_file_size": max_file_size, "respect_gitignore": respect_gitignore,
+    }
+    try:
+        settings = load_settings(config_file, start=".", overrides=overrides)
+        settings.selected_rule_ids()
+    except ConfigError as exc:
+        _usage_error(str(exc))
+    result = run_check(list(paths) or ["."], settings)
+    out_path = settings.output
+    stream = sys.stdout
+    colored = settings.format == "text" and out_path is None and use_color(color, stream)
+    report = render(result, settings.format, color=colored, statistics=statistics, tool_version=__version__)
+    if out_path:
+        try:
+            with open(out_path, "w", encoding="utf-8") as fh:
+                fh.write(report)
+        except OSError as exc:
+            _usage_error(f"{out_path}: cannot write report: {exc.strerror or exc}")
+        if settings.format != "text":
+            click.echo(_short_summary(result), err=True)
+    else:
+        click.echo(report, nl=not report.endswith("\n"))
+    sys.exit(exit_code(result, settings.fail_on))
+
+
+def _short_summary(result: ScanResult) -> str:
+    n = len(result.findings)
+    s = f"flask-preflight: {n} finding{'s' if n != 1 else ''} in {result.files_scanned} file{'s' if result.files_scanned != 1 else ''}"
+    if result.problems:
+        s += f"; {len(result.problems)} could not be analyzed"
+    return s
+
+
+def _usage_error(message: str) -> None:
+    click.echo(f"flask-preflight: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+def rules_cmd(fmt: str) -> None:
+    """List every rule."""
+    from flask_preflight.docs import rules_markdown_table
+
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in REGISTRY], indent=2))
+    elif fmt == "markdown":
+        click.echo(rules_markdown_table())
+    else:
+        width = max(len(r.name) for r in REGISTRY)
+        for r in REGISTRY:
+            modes = ",".join(m for m in ("check", "inspect", "probe", "serve") if m in r.modes)
+            click.echo(f"{r.id}  {r.name:<{width}}  {r.severity.value:<8}  {modes:<20}  {r.summary}")
+
+
+@main.command("rule")
+@click.argument("rule_id")
+def rule_cmd(rule_id: str) -> None:
+    """Show one rule's documentation (by id or name)."""
+    rule = REGISTRY.get(rule_id)
+    if rule is None:
+        _usage_error(f"unknown rule {rule_id!r}; see `flask-preflight rules`")
+    click.echo(rule.docs())  # type: ignore[union-attr]

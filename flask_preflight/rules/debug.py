@@ -1,0 +1,154 @@
+"""Rule pack 1: debug mode, the Werkzeug debugger and the development server (PF101-PF105)."""
+
+from __future__ import annotations
+
+from flask_preflight.findings import Severity
+from flask_preflight.rules import OWASP_A05, REGISTRY, Rule
+
+_IMPL = "flask_preflight/static/python/debug.py"
+
+PF101 = REGISTRY.register(Rule(
+    id="PF101",
+    name="debug-mode-enabled",
+    severity=Severity.HIGH,
+    summary="Flask debug mode is switched on in code that can run in production.",
+    rationale=(
+        "Debug mode makes the development server reload on code changes, turns on the interactive Werkzeug "
+        "debugger when the app is served by `app.run()`/`flask run`, and changes error handling: unhandled "
+        "exceptions propagate instead of reaching your 500 handler, and templates reload on every request. "
+        "Flask's documentation is explicit: do not enable debug mode when deploying in production. The flag "
+        "hides in many places besides `app.run(debug=True)`: `app.debug = True`, `app.config['DEBUG']`, "
+        "`config.update()`/`from_mapping()`, and config classes loaded with `from_object()`. A config class "
+        "named like development/testing is fine on its own; one that is loaded unconditionally, or that is "
+        "named like production/default/base, is a finding. Severity follows reachability: a call inside "
+        "`if __name__ == \"__main__\":` only runs under `python app.py` and is reported as low."
+    ),
+    bad='''
+app = Flask(__name__)
+app.config.from_object(Config)      # class Config: DEBUG = True
+
+if __name__ == "__main__":
+    app.run(debug=True)
+''',
+    good='''
+app = Flask(__name__)
+app.config.from_object(ProductionConfig)   # DEBUG is False unless FLASK_DEBUG=1
+
+if __name__ == "__main__":
+    app.run(debug=os.environ.get("FLASK_DEBUG") == "1")
+''',
+    fix_hint="Leave DEBUG unset (it defaults to False) and enable it locally with `flask run --debug` or FLASK_DEBUG=1.",
+    cwe=(489, 215),
+    owasp=(OWASP_A05,),
+    modes=frozenset({"check", "inspect", "probe"}),
+    implemented_in=_IMPL,
+))
+
+PF102 = REGISTRY.register(Rule(
+    id="PF102",
+    name="unguarded-app-run",
+    severity=Severity.HIGH,
+    summary="`app.run()` (or `socketio.run`, `run_simple`) runs when the module is imported.",
+    rationale=(
+        "Gunicorn, uWSGI, Waitress and `flask run` all import your module to find the app. A call to "
+        "`app.run()` at module level, or inside an `if` that is not the `__name__ == \"__main__\"` guard, runs "
+        "during that import: the worker starts Werkzeug's single-process development server instead of "
+        "returning the app (the production server then hangs or serves nothing), or, under `flask run`, the "
+        "call is ignored together with every setting passed to it. Either way production does not run what "
+        "you think it runs."
+    ),
+    bad='''
+app = Flask(__name__)
+app.run(host="0.0.0.0", port=8000)
+''',
+    good='''
+app = Flask(__name__)
+
+if __name__ == "__main__":
+    app.run()
+''',
+    fix_hint='Move the call under `if __name__ == "__main__":` and serve production with gunicorn/waitress.',
+    cwe=(489,),
+    owasp=(OWASP_A05,),
+    modes=frozenset({"check", "inspect"}),
+    implemented_in=_IMPL,
+))
+
+PF103 = REGISTRY.register(Rule(
+    id="PF103",
+    name="dev-server-public-bind",
+    severity=Severity.MEDIUM,
+    summary="The development server listens on all network interfaces.",
+    rationale=(
+        "`app.run(host=\"0.0.0.0\")`, `\"::\"` or `\"\"` makes Werkzeug's development server reachable from "
+        "every network the machine is on. That server is not built for untrusted traffic (single process, "
+        "no request limits, no hardening), and combined with debug mode it exposes the interactive debugger "
+        "to anyone who can reach the port. Only dev-server binds are reported: the same string in a socket, "
+        "a gunicorn bind or an unrelated constant is not this rule's business."
+    ),
+    bad='''
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", debug=True)
+''',
+    good='''
+if __name__ == "__main__":
+    app.run()   # 127.0.0.1; in containers serve with: gunicorn -b 0.0.0.0:8000 app:app
+''',
+    fix_hint="Bind the dev server to 127.0.0.1 and let a production WSGI server (gunicorn, waitress) listen publicly.",
+    cwe=(1327, 668),
+    owasp=(OWASP_A05,),
+    modes=frozenset({"check", "probe"}),
+    implemented_in=_IMPL,
+))
+
+PF104 = REGISTRY.register(Rule(
+    id="PF104",
+    name="werkzeug-debugger-enabled",
+    severity=Severity.CRITICAL,
+    summary="The interactive Werkzeug debugger is switched on explicitly: remote code execution.",
+    rationale=(
+        "The Werkzeug debugger runs arbitrary Python typed into a browser. `DebuggedApplication(app, "
+        "evalex=True)`, wrapping `app.wsgi_app` in `DebuggedApplication`, `run_simple(..., use_debugger=True)` "
+        "(evalex defaults to on) and `app.run(use_debugger=True)` all put it in front of the app whatever "
+        "server imports it. Its PIN is, in the maintainers' words, a stumbling block rather than a security "
+        "feature, and `WERKZEUG_DEBUG_PIN=off` removes even that."
+    ),
+    bad='''
+from werkzeug.debug import DebuggedApplication
+app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=True)
+''',
+    good='''
+# No debugger in code; use `flask run --debug` on your own machine only.
+app = Flask(__name__)
+''',
+    fix_hint="Remove the DebuggedApplication wrapper / use_debugger flag; debug locally with `flask run --debug`.",
+    cwe=(94, 489),
+    owasp=(OWASP_A05,),
+    modes=frozenset({"check", "inspect", "probe"}),
+    implemented_in=_IMPL,
+))
+
+PF105 = REGISTRY.register(Rule(
+    id="PF105",
+    name="debug-fail-open-default",
+    severity=Severity.HIGH,
+    summary="Debug mode is read from the environment but defaults to on, or can never be switched off.",
+    rationale=(
+        "Reading the debug flag from the environment is right, but only if a missing variable means off. "
+        "`os.environ.get(\"FLASK_DEBUG\", True)` or `os.getenv(\"DEBUG\", \"1\")` turns debug on in every "
+        "environment that forgot to set the variable - usually production. `bool(os.getenv(\"DEBUG\"))` is the "
+        "opposite trap: every non-empty string is truthy, so `DEBUG=False` and `DEBUG=0` both enable debug."
+    ),
+    bad='''
+DEBUG = bool(os.getenv("DEBUG", "true"))
+app.run(debug=os.environ.get("FLASK_DEBUG", True))
+''',
+    good='''
+DEBUG = os.getenv("FLASK_DEBUG", "0").lower() in ("1", "true", "yes")
+''',
+    fix_hint='Default to off and parse the string: `os.getenv("FLASK_DEBUG", "0").lower() in ("1", "true")`.',
+    cwe=(1188, 489),
+    owasp=(OWASP_A05,),
+    modes=frozenset({"check"}),
+    implemented_in=_IMPL,
+))

@@ -1,0 +1,384 @@
+"""Finding the files to check: walk the given paths, skip what is not the project's own code, report the rest.
+
+The walk is iterative and sorted so runs are reproducible and deep trees cannot hit the recursion limit.
+Vendored and generated trees (virtualenvs, ``node_modules``, build output) are skipped by default because
+findings there are noise the user cannot fix. Paths named on the command line are always honoured: an
+explicit file is checked even when excluded or ignored, and an explicit directory is walked even when its
+own name would be skipped (its contents still follow the skipping rules).
+
+``.gitignore`` handling reads the ignore files while walking (every level from the repository root down,
+plus ``.git/info/exclude``) instead of running git per file. The user's global excludes file
+(``core.excludesFile``) is not read.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+from dataclasses import dataclass
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
+
+import pathspec
+
+from flask_preflight.config import Settings
+from flask_preflight.findings import Problem, ProblemKind
+
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", ".tox", ".nox",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".flask_preflight_cache", "build", "dist",
+    "site-packages", ".eggs",
+})
+_SHEBANG_RE = re.compile(rb"^#![^\n]*python")
+_SHEBANG_SNIFF = 256
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A file to analyse. ``path`` is for display (POSIX, relative to the cwd when below it)."""
+
+    path: str
+    abs_path: str
+    kind: str  # "python" for now
+    explicit: bool
+
+
+# One ignore file's patterns and the absolute directory they are relative to.
+_Ignore = Tuple[str, Any]
+
+
+@dataclass(frozen=True)
+class _Dir:
+    """A directory waiting to be listed, with everything its entries need to be judged."""
+
+    abs_path: str  # logical path (through any symlinks), so ignore-file bases stay string prefixes
+    display: str
+    real: str
+    ancestors: Tuple[str, ...]  # real paths from the walk root down, for loop detection
+    ignores: Tuple[_Ignore, ...]  # outermost first
+    in_repo: bool
+    matched: bool  # exclude/ignore patterns match this directory: only true below an explicit argument
+
+
+def discover(paths: Sequence[str], settings: Settings) -> Iterator[Union[Candidate, Problem]]:
+    """Yield each file to check once, and a Problem for each path that cannot be examined. Never raises."""
+    walker = _Walker(settings)
+    for arg in paths or ["."]:
+        try:
+            yield from walker.argument(arg)
+        except Exception as exc:  # pragma: no cover - a bug must not lose the rest of the run
+            yield Problem(_display_arg(arg), ProblemKind.INTERNAL_ERROR,
+                          f"file discovery failed: {type(exc).__name__}: {exc}")
+
+
+class _Walker:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = os.path.abspath(settings.project_root)
+        patterns = list(settings.exclude) + list(settings.extend_exclude)
+        self.exclude = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+        self.seen_files: Set[str] = set()
+        self.seen_dirs: Set[str] = set()
+        self.reported_loops: Set[str] = set()
+        self.repo_roots: Dict[str, Optional[str]] = {}
+
+    # --- arguments ----------------------------------------------------------------------------------
+
+    def argument(self, arg: str) -> Iterator[Union[Candidate, Problem]]:
+        display = _display_arg(arg)
+        absolute = os.path.abspath(arg)
+        if not os.path.lexists(absolute):
+            yield Problem(display, ProblemKind.NOT_FOUND, "no such file or directory")
+            return
+        try:
+            st = os.stat(absolute)
+        except OSError as exc:
+            problem = self._link_problem(absolute, display, exc)
+            if problem is not None:
+                yield problem
+            return
+        if stat.S_ISDIR(st.st_mode):
+            yield from self.walk(absolute, display, arg_root=absolute)
+            return
+        real = _real(absolute)
+        if real not in self.seen_files:
+            self.seen_files.add(real)
+            yield Candidate(path=display, abs_path=absolute, kind="python", explicit=True)
+
+    def _link_problem(self, path: str, display: str, exc: OSError) -> Optional[Problem]:
+        """Turn a failed stat into a Problem; loops are reported once per target."""
+        if exc.errno == errno.ELOOP:
+            target = _display_arg(_real(path))
+            if target in self.reported_loops:
+                return None
+            self.reported_loops.add(target)
+            return Problem(display, ProblemKind.SYMLINK_LOOP, f"symlink loop: {target}")
+        if isinstance(exc, FileNotFoundError) and os.path.islink(path):
+            try:
+                target = os.readlink(path)
+            except OSError:  # pragma: no cover - raced with removal
+                target = "?"
+            return Problem(display, ProblemKind.BROKEN_SYMLINK, f"broken symlink: target {target!r} does not exist")
+        if isinstance(exc, FileNotFoundError):
+            return Problem(display, ProblemKind.NOT_FOUND, "no such file or directory")
+        return Problem(display, ProblemKind.UNREADABLE, exc.strerror or str(exc))
+
+    # --- walking ------------------------------------------------------------------------------------
+
+    def walk(self, top: str, display: str, *, arg_root: str) -> Iterator[Union[Candidate, Problem]]:
+        real = _real(top)
+        if real in self.seen_dirs:
+            return
+        self.seen_dirs.add(real)
+        ignores = self._ignores_for(top)
+        matched = self._matches(top, ignores, arg_root, is_dir=True)
+        first = _Dir(top, display, real, (real,), ignores, self._in_repo(top), matched)
+        # A stack of listings gives sorted pre-order output (a.py, pkg/x.py, z.py) without recursion.
+        stack: List[Tuple[_Dir, Iterator[os.DirEntry]]] = []
+        listed = self._list(first)
+        if isinstance(listed, Problem):
+            yield listed
+            return
+        stack.append((first, iter(listed)))
+        while stack:
+            parent, entries = stack[-1]
+            entry = next(entries, None)
+            if entry is None:
+                stack.pop()
+                continue
+            for item in self._entry(parent, entry, arg_root):
+                if isinstance(item, _Dir):
+                    listed = self._list(item)
+                    if isinstance(listed, Problem):
+                        yield listed
+                    else:
+                        stack.append((item, iter(listed)))
+                else:
+                    yield item
+
+    def _list(self, d: _Dir) -> Union[List[os.DirEntry], Problem]:
+        try:
+            with os.scandir(d.abs_path) as it:
+                return sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            return Problem(d.display, ProblemKind.UNREADABLE, f"cannot list directory: {exc.strerror or exc}")
+
+    def _entry(self, parent: _Dir, entry: os.DirEntry, arg_root: str) -> Iterator[Union[_Dir, Candidate, Problem]]:
+        name = entry.name
+        path = os.path.join(parent.abs_path, name)
+        display = name if parent.display == "." else _join_display(parent.display, name)
+        try:
+            is_link = entry.is_symlink()
+            if is_link:
+                try:
+                    st = os.stat(path)
+                except OSError as exc:
+                    # Only where a Python file or directory could have been, to keep the noise down.
+                    if self._may_be_python(name) and not self._excluded(path, parent, arg_root, is_dir=False):
+                        problem = self._link_problem(path, display, exc)
+                        if problem is not None:
+                            yield problem
+                    return
+                is_dir, is_file = stat.S_ISDIR(st.st_mode), stat.S_ISREG(st.st_mode)
+            else:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = not is_dir and entry.is_file(follow_symlinks=False)
+        except OSError as exc:
+            yield Problem(display, ProblemKind.UNREADABLE, exc.strerror or str(exc))
+            return
+
+        if is_dir:
+            if name in SKIP_DIRS or name.endswith(".egg-info"):
+                return
+            matched = self._matches(path, parent.ignores, arg_root, is_dir=True)
+            if matched and not parent.matched:
+                return
+            if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+                return  # a virtualenv, whatever it is called
+            real = _real(path) if is_link else os.path.join(parent.real, name)
+            if real in parent.ancestors:
+                if real not in self.reported_loops:
+                    self.reported_loops.add(real)
+                    yield Problem(display, ProblemKind.SYMLINK_LOOP, f"symlink loop: {_display_arg(real)}")
+                return
+            if real in self.seen_dirs:
+                return  # reached again through another link; its files were already yielded
+            self.seen_dirs.add(real)
+            # A nested repository (submodule, vendored checkout) follows its own ignore files only.
+            nested_repo = self.settings.respect_gitignore and os.path.exists(os.path.join(path, ".git"))
+            ignores = self._ignores_for(path) if nested_repo else self._child_ignores(parent, path)
+            yield _Dir(path, display, real, parent.ancestors + (real,), ignores, parent.in_repo or nested_repo,
+                       matched)
+            return
+
+        if not is_file or not self._may_be_python(name):
+            return
+        if self._excluded(path, parent, arg_root, is_dir=False):
+            return
+        if not name.endswith(".py") and not _has_python_shebang(path):
+            return
+        real = _real(path) if is_link else os.path.join(parent.real, name)
+        if real in self.seen_files:
+            return
+        self.seen_files.add(real)
+        yield Candidate(path=display, abs_path=path, kind="python", explicit=False)
+
+    @staticmethod
+    def _may_be_python(name: str) -> bool:
+        """``*.py``, or extension-less (a script that may have a python shebang, or a directory)."""
+        return name.endswith(".py") or not os.path.splitext(name)[1]
+
+    # --- exclusion ----------------------------------------------------------------------------------
+
+    def _excluded(self, path: str, parent: _Dir, arg_root: str, *, is_dir: bool) -> bool:
+        """Skip what the patterns match, except inside a directory that was named explicitly though matched.
+
+        Patterns that match a directory also match everything below it, so "the parent matched too" means
+        the only reason is the explicit argument, which wins.
+        """
+        return self._matches(path, parent.ignores, arg_root, is_dir=is_dir) and not parent.matched
+
+    def _matches(self, path: str, ignores: Tuple[_Ignore, ...], arg_root: str, *, is_dir: bool) -> bool:
+        suffix = "/" if is_dir else ""
+        if self.exclude is not None:
+            rel = _rel_below(path, self.root)
+            if rel is None:
+                rel = _rel_below(path, arg_root)
+            if rel is not None and self.exclude.match_file(rel + suffix):
+                return True
+        # The deepest ignore file that has an opinion wins, as in git.
+        for base, spec in reversed(ignores):
+            rel = _rel_below(path, base)
+            if rel is None:
+                continue
+            decision = _check(spec, rel + suffix)
+            if decision is not None:
+                return decision
+        return False
+
+    def _ignores_for(self, directory: str) -> Tuple[_Ignore, ...]:
+        """Ignore files that apply inside ``directory``: info/exclude, then each .gitignore from the repo root."""
+        if not self.settings.respect_gitignore:
+            return ()
+        repo = self._repo_root(directory)
+        if repo is None:
+            return ()
+        ignores: List[_Ignore] = []
+        exclude = _info_exclude(repo)
+        if exclude is not None:
+            ignores.append((repo, exclude))
+        rel = os.path.relpath(directory, repo)
+        chain = [repo]
+        if rel != ".":
+            for part in rel.split(os.sep):
+                chain.append(os.path.join(chain[-1], part))
+        for d in chain:
+            spec = _load_ignore_file(os.path.join(d, ".gitignore"))
+            if spec is not None:
+                ignores.append((d, spec))
+        return tuple(ignores)
+
+    def _in_repo(self, directory: str) -> bool:
+        return self.settings.respect_gitignore and self._repo_root(directory) is not None
+
+    def _child_ignores(self, parent: _Dir, path: str) -> Tuple[_Ignore, ...]:
+        if not parent.in_repo:
+            return ()
+        spec = _load_ignore_file(os.path.join(path, ".gitignore"))
+        return parent.ignores + ((path, spec),) if spec is not None else parent.ignores
+
+    def _repo_root(self, directory: str) -> Optional[str]:
+        """The nearest directory at or above ``directory`` holding ``.git`` (a dir, or a file for worktrees)."""
+        if directory in self.repo_roots:
+            return self.repo_roots[directory]
+        current, visited = directory, []
+        found: Optional[str] = None
+        while True:
+            if current in self.repo_roots:
+                found = self.repo_roots[current]
+                break
+            visited.append(current)
+            if os.path.exists(os.path.join(current, ".git")):
+                found = current
+                break
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+        for d in visited:
+            self.repo_roots[d] = found
+        return found
+
+
+def _check(spec: Any, rel: str) -> Optional[bool]:
+    """True/False when a pattern in ``spec`` decides ``rel`` (last match wins; ``!`` re-includes), else None."""
+    check_file = getattr(spec, "check_file", None)
+    if check_file is not None:
+        return check_file(rel).include
+    decision = None  # pragma: no cover - pathspec < 0.12
+    for pattern in spec.patterns:  # pragma: no cover
+        if pattern.include is not None and pattern.match_file(rel) is not None:
+            decision = pattern.include
+    return decision  # pragma: no cover
+
+
+def _load_ignore_file(path: str) -> Optional[Any]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def _info_exclude(repo: str) -> Optional[Any]:
+    git = os.path.join(repo, ".git")
+    git_dir = git
+    if os.path.isfile(git):  # worktrees and submodules: "gitdir: <path>"
+        try:
+            with open(git, encoding="utf-8", errors="replace") as fh:
+                first = fh.readline().strip()
+        except OSError:
+            return None
+        if not first.startswith("gitdir:"):
+            return None
+        git_dir = os.path.join(repo, first[len("gitdir:"):].strip())
+    return _load_ignore_file(os.path.join(git_dir, "info", "exclude"))
+
+
+def _has_python_shebang(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_SHEBANG_SNIFF)
+    except OSError:
+        return False
+    return bool(_SHEBANG_RE.match(head.split(b"\n", 1)[0]))
+
+
+def _real(path: str) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _rel_below(path: str, base: str) -> Optional[str]:
+    """POSIX ``path`` relative to ``base`` when it is inside it, else None (a cheap string test)."""
+    prefix = base.rstrip(os.sep) + os.sep
+    if not path.startswith(prefix):
+        return None
+    rel = path[len(prefix):]
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+
+def _display_arg(arg: str) -> str:
+    """Relative to the cwd when below it, else as given; always with POSIX separators."""
+    absolute = os.path.abspath(arg)
+    cwd = os.getcwd()
+    if absolute == cwd:
+        return "."
+    if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, cwd).replace(os.sep, "/")
+    return arg.replace(os.sep, "/")
+
+
+def _join_display(parent: str, name: str) -> str:
+    return parent + name if parent.endswith("/") else parent + "/" + name

@@ -1,0 +1,51 @@
+"""Python source analysis: parse once, model reach and bindings, run the rule checks, summarise for the project."""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+import warnings
+from typing import Callable, List, Tuple
+
+from flask_preflight.static.python import debug
+from flask_preflight.static.python.context import Context, FileAnalysis
+from flask_preflight.static.python.model import ModuleModel
+from flask_preflight.static.python.project import resolve_project, summarize
+
+# Each check takes the file's Context and appends findings / deferred questions to it.
+CHECKS: List[Callable[[Context], None]] = [debug.check]
+
+
+def module_name_for(path: str) -> Tuple[str, bool]:
+    """Dotted module name from the package structure on disk (how an import would name the file)."""
+    abspath = os.path.abspath(path)
+    directory, filename = os.path.split(abspath)
+    stem = filename[:-3] if filename.endswith(".py") else filename
+    is_package = stem == "__init__"
+    parts: List[str] = [] if is_package else [stem]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, pkg = os.path.split(directory)
+        parts.insert(0, pkg)
+        if not pkg:
+            break
+    return ".".join(p for p in parts if p), is_package
+
+
+def parse(text: str, path: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarnings about the scanned code are not ours to print
+        return ast.parse(text, filename=path)
+
+
+def analyze_tree(tree: ast.Module, text: str, path: str, *, module_name: str, is_package: bool) -> FileAnalysis:
+    script_only = os.path.basename(path) == "__main__.py"
+    model = ModuleModel(tree, module_name=module_name, path=path, is_package=is_package, script_only=script_only)
+    ctx = Context(model, text, path)
+    for check in CHECKS:
+        check(ctx)
+    ctx.result.summary = summarize(ctx)
+    return ctx.result
+
+
+__all__ = ["analyze_tree", "parse", "module_name_for", "resolve_project", "FileAnalysis"]

@@ -1,0 +1,181 @@
+"""Per-file analysis context: the parsed model, source lines, emitted findings and deferred questions."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from flask_preflight.findings import Finding, Location, Severity
+from flask_preflight.rules import Rule
+from flask_preflight.static.python.evaluate import Evaluator, truthy
+from flask_preflight.static.python.model import ModuleModel, Reach, Site
+
+_TEST_PATH_RE = re.compile(r"(^|/)(tests?|testing|test_utils)(/|$)|(^|/)(test_[^/]*|[^/]*_tests?|conftest)\.py$")
+_DEVISH_RE = re.compile(r"debug|dev|develop|test|local|sandbox|staging_?debug|args\.|options\.|opts\.|argv|environ|getenv|\benv\b",
+                        re.IGNORECASE)
+
+
+def is_test_path(path: str) -> bool:
+    return bool(_TEST_PATH_RE.search(path.replace("\\", "/")))
+
+
+@dataclass
+class Fact:
+    """A configuration value found in source: what it evaluates to with no environment set, and where."""
+
+    name: str
+    value: Any  # python constant, or ("ref", qualname), or None when unknown
+    known: bool
+    env_driven: bool
+    location: Location
+    snippet: str
+
+
+@dataclass
+class ClassSummary:
+    name: str
+    qualname: str
+    location: Location
+    snippet: str
+    bases: List[str]  # qualified names of bases (resolved through imports)
+    attrs: Dict[str, Fact] = field(default_factory=dict)
+
+
+@dataclass
+class ModuleSummary:
+    path: str
+    module_name: str
+    is_test: bool
+    classes: Dict[str, ClassSummary] = field(default_factory=dict)
+    constants: Dict[str, Fact] = field(default_factory=dict)
+    config_dicts: List[Tuple[str, str, Location, str]] = field(default_factory=list)  # (key, class qualname, loc, snippet)
+
+
+@dataclass
+class Deferred:
+    """A question only the whole project can answer, e.g. "what does the class this from_object loads set?"."""
+
+    kind: str  # "load-object" | "load-pyfile" | "sink"
+    ref: str
+    rule_id: str
+    location: Location
+    snippet: str
+    severity: Severity
+    context: str  # text appended to the message ("unconditionally", "when APP_SETTINGS is unset", ...)
+    reach: str
+    path: str
+
+
+@dataclass
+class FileAnalysis:
+    path: str
+    findings: List[Finding] = field(default_factory=list)
+    summary: Optional[ModuleSummary] = None
+    deferred: List[Deferred] = field(default_factory=list)
+
+
+class Gate:
+    """Whether a site runs when the environment is empty."""
+
+    def __init__(self, reached: Optional[bool], devish: bool, env_names: List[str], text: str) -> None:
+        self.reached = reached  # True, False, or None (unknown)
+        self.devish = devish  # the unknown condition looks like a debug/dev/test switch
+        self.env_names = env_names
+        self.text = text
+
+    @property
+    def skip(self) -> bool:
+        return self.reached is False or (self.reached is None and self.devish)
+
+    @property
+    def conditional_unknown(self) -> bool:
+        return self.reached is None
+
+
+class Context:
+    def __init__(self, model: ModuleModel, text: str, path: str) -> None:
+        self.model = model
+        self.path = path
+        self.lines = text.split("\n")
+        self.is_test = is_test_path(path)
+        self.result = FileAnalysis(path)
+        self._seen: set = set()
+
+    # locations --------------------------------------------------------------------------------
+    def _col(self, line: int, byte_col: int) -> int:
+        if 1 <= line <= len(self.lines):
+            text = self.lines[line - 1]
+            if text.isascii():
+                return byte_col + 1
+            return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace")) + 1
+        return byte_col + 1
+
+    def location(self, node: ast.AST) -> Location:
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        col = self._col(line, getattr(node, "col_offset", 0))
+        end_col_b = getattr(node, "end_col_offset", None)
+        end_col = self._col(end_line, end_col_b) if end_col_b is not None else col
+        return Location(self.path, line, col, end_line, end_col)
+
+    def snippet(self, node: ast.AST) -> str:
+        line = getattr(node, "lineno", 1)
+        end = min(getattr(node, "end_lineno", None) or line, line + 9)
+        return "\n".join(self.lines[line - 1:end])
+
+    # gating ------------------------------------------------------------------------------------
+    def gate(self, site: Site) -> Gate:
+        reached: Optional[bool] = True
+        devish = False
+        names: List[str] = []
+        texts: List[str] = []
+        for test, polarity in site.conditions:
+            if test is None:
+                reached = None if reached is not False else False
+                continue
+            ev = Evaluator(self.model, None)
+            t = truthy(ev.eval(test, site.scope, test.lineno))
+            for n in ev.trace.env_names:
+                if n not in names:
+                    names.append(n)
+            src = ast.get_source_segment("\n".join(self.lines), test) or ""
+            texts.append(src if polarity else f"not ({src})")
+            if t is None:
+                if reached is True:
+                    reached = None
+                if _DEVISH_RE.search(src):
+                    devish = True
+            elif t != polarity:
+                reached = False
+        return Gate(reached, devish, names, " and ".join(texts))
+
+    # emitting ----------------------------------------------------------------------------------
+    def emit(self, rule: Rule, node: ast.AST, message: str, severity: Severity, *, fix_hint: Optional[str] = None,
+             evidence: str = "", related: Tuple[Location, ...] = ()) -> None:
+        loc = self.location(node)
+        key = (rule.id, loc.line, loc.column)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        if self.is_test:
+            severity = Severity.LOW
+            message += " (in test code)"
+        self.result.findings.append(rule.finding(message, loc, severity=severity, snippet=self.snippet(node),
+                                                 evidence=evidence or self.snippet(node).strip(),
+                                                 fix_hint=fix_hint, related=related))
+
+    def defer(self, kind: str, ref: str, rule: Rule, node: ast.AST, severity: Severity, context: str, site: Site) -> None:
+        self.result.deferred.append(Deferred(kind, ref, rule.id, self.location(node), self.snippet(node),
+                                             Severity.LOW if self.is_test else severity, context, site.reach.value,
+                                             self.path))
+
+
+def reach_phrase(site: Site) -> str:
+    if site.reach == Reach.MAIN:
+        return 'only when the file is run as a script (`python file.py`)'
+    if site.reach == Reach.FUNCTION:
+        fn = site.function or "its function"
+        return f"whenever `{fn}()` is called"
+    return "whenever the module is imported, including by gunicorn or `flask run`"

@@ -1,0 +1,398 @@
+"""PF101-PF105: debug mode, the Werkzeug debugger and the development server, in Python source.
+
+Every sink is graded by when it runs (see model.Reach) and whether the environment can switch it off
+(see evaluate.flag_verdict). Cross-module questions (a config class imported from elsewhere) are
+deferred to project.py, which sees every module's summary.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any, List, Optional, Tuple
+
+from flask_preflight.findings import Severity
+from flask_preflight.rules.debug import PF101, PF102, PF103, PF104, PF105
+from flask_preflight.static.python.context import Context, Gate, reach_phrase
+from flask_preflight.static.python.evaluate import (UNKNOWN, ClassRef, EnvVerdict, Evaluator, ImportRef, ModuleRef,
+                                                    flag_verdict, truthy)
+from flask_preflight.static.python.flaskapi import config_receiver, is_flask_app, is_socketio
+from flask_preflight.static.python.model import Reach, Site
+
+DEBUG_NAMES = re.compile(r"^(FLASK_)?(APP_)?DEBUG(_MODE)?$")
+PUBLIC_HOSTS = {"0.0.0.0", "::", "", "0", "[::]", "::0", "0:0:0:0:0:0:0:0"}
+RUN_SIMPLE = {"werkzeug.serving.run_simple", "werkzeug.run_simple"}
+DEBUGGED_APP = {"werkzeug.debug.DebuggedApplication", "werkzeug.DebuggedApplication"}
+PIN_VAR = "WERKZEUG_DEBUG_PIN"
+
+
+def _arg(call: ast.Call, name: str, pos: Optional[int]) -> Optional[ast.expr]:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    if pos is not None and len(call.args) > pos and not any(isinstance(a, ast.Starred) for a in call.args[: pos + 1]):
+        return call.args[pos]
+    return None
+
+
+def _env_phrase(names: List[str]) -> str:
+    shown = [n for n in names if n and n != "?"]
+    if not shown:
+        return "the environment variable is unset"
+    return " and ".join(f"{n}" for n in shown) + (" is unset" if len(shown) == 1 else " are unset")
+
+
+def _severity_for_config(site: Site, gate: Gate) -> Severity:
+    if site.reach == Reach.MAIN:
+        return Severity.LOW
+    if gate.conditional_unknown:
+        return Severity.MEDIUM
+    return Severity.HIGH
+
+
+def _gate_suffix(gate: Gate) -> str:
+    if gate.reached is True and gate.env_names:
+        return f" (this branch is taken when {_env_phrase(gate.env_names)})"
+    if gate.conditional_unknown and gate.text:
+        return f" (inside `if {gate.text}`)"
+    return ""
+
+
+class DebugChecks:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.model = ctx.model
+
+    def run(self) -> None:
+        for node, site in self.model.iter_nodes():
+            if isinstance(node, ast.Call):
+                self._call(node, site)
+        for stmt, site in self.model.statements:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                self._assign(stmt, site)
+
+    # ---- debug value sinks ------------------------------------------------------------------
+    def _debug_sink(self, value: ast.expr, site: Site, what: str, *, is_run: bool = False) -> bool:
+        """Report PF101/PF105 for a value that becomes Flask's debug flag. Returns True if debug is on."""
+        gate = self.ctx.gate(site)
+        if gate.skip:
+            return False
+        src = self._src(value)
+        what = what.replace("{src}", src)
+        verdict = flag_verdict(self.model, value, site.scope, value.lineno)
+        if isinstance(verdict.unset, ImportRef) and not verdict.env_driven:
+            sev = Severity.LOW if site.reach == Reach.MAIN else (Severity.MEDIUM if is_run and site.reach == Reach.FUNCTION else _severity_for_config(site, gate))
+            self.ctx.defer("sink", verdict.unset.qualname, PF101, value, sev, f"{what} {reach_phrase(site)}", site)
+            return False
+        if not verdict.env_driven:
+            if truthy(verdict.unset):
+                sev, note = self._debug_severity(site, gate, is_run)
+                resolved = "" if isinstance(value, ast.Constant) else f" ({src} is {verdict.unset!r})"
+                self.ctx.emit(PF101, value, f"Debug mode is enabled by {what}{resolved} {note}"
+                                            f"{_gate_suffix(gate)}.", sev)
+                return True
+            return False
+        return self._fail_open(value, verdict, site, gate, what, raw_string_is_bug=True)
+
+    def _src(self, node: ast.AST, limit: int = 40) -> str:
+        text = ast.get_source_segment("\n".join(self.ctx.lines), node) or "..."
+        text = " ".join(text.split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    def _debug_severity(self, site: Site, gate: Gate, is_run: bool) -> Tuple[Severity, str]:
+        if site.reach == Reach.MAIN:
+            return Severity.LOW, "(it runs only under `python file.py`, never under a WSGI server)"
+        if site.reach == Reach.FUNCTION:
+            if is_run:
+                return Severity.MEDIUM, f"(it runs {reach_phrase(site)})"
+            return (Severity.MEDIUM if gate.conditional_unknown else Severity.HIGH), f"(it runs {reach_phrase(site)})"
+        return (Severity.MEDIUM if gate.conditional_unknown else Severity.HIGH), "at import time"
+
+    def _fail_open(self, value: ast.expr, verdict: EnvVerdict, site: Site, gate: Gate, what: str,
+                   raw_string_is_bug: bool) -> bool:
+        sev = Severity.MEDIUM if site.reach == Reach.MAIN else Severity.HIGH
+        if truthy(verdict.unset):
+            self.ctx.emit(PF105, value,
+                          f"Debug mode defaults to on: {what} is true when {_env_phrase(verdict.env_names)}, "
+                          f"so any environment that forgets the variable (usually production) runs in debug mode.", sev)
+            return True
+        false_on = truthy(verdict.set_false) and truthy(verdict.set_zero)
+        if false_on and (raw_string_is_bug or isinstance(verdict.set_false, bool)):
+            var = next((n for n in verdict.env_names if n != "?"), "the variable")
+            self.ctx.emit(PF105, value,
+                          f"Debug mode cannot be switched off: {what} takes the raw string from {var}, and "
+                          f"'False' and '0' are non-empty strings, so {var}=False still enables debug mode.", sev,
+                          fix_hint='Parse the string: `os.getenv("FLASK_DEBUG", "0").lower() in ("1", "true", "yes")`.')
+            return True
+        return False
+
+    # ---- calls ----------------------------------------------------------------------------------
+    def _call(self, call: ast.Call, site: Site) -> None:
+        func = call.func
+        q = self.model.qualname(func) or ""
+        if q in RUN_SIMPLE:
+            self._run_simple(call, site)
+            return
+        if q in DEBUGGED_APP:
+            self._debugged_application(call, site)
+            return
+        if q in ("os.environ.setdefault", "os.putenv") and call.args:
+            self._pin_env(call.args[0], call.args[1] if len(call.args) > 1 else None, call, site)
+            return
+        if q == "os.environ.update":
+            for kw in call.keywords:
+                if kw.arg == PIN_VAR:
+                    self._pin_value(kw.value, call, site)
+            return
+        if not isinstance(func, ast.Attribute):
+            return
+        if func.attr == "run":
+            self._run(call, site)
+        elif func.attr in ("update", "from_mapping", "setdefault") and config_receiver(self.model, func.value, site.scope, call.lineno):
+            self._config_update(call, site)
+        elif func.attr == "from_object" and config_receiver(self.model, func.value, site.scope, call.lineno):
+            self._from_object(call, site)
+        elif func.attr == "from_pyfile" and config_receiver(self.model, func.value, site.scope, call.lineno):
+            self._from_pyfile(call, site)
+
+    def _run(self, call: ast.Call, site: Site) -> None:
+        recv = call.func.value  # type: ignore[attr-defined]
+        if is_socketio(self.model, recv, site.scope, call.lineno):
+            kind, host_pos, debug_pos = "socketio.run()", 1, None
+        elif is_flask_app(self.model, recv, site.scope, call.lineno, strict=True):
+            kind, host_pos, debug_pos = "app.run()", 0, 2
+        else:
+            return
+        self._dev_server_call(call, site, kind, host_pos=host_pos, debug_pos=debug_pos)
+
+    def _run_simple(self, call: ast.Call, site: Site) -> None:
+        self._dev_server_call(call, site, "run_simple()", host_pos=0, debug_pos=None, debugger_pos=4, evalex_pos=5)
+
+    def _dev_server_call(self, call: ast.Call, site: Site, kind: str, *, host_pos: int, debug_pos: Optional[int],
+                         debugger_pos: Optional[int] = None, evalex_pos: Optional[int] = None) -> None:
+        gate = self.ctx.gate(site)
+        if site.reach == Reach.IMPORT and not gate.skip:
+            where = "at module level" if not site.conditions else f"inside `if {gate.text}`, which is not the `__name__ == \"__main__\"` guard"
+            if site.function:
+                where = f"in `{site.function}()`, which is called at import time"
+            self.ctx.emit(PF102, call,
+                          f"{kind} runs when the module is imported ({where}): a WSGI server importing this module "
+                          f"starts Werkzeug's development server instead of serving the app, and `flask run` "
+                          f"silently ignores the call and its settings.", Severity.HIGH)
+        debug_on = False
+        debug_node = _arg(call, "debug", debug_pos)
+        if debug_node is not None:
+            debug_on = self._debug_sink(debug_node, site, "`" + kind.rstrip("()") + "(debug={src})`", is_run=True)
+        # the interactive debugger, explicitly
+        dbg = _arg(call, "use_debugger", debugger_pos)
+        if dbg is not None and not gate.skip:
+            v = flag_verdict(self.model, dbg, site.scope, dbg.lineno)
+            if not v.env_driven and truthy(v.unset):
+                evalex = _arg(call, "use_evalex", evalex_pos)
+                ev_off = evalex is not None and truthy(Evaluator(self.model).eval(evalex, site.scope, evalex.lineno)) is False
+                sev = Severity.HIGH if (site.reach == Reach.MAIN or ev_off) else Severity.CRITICAL
+                what = "shows tracebacks with source code" if ev_off else "executes arbitrary Python from the browser (use_evalex defaults to True)"
+                self.ctx.emit(PF104, dbg, f"The Werkzeug debugger is enabled with use_debugger=True in {kind}: it {what}; "
+                              f"this runs {reach_phrase(site)}.", sev)
+                debug_on = True
+        # public bind
+        host = _arg(call, "host" if kind != "run_simple()" else "hostname", host_pos)
+        if host is not None and not gate.skip:
+            self._public_bind(host, site, kind, debug_on)
+
+    def _public_bind(self, host: ast.expr, site: Site, kind: str, debug_on: bool) -> None:
+        ev = Evaluator(self.model, None)
+        value = ev.eval(host, site.scope, host.lineno)
+        if not isinstance(value, str) or value.strip() not in PUBLIC_HOSTS:
+            return
+        shown = value if value else '""'
+        when = f" when {_env_phrase(ev.trace.env_names)}" if ev.trace.env_reads else ""
+        sev = Severity.HIGH if debug_on and site.reach != Reach.MAIN else Severity.MEDIUM
+        extra = (" With debug mode on, anyone who can reach the port gets the interactive debugger."
+                 if debug_on else "")
+        self.ctx.emit(PF103, host, f"The development server ({kind}) binds to all interfaces ({shown}){when}, "
+                      f"so it is reachable from every network this machine is on.{extra}", sev)
+
+    def _debugged_application(self, call: ast.Call, site: Site) -> None:
+        gate = self.ctx.gate(site)
+        if gate.skip:
+            return
+        evalex = _arg(call, "evalex", 1)
+        pin_sec = _arg(call, "pin_security", 6)
+        ev = Evaluator(self.model)
+        evalex_on = evalex is not None and truthy(ev.eval(evalex, site.scope, evalex.lineno)) is True
+        pin_off = pin_sec is not None and truthy(ev.eval(pin_sec, site.scope, pin_sec.lineno)) is False
+        target = call.args[0] if call.args else None
+        wraps = isinstance(target, ast.Attribute) and target.attr == "wsgi_app" or isinstance(
+            target, ast.Name) and is_flask_app(self.model, target, site.scope, call.lineno, strict=False)
+        parent_assign = self._assigned_to_wsgi_app(call, site)
+        if not (evalex_on or wraps or parent_assign):
+            return
+        main = site.reach == Reach.MAIN
+        if evalex_on:
+            sev = Severity.HIGH if main else Severity.CRITICAL
+            msg = ("The Werkzeug debugger is mounted with evalex=True: anyone who reaches a traceback page can "
+                   "execute Python on the server")
+            if pin_off:
+                msg += ", and pin_security=False removes the PIN"
+        else:
+            sev = Severity.MEDIUM if main else Severity.HIGH
+            msg = ("The app is wrapped in Werkzeug's DebuggedApplication: every unhandled error shows a full "
+                   "traceback with source code and local variables")
+        self.ctx.emit(PF104, call, f"{msg}; this runs {reach_phrase(site)}.", sev)
+
+    def _assigned_to_wsgi_app(self, call: ast.Call, site: Site) -> bool:
+        stmt = site.stmt
+        if isinstance(stmt, ast.Assign) and stmt.value is call:
+            return any(isinstance(t, ast.Attribute) and t.attr == "wsgi_app" or isinstance(t, ast.Name) and t.id in ("application", "app")
+                       for t in stmt.targets)
+        return False
+
+    # ---- WERKZEUG_DEBUG_PIN ----------------------------------------------------------------------
+    def _pin_env(self, key: ast.expr, value: Optional[ast.expr], call: ast.AST, site: Site) -> None:
+        if value is None:
+            return
+        k = Evaluator(self.model).eval(key, site.scope, key.lineno)
+        if k == PIN_VAR:
+            self._pin_value(value, call, site)
+
+    def _pin_value(self, value: ast.expr, node: ast.AST, site: Site) -> None:
+        if self.ctx.gate(site).skip:
+            return
+        v = Evaluator(self.model).eval(value, site.scope, value.lineno)
+        if isinstance(v, str) and v.strip().lower() == "off":
+            sev = Severity.HIGH if site.reach == Reach.MAIN else Severity.CRITICAL
+            self.ctx.emit(PF104, node, "WERKZEUG_DEBUG_PIN is set to 'off': the Werkzeug debugger, whenever it is "
+                          "active, executes Python for anyone without asking for the PIN.", sev,
+                          fix_hint="Never disable the debugger PIN; keep the debugger off outside your own machine.")
+
+    # ---- config writes ---------------------------------------------------------------------------
+    def _assign(self, stmt: ast.stmt, site: Site) -> None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]  # type: ignore[attr-defined]
+        value = stmt.value  # type: ignore[attr-defined]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr == "debug" and is_flask_app(
+                    self.model, target.value, site.scope, stmt.lineno, strict=False):
+                self._debug_sink(value, site, "`app.debug = {src}`")
+            elif isinstance(target, ast.Subscript):
+                key = Evaluator(self.model).eval(_slice(target), site.scope, stmt.lineno)
+                q = self.model.qualname(target.value)
+                if q in ("os.environ", "environ") and key == PIN_VAR:
+                    self._pin_value(value, stmt, site)
+                elif key == "DEBUG" and config_receiver(self.model, target.value, site.scope, stmt.lineno):
+                    self._debug_sink(value, site, "`config['DEBUG'] = {src}`")
+            elif isinstance(target, ast.Name) and DEBUG_NAMES.match(target.id):
+                self._debug_constant(target.id, value, site)
+
+    def _debug_constant(self, name: str, value: ast.expr, site: Site) -> None:
+        """``DEBUG = os.getenv(...)`` at module or class level: the env handling is wrong regardless of use."""
+        if site.scope.kind == "class" and dev_named(site.scope.name):
+            return
+        if site.scope.kind == "function":
+            return
+        gate = self.ctx.gate(site)
+        if gate.skip:
+            return
+        verdict = flag_verdict(self.model, value, site.scope, value.lineno)
+        if verdict.env_driven:
+            owner = f"{site.scope.name}.{name}" if site.scope.kind == "class" else name
+            self._fail_open(value, verdict, site, gate, f"`{owner}`", raw_string_is_bug=False)
+
+    def _config_update(self, call: ast.Call, site: Site) -> None:
+        func = call.func  # type: ignore[attr-defined]
+        method = func.attr
+        if method == "setdefault":
+            if len(call.args) >= 2:
+                key = Evaluator(self.model).eval(call.args[0], site.scope, call.lineno)
+                if key == "DEBUG":
+                    self._debug_sink(call.args[1], site, "`config.setdefault('DEBUG', {src})`")
+            return
+        for kw in call.keywords:
+            if kw.arg == "DEBUG":
+                self._debug_sink(kw.value, site, f"`config.{method}(DEBUG=" + "{src})`")
+        for arg in call.args:
+            if isinstance(arg, ast.Dict):
+                for k, v in zip(arg.keys, arg.values):
+                    if isinstance(k, ast.Constant) and k.value == "DEBUG":
+                        self._debug_sink(v, site, f"`config.{method}(" + "{'DEBUG': {src}})`")
+            elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "dict":
+                for kw in arg.keywords:
+                    if kw.arg == "DEBUG":
+                        self._debug_sink(kw.value, site, f"`config.{method}(dict(DEBUG=" + "{src}))`")
+
+    def _loader_context(self, site: Site, gate: Gate, ev: Evaluator) -> Tuple[Severity, str]:
+        names = list(gate.env_names) + [n for n in ev.trace.env_names if n not in gate.env_names]
+        if site.reach == Reach.MAIN:
+            sev, ctx = Severity.LOW, "only when the file is run as a script"
+        elif gate.conditional_unknown:
+            sev, ctx = Severity.MEDIUM, f"inside `if {gate.text}`"
+        else:
+            sev = Severity.HIGH
+            ctx = f"when {_env_phrase(names)}" if names else "unconditionally"
+        return sev, ctx
+
+    def _from_object(self, call: ast.Call, site: Site) -> None:
+        if not call.args:
+            return
+        gate = self.ctx.gate(site)
+        if gate.skip:
+            return
+        ev = Evaluator(self.model, None)
+        obj = ev.eval(call.args[0], site.scope, call.lineno)
+        sev, ctx = self._loader_context(site, gate, ev)
+        if isinstance(obj, (ClassRef, ImportRef, ModuleRef)):
+            self.ctx.defer("load-object", obj.qualname, PF101, call, sev, ctx, site)
+        elif isinstance(obj, str) and obj:
+            ref = self.model.module_name if obj == "__main__" else obj
+            self.ctx.defer("load-object", ref, PF101, call, sev, ctx, site)
+
+    def _from_pyfile(self, call: ast.Call, site: Site) -> None:
+        if not call.args:
+            return
+        gate = self.ctx.gate(site)
+        if gate.skip:
+            return
+        ev = Evaluator(self.model, None)
+        name = ev.eval(call.args[0], site.scope, call.lineno)
+        if isinstance(name, str) and name.endswith(".py"):
+            sev, ctx = self._loader_context(site, gate, ev)
+            self.ctx.defer("load-pyfile", name, PF101, call, sev, ctx, site)
+
+
+def _slice(sub: ast.Subscript) -> ast.expr:
+    s = sub.slice
+    if hasattr(ast, "Index") and isinstance(s, getattr(ast, "Index")):
+        return s.value  # type: ignore[attr-defined]
+    return s  # type: ignore[return-value]
+
+
+_TOKEN_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+DEV_TOKENS = {"dev", "develop", "development", "local", "test", "testing", "tests", "debug", "sandbox", "mock",
+              "fake", "ci", "unittest", "pytest", "e2e", "dummy", "example", "sample", "demo", "devel"}
+PROD_TOKENS = {"prod", "production", "live", "deploy", "deployment", "release", "staging", "stage", "default"}
+BASE_TOKENS = {"base", "common", "shared", "global", "core", "main"}
+BASE_EXACT = {"config", "settings", "configuration", "appconfig", "flaskconfig", "appsettings", "conf", "cfg"}
+
+
+def name_tokens(name: str) -> List[str]:
+    return [t.lower() for t in _TOKEN_RE.findall(name.replace("_", " "))]
+
+
+def classify_config_name(name: str) -> str:
+    """"dev", "prod", "base" or "neutral", from the words of a config class or dict key."""
+    tokens = name_tokens(name)
+    if any(t in DEV_TOKENS for t in tokens):
+        return "dev"
+    if any(t in PROD_TOKENS for t in tokens):
+        return "prod"
+    if name.lower() in BASE_EXACT or any(t in BASE_TOKENS for t in tokens):
+        return "base"
+    return "neutral"
+
+
+def dev_named(name: str) -> bool:
+    return classify_config_name(name) == "dev"
+
+
+def check(ctx: Context) -> None:
+    DebugChecks(ctx).run()

@@ -1,0 +1,404 @@
+"""A per-module model of what runs when: imports, bindings per scope, and the reach of every statement.
+
+Flask hazards depend less on *what* a line says than on *when* it runs: at import (what gunicorn does),
+only as a script (``python app.py``), or only when some function is called. The walker records that
+for each statement so rules can grade severity by reachability instead of by syntax.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass, field
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+
+
+class Reach(enum.Enum):
+    IMPORT = "import"      # runs whenever the module is imported (module level, class bodies, called functions)
+    MAIN = "main"          # runs only when executed as a script (`__main__` guard, __main__.py)
+    FUNCTION = "function"  # runs only if some function is called (factories, CLI commands, views)
+
+
+# (test expression, polarity): the statement runs when bool(test) == polarity. A None test stands for
+# a condition we cannot express (an ``except`` handler).
+Condition = Tuple[Optional[ast.expr], bool]
+
+
+@dataclass
+class Binding:
+    name: str
+    line: int
+    value: Optional[ast.expr]
+    kind: str  # assign | param | import | class | def | other
+    node: ast.AST
+    conditions: Tuple[Condition, ...] = ()
+    target: Optional[str] = None  # qualified name for imports, e.g. "flask.Flask"
+
+
+@dataclass
+class Scope:
+    kind: str  # module | function | class
+    name: str
+    node: ast.AST
+    parent: Optional["Scope"]
+    bindings: Dict[str, List[Binding]] = field(default_factory=dict)
+    params: Dict[str, Binding] = field(default_factory=dict)
+
+    def add(self, binding: Binding) -> None:
+        self.bindings.setdefault(binding.name, []).append(binding)
+
+    @property
+    def function_scope(self) -> "Scope":
+        """The innermost scope whose locals a name inside this scope can see (class scopes are skipped)."""
+        s: Optional[Scope] = self
+        while s is not None and s.kind == "class":
+            s = s.parent
+        return s or self
+
+
+@dataclass
+class Site:
+    """Where a node sits: its scope, its reach and the conditions guarding it."""
+
+    scope: Scope
+    reach: Reach
+    conditions: Tuple[Condition, ...]
+    function: Optional[str]  # enclosing top-level function name, if any
+    stmt: ast.stmt
+
+
+@dataclass
+class ClassInfo:
+    name: str
+    node: ast.ClassDef
+    scope: Scope
+    site: Site
+
+
+def is_main_guard(test: ast.expr) -> Optional[bool]:
+    """True for ``__name__ == "__main__"``, False for ``!=``; None when the test is not the guard."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        for value in test.values:
+            if is_main_guard(value) is True:
+                return True
+        return None
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and len(test.comparators) == 1):
+        return None
+    left, right = test.left, test.comparators[0]
+    names = [n for n in (left, right) if isinstance(n, ast.Name) and n.id == "__name__"]
+    consts = [n for n in (left, right) if isinstance(n, ast.Constant) and n.value == "__main__"]
+    if not (names and consts):
+        return None
+    if isinstance(test.ops[0], ast.Eq):
+        return True
+    if isinstance(test.ops[0], ast.NotEq):
+        return False
+    return None
+
+
+class ModuleModel:
+    """Bindings, classes, call sites and reach for one parsed module."""
+
+    def __init__(self, tree: ast.Module, *, module_name: str, path: str, is_package: bool = False,
+                 script_only: bool = False) -> None:
+        self.tree = tree
+        self.module_name = module_name
+        self.path = path
+        self.is_package = is_package
+        self.module_scope = Scope("module", module_name, tree, None)
+        self.imports: Dict[str, str] = {}  # local name -> qualified target
+        self.classes: Dict[str, ClassInfo] = {}
+        self.functions: Dict[str, ast.AST] = {}
+        self.sites: Dict[int, Site] = {}  # id(stmt) -> Site
+        self.scope_of: Dict[int, Scope] = {}  # id(function/class node) -> Scope
+        self.statements: List[Tuple[ast.stmt, Site]] = []
+        self._function_reach: Dict[str, Reach] = {}
+        self._script_only = script_only
+        self._compute_function_reach()
+        base = Reach.MAIN if script_only else Reach.IMPORT
+        self._walk(tree.body, self.module_scope, base, (), None)
+
+    # ----- imports ------------------------------------------------------------------------------
+    def resolve_relative(self, module: Optional[str], level: int) -> str:
+        if level == 0:
+            return module or ""
+        parts = self.module_name.split(".") if self.module_name else []
+        if not self.is_package:
+            parts = parts[:-1]
+        if level > 1:
+            parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+        base = ".".join(parts)
+        if module:
+            return f"{base}.{module}" if base else module
+        return base
+
+    def qualname(self, node: ast.expr) -> Optional[str]:
+        """Dotted name of an expression through imports: ``fl.Flask`` -> ``flask.Flask``."""
+        parts: List[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        head = self.imports.get(node.id, node.id)
+        parts.append(head)
+        return ".".join(reversed(parts))
+
+    # ----- reach ----------------------------------------------------------------------------------
+    def _compute_function_reach(self) -> None:
+        """Functions called at import time run at import time; ones called only under the guard, as a script."""
+        calls: Dict[str, Set[str]] = {}
+        import_calls: Set[str] = set()
+        main_calls: Set[str] = set()
+
+        def called_names(nodes: Sequence[ast.AST]) -> Set[str]:
+            out: Set[str] = set()
+            for n in nodes:
+                for sub in _walk_no_defs(n):
+                    if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
+                        out.add(sub.func.id)
+            return out
+
+        def visit(body: Sequence[ast.stmt], main: bool) -> None:
+            for stmt in body:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    calls[stmt.name] = called_names(stmt.body)
+                    (main_calls if main else import_calls).update(called_names(stmt.decorator_list))
+                    continue
+                if isinstance(stmt, ast.If):
+                    guard = is_main_guard(stmt.test)
+                    (main_calls if main else import_calls).update(called_names([stmt.test]))
+                    if guard is True:
+                        visit(stmt.body, True)
+                        visit(stmt.orelse, main)
+                    elif guard is False:
+                        visit(stmt.body, main)
+                        visit(stmt.orelse, True)
+                    else:
+                        visit(stmt.body, main)
+                        visit(stmt.orelse, main)
+                    continue
+                if isinstance(stmt, ast.ClassDef):
+                    (main_calls if main else import_calls).update(called_names(stmt.bases + stmt.decorator_list))
+                    visit(stmt.body, main)
+                    continue
+                children = [c for c in ast.iter_child_nodes(stmt) if not isinstance(c, ast.stmt)]
+                (main_calls if main else import_calls).update(called_names(children))
+                for name in ("body", "orelse", "finalbody"):
+                    visit(getattr(stmt, name, []) or [], main)
+                for handler in getattr(stmt, "handlers", []) or []:
+                    visit(handler.body, main)
+                for case in getattr(stmt, "cases", []) or []:
+                    visit(case.body, main)
+
+        visit(self.tree.body, self._script_only)
+
+        def closure(roots: Set[str]) -> Set[str]:
+            seen: Set[str] = set()
+            stack = [r for r in roots if r in calls]
+            while stack:
+                fn = stack.pop()
+                if fn in seen:
+                    continue
+                seen.add(fn)
+                stack.extend(c for c in calls.get(fn, ()) if c in calls and c not in seen)
+            return seen
+
+        at_import = closure(import_calls)
+        at_main = closure(main_calls)
+        for fn in calls:
+            if fn in at_import:
+                self._function_reach[fn] = Reach.IMPORT
+            elif fn in at_main:
+                self._function_reach[fn] = Reach.MAIN
+            else:
+                self._function_reach[fn] = Reach.FUNCTION
+
+    def function_reach(self, name: str) -> Reach:
+        return self._function_reach.get(name, Reach.FUNCTION)
+
+    # ----- walking --------------------------------------------------------------------------------
+    def _walk(self, body: Sequence[ast.stmt], scope: Scope, reach: Reach, conds: Tuple[Condition, ...],
+              function: Optional[str]) -> None:
+        for stmt in body:
+            site = Site(scope, reach, conds, function, stmt)
+            self.sites[id(stmt)] = site
+            self.statements.append((stmt, site))
+            self._bind(stmt, scope, conds)
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                fscope = Scope("function", stmt.name, stmt, scope)
+                self.scope_of[id(stmt)] = fscope
+                self._bind_params(stmt, fscope)
+                if scope.kind == "module":
+                    self.functions[stmt.name] = stmt
+                    freach = self.function_reach(stmt.name)
+                    if reach == Reach.MAIN and freach == Reach.IMPORT:
+                        freach = Reach.MAIN
+                else:
+                    freach = Reach.FUNCTION if reach != Reach.MAIN else Reach.MAIN
+                    if reach == Reach.IMPORT and scope.kind == "class":
+                        freach = Reach.FUNCTION
+                self._walk(stmt.body, fscope, freach, (), function or stmt.name)
+            elif isinstance(stmt, ast.ClassDef):
+                cscope = Scope("class", stmt.name, stmt, scope)
+                self.scope_of[id(stmt)] = cscope
+                if scope.kind == "module":
+                    self.classes[stmt.name] = ClassInfo(stmt.name, stmt, cscope, site)
+                self._walk(stmt.body, cscope, reach, conds, function)
+            elif isinstance(stmt, ast.If):
+                guard = is_main_guard(stmt.test)
+                if guard is True and scope.kind == "module":
+                    self._walk(stmt.body, scope, Reach.MAIN, conds, function)
+                    self._walk(stmt.orelse, scope, reach, conds, function)
+                elif guard is False and scope.kind == "module":
+                    self._walk(stmt.body, scope, reach, conds, function)
+                    self._walk(stmt.orelse, scope, Reach.MAIN, conds, function)
+                else:
+                    self._walk(stmt.body, scope, reach, conds + ((stmt.test, True),), function)
+                    self._walk(stmt.orelse, scope, reach, conds + ((stmt.test, False),), function)
+            elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+                self._walk(stmt.body, scope, reach, conds, function)
+                for handler in stmt.handlers:
+                    self._walk(handler.body, scope, reach, conds + ((None, True),), function)
+                self._walk(stmt.orelse, scope, reach, conds, function)
+                self._walk(stmt.finalbody, scope, reach, conds, function)
+            elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+                self._walk(stmt.body, scope, reach, conds + ((None, True),), function)
+                self._walk(stmt.orelse, scope, reach, conds, function)
+            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+                self._walk(stmt.body, scope, reach, conds, function)
+            elif type(stmt).__name__ == "Match":
+                for case in stmt.cases:  # type: ignore[attr-defined]
+                    self._walk(case.body, scope, reach, conds + ((None, True),), function)
+
+    def _bind_params(self, fn: ast.AST, scope: Scope) -> None:
+        args = fn.args  # type: ignore[attr-defined]
+        positional = list(args.posonlyargs) + list(args.args)
+        defaults: List[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        for arg, default in zip(positional, defaults):
+            scope.params[arg.arg] = Binding(arg.arg, fn.lineno, default, "param", arg)
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+            scope.params[arg.arg] = Binding(arg.arg, fn.lineno, default, "param", arg)
+        for arg in (args.vararg, args.kwarg):
+            if arg is not None:
+                scope.params[arg.arg] = Binding(arg.arg, fn.lineno, None, "param", arg)
+
+    def _bind(self, stmt: ast.stmt, scope: Scope, conds: Tuple[Condition, ...]) -> None:
+        line = stmt.lineno
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                self._bind_target(target, stmt.value, scope, stmt, conds)
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            self._bind_target(stmt.target, stmt.value, scope, stmt, conds)
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            scope.add(Binding(stmt.target.id, line, None, "other", stmt, conds))
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                local = alias.asname or alias.name.split(".")[0]
+                target = alias.name if alias.asname else alias.name.split(".")[0]
+                if scope.kind == "module":
+                    self.imports[local] = target
+                scope.add(Binding(local, line, None, "import", stmt, conds, target))
+        elif isinstance(stmt, ast.ImportFrom):
+            base = self.resolve_relative(stmt.module, stmt.level)
+            for alias in stmt.names:
+                if alias.name == "*":
+                    continue
+                local = alias.asname or alias.name
+                target = f"{base}.{alias.name}" if base else alias.name
+                if scope.kind == "module":
+                    self.imports[local] = target
+                scope.add(Binding(local, line, None, "import", stmt, conds, target))
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope.add(Binding(stmt.name, line, None, "def", stmt, conds))
+        elif isinstance(stmt, ast.ClassDef):
+            scope.add(Binding(stmt.name, line, None, "class", stmt, conds))
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            for name in _target_names(stmt.target):
+                scope.add(Binding(name, line, None, "other", stmt, conds))
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    for name in _target_names(item.optional_vars):
+                        scope.add(Binding(name, line, None, "other", stmt, conds))
+
+    def _bind_target(self, target: ast.expr, value: ast.expr, scope: Scope, stmt: ast.stmt,
+                     conds: Tuple[Condition, ...]) -> None:
+        if isinstance(target, ast.Name):
+            scope.add(Binding(target.id, stmt.lineno, value, "assign", stmt, conds))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts) else None
+            for i, elt in enumerate(target.elts):
+                if values is not None:
+                    self._bind_target(elt, values[i], scope, stmt, conds)
+                else:
+                    for name in _target_names(elt):
+                        scope.add(Binding(name, stmt.lineno, None, "other", stmt, conds))
+
+    # ----- queries --------------------------------------------------------------------------------
+    def lookup(self, name: str, scope: Scope, line: int) -> Optional[Binding]:
+        """The binding a use of ``name`` at ``line`` most plausibly sees (last earlier one in its scope chain).
+
+        Inside a function body every enclosing module binding counts, since the body runs after the
+        whole module has executed; at module or class level only earlier lines count.
+        """
+        s: Optional[Scope] = scope
+        first = True
+        limit: Optional[int] = line
+        while s is not None:
+            if s.kind == "class" and not first:
+                s = s.parent
+                continue
+            candidates = s.bindings.get(name, [])
+            before = [b for b in candidates if limit is None or b.line < limit]
+            if before:
+                return before[-1]
+            if s.kind == "function":
+                if name in s.params:
+                    return s.params[name]
+                limit = None
+            first = False
+            s = s.parent
+        return None
+
+    def site_of(self, stmt: ast.stmt) -> Optional[Site]:
+        return self.sites.get(id(stmt))
+
+    def iter_nodes(self) -> Iterator[Tuple[ast.AST, Site]]:
+        """Every expression node with the site of its statement (nested defs are visited at their own site)."""
+        for stmt, site in self.statements:
+            for node in _walk_stmt_exprs(stmt):
+                yield node, site
+
+
+def _target_names(target: ast.expr) -> List[str]:
+    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+def _walk_no_defs(node: ast.AST) -> Iterator[ast.AST]:
+    """ast.walk that does not descend into nested function/class/lambda bodies."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        for child in ast.iter_child_nodes(n):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            stack.append(child)
+
+
+def _walk_stmt_exprs(stmt: ast.stmt) -> Iterator[ast.AST]:
+    """The expression nodes belonging to one statement itself (not to statements nested in its body)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        roots: List[ast.AST] = list(stmt.decorator_list)
+        roots += [d for d in stmt.args.defaults + stmt.args.kw_defaults if d is not None]
+    elif isinstance(stmt, ast.ClassDef):
+        roots = list(stmt.decorator_list) + list(stmt.bases) + [k.value for k in stmt.keywords]
+    else:
+        roots = [c for c in ast.iter_child_nodes(stmt)
+                 if not isinstance(c, (ast.stmt, ast.excepthandler)) and type(c).__name__ != "match_case"]
+        for handler in getattr(stmt, "handlers", []) or []:
+            if handler.type is not None:
+                roots.append(handler.type)
+    for root in roots:
+        yield from _walk_no_defs(root)

@@ -1,0 +1,270 @@
+"""Cross-module facts: config classes and settings modules, and the questions files defer about them.
+
+Each file is analysed alone (so files can be analysed in parallel and cached); what one file needs to
+know about another - the DEBUG a class imported from ``config.py`` sets, the module a ``from_object``
+string names - is answered here from compact per-module summaries.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+
+from flask_preflight.findings import Finding, Location, Severity
+from flask_preflight.rules.debug import PF101
+from flask_preflight.static.python.context import (ClassSummary, Context, Deferred, Fact, FileAnalysis,
+                                                   ModuleSummary)
+from flask_preflight.static.python.debug import classify_config_name
+from flask_preflight.static.python.evaluate import ClassRef, Evaluator, ImportRef, ModuleRef, flag_verdict
+from flask_preflight.static.python.model import Scope
+
+_SIMPLE = (bool, int, float, str, type(None))
+
+
+# ---- per-module summaries -----------------------------------------------------------------------
+def _fact(ctx: Context, name: str, value: ast.expr, scope: Scope, line: int, node: ast.AST) -> Fact:
+    verdict = flag_verdict(ctx.model, value, scope, line)
+    v = verdict.unset
+    if isinstance(v, _SIMPLE):
+        stored, known = v, True
+    elif isinstance(v, (ClassRef, ImportRef, ModuleRef)):
+        stored, known = ("ref", v.qualname), True
+    else:
+        stored, known = None, False
+    return Fact(name, stored, known, verdict.env_driven, ctx.location(node), ctx.snippet(node))
+
+
+def summarize(ctx: Context) -> ModuleSummary:
+    model = ctx.model
+    summary = ModuleSummary(ctx.path, model.module_name, ctx.is_test)
+    summary.reexports = dict(model.imports)  # type: ignore[attr-defined]
+    for name, info in model.classes.items():
+        qual = f"{model.module_name}.{name}" if model.module_name else name
+        bases: List[str] = []
+        for base in info.node.bases:
+            v = Evaluator(model).eval(base, model.module_scope, info.node.lineno)
+            if isinstance(v, (ClassRef, ImportRef)):
+                bases.append(v.qualname)
+        cls = ClassSummary(name, qual, ctx.location(info.node), ctx.snippet(info.node).split("\n")[0], bases)
+        for attr, bindings in info.scope.bindings.items():
+            b = bindings[-1]
+            if attr.isupper() and b.kind == "assign" and b.value is not None:
+                target = _target_node(b.node, attr) or b.node
+                cls.attrs[attr] = _fact(ctx, attr, b.value, info.scope, b.line, target)
+        summary.classes[name] = cls
+    for name, bindings in model.module_scope.bindings.items():
+        b = bindings[-1]
+        if name.isupper() and b.kind == "assign" and b.value is not None:
+            summary.constants[name] = _fact(ctx, name, b.value, model.module_scope, b.line,
+                                            _target_node(b.node, name) or b.node)
+        if b.kind == "assign" and isinstance(b.value, ast.Dict):
+            for k, v in zip(b.value.keys, b.value.values):
+                if isinstance(k, ast.Constant) and k.value == "default":
+                    ref = Evaluator(model).eval(v, model.module_scope, b.line)
+                    if isinstance(ref, (ClassRef, ImportRef)):
+                        summary.config_dicts.append(("default", ref.qualname, ctx.location(k), ctx.snippet(k)))
+    return summary
+
+
+def _target_node(stmt: ast.AST, name: str) -> Optional[ast.AST]:
+    targets = getattr(stmt, "targets", None) or [getattr(stmt, "target", None)]
+    for t in targets:
+        if isinstance(t, ast.Name) and t.id == name:
+            return stmt
+    return None
+
+
+# ---- the project index ------------------------------------------------------------------------
+class ProjectIndex:
+    def __init__(self, summaries: Iterable[ModuleSummary]) -> None:
+        self.by_name: Dict[str, List[ModuleSummary]] = {}
+        self.by_path: Dict[str, ModuleSummary] = {}
+        for s in summaries:
+            self.by_name.setdefault(s.module_name, []).append(s)
+            self.by_path[os.path.normpath(s.path)] = s
+
+    def find_module(self, dotted: str, importer: str) -> Optional[ModuleSummary]:
+        candidates = self.by_name.get(dotted)
+        if not candidates:
+            suffix = "." + dotted
+            candidates = [s for name, group in self.by_name.items() if name.endswith(suffix) for s in group]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda s: (_common_dir_len(s.path, importer), -len(s.path)))
+
+    def resolve(self, ref: str, importer: str, depth: int = 0) -> Tuple[str, Any]:
+        """("class", ClassSummary) | ("module", ModuleSummary) | ("fact", Fact) | ("none", None)."""
+        if depth > 6 or not ref:
+            return "none", None
+        parts = ref.split(".")
+        for i in range(len(parts), 0, -1):
+            mod = self.find_module(".".join(parts[:i]), importer)
+            if mod is None:
+                continue
+            rest = parts[i:]
+            if not rest:
+                return "module", mod
+            head = rest[0]
+            if head in mod.classes:
+                cls = mod.classes[head]
+                if len(rest) == 1:
+                    return "class", cls
+                if len(rest) == 2:
+                    found = self.class_attr(cls, rest[1], mod.path)
+                    return ("fact", found[0]) if found else ("none", None)
+                return "none", None
+            if head in mod.constants and len(rest) == 1:
+                fact = mod.constants[head]
+                if isinstance(fact.value, tuple) and fact.value and fact.value[0] == "ref":
+                    return self.resolve(fact.value[1], mod.path, depth + 1)
+                return "fact", fact
+            reexports = getattr(mod, "reexports", {})
+            if head in reexports and reexports[head] != ref:
+                return self.resolve(".".join([reexports[head]] + rest[1:]), mod.path, depth + 1)
+            return "none", None
+        return "none", None
+
+    def class_attr(self, cls: ClassSummary, attr: str, importer: str,
+                   seen: Optional[Set[str]] = None) -> Optional[Tuple[Fact, ClassSummary]]:
+        seen = seen if seen is not None else set()
+        if cls.qualname in seen:
+            return None
+        seen.add(cls.qualname)
+        if attr in cls.attrs:
+            return cls.attrs[attr], cls
+        for base in cls.bases:
+            kind, obj = self.resolve(base, cls.location.path)
+            if kind == "class":
+                found = self.class_attr(obj, attr, cls.location.path, seen)
+                if found:
+                    return found
+        return None
+
+
+def _common_dir_len(a: str, b: str) -> int:
+    pa = os.path.dirname(os.path.abspath(a)).split(os.sep)
+    pb = os.path.dirname(os.path.abspath(b)).split(os.sep)
+    n = 0
+    for x, y in zip(pa, pb):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _debug_on(fact: Optional[Fact]) -> bool:
+    return bool(fact and fact.known and not fact.env_driven and fact.value not in (None, False, 0, "")
+                and not (isinstance(fact.value, tuple)))
+
+
+def _where(fact: Fact) -> str:
+    return f"{fact.location.path}:{fact.location.line}"
+
+
+# ---- cross-module rules -----------------------------------------------------------------------
+def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
+    summaries = [a.summary for a in analyses if a.summary is not None]
+    index = ProjectIndex(summaries)
+    findings: List[Finding] = []
+    loaded: Dict[str, List[Deferred]] = {}
+    for a in analyses:
+        for d in a.deferred:
+            if d.kind == "load-object":
+                kind, obj = index.resolve(d.ref, d.path)
+                if kind == "class":
+                    loaded.setdefault(obj.qualname, []).append(d)
+
+    def emit(loc: Location, snippet: str, message: str, severity: Severity, related: Tuple[Location, ...] = (),
+             in_test: bool = False) -> None:
+        if in_test:
+            severity, message = Severity.LOW, message + " (in test code)"
+        findings.append(PF101.finding(message, loc, severity=severity, snippet=snippet,
+                                      evidence=snippet.strip(), related=related))
+
+    # 1. config classes named like production/default/base that end up with DEBUG on
+    inherited_from: Dict[str, bool] = {}
+    for s in summaries:
+        for cls in s.classes.values():
+            kind = classify_config_name(cls.name)
+            if kind == "dev":
+                continue
+            found = index.class_attr(cls, "DEBUG", s.path)
+            if not found or not _debug_on(found[0]):
+                continue
+            fact, owner = found
+            if owner is cls:
+                if kind == "neutral":
+                    continue
+                sev = Severity.HIGH if kind == "prod" or cls.qualname in loaded else Severity.MEDIUM
+                if kind == "base":
+                    # a base that production-like subclasses inherit from is as bad as a production config
+                    sev = Severity.HIGH if cls.qualname in loaded else sev
+                label = {"prod": "a production/default config", "base": "a base config every subclass inherits"}[kind]
+                emit(fact.location, fact.snippet,
+                     f"Debug mode is enabled in config class `{cls.name}`, {label}: DEBUG = {fact.value!r}.",
+                     sev, in_test=s.is_test)
+            elif kind in ("prod", "neutral") and (kind == "prod" or cls.qualname in loaded):
+                emit(cls.location, cls.snippet,
+                     f"Config class `{cls.name}` inherits DEBUG = {fact.value!r} from `{owner.name}` "
+                     f"({_where(fact)}), so this {'production ' if kind == 'prod' else ''}config runs in debug mode.",
+                     Severity.HIGH, related=(fact.location,), in_test=s.is_test)
+                inherited_from[owner.qualname] = True
+
+    # 2. deferred loaders and sinks
+    for a in analyses:
+        for d in a.deferred:
+            if d.kind == "load-object":
+                kind, obj = index.resolve(d.ref, d.path)
+                if kind == "class":
+                    ck = classify_config_name(obj.name)
+                    found = index.class_attr(obj, "DEBUG", d.path)
+                    if ck in ("prod", "base") or not found or not _debug_on(found[0]):
+                        continue
+                    fact, owner = found
+                    if ck == "neutral" and owner is not obj and classify_config_name(owner.name) != "dev":
+                        continue  # reported at the class above
+                    src = f" (inherited from `{owner.name}`)" if owner is not obj else ""
+                    findings.append(PF101.finding(
+                        f"Debug mode is enabled: `from_object` loads `{obj.name}`, which sets DEBUG = "
+                        f"{fact.value!r}{src} at {_where(fact)}, {d.context}.",
+                        d.location, severity=d.severity, snippet=d.snippet, evidence=d.snippet.strip(),
+                        related=(fact.location,)))
+                elif kind == "module":
+                    _module_loader(obj, d, findings)
+            elif d.kind == "load-pyfile":
+                target = os.path.normpath(os.path.join(os.path.dirname(d.path), d.ref))
+                mod = index.by_path.get(target)
+                if mod is not None:
+                    _module_loader(mod, d, findings)
+            elif d.kind == "sink":
+                kind, obj = index.resolve(d.ref, d.path)
+                if kind == "fact" and _debug_on(obj):
+                    findings.append(PF101.finding(
+                        f"Debug mode is enabled: {d.context}, with a value imported from {_where(obj)} "
+                        f"({obj.name} = {obj.value!r}).", d.location, severity=d.severity, snippet=d.snippet,
+                        evidence=d.snippet.strip(), related=(obj.location,)))
+
+    # 3. the fallback entry of a name -> config class mapping
+    for s in summaries:
+        for key, qual, loc, snippet in s.config_dicts:
+            kind, obj = index.resolve(qual, s.path)
+            if kind != "class" or classify_config_name(obj.name) in ("prod", "base"):
+                continue
+            found = index.class_attr(obj, "DEBUG", s.path)
+            if found and _debug_on(found[0]):
+                emit(loc, snippet,
+                     f"The fallback config {key!r} maps to `{obj.name}`, which sets DEBUG = {found[0].value!r} "
+                     f"({_where(found[0])}): an app created without an explicit config name runs in debug mode.",
+                     Severity.MEDIUM, related=(found[0].location,), in_test=s.is_test)
+    return findings
+
+
+def _module_loader(mod: ModuleSummary, d: Deferred, findings: List[Finding]) -> None:
+    fact = mod.constants.get("DEBUG")
+    if fact is None or not _debug_on(fact):
+        return
+    findings.append(PF101.finding(
+        f"Debug mode is enabled: the config loaded from `{mod.path}` sets DEBUG = {fact.value!r} "
+        f"({_where(fact)}), {d.context}.", d.location, severity=d.severity, snippet=d.snippet,
+        evidence=d.snippet.strip(), related=(fact.location,)))
