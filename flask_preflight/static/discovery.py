@@ -86,6 +86,7 @@ class _Walker:
     # --- arguments ----------------------------------------------------------------------------------
 
     def argument(self, arg: str) -> Iterator[Union[Candidate, Problem]]:
+        arg = os.fspath(arg)
         display = _display_arg(arg)
         absolute = os.path.abspath(arg)
         if not os.path.lexists(absolute):
@@ -109,11 +110,11 @@ class _Walker:
     def _link_problem(self, path: str, display: str, exc: OSError) -> Optional[Problem]:
         """Turn a failed stat into a Problem; loops are reported once per target."""
         if exc.errno == errno.ELOOP:
-            target = _display_arg(_real(path))
-            if target in self.reported_loops:
+            real = _real(path)
+            if real in self.reported_loops:
                 return None
-            self.reported_loops.add(target)
-            return Problem(display, ProblemKind.SYMLINK_LOOP, f"symlink loop: {target}")
+            self.reported_loops.add(real)
+            return Problem(display, ProblemKind.SYMLINK_LOOP, f"symlink loop: {_display_arg(real)}")
         if isinstance(exc, FileNotFoundError) and os.path.islink(path):
             try:
                 target = os.readlink(path)

@@ -13,7 +13,7 @@ from flask_preflight.config import Settings
 from flask_preflight.findings import Finding, Problem, ProblemKind, ScanResult
 from flask_preflight.static import python as pyanalysis
 from flask_preflight.static.discovery import Candidate, discover
-from flask_preflight.static.python.context import FileAnalysis
+from flask_preflight.static.python.context import FileAnalysis, is_test_path
 from flask_preflight.static.source import SourceFile, read_source
 from flask_preflight.suppress import is_suppressed
 
@@ -46,8 +46,8 @@ class _ModuleNamer:
         return ".".join(parts), is_package
 
 
-def analyze_python_source(src: SourceFile, abs_path: str, namer: Optional[_ModuleNamer] = None) -> \
-        Tuple[Optional[FileAnalysis], Optional[Problem]]:
+def analyze_python_source(src: SourceFile, abs_path: str, namer: Optional[_ModuleNamer] = None,
+                          project_root: Optional[str] = None) -> Tuple[Optional[FileAnalysis], Optional[Problem]]:
     """Parse and analyse one file; every failure mode maps to a Problem rather than an exception."""
     namer = namer or _ModuleNamer()
     try:
@@ -62,13 +62,25 @@ def analyze_python_source(src: SourceFile, abs_path: str, namer: Optional[_Modul
         return None, Problem(src.path, ProblemKind.SYNTAX_ERROR, f"cannot parse: {exc}")
     module_name, is_package = namer(abs_path)
     try:
-        return pyanalysis.analyze_tree(tree, src.text, src.path, module_name=module_name,
-                                       is_package=is_package), None
+        return pyanalysis.analyze_tree(tree, src.text, src.path, module_name=module_name, is_package=is_package,
+                                       is_test=is_test_path(project_relative(abs_path, project_root))), None
     except RecursionError:
         return None, Problem(src.path, ProblemKind.TOO_COMPLEX, "code nested too deeply to analyse")
     except Exception as exc:  # noqa: BLE001 - one analyser bug must not stop the scan
         return None, Problem(src.path, ProblemKind.INTERNAL_ERROR,
                              f"internal error in flask-preflight ({type(exc).__name__}: {exc}); please report it")
+
+
+def project_relative(abs_path: str, root: Optional[str]) -> str:
+    """The path as seen from the project root (what decides whether a file is test code), POSIX style."""
+    if root:
+        try:
+            rel = os.path.relpath(os.path.abspath(abs_path), os.path.abspath(root))
+            if not rel.startswith(".."):
+                return rel.replace(os.sep, "/")
+        except ValueError:  # different drives on Windows
+            pass
+    return os.path.basename(abs_path)
 
 
 def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[ProgressCallback] = None) -> ScanResult:
@@ -88,7 +100,7 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
             progress(1)
         if item.kind != "python":
             continue
-        analysis, problem = analyze_python_source(src, item.abs_path, namer)
+        analysis, problem = analyze_python_source(src, item.abs_path, namer, settings.project_root)
         if problem is not None:
             result.problems.append(problem)
         if analysis is not None:

@@ -6,7 +6,7 @@ import ast
 import os
 import sys
 import warnings
-from typing import Callable, List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from flask_preflight.static.python import debug
 from flask_preflight.static.python.context import Context, FileAnalysis
@@ -38,10 +38,12 @@ def parse(text: str, path: str) -> ast.Module:
         return ast.parse(text, filename=path)
 
 
-def analyze_tree(tree: ast.Module, text: str, path: str, *, module_name: str, is_package: bool) -> FileAnalysis:
+def analyze_tree(tree: ast.Module, text: str, path: str, *, module_name: str, is_package: bool,
+                 is_test: Optional[bool] = None) -> FileAnalysis:
+    """Analyse one parsed file. ``is_test`` is decided by the caller from the path inside the project."""
     script_only = os.path.basename(path) == "__main__.py"
     model = ModuleModel(tree, module_name=module_name, path=path, is_package=is_package, script_only=script_only)
-    ctx = Context(model, text, path)
+    ctx = Context(model, text, path, is_test=is_test)
     for check in CHECKS:
         check(ctx)
     ctx.result.summary = summarize(ctx)

@@ -51,6 +51,8 @@ class ModuleSummary:
     classes: Dict[str, ClassSummary] = field(default_factory=dict)
     constants: Dict[str, Fact] = field(default_factory=dict)
     config_dicts: List[Tuple[str, str, Location, str]] = field(default_factory=list)  # (key, class qualname, loc, snippet)
+    dicts: Dict[str, Dict[str, str]] = field(default_factory=dict)  # NAME -> {key: qualname of the value}
+    reexports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified import target
 
 
 @dataclass
@@ -95,11 +97,11 @@ class Gate:
 
 
 class Context:
-    def __init__(self, model: ModuleModel, text: str, path: str) -> None:
+    def __init__(self, model: ModuleModel, text: str, path: str, *, is_test: Optional[bool] = None) -> None:
         self.model = model
         self.path = path
         self.lines = text.split("\n")
-        self.is_test = is_test_path(path)
+        self.is_test = is_test_path(path) if is_test is None else is_test
         self.result = FileAnalysis(path)
         self._seen: set = set()
 

@@ -171,7 +171,8 @@ class DebugChecks:
     def _dev_server_call(self, call: ast.Call, site: Site, kind: str, *, host_pos: int, debug_pos: Optional[int],
                          debugger_pos: Optional[int] = None, evalex_pos: Optional[int] = None) -> None:
         gate = self.ctx.gate(site)
-        if site.reach == Reach.IMPORT and not gate.skip:
+        statically_dead = gate.reached is False and not gate.env_names
+        if site.reach == Reach.IMPORT and not statically_dead:
             where = "at module level" if not site.conditions else f"inside `if {gate.text}`, which is not the `__name__ == \"__main__\"` guard"
             if site.function:
                 where = f"in `{site.function}()`, which is called at import time"
@@ -215,7 +216,8 @@ class DebugChecks:
 
     def _debugged_application(self, call: ast.Call, site: Site) -> None:
         gate = self.ctx.gate(site)
-        if gate.skip:
+        env_switch = gate.reached is False and bool(gate.env_names)
+        if gate.skip and not env_switch:
             return
         evalex = _arg(call, "evalex", 1)
         pin_sec = _arg(call, "pin_security", 6)
@@ -239,6 +241,11 @@ class DebugChecks:
             sev = Severity.MEDIUM if main else Severity.HIGH
             msg = ("The app is wrapped in Werkzeug's DebuggedApplication: every unhandled error shows a full "
                    "traceback with source code and local variables")
+        if env_switch:
+            names = " or ".join(gate.env_names)
+            self.ctx.emit(PF104, call, f"{msg} when {names} is set: production code carries a switch that turns on "
+                          f"the debugger ({gate.text}).", Severity.MEDIUM)
+            return
         self.ctx.emit(PF104, call, f"{msg}; this runs {reach_phrase(site)}.", sev)
 
     def _assigned_to_wsgi_app(self, call: ast.Call, site: Site) -> bool:

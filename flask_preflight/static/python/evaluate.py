@@ -52,6 +52,7 @@ class ImportRef:
 
 
 _REFS = (ClassRef, ModuleRef, ImportRef)
+SUBSCRIPT = "::"  # ImportRef("pkg.config.config::default") is config["default"] in another module
 
 ENV_GETTERS = {"os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get"}
 _TRUE_STRINGS = {"y", "yes", "t", "true", "on", "1"}
@@ -354,6 +355,8 @@ class Evaluator:
             return self.env
         container = self._eval(node.value, scope, line, depth)
         key = self._eval(key_node, scope, line, depth)
+        if isinstance(container, ImportRef) and isinstance(key, str):
+            return ImportRef(f"{container.qualname}{SUBSCRIPT}{key}")
         if isinstance(container, dict) and key is not UNKNOWN:
             try:
                 item = container.get(key, UNKNOWN)

@@ -16,7 +16,8 @@ from flask_preflight.rules.debug import PF101
 from flask_preflight.static.python.context import (ClassSummary, Context, Deferred, Fact, FileAnalysis,
                                                    ModuleSummary)
 from flask_preflight.static.python.debug import classify_config_name
-from flask_preflight.static.python.evaluate import ClassRef, Evaluator, ImportRef, ModuleRef, flag_verdict
+from flask_preflight.static.python.evaluate import (SUBSCRIPT, ClassRef, Evaluator, ImportRef, ModuleRef,
+                                                    flag_verdict)
 from flask_preflight.static.python.model import Scope
 
 _SIMPLE = (bool, int, float, str, type(None))
@@ -38,7 +39,7 @@ def _fact(ctx: Context, name: str, value: ast.expr, scope: Scope, line: int, nod
 def summarize(ctx: Context) -> ModuleSummary:
     model = ctx.model
     summary = ModuleSummary(ctx.path, model.module_name, ctx.is_test)
-    summary.reexports = dict(model.imports)  # type: ignore[attr-defined]
+    summary.reexports = dict(model.imports)
     for name, info in model.classes.items():
         qual = f"{model.module_name}.{name}" if model.module_name else name
         bases: List[str] = []
@@ -58,12 +59,18 @@ def summarize(ctx: Context) -> ModuleSummary:
         if name.isupper() and b.kind == "assign" and b.value is not None:
             summary.constants[name] = _fact(ctx, name, b.value, model.module_scope, b.line,
                                             _target_node(b.node, name) or b.node)
-        if b.kind == "assign" and isinstance(b.value, ast.Dict):
+        if b.kind == "assign" and isinstance(b.value, ast.Dict) and len(b.value.keys) <= 200:
+            entries: Dict[str, str] = {}
             for k, v in zip(b.value.keys, b.value.values):
-                if isinstance(k, ast.Constant) and k.value == "default":
-                    ref = Evaluator(model).eval(v, model.module_scope, b.line)
-                    if isinstance(ref, (ClassRef, ImportRef)):
+                if not (isinstance(k, ast.Constant) and isinstance(k.value, str)) or not isinstance(v, (ast.Name, ast.Attribute)):
+                    continue
+                ref = Evaluator(model).eval(v, model.module_scope, b.line)
+                if isinstance(ref, (ClassRef, ImportRef)):
+                    entries[k.value] = ref.qualname
+                    if k.value == "default":
                         summary.config_dicts.append(("default", ref.qualname, ctx.location(k), ctx.snippet(k)))
+            if entries:
+                summary.dicts[name] = entries
     return summary
 
 
@@ -97,6 +104,15 @@ class ProjectIndex:
         """("class", ClassSummary) | ("module", ModuleSummary) | ("fact", Fact) | ("none", None)."""
         if depth > 6 or not ref:
             return "none", None
+        if SUBSCRIPT in ref:
+            base, key = ref.split(SUBSCRIPT, 1)
+            owner, _, name = base.rpartition(".")
+            mod = self.find_module(owner, importer) if owner else None
+            if mod is not None and name in mod.dicts and key in mod.dicts[name]:
+                return self.resolve(mod.dicts[name][key], mod.path, depth + 1)
+            if mod is not None and name in mod.reexports:
+                return self.resolve(mod.reexports[name] + SUBSCRIPT + key, mod.path, depth + 1)
+            return "none", None
         parts = ref.split(".")
         for i in range(len(parts), 0, -1):
             mod = self.find_module(".".join(parts[:i]), importer)
@@ -119,7 +135,7 @@ class ProjectIndex:
                 if isinstance(fact.value, tuple) and fact.value and fact.value[0] == "ref":
                     return self.resolve(fact.value[1], mod.path, depth + 1)
                 return "fact", fact
-            reexports = getattr(mod, "reexports", {})
+            reexports = mod.reexports
             if head in reexports and reexports[head] != ref:
                 return self.resolve(".".join([reexports[head]] + rest[1:]), mod.path, depth + 1)
             return "none", None

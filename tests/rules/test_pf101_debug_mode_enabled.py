@@ -1,0 +1,229 @@
+"""PF101 debug-mode-enabled: every spelling that switches Flask's debug mode on, graded by reachability."""
+
+FLASK = "from flask import Flask\napp = Flask(__name__)\n"
+
+
+def test_run_debug_true_at_module_level_is_high(scan):
+    assert scan({"app.py": FLASK + "app.run(debug=True)\n"}) == [("PF101", "app.py", 3), ("PF102", "app.py", 3)]
+    assert scan.severity("PF101", 3) == "high"
+
+
+def test_run_debug_true_under_main_guard_is_low_and_says_so(scan):
+    assert scan({"app.py": FLASK + 'if __name__ == "__main__":\n    app.run(debug=True)\n'}) == [("PF101", "app.py", 4)]
+    assert scan.severity("PF101", 4) == "low"
+    assert "python file.py" in scan.message("PF101", 4)
+
+
+def test_positional_debug_argument(scan):
+    assert scan({"app.py": FLASK + 'if __name__ == "__main__":\n    app.run("127.0.0.1", 5000, True)\n'}) == [
+        ("PF101", "app.py", 4)]
+
+
+def test_app_debug_attribute(scan):
+    assert scan({"app.py": FLASK + "app.debug = True\n"}) == [("PF101", "app.py", 3)]
+    assert scan.severity("PF101", 3) == "high"
+
+
+def test_config_subscript_update_and_from_mapping_forms(scan):
+    src = FLASK + """
+app.config["DEBUG"] = True
+app.config.update(DEBUG=True, SECRET_KEY="x")
+app.config.update({"DEBUG": True})
+app.config.update(dict(DEBUG=1))
+app.config.from_mapping(DEBUG=True)
+app.config.setdefault("DEBUG", True)
+"""
+    assert scan({"app.py": src}) == [("PF101", "app.py", n) for n in (4, 5, 6, 7, 8, 9)]
+
+
+def test_value_resolved_through_module_constant(scan):
+    src = FLASK + "DEBUG = True\napp.config['DEBUG'] = DEBUG\nif __name__ == '__main__':\n    app.run(debug=DEBUG)\n"
+    assert scan({"app.py": src}) == [("PF101", "app.py", 4), ("PF101", "app.py", 6)]
+    assert scan.severity("PF101", 4) == "high"
+    assert scan.severity("PF101", 6) == "low"
+    assert "(DEBUG is True)" in scan.message("PF101", 4)
+
+
+def test_app_factory_receiver(scan):
+    src = "from myapp import create_app\napp = create_app()\napp.run(debug=True)\n"
+    assert scan({"run.py": src}) == [("PF101", "run.py", 3), ("PF102", "run.py", 3)]
+
+
+def test_debug_set_inside_app_factory_is_high(scan):
+    src = "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    app.debug = True\n    return app\n"
+    assert scan({"app.py": src}) == [("PF101", "app.py", 5)]
+    assert scan.severity("PF101", 5) == "high"
+
+
+def test_from_object_same_module_class_loaded_unconditionally(scan):
+    src = FLASK + "class LocalConfig:\n    DEBUG = True\napp.config.from_object(LocalConfig)\n"
+    assert scan({"app.py": src}) == [("PF101", "app.py", 5)]
+    assert "unconditionally" in scan.message("PF101", 5)
+
+
+def test_from_object_development_config_imported_from_project_unconditionally(scan):
+    files = {
+        "myapp/__init__.py": """
+            from flask import Flask
+            from .config import DevelopmentConfig
+
+            def create_app():
+                app = Flask(__name__)
+                app.config.from_object(DevelopmentConfig)
+                return app
+            """,
+        "myapp/config.py": "class Config:\n    DEBUG = False\n\nclass DevelopmentConfig(Config):\n    DEBUG = True\n",
+    }
+    assert scan(files) == [("PF101", "myapp/__init__.py", 6)]
+    assert "myapp/config.py:5" in scan.message("PF101", 6).replace("\\", "/")
+
+
+def test_from_object_dotted_string(scan):
+    files = {
+        "app.py": FLASK + "app.config.from_object('settings.LocalConfig')\n",
+        "settings.py": "class LocalConfig:\n    DEBUG = True\n",
+    }
+    assert scan(files) == [("PF101", "app.py", 3)]
+
+
+def test_from_object_module_and_from_pyfile(scan):
+    files = {
+        "app.py": FLASK + "app.config.from_object('appsettings')\napp.config.from_pyfile('local.py')\n",
+        "appsettings.py": "DEBUG = True\n",
+        "local.py": "DEBUG = 1\n",
+    }
+    assert scan(files) == [("PF101", "app.py", 3), ("PF101", "app.py", 4)]
+
+
+def test_production_named_config_with_debug_and_inherited_debug(scan):
+    files = {"config.py": """
+        class Config:
+            DEBUG = True
+
+        class ProductionConfig(Config):
+            SECRET_KEY = None
+
+        class StagingConfig:
+            DEBUG = True
+
+        class DevelopmentConfig(Config):
+            pass
+
+        class TestingConfig(Config):
+            TESTING = True
+        """}
+    assert scan(files) == [("PF101", "config.py", 2), ("PF101", "config.py", 4), ("PF101", "config.py", 8)]
+    assert scan.severity("PF101", 4) == "high"
+    assert "inherits DEBUG" in scan.message("PF101", 4)
+
+
+def test_factory_parameter_default_config_class(scan):
+    files = {
+        "app.py": """
+            from flask import Flask
+            from config import DevelopmentConfig
+
+            def create_app(config_class=DevelopmentConfig):
+                app = Flask(__name__)
+                app.config.from_object(config_class)
+                return app
+            """,
+        "config.py": "class DevelopmentConfig:\n    DEBUG = True\n",
+    }
+    assert scan(files) == [("PF101", "app.py", 6)]
+
+
+def test_env_default_selects_debug_config(scan):
+    files = {
+        "app.py": FLASK + "import os\napp.config.from_object(os.getenv('APP_SETTINGS', 'config.DevelopmentConfig'))\n",
+        "config.py": "class DevelopmentConfig:\n    DEBUG = True\n\nclass ProductionConfig:\n    DEBUG = False\n",
+    }
+    assert scan(files) == [("PF101", "app.py", 4)]
+    assert "APP_SETTINGS is unset" in scan.message("PF101", 4)
+
+
+def test_config_mapping_default_entry(scan):
+    files = {"config.py": """
+        class Config:
+            DEBUG = False
+
+        class DevelopmentConfig(Config):
+            DEBUG = True
+
+        class ProductionConfig(Config):
+            pass
+
+        config = {
+            "development": DevelopmentConfig,
+            "production": ProductionConfig,
+            "default": DevelopmentConfig,
+        }
+        """}
+    assert scan(files) == [("PF101", "config.py", 13)]
+    assert scan.severity("PF101", 13) == "medium"
+
+
+# ---- negatives ----------------------------------------------------------------------------------
+
+def test_env_driven_debug_with_safe_default_in_main_guard(scan):
+    src = FLASK + "import os\nif __name__ == '__main__':\n    app.run(debug=os.environ.get('FLASK_DEBUG', '0') == '1')\n"
+    assert scan({"app.py": src}) == []
+
+
+def test_development_config_only_loaded_in_development(scan):
+    files = {
+        "app.py": FLASK + """import os
+from config import DevelopmentConfig, ProductionConfig
+if os.environ.get("FLASK_ENV") == "development":
+    app.config.from_object(DevelopmentConfig)
+else:
+    app.config.from_object(ProductionConfig)
+""",
+        "config.py": "class ProductionConfig:\n    DEBUG = False\n\nclass DevelopmentConfig:\n    DEBUG = True\n",
+    }
+    assert scan(files) == []
+
+
+def test_dev_and_test_configs_alone_are_not_findings(scan):
+    files = {"config.py": """
+        class DevelopmentConfig:
+            DEBUG = True
+
+        class TestingConfig:
+            DEBUG = True
+            TESTING = True
+
+        class LocalSettings:
+            DEBUG = True
+        """}
+    assert scan(files) == []
+
+
+def test_debug_false_everywhere(scan):
+    src = FLASK + "app.debug = False\napp.config['DEBUG'] = False\napp.config.update(DEBUG=0)\nclass ProductionConfig:\n    DEBUG = False\n"
+    assert scan({"app.py": src}) == []
+
+
+def test_non_flask_run_calls(scan):
+    files = {
+        "api.py": "from fastapi import FastAPI\nimport uvicorn\napp = FastAPI(debug=True)\nuvicorn.run(app, debug=True)\napp.run(debug=True)\n",
+        "tasks.py": "import asyncio, subprocess\nasyncio.run(main(), debug=True)\nsubprocess.run(['ls'])\n",
+        "manage.py": "from django.core.management import execute_from_command_line\nexecute_from_command_line()\n",
+    }
+    assert scan(files) == []
+
+
+def test_argparse_and_unknown_values_are_not_findings(scan):
+    src = FLASK + "import argparse\nif __name__ == '__main__':\n    args = argparse.ArgumentParser().parse_args()\n    app.run(debug=args.debug)\n"
+    assert scan({"app.py": src}) == []
+
+
+def test_debug_gated_by_a_debug_condition_is_not_a_finding(scan):
+    src = FLASK + "import os\nif os.environ.get('FLASK_DEBUG') == '1':\n    app.debug = True\n"
+    assert scan({"app.py": src}) == []
+
+
+def test_test_code_is_reported_low(scan):
+    files = {"tests/conftest.py": FLASK + "app.config['DEBUG'] = True\n"}
+    assert scan(files) == [("PF101", "tests/conftest.py", 3)]
+    assert scan.severity("PF101", 3) == "low"

@@ -1,0 +1,47 @@
+"""PF103 dev-server-public-bind: Werkzeug's dev server listening on every interface."""
+
+FLASK = "from flask import Flask\napp = Flask(__name__)\n"
+MAIN = "if __name__ == '__main__':\n"
+
+
+def test_literal_hosts(scan):
+    src = FLASK + MAIN + "    app.run(host='0.0.0.0')\n    app.run(host='::')\n    app.run(host='')\n    app.run('0.0.0.0', 80)\n"
+    assert scan({"app.py": src}) == [("PF103", "app.py", n) for n in (4, 5, 6, 7)]
+    assert scan.severity("PF103", 4) == "medium"
+
+
+def test_resolved_and_env_default_hosts(scan):
+    src = FLASK + "import os\nHOST = '0.0.0.0'\n" + MAIN + "    app.run(host=HOST)\n    app.run(host=os.getenv('HOST', '0.0.0.0'))\n"
+    assert scan({"app.py": src}) == [("PF103", "app.py", 6), ("PF103", "app.py", 7)]
+    assert "when HOST is unset" in scan.message("PF103", 7)
+
+
+def test_with_debug_at_import_time_is_high(scan):
+    src = FLASK + "app.run(host='0.0.0.0', debug=True)\n"
+    assert scan({"app.py": src}) == [("PF101", "app.py", 3), ("PF102", "app.py", 3), ("PF103", "app.py", 3)]
+    assert scan.severity("PF103", 3) == "high"
+    assert "debugger" in scan.message("PF103", 3)
+
+
+def test_socketio_and_run_simple_binds(scan):
+    src = ("from flask import Flask\nfrom flask_socketio import SocketIO\nfrom werkzeug.serving import run_simple\n"
+           "app = Flask(__name__)\nsocketio = SocketIO(app)\n" + MAIN +
+           "    socketio.run(app, host='0.0.0.0')\n    run_simple('0.0.0.0', 5000, app)\n")
+    assert scan({"app.py": src}) == [("PF103", "app.py", 7), ("PF103", "app.py", 8)]
+
+
+# ---- negatives ----------------------------------------------------------------------------------
+
+def test_unrelated_zero_addresses(scan):
+    files = {
+        "app.py": FLASK + "import socket\nDEFAULT_HOST = '0.0.0.0'\ns = socket.socket()\ns.bind(('0.0.0.0', 80))\n"
+                  "print('listening on 0.0.0.0')\nALLOWED = ['0.0.0.0/0']\n" + MAIN + "    app.run()\n",
+        "gunicorn.conf.py": "bind = '0.0.0.0:8000'\nworkers = 4\n",
+        "api.py": "import uvicorn\nfrom fastapi import FastAPI\napi = FastAPI()\nuvicorn.run(api, host='0.0.0.0')\n",
+    }
+    assert scan(files) == []
+
+
+def test_localhost_and_env_without_public_default(scan):
+    src = FLASK + "import os\n" + MAIN + "    app.run(host='127.0.0.1')\n    app.run(host=os.environ.get('HOST', 'localhost'))\n    app.run(host=os.environ['HOST'])\n"
+    assert scan({"app.py": src}) == []

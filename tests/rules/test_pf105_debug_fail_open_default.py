@@ -1,0 +1,55 @@
+"""PF105 debug-fail-open-default: debug read from the environment but on when the variable is missing."""
+
+FLASK = "import os\nfrom flask import Flask\napp = Flask(__name__)\n"
+
+
+def test_truthy_defaults(scan):
+    src = FLASK + """
+app.run(debug=os.environ.get("FLASK_DEBUG", True))
+app.config["DEBUG"] = os.getenv("DEBUG", "1")
+DEBUG = bool(os.getenv("DEBUG", "true"))
+APP_DEBUG = os.getenv("APP_DEBUG", "True").lower() in ("1", "true")
+"""
+    found = scan({"app.py": src})
+    assert [f for f in found if f[0] == "PF105"] == [("PF105", "app.py", n) for n in (5, 6, 7, 8)]
+    assert "FLASK_DEBUG is unset" in scan.message("PF105", 5)
+
+
+def test_string_truthiness_bug(scan):
+    src = FLASK + 'DEBUG = bool(os.getenv("DEBUG"))\napp.debug = os.environ.get("FLASK_DEBUG")\n'
+    assert scan({"app.py": src}) == [("PF105", "app.py", 4), ("PF105", "app.py", 5)]
+    assert "FLASK_DEBUG=False still enables" in scan.message("PF105", 5)
+
+
+def test_config_class_attribute(scan):
+    src = "import os\nclass Config:\n    DEBUG = os.environ.get('DEBUG', 'True') == 'True'\n"
+    assert scan({"config.py": src}) == [("PF105", "config.py", 3)]
+
+
+def test_decouple_and_environs(scan):
+    files = {
+        "a.py": "from decouple import config\nDEBUG = config('DEBUG', default=True, cast=bool)\n",
+        "b.py": "from environs import Env\nenv = Env()\nDEBUG = env.bool('FLASK_DEBUG', True)\n",
+    }
+    assert scan(files) == [("PF105", "a.py", 2), ("PF105", "b.py", 3)]
+
+
+# ---- negatives ----------------------------------------------------------------------------------
+
+def test_safe_env_parsing(scan):
+    src = FLASK + """
+DEBUG = os.getenv("DEBUG", "False") == "True"
+FLASK_DEBUG = os.environ.get("FLASK_DEBUG", "0").lower() in ("1", "true", "yes")
+app.config["DEBUG"] = os.environ.get("FLASK_DEBUG") == "1"
+app.debug = int(os.environ.get("DEBUG", 0))
+class Config:
+    DEBUG = os.environ.get("DEBUG", "false").lower() == "true"
+class DevelopmentConfig:
+    DEBUG = os.environ.get("DEBUG", True)
+"""
+    assert scan({"app.py": src}) == []
+
+
+def test_fail_closed_lookup_is_not_fail_open(scan):
+    src = FLASK + 'DEBUG = os.environ["DEBUG"] == "1"\n'
+    assert scan({"app.py": src}) == []
