@@ -100,6 +100,7 @@ class Context:
     def __init__(self, model: ModuleModel, text: str, path: str, *, is_test: Optional[bool] = None) -> None:
         self.model = model
         self.path = path
+        self.text = text
         self.lines = text.split("\n")
         self.is_test = is_test_path(path) if is_test is None else is_test
         self.result = FileAnalysis(path)
@@ -142,7 +143,7 @@ class Context:
             for n in ev.trace.env_names:
                 if n not in names:
                     names.append(n)
-            src = ast.get_source_segment("\n".join(self.lines), test) or ""
+            src = ast.get_source_segment(self.text, test) or ""
             texts.append(src if polarity else f"not ({src})")
             if t is None:
                 if reached is True:

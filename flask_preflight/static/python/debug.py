@@ -64,9 +64,8 @@ class DebugChecks:
         self.model = ctx.model
 
     def run(self) -> None:
-        for node, site in self.model.iter_nodes():
-            if isinstance(node, ast.Call):
-                self._call(node, site)
+        for call, site in self.model.calls:
+            self._call(call, site)
         for stmt, site in self.model.statements:
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 self._assign(stmt, site)
@@ -95,7 +94,7 @@ class DebugChecks:
         return self._fail_open(value, verdict, site, gate, what, raw_string_is_bug=True)
 
     def _src(self, node: ast.AST, limit: int = 40) -> str:
-        text = ast.get_source_segment("\n".join(self.ctx.lines), node) or "..."
+        text = ast.get_source_segment(self.ctx.text, node) or "..."
         text = " ".join(text.split())
         return text if len(text) <= limit else text[: limit - 3] + "..."
 

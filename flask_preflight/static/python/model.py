@@ -97,7 +97,7 @@ def is_main_guard(test: ast.expr) -> Optional[bool]:
 
 
 class ModuleModel:
-    """Bindings, classes, call sites and reach for one parsed module."""
+    """Bindings, classes, call sites and reach for one parsed module, built in a single walk."""
 
     def __init__(self, tree: ast.Module, *, module_name: str, path: str, is_package: bool = False,
                  script_only: bool = False) -> None:
@@ -109,14 +109,19 @@ class ModuleModel:
         self.imports: Dict[str, str] = {}  # local name -> qualified target
         self.classes: Dict[str, ClassInfo] = {}
         self.functions: Dict[str, ast.AST] = {}
-        self.sites: Dict[int, Site] = {}  # id(stmt) -> Site
         self.scope_of: Dict[int, Scope] = {}  # id(function/class node) -> Scope
         self.statements: List[Tuple[ast.stmt, Site]] = []
+        self.calls: List[Tuple[ast.Call, Site]] = []
         self._function_reach: Dict[str, Reach] = {}
-        self._script_only = script_only
+        # who calls which simple names: a top-level function's name, or None for import / script level
+        self._called: Dict[Optional[str], Set[str]] = {}
+        self._main_called: Set[str] = set()
+        self._pending: List[Tuple[Site, bool, Optional[str]]] = []
+        self._walk(tree.body, self.module_scope, script_only, (), None, None)
         self._compute_function_reach()
-        base = Reach.MAIN if script_only else Reach.IMPORT
-        self._walk(tree.body, self.module_scope, base, (), None)
+        for site, main, owner in self._pending:
+            site.reach = self._reach(main, owner)
+        self._pending = []
 
     # ----- imports ------------------------------------------------------------------------------
     def resolve_relative(self, module: Optional[str], level: int) -> str:
@@ -147,66 +152,20 @@ class ModuleModel:
     # ----- reach ----------------------------------------------------------------------------------
     def _compute_function_reach(self) -> None:
         """Functions called at import time run at import time; ones called only under the guard, as a script."""
-        calls: Dict[str, Set[str]] = {}
-        import_calls: Set[str] = set()
-        main_calls: Set[str] = set()
-
-        def called_names(nodes: Sequence[ast.AST]) -> Set[str]:
-            out: Set[str] = set()
-            for n in nodes:
-                for sub in _walk_no_defs(n):
-                    if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
-                        out.add(sub.func.id)
-            return out
-
-        def visit(body: Sequence[ast.stmt], main: bool) -> None:
-            for stmt in body:
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    calls[stmt.name] = called_names(stmt.body)
-                    (main_calls if main else import_calls).update(called_names(stmt.decorator_list))
-                    continue
-                if isinstance(stmt, ast.If):
-                    guard = is_main_guard(stmt.test)
-                    (main_calls if main else import_calls).update(called_names([stmt.test]))
-                    if guard is True:
-                        visit(stmt.body, True)
-                        visit(stmt.orelse, main)
-                    elif guard is False:
-                        visit(stmt.body, main)
-                        visit(stmt.orelse, True)
-                    else:
-                        visit(stmt.body, main)
-                        visit(stmt.orelse, main)
-                    continue
-                if isinstance(stmt, ast.ClassDef):
-                    (main_calls if main else import_calls).update(called_names(stmt.bases + stmt.decorator_list))
-                    visit(stmt.body, main)
-                    continue
-                children = [c for c in ast.iter_child_nodes(stmt) if not isinstance(c, ast.stmt)]
-                (main_calls if main else import_calls).update(called_names(children))
-                for name in ("body", "orelse", "finalbody"):
-                    visit(getattr(stmt, name, []) or [], main)
-                for handler in getattr(stmt, "handlers", []) or []:
-                    visit(handler.body, main)
-                for case in getattr(stmt, "cases", []) or []:
-                    visit(case.body, main)
-
-        visit(self.tree.body, self._script_only)
-
         def closure(roots: Set[str]) -> Set[str]:
             seen: Set[str] = set()
-            stack = [r for r in roots if r in calls]
+            stack = [r for r in roots if r in self.functions]
             while stack:
                 fn = stack.pop()
                 if fn in seen:
                     continue
                 seen.add(fn)
-                stack.extend(c for c in calls.get(fn, ()) if c in calls and c not in seen)
+                stack.extend(c for c in self._called.get(fn, ()) if c in self.functions and c not in seen)
             return seen
 
-        at_import = closure(import_calls)
-        at_main = closure(main_calls)
-        for fn in calls:
+        at_import = closure(self._called.get(None, set()))
+        at_main = closure(self._main_called)
+        for fn in self.functions:
             if fn in at_import:
                 self._function_reach[fn] = Reach.IMPORT
             elif fn in at_main:
@@ -217,59 +176,72 @@ class ModuleModel:
     def function_reach(self, name: str) -> Reach:
         return self._function_reach.get(name, Reach.FUNCTION)
 
+    def _reach(self, main: bool, owner: Optional[str]) -> Reach:
+        if owner is None:
+            return Reach.MAIN if main else Reach.IMPORT
+        if owner == "":
+            return Reach.MAIN if main else Reach.FUNCTION
+        reach = self.function_reach(owner)
+        return Reach.MAIN if main and reach == Reach.IMPORT else reach
+
     # ----- walking --------------------------------------------------------------------------------
-    def _walk(self, body: Sequence[ast.stmt], scope: Scope, reach: Reach, conds: Tuple[Condition, ...],
-              function: Optional[str]) -> None:
+    def _walk(self, body: Sequence[ast.stmt], scope: Scope, main: bool, conds: Tuple[Condition, ...],
+              function: Optional[str], owner: Optional[str]) -> None:
+        """``function`` names the enclosing top-level function (for messages); ``owner`` decides reach:
+        None at module/class level, the function's name directly in its body, "" in methods and nested defs."""
         for stmt in body:
-            site = Site(scope, reach, conds, function, stmt)
-            self.sites[id(stmt)] = site
+            site = Site(scope, Reach.IMPORT, conds, function, stmt)
+            self._pending.append((site, main, owner))
             self.statements.append((stmt, site))
             self._bind(stmt, scope, conds)
+            for node in _walk_stmt_exprs(stmt):
+                if isinstance(node, ast.Call):
+                    self.calls.append((node, site))
+                    if isinstance(node.func, ast.Name) and owner != "":
+                        if main and owner is None:
+                            self._main_called.add(node.func.id)
+                        else:
+                            self._called.setdefault(owner, set()).add(node.func.id)
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 fscope = Scope("function", stmt.name, stmt, scope)
                 self.scope_of[id(stmt)] = fscope
                 self._bind_params(stmt, fscope)
                 if scope.kind == "module":
                     self.functions[stmt.name] = stmt
-                    freach = self.function_reach(stmt.name)
-                    if reach == Reach.MAIN and freach == Reach.IMPORT:
-                        freach = Reach.MAIN
+                    self._walk(stmt.body, fscope, main, (), stmt.name, stmt.name)
                 else:
-                    freach = Reach.FUNCTION if reach != Reach.MAIN else Reach.MAIN
-                    if reach == Reach.IMPORT and scope.kind == "class":
-                        freach = Reach.FUNCTION
-                self._walk(stmt.body, fscope, freach, (), function or stmt.name)
+                    self._walk(stmt.body, fscope, main, (), function or stmt.name, "")
             elif isinstance(stmt, ast.ClassDef):
                 cscope = Scope("class", stmt.name, stmt, scope)
                 self.scope_of[id(stmt)] = cscope
                 if scope.kind == "module":
                     self.classes[stmt.name] = ClassInfo(stmt.name, stmt, cscope, site)
-                self._walk(stmt.body, cscope, reach, conds, function)
+                self._walk(stmt.body, cscope, main, conds, function, owner)
             elif isinstance(stmt, ast.If):
-                guard = is_main_guard(stmt.test)
-                if guard is True and scope.kind == "module":
-                    self._walk(stmt.body, scope, Reach.MAIN, conds, function)
-                    self._walk(stmt.orelse, scope, reach, conds, function)
-                elif guard is False and scope.kind == "module":
-                    self._walk(stmt.body, scope, reach, conds, function)
-                    self._walk(stmt.orelse, scope, Reach.MAIN, conds, function)
+                guard = is_main_guard(stmt.test) if scope.kind == "module" else None
+                if guard is True:
+                    self._walk(stmt.body, scope, True, conds, function, owner)
+                    self._walk(stmt.orelse, scope, main, conds, function, owner)
+                elif guard is False:
+                    self._walk(stmt.body, scope, main, conds, function, owner)
+                    self._walk(stmt.orelse, scope, True, conds, function, owner)
                 else:
-                    self._walk(stmt.body, scope, reach, conds + ((stmt.test, True),), function)
-                    self._walk(stmt.orelse, scope, reach, conds + ((stmt.test, False),), function)
+                    self._walk(stmt.body, scope, main, conds + ((stmt.test, True),), function, owner)
+                    self._walk(stmt.orelse, scope, main, conds + ((stmt.test, False),), function, owner)
             elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
-                self._walk(stmt.body, scope, reach, conds, function)
-                for handler in stmt.handlers:
-                    self._walk(handler.body, scope, reach, conds + ((None, True),), function)
-                self._walk(stmt.orelse, scope, reach, conds, function)
-                self._walk(stmt.finalbody, scope, reach, conds, function)
+                self._walk(stmt.body, scope, main, conds, function, owner)
+                for handler in stmt.handlers:  # type: ignore[attr-defined]
+                    self._walk(handler.body, scope, main, conds + ((None, True),), function, owner)
+                self._walk(stmt.orelse, scope, main, conds, function, owner)  # type: ignore[attr-defined]
+                self._walk(stmt.finalbody, scope, main, conds, function, owner)  # type: ignore[attr-defined]
             elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
-                self._walk(stmt.body, scope, reach, conds + ((None, True),), function)
-                self._walk(stmt.orelse, scope, reach, conds, function)
+                self._walk(stmt.body, scope, main, conds + ((None, True),), function, owner)
+                self._walk(stmt.orelse, scope, main, conds, function, owner)
             elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-                self._walk(stmt.body, scope, reach, conds, function)
+                self._walk(stmt.body, scope, main, conds, function, owner)
             elif type(stmt).__name__ == "Match":
                 for case in stmt.cases:  # type: ignore[attr-defined]
-                    self._walk(case.body, scope, reach, conds + ((None, True),), function)
+                    self._walk(case.body, scope, main, conds + ((None, True),), function, owner)
 
     def _bind_params(self, fn: ast.AST, scope: Scope) -> None:
         args = fn.args  # type: ignore[attr-defined]
@@ -361,14 +333,6 @@ class ModuleModel:
             s = s.parent
         return None
 
-    def site_of(self, stmt: ast.stmt) -> Optional[Site]:
-        return self.sites.get(id(stmt))
-
-    def iter_nodes(self) -> Iterator[Tuple[ast.AST, Site]]:
-        """Every expression node with the site of its statement (nested defs are visited at their own site)."""
-        for stmt, site in self.statements:
-            for node in _walk_stmt_exprs(stmt):
-                yield node, site
 
 
 def _target_names(target: ast.expr) -> List[str]:

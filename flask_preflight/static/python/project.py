@@ -22,6 +22,10 @@ from flask_preflight.static.python.model import Scope
 
 _SIMPLE = (bool, int, float, str, type(None))
 
+# Config names whose values other modules may ask about; rule packs add theirs. Evaluating every
+# UPPERCASE constant of every module would cost time for nothing.
+SUMMARY_KEYS: Set[str] = {"DEBUG", "FLASK_DEBUG", "APP_DEBUG", "DEBUG_MODE", "TESTING", "ENV"}
+
 
 # ---- per-module summaries -----------------------------------------------------------------------
 def _fact(ctx: Context, name: str, value: ast.expr, scope: Scope, line: int, node: ast.AST) -> Fact:
@@ -50,13 +54,13 @@ def summarize(ctx: Context) -> ModuleSummary:
         cls = ClassSummary(name, qual, ctx.location(info.node), ctx.snippet(info.node).split("\n")[0], bases)
         for attr, bindings in info.scope.bindings.items():
             b = bindings[-1]
-            if attr.isupper() and b.kind == "assign" and b.value is not None:
+            if attr in SUMMARY_KEYS and b.kind == "assign" and b.value is not None:
                 target = _target_node(b.node, attr) or b.node
                 cls.attrs[attr] = _fact(ctx, attr, b.value, info.scope, b.line, target)
         summary.classes[name] = cls
     for name, bindings in model.module_scope.bindings.items():
         b = bindings[-1]
-        if name.isupper() and b.kind == "assign" and b.value is not None:
+        if name in SUMMARY_KEYS and b.kind == "assign" and b.value is not None:
             summary.constants[name] = _fact(ctx, name, b.value, model.module_scope, b.line,
                                             _target_node(b.node, name) or b.node)
         if b.kind == "assign" and isinstance(b.value, ast.Dict) and len(b.value.keys) <= 200:
