@@ -109,7 +109,7 @@ def check(paths: Sequence[str], select: Sequence[str], ignore: Sequence[str], ex
         if settings.format != "text":
             click.echo(_short_summary(result), err=True)
     else:
-        click.echo(report, nl=not report.endswith("\n"))
+        click.echo(report, nl=not report.endswith("\n"), color=colored)
     sys.exit(exit_code(result, settings.fail_on))
 
 

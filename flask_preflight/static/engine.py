@@ -98,7 +98,9 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
         result.files_scanned += 1
         if progress is not None:
             progress(1)
-        if item.kind != "python" or not pyanalysis.may_matter(src.text):
+        # Files named on the command line are always parsed (so their syntax errors are reported);
+        # files found by walking are parsed only if they could matter.
+        if item.kind != "python" or not (item.explicit or pyanalysis.may_matter(src.text)):
             continue
         analysis, problem = analyze_python_source(src, item.abs_path, namer, settings.project_root)
         if problem is not None:

@@ -31,9 +31,15 @@ app.config.update(DEBUG=True, SECRET_KEY="x")
 app.config.update({"DEBUG": True})
 app.config.update(dict(DEBUG=1))
 app.config.from_mapping(DEBUG=True)
-app.config.setdefault("DEBUG", True)
+OPTIONS = {"DEBUG": True}
+app.config.update(**OPTIONS)
+app.config.update(OPTIONS)
 """
-    assert scan({"app.py": src}) == [("PF101", "app.py", n) for n in (4, 5, 6, 7, 8, 9)]
+    assert scan({"app.py": src}) == [("PF101", "app.py", n) for n in (4, 5, 6, 7, 8, 10, 11)]
+
+
+def test_setdefault_is_a_no_op_because_flask_prefills_debug(scan):
+    assert scan({"app.py": FLASK + 'app.config.setdefault("DEBUG", True)\n'}) == []
 
 
 def test_value_resolved_through_module_constant(scan):
@@ -227,3 +233,88 @@ def test_test_code_is_reported_low(scan):
     files = {"tests/conftest.py": FLASK + "app.config['DEBUG'] = True\n"}
     assert scan(files) == [("PF101", "tests/conftest.py", 3)]
     assert scan.severity("PF101", 3) == "low"
+
+
+# ---- regressions from review of real-world shapes ----------------------------------------------
+
+def test_non_flask_receivers_are_not_flask_apps(scan):
+    files = {
+        "app/mailer.py": """
+            import logging
+            from flask import current_app
+
+            class Mailer:
+                def __init__(self):
+                    self.debug = True
+                    self.config = {}
+                    self.config["DEBUG"] = True
+
+            def configure(parser):
+                args = parser.parse_args()
+                args.debug = True
+                h = logging.StreamHandler()
+                h.debug = True
+            """,
+        "gui.py": "import tkinter as tk\napp = tk.Tk()\napp.debug = True\n",
+    }
+    assert scan(files) == []
+
+
+def test_classes_that_are_not_config_are_not_judged_by_name(scan):
+    files = {"app/logging_setup.py": """
+        import enum
+
+        class CoreLogLevel:
+            DEBUG = 10
+
+        class ReleaseChannel(enum.Enum):
+            DEBUG = "debug"
+        """}
+    assert scan(files) == []
+
+
+def test_flask_debug_set_in_os_environ(scan):
+    files = {
+        "a.py": "import os\nos.environ['FLASK_DEBUG'] = '1'\nfrom flask import Flask\napp = Flask(__name__)\n",
+        "b.py": "import os\nos.environ.setdefault('FLASK_DEBUG', 'true')\n",
+    }
+    assert scan(files) == [("PF101", "a.py", 2), ("PF105", "b.py", 2)]
+
+
+def test_negated_dev_condition_is_the_production_branch(scan):
+    src = FLASK + "import sys\nif 'pytest' not in sys.modules:\n    app.config['DEBUG'] = True\n"
+    assert scan({"app.py": src}) == [("PF101", "app.py", 5)]
+    assert scan.severity("PF101", 5) == "medium"
+
+
+def test_from_pyfile_honours_instance_relative_config(scan):
+    files = {
+        "flaskr/__init__.py": """
+            from flask import Flask
+
+            def create_app(test_config=None):
+                app = Flask(__name__, instance_relative_config=True)
+                if test_config is None:
+                    app.config.from_pyfile("config.py", silent=True)
+                return app
+            """,
+        "flaskr/config.py": "DEBUG = True\n",  # not what Flask reads here
+        "instance/config.py": "DEBUG = True\n",
+    }
+    assert scan(files) == [("PF101", "flaskr/__init__.py", 6)]
+    assert "instance/config.py" in scan.message("PF101", 6).replace("\\", "/")
+
+
+def test_config_instance_passed_to_from_object(scan):
+    src = FLASK + "class LocalConfig:\n    DEBUG = True\napp.config.from_object(LocalConfig())\n"
+    assert scan({"app.py": src}) == [("PF101", "app.py", 5)]
+
+
+def test_class_loaded_only_by_tests_is_not_promoted(scan):
+    files = {
+        "config.py": "class DevelopmentConfig:\n    DEBUG = True\n\nclass IntegrationConfig(DevelopmentConfig):\n    X = 1\n",
+        "tests/conftest.py": "from flask import Flask\nfrom config import IntegrationConfig\napp = Flask(__name__)\n"
+                             "app.config.from_object(IntegrationConfig)\n",
+    }
+    assert scan(files) == [("PF101", "tests/conftest.py", 4)]
+    assert scan.severity("PF101", 4) == "low"

@@ -64,3 +64,17 @@ def test_non_flask_run(scan):
         "c.py": "from celery import Celery\napp = Celery('tasks')\napp.run()\n",
     }
     assert scan(files) == []
+
+
+def test_thread_targets_started_at_import(scan):
+    files = {
+        "keep_alive.py": FLASK + "from threading import Thread\ndef run():\n    app.run(port=8080)\nThread(target=run).start()\n",
+        "bot.py": FLASK + "import threading\nthreading.Thread(target=lambda: app.run(port=8080)).start()\n",
+    }
+    assert scan(files) == [("PF102", "bot.py", 4), ("PF102", "keep_alive.py", 5)]
+
+
+def test_app_imported_from_a_project_package(scan):
+    files = {"web/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
+             "run.py": "from web import app\napp.run()\n"}
+    assert scan(files) == [("PF102", "run.py", 2)]

@@ -5,9 +5,16 @@ MAIN = "if __name__ == '__main__':\n"
 
 
 def test_literal_hosts(scan):
-    src = FLASK + MAIN + "    app.run(host='0.0.0.0')\n    app.run(host='::')\n    app.run(host='')\n    app.run('0.0.0.0', 80)\n"
-    assert scan({"app.py": src}) == [("PF103", "app.py", n) for n in (4, 5, 6, 7)]
+    src = FLASK + MAIN + "    app.run(host='0.0.0.0')\n    app.run(host='::')\n    app.run('0.0.0.0', 80)\n"
+    assert scan({"app.py": src}) == [("PF103", "app.py", n) for n in (4, 5, 6)]
     assert scan.severity("PF103", 4) == "medium"
+
+
+def test_empty_host_is_public_for_run_simple_but_loopback_for_app_run(scan):
+    # Flask.run: `if not host: host = sn_host or "127.0.0.1"`; run_simple("") binds every interface.
+    src = (FLASK + "from werkzeug.serving import run_simple\n" + MAIN +
+           "    app.run(host='')\n    run_simple('', 5000, app)\n")
+    assert scan({"app.py": src}) == [("PF103", "app.py", 6)]
 
 
 def test_resolved_and_env_default_hosts(scan):

@@ -49,3 +49,14 @@ def test_debugger_off_or_gated(scan):
            "os.environ['WERKZEUG_DEBUG_PIN'] = '1234-5678'\n"
            "if __name__ == '__main__':\n    run_simple('localhost', 5000, app, use_debugger=False, use_reloader=True)\n")
     assert scan({"app.py": src}) == []
+
+
+def test_env_switched_debugger_is_medium(scan):
+    src = FLASK + "import os\nfrom werkzeug.debug import DebuggedApplication\nif os.environ.get('ENABLE_DEBUGGER'):\n    app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=True)\n"
+    assert scan({"wsgi.py": src}) == [("PF104", "wsgi.py", 6)]
+    assert scan.severity("PF104", 6) == "medium"
+
+
+def test_flask_script_server_with_debugger(scan):
+    src = "from flask_script import Manager, Server\nfrom app import app\nmanager = Manager(app)\nmanager.add_command('runserver', Server(use_debugger=True))\n"
+    assert scan({"manage.py": src}) == [("PF104", "manage.py", 4)]

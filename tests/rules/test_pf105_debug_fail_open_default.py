@@ -53,3 +53,22 @@ class DevelopmentConfig:
 def test_fail_closed_lookup_is_not_fail_open(scan):
     src = FLASK + 'DEBUG = os.environ["DEBUG"] == "1"\n'
     assert scan({"app.py": src}) == []
+
+
+def test_raw_env_string_in_config_class_cannot_be_switched_off(scan):
+    src = "import os\nclass Config:\n    DEBUG = os.environ.get('DEBUG', False)\n"
+    assert scan({"config.py": src}) == [("PF105", "config.py", 3)]
+    assert "cannot be switched off" in scan.message("PF105", 3)
+
+
+def test_environs_module_singleton(scan):
+    assert scan({"settings.py": "from environs import env\nDEBUG = env.bool('FLASK_DEBUG', True)\n"}) == [
+        ("PF105", "settings.py", 2)]
+
+
+def test_django_and_fastapi_debug_settings_are_not_flask(scan):
+    files = {
+        "api/main.py": "import os\nfrom fastapi import FastAPI\nDEBUG = bool(os.getenv('DEBUG', 'true'))\napp = FastAPI(debug=DEBUG)\n",
+        "mysite/settings.py": "import os\nDEBUG = os.environ.get('DJANGO_DEBUG', 'True') == 'True'\nINSTALLED_APPS = []\n",
+    }
+    assert scan(files) == []

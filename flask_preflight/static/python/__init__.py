@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import sys
 import warnings
 from typing import Callable, List, Optional, Tuple
@@ -17,14 +16,15 @@ from flask_preflight.static.python.project import resolve_project, summarize
 # Each check takes the file's Context and appends findings / deferred questions to it.
 CHECKS: List[Callable[[Context], None]] = [debug.check]
 
-# A file none of whose text matches this cannot produce a finding or a fact another file needs
-# (Flask/Werkzeug code, dev-server calls, debug flags, config classes, settings modules), so it is
-# not parsed at all. Rule packs that look for new tokens must extend it.
-PREFILTER = re.compile(r"flask|werkzeug|debug|config|settings|socketio|run_simple|\.run\s*\(", re.IGNORECASE)
+# A file whose lower-cased text contains none of these cannot produce a finding or a fact another
+# file needs (Flask/Werkzeug code, dev-server calls, debug flags, config classes, settings modules),
+# so a directory walk does not parse it. Rule packs that look for new tokens must extend this.
+PREFILTER_TOKENS = ("flask", "werkzeug", "debug", "config", "settings", "socketio", "run_simple", ".run(")
 
 
 def may_matter(text: str) -> bool:
-    return PREFILTER.search(text) is not None
+    low = text.lower()
+    return any(token in low for token in PREFILTER_TOKENS)
 
 
 def module_name_for(path: str) -> Tuple[str, bool]:

@@ -95,6 +95,9 @@ class Gate:
     def conditional_unknown(self) -> bool:
         return self.reached is None
 
+    def describe(self) -> str:
+        return f"`if {self.text}`" if self.text else "a conditional block (an `except` handler or a loop)"
+
 
 class Context:
     def __init__(self, model: ModuleModel, text: str, path: str, *, is_test: Optional[bool] = None) -> None:
@@ -148,7 +151,9 @@ class Context:
             if t is None:
                 if reached is True:
                     reached = None
-                if _DEVISH_RE.search(src):
+                # `if app.debug:` / `if env == "dev":` gate a dev-only branch; `if not app.testing:` or
+                # `if "pytest" not in sys.modules:` is the branch production takes.
+                if _DEVISH_RE.search(src) and not _negated(test, polarity):
                     devish = True
             elif t != polarity:
                 reached = False
@@ -173,6 +178,15 @@ class Context:
         self.result.deferred.append(Deferred(kind, ref, rule.id, self.location(node), self.snippet(node),
                                              Severity.LOW if self.is_test else severity, context, site.reach.value,
                                              self.path))
+
+
+def _negated(test: ast.expr, polarity: bool) -> bool:
+    negated = not polarity
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        negated = not negated
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.NotEq, ast.NotIn, ast.IsNot)):
+        negated = not negated
+    return negated
 
 
 def reach_phrase(site: Site) -> str:

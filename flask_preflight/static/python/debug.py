@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from flask_preflight.findings import Severity
 from flask_preflight.rules.debug import PF101, PF102, PF103, PF104, PF105
@@ -24,12 +24,16 @@ PUBLIC_HOSTS = {"0.0.0.0", "::", "", "0", "[::]", "::0", "0:0:0:0:0:0:0:0"}
 RUN_SIMPLE = {"werkzeug.serving.run_simple", "werkzeug.run_simple"}
 DEBUGGED_APP = {"werkzeug.debug.DebuggedApplication", "werkzeug.DebuggedApplication"}
 PIN_VAR = "WERKZEUG_DEBUG_PIN"
+INSTANCE_PREFIX = "@instance/"
+FLASK_SCRIPT_SERVER = {"flask_script.Server", "flask_script.commands.Server"}
 
 
-def _arg(call: ast.Call, name: str, pos: Optional[int]) -> Optional[ast.expr]:
+def _arg(call: ast.Call, name: str, pos: Optional[int], star: Optional[Dict[str, ast.expr]] = None) -> Optional[ast.expr]:
     for kw in call.keywords:
         if kw.arg == name:
             return kw.value
+    if star and name in star:
+        return star[name]
     if pos is not None and len(call.args) > pos and not any(isinstance(a, ast.Starred) for a in call.args[: pos + 1]):
         return call.args[pos]
     return None
@@ -53,8 +57,8 @@ def _severity_for_config(site: Site, gate: Gate) -> Severity:
 def _gate_suffix(gate: Gate) -> str:
     if gate.reached is True and gate.env_names:
         return f" (this branch is taken when {_env_phrase(gate.env_names)})"
-    if gate.conditional_unknown and gate.text:
-        return f" (inside `if {gate.text}`)"
+    if gate.conditional_unknown:
+        return f" (inside {gate.describe()})"
     return ""
 
 
@@ -71,7 +75,8 @@ class DebugChecks:
                 self._assign(stmt, site)
 
     # ---- debug value sinks ------------------------------------------------------------------
-    def _debug_sink(self, value: ast.expr, site: Site, what: str, *, is_run: bool = False) -> bool:
+    def _debug_sink(self, value: ast.expr, site: Site, what: str, *, is_run: bool = False,
+                    at: Optional[ast.AST] = None) -> bool:
         """Report PF101/PF105 for a value that becomes Flask's debug flag. Returns True if debug is on."""
         gate = self.ctx.gate(site)
         if gate.skip:
@@ -87,11 +92,11 @@ class DebugChecks:
             if truthy(verdict.unset):
                 sev, note = self._debug_severity(site, gate, is_run)
                 resolved = "" if isinstance(value, ast.Constant) else f" ({src} is {verdict.unset!r})"
-                self.ctx.emit(PF101, value, f"Debug mode is enabled by {what}{resolved} {note}"
+                self.ctx.emit(PF101, at or value, f"Debug mode is enabled by {what}{resolved} {note}"
                                             f"{_gate_suffix(gate)}.", sev)
                 return True
             return False
-        return self._fail_open(value, verdict, site, gate, what, raw_string_is_bug=True)
+        return self._fail_open(value, verdict, site, gate, what, raw_string_is_bug=True, at=at)
 
     def _src(self, node: ast.AST, limit: int = 40) -> str:
         text = ast.get_source_segment(self.ctx.text, node) or "..."
@@ -108,17 +113,17 @@ class DebugChecks:
         return (Severity.MEDIUM if gate.conditional_unknown else Severity.HIGH), "at import time"
 
     def _fail_open(self, value: ast.expr, verdict: EnvVerdict, site: Site, gate: Gate, what: str,
-                   raw_string_is_bug: bool) -> bool:
+                   raw_string_is_bug: bool, at: Optional[ast.AST] = None) -> bool:
         sev = Severity.MEDIUM if site.reach == Reach.MAIN else Severity.HIGH
         if truthy(verdict.unset):
-            self.ctx.emit(PF105, value,
+            self.ctx.emit(PF105, at or value,
                           f"Debug mode defaults to on: {what} is true when {_env_phrase(verdict.env_names)}, "
                           f"so any environment that forgets the variable (usually production) runs in debug mode.", sev)
             return True
         false_on = truthy(verdict.set_false) and truthy(verdict.set_zero)
         if false_on and (raw_string_is_bug or isinstance(verdict.set_false, bool)):
             var = next((n for n in verdict.env_names if n != "?"), "the variable")
-            self.ctx.emit(PF105, value,
+            self.ctx.emit(PF105, at or value,
                           f"Debug mode cannot be switched off: {what} takes the raw string from {var}, and "
                           f"'False' and '0' are non-empty strings, so {var}=False still enables debug mode.", sev,
                           fix_hint='Parse the string: `os.getenv("FLASK_DEBUG", "0").lower() in ("1", "true", "yes")`.')
@@ -135,13 +140,15 @@ class DebugChecks:
         if q in DEBUGGED_APP:
             self._debugged_application(call, site)
             return
-        if q in ("os.environ.setdefault", "os.putenv") and call.args:
-            self._pin_env(call.args[0], call.args[1] if len(call.args) > 1 else None, call, site)
+        if q in ("os.environ.setdefault", "os.putenv") and len(call.args) >= 2:
+            self._env_write(call.args[0], call.args[1], call, site, default_only=q.endswith("setdefault"))
             return
         if q == "os.environ.update":
-            for kw in call.keywords:
-                if kw.arg == PIN_VAR:
-                    self._pin_value(kw.value, call, site)
+            for key, value in self._mapping_args(call, site).items():
+                self._env_write(key, value, call, site, default_only=False)
+            return
+        if q in FLASK_SCRIPT_SERVER:
+            self._flask_script_server(call, site)
             return
         if not isinstance(func, ast.Attribute):
             return
@@ -158,7 +165,7 @@ class DebugChecks:
         recv = call.func.value  # type: ignore[attr-defined]
         if is_socketio(self.model, recv, site.scope, call.lineno):
             kind, host_pos, debug_pos = "socketio.run()", 1, None
-        elif is_flask_app(self.model, recv, site.scope, call.lineno, strict=True):
+        elif is_flask_app(self.model, recv, site.scope, call.lineno):
             kind, host_pos, debug_pos = "app.run()", 0, 2
         else:
             return
@@ -167,12 +174,17 @@ class DebugChecks:
     def _run_simple(self, call: ast.Call, site: Site) -> None:
         self._dev_server_call(call, site, "run_simple()", host_pos=0, debug_pos=None, debugger_pos=4, evalex_pos=5)
 
-    def _dev_server_call(self, call: ast.Call, site: Site, kind: str, *, host_pos: int, debug_pos: Optional[int],
-                         debugger_pos: Optional[int] = None, evalex_pos: Optional[int] = None) -> None:
+    def _dev_server_call(self, call: ast.Call, site: Site, kind: str, *, host_pos: Optional[int],
+                         debug_pos: Optional[int], debugger_pos: Optional[int] = None,
+                         evalex_pos: Optional[int] = None, starts_server: bool = True) -> None:
         gate = self.ctx.gate(site)
+        star: Dict[str, ast.expr] = {}
+        for kw in call.keywords:
+            if kw.arg is None:
+                star.update(self._dict_nodes(kw.value, site))
         statically_dead = gate.reached is False and not gate.env_names
-        if site.reach == Reach.IMPORT and not statically_dead:
-            where = "at module level" if not site.conditions else f"inside `if {gate.text}`, which is not the `__name__ == \"__main__\"` guard"
+        if starts_server and site.reach == Reach.IMPORT and not statically_dead:
+            where = "at module level" if not site.conditions else f"inside {gate.describe()}, which is not the `__name__ == \"__main__\"` guard"
             if site.function:
                 where = f"in `{site.function}()`, which is called at import time"
             self.ctx.emit(PF102, call,
@@ -180,15 +192,16 @@ class DebugChecks:
                           f"starts Werkzeug's development server instead of serving the app, and `flask run` "
                           f"silently ignores the call and its settings.", Severity.HIGH)
         debug_on = False
-        debug_node = _arg(call, "debug", debug_pos)
+        debug_node = _arg(call, "debug", debug_pos, star)
         if debug_node is not None:
-            debug_on = self._debug_sink(debug_node, site, "`" + kind.rstrip("()") + "(debug={src})`", is_run=True)
+            debug_on = self._debug_sink(debug_node, site, "`" + kind.rstrip("()") + "(debug={src})`", is_run=True,
+                                        at=_outside(debug_node, call))
         # the interactive debugger, explicitly
-        dbg = _arg(call, "use_debugger", debugger_pos)
+        dbg = _arg(call, "use_debugger", debugger_pos, star)
         if dbg is not None and not gate.skip:
             v = flag_verdict(self.model, dbg, site.scope, dbg.lineno)
             if not v.env_driven and truthy(v.unset):
-                evalex = _arg(call, "use_evalex", evalex_pos)
+                evalex = _arg(call, "use_evalex", evalex_pos, star)
                 ev_off = evalex is not None and truthy(Evaluator(self.model).eval(evalex, site.scope, evalex.lineno)) is False
                 sev = Severity.HIGH if (site.reach == Reach.MAIN or ev_off) else Severity.CRITICAL
                 what = "shows tracebacks with source code" if ev_off else "executes arbitrary Python from the browser (use_evalex defaults to True)"
@@ -196,15 +209,22 @@ class DebugChecks:
                               f"this runs {reach_phrase(site)}.", sev)
                 debug_on = True
         # public bind
-        host = _arg(call, "host" if kind != "run_simple()" else "hostname", host_pos)
+        host = _arg(call, "host" if kind != "run_simple()" else "hostname", host_pos, star)
         if host is not None and not gate.skip:
             self._public_bind(host, site, kind, debug_on)
+
+    def _flask_script_server(self, call: ast.Call, site: Site) -> None:
+        """Flask-Script's ``Server`` command (old manage.py files) wraps app.run with the same options."""
+        self._dev_server_call(call, site, "flask_script.Server()", host_pos=0, debug_pos=None, debugger_pos=None,
+                              starts_server=False)
 
     def _public_bind(self, host: ast.expr, site: Site, kind: str, debug_on: bool) -> None:
         ev = Evaluator(self.model, None)
         value = ev.eval(host, site.scope, host.lineno)
         if not isinstance(value, str) or value.strip() not in PUBLIC_HOSTS:
             return
+        if value.strip() == "" and kind in ("app.run()", "flask_script.Server()"):
+            return  # Flask.run treats a falsy host as 127.0.0.1 (or SERVER_NAME's host)
         shown = value if value else '""'
         when = f" when {_env_phrase(ev.trace.env_names)}" if ev.trace.env_reads else ""
         sev = Severity.HIGH if debug_on and site.reach != Reach.MAIN else Severity.MEDIUM
@@ -225,7 +245,7 @@ class DebugChecks:
         pin_off = pin_sec is not None and truthy(ev.eval(pin_sec, site.scope, pin_sec.lineno)) is False
         target = call.args[0] if call.args else None
         wraps = isinstance(target, ast.Attribute) and target.attr == "wsgi_app" or isinstance(
-            target, ast.Name) and is_flask_app(self.model, target, site.scope, call.lineno, strict=False)
+            target, ast.Name) and is_flask_app(self.model, target, site.scope, call.lineno)
         parent_assign = self._assigned_to_wsgi_app(call, site)
         if not (evalex_on or wraps or parent_assign):
             return
@@ -254,13 +274,51 @@ class DebugChecks:
                        for t in stmt.targets)
         return False
 
-    # ---- WERKZEUG_DEBUG_PIN ----------------------------------------------------------------------
-    def _pin_env(self, key: ast.expr, value: Optional[ast.expr], call: ast.AST, site: Site) -> None:
-        if value is None:
-            return
-        k = Evaluator(self.model).eval(key, site.scope, key.lineno)
+    # ---- environment variables set from code ---------------------------------------------------------
+    def _env_write(self, key: Any, value: ast.expr, node: ast.AST, site: Site, *, default_only: bool) -> None:
+        """``os.environ[...] = ...`` and friends: Flask reads FLASK_DEBUG when the app is created and in run()."""
+        k = key if isinstance(key, str) else Evaluator(self.model).eval(key, site.scope, getattr(key, "lineno", site.stmt.lineno))
         if k == PIN_VAR:
-            self._pin_value(value, call, site)
+            self._pin_value(value, node, site)
+        elif k == "FLASK_DEBUG":
+            gate = self.ctx.gate(site)
+            if gate.skip:
+                return
+            v = Evaluator(self.model).eval(value, site.scope, value.lineno)
+            if not isinstance(v, str) or v.strip().lower() not in ("1", "true", "yes", "on"):
+                return
+            if default_only:
+                self.ctx.emit(PF105, node, f"Debug mode defaults to on: FLASK_DEBUG is set to {v!r} whenever the "
+                              f"environment does not set it, and Flask reads it when the app is created.",
+                              Severity.MEDIUM if site.reach == Reach.MAIN else Severity.HIGH)
+            else:
+                sev, note = self._debug_severity(site, gate, is_run=False)
+                self.ctx.emit(PF101, node, f"Debug mode is enabled by setting FLASK_DEBUG={v!r} in code, which Flask "
+                              f"reads when the app is created and in app.run() {note}{_gate_suffix(gate)}.", sev)
+
+    def _mapping_args(self, call: ast.Call, site: Site) -> Dict[str, ast.expr]:
+        """Keys and value nodes passed as ``f(K=v)``, ``f({"K": v})``, ``f(dict(K=v))``, ``f(**d)`` or ``f(d)``."""
+        out: Dict[str, ast.expr] = {}
+        for kw in call.keywords:
+            if kw.arg is not None:
+                out[kw.arg] = kw.value
+            else:
+                out.update(self._dict_nodes(kw.value, site))
+        for arg in call.args:
+            out.update(self._dict_nodes(arg, site))
+        return out
+
+    def _dict_nodes(self, node: ast.expr, site: Site, depth: int = 0) -> Dict[str, ast.expr]:
+        if isinstance(node, ast.Dict):
+            return {k.value: v for k, v in zip(node.keys, node.values)
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+            return {kw.arg: kw.value for kw in node.keywords if kw.arg is not None}
+        if isinstance(node, ast.Name) and depth < 3:
+            binding = self.model.lookup(node.id, site.scope, node.lineno)
+            if binding is not None and binding.kind == "assign" and binding.value is not None:
+                return self._dict_nodes(binding.value, site, depth + 1)
+        return {}
 
     def _pin_value(self, value: ast.expr, node: ast.AST, site: Site) -> None:
         if self.ctx.gate(site).skip:
@@ -278,13 +336,13 @@ class DebugChecks:
         value = stmt.value  # type: ignore[attr-defined]
         for target in targets:
             if isinstance(target, ast.Attribute) and target.attr == "debug" and is_flask_app(
-                    self.model, target.value, site.scope, stmt.lineno, strict=False):
+                    self.model, target.value, site.scope, stmt.lineno):
                 self._debug_sink(value, site, "`app.debug = {src}`")
             elif isinstance(target, ast.Subscript):
                 key = Evaluator(self.model).eval(_slice(target), site.scope, stmt.lineno)
                 q = self.model.qualname(target.value)
-                if q in ("os.environ", "environ") and key == PIN_VAR:
-                    self._pin_value(value, stmt, site)
+                if q in ("os.environ", "environ"):
+                    self._env_write(key, value, stmt, site, default_only=False)
                 elif key == "DEBUG" and config_receiver(self.model, target.value, site.scope, stmt.lineno):
                     self._debug_sink(value, site, "`config['DEBUG'] = {src}`")
             elif isinstance(target, ast.Name) and DEBUG_NAMES.match(target.id):
@@ -294,7 +352,7 @@ class DebugChecks:
         """``DEBUG = os.getenv(...)`` at module or class level: the env handling is wrong regardless of use."""
         if site.scope.kind == "class" and dev_named(site.scope.name):
             return
-        if site.scope.kind == "function":
+        if site.scope.kind == "function" or not flask_or_config_module(self.model):
             return
         gate = self.ctx.gate(site)
         if gate.skip:
@@ -302,36 +360,25 @@ class DebugChecks:
         verdict = flag_verdict(self.model, value, site.scope, value.lineno)
         if verdict.env_driven:
             owner = f"{site.scope.name}.{name}" if site.scope.kind == "class" else name
-            self._fail_open(value, verdict, site, gate, f"`{owner}`", raw_string_is_bug=False)
+            # a config class attribute or settings-module constant named DEBUG is copied into app.config as is
+            as_config = site.scope.kind == "class" or config_module_name(self.model.module_name)
+            self._fail_open(value, verdict, site, gate, f"`{owner}`", raw_string_is_bug=as_config)
 
     def _config_update(self, call: ast.Call, site: Site) -> None:
-        func = call.func  # type: ignore[attr-defined]
-        method = func.attr
+        """``config.update``/``from_mapping``; ``setdefault`` is a no-op for DEBUG (Flask always pre-fills it)."""
+        method = call.func.attr  # type: ignore[attr-defined]
         if method == "setdefault":
-            if len(call.args) >= 2:
-                key = Evaluator(self.model).eval(call.args[0], site.scope, call.lineno)
-                if key == "DEBUG":
-                    self._debug_sink(call.args[1], site, "`config.setdefault('DEBUG', {src})`")
             return
-        for kw in call.keywords:
-            if kw.arg == "DEBUG":
-                self._debug_sink(kw.value, site, f"`config.{method}(DEBUG=" + "{src})`")
-        for arg in call.args:
-            if isinstance(arg, ast.Dict):
-                for k, v in zip(arg.keys, arg.values):
-                    if isinstance(k, ast.Constant) and k.value == "DEBUG":
-                        self._debug_sink(v, site, f"`config.{method}(" + "{'DEBUG': {src}})`")
-            elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "dict":
-                for kw in arg.keywords:
-                    if kw.arg == "DEBUG":
-                        self._debug_sink(kw.value, site, f"`config.{method}(dict(DEBUG=" + "{src}))`")
+        value = self._mapping_args(call, site).get("DEBUG")
+        if value is not None:
+            self._debug_sink(value, site, f"`config.{method}(DEBUG=" + "{src})`", at=_outside(value, call))
 
     def _loader_context(self, site: Site, gate: Gate, ev: Evaluator) -> Tuple[Severity, str]:
         names = list(gate.env_names) + [n for n in ev.trace.env_names if n not in gate.env_names]
         if site.reach == Reach.MAIN:
             sev, ctx = Severity.LOW, "only when the file is run as a script"
         elif gate.conditional_unknown:
-            sev, ctx = Severity.MEDIUM, f"inside `if {gate.text}`"
+            sev, ctx = Severity.MEDIUM, f"inside {gate.describe()}"
         else:
             sev = Severity.HIGH
             ctx = f"when {_env_phrase(names)}" if names else "unconditionally"
@@ -362,7 +409,28 @@ class DebugChecks:
         name = ev.eval(call.args[0], site.scope, call.lineno)
         if isinstance(name, str) and name.endswith(".py"):
             sev, ctx = self._loader_context(site, gate, ev)
+            if self._instance_relative():
+                name = INSTANCE_PREFIX + name
             self.ctx.defer("load-pyfile", name, PF101, call, sev, ctx, site)
+
+    def _instance_relative(self) -> bool:
+        """``Flask(__name__, instance_relative_config=True)`` makes from_pyfile read from the instance folder."""
+        from flask_preflight.static.python.flaskapi import FLASK_CLASSES
+        for call, site in self.model.calls:
+            if self.model.qualname(call.func) in FLASK_CLASSES:
+                for kw in call.keywords:
+                    if kw.arg == "instance_relative_config":
+                        return truthy(Evaluator(self.model).eval(kw.value, site.scope, kw.value.lineno)) is True
+        return False
+
+
+def _outside(value: ast.AST, call: ast.AST) -> Optional[ast.AST]:
+    """``call`` when ``value`` was found elsewhere (a ``**options`` dict): findings belong where the call is."""
+    start = (value.lineno, value.col_offset)  # type: ignore[attr-defined]
+    end = (value.end_lineno or 0, value.end_col_offset or 0)  # type: ignore[attr-defined]
+    if (call.lineno, call.col_offset) <= start and end <= (call.end_lineno or 0, call.end_col_offset or 0):  # type: ignore[attr-defined]
+        return None
+    return call
 
 
 def _slice(sub: ast.Subscript) -> ast.expr:
@@ -398,6 +466,21 @@ def classify_config_name(name: str) -> str:
 
 def dev_named(name: str) -> bool:
     return classify_config_name(name) == "dev"
+
+
+def config_module_name(module_name: str) -> bool:
+    last = module_name.rsplit(".", 1)[-1].lower()
+    return any(w in last for w in ("config", "settings", "conf", "cfg"))
+
+
+def flask_or_config_module(model: Any) -> bool:
+    """PF105 on a bare ``DEBUG = ...`` only where Flask may read it; Django settings and FastAPI apps are not ours."""
+    if "INSTALLED_APPS" in model.module_scope.bindings or "ROOT_URLCONF" in model.module_scope.bindings:
+        return False
+    from flask_preflight.static.python.flaskapi import module_imports_flask, module_imports_non_flask_framework
+    if module_imports_non_flask_framework(model) and not module_imports_flask(model):
+        return False
+    return True
 
 
 def check(ctx: Context) -> None:

@@ -65,6 +65,7 @@ _COMPARE: Dict[type, Callable[[Any, Any], Any]] = {
     ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
 }
 _MAX_DEPTH = 40
+_MAX_STEPS = 20000  # per evaluator: pathological code degrades to UNKNOWN instead of taking forever
 
 
 class _FailClosed(Exception):
@@ -123,6 +124,7 @@ class Evaluator:
         self.env = env
         self.trace = Trace()
         self._active: Set[Tuple[int, int]] = set()
+        self._steps = 0
 
     # public -------------------------------------------------------------------------------------
     def eval(self, node: Optional[ast.expr], scope: Scope, line: int) -> Any:
@@ -143,7 +145,8 @@ class Evaluator:
 
     # internals ----------------------------------------------------------------------------------
     def _eval(self, node: ast.expr, scope: Scope, line: int, depth: int) -> Any:
-        if depth > _MAX_DEPTH:
+        self._steps += 1
+        if depth > _MAX_DEPTH or self._steps > _MAX_STEPS:
             return UNKNOWN
         d = depth + 1
         if isinstance(node, ast.Constant):
@@ -397,6 +400,10 @@ class Evaluator:
             if env_kind == "bool":
                 return parse_bool_string(raw) if isinstance(raw, str) else raw
             return raw
+        if not node.args and not node.keywords and q and isinstance(func, (ast.Name, ast.Attribute)):
+            target = self._eval(func, scope, line, depth)
+            if isinstance(target, ClassRef):
+                return target  # an instance reads its attributes from the class (what from_object sees)
         args = [self._eval(a, scope, line, depth) for a in node.args]
         if isinstance(func, ast.Name) and func.id in ("bool", "int", "str", "float") and len(args) <= 1 and not node.keywords:
             if not args:
@@ -421,7 +428,7 @@ class Evaluator:
             except Exception:
                 return UNKNOWN
         if isinstance(func, ast.Attribute) and func.attr in _STR_METHODS and not node.args:
-            recv = self._eval(func.value, scope, line, depth)
+            recv = self._eval(func.value, scope, line, depth)  # evaluated once: chains stay linear
             if isinstance(recv, str):
                 return getattr(recv, func.attr)()
             return UNKNOWN
@@ -449,6 +456,8 @@ class Evaluator:
         if not isinstance(recv, ast.Name):
             return None
         binding, _ = self._lookup(recv.id, scope, line, depth)
+        if binding is not None and binding.kind == "import" and binding.target == "environs.env":
+            return kind  # `from environs import env`: the module-level Env() instance
         if binding is None or binding.kind != "assign" or not isinstance(binding.value, ast.Call):
             return None
         if self.model.qualname(binding.value.func) in ("environs.Env", "environs.env"):

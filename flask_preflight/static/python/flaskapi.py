@@ -18,7 +18,7 @@ FLASK_CLASSES = {"flask.Flask", "flask.app.Flask", "flask.sansio.app.App", "apif
 # Objects whose .run is *not* Flask's development server.
 NON_FLASK_PREFIXES = ("fastapi", "starlette", "django", "sanic", "aiohttp", "tornado", "quart", "bottle", "falcon",
                       "uvicorn", "hypercorn", "celery", "asyncio", "subprocess", "unittest", "pytest", "trio",
-                      "streamlit", "dash", "gradio", "litestar", "pyramid", "cherrypy", "web", "threading",
+                      "streamlit", "dash", "gradio", "litestar", "pyramid", "cherrypy", "threading", "tkinter", "logging", "argparse",
                       "multiprocessing", "concurrent", "docker", "invoke", "fabric", "click", "typer", "luigi",
                       "prefect", "airflow", "ray")
 SOCKETIO_CLASSES = {"flask_socketio.SocketIO"}
@@ -109,16 +109,23 @@ def flask_app_status(model: ModuleModel, expr: ast.expr, scope: Scope, line: int
     return None
 
 
-def is_flask_app(model: ModuleModel, expr: ast.expr, scope: Scope, line: int, *, strict: bool) -> bool:
-    """Decide for rules. ``strict`` (used for ``.run``) needs a Flask binding or an app-like name in Flask code."""
+def is_flask_app(model: ModuleModel, expr: ast.expr, scope: Scope, line: int, *, strict: bool = True) -> bool:
+    """Decide for rules: a Flask binding, or an app-like name (``app``, ``self.app``, ``flask_app``) in a module
+    that imports Flask or imported that name. ``self``, a dict or a log handler is never enough."""
     status = flask_app_status(model, expr, scope, line)
     if status is not None:
         return status
-    flaskish = module_imports_flask(model) and not module_imports_non_flask_framework(model)
     name = expr.id if isinstance(expr, ast.Name) else expr.attr if isinstance(expr, ast.Attribute) else ""
-    if strict:
-        return flaskish and bool(APP_NAME_RE.match(name) or name.endswith("_app"))
-    return flaskish or bool(APP_NAME_RE.match(name)) and not module_imports_non_flask_framework(model)
+    if not (APP_NAME_RE.match(name) or name.lower().endswith("_app")):
+        return False
+    if isinstance(expr, ast.Name):
+        binding = model.lookup(expr.id, scope, line)
+        if binding is not None and binding.kind == "import":
+            return True
+    return module_imports_flask(model) and not module_imports_non_flask_framework(model)
+
+
+SOCKETIO_NAME_RE = re.compile(r"^(socketio|sio|socket_io|socketio_app)$", re.IGNORECASE)
 
 
 def is_socketio(model: ModuleModel, expr: ast.expr, scope: Scope, line: int) -> bool:
@@ -128,7 +135,8 @@ def is_socketio(model: ModuleModel, expr: ast.expr, scope: Scope, line: int) -> 
     if binding is not None and binding.kind == "assign" and isinstance(binding.value, ast.Call):
         return model.qualname(binding.value.func) in SOCKETIO_CLASSES
     if binding is not None and binding.kind == "import" and binding.target:
-        return binding.target.rsplit(".", 1)[-1] == "socketio" or "socketio" in binding.target.lower()
+        # `from extensions import socketio` is an instance; `import socketio` is the python-socketio package
+        return isinstance(binding.node, ast.ImportFrom) and bool(SOCKETIO_NAME_RE.match(binding.target.rsplit(".", 1)[-1]))
     return False
 
 
@@ -136,4 +144,4 @@ def config_receiver(model: ModuleModel, expr: ast.expr, scope: Scope, line: int)
     """``<app>.config`` where <app> is (or may be) a Flask app; rejects things that are clearly not Flask."""
     if not (isinstance(expr, ast.Attribute) and expr.attr == "config"):
         return False
-    return is_flask_app(model, expr.value, scope, line, strict=False)
+    return is_flask_app(model, expr.value, scope, line)

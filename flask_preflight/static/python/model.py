@@ -197,11 +197,17 @@ class ModuleModel:
             for node in _walk_stmt_exprs(stmt):
                 if isinstance(node, ast.Call):
                     self.calls.append((node, site))
-                    if isinstance(node.func, ast.Name) and owner != "":
+                    if owner == "":
+                        continue
+                    # Thread(target=run).start() runs `run` as surely as run() does
+                    names = [kw.value.id for kw in node.keywords if kw.arg == "target" and isinstance(kw.value, ast.Name)]
+                    if isinstance(node.func, ast.Name):
+                        names.append(node.func.id)
+                    for name in names:
                         if main and owner is None:
-                            self._main_called.add(node.func.id)
+                            self._main_called.add(name)
                         else:
-                            self._called.setdefault(owner, set()).add(node.func.id)
+                            self._called.setdefault(owner, set()).add(name)
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 fscope = Scope("function", stmt.name, stmt, scope)
                 self.scope_of[id(stmt)] = fscope
@@ -340,13 +346,17 @@ def _target_names(target: ast.expr) -> List[str]:
 
 
 def _walk_no_defs(node: ast.AST) -> Iterator[ast.AST]:
-    """ast.walk that does not descend into nested function/class/lambda bodies."""
+    """ast.walk that does not descend into nested function/class bodies.
+
+    Lambda bodies are included and attributed to the enclosing statement: the lambdas that matter here
+    are thread targets and callbacks created next to the call that runs them.
+    """
     stack = [node]
     while stack:
         n = stack.pop()
         yield n
         for child in ast.iter_child_nodes(n):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
             stack.append(child)
 

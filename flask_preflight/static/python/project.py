@@ -15,7 +15,7 @@ from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules.debug import PF101
 from flask_preflight.static.python.context import (ClassSummary, Context, Deferred, Fact, FileAnalysis,
                                                    ModuleSummary)
-from flask_preflight.static.python.debug import classify_config_name
+from flask_preflight.static.python.debug import INSTANCE_PREFIX, classify_config_name, config_module_name, name_tokens
 from flask_preflight.static.python.evaluate import (SUBSCRIPT, ClassRef, Evaluator, ImportRef, ModuleRef,
                                                     flag_verdict)
 from flask_preflight.static.python.model import Scope
@@ -162,6 +162,30 @@ class ProjectIndex:
         return None
 
 
+_CONFIG_WORDS = {"config", "configuration", "settings", "conf", "cfg", "options"}
+_ENUM_BASES = {"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"}
+
+
+def _config_like(cls: ClassSummary, module: ModuleSummary, loaded: Dict[str, Any], index: "ProjectIndex",
+                 depth: int = 0) -> bool:
+    """Only classes that look like Flask config are judged by their names: a log level or an enum member
+    called DEBUG is not debug mode."""
+    if any(b in _ENUM_BASES for b in cls.bases):
+        return False
+    if cls.qualname in loaded or config_module_name(module.module_name):
+        return True
+    if any(t in _CONFIG_WORDS for t in name_tokens(cls.name)):
+        return True
+    if depth < 4:
+        for base in cls.bases:
+            kind, obj = index.resolve(base, cls.location.path)
+            if kind == "class":
+                mod = index.find_module(obj.qualname.rsplit(".", 1)[0], cls.location.path) or module
+                if _config_like(obj, mod, loaded, index, depth + 1):
+                    return True
+    return False
+
+
 def _common_dir_len(a: str, b: str) -> int:
     pa = os.path.dirname(os.path.abspath(a)).split(os.sep)
     pb = os.path.dirname(os.path.abspath(b)).split(os.sep)
@@ -188,9 +212,10 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
     index = ProjectIndex(summaries)
     findings: List[Finding] = []
     loaded: Dict[str, List[Deferred]] = {}
+    test_paths = {s.path for s in summaries if s.is_test}
     for a in analyses:
         for d in a.deferred:
-            if d.kind == "load-object":
+            if d.kind == "load-object" and d.path not in test_paths and d.reach != "main":
                 kind, obj = index.resolve(d.ref, d.path)
                 if kind == "class":
                     loaded.setdefault(obj.qualname, []).append(d)
@@ -207,7 +232,7 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
     for s in summaries:
         for cls in s.classes.values():
             kind = classify_config_name(cls.name)
-            if kind == "dev":
+            if kind == "dev" or not _config_like(cls, s, loaded, index):
                 continue
             found = index.class_attr(cls, "DEBUG", s.path)
             if not found or not _debug_on(found[0]):
@@ -253,7 +278,7 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                 elif kind == "module":
                     _module_loader(obj, d, findings)
             elif d.kind == "load-pyfile":
-                target = os.path.normpath(os.path.join(os.path.dirname(d.path), d.ref))
+                target = _pyfile_path(d.path, d.ref)
                 mod = index.by_path.get(target)
                 if mod is not None:
                     _module_loader(mod, d, findings)
@@ -278,6 +303,15 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                      f"({_where(found[0])}): an app created without an explicit config name runs in debug mode.",
                      Severity.MEDIUM, related=(found[0].location,), in_test=s.is_test)
     return findings
+
+
+def _pyfile_path(loader: str, ref: str) -> str:
+    """Where Flask looks: next to the app's module (root_path), or in the instance folder beside it/its package."""
+    here = os.path.dirname(loader)
+    if ref.startswith(INSTANCE_PREFIX):
+        base = os.path.dirname(here) if os.path.basename(loader) == "__init__.py" else here
+        return os.path.normpath(os.path.join(base, "instance", ref[len(INSTANCE_PREFIX):]))
+    return os.path.normpath(os.path.join(here, ref))
 
 
 def _module_loader(mod: ModuleSummary, d: Deferred, findings: List[Finding]) -> None:
