@@ -146,7 +146,7 @@ def setup_case(name: str, root: Path, monkeypatch=None) -> Case:
 # --- through run_check ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", case_params())
+@pytest.mark.parametrize("name", list(case_params()))
 def test_run_check_reports_one_problem_and_continues(tmp_path, monkeypatch, name):
     case = setup_case(name, tmp_path, monkeypatch)
     kw = {"max_file_size": LIMITS[name]} if name in LIMITS else {}
@@ -162,7 +162,7 @@ def test_run_check_reports_one_problem_and_continues(tmp_path, monkeypatch, name
     assert result.files_scanned >= 1
 
 
-@pytest.mark.parametrize("name", case_params())
+@pytest.mark.parametrize("name", list(case_params()))
 def test_explicit_bad_path_argument(tmp_path, monkeypatch, name):
     """Naming the bad file on the command line gives the same single Problem (loops: the link itself)."""
     case = setup_case(name, tmp_path, monkeypatch)
@@ -446,7 +446,7 @@ def case_args(name: str, fmt: str, *extra: str) -> List[str]:
     return args
 
 
-@pytest.mark.parametrize("name", case_params())
+@pytest.mark.parametrize("name", list(case_params()))
 def test_cli_text_json_sarif(tmp_path, name):
     case = setup_case(name, tmp_path)
     deny = os.path.basename(case.path) if case.patch_open else None

@@ -315,7 +315,7 @@ class DebugChecks:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
             return {kw.arg: kw.value for kw in node.keywords if kw.arg is not None}
         if isinstance(node, ast.Name) and depth < 3:
-            binding = self.model.lookup(node.id, site.scope, node.lineno)
+            binding, _ = self.model.lookup(node.id, site.scope, node.lineno)
             if binding is not None and binding.kind == "assign" and binding.value is not None:
                 return self._dict_nodes(binding.value, site, depth + 1)
         return {}
@@ -384,15 +384,23 @@ class DebugChecks:
             ctx = f"when {_env_phrase(names)}" if names else "unconditionally"
         return sev, ctx
 
-    def _from_object(self, call: ast.Call, site: Site) -> None:
+    def _loader_arg(self, call: ast.Call, site: Site) -> Optional[Tuple[Any, Severity, str]]:
+        """The value a ``from_object``/``from_pyfile`` call loads when the environment is empty, graded."""
         if not call.args:
-            return
+            return None
         gate = self.ctx.gate(site)
         if gate.skip:
-            return
+            return None
         ev = Evaluator(self.model, None)
-        obj = ev.eval(call.args[0], site.scope, call.lineno)
+        value = ev.eval(call.args[0], site.scope, call.lineno)
         sev, ctx = self._loader_context(site, gate, ev)
+        return value, sev, ctx
+
+    def _from_object(self, call: ast.Call, site: Site) -> None:
+        loaded = self._loader_arg(call, site)
+        if loaded is None:
+            return
+        obj, sev, ctx = loaded
         if isinstance(obj, (ClassRef, ImportRef, ModuleRef)):
             self.ctx.defer("load-object", obj.qualname, PF101, call, sev, ctx, site)
         elif isinstance(obj, str) and obj:
@@ -400,15 +408,11 @@ class DebugChecks:
             self.ctx.defer("load-object", ref, PF101, call, sev, ctx, site)
 
     def _from_pyfile(self, call: ast.Call, site: Site) -> None:
-        if not call.args:
+        loaded = self._loader_arg(call, site)
+        if loaded is None:
             return
-        gate = self.ctx.gate(site)
-        if gate.skip:
-            return
-        ev = Evaluator(self.model, None)
-        name = ev.eval(call.args[0], site.scope, call.lineno)
+        name, sev, ctx = loaded
         if isinstance(name, str) and name.endswith(".py"):
-            sev, ctx = self._loader_context(site, gate, ev)
             if self._instance_relative():
                 name = INSTANCE_PREFIX + name
             self.ctx.defer("load-pyfile", name, PF101, call, sev, ctx, site)

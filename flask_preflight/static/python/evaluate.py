@@ -260,24 +260,7 @@ class Evaluator:
 
     def _lookup(self, name: str, scope: Scope, line: int, depth: int) -> Tuple[Optional[Binding], Scope]:
         """Like ModuleModel.lookup, but skips bindings guarded by a condition that is false here."""
-        s: Optional[Scope] = scope
-        first = True
-        limit: Optional[int] = line
-        while s is not None:
-            if s.kind == "class" and not first:
-                s = s.parent
-                continue
-            candidates = [b for b in s.bindings.get(name, []) if limit is None or b.line < limit]
-            for b in reversed(candidates):
-                if self._reached(b, s, depth) is not False:
-                    return b, s
-            if s.kind == "function":
-                if name in s.params:
-                    return s.params[name], s
-                limit = None
-            first = False
-            s = s.parent
-        return None, scope
+        return self.model.lookup(name, scope, line, lambda b, s: self._reached(b, s, depth) is not False)
 
     def _reached(self, binding: Binding, scope: Scope, depth: int) -> Optional[bool]:
         verdict: Optional[bool] = True

@@ -89,7 +89,7 @@ def flask_app_status(model: ModuleModel, expr: ast.expr, scope: Scope, line: int
     q = model.imports.get(expr.id)
     if q in ("flask.current_app",):
         return True
-    binding = model.lookup(expr.id, scope, line)
+    binding, _ = model.lookup(expr.id, scope, line)
     if binding is None:
         return None
     if binding.kind == "assign" and binding.value is not None:
@@ -119,7 +119,7 @@ def is_flask_app(model: ModuleModel, expr: ast.expr, scope: Scope, line: int, *,
     if not (APP_NAME_RE.match(name) or name.lower().endswith("_app")):
         return False
     if isinstance(expr, ast.Name):
-        binding = model.lookup(expr.id, scope, line)
+        binding, _ = model.lookup(expr.id, scope, line)
         if binding is not None and binding.kind == "import":
             return True
     return module_imports_flask(model) and not module_imports_non_flask_framework(model)
@@ -131,7 +131,7 @@ SOCKETIO_NAME_RE = re.compile(r"^(socketio|sio|socket_io|socketio_app)$", re.IGN
 def is_socketio(model: ModuleModel, expr: ast.expr, scope: Scope, line: int) -> bool:
     if not isinstance(expr, ast.Name):
         return False
-    binding = model.lookup(expr.id, scope, line)
+    binding, _ = model.lookup(expr.id, scope, line)
     if binding is not None and binding.kind == "assign" and isinstance(binding.value, ast.Call):
         return model.qualname(binding.value.func) in SOCKETIO_CLASSES
     if binding is not None and binding.kind == "import" and binding.target:

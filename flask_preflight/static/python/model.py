@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import enum
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 
 class Reach(enum.Enum):
@@ -314,8 +314,10 @@ class ModuleModel:
                         scope.add(Binding(name, stmt.lineno, None, "other", stmt, conds))
 
     # ----- queries --------------------------------------------------------------------------------
-    def lookup(self, name: str, scope: Scope, line: int) -> Optional[Binding]:
-        """The binding a use of ``name`` at ``line`` most plausibly sees (last earlier one in its scope chain).
+    def lookup(self, name: str, scope: Scope, line: int,
+               accept: Optional[Callable[[Binding, Scope], bool]] = None) -> Tuple[Optional[Binding], Scope]:
+        """The binding a use of ``name`` at ``line`` most plausibly sees (last earlier one in its scope chain),
+        and the scope it lives in. ``accept`` can reject candidates (e.g. ones behind a false condition).
 
         Inside a function body every enclosing module binding counts, since the body runs after the
         whole module has executed; at module or class level only earlier lines count.
@@ -327,18 +329,17 @@ class ModuleModel:
             if s.kind == "class" and not first:
                 s = s.parent
                 continue
-            candidates = s.bindings.get(name, [])
-            before = [b for b in candidates if limit is None or b.line < limit]
-            if before:
-                return before[-1]
+            candidates = [b for b in s.bindings.get(name, []) if limit is None or b.line < limit]
+            for b in reversed(candidates):
+                if accept is None or accept(b, s):
+                    return b, s
             if s.kind == "function":
                 if name in s.params:
-                    return s.params[name]
+                    return s.params[name], s
                 limit = None
             first = False
             s = s.parent
-        return None
-
+        return None, scope
 
 
 def _target_names(target: ast.expr) -> List[str]:
