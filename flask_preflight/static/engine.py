@@ -12,7 +12,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from flask_preflight.config import Settings
 from flask_preflight.findings import Finding, Problem, ProblemKind, ScanResult
 from flask_preflight.static import python as pyanalysis
-from flask_preflight.static.discovery import Candidate, discover
+from flask_preflight.static.discovery import discover
 from flask_preflight.static.python.context import FileAnalysis, is_test_path
 from flask_preflight.static.source import SourceFile, read_source
 from flask_preflight.suppress import is_suppressed

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import ast
 import os
-import sys
 import warnings
 from typing import Callable, List, Optional, Tuple
 
-from flask_preflight.static.python import debug
+from flask_preflight.static.python import debug, secrets, views
 from flask_preflight.static.python.context import Context, FileAnalysis
 from flask_preflight.static.python.model import ModuleModel
 from flask_preflight.static.python.project import resolve_project, summarize
 
 # Each check takes the file's Context and appends findings / deferred questions to it.
-CHECKS: List[Callable[[Context], None]] = [debug.check]
+CHECKS: List[Callable[[Context], None]] = [debug.check, secrets.check, views.check]
 
 # A file whose lower-cased text contains none of these cannot produce a finding or a fact another
 # file needs (Flask/Werkzeug code, dev-server calls, debug flags, config classes, settings modules),
 # so a directory walk does not parse it. Rule packs that look for new tokens must extend this.
-PREFILTER_TOKENS = ("flask", "werkzeug", "debug", "config", "settings", "socketio", "run_simple", ".run(")
+PREFILTER_TOKENS = ("flask", "werkzeug", "debug", "config", "settings", "socketio", "run_simple", ".run(",
+                    "secret", "cookie", "csrf", "propagate_exceptions", "trap_http")
 
 
 def may_matter(text: str) -> bool:

@@ -14,8 +14,10 @@ from typing import Any, Dict, List, Optional, Tuple
 from flask_preflight.findings import Severity
 from flask_preflight.rules.debug import PF101, PF102, PF103, PF104, PF105
 from flask_preflight.static.python.context import Context, Gate, reach_phrase
-from flask_preflight.static.python.evaluate import (UNKNOWN, ClassRef, EnvVerdict, Evaluator, ImportRef, ModuleRef,
+from flask_preflight.static.python.evaluate import (ClassRef, EnvVerdict, Evaluator, ImportRef, ModuleRef,
                                                     flag_verdict, truthy)
+from flask_preflight.static.python.configwrites import (config_writes, dict_nodes, mapping_args, outside,
+                                                        subscript_key)
 from flask_preflight.static.python.flaskapi import config_receiver, is_flask_app, is_socketio
 from flask_preflight.static.python.model import Reach, Site
 
@@ -70,9 +72,10 @@ class DebugChecks:
     def run(self) -> None:
         for call, site in self.model.calls:
             self._call(call, site)
+        self._config_writes()
         for stmt, site in self.model.statements:
-            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-                self._assign(stmt, site)
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                self._environ_assignments(stmt, site)
 
     # ---- debug value sinks ------------------------------------------------------------------
     def _debug_sink(self, value: ast.expr, site: Site, what: str, *, is_run: bool = False,
@@ -144,7 +147,7 @@ class DebugChecks:
             self._env_write(call.args[0], call.args[1], call, site, default_only=q.endswith("setdefault"))
             return
         if q == "os.environ.update":
-            for key, value in self._mapping_args(call, site).items():
+            for key, value in mapping_args(self.model, call, site).items():
                 self._env_write(key, value, call, site, default_only=False)
             return
         if q in FLASK_SCRIPT_SERVER:
@@ -154,8 +157,6 @@ class DebugChecks:
             return
         if func.attr == "run":
             self._run(call, site)
-        elif func.attr in ("update", "from_mapping", "setdefault") and config_receiver(self.model, func.value, site.scope, call.lineno):
-            self._config_update(call, site)
         elif func.attr == "from_object" and config_receiver(self.model, func.value, site.scope, call.lineno):
             self._from_object(call, site)
         elif func.attr == "from_pyfile" and config_receiver(self.model, func.value, site.scope, call.lineno):
@@ -181,7 +182,7 @@ class DebugChecks:
         star: Dict[str, ast.expr] = {}
         for kw in call.keywords:
             if kw.arg is None:
-                star.update(self._dict_nodes(kw.value, site))
+                star.update(dict_nodes(self.model, kw.value, site))
         statically_dead = gate.reached is False and not gate.env_names
         if starts_server and site.reach == Reach.IMPORT and not statically_dead:
             where = "at module level" if not site.conditions else f"inside {gate.describe()}, which is not the `__name__ == \"__main__\"` guard"
@@ -195,7 +196,7 @@ class DebugChecks:
         debug_node = _arg(call, "debug", debug_pos, star)
         if debug_node is not None:
             debug_on = self._debug_sink(debug_node, site, "`" + kind.rstrip("()") + "(debug={src})`", is_run=True,
-                                        at=_outside(debug_node, call))
+                                        at=outside(debug_node, call))
         # the interactive debugger, explicitly
         dbg = _arg(call, "use_debugger", debugger_pos, star)
         if dbg is not None and not gate.skip:
@@ -296,30 +297,6 @@ class DebugChecks:
                 self.ctx.emit(PF101, node, f"Debug mode is enabled by setting FLASK_DEBUG={v!r} in code, which Flask "
                               f"reads when the app is created and in app.run() {note}{_gate_suffix(gate)}.", sev)
 
-    def _mapping_args(self, call: ast.Call, site: Site) -> Dict[str, ast.expr]:
-        """Keys and value nodes passed as ``f(K=v)``, ``f({"K": v})``, ``f(dict(K=v))``, ``f(**d)`` or ``f(d)``."""
-        out: Dict[str, ast.expr] = {}
-        for kw in call.keywords:
-            if kw.arg is not None:
-                out[kw.arg] = kw.value
-            else:
-                out.update(self._dict_nodes(kw.value, site))
-        for arg in call.args:
-            out.update(self._dict_nodes(arg, site))
-        return out
-
-    def _dict_nodes(self, node: ast.expr, site: Site, depth: int = 0) -> Dict[str, ast.expr]:
-        if isinstance(node, ast.Dict):
-            return {k.value: v for k, v in zip(node.keys, node.values)
-                    if isinstance(k, ast.Constant) and isinstance(k.value, str)}
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
-            return {kw.arg: kw.value for kw in node.keywords if kw.arg is not None}
-        if isinstance(node, ast.Name) and depth < 3:
-            binding, _ = self.model.lookup(node.id, site.scope, node.lineno)
-            if binding is not None and binding.kind == "assign" and binding.value is not None:
-                return self._dict_nodes(binding.value, site, depth + 1)
-        return {}
-
     def _pin_value(self, value: ast.expr, node: ast.AST, site: Site) -> None:
         if self.ctx.gate(site).skip:
             return
@@ -331,22 +308,19 @@ class DebugChecks:
                           fix_hint="Never disable the debugger PIN; keep the debugger off outside your own machine.")
 
     # ---- config writes ---------------------------------------------------------------------------
-    def _assign(self, stmt: ast.stmt, site: Site) -> None:
+    def _config_writes(self) -> None:
+        for w in config_writes(self.model):
+            if w.in_app_code and w.key == "DEBUG":
+                self._debug_sink(w.value, w.site, w.display, at=None if w.node is w.value else w.node)
+            elif not w.in_app_code and DEBUG_NAMES.match(w.key):
+                self._debug_constant(w.key, w.value, w.site)
+
+    def _environ_assignments(self, stmt: ast.stmt, site: Site) -> None:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]  # type: ignore[attr-defined]
-        value = stmt.value  # type: ignore[attr-defined]
         for target in targets:
-            if isinstance(target, ast.Attribute) and target.attr == "debug" and is_flask_app(
-                    self.model, target.value, site.scope, stmt.lineno):
-                self._debug_sink(value, site, "`app.debug = {src}`")
-            elif isinstance(target, ast.Subscript):
-                key = Evaluator(self.model).eval(_slice(target), site.scope, stmt.lineno)
-                q = self.model.qualname(target.value)
-                if q in ("os.environ", "environ"):
-                    self._env_write(key, value, stmt, site, default_only=False)
-                elif key == "DEBUG" and config_receiver(self.model, target.value, site.scope, stmt.lineno):
-                    self._debug_sink(value, site, "`config['DEBUG'] = {src}`")
-            elif isinstance(target, ast.Name) and DEBUG_NAMES.match(target.id):
-                self._debug_constant(target.id, value, site)
+            if isinstance(target, ast.Subscript) and self.model.qualname(target.value) in ("os.environ", "environ"):
+                key = Evaluator(self.model).eval(subscript_key(target), site.scope, stmt.lineno)
+                self._env_write(key, stmt.value, stmt, site, default_only=False)  # type: ignore[attr-defined]
 
     def _debug_constant(self, name: str, value: ast.expr, site: Site) -> None:
         """``DEBUG = os.getenv(...)`` at module or class level: the env handling is wrong regardless of use."""
@@ -363,15 +337,6 @@ class DebugChecks:
             # a config class attribute or settings-module constant named DEBUG is copied into app.config as is
             as_config = site.scope.kind == "class" or config_module_name(self.model.module_name)
             self._fail_open(value, verdict, site, gate, f"`{owner}`", raw_string_is_bug=as_config)
-
-    def _config_update(self, call: ast.Call, site: Site) -> None:
-        """``config.update``/``from_mapping``; ``setdefault`` is a no-op for DEBUG (Flask always pre-fills it)."""
-        method = call.func.attr  # type: ignore[attr-defined]
-        if method == "setdefault":
-            return
-        value = self._mapping_args(call, site).get("DEBUG")
-        if value is not None:
-            self._debug_sink(value, site, f"`config.{method}(DEBUG=" + "{src})`", at=_outside(value, call))
 
     def _loader_context(self, site: Site, gate: Gate, ev: Evaluator) -> Tuple[Severity, str]:
         names = list(gate.env_names) + [n for n in ev.trace.env_names if n not in gate.env_names]
@@ -426,22 +391,6 @@ class DebugChecks:
                     if kw.arg == "instance_relative_config":
                         return truthy(Evaluator(self.model).eval(kw.value, site.scope, kw.value.lineno)) is True
         return False
-
-
-def _outside(value: ast.AST, call: ast.AST) -> Optional[ast.AST]:
-    """``call`` when ``value`` was found elsewhere (a ``**options`` dict): findings belong where the call is."""
-    start = (value.lineno, value.col_offset)  # type: ignore[attr-defined]
-    end = (value.end_lineno or 0, value.end_col_offset or 0)  # type: ignore[attr-defined]
-    if (call.lineno, call.col_offset) <= start and end <= (call.end_lineno or 0, call.end_col_offset or 0):  # type: ignore[attr-defined]
-        return None
-    return call
-
-
-def _slice(sub: ast.Subscript) -> ast.expr:
-    s = sub.slice
-    if hasattr(ast, "Index") and isinstance(s, getattr(ast, "Index")):
-        return s.value  # type: ignore[attr-defined]
-    return s  # type: ignore[return-value]
 
 
 _TOKEN_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")

@@ -1,0 +1,178 @@
+"""Rule pack 2: signing keys, session cookies, CSRF and exception propagation (PF201-PF203, PF210, PF211, PF302)."""
+
+from __future__ import annotations
+
+from flask_preflight.findings import Severity
+from flask_preflight.rules import OWASP_A01, OWASP_A02, OWASP_A04, OWASP_A05, OWASP_A07, REGISTRY, Rule
+
+_IMPL = "flask_preflight/static/python/secrets.py"
+
+PF201 = REGISTRY.register(Rule(
+    id="PF201",
+    name="hardcoded-secret-key",
+    severity=Severity.HIGH,
+    summary="A literal string in the source becomes Flask's signing key (or another signing secret).",
+    rationale=(
+        "Flask signs the session cookie with SECRET_KEY (itsdangerous, HMAC). Anyone who knows the key can "
+        "forge a session - log in as any user, set any `session[...]` value - and Flask-WTF CSRF tokens, "
+        "Flask-Login remember cookies, password-reset tokens and JWTs signed with JWT_SECRET_KEY fall with it. "
+        "A key written in the source is known to everyone with the repository, its history, its forks and "
+        "every image built from it; a placeholder such as `dev` or `changeme` is in the public wordlists of "
+        "session-cookie crackers. The same holds for JWT_SECRET_KEY, SECURITY_PASSWORD_SALT and "
+        "WTF_CSRF_SECRET_KEY. Test code is reported as low."
+    ),
+    bad='''
+app = Flask(__name__)
+app.secret_key = "dev"
+''',
+    good='''
+app = Flask(__name__)
+app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]   # fails at start-up when missing
+''',
+    fix_hint="Load the key from the environment or a secret store with no fallback: os.environ['SECRET_KEY']; "
+             "rotate the leaked key (SECRET_KEY_FALLBACKS lets old sessions expire gracefully).",
+    cwe=(798, 321),
+    owasp=(OWASP_A07, OWASP_A02),
+    modes=frozenset({"check", "inspect"}),
+    implemented_in=_IMPL,
+))
+
+PF202 = REGISTRY.register(Rule(
+    id="PF202",
+    name="secret-key-fail-open-default",
+    severity=Severity.HIGH,
+    summary="The signing key is read from the environment but falls back to a literal when the variable is unset.",
+    rationale=(
+        "`os.environ.get(\"SECRET_KEY\", \"dev\")` looks configurable, but the day a deployment forgets the "
+        "variable the app starts anyway - with a key that is in the repository. Nothing fails, nothing is "
+        "logged, and every session cookie is forgeable. A signing key must fail closed: read it with "
+        "`os.environ[\"SECRET_KEY\"]` so a missing key stops the app at start-up."
+    ),
+    bad='''
+SECRET_KEY = os.environ.get("SECRET_KEY", "dev")
+SECRET_KEY = os.getenv("SECRET_KEY") or "change-me"
+''',
+    good='''
+SECRET_KEY = os.environ["SECRET_KEY"]
+''',
+    fix_hint='Use os.environ["SECRET_KEY"] (no default) so a missing key stops the app instead of weakening it.',
+    cwe=(1188, 798),
+    owasp=(OWASP_A05, OWASP_A07),
+    modes=frozenset({"check"}),
+    implemented_in=_IMPL,
+))
+
+PF203 = REGISTRY.register(Rule(
+    id="PF203",
+    name="per-process-secret-key",
+    severity=Severity.MEDIUM,
+    summary="The signing key is generated at start-up, so every worker and every restart has a different key.",
+    rationale=(
+        "`SECRET_KEY = os.urandom(24)` (or `secrets.token_hex()`, `uuid.uuid4()`, `random`) runs once per "
+        "process. Gunicorn starts several workers, each with its own key: a session cookie signed by one "
+        "worker is rejected by the next, so users are logged out and CSRF tokens fail at random, and every "
+        "deploy or restart logs everybody out. It is not insecure in itself, but the usual 'fix' people reach "
+        "for - a constant in the code - is. Generate the key once, store it as a secret, and load it."
+    ),
+    bad='''
+app.config["SECRET_KEY"] = os.urandom(24)
+''',
+    good='''
+app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]   # generated once: python -c "import secrets; print(secrets.token_hex())"
+''',
+    fix_hint="Generate the key once (python -c 'import secrets; print(secrets.token_hex())'), store it as a "
+             "deployment secret and read it with os.environ['SECRET_KEY'].",
+    cwe=(330, 1188),
+    owasp=(OWASP_A04,),
+    modes=frozenset({"check"}),
+    implemented_in=_IMPL,
+))
+
+PF210 = REGISTRY.register(Rule(
+    id="PF210",
+    name="insecure-session-cookie",
+    severity=Severity.MEDIUM,
+    summary="The session (or remember-me / auth) cookie is explicitly made readable by scripts, sent over HTTP, "
+            "or sent cross-site.",
+    rationale=(
+        "Flask's session cookie carries the user's identity. `SESSION_COOKIE_HTTPONLY = False` lets any injected "
+        "script steal it; `SESSION_COOKIE_SECURE = False` (Flask's default, here written out) sends it over "
+        "plain HTTP where it can be sniffed; `SESSION_COOKIE_SAMESITE = None` (or 'None') sends it with "
+        "cross-site requests, which is what CSRF needs. Flask-Login's REMEMBER_COOKIE_* settings are the same "
+        "for its long-lived remember-me cookie, and `response.set_cookie(...)` on a session or token cookie "
+        "with `httponly=False` or `secure=False` is the hand-written version. Only explicit settings in code "
+        "are reported; `flask-preflight inspect` checks the values the app really runs with."
+    ),
+    bad='''
+app.config.update(SESSION_COOKIE_SECURE=False, SESSION_COOKIE_HTTPONLY=False)
+resp.set_cookie("auth_token", token, httponly=False)
+''',
+    good='''
+app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+resp.set_cookie("auth_token", token, secure=True, httponly=True, samesite="Lax")
+''',
+    fix_hint="Set SESSION_COOKIE_SECURE=True, SESSION_COOKIE_HTTPONLY=True and SESSION_COOKIE_SAMESITE='Lax' "
+             "(and the REMEMBER_COOKIE_* equivalents) in the production config.",
+    cwe=(614, 1004, 1275),
+    owasp=(OWASP_A05,),
+    modes=frozenset({"check", "inspect", "probe"}),
+    implemented_in=_IMPL,
+))
+
+PF211 = REGISTRY.register(Rule(
+    id="PF211",
+    name="csrf-protection-disabled",
+    severity=Severity.HIGH,
+    summary="Flask-WTF's CSRF protection is switched off, or a view or blueprint is exempted from it.",
+    rationale=(
+        "Flask-WTF's CSRFProtect rejects state-changing requests that lack the per-session token, so another "
+        "site cannot make a logged-in user's browser submit forms. `WTF_CSRF_ENABLED = False` or "
+        "`WTF_CSRF_CHECK_DEFAULT = False` outside test configuration turns that off for the whole app, and "
+        "`@csrf.exempt` turns it off for one view or blueprint - dangerous when that view changes state and "
+        "authenticates with the session cookie. Test configurations (TestingConfig, conftest.py, tests/) are "
+        "not findings; an exemption is reported so someone decides it on purpose."
+    ),
+    bad='''
+app.config["WTF_CSRF_ENABLED"] = False
+
+@app.route("/transfer", methods=["POST"])
+@csrf.exempt
+def transfer(): ...
+''',
+    good='''
+csrf = CSRFProtect(app)          # and send the token from JavaScript: X-CSRFToken header
+''',
+    fix_hint="Keep CSRF on outside tests; for token-authenticated APIs exempt only endpoints that do not use the "
+             "session cookie.",
+    cwe=(352,),
+    owasp=(OWASP_A01,),
+    modes=frozenset({"check", "inspect"}),
+    implemented_in=_IMPL,
+))
+
+PF302 = REGISTRY.register(Rule(
+    id="PF302",
+    name="exceptions-propagated",
+    severity=Severity.MEDIUM,
+    summary="PROPAGATE_EXCEPTIONS or TRAP_HTTP_EXCEPTIONS is switched on in a non-test configuration.",
+    rationale=(
+        "With PROPAGATE_EXCEPTIONS = True Flask re-raises unhandled errors instead of calling your 500 handler: "
+        "the WSGI server decides what the client sees, your error page and error logging are bypassed, and "
+        "some servers answer with the traceback. TRAP_HTTP_EXCEPTIONS = True turns every 404/405/400 into an "
+        "unhandled exception the same way. Both exist for tests and debugging."
+    ),
+    bad='''
+class ProductionConfig(Config):
+    PROPAGATE_EXCEPTIONS = True
+''',
+    good='''
+class TestingConfig(Config):
+    TESTING = True   # implies exception propagation, in tests only
+''',
+    fix_hint="Remove PROPAGATE_EXCEPTIONS / TRAP_HTTP_EXCEPTIONS from production config; handle errors with "
+             "@app.errorhandler and log them.",
+    cwe=(209, 755),
+    owasp=(OWASP_A05,),
+    modes=frozenset({"check", "inspect"}),
+    implemented_in=_IMPL,
+))

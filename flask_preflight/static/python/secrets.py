@@ -1,0 +1,322 @@
+"""PF201-PF203, PF210, PF211, PF302: signing keys, cookie flags, CSRF and exception propagation in code.
+
+All of these are config values; ``configwrites`` finds every spelling, this module judges the value
+(literal, environment with a literal fallback, generated per process) and the context (production
+config vs. a development/testing class or test code).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections import Counter
+from typing import Any, Iterable, List, Optional, Set, Tuple
+
+from flask_preflight.findings import Severity
+from flask_preflight.rules.secrets import PF201, PF202, PF203, PF210, PF211, PF302
+from flask_preflight.static.python.configwrites import ConfigWrite, config_writes
+from flask_preflight.static.python.context import Context
+from flask_preflight.static.python.debug import (classify_config_name, config_module_name, flask_or_config_module,
+                                                 name_tokens)
+from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, truthy
+from flask_preflight.static.python.model import Reach, Site
+
+SECRET_KEYS = ("SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SALT", "WTF_CSRF_SECRET_KEY")
+COOKIE_FLAG_KEYS = {f"{p}_{f}" for p in ("SESSION_COOKIE", "REMEMBER_COOKIE") for f in ("SECURE", "HTTPONLY")}
+COOKIE_SAMESITE_KEYS = {"SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"}
+CSRF_KEYS = {"WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT"}
+PROPAGATE_KEYS = {"PROPAGATE_EXCEPTIONS": Severity.MEDIUM, "TRAP_HTTP_EXCEPTIONS": Severity.LOW}
+
+# Values seen in tutorials, templates and cracker wordlists (normalised: lower case, letters and digits).
+PLACEHOLDERS = {
+    "dev", "devkey", "development", "developmentkey", "secret", "secretkey", "mysecret", "mysecretkey",
+    "supersecret", "supersecretkey", "changeme", "changethis", "changeit", "changemeplease", "yoursecretkey",
+    "yoursecretkeyhere", "yoursecret", "replaceme", "replacethis", "password", "default", "defaultsecret",
+    "test", "testing", "testkey", "key", "flask", "flasksecret", "flasksecretkey", "hardtoguessstring",
+    "youwillneverguess", "notsosecret", "s3cr3t", "s3cret", "secret123", "123456", "abc123", "xxx", "todo",
+    "fixme", "insecure", "keepitsecret", "keepitsecretkeepitsafe", "thisisasecret", "thisismysecretkey",
+    "secretkeyhere", "putyoursecretkeyhere", "somesecretkey", "somethingsecret", "verysecret", "topsecret",
+}
+_PLACEHOLDER_PARTS = ("changeme", "changethis", "yoursecret", "replaceme", "placeholder", "notsecret",
+                      "insecure", "example", "dummy")
+RANDOM_CALLS = {"os.urandom", "secrets.token_hex", "secrets.token_bytes", "secrets.token_urlsafe",
+                "secrets.randbits", "secrets.choice", "uuid.uuid4", "uuid.uuid1", "random.random",
+                "random.getrandbits", "random.randbytes", "random.choice", "random.choices", "random.randint",
+                "random.sample", "Crypto.Random.get_random_bytes"}
+SENSITIVE_COOKIE_RE = re.compile(r"sess|auth|token|jwt|remember|login|sid|csrf|xsrf|access|refresh|identity|user",
+                                 re.IGNORECASE)
+
+
+def weakness(value: Any) -> Optional[str]:
+    """Why a key is guessable, or None. Django's W009 asks for 50+ characters and 5+ distinct ones; a Flask
+    key from ``secrets.token_hex()`` has 64 hex characters, so under 32 is short."""
+    text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    norm = re.sub(r"[^a-z0-9]", "", text.lower())
+    if norm in PLACEHOLDERS or any(p in norm for p in _PLACEHOLDER_PARTS):
+        return "a well-known placeholder"
+    if len(set(text)) < 5:
+        return f"only {len(set(text))} distinct characters"
+    if len(text) < 32:
+        return f"only {len(text)} characters long"
+    counts = Counter(text)
+    entropy = -sum(c / len(text) * math.log2(c / len(text)) for c in counts.values())
+    if entropy < 3.0:
+        return f"low in entropy ({entropy:.1f} bits per character)"
+    return None
+
+
+class SecretChecks:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.model = ctx.model
+        self._self_loading = self._module_loads_itself()
+
+    def run(self) -> None:
+        for w in config_writes(self.model):
+            if w.key in SECRET_KEYS:
+                self._secret(w)
+            elif w.key in COOKIE_FLAG_KEYS or w.key in COOKIE_SAMESITE_KEYS:
+                self._cookie_config(w)
+            elif w.key in CSRF_KEYS:
+                self._csrf_config(w)
+            elif w.key in PROPAGATE_KEYS:
+                self._propagate(w)
+        for call, site in self.model.calls:
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr == "set_cookie":
+                self._set_cookie(call, site)
+            elif isinstance(func, ast.Attribute) and func.attr == "exempt" and self._is_csrf(func.value, site):
+                self._csrf_exempt_call(call, site)
+        for stmt, site in self.model.statements:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for dec in stmt.decorator_list:
+                    if isinstance(dec, ast.Attribute) and dec.attr == "exempt" and self._is_csrf(dec.value, site):
+                        self._csrf_exempt_view(stmt, dec, site)
+
+    # ---- which writes count ---------------------------------------------------------------------
+    def _production_write(self, w: ConfigWrite, *, allow_tests: bool) -> bool:
+        """A write that can shape production config: not in a dev/test config class, not in test-only code."""
+        if not allow_tests and (self.ctx.is_test or self._testing_context(w)):
+            return False
+        if self.ctx.gate(w.site).skip:
+            return False
+        if w.how == "class":
+            cls = w.owner or ""
+            if classify_config_name(cls) == "dev" or not flask_or_config_module(self.model):
+                return False
+            return self._config_class(cls)
+        if w.how == "module":
+            return flask_or_config_module(self.model) and (config_module_name(self.model.module_name) or self._self_loading)
+        return True
+
+    def _config_class(self, name: str) -> bool:
+        if any(t in ("config", "configuration", "settings", "conf", "cfg") for t in name_tokens(name)):
+            return True
+        if config_module_name(self.model.module_name):
+            return True
+        info = self.model.classes.get(name)
+        return bool(info and any(classify_config_name(getattr(b, "id", getattr(b, "attr", ""))) in ("dev", "prod", "base")
+                                 and any(t in ("config", "settings") for t in name_tokens(getattr(b, "id", getattr(b, "attr", ""))))
+                                 for b in info.node.bases))
+
+    def _testing_context(self, w: ConfigWrite) -> bool:
+        """Writes next to TESTING = True (same class, function or update() call) configure tests."""
+        for other in config_writes(self.model):
+            if other.key == "TESTING" and other.site.scope is w.site.scope and \
+                    truthy(Evaluator(self.model).eval(other.value, other.site.scope, other.value.lineno)) is True:
+                return True
+        fn = w.site.function or ""
+        return fn.startswith("test") or "test" in name_tokens(fn)
+
+    def _module_loads_itself(self) -> bool:
+        for call, site in self.model.calls:
+            if isinstance(call.func, ast.Attribute) and call.func.attr == "from_object" and call.args:
+                v = Evaluator(self.model).eval(call.args[0], site.scope, call.lineno)
+                if v in ("__main__", self.model.module_name):
+                    return True
+        return False
+
+    # ---- signing keys -----------------------------------------------------------------------------
+    def _secret(self, w: ConfigWrite) -> None:
+        if not self._production_write(w, allow_tests=True):
+            return
+        ev = Evaluator(self.model, None)
+        value = ev.eval(w.value, w.site.scope, w.value.lineno)
+        env = ev.trace.env_names
+        where = w.display.replace("{src}", self._src(w.value))
+        if self._random_source(w.value, w.site):
+            when = f" when {' or '.join(env)} is unset" if env else ""
+            self.ctx.emit(PF203, w.node,
+                          f"{w.key} is generated when the process starts{when} ({where}): every gunicorn worker and "
+                          f"every restart gets a different key, so sessions, remember-me cookies and CSRF tokens "
+                          f"signed by one worker are rejected by the next and users are logged out at random.",
+                          Severity.MEDIUM)
+            return
+        if not isinstance(value, (str, bytes)) or not value:
+            return
+        weak = weakness(value)
+        weak_note = (f" The value is also weak ({weak}): anyone can forge session cookies with it, no "
+                     f"repository access needed." if weak else "")
+        if ev.trace.env_reads:
+            self.ctx.emit(PF202, w.node,
+                          f"{w.key} falls back to a literal when {' or '.join(env) or 'the variable'} is unset "
+                          f"({where}): a deployment that forgets the variable runs with a key from the source "
+                          f"code, and every signed cookie is forgeable.{weak_note}",
+                          Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH)
+            return
+        sev = Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH
+        if w.site.reach == Reach.MAIN:
+            sev = Severity.MEDIUM
+        self.ctx.emit(PF201, w.node,
+                      f"Hard-coded {w.key} ({where}): everyone with the source can sign session cookies and "
+                      f"tokens that this app will trust.{weak_note}", sev)
+
+    def _random_source(self, node: ast.expr, site: Site, depth: int = 0) -> bool:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                q = self.model.qualname(sub.func) or ""
+                if q in RANDOM_CALLS or q.startswith("random.") or q.startswith("secrets.token"):
+                    return True
+            elif isinstance(sub, ast.Name) and depth < 3:
+                binding, scope = self.model.lookup(sub.id, site.scope, sub.lineno)
+                if binding is not None and binding.kind == "assign" and binding.value is not None and \
+                        self._random_source(binding.value, site, depth + 1):
+                    return True
+        return False
+
+    def _src(self, node: ast.AST, limit: int = 50) -> str:
+        text = " ".join((ast.get_source_segment(self.ctx.text, node) or "...").split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    # ---- cookies ----------------------------------------------------------------------------------
+    def _flag_value(self, w: ConfigWrite) -> Tuple[Any, List[str]]:
+        ev = Evaluator(self.model, None)
+        return ev.eval(w.value, w.site.scope, w.value.lineno), ev.trace.env_names
+
+    def _cookie_config(self, w: ConfigWrite) -> None:
+        if not self._production_write(w, allow_tests=True):
+            return
+        value, env = self._flag_value(w)
+        if value is UNKNOWN or isinstance(value, (list, dict, tuple)):
+            return
+        when = f" when {' or '.join(env)} is unset" if env else ""
+        cookie = "session cookie" if w.key.startswith("SESSION") else "Flask-Login remember-me cookie"
+        if w.key in COOKIE_SAMESITE_KEYS:
+            if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+                self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: the {cookie} is sent with cross-site "
+                              f"requests, which is what cross-site request forgery relies on.", Severity.MEDIUM)
+            return
+        if truthy(value) is False:
+            if w.key.endswith("SECURE"):
+                msg = f"the {cookie} is also sent over plain HTTP, where anyone on the network can read it"
+            else:
+                msg = f"JavaScript can read the {cookie}, so any XSS steals the login"
+            self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: {msg}.", Severity.MEDIUM)
+
+    def _set_cookie(self, call: ast.Call, site: Site) -> None:
+        name_node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "key"), None)
+        if name_node is None:
+            return
+        name = Evaluator(self.model).eval(name_node, site.scope, call.lineno)
+        if not isinstance(name, str) or not SENSITIVE_COOKIE_RE.search(name):
+            return
+        for flag, pos in (("secure", 6), ("httponly", 7)):
+            node = next((k.value for k in call.keywords if k.arg == flag), None)
+            if node is None and len(call.args) > pos:
+                node = call.args[pos]
+            if node is None or self.ctx.gate(site).skip:
+                continue
+            if truthy(Evaluator(self.model).eval(node, site.scope, node.lineno)) is False:
+                what = ("sent over plain HTTP" if flag == "secure" else "readable by JavaScript (any XSS steals it)")
+                self.ctx.emit(PF210, node, f"Cookie {name!r} looks like a session or auth cookie and is set with "
+                              f"{flag}=False explicitly: it is {what}.", Severity.MEDIUM)
+
+    # ---- CSRF ---------------------------------------------------------------------------------
+    def _csrf_config(self, w: ConfigWrite) -> None:
+        if not self._production_write(w, allow_tests=False):
+            return
+        value, env = self._flag_value(w)
+        if value is UNKNOWN or truthy(value) is not False:
+            return
+        when = f" when {' or '.join(env)} is unset" if env else ""
+        if w.key == "WTF_CSRF_CHECK_DEFAULT":
+            if any(isinstance(c.func, ast.Attribute) and c.func.attr == "protect" for c, _ in self.model.calls):
+                return  # checked by hand with csrf.protect(), as Flask-WTF documents
+            msg = ("CSRFProtect no longer checks any request by itself; unless every state-changing view calls "
+                   "csrf.protect(), forms can be submitted from other sites")
+        else:
+            msg = "Flask-WTF stops checking CSRF tokens for the whole app, so other sites can submit forms as the user"
+        self.ctx.emit(PF211, w.node, f"{w.key} is {value!r}{when} outside test configuration: {msg}.", Severity.HIGH)
+
+    def _is_csrf(self, expr: ast.expr, site: Site) -> bool:
+        if not isinstance(expr, ast.Name):
+            return False
+        binding, _ = self.model.lookup(expr.id, site.scope, getattr(expr, "lineno", 1) + 10 ** 6)
+        if binding is not None and binding.kind == "assign" and isinstance(binding.value, ast.Call):
+            return (self.model.qualname(binding.value.func) or "").endswith("CSRFProtect")
+        if binding is not None and binding.kind == "import" and binding.target:
+            return "csrf" in binding.target.rsplit(".", 1)[-1].lower()
+        return False
+
+    def _csrf_exempt_view(self, fn: ast.AST, dec: ast.expr, site: Site) -> None:
+        if self.ctx.is_test:
+            return
+        methods = _route_methods(fn)
+        state_changing = bool(methods & {"POST", "PUT", "PATCH", "DELETE"})
+        uses_session = any(isinstance(n, ast.Name) and n.id in ("session", "current_user", "login_user")
+                           for n in ast.walk(fn))
+        name = fn.name  # type: ignore[attr-defined]
+        if state_changing and uses_session:
+            sev, why = Severity.HIGH, "it changes state and relies on the session/logged-in user, so another site can trigger it in a victim's browser"
+        elif state_changing:
+            sev, why = Severity.MEDIUM, "it accepts state-changing methods; make sure it does not authenticate with the session cookie"
+        else:
+            sev, why = Severity.LOW, "it only serves safe methods, so the exemption does nothing and can go"
+        self.ctx.emit(PF211, dec, f"View `{name}` is exempt from CSRF protection: {why}.", sev)
+
+    def _csrf_exempt_call(self, call: ast.Call, site: Site) -> None:
+        if self.ctx.is_test or not call.args:
+            return
+        target = self._src(call.args[0])
+        self.ctx.emit(PF211, call, f"`{target}` is exempted from CSRF protection with csrf.exempt(): every view "
+                      f"in it accepts cross-site form posts; fine only for endpoints that do not use the session "
+                      f"cookie.", Severity.MEDIUM)
+
+    # ---- exception propagation ----------------------------------------------------------------
+    def _propagate(self, w: ConfigWrite) -> None:
+        if not self._production_write(w, allow_tests=False):
+            return
+        value, env = self._flag_value(w)
+        if value is UNKNOWN or truthy(value) is not True:
+            return
+        when = f" when {' or '.join(env)} is unset" if env else ""
+        if w.key == "PROPAGATE_EXCEPTIONS":
+            msg = ("unhandled errors bypass your 500 handler and reach the WSGI server, which may show the "
+                   "traceback to the client")
+        else:
+            msg = "every HTTP error (404, 405, 400) becomes an unhandled exception instead of an error response"
+        self.ctx.emit(PF302, w.node, f"{w.key} is {value!r}{when} outside test configuration: {msg}.",
+                      PROPAGATE_KEYS[w.key])
+
+
+def _route_methods(fn: Any) -> Set[str]:
+    methods: Set[str] = set()
+    for dec in fn.decorator_list:
+        call = dec if isinstance(dec, ast.Call) else None
+        func = call.func if call is not None else dec
+        if isinstance(func, ast.Attribute) and func.attr in ("post", "put", "patch", "delete"):
+            methods.add(func.attr.upper())
+        if isinstance(func, ast.Attribute) and func.attr in ("route", "get"):
+            methods.add("GET")
+            for kw in (call.keywords if call is not None else []):
+                if kw.arg == "methods" and isinstance(kw.value, (ast.List, ast.Tuple, ast.Set)):
+                    methods.update(str(e.value).upper() for e in kw.value.elts if isinstance(e, ast.Constant))
+    return methods or {"POST"}  # unknown: assume the worst
+
+
+def check(ctx: Context) -> None:
+    SecretChecks(ctx).run()
+
+
+__all__: Iterable[str] = ["check", "weakness"]

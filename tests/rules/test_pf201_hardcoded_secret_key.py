@@ -1,0 +1,65 @@
+"""PF201 hardcoded-secret-key: a literal becomes a signing secret."""
+
+FLASK = "import os\nfrom flask import Flask\napp = Flask(__name__)\n"
+STRONG = "9f2c1b7e4d8a6f3e0c5b2a7d9e1f4c8b"  # 32 hex chars, not weak
+
+
+def test_every_spelling(scan):
+    src = FLASK + f"""
+app.secret_key = "{STRONG}"
+app.config["SECRET_KEY"] = "{STRONG}x"
+app.config.update(SECRET_KEY="{STRONG}y")
+app.config.from_mapping({{"JWT_SECRET_KEY": "{STRONG}z"}})
+app.config["SECURITY_PASSWORD_SALT"] = "{STRONG}s"
+app.config["WTF_CSRF_SECRET_KEY"] = b"{STRONG}w"
+"""
+    assert scan({"app.py": src}) == [("PF201", "app.py", n) for n in (5, 6, 7, 8, 9, 10)]
+    assert scan.severity("PF201", 5) == "high"
+    assert "weak" not in scan.message("PF201", 5)
+
+
+def test_weak_values_are_called_out(scan):
+    src = FLASK + 'app.secret_key = "dev"\napp.config["SECRET_KEY"] = "abc123def"\napp.config["JWT_SECRET_KEY"] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"\n'
+    assert scan({"app.py": src}) == [("PF201", "app.py", 4), ("PF201", "app.py", 5), ("PF201", "app.py", 6)]
+    assert scan.severity("PF201", 4) == "critical"
+    assert "well-known placeholder" in scan.message("PF201", 4)
+    assert "9 characters" in scan.message("PF201", 5)
+    assert "distinct characters" in scan.message("PF201", 6)
+
+
+def test_config_class_and_settings_module(scan):
+    files = {
+        "config.py": f'class Config:\n    SECRET_KEY = "you-will-never-guess"\n\nclass ProductionConfig(Config):\n    JWT_SECRET_KEY = "{STRONG}"\n',
+        "settings.py": f'SECRET_KEY = "{STRONG}"\n',
+        "app.py": FLASK + f'SECRET_KEY = "hard to guess string"\napp.config.from_object(__name__)\n',
+    }
+    assert scan(files) == [("PF201", "app.py", 4), ("PF201", "config.py", 2), ("PF201", "config.py", 5),
+                           ("PF201", "settings.py", 1)]
+
+
+def test_resolved_through_a_name(scan):
+    src = FLASK + 'KEY = "changeme"\napp.secret_key = KEY\n'
+    assert scan({"app.py": src}) == [("PF201", "app.py", 5)]
+
+
+def test_test_code_is_low(scan):
+    files = {"tests/conftest.py": FLASK + 'app.config["SECRET_KEY"] = "test"\n'}
+    assert scan(files) == [("PF201", "tests/conftest.py", 4)]
+    assert scan.severity("PF201", 4) == "low"
+
+
+# ---- negatives ----------------------------------------------------------------------------------
+
+def test_environment_and_non_flask_code(scan):
+    files = {
+        "app.py": FLASK + 'app.secret_key = os.environ["SECRET_KEY"]\napp.config["SECRET_KEY"] = os.environ.get("SECRET_KEY")\n'
+                          'app.config["OTHER"] = "dev"\nAPI_TOKEN_HEADER = "X-Secret-Key"\n',
+        "config.py": 'import os\nclass DevelopmentConfig:\n    SECRET_KEY = "dev"\n\nclass TestingConfig:\n    SECRET_KEY = "test"\n',
+        "mysite/settings.py": 'SECRET_KEY = "django-insecure-abc"\nINSTALLED_APPS = []\n',
+        "lib/crypto.py": 'SECRET_KEY = "not flask config"\n',
+    }
+    assert scan(files) == []
+
+
+def test_empty_key_means_no_key(scan):
+    assert scan({"app.py": FLASK + 'app.secret_key = ""\n'}) == []
