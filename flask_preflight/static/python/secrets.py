@@ -20,6 +20,7 @@ from flask_preflight.static.python.context import Context
 from flask_preflight.static.python.debug import (classify_config_name, config_module_name, flask_or_config_module,
                                                  name_tokens)
 from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, truthy
+from flask_preflight.static.python.flaskapi import module_imports_flask
 from flask_preflight.static.python.model import Reach, Site
 
 SECRET_KEYS = ("SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SALT", "WTF_CSRF_SECRET_KEY")
@@ -35,7 +36,7 @@ PLACEHOLDERS = {
     "yoursecretkeyhere", "yoursecret", "replaceme", "replacethis", "password", "default", "defaultsecret",
     "test", "testing", "testkey", "key", "flask", "flasksecret", "flasksecretkey", "hardtoguessstring",
     "youwillneverguess", "notsosecret", "s3cr3t", "s3cret", "secret123", "123456", "abc123", "xxx", "todo",
-    "fixme", "insecure", "keepitsecret", "keepitsecretkeepitsafe", "thisisasecret", "thisismysecretkey",
+    "fixme", "insecure", "jwtsecret", "jwtsecretkey", "jwtkey", "csrfsecret", "salt", "keepitsecret", "keepitsecretkeepitsafe", "thisisasecret", "thisismysecretkey",
     "secretkeyhere", "putyoursecretkeyhere", "somesecretkey", "somethingsecret", "verysecret", "topsecret",
 }
 _PLACEHOLDER_PARTS = ("changeme", "changethis", "yoursecret", "replaceme", "placeholder", "notsecret",
@@ -44,6 +45,10 @@ RANDOM_CALLS = {"os.urandom", "secrets.token_hex", "secrets.token_bytes", "secre
                 "secrets.randbits", "secrets.choice", "uuid.uuid4", "uuid.uuid1", "random.random",
                 "random.getrandbits", "random.randbytes", "random.choice", "random.choices", "random.randint",
                 "random.sample", "Crypto.Random.get_random_bytes"}
+# Keys only Flask and its extensions read; two of them make a class a Flask config wherever it lives.
+FLASK_KEY_RE = re.compile(r"^(DEBUG|TESTING|SECRET_KEY|SESSION_\w+|REMEMBER_COOKIE_\w+|SQLALCHEMY_\w+|MAIL_\w+|WTF_\w+|"
+                          r"JWT_\w+|SECURITY_\w+|PERMANENT_SESSION_LIFETIME|SERVER_NAME|PREFERRED_URL_SCHEME|"
+                          r"MAX_CONTENT_LENGTH|TEMPLATES_AUTO_RELOAD|PROPAGATE_EXCEPTIONS|CACHE_TYPE|UPLOAD_FOLDER)$")
 SENSITIVE_COOKIE_RE = re.compile(r"sess|auth|token|jwt|remember|login|sid|csrf|xsrf|access|refresh|identity|user",
                                  re.IGNORECASE)
 
@@ -107,18 +112,21 @@ class SecretChecks:
                 return False
             return self._config_class(cls)
         if w.how == "module":
-            return flask_or_config_module(self.model) and (config_module_name(self.model.module_name) or self._self_loading)
+            return flask_or_config_module(self.model) and (config_path(self.model.module_name) or self._self_loading)
         return True
 
     def _config_class(self, name: str) -> bool:
-        if any(t in ("config", "configuration", "settings", "conf", "cfg") for t in name_tokens(name)):
-            return True
-        if config_module_name(self.model.module_name):
+        """A Flask config class: config-like name or module, and visibly about Flask (imports it, lives in a
+        config module, or sets other keys only Flask apps use). ``botocore``'s ConfigProvider is not."""
+        if config_path(self.model.module_name):
             return True
         info = self.model.classes.get(name)
-        return bool(info and any(classify_config_name(getattr(b, "id", getattr(b, "attr", ""))) in ("dev", "prod", "base")
-                                 and any(t in ("config", "settings") for t in name_tokens(getattr(b, "id", getattr(b, "attr", ""))))
-                                 for b in info.node.bases))
+        flaskish = module_imports_flask(self.model) or bool(
+            info and sum(1 for a in info.scope.bindings if FLASK_KEY_RE.match(a)) >= 2)
+        if not flaskish or info is None:
+            return False
+        names = [name] + [getattr(b, "id", getattr(b, "attr", "")) for b in info.node.bases]
+        return any(t in ("config", "configuration", "settings", "conf", "cfg") for n in names for t in name_tokens(n))
 
     def _testing_context(self, w: ConfigWrite) -> bool:
         """Writes next to TESTING = True (same class, function or update() call) configure tests."""
@@ -298,6 +306,11 @@ class SecretChecks:
             msg = "every HTTP error (404, 405, 400) becomes an unhandled exception instead of an error response"
         self.ctx.emit(PF302, w.node, f"{w.key} is {value!r}{when} outside test configuration: {msg}.",
                       PROPAGATE_KEYS[w.key])
+
+
+def config_path(module_name: str) -> bool:
+    """Any package or module on the dotted path named like configuration (``app.settings.prod``)."""
+    return any(config_module_name(part) for part in module_name.split("."))
 
 
 def _route_methods(fn: Any) -> Set[str]:
