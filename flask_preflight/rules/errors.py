@@ -1,1 +1,115 @@
 """Rule pack 3: error details leaked to clients and unprotected diagnostic routes (PF301, PF310)."""
+
+from __future__ import annotations
+
+from flask_preflight.findings import Severity
+from flask_preflight.rules import OWASP_A01, OWASP_A05, REGISTRY, Rule
+
+_IMPL = "flask_preflight/static/python/views.py"
+
+PF301 = REGISTRY.register(Rule(
+    id="PF301",
+    name="exception-details-in-response",
+    severity=Severity.MEDIUM,
+    summary="A view or error handler sends exception details (message, args, traceback) back to the client.",
+    rationale=(
+        "Exception messages are written for developers: they carry SQL statements and bound parameters, file "
+        "paths, hostnames, library versions, upstream URLs with their query strings, and sometimes the secret "
+        "that failed to parse. Returning `str(e)`, `repr(e)`, `f\"{e}\"`, `e.args`, `e.message`, "
+        "`traceback.format_exc()` or `sys.exc_info()` from a view - in a string, a `(body, 500)` tuple, a dict, "
+        "`jsonify()`, `make_response()`, `Response()`, a rendered template or `abort(500, str(e))` - hands that "
+        "to whoever triggered the error, and error paths are exactly what an attacker probes. The check follows "
+        "simple assignments inside the view (`msg = str(e); return jsonify(error=msg)`). Views are route "
+        "functions, methods of `MethodView`/`View`/Flask-RESTful `Resource` classes and functions registered "
+        "with `add_url_rule`/`register_error_handler` in the same module. Errors meant for clients are not "
+        "reported: handlers for HTTP errors (`errorhandler(404)`, `HTTPException`, whose `description` is "
+        "public by design) and exceptions whose class says so (`ValidationError`, `BadRequest`, `NotFound`, "
+        "...). In an `errorhandler(500)`/`InternalServerError` handler `str(e)` is Werkzeug's generic text; the "
+        "leak there is `e.original_exception`. A full traceback, and anything in an `errorhandler(Exception)` "
+        "or 500 catch-all (which sees every unhandled error), is reported as high; inside `if app.debug:` it is low. "
+        "Logging the exception is the right thing to do and is never reported."
+    ),
+    bad='''
+@app.route("/orders", methods=["POST"])
+def create_order():
+    try:
+        order = Order.create(request.get_json())
+    except Exception as e:
+        return jsonify(error=str(e)), 500
+
+@app.errorhandler(Exception)
+def handle_error(e):
+    return traceback.format_exc(), 500
+''',
+    good='''
+@app.route("/orders", methods=["POST"])
+def create_order():
+    try:
+        order = Order.create(request.get_json())
+    except Exception:
+        current_app.logger.exception("order creation failed")
+        return jsonify(error="internal error"), 500
+''',
+    fix_hint="Log the exception server-side (`app.logger.exception(...)`) and return a generic message, "
+             "optionally with an error id the user can quote.",
+    cwe=(209, 497),
+    owasp=(OWASP_A05,),
+    modes=frozenset({"check"}),
+    implemented_in=_IMPL,
+))
+
+PF310 = REGISTRY.register(Rule(
+    id="PF310",
+    name="unprotected-diagnostic-route",
+    severity=Severity.HIGH,
+    summary="A route exposes internals (environment, config, versions) or evaluates request data, "
+            "with no authentication check.",
+    rationale=(
+        "Diagnostic endpoints are written for one developer on one afternoon and then ship. A route that "
+        "returns `os.environ`, `app.config`/`current_app.config` or `request.environ` hands out the secret key, "
+        "database URL and API tokens; one that passes request data to `eval`/`exec`/`compile`, `subprocess`, "
+        "`os.system`/`os.popen`, `pickle.loads`, `marshal.loads` or `yaml.load` without a safe loader is "
+        "remote code execution (critical). `sys.version`, `sys.path`, `platform.*` and stack dumps only "
+        "fingerprint the server and are reported as medium. A route whose URL looks diagnostic (`/debug`, "
+        "`/console`, `/env`, `/environ`, `/config`, `/shell`, `/_internal`, `/__debug__`, `/phpinfo`, `/exec`, "
+        "`/eval`; matched per path segment, so `/debug/env` matches and `/debug-sentry` does not) is reported "
+        "as medium only when it also returns something computed: a `/config` route returning "
+        "`{\"version\": VERSION}` or rendering a fixed template is left alone, to keep the path heuristic "
+        "quiet. Only whole objects count: a single key (`app.config[\"VERSION\"]`, `os.environ.get(...)`), a "
+        "`get_namespace()` slice or an allowlist comprehension (`... for k, v in config.items() if k in SAFE`) is "
+        "not an exposure, and values handed to `render_template` count only on a diagnostic-looking route, since "
+        "the template decides what it shows. A route is guarded - and not reported - when it has an auth-looking decorator (`login_required`, "
+        "`roles_required`, `jwt_required`, `auth.login_required`, anything named like "
+        "login/auth/admin/role/permission/token/jwt), a decorator of the same module that aborts with "
+        "401/403 or checks `current_user`, an auth check at the top of its body (`if not "
+        "current_user.is_admin: abort(403)`), or a `before_request` hook on its blueprint (or app) in the same "
+        "module that does. Routes registered only under `if app.debug:` are still reported (debug gets "
+        "switched on in production more often than anyone plans), as medium unless they run request data. "
+        "Exception tracebacks returned from error paths are PF301's business."
+    ),
+    bad='''
+@app.route("/debug/env")
+def show_env():
+    return jsonify(dict(os.environ))
+
+@app.route("/admin/eval", methods=["POST"])
+def run_code():
+    return str(eval(request.form["code"]))
+''',
+    good='''
+@app.route("/health")
+def health():
+    return {"status": "ok"}
+
+@admin_bp.route("/config")
+@roles_required("admin")
+def show_config():
+    return jsonify({k: v for k, v in current_app.config.items() if k in PUBLIC_KEYS})
+''',
+    fix_hint="Delete the route, or put it behind an authentication/authorization check and return only an "
+             "allowlist of non-secret values; never evaluate request data.",
+    cwe=(489, 200, 306, 94),
+    owasp=(OWASP_A01, OWASP_A05),
+    modes=frozenset({"check"}),
+    implemented_in=_IMPL,
+))

@@ -19,7 +19,8 @@ CHECKS: List[Callable[[Context], None]] = [debug.check, secrets.check, views.che
 # file needs (Flask/Werkzeug code, dev-server calls, debug flags, config classes, settings modules),
 # so a directory walk does not parse it. Rule packs that look for new tokens must extend this.
 PREFILTER_TOKENS = ("flask", "werkzeug", "debug", "config", "settings", "socketio", "run_simple", ".run(",
-                    "secret", "cookie", "csrf", "propagate_exceptions", "trap_http")
+                    "secret", "cookie", "csrf", "propagate_exceptions", "trap_http",
+                    ".route(", "errorhandler", "add_url_rule", "add_resource", "register_error_handler")
 
 
 def may_matter(text: str) -> bool:

@@ -1,0 +1,520 @@
+"""PF301 exception-details-in-response: exception text and tracebacks that views send back to clients."""
+
+HEAD = """\
+import sys
+import traceback
+from flask import Flask, jsonify, make_response, Response, render_template, abort, current_app, request
+app = Flask(__name__)
+"""  # 4 lines: the first view decorator below is line 5
+
+
+def lines(findings):
+    return [line for rule, _, line in findings if rule == "PF301"]
+
+
+def test_every_spelling_of_the_exception_text_in_a_return(scan):
+    src = HEAD + """
+@app.route("/a")
+def a():
+    try:
+        work()
+    except Exception as e:
+        return jsonify(error=str(e)), 500
+
+@app.route("/b")
+def b():
+    try:
+        work()
+    except Exception as e:
+        return repr(e)
+
+@app.route("/c")
+def c():
+    try:
+        work()
+    except Exception as exc:
+        return f"failed: {exc}", 500
+
+@app.route("/d")
+def d():
+    try:
+        work()
+    except Exception as e:
+        return "failed: " + str(e), 500
+
+@app.route("/e")
+def e_():
+    try:
+        work()
+    except Exception as e:
+        return "failed: %s" % e, 500
+
+@app.route("/f")
+def f():
+    try:
+        work()
+    except Exception as e:
+        return {"error": e.args}, 500
+
+@app.route("/g")
+def g():
+    try:
+        work()
+    except Exception as e:
+        return {"error": e.message}, 500
+
+@app.route("/h")
+def h():
+    try:
+        work()
+    except Exception as e:
+        return "failed: {}".format(e), 500
+"""
+    assert scan({"app.py": src}) == [("PF301", "app.py", n) for n in (11, 18, 25, 32, 39, 46, 53, 60)]
+    assert scan.severity("PF301", 11) == "medium"
+    message = scan.message("PF301", 11)
+    assert "View `a`" in message and "`str(e)`" in message and "`except Exception as e` (line 10)" in message
+
+
+def test_response_shapes(scan):
+    src = HEAD + """
+@app.post("/a")
+def a():
+    try:
+        work()
+    except Exception as e:
+        return make_response(jsonify(detail=str(e)), 500)
+
+@app.put("/b")
+def b():
+    try:
+        work()
+    except Exception as e:
+        return Response(str(e), status=500)
+
+@app.route("/c")
+def c():
+    try:
+        work()
+    except Exception as e:
+        return render_template("error.html", error=str(e)), 500
+
+@app.route("/d")
+def d():
+    try:
+        work()
+    except Exception as e:
+        return render_template("error.html", error=e), 500
+
+@app.route("/e")
+def e_():
+    try:
+        work()
+    except Exception as e:
+        abort(500, str(e))
+
+@app.route("/f")
+def f():
+    try:
+        work()
+    except Exception as e:
+        abort(500, description=f"{e}")
+
+@app.route("/g")
+def g():
+    from werkzeug.exceptions import InternalServerError
+    try:
+        work()
+    except Exception as e:
+        raise InternalServerError(description=str(e))
+"""
+    assert lines(scan({"app.py": src})) == [11, 18, 25, 32, 39, 46, 54]
+    assert "abort()" in scan.message("PF301", 39)
+
+
+def test_tracebacks_are_high(scan):
+    src = HEAD + """
+import io
+
+@app.route("/a")
+def a():
+    try:
+        work()
+    except Exception:
+        return traceback.format_exc(), 500
+
+@app.route("/b")
+def b():
+    try:
+        work()
+    except Exception as e:
+        return jsonify(trace=traceback.format_exception(type(e), e, e.__traceback__)), 500
+
+@app.route("/c")
+def c():
+    try:
+        work()
+    except Exception:
+        return jsonify(info=str(sys.exc_info())), 500
+
+@app.route("/d")
+def d():
+    try:
+        work()
+    except Exception:
+        buf = io.StringIO()
+        traceback.print_exc(file=buf)
+        return buf.getvalue(), 500
+"""
+    assert lines(scan({"app.py": src})) == [13, 20, 27, 36]
+    for line in (13, 20, 27, 36):
+        assert scan.severity("PF301", line) == "high"
+    assert "traceback" in scan.message("PF301", 13)
+
+
+def test_local_assignments_are_followed(scan):
+    src = HEAD + """
+@app.route("/a")
+def a():
+    try:
+        work()
+    except Exception as e:
+        msg = str(e)
+        current_app.logger.error(msg)
+        return jsonify(error=msg)
+
+@app.route("/b")
+def b():
+    try:
+        work()
+    except Exception as e:
+        err = {"error": str(e)}
+        return jsonify(err), 500
+
+@app.route("/c")
+def c():
+    result = {"ok": False}
+    try:
+        work()
+    except Exception as e:
+        result["detail"] = repr(e)
+    return jsonify(result)
+
+@app.route("/d")
+def d():
+    error = None
+    try:
+        work()
+    except Exception as e:
+        error = e
+    if error is not None:
+        return {"error": str(error)}, 500
+    return {"ok": True}
+"""
+    assert lines(scan({"app.py": src})) == [13, 21, 30, 40]
+    assert "through `msg` (line 11)" in scan.message("PF301", 13)
+
+
+def test_catch_all_error_handlers_are_high(scan):
+    src = HEAD + """
+from werkzeug.exceptions import InternalServerError
+
+@app.errorhandler(Exception)
+def handle_any(e):
+    return jsonify(error=str(e)), 500
+
+@app.errorhandler(500)
+def handle_500(e):
+    return jsonify(error=str(e), cause=str(e.original_exception)), 500
+
+@app.errorhandler(InternalServerError)
+def handle_ise(err):
+    original = err.original_exception
+    return f"internal error: {original}", 500
+
+def handle_key_error(e):
+    return jsonify(missing=str(e)), 400
+
+app.register_error_handler(KeyError, handle_key_error)
+"""
+    assert lines(scan({"app.py": src})) == [10, 14, 19, 22]
+    assert scan.severity("PF301", 10) == "high"
+    assert scan.severity("PF301", 14) == "high"
+    assert scan.severity("PF301", 19) == "high"
+    assert scan.severity("PF301", 22) == "medium"
+    assert "Error handler `handle_any` (for Exception)" in scan.message("PF301", 10)
+    assert "500 error" in scan.message("PF301", 14)
+
+
+def test_blueprints_class_based_views_and_add_url_rule(scan):
+    src = HEAD + """
+from flask import Blueprint
+from flask.views import MethodView
+from flask_restful import Resource, Api
+
+bp = Blueprint("api", __name__)
+
+@bp.app_errorhandler(Exception)
+def on_error(e):
+    return {"error": repr(e)}, 500
+
+class ItemAPI(MethodView):
+    def get(self, item_id):
+        try:
+            return load(item_id)
+        except LookupError as e:
+            return jsonify(error=str(e)), 404
+
+class Todo(Resource):
+    def post(self):
+        try:
+            create()
+        except Exception as e:
+            return {"message": str(e)}, 500
+
+def legacy():
+    try:
+        work()
+    except Exception as e:
+        return str(e), 500
+
+app.add_url_rule("/items/<int:item_id>", view_func=ItemAPI.as_view("item"))
+app.add_url_rule("/legacy", "legacy", legacy)
+Api(app).add_resource(Todo, "/todos")
+"""
+    assert lines(scan({"app.py": src})) == [14, 21, 28, 34]
+    assert "View `ItemAPI.get`" in scan.message("PF301", 21)
+
+
+def test_restful_default_error_handlers(scan):
+    src = """
+        from flask import Flask
+        from flask_restful import Api
+        from flask_restx import Api as RestxApi
+
+        class JsonApi(Api):
+            def handle_error(self, e):
+                return {"message": str(e)}, 500
+
+        app = Flask(__name__)
+        restx = RestxApi(app)
+
+        @restx.errorhandler
+        def default_error_handler(error):
+            return {"message": f"Unhandled: {error}"}, 500
+        """
+    assert scan({"api.py": src}) == [("PF301", "api.py", 7), ("PF301", "api.py", 14)]
+    assert scan.severity("PF301", 7) == "high"
+    assert "`JsonApi.handle_error` (for every exception)" in scan.message("PF301", 7)
+
+
+def test_routes_defined_in_an_app_factory(scan):
+    src = """
+        from flask import Flask, jsonify
+
+        def create_app():
+            app = Flask(__name__)
+
+            @app.route("/x")
+            def x():
+                try:
+                    work()
+                except Exception as e:
+                    return jsonify(error=str(e)), 500
+
+            return app
+        """
+    assert scan({"factory.py": src}) == [("PF301", "factory.py", 11)]
+
+
+def test_debug_only_branch_is_low_and_test_code_is_low(scan):
+    src = HEAD + """
+@app.route("/a")
+def a():
+    try:
+        work()
+    except Exception:
+        if app.debug:
+            return traceback.format_exc(), 500
+        return "internal error", 500
+"""
+    src += """
+@app.route("/b")
+def b():
+    try:
+        work()
+    except Exception as e:
+        return jsonify(error="internal", detail=str(e) if current_app.debug else None), 500
+"""
+    files = {"app.py": src, "tests/test_views.py": src}
+    assert scan(files) == [("PF301", "app.py", 12), ("PF301", "app.py", 20),
+                           ("PF301", "tests/test_views.py", 12), ("PF301", "tests/test_views.py", 20)]
+    assert {f.severity.value for f in scan.findings} == {"low"}
+    in_app = {f.line: f.message for f in scan.findings if f.path.endswith("app.py")}
+    assert "only happens when `app.debug`" in in_app[12]
+    assert "only happens when `current_app.debug`" in in_app[20]
+
+
+# ---- negatives ----------------------------------------------------------------------------------
+
+def test_logging_the_exception_and_returning_a_generic_message(scan):
+    src = HEAD + """
+import logging
+log = logging.getLogger(__name__)
+
+@app.route("/a")
+def a():
+    try:
+        work()
+    except Exception as e:
+        app.logger.exception(e)
+        log.error(str(e))
+        current_app.logger.error("failed: %s", e)
+        tb = traceback.format_exc()
+        log.error(tb)
+        return jsonify(error="internal error"), 500
+
+@app.route("/b")
+def b():
+    try:
+        work()
+    except Exception as e:
+        msg = str(e)
+        log.warning(msg)
+        msg = "Something went wrong"
+        return jsonify(error=msg), 500
+
+@app.route("/c")
+def c():
+    try:
+        work()
+    except Exception as e:
+        app.logger.error("failed: " + str(e))
+        app.last_error = repr(e)
+    return jsonify(name=app.name, version=app.config["VERSION"])
+"""
+    assert scan({"app.py": src}) == []
+
+
+def test_http_errors_and_validation_errors_are_meant_for_clients(scan):
+    src = HEAD + """
+from werkzeug.exceptions import HTTPException, NotFound, BadRequest
+from marshmallow import ValidationError
+
+@app.errorhandler(404)
+def not_found(e):
+    return jsonify(error=str(e)), 404
+
+@app.errorhandler(HTTPException)
+def http_error(e):
+    return jsonify(code=e.code, name=e.name, description=e.description), e.code
+
+@app.errorhandler(NotFound)
+def nf(e):
+    return str(e), 404
+
+@app.errorhandler(500)
+def internal(e):
+    return jsonify(error=str(e)), 500
+
+@app.errorhandler(ValidationError)
+def invalid(e):
+    return jsonify(errors=e.messages), 400
+
+@app.route("/a", methods=["POST"])
+def a():
+    try:
+        data = schema.load(request.get_json())
+    except ValidationError as e:
+        return jsonify(errors=e.messages, message=str(e)), 400
+    except BadRequest as e:
+        return jsonify(error=e.description), 400
+    return jsonify(data)
+
+@app.errorhandler(Exception)
+def catch_all(e):
+    if isinstance(e, HTTPException):
+        return jsonify(error=str(e)), e.code
+    return jsonify(error="internal error"), 500
+"""
+    assert scan({"app.py": src}) == []
+
+
+def test_project_exception_handlers_and_helpers_are_out_of_scope(scan):
+    src = HEAD + """
+class APIError(Exception):
+    status_code = 400
+
+class PaymentDeclined(Exception):
+    pass
+
+@app.errorhandler(APIError)
+def api_error(e):
+    return jsonify(error=str(e)), e.status_code
+
+@app.errorhandler(PaymentDeclined)
+def declined(e):
+    return jsonify(error=str(e)), 402
+
+def describe(e):
+    return str(e)
+
+def not_a_view():
+    try:
+        work()
+    except Exception as e:
+        return jsonify(error=str(e))
+
+@app.route("/a")
+def a():
+    try:
+        work()
+    except Exception as e:
+        return jsonify(error=type(e).__name__), 500
+"""
+    assert scan({"app.py": src}) == []
+
+
+def test_non_flask_frameworks_are_ignored(scan):
+    src = """
+        from fastapi import FastAPI
+        app = FastAPI()
+
+        @app.get("/a")
+        def a():
+            try:
+                work()
+            except Exception as e:
+                return {"error": str(e)}
+        """
+    assert scan({"api.py": src}) == []
+
+
+def test_handlers_for_library_errors_are_medium(scan):
+    src = HEAD + """
+from sqlalchemy.exc import SQLAlchemyError
+import requests
+
+@app.errorhandler(SQLAlchemyError)
+def db_error(e):
+    return jsonify(error="database error", detail=str(e.orig)), 500
+
+@app.errorhandler(requests.RequestException)
+def upstream(e):
+    return jsonify(error=f"upstream failed: {e}"), 502
+"""
+    assert scan({"app.py": src}) == [("PF301", "app.py", 11), ("PF301", "app.py", 15)]
+    assert scan.severity("PF301", 11) == "medium"
+    assert "(for SQLAlchemyError)" in scan.message("PF301", 11)
+
+
+def test_suppression_on_the_return_line(scan):
+    src = HEAD + """
+@app.route("/a")
+def a():
+    try:
+        work()
+    except Exception as e:
+        return jsonify(error=str(e)), 500  # preflight: ignore[PF301]
+"""
+    assert scan({"app.py": src}) == []
