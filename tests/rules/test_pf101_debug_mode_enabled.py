@@ -318,3 +318,9 @@ def test_class_loaded_only_by_tests_is_not_promoted(scan):
     }
     assert scan(files) == [("PF101", "tests/conftest.py", 4)]
     assert scan.severity("PF101", 4) == "low"
+
+
+def test_other_wsgi_objects_named_like_apps(scan):
+    src = ("from werkzeug.serving import run_simple\nfrom .dispatch import DomainDispatcherApplication\n"
+           "main_app = DomainDispatcherApplication(None)\nmain_app.debug = True\n")
+    assert scan({"pkg/__init__.py": "", "pkg/server.py": src}) == []

@@ -14,6 +14,7 @@ from typing import Optional
 from flask_preflight.static.python.model import ModuleModel, Scope
 
 FLASK_CLASSES = {"flask.Flask", "flask.app.Flask", "flask.sansio.app.App", "apiflask.APIFlask", "connexion.FlaskApp",
+                 "connexion.App",
                  "flask_openapi3.OpenAPI", "flask_restx.Api"}
 # Objects whose .run is *not* Flask's development server.
 NON_FLASK_PREFIXES = ("fastapi", "starlette", "django", "sanic", "aiohttp", "tornado", "quart", "bottle", "falcon",
@@ -66,6 +67,8 @@ def _is_flask_constructor(model: ModuleModel, call: ast.Call, depth: int = 0) ->
     top = q.split(".")[0]
     if top in NON_FLASK_PREFIXES or simple in ("FastAPI", "Starlette", "Sanic", "Quart", "Celery", "Application"):
         return False
+    if simple[:1].isupper() and "flask" not in simple.lower():
+        return False  # some other class (a WSGI dispatcher, a Tk window); Flask subclasses are named *Flask*
     return None
 
 
