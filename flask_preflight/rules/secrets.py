@@ -29,8 +29,8 @@ app.secret_key = "dev"
 app = Flask(__name__)
 app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]   # fails at start-up when missing
 ''',
-    fix_hint="Load the key from the environment or a secret store with no fallback: os.environ['SECRET_KEY']; "
-             "rotate the leaked key (SECRET_KEY_FALLBACKS lets old sessions expire gracefully).",
+    fix_hint="Load the key from the environment or a secret store with no fallback (os.environ['SECRET_KEY']) "
+             "and replace the leaked key; never list a leaked key in SECRET_KEY_FALLBACKS, which still accepts it.",
     cwe=(798, 321),
     owasp=(OWASP_A07, OWASP_A02),
     modes=frozenset({"check", "inspect"}),

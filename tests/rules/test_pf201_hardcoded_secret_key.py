@@ -63,3 +63,11 @@ def test_environment_and_non_flask_code(scan):
 
 def test_empty_key_means_no_key(scan):
     assert scan({"app.py": FLASK + 'app.secret_key = ""\n'}) == []
+
+
+def test_pydantic_settings_and_key_name_constants(scan):
+    files = {
+        "api/config.py": 'from pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    SECRET_KEY: str = "changethis"\n',
+        "loader.py": 'from flask import Flask\nclass ConfigLoader:\n    SECRET_KEY = "SECRET_KEY"\n',
+    }
+    assert scan(files) == []

@@ -48,3 +48,25 @@ def prefs():
     return resp
 """
     assert scan({"app.py": src}) == []
+
+
+def test_cookie_names_match_by_word_and_xsrf_cookie_may_be_script_readable(scan):
+    src = FLASK + """
+@app.route("/x")
+def x():
+    resp = make_response("ok")
+    resp.set_cookie("user_lang", "en", httponly=False)
+    resp.set_cookie("sidebar_collapsed", "1", httponly=False)
+    resp.set_cookie("accessibility_mode", "1", httponly=False)
+    resp.set_cookie("XSRF-TOKEN", "t", httponly=False, secure=True)
+    resp.set_cookie("XSRF-TOKEN", "t", secure=False)
+    return resp
+"""
+    assert scan({"app.py": src}) == [("PF210", "app.py", 12)]
+
+
+def test_samesite_none_and_env_toggles_are_low(scan):
+    src = FLASK + 'app.config["SESSION_COOKIE_SAMESITE"] = None\napp.config["SESSION_COOKIE_SECURE"] = os.environ.get("HTTPS") == "1"\n'
+    assert scan({"app.py": src}) == [("PF210", "app.py", 4), ("PF210", "app.py", 5)]
+    assert scan.severity("PF210", 4) == "low"
+    assert scan.severity("PF210", 5) == "low"

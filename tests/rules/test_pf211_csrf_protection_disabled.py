@@ -49,3 +49,25 @@ def test_test_configuration_is_not_a_finding(scan):
         "manual.py": FLASK + 'app.config["WTF_CSRF_CHECK_DEFAULT"] = False\n@app.before_request\ndef check():\n    csrf.protect()\n',
     }
     assert scan(files) == []
+
+
+def test_login_required_counts_as_session_auth_and_webhooks_are_low(scan):
+    src = FLASK + """import hmac
+from flask_login import login_required
+
+@app.route("/profile", methods=["POST"])
+@login_required
+@csrf.exempt
+def profile():
+    return "ok"
+
+@app.route("/hooks/github", methods=["POST"])
+@csrf.exempt
+def github_hook():
+    if not hmac.compare_digest(request.headers["X-Hub-Signature-256"], "x"):
+        return "bad", 400
+    return "ok"
+"""
+    assert scan({"app.py": src}) == [("PF211", "app.py", 10), ("PF211", "app.py", 15)]
+    assert scan.severity("PF211", 10) == "high"
+    assert scan.severity("PF211", 15) == "low"

@@ -24,6 +24,12 @@ from flask_preflight.static.python.flaskapi import module_imports_flask
 from flask_preflight.static.python.model import Reach, Site
 
 SECRET_KEYS = ("SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SALT", "WTF_CSRF_SECRET_KEY")
+IMPACT = {
+    "SECRET_KEY": "anyone can forge session cookies (log in as any user) and the tokens signed with it",
+    "JWT_SECRET_KEY": "anyone can mint JWTs this app accepts",
+    "SECURITY_PASSWORD_SALT": "Flask-Security's password HMAC and confirmation/reset tokens lose their secret part",
+    "WTF_CSRF_SECRET_KEY": "anyone can forge CSRF tokens",
+}
 COOKIE_FLAG_KEYS = {f"{p}_{f}" for p in ("SESSION_COOKIE", "REMEMBER_COOKIE") for f in ("SECURE", "HTTPONLY")}
 COOKIE_SAMESITE_KEYS = {"SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"}
 CSRF_KEYS = {"WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT"}
@@ -49,8 +55,14 @@ RANDOM_CALLS = {"os.urandom", "secrets.token_hex", "secrets.token_bytes", "secre
 FLASK_KEY_RE = re.compile(r"^(DEBUG|TESTING|SECRET_KEY|SESSION_\w+|REMEMBER_COOKIE_\w+|SQLALCHEMY_\w+|MAIL_\w+|WTF_\w+|"
                           r"JWT_\w+|SECURITY_\w+|PERMANENT_SESSION_LIFETIME|SERVER_NAME|PREFERRED_URL_SCHEME|"
                           r"MAX_CONTENT_LENGTH|TEMPLATES_AUTO_RELOAD|PROPAGATE_EXCEPTIONS|CACHE_TYPE|UPLOAD_FOLDER)$")
-SENSITIVE_COOKIE_RE = re.compile(r"sess|auth|token|jwt|remember|login|sid|csrf|xsrf|access|refresh|identity|user",
-                                 re.IGNORECASE)
+# Cookie names are matched word by word: "user_lang", "sidebar" and "accessibility_mode" are not credentials.
+SENSITIVE_COOKIE_WORDS = {"session", "sess", "sessionid", "sid", "auth", "authorization", "token", "jwt", "remember",
+                          "login", "csrf", "xsrf", "access", "refresh", "identity", "userid", "uid", "bearer"}
+CSRF_COOKIE_WORDS = {"csrf", "xsrf"}
+
+
+def cookie_words(name: str) -> Set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", name.lower()) if w}
 
 
 def weakness(value: Any) -> Optional[str]:
@@ -108,7 +120,7 @@ class SecretChecks:
             return False
         if w.how == "class":
             cls = w.owner or ""
-            if classify_config_name(cls) == "dev" or not flask_or_config_module(self.model):
+            if classify_config_name(cls) == "dev" or not flask_or_config_module(self.model) or self._pydantic(cls):
                 return False
             return self._config_class(cls)
         if w.how == "module":
@@ -127,6 +139,12 @@ class SecretChecks:
             return False
         names = [name] + [getattr(b, "id", getattr(b, "attr", "")) for b in info.node.bases]
         return any(t in ("config", "configuration", "settings", "conf", "cfg") for n in names for t in name_tokens(n))
+
+    def _pydantic(self, name: str) -> bool:
+        """pydantic-settings classes read the environment themselves and belong to FastAPI-style apps."""
+        info = self.model.classes.get(name)
+        return bool(info and any((self.model.qualname(b) or "").split(".")[0] in ("pydantic", "pydantic_settings")
+                                 for b in info.node.bases))
 
     def _testing_context(self, w: ConfigWrite) -> bool:
         """Writes next to TESTING = True (same class, function or update() call) configure tests."""
@@ -161,24 +179,23 @@ class SecretChecks:
                           f"signed by one worker are rejected by the next and users are logged out at random.",
                           Severity.MEDIUM)
             return
-        if not isinstance(value, (str, bytes)) or not value:
-            return
+        if not isinstance(value, (str, bytes)) or not value or value == w.key:
+            return  # SECRET_KEY = "SECRET_KEY" names a key; it is not one
         weak = weakness(value)
-        weak_note = (f" The value is also weak ({weak}): anyone can forge session cookies with it, no "
-                     f"repository access needed." if weak else "")
+        harm = IMPACT.get(w.key, IMPACT["SECRET_KEY"])
+        weak_note = (f" The value is also weak ({weak}): it can be guessed without access to the source." if weak else "")
         if ev.trace.env_reads:
             self.ctx.emit(PF202, w.node,
                           f"{w.key} falls back to a literal when {' or '.join(env) or 'the variable'} is unset "
                           f"({where}): a deployment that forgets the variable runs with a key from the source "
-                          f"code, and every signed cookie is forgeable.{weak_note}",
+                          f"code: {harm}.{weak_note}",
                           Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH)
             return
         sev = Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH
         if w.site.reach == Reach.MAIN:
             sev = Severity.MEDIUM
         self.ctx.emit(PF201, w.node,
-                      f"Hard-coded {w.key} ({where}): everyone with the source can sign session cookies and "
-                      f"tokens that this app will trust.{weak_note}", sev)
+                      f"Hard-coded {w.key} ({where}): with the source in hand, {harm}.{weak_note}", sev)
 
     def _random_source(self, node: ast.expr, site: Site, depth: int = 0) -> bool:
         for sub in ast.walk(node):
@@ -211,23 +228,30 @@ class SecretChecks:
         when = f" when {' or '.join(env)} is unset" if env else ""
         cookie = "session cookie" if w.key.startswith("SESSION") else "Flask-Login remember-me cookie"
         if w.key in COOKIE_SAMESITE_KEYS:
-            if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
-                self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: the {cookie} is sent with cross-site "
-                              f"requests, which is what cross-site request forgery relies on.", Severity.MEDIUM)
+            if isinstance(value, str) and value.strip().lower() == "none":
+                self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: the {cookie} is sent with every "
+                              f"cross-site request, which is what cross-site request forgery relies on.",
+                              Severity.LOW if env else Severity.MEDIUM)
+            elif value is None:
+                self.ctx.emit(PF210, w.node, f"{w.key} is set to None{when}: the {cookie} gets no SameSite "
+                              f"attribute, so browsers without a Lax default (Safari, older Firefox) send it with "
+                              f"cross-site requests; set 'Lax' explicitly.", Severity.LOW)
             return
         if truthy(value) is False:
             if w.key.endswith("SECURE"):
                 msg = f"the {cookie} is also sent over plain HTTP, where anyone on the network can read it"
             else:
                 msg = f"JavaScript can read the {cookie}, so any XSS steals the login"
-            self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: {msg}.", Severity.MEDIUM)
+            # an environment toggle that defaults to Flask's own default is a choice, not an accident
+            self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: {msg}.", Severity.LOW if env else Severity.MEDIUM)
 
     def _set_cookie(self, call: ast.Call, site: Site) -> None:
         name_node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "key"), None)
         if name_node is None:
             return
         name = Evaluator(self.model).eval(name_node, site.scope, call.lineno)
-        if not isinstance(name, str) or not SENSITIVE_COOKIE_RE.search(name):
+        words = cookie_words(name) if isinstance(name, str) else set()
+        if not words & SENSITIVE_COOKIE_WORDS:
             return
         for flag, pos in (("secure", 6), ("httponly", 7)):
             node = next((k.value for k in call.keywords if k.arg == flag), None)
@@ -235,10 +259,13 @@ class SecretChecks:
                 node = call.args[pos]
             if node is None or self.ctx.gate(site).skip:
                 continue
+            if flag == "httponly" and words & CSRF_COOKIE_WORDS:
+                continue  # double-submit CSRF cookies must be readable by JavaScript; the token is useless alone
             if truthy(Evaluator(self.model).eval(node, site.scope, node.lineno)) is False:
                 what = ("sent over plain HTTP" if flag == "secure" else "readable by JavaScript (any XSS steals it)")
                 self.ctx.emit(PF210, node, f"Cookie {name!r} looks like a session or auth cookie and is set with "
-                              f"{flag}=False explicitly: it is {what}.", Severity.MEDIUM)
+                              f"{flag}=False explicitly: it is {what}.", Severity.MEDIUM,
+                              fix_hint=f"Set {flag}=True on this cookie (and samesite='Lax').")
 
     # ---- CSRF ---------------------------------------------------------------------------------
     def _csrf_config(self, w: ConfigWrite) -> None:
@@ -272,10 +299,14 @@ class SecretChecks:
             return
         methods = _route_methods(fn)
         state_changing = bool(methods & {"POST", "PUT", "PATCH", "DELETE"})
-        uses_session = any(isinstance(n, ast.Name) and n.id in ("session", "current_user", "login_user")
-                           for n in ast.walk(fn))
+        uses_session = _session_authenticated(fn)
+        verifies_signature = any(isinstance(n, (ast.Name, ast.Attribute)) and
+                                 re.search(r"signature|compare_digest|construct_event|verify", getattr(n, "id", None) or n.attr, re.I)
+                                 for n in ast.walk(fn))
         name = fn.name  # type: ignore[attr-defined]
-        if state_changing and uses_session:
+        if verifies_signature and not uses_session:
+            sev, why = Severity.LOW, "it verifies a request signature instead (a webhook), which is the legitimate use"
+        elif state_changing and uses_session:
             sev, why = Severity.HIGH, "it changes state and relies on the session/logged-in user, so another site can trigger it in a victim's browser"
         elif state_changing:
             sev, why = Severity.MEDIUM, "it accepts state-changing methods; make sure it does not authenticate with the session cookie"
@@ -311,6 +342,21 @@ class SecretChecks:
 def config_path(module_name: str) -> bool:
     """Any package or module on the dotted path named like configuration (``app.settings.prod``)."""
     return any(config_module_name(part) for part in module_name.split("."))
+
+
+def _session_authenticated(fn: Any) -> bool:
+    """The view trusts the session cookie: it reads the session or the logged-in user, or requires a login."""
+    for dec in fn.decorator_list:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        name = getattr(target, "id", None) or getattr(target, "attr", "")
+        if re.search(r"login_required|roles_(required|accepted)|auth_required|permission_required", name):
+            return True
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name) and n.id in ("session", "current_user", "login_user", "logout_user"):
+            return True
+        if isinstance(n, ast.Attribute) and n.attr == "user" and isinstance(n.value, ast.Name) and n.value.id == "g":
+            return True
+    return False
 
 
 def _route_methods(fn: Any) -> Set[str]:
