@@ -151,7 +151,7 @@ tools = Blueprint("tools", __name__, url_prefix="/shell")
 def shell_home():
     return jsonify(sessions=list_sessions())
 """
-    expected = [11, 15, 19, 23, 27, 31, 35, 41]
+    expected = [11, 15, 19, 27, 31, 35, 41]  # /status/env alone is ambiguous (see the public-config test)
     assert scan({"app.py": src}) == [("PF310", "app.py", n) for n in expected]
     for line in expected:
         assert scan.severity("PF310", line) == "medium"
@@ -504,5 +504,25 @@ def test_suppression_on_the_def_line(scan):
 @app.route("/debug/env")
 def show_env():  # preflight: ignore[unprotected-diagnostic-route]
     return jsonify(dict(os.environ))
+"""
+    assert scan({"app.py": src}) == []
+
+
+def test_public_config_endpoints_reading_single_keys(scan):
+    src = HEAD + """
+PUBLIC_KEYS = ("APP_NAME", "SENTRY_DSN_PUBLIC")
+
+@app.route("/config")
+def public_config():
+    return jsonify({k: current_app.config[k] for k in PUBLIC_KEYS})
+
+@app.route("/config.json")
+def public_config_alias():
+    cfg = current_app.config
+    return jsonify(app_name=cfg["APP_NAME"], features=cfg.get("FEATURE_FLAGS", {}))
+
+@app.route("/api/env")
+def api_env():
+    return jsonify(env=os.environ.get("APP_ENV", "production"))
 """
     assert scan({"app.py": src}) == []

@@ -90,12 +90,14 @@ STACK_DUMPS = {"traceback.format_stack", "traceback.extract_stack", "sys._curren
 SINGLE_KEY_ATTRS = {"get", "pop", "setdefault", "__getitem__", "__contains__", "get_namespace"}
 DIAGNOSTIC_SEGMENTS = {"debug", "__debug__", "_debug", "console", "env", "environ", "environment", "config",
                        "shell", "_internal", "phpinfo", "exec", "eval"}
+WEAK_SEGMENTS = {"config", "env", "environment"}
 LITERAL_WRAPPERS = {"jsonify", "make_response", "Response", "dict", "list", "str", "int", "float", "bool",
                     "render_template", "redirect", "url_for", "json.dumps", "dumps"}
 
 # ---- guards --------------------------------------------------------------------------------------
+# "protect", "secure" and "restrict" alone name CSRF and header helpers (csrf_protect, secure_headers), not auth.
 AUTH_NAME_RE = re.compile(r"login|auth|admin|role|permission|token|jwt|api_?key|credential|signin|scope|"
-                          r"protect|secure|whitelist|allowlist|localhost|local_only|internal_only|restrict",
+                          r"whitelist|allowlist|localhost|local_only|internal_only",
                           re.IGNORECASE)
 AUTH_TEST_RE = re.compile(r"current_user|is_authenticated|is_admin|is_anonymous|is_staff|is_superuser|session|"
                           r"authoriz|token|api_?key|password|secret|remote_addr|access_route|\bg\.user|jwt|"
@@ -589,6 +591,10 @@ class ViewChecks:
             if hit is not None:
                 hits.append(hit)
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and depth < _MAX_DEPTH:
+                parent = ancestors[-1] if ancestors else None
+                if (isinstance(parent, ast.Subscript) and parent.value is node) or \
+                        (isinstance(parent, ast.Attribute) and parent.attr in SINGLE_KEY_ATTRS):
+                    continue  # `cfg["APP_NAME"]` / `cfg.get(...)` through an alias reads one key, not the object
                 for d in flow.reaching(node.id, use):
                     if id(d) in seen:
                         continue
@@ -664,6 +670,9 @@ class ViewChecks:
                     if found is not None:
                         return found
             return None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" and \
+                len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and node.args[1].value in EXC_ATTRS:
+            node = ast.Attribute(value=node.args[0], attr=node.args[1].value, ctx=ast.Load())
         if isinstance(node, ast.Attribute) and node.attr in EXC_ATTRS:
             if isinstance(node.value, ast.Name) and node.value.id == ctx.param500:
                 return _Origin(node.value.id, 0, 0, "the unhandled exception behind the 500 error", catchall=True)
@@ -830,6 +839,13 @@ class ViewChecks:
         args: List[ast.AST] = list(call.args) + [k.value for k in call.keywords if k.arg not in ("Loader",)]
         if q in EVAL_BUILTINS and q not in self.model.module_scope.bindings:
             return q, args[:1]
+        if q.startswith("subprocess.") and q not in ("subprocess.getoutput", "subprocess.getstatusoutput"):
+            shell = next((k.value for k in call.keywords if k.arg == "shell"), None)
+            first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "args"), None)
+            as_list = isinstance(first, (ast.List, ast.Tuple))
+            if as_list and not (isinstance(shell, ast.Constant) and shell.value):
+                return None  # an argv list without a shell: request data stays one argument, never code
+            return q, args
         if q in SHELL_CALLS or q.startswith(SHELL_PREFIXES) or q in DESERIALIZERS:
             return q, args
         if q in YAML_LOADERS:
@@ -949,7 +965,10 @@ class ViewChecks:
         path_match = [p for p in view.paths if _diagnostic_path(p)]
         if path_match:
             exposures += in_templates
-        if not (exposures or runs or (path_match and not literal_only)):
+        # `/config` and `/env` are also the names of public SPA settings endpoints; on their own (no exposure
+        # found in the body) only the unambiguous debugging paths are worth a finding.
+        strong_path = [p for p in path_match if _diagnostic_path(p, strong=True)]
+        if not (exposures or runs or (strong_path and not literal_only)):
             return
         if self._guarded(view, flow, exposures, runs):
             return
@@ -1026,6 +1045,9 @@ class ViewChecks:
 
     def _guarding_decorator(self, dec: ast.expr, scope: Scope) -> bool:
         func = dec.func if isinstance(dec, ast.Call) else dec
+        if isinstance(dec, ast.Call) and any(k.arg == "optional" and isinstance(k.value, ast.Constant) and k.value.value
+                                             for k in dec.keywords):
+            return False  # jwt_required(optional=True) / login_required(optional=True) let anonymous requests in
         name = self.model.qualname(func) or self._src(func)
         if AUTH_NAME_RE.search(name):
             return True
@@ -1126,10 +1148,11 @@ def _first_line(exposures: List[Hit], runs: List[Tuple[str, Hit, ast.Call]]) -> 
     return min([getattr(h.node, "lineno", 10 ** 9) for h in exposures] + [c.lineno for _, _, c in runs] + [10 ** 9])
 
 
-def _diagnostic_path(path: str) -> bool:
+def _diagnostic_path(path: str, strong: bool = False) -> bool:
+    segments = DIAGNOSTIC_SEGMENTS - WEAK_SEGMENTS if strong else DIAGNOSTIC_SEGMENTS
     for segment in path.lower().split("/"):
         segment = segment.split(".", 1)[0] if segment.endswith((".php", ".html", ".json", ".txt")) else segment
-        if segment in DIAGNOSTIC_SEGMENTS:
+        if segment in segments:
             return True
     return False
 
