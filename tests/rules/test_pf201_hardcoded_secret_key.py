@@ -71,3 +71,9 @@ def test_pydantic_settings_and_key_name_constants(scan):
         "loader.py": 'from flask import Flask\nclass ConfigLoader:\n    SECRET_KEY = "SECRET_KEY"\n',
     }
     assert scan(files) == []
+
+
+def test_literal_in_secret_key_fallbacks(scan):
+    src = FLASK + f'app.config["SECRET_KEY_FALLBACKS"] = [os.environ["OLD_KEY"], "{STRONG}", "dev"]\n'
+    assert scan({"app.py": src}) == [("PF201", "app.py", 4), ("PF201", "app.py", 4)]
+    assert {f.severity.value for f in scan.findings} == {"high", "critical"}

@@ -93,6 +93,8 @@ class SecretChecks:
         for w in config_writes(self.model):
             if w.key in SECRET_KEYS:
                 self._secret(w)
+            elif w.key == "SECRET_KEY_FALLBACKS":
+                self._fallbacks(w)
             elif w.key in COOKIE_FLAG_KEYS or w.key in COOKIE_SAMESITE_KEYS:
                 self._cookie_config(w)
             elif w.key in CSRF_KEYS:
@@ -196,6 +198,20 @@ class SecretChecks:
             sev = Severity.MEDIUM
         self.ctx.emit(PF201, w.node,
                       f"Hard-coded {w.key} ({where}): with the source in hand, {harm}.{weak_note}", sev)
+
+    def _fallbacks(self, w: ConfigWrite) -> None:
+        """SECRET_KEY_FALLBACKS (Flask 3.1) still verifies signatures: a literal there is as good as a literal key."""
+        if not self._production_write(w, allow_tests=True) or not isinstance(w.value, (ast.List, ast.Tuple)):
+            return
+        for element in w.value.elts:
+            value = Evaluator(self.model, None).eval(element, w.site.scope, element.lineno)
+            if isinstance(value, (str, bytes)) and value:
+                weak = weakness(value)
+                self.ctx.emit(PF201, element,
+                              f"Hard-coded key in SECRET_KEY_FALLBACKS: Flask still accepts cookies signed with "
+                              f"every fallback key, so with the source in hand anyone can forge session cookies."
+                              + (f" The value is also weak ({weak})." if weak else ""),
+                              Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH)
 
     def _random_source(self, node: ast.expr, site: Site, depth: int = 0) -> bool:
         for sub in ast.walk(node):
