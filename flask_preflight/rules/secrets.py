@@ -97,8 +97,9 @@ PF210 = REGISTRY.register(Rule(
     rationale=(
         "Flask's session cookie carries the user's identity. `SESSION_COOKIE_HTTPONLY = False` lets any injected "
         "script steal it; `SESSION_COOKIE_SECURE = False` (Flask's default, here written out) sends it over "
-        "plain HTTP where it can be sniffed; `SESSION_COOKIE_SAMESITE = None` (or 'None') sends it with "
-        "cross-site requests, which is what CSRF needs. Flask-Login's REMEMBER_COOKIE_* settings are the same "
+        "plain HTTP where it can be sniffed; `SESSION_COOKIE_SAMESITE = 'None'` sends it with every cross-site "
+        "request, which is what CSRF needs, and `= None` leaves it to browsers that may do the same (low). "
+        "Settings that an environment variable switches are reported as low. Flask-Login's REMEMBER_COOKIE_* settings are the same "
         "for its long-lived remember-me cookie, and `response.set_cookie(...)` on a session or token cookie "
         "with `httponly=False` or `secure=False` is the hand-written version. Only explicit settings in code "
         "are reported; `flask-preflight inspect` checks the values the app really runs with."

@@ -31,7 +31,7 @@ def test_config_class_and_settings_module(scan):
     files = {
         "config.py": f'class Config:\n    SECRET_KEY = "you-will-never-guess"\n\nclass ProductionConfig(Config):\n    JWT_SECRET_KEY = "{STRONG}"\n',
         "settings.py": f'SECRET_KEY = "{STRONG}"\n',
-        "app.py": FLASK + f'SECRET_KEY = "hard to guess string"\napp.config.from_object(__name__)\n',
+        "app.py": FLASK + 'SECRET_KEY = "hard to guess string"\napp.config.from_object(__name__)\n',
     }
     assert scan(files) == [("PF201", "app.py", 4), ("PF201", "config.py", 2), ("PF201", "config.py", 5),
                            ("PF201", "settings.py", 1)]

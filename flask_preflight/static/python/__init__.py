@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import warnings
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional
 
 from flask_preflight.static.python import debug, secrets, views
 from flask_preflight.static.python.context import Context, FileAnalysis
@@ -28,21 +28,6 @@ def may_matter(text: str) -> bool:
     return any(token in low for token in PREFILTER_TOKENS)
 
 
-def module_name_for(path: str) -> Tuple[str, bool]:
-    """Dotted module name from the package structure on disk (how an import would name the file)."""
-    abspath = os.path.abspath(path)
-    directory, filename = os.path.split(abspath)
-    stem = filename[:-3] if filename.endswith(".py") else filename
-    is_package = stem == "__init__"
-    parts: List[str] = [] if is_package else [stem]
-    while os.path.isfile(os.path.join(directory, "__init__.py")):
-        directory, pkg = os.path.split(directory)
-        parts.insert(0, pkg)
-        if not pkg:
-            break
-    return ".".join(p for p in parts if p), is_package
-
-
 def parse(text: str, path: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarnings about the scanned code are not ours to print
@@ -61,4 +46,4 @@ def analyze_tree(tree: ast.Module, text: str, path: str, *, module_name: str, is
     return ctx.result
 
 
-__all__ = ["analyze_tree", "parse", "module_name_for", "resolve_project", "FileAnalysis"]
+__all__ = ["analyze_tree", "parse", "resolve_project", "FileAnalysis"]

@@ -180,6 +180,14 @@ class Context:
                                              self.path))
 
 
+def unset_phrase(names: List[str]) -> str:
+    """``"FLASK_DEBUG is unset"``: how messages name the environment a default applies in."""
+    shown = [n for n in names if n and n != "?"]
+    if not shown:
+        return "the environment variable is unset"
+    return " and ".join(shown) + (" is unset" if len(shown) == 1 else " are unset")
+
+
 def _negated(test: ast.expr, polarity: bool) -> bool:
     negated = not polarity
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):

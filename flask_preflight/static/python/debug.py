@@ -13,12 +13,13 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from flask_preflight.findings import Severity
 from flask_preflight.rules.debug import PF101, PF102, PF103, PF104, PF105
-from flask_preflight.static.python.context import Context, Gate, reach_phrase
+from flask_preflight.static.python.context import Context, Gate, reach_phrase, unset_phrase
 from flask_preflight.static.python.evaluate import (ClassRef, EnvVerdict, Evaluator, ImportRef, ModuleRef,
                                                     flag_verdict, truthy)
 from flask_preflight.static.python.configwrites import (config_writes, dict_nodes, mapping_args, outside,
                                                         subscript_key)
-from flask_preflight.static.python.flaskapi import config_receiver, is_flask_app, is_socketio
+from flask_preflight.static.python.flaskapi import (config_receiver, is_flask_app, is_socketio, module_imports_flask,
+                                                   module_imports_non_flask_framework)
 from flask_preflight.static.python.model import Reach, Site
 
 DEBUG_NAMES = re.compile(r"^(FLASK_)?(APP_)?DEBUG(_MODE)?$")
@@ -41,24 +42,9 @@ def _arg(call: ast.Call, name: str, pos: Optional[int], star: Optional[Dict[str,
     return None
 
 
-def _env_phrase(names: List[str]) -> str:
-    shown = [n for n in names if n and n != "?"]
-    if not shown:
-        return "the environment variable is unset"
-    return " and ".join(f"{n}" for n in shown) + (" is unset" if len(shown) == 1 else " are unset")
-
-
-def _severity_for_config(site: Site, gate: Gate) -> Severity:
-    if site.reach == Reach.MAIN:
-        return Severity.LOW
-    if gate.conditional_unknown:
-        return Severity.MEDIUM
-    return Severity.HIGH
-
-
 def _gate_suffix(gate: Gate) -> str:
     if gate.reached is True and gate.env_names:
-        return f" (this branch is taken when {_env_phrase(gate.env_names)})"
+        return f" (this branch is taken when {unset_phrase(gate.env_names)})"
     if gate.conditional_unknown:
         return f" (inside {gate.describe()})"
     return ""
@@ -88,7 +74,7 @@ class DebugChecks:
         what = what.replace("{src}", src)
         verdict = flag_verdict(self.model, value, site.scope, value.lineno)
         if isinstance(verdict.unset, ImportRef) and not verdict.env_driven:
-            sev = Severity.LOW if site.reach == Reach.MAIN else (Severity.MEDIUM if is_run and site.reach == Reach.FUNCTION else _severity_for_config(site, gate))
+            sev = self._debug_severity(site, gate, is_run)[0]
             self.ctx.defer("sink", verdict.unset.qualname, PF101, value, sev, f"{what} {reach_phrase(site)}", site)
             return False
         if not verdict.env_driven:
@@ -120,7 +106,7 @@ class DebugChecks:
         sev = Severity.MEDIUM if site.reach == Reach.MAIN else Severity.HIGH
         if truthy(verdict.unset):
             self.ctx.emit(PF105, at or value,
-                          f"Debug mode defaults to on: {what} is true when {_env_phrase(verdict.env_names)}, "
+                          f"Debug mode defaults to on: {what} is true when {unset_phrase(verdict.env_names)}, "
                           f"so any environment that forgets the variable (usually production) runs in debug mode.", sev)
             return True
         false_on = truthy(verdict.set_false) and truthy(verdict.set_zero)
@@ -227,7 +213,7 @@ class DebugChecks:
         if value.strip() == "" and kind in ("app.run()", "flask_script.Server()"):
             return  # Flask.run treats a falsy host as 127.0.0.1 (or SERVER_NAME's host)
         shown = value if value else '""'
-        when = f" when {_env_phrase(ev.trace.env_names)}" if ev.trace.env_reads else ""
+        when = f" when {unset_phrase(ev.trace.env_names)}" if ev.trace.env_reads else ""
         sev = Severity.HIGH if debug_on and site.reach != Reach.MAIN else Severity.MEDIUM
         extra = (" With debug mode on, anyone who can reach the port gets the interactive debugger."
                  if debug_on else "")
@@ -346,7 +332,7 @@ class DebugChecks:
             sev, ctx = Severity.MEDIUM, f"inside {gate.describe()}"
         else:
             sev = Severity.HIGH
-            ctx = f"when {_env_phrase(names)}" if names else "unconditionally"
+            ctx = f"when {unset_phrase(names)}" if names else "unconditionally"
         return sev, ctx
 
     def _loader_arg(self, call: ast.Call, site: Site) -> Optional[Tuple[Any, Severity, str]]:
@@ -430,7 +416,6 @@ def flask_or_config_module(model: Any) -> bool:
     """PF105 on a bare ``DEBUG = ...`` only where Flask may read it; Django settings and FastAPI apps are not ours."""
     if "INSTALLED_APPS" in model.module_scope.bindings or "ROOT_URLCONF" in model.module_scope.bindings:
         return False
-    from flask_preflight.static.python.flaskapi import module_imports_flask, module_imports_non_flask_framework
     if module_imports_non_flask_framework(model) and not module_imports_flask(model):
         return False
     return True

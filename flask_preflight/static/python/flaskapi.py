@@ -112,7 +112,7 @@ def flask_app_status(model: ModuleModel, expr: ast.expr, scope: Scope, line: int
     return None
 
 
-def is_flask_app(model: ModuleModel, expr: ast.expr, scope: Scope, line: int, *, strict: bool = True) -> bool:
+def is_flask_app(model: ModuleModel, expr: ast.expr, scope: Scope, line: int) -> bool:
     """Decide for rules: a Flask binding, or an app-like name (``app``, ``self.app``, ``flask_app``) in a module
     that imports Flask or imported that name. ``self``, a dict or a log handler is never enough."""
     status = flask_app_status(model, expr, scope, line)

@@ -16,7 +16,7 @@ from typing import Any, Iterable, List, Optional, Set, Tuple
 from flask_preflight.findings import Severity
 from flask_preflight.rules.secrets import PF201, PF202, PF203, PF210, PF211, PF302
 from flask_preflight.static.python.configwrites import ConfigWrite, config_writes
-from flask_preflight.static.python.context import Context
+from flask_preflight.static.python.context import Context, unset_phrase
 from flask_preflight.static.python.debug import (classify_config_name, config_module_name, flask_or_config_module,
                                                  name_tokens)
 from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, truthy
@@ -174,7 +174,7 @@ class SecretChecks:
         env = ev.trace.env_names
         where = w.display.replace("{src}", self._src(w.value))
         if self._random_source(w.value, w.site):
-            when = f" when {' or '.join(env)} is unset" if env else ""
+            when = _when(env)
             self.ctx.emit(PF203, w.node,
                           f"{w.key} is generated when the process starts{when} ({where}): every gunicorn worker and "
                           f"every restart gets a different key, so sessions, remember-me cookies and CSRF tokens "
@@ -188,7 +188,7 @@ class SecretChecks:
         weak_note = (f" The value is also weak ({weak}): it can be guessed without access to the source." if weak else "")
         if ev.trace.env_reads:
             self.ctx.emit(PF202, w.node,
-                          f"{w.key} falls back to a literal when {' or '.join(env) or 'the variable'} is unset "
+                          f"{w.key} falls back to a literal when {unset_phrase(env)} "
                           f"({where}): a deployment that forgets the variable runs with a key from the source "
                           f"code: {harm}.{weak_note}",
                           Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH)
@@ -208,8 +208,8 @@ class SecretChecks:
             if isinstance(value, (str, bytes)) and value:
                 weak = weakness(value)
                 self.ctx.emit(PF201, element,
-                              f"Hard-coded key in SECRET_KEY_FALLBACKS: Flask still accepts cookies signed with "
-                              f"every fallback key, so with the source in hand anyone can forge session cookies."
+                              "Hard-coded key in SECRET_KEY_FALLBACKS: Flask still accepts cookies signed with "
+                              "every fallback key, so with the source in hand anyone can forge session cookies."
                               + (f" The value is also weak ({weak})." if weak else ""),
                               Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH)
 
@@ -231,23 +231,23 @@ class SecretChecks:
         return text if len(text) <= limit else text[: limit - 3] + "..."
 
     # ---- cookies ----------------------------------------------------------------------------------
-    def _flag_value(self, w: ConfigWrite) -> Tuple[Any, List[str]]:
+    def _flag_value(self, w: ConfigWrite) -> Tuple[Any, str]:
+        """The value with no environment set, and " when X is unset" if the environment decides it."""
         ev = Evaluator(self.model, None)
-        return ev.eval(w.value, w.site.scope, w.value.lineno), ev.trace.env_names
+        return ev.eval(w.value, w.site.scope, w.value.lineno), _when(ev.trace.env_names)
 
     def _cookie_config(self, w: ConfigWrite) -> None:
         if not self._production_write(w, allow_tests=True):
             return
-        value, env = self._flag_value(w)
+        value, when = self._flag_value(w)
         if value is UNKNOWN or isinstance(value, (list, dict, tuple)):
             return
-        when = f" when {' or '.join(env)} is unset" if env else ""
         cookie = "session cookie" if w.key.startswith("SESSION") else "Flask-Login remember-me cookie"
         if w.key in COOKIE_SAMESITE_KEYS:
             if isinstance(value, str) and value.strip().lower() == "none":
                 self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: the {cookie} is sent with every "
                               f"cross-site request, which is what cross-site request forgery relies on.",
-                              Severity.LOW if env else Severity.MEDIUM)
+                              Severity.LOW if when else Severity.MEDIUM)
             elif value is None:
                 self.ctx.emit(PF210, w.node, f"{w.key} is set to None{when}: the {cookie} gets no SameSite "
                               f"attribute, so browsers without a Lax default (Safari, older Firefox) send it with "
@@ -259,7 +259,7 @@ class SecretChecks:
             else:
                 msg = f"JavaScript can read the {cookie}, so any XSS steals the login"
             # an environment toggle that defaults to Flask's own default is a choice, not an accident
-            self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: {msg}.", Severity.LOW if env else Severity.MEDIUM)
+            self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: {msg}.", Severity.LOW if when else Severity.MEDIUM)
 
     def _set_cookie(self, call: ast.Call, site: Site) -> None:
         name_node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "key"), None)
@@ -284,13 +284,20 @@ class SecretChecks:
                               fix_hint=f"Set {flag}=True on this cookie (and samesite='Lax').")
 
     # ---- CSRF ---------------------------------------------------------------------------------
-    def _csrf_config(self, w: ConfigWrite) -> None:
+    def _production_flag(self, w: ConfigWrite, risky: bool) -> Optional[Tuple[Any, str]]:
+        """(value, when) if a non-test write sets a boolean switch to its risky side, else None."""
         if not self._production_write(w, allow_tests=False):
+            return None
+        value, when = self._flag_value(w)
+        if value is UNKNOWN or truthy(value) is not risky:
+            return None
+        return value, when
+
+    def _csrf_config(self, w: ConfigWrite) -> None:
+        flag = self._production_flag(w, risky=False)
+        if flag is None:
             return
-        value, env = self._flag_value(w)
-        if value is UNKNOWN or truthy(value) is not False:
-            return
-        when = f" when {' or '.join(env)} is unset" if env else ""
+        value, when = flag
         if w.key == "WTF_CSRF_CHECK_DEFAULT":
             if any(isinstance(c.func, ast.Attribute) and c.func.attr == "protect" for c, _ in self.model.calls):
                 return  # checked by hand with csrf.protect(), as Flask-WTF documents
@@ -340,12 +347,10 @@ class SecretChecks:
 
     # ---- exception propagation ----------------------------------------------------------------
     def _propagate(self, w: ConfigWrite) -> None:
-        if not self._production_write(w, allow_tests=False):
+        flag = self._production_flag(w, risky=True)
+        if flag is None:
             return
-        value, env = self._flag_value(w)
-        if value is UNKNOWN or truthy(value) is not True:
-            return
-        when = f" when {' or '.join(env)} is unset" if env else ""
+        value, when = flag
         if w.key == "PROPAGATE_EXCEPTIONS":
             msg = ("unhandled errors bypass your 500 handler and reach the WSGI server, which may show the "
                    "traceback to the client")
@@ -353,6 +358,10 @@ class SecretChecks:
             msg = "every HTTP error (404, 405, 400) becomes an unhandled exception instead of an error response"
         self.ctx.emit(PF302, w.node, f"{w.key} is {value!r}{when} outside test configuration: {msg}.",
                       PROPAGATE_KEYS[w.key])
+
+
+def _when(env: List[str]) -> str:
+    return f" when {unset_phrase(env)}" if env else ""
 
 
 def config_path(module_name: str) -> bool:
