@@ -24,6 +24,7 @@ import pathspec
 
 from flask_preflight.config import Settings
 from flask_preflight.findings import Problem, ProblemKind
+from flask_preflight.static.deploy import classify as deploy_kind
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", ".tox", ".nox",
@@ -40,7 +41,7 @@ class Candidate:
 
     path: str
     abs_path: str
-    kind: str  # "python" for now
+    kind: str  # "python", or a deployment-file kind (flask_preflight.static.deploy.classify)
     explicit: bool
 
 
@@ -105,7 +106,8 @@ class _Walker:
         real = _real(absolute)
         if real not in self.seen_files:
             self.seen_files.add(real)
-            yield Candidate(path=display, abs_path=absolute, kind="python", explicit=True)
+            yield Candidate(path=display, abs_path=absolute, kind=deploy_kind(os.path.basename(absolute)) or "python",
+                            explicit=True)
 
     def _link_problem(self, path: str, display: str, exc: OSError) -> Optional[Problem]:
         """Turn a failed stat into a Problem; loops are reported once per target."""
@@ -175,8 +177,8 @@ class _Walker:
                 try:
                     st = os.stat(path)
                 except OSError as exc:
-                    # Only where a Python file or directory could have been, to keep the noise down.
-                    if self._may_be_python(name) and not self._excluded(path, parent, arg_root, is_dir=False):
+                    # Only where a file we read or a directory could have been, to keep the noise down.
+                    if (self._may_be_python(name) or deploy_kind(name)) and not self._excluded(path, parent, arg_root, is_dir=False):
                         problem = self._link_problem(path, display, exc)
                         if problem is not None:
                             yield problem
@@ -213,17 +215,18 @@ class _Walker:
                        matched)
             return
 
-        if not is_file or not self._may_be_python(name):
+        kind = deploy_kind(name) if is_file else None
+        if not is_file or (kind is None and not self._may_be_python(name)):
             return
         if self._excluded(path, parent, arg_root, is_dir=False):
             return
-        if not name.endswith(".py") and not _has_python_shebang(path):
+        if kind is None and not name.endswith(".py") and not _has_python_shebang(path):
             return
         real = _real(path) if is_link else os.path.join(parent.real, name)
         if real in self.seen_files:
             return
         self.seen_files.add(real)
-        yield Candidate(path=display, abs_path=path, kind="python", explicit=False)
+        yield Candidate(path=display, abs_path=path, kind=kind or "python", explicit=False)
 
     @staticmethod
     def _may_be_python(name: str) -> bool:

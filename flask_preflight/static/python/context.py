@@ -43,6 +43,26 @@ class ClassSummary:
     attrs: Dict[str, Fact] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class DevServerRun:
+    """A call that starts Werkzeug's development server, as deployment files need to see it.
+
+    ``debug`` is "on", "off", "env" (follows the environment variables in ``debug_env``; ``debug_default`` is
+    its value when they are unset) or "" when no debug argument is passed (Flask.run then reads FLASK_DEBUG).
+    """
+
+    kind: str  # "app.run()", "socketio.run()", "run_simple()"
+    reach: str  # Reach value: "import", "main", "function"
+    location: Location
+    snippet: str
+    debug: str
+    debug_env: Tuple[str, ...] = ()
+    debug_default: bool = False
+    debugger: bool = False  # use_debugger=True passed explicitly
+    gated: bool = False  # inside a condition other than the __main__ guard that may be false
+    unsafe_werkzeug: bool = False  # socketio.run(allow_unsafe_werkzeug=True): Werkzeug even without debug
+
+
 @dataclass
 class ModuleSummary:
     path: str
@@ -53,6 +73,7 @@ class ModuleSummary:
     config_dicts: List[Tuple[str, str, Location, str]] = field(default_factory=list)  # (key, class qualname, loc, snippet)
     dicts: Dict[str, Dict[str, str]] = field(default_factory=dict)  # NAME -> {key: qualname of the value}
     reexports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified import target
+    dev_servers: List[DevServerRun] = field(default_factory=list)
 
 
 @dataclass
@@ -108,6 +129,7 @@ class Context:
         self.is_test = is_test_path(path) if is_test is None else is_test
         self.result = FileAnalysis(path)
         self._seen: set = set()
+        self.dev_servers: List[DevServerRun] = []
 
     # locations --------------------------------------------------------------------------------
     def _col(self, line: int, byte_col: int) -> int:

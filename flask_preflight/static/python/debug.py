@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from flask_preflight.findings import Severity
 from flask_preflight.rules.debug import PF101, PF102, PF103, PF104, PF105
-from flask_preflight.static.python.context import Context, Gate, reach_phrase, unset_phrase
+from flask_preflight.static.python.context import Context, DevServerRun, Gate, reach_phrase, unset_phrase
 from flask_preflight.static.python.evaluate import (ClassRef, EnvVerdict, Evaluator, ImportRef, ModuleRef,
                                                     flag_verdict, truthy)
 from flask_preflight.static.python.configwrites import (config_writes, dict_nodes, mapping_args, outside,
@@ -185,6 +185,7 @@ class DebugChecks:
                                         at=outside(debug_node, call))
         # the interactive debugger, explicitly
         dbg = _arg(call, "use_debugger", debugger_pos, star)
+        explicit_debugger = dbg is not None and truthy(Evaluator(self.model).eval(dbg, site.scope, dbg.lineno)) is True
         if dbg is not None and not gate.skip:
             v = flag_verdict(self.model, dbg, site.scope, dbg.lineno)
             if not v.env_driven and truthy(v.unset):
@@ -195,10 +196,27 @@ class DebugChecks:
                 self.ctx.emit(PF104, dbg, f"The Werkzeug debugger is enabled with use_debugger=True in {kind}: it {what}; "
                               f"this runs {reach_phrase(site)}.", sev)
                 debug_on = True
+        if starts_server and not statically_dead:
+            self._record_run(call, site, kind, debug_node, gate, explicit_debugger)
         # public bind
         host = _arg(call, "host" if kind != "run_simple()" else "hostname", host_pos, star)
         if host is not None and not gate.skip:
             self._public_bind(host, site, kind, debug_on)
+
+    def _record_run(self, call: ast.Call, site: Site, kind: str, debug_node: Optional[ast.expr], gate: Gate,
+                    debugger: bool) -> None:
+        """Summarise the call for deployment files, which decide whether it is what production runs."""
+        debug, names, default = "", (), False
+        if debug_node is not None:
+            verdict = flag_verdict(self.model, debug_node, site.scope, debug_node.lineno)
+            if verdict.env_driven:
+                debug, names, default = "env", tuple(n for n in verdict.env_names if n != "?"), bool(truthy(verdict.unset))
+            else:
+                debug = "on" if truthy(verdict.unset) else "off"
+        unsafe = _arg(call, "allow_unsafe_werkzeug", None)
+        unsafe_on = unsafe is not None and truthy(Evaluator(self.model).eval(unsafe, site.scope, unsafe.lineno)) is True
+        self.ctx.dev_servers.append(DevServerRun(kind, site.reach.value, self.ctx.location(call), self.ctx.snippet(call),
+                                                 debug, names, default, debugger, gate.reached is not True, unsafe_on))
 
     def _flask_script_server(self, call: ast.Call, site: Site) -> None:
         """Flask-Script's ``Server`` command (old manage.py files) wraps app.run with the same options."""

@@ -44,6 +44,7 @@ def summarize(ctx: Context) -> ModuleSummary:
     model = ctx.model
     summary = ModuleSummary(ctx.path, model.module_name, ctx.is_test)
     summary.reexports = dict(model.imports)
+    summary.dev_servers = list(ctx.dev_servers)
     for name, info in model.classes.items():
         qual = f"{model.module_name}.{name}" if model.module_name else name
         bases: List[str] = []

@@ -1,0 +1,194 @@
+"""Rule pack 4: how the app is launched - Dockerfile, compose, Procfile, env files, gunicorn, systemd (PF401-PF406)."""
+
+from __future__ import annotations
+
+from flask_preflight.findings import Severity
+from flask_preflight.rules import OWASP_A02, OWASP_A05, REGISTRY, Rule
+
+_IMPL = "flask_preflight/static/deploy/checks.py"
+
+PF401 = REGISTRY.register(Rule(
+    id="PF401",
+    name="dev-server-entrypoint",
+    severity=Severity.HIGH,
+    summary="The production entrypoint starts Flask's development server.",
+    rationale=(
+        "A container `CMD`, a Procfile `web:` line, a compose `command`, a systemd `ExecStart` or an entry script "
+        "that runs `flask run`, `python -m flask run`, or `python app.py` where `app.py` calls `app.run()` when "
+        "run as a script, serves production traffic with Werkzeug's development server: single process, no "
+        "worker management, no protection against slow clients, and not reviewed for security. Flask's docs: "
+        "\"Do not use the development server when deploying to production.\" When the same launch also has "
+        "debug mode on - `--debug`, `FLASK_DEBUG=1` in its environment, or `app.run(debug=True)` in the module "
+        "it starts (even inside the `__main__` guard, which is exactly what `python app.py` executes) - the "
+        "container serves the interactive Werkzeug debugger, which runs Python from the browser. That "
+        "combination is reported once, as critical, with both files linked. The module is resolved against the "
+        "scanned Python files; a `python script.py` whose script is not in the scan is not reported."
+    ),
+    bad='''
+# Dockerfile
+FROM python:3.12-slim
+COPY . /app
+WORKDIR /app
+CMD ["python", "app.py"]        # app.py: if __name__ == "__main__": app.run(debug=True)
+''',
+    good='''
+# Dockerfile
+FROM python:3.12-slim
+COPY . /app
+WORKDIR /app
+CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "app:app"]
+''',
+    fix_hint="Serve the app with a production WSGI server, e.g. `gunicorn -w 4 -b 0.0.0.0:8000 app:app` or "
+             "`waitress-serve app:app`, and keep `app.run()` for local use only.",
+    cwe=(489, 1188),
+    owasp=(OWASP_A05,),
+    implemented_in=_IMPL,
+))
+
+PF402 = REGISTRY.register(Rule(
+    id="PF402",
+    name="debug-env-enabled",
+    severity=Severity.HIGH,
+    summary="A deployment file turns Flask debug mode or the Werkzeug debugger on through the environment.",
+    rationale=(
+        "Flask reads `FLASK_DEBUG` when the app object is created and in `app.run()`, and `flask run` reads it "
+        "to start the debugger and reloader; `FLASK_ENV=development` did the same before Flask 2.3 and is still "
+        "copied from old tutorials; `WERKZEUG_DEBUG_PIN=off` removes the only thing that stands between the "
+        "debugger and anyone who reaches it; `flask run --debug`, `--debugger` and `--reload` switch the same "
+        "features on from the command line. Setting any of these in a Dockerfile `ENV`, a compose "
+        "`environment`, a Procfile, a systemd unit, a fly.toml/app.yaml or an entry script ships them to "
+        "production. Files that are evidently for local development (`.env.development`, `Dockerfile.dev`, "
+        "`docker-compose.override.yml`, a compose service that bind-mounts the source tree) and templates "
+        "(`.env.example`) are reported as low; `.flaskenv` is read only by the `flask` command and "
+        "`app.run()`, so it is low unless the production entrypoint is one of those."
+    ),
+    bad='''
+# Dockerfile
+ENV FLASK_DEBUG=1
+CMD ["gunicorn", "app:app"]
+''',
+    good='''
+# Dockerfile
+ENV FLASK_DEBUG=0
+CMD ["gunicorn", "app:app"]
+''',
+    fix_hint="Remove the variable (debug mode is off by default) and set it only in your local shell or a "
+             "git-ignored `.env`.",
+    cwe=(489, 215),
+    owasp=(OWASP_A05,),
+    implemented_in=_IMPL,
+))
+
+PF403 = REGISTRY.register(Rule(
+    id="PF403",
+    name="gunicorn-reload-in-production",
+    severity=Severity.HIGH,
+    summary="gunicorn runs with `--reload` / `reload = True` in a production launch.",
+    rationale=(
+        "gunicorn's reloader is meant for development: it watches files and restarts workers on change, costs "
+        "CPU on every poll, and is incompatible with `--preload`. Worse, while it is active and the app fails "
+        "to import (a typo in a hot-fixed file, a missing environment variable), gunicorn serves a fallback app "
+        "that returns the full exception and traceback to every client."
+    ),
+    bad='''
+# Procfile
+web: gunicorn app:app --reload
+''',
+    good='''
+# Procfile
+web: gunicorn app:app
+''',
+    fix_hint="Remove `--reload` (and `reload = True` from gunicorn.conf.py); redeploy to pick up code changes.",
+    cwe=(489, 209),
+    owasp=(OWASP_A05,),
+    implemented_in=_IMPL,
+))
+
+PF404 = REGISTRY.register(Rule(
+    id="PF404",
+    name="gunicorn-workers-misconfigured",
+    severity=Severity.LOW,
+    summary="gunicorn's worker count is the single default worker, far too high, or fights a per-process secret.",
+    rationale=(
+        "gunicorn starts one synchronous worker unless told otherwise (`-w`, `workers =`, or the "
+        "`WEB_CONCURRENCY` variable that Heroku-style platforms set): one slow request then blocks every other "
+        "client. gunicorn's design notes suggest `(2 x CPU cores) + 1` workers as a starting point and say a "
+        "server rarely needs more than 4-12; a hard-coded count far above that (over 32 here) exhausts memory "
+        "on small instances. And when the app generates its secret key at import (`os.urandom`, see PF203), "
+        "each worker has its own key unless the app is preloaded, so sessions signed by one worker are rejected "
+        "by the next; `--preload` hides that until the next restart or the next replica."
+    ),
+    bad='''
+CMD ["gunicorn", "app:app"]                 # one sync worker
+''',
+    good='''
+CMD ["gunicorn", "--workers", "4", "app:app"]   # or set WEB_CONCURRENCY / workers = 2 * cpu_count() + 1
+''',
+    fix_hint="Set `--workers` to about `2 * CPU cores + 1` (or `WEB_CONCURRENCY`), or use `--threads`/an async "
+             "worker class; load SECRET_KEY from the environment so every worker shares it.",
+    cwe=(400,),
+    owasp=(OWASP_A05,),
+    implemented_in=_IMPL,
+))
+
+PF405 = REGISTRY.register(Rule(
+    id="PF405",
+    name="gunicorn-insecure-settings",
+    severity=Severity.MEDIUM,
+    summary="gunicorn settings that trust spoofable headers, log too much, or never time out.",
+    rationale=(
+        "`forwarded_allow_ips = \"*\"` makes gunicorn trust `X-Forwarded-Proto`/`X-Forwarded-For` from any "
+        "client, so anyone who reaches the port directly can claim to be on HTTPS or come from any address; it "
+        "is only safe when the port is reachable from the proxy alone. `loglevel = \"debug\"` writes request "
+        "details to production logs. `--timeout 0` disables the worker timeout, so a stuck request holds a "
+        "worker forever (acceptable only where the platform enforces its own request timeout). Binding "
+        "`0.0.0.0` in a compose project with no reverse-proxy service publishes gunicorn directly "
+        "(informational)."
+    ),
+    bad='''
+gunicorn --forwarded-allow-ips="*" --log-level debug --timeout 0 app:app
+''',
+    good='''
+gunicorn --forwarded-allow-ips="10.0.0.5" --timeout 30 app:app
+''',
+    fix_hint="List the proxy's addresses in `forwarded_allow_ips`, keep `loglevel` at info, and keep a finite "
+             "`timeout`.",
+    cwe=(348, 532, 400),
+    owasp=(OWASP_A05,),
+    implemented_in=_IMPL,
+))
+
+PF406 = REGISTRY.register(Rule(
+    id="PF406",
+    name="secret-in-deploy-file",
+    severity=Severity.HIGH,
+    summary="A secret key is written as a literal in a committed deployment file.",
+    rationale=(
+        "`SECRET_KEY` (and `JWT_SECRET_KEY`, `SECURITY_PASSWORD_SALT`, `WTF_CSRF_SECRET_KEY`, "
+        "`SECRET_KEY_FALLBACKS`, `FLASK_SECRET_KEY`) signs the session cookie: whoever knows it can forge any "
+        "session, including an admin's. A value written in a Dockerfile `ENV`/`ARG` is baked into every image "
+        "layer and visible with `docker history`; one in a compose file, Procfile, systemd unit, fly.toml or "
+        "app.yaml is in version control for everyone with read access; a `.env` file that git tracks is the "
+        "same. Templates (`.env.example`) with an empty value or an obvious placeholder are reported as low "
+        "only when the placeholder would work as a real key."
+    ),
+    bad='''
+# docker-compose.yml
+services:
+  web:
+    environment:
+      SECRET_KEY: "s3cr3t-production-key"
+''',
+    good='''
+# docker-compose.yml
+services:
+  web:
+    environment:
+      SECRET_KEY: ${SECRET_KEY}      # from the host environment or a secrets manager
+''',
+    fix_hint="Reference the value from the environment or a secret store (`${SECRET_KEY}`, Docker/compose "
+             "secrets, the platform's config vars) and rotate the key that was committed.",
+    cwe=(798, 540),
+    owasp=(OWASP_A02, OWASP_A05),
+    implemented_in=_IMPL,
+))

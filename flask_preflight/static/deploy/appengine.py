@@ -1,0 +1,136 @@
+"""Google App Engine ``app.yaml``: the ``entrypoint`` command and the ``env_variables`` it runs with.
+
+The YAML is composed into nodes (not loaded into Python values) so every value keeps its line and its
+text exactly as written: ``FLASK_DEBUG: 1`` is the string ``"1"``, which is what App Engine puts into the
+environment. Other tools also use the name ``app.yaml``, so a file counts only when its top level is a
+mapping with ``runtime`` or ``entrypoint``.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence, Tuple
+
+import yaml
+
+from flask_preflight.static.deploy.model import Command, DeployFile, DeployParseError, EnvVar, Origin
+from flask_preflight.static.deploy.text import origin, split_lines, suppressions
+
+KIND = "appengine"
+SOURCE = "app.yaml entrypoint"
+MAX_ALIASES = 1000
+NULL_TAG = "tag:yaml.org,2002:null"
+MARKER_KEYS = frozenset({"runtime", "entrypoint"})
+
+
+class _TooManyAliases(Exception):
+    """Raised inside the loader, which does not know the file's lines; ``_compose`` reports it."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__(mark)
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses alias bombs: walking a graph of shared nodes can take exponential time."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+
+    def compose_node(self, parent: Optional[yaml.Node], index: object) -> Optional[yaml.Node]:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise _TooManyAliases(self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+def parse(text: str, path: str, abs_path: str) -> DeployFile:
+    """Env vars from ``env_variables``, build args from ``build_env_variables``, and the entrypoint."""
+    lines = split_lines(text)
+    result = DeployFile(path, abs_path, KIND, suppressions=suppressions(lines, ("#",)))
+    top = _compose(text, lines)
+    if not isinstance(top, yaml.MappingNode) or not MARKER_KEYS & {key for key, _, _ in _items(top)}:
+        return result
+    for key, _, value in _items(top):
+        if key == "env_variables":
+            result.env.extend(_variables(value, key, path, lines, result.warnings))
+        elif key == "build_env_variables":
+            result.build_args.extend(_variables(value, key, path, lines, result.warnings))
+    for key, key_node, value in _items(top):
+        if key != "entrypoint":
+            continue
+        if isinstance(value, yaml.ScalarNode) and value.tag != NULL_TAG and value.value.strip():
+            result.commands.append(Command(
+                argv=("/bin/sh", "-c", value.value),
+                origins=((0, _span(path, lines, key_node, value)),),
+                source=SOURCE,
+                env=tuple(result.env),
+            ))
+        else:
+            result.warnings.append((_line(key_node.start_mark, lines),
+                                    "`entrypoint` is not a command string; App Engine requires one"))
+    return result
+
+
+def _compose(text: str, lines: Sequence[str]) -> Optional[yaml.Node]:
+    """The document's node tree; YAML errors become a DeployParseError at the 1-based line."""
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except _TooManyAliases as exc:
+        raise DeployParseError(f"the document uses more than {MAX_ALIASES} YAML aliases",
+                               _line(exc.mark, lines)) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise DeployParseError(f"invalid YAML: {_reason(exc)}", _line(mark, lines) if mark else None) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        raise DeployParseError(f"invalid YAML: {str(exc).splitlines()[0]}", line) from None
+    except yaml.YAMLError as exc:
+        raise DeployParseError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise DeployParseError("the YAML document is nested too deeply to read") from None
+
+
+def _reason(exc: yaml.MarkedYAMLError) -> str:
+    """PyYAML's problem, with its context when that says what was expected ("expected a single document")."""
+    problem = exc.problem or exc.context or "malformed document"
+    if exc.context and exc.problem and not exc.context.startswith("while"):
+        return f"{exc.context}, {problem}"
+    return problem
+
+
+def _items(node: yaml.MappingNode) -> List[Tuple[str, yaml.Node, yaml.Node]]:
+    """``(key, key node, value node)`` for the scalar keys of a mapping."""
+    return [(key.value, key, value) for key, value in node.value if isinstance(key, yaml.ScalarNode)]
+
+
+def _variables(node: yaml.Node, section: str, path: str, lines: Sequence[str],
+               warnings: List[Tuple[int, str]]) -> List[EnvVar]:
+    """``NAME: value`` entries as written; non-scalar values are skipped (App Engine rejects them)."""
+    if not isinstance(node, yaml.MappingNode):
+        if not (isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG):
+            warnings.append((_line(node.start_mark, lines), f"`{section}` is not a mapping of names to values"))
+        return []
+    found = []
+    for name, key_node, value in _items(node):
+        if not isinstance(value, yaml.ScalarNode):
+            warnings.append((_line(key_node.start_mark, lines), f"`{section}.{name}` is not a string value"))
+            continue
+        text = "" if value.tag == NULL_TAG else value.value
+        found.append(EnvVar(name, text, _span(path, lines, key_node, value)))
+    return found
+
+
+def _span(path: str, lines: Sequence[str], first: yaml.Node, last: yaml.Node) -> Origin:
+    """From ``first``'s line to the last line ``last`` occupies (block scalars end at column 0 of the next)."""
+    start = _line(first.start_mark, lines)
+    end_mark = last.end_mark
+    end = end_mark.line + (0 if end_mark.column == 0 and end_mark.line > first.start_mark.line else 1)
+    return origin(path, lines, start, min(end, len(lines)))
+
+
+def _line(mark: yaml.Mark, lines: Sequence[str]) -> int:
+    """1-based line of a mark, within ``lines`` (YAML also breaks lines at NEL and U+2028, which
+    ``split_lines`` does not)."""
+    return max(1, min(mark.line + 1, len(lines)))

@@ -1,0 +1,744 @@
+"""PF401-PF406: judge how the app is launched, across every deployment file and the Python it starts.
+
+The checks run once per project, after every file has been read, because the interesting facts span files:
+a Dockerfile ``CMD ["python", "app.py"]`` is only a development server if ``app.py`` calls ``app.run()``
+when run as a script; whether that server has the debugger on depends on the Python (``debug=True``), the
+Dockerfile ``ENV``, a compose ``env_file`` or the ``.flaskenv`` that ``flask run`` loads. Each launch is
+followed through wrapper scripts (``ENTRYPOINT ["./entrypoint.sh"]``) with the environment accumulated on
+the way, and gunicorn launches are merged with the config file gunicorn would read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+import pathspec
+
+from flask_preflight.findings import Finding, Location, Severity
+from flask_preflight.rules import Rule
+from flask_preflight.rules.deploy import PF401, PF402, PF403, PF404, PF405, PF406
+from flask_preflight.static.deploy.commands import Launch, launches, parse_gunicorn_args
+from flask_preflight.static.deploy.model import COMPUTED, ENV_VALUE, Command, DeployFile, EnvVar, Origin
+from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
+
+ROOT_KINDS = ("dockerfile", "compose", "procfile", "systemd", "appengine", "fly")
+PLATFORM_KINDS = frozenset({"procfile", "appengine", "fly"})  # a platform router sits in front
+ENTRY_SCRIPT_NAMES = frozenset({"entrypoint.sh", "docker-entrypoint.sh", "start.sh", "run.sh", "boot.sh",
+                                "start-server.sh", "start_server.sh", "serve.sh", "prestart.sh"})
+SECRET_NAMES = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SALT", "WTF_CSRF_SECRET_KEY",
+                          "SECRET_KEY_FALLBACKS"})
+FALSE_WORDS = frozenset({"0", "false", "no"})  # flask.helpers.get_debug_flag: anything else non-empty is on
+MAX_SANE_WORKERS = 32
+_DEFAULT_RE = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^}]*)\}$")
+_PLACEHOLDER_RE = re.compile(r"change|replace|your|example|placeholder|dummy|xxx|todo|<.*>|\{\{|secret|dev|test",
+                             re.IGNORECASE)
+_SUBSUMED = frozenset({"PF101", "PF103", "PF104"})
+
+
+@dataclass
+class _Env:
+    """The environment a launch runs with: name -> (value, where it was set, note)."""
+
+    values: Dict[str, Tuple[Optional[str], Origin, str, str]] = field(default_factory=dict)  # + dev_reason
+
+    def add(self, var: EnvVar, note: str = "", *, override: bool = True) -> None:
+        if override or var.name not in self.values:
+            self.values[var.name] = (var.value, var.origin, note, var.dev_reason)
+
+    @classmethod
+    def of(cls, variables: Iterable[EnvVar]) -> "_Env":
+        env = cls()
+        for var in variables:
+            env.add(var)
+        return env
+
+    def copy(self) -> "_Env":
+        return _Env(dict(self.values))
+
+    def get(self, name: str) -> Optional[Tuple[Optional[str], Origin, str, str]]:
+        return self.values.get(name)
+
+    def truthy(self, name: str) -> Optional[Tuple[str, Origin, str]]:
+        """(value, origin, note) when ``name`` turns Flask's debug flag on."""
+        hit = self.values.get(name)
+        if hit is None:
+            return None
+        value = effective(hit[0])
+        if value is None or not debug_flag(value):
+            return None
+        return value, hit[1], hit[2]
+
+
+def effective(raw: Optional[str]) -> Optional[str]:
+    """The value a variable has at run time when that can be known: literals, and ``${X:-default}``."""
+    if raw is None:
+        return None
+    if "$" not in raw:
+        return raw
+    m = _DEFAULT_RE.match(raw.strip())
+    return m.group("default") if m else None
+
+
+def debug_flag(value: str) -> bool:
+    return bool(value) and value.strip().lower() not in FALSE_WORDS
+
+
+class _Collector:
+    """Findings keyed by (rule, file, line) so one line reached from several launches is reported once, at the
+    highest severity any of them gives it."""
+
+    def __init__(self) -> None:
+        self.items: Dict[Tuple[str, str, int], Finding] = {}
+
+    def add(self, rule: Rule, where: Origin, message: str, severity: Severity, *, evidence: str = "",
+            fix_hint: Optional[str] = None, related: Iterable[Location] = (), name: str = "") -> None:
+        if name:
+            where = narrow(where, name)
+        loc = Location(where.path, where.line, where.column, where.end_line)
+        key = (rule.id, where.path, where.line)
+        old = self.items.get(key)
+        if old is not None and old.severity.rank >= severity.rank:
+            return
+        self.items[key] = rule.finding(message, loc, severity=severity, snippet=where.snippet,
+                                       evidence=evidence or where.snippet.strip(), fix_hint=fix_hint,
+                                       related=tuple(related))
+
+
+def narrow(where: Origin, name: str) -> Origin:
+    """The line and column of ``name`` inside a multi-line instruction (``ENV A=1 \\ SECRET_KEY=x``)."""
+    pattern = re.compile(r"(?:^|[\s\"'{(-])(" + re.escape(name) + r")\s*[=:\s\"']")
+    for offset, text in enumerate(where.snippet.split("\n")):
+        m = pattern.search(text + " ")
+        if m:
+            return Origin(where.path, where.line + offset, where.line + offset, text, m.start(1) + 1)
+    return where
+
+
+def _loc(origin: Origin) -> Location:
+    return Location(origin.path, origin.line, origin.column, origin.end_line)
+
+
+class _Files:
+    """Deployment and Python files found by path, the way a launch refers to them."""
+
+    def __init__(self, files: Sequence[DeployFile], python: Sequence[FileAnalysis]) -> None:
+        self.files = list(files)
+        self.modules: List[Tuple[str, ModuleSummary]] = [
+            (_norm(os.path.abspath(a.path)), a.summary) for a in python if a.summary is not None]
+
+    def by_kind(self, *kinds: str) -> List[DeployFile]:
+        return [f for f in self.files if f.kind in kinds]
+
+    def find_file(self, ref: str, near: DeployFile, kinds: Tuple[str, ...]) -> Optional[DeployFile]:
+        return _best([(_norm(f.abs_path), f) for f in self.by_kind(*kinds)], ref, near.abs_path)
+
+    def find_script(self, ref: str, near: DeployFile) -> Optional[ModuleSummary]:
+        return _best(self.modules, ref, near.abs_path)
+
+    def find_module(self, dotted: str, near: DeployFile) -> Optional[ModuleSummary]:
+        base = dotted.replace(".", "/")
+        for ref in (base + "/__main__.py", base + ".py"):
+            hit = _best(self.modules, ref, near.abs_path)
+            if hit is not None:
+                return hit
+        return None
+
+
+def _norm(path: str) -> str:
+    return path.replace("\\", "/")
+
+
+def _best(items: Sequence[Tuple[str, object]], ref: str, near: str) -> Optional[object]:
+    """The item whose path ends with the longest tail of ``ref`` (container paths such as ``/app/src/app.py``
+    differ from the checkout), nearest to the file that refers to it."""
+    if not ref or "$" in ref or "%" in ref:
+        return None
+    parts = [p for p in _norm(ref).split("/") if p not in ("", ".")]
+    near_dir = _norm(os.path.dirname(near))
+    for start in range(len(parts)):
+        tail = "/" + "/".join(parts[start:])
+        hits = [(path, item) for path, item in items if path.endswith(tail)]
+        if hits:
+            hits.sort(key=lambda h: (-len(os.path.commonprefix([h[0], near_dir + "/"])), h[0]))
+            return hits[0][1]
+    return None
+
+
+@dataclass
+class _Ctx:
+    """Where a launch comes from: the file, the command, and whether it is a production launch."""
+
+    file: DeployFile
+    command: Command
+    dev_reason: str
+    env: _Env
+    via: Tuple[str, ...] = ()  # scripts followed to get here
+
+
+class DeployChecks:
+    def __init__(self, files: Sequence[DeployFile], python: Sequence[FileAnalysis], project_root: str) -> None:
+        self.root = os.path.abspath(project_root)
+        self.index = _Files(files, python)
+        self.python = list(python)
+        self.out = _Collector()
+        # (module path, first line, last line) of a run call -> (path, line) of the PF401 that reports it
+        self.subsumed: Dict[Tuple[str, int, int], Tuple[str, int]] = {}
+        self.dev_server_launch = False
+        self.followed: Set[str] = set()
+        self.conf_users: Dict[str, Set[str]] = {}  # gunicorn config file -> kinds of the files that launch with it
+        self.proxy_dirs = [os.path.dirname(f.abs_path) for f in files if f.proxies]
+
+    # ---- entry points --------------------------------------------------------------------------------
+    def run(self) -> Tuple[List[Finding], "Subsumed"]:
+        for f in self.index.by_kind(*ROOT_KINDS):
+            # What the file sets for the app (and, for a Dockerfile, its ARGs), whether or not it has a command:
+            # a base image or an App Engine default entrypoint still runs with this environment.
+            for var in _last_per_name(f.env):
+                self._env_var(var, f, f.dev_reason, Severity.HIGH)
+            for var in f.build_args:
+                self._secret(var, f, f.dev_reason)
+            for cmd in f.commands:
+                env = _Env()
+                self._load_env_files(f, cmd, env)
+                for var in cmd.env:
+                    env.add(var)
+                self._command(_Ctx(f, cmd, cmd.dev_reason or f.dev_reason, env))
+                if not cmd.argv and cmd.build is not None:
+                    self._built_image(f, cmd, env)
+        for f in self.index.by_kind("shell"):
+            if f.abs_path not in self.followed and self._is_entry_script(f):
+                self._script(f, _Ctx(f, Command((), (), f.path), f.dev_reason, _Env()), ())
+        self._env_files()
+        self._gunicorn_files()
+        return list(self.out.items.values()), self.subsumed
+
+    def _built_image(self, compose: DeployFile, service: Command, env: _Env) -> None:
+        """A compose service that keeps its image's CMD runs the Dockerfile's command with the service's
+        environment added (``FLASK_DEBUG: 1`` in compose + ``CMD flask run`` in the Dockerfile)."""
+        context, name = service.build  # type: ignore[misc]
+        path = os.path.normpath(os.path.join(os.path.dirname(compose.abs_path), context, name))
+        image = next((f for f in self.index.by_kind("dockerfile") if os.path.normpath(f.abs_path) == path), None)
+        if image is None:
+            return
+        for cmd in image.commands:
+            merged = _Env()
+            for var in cmd.env:
+                merged.add(var)
+            for name_, hit in env.values.items():
+                merged.values[name_] = (hit[0], hit[1], hit[2] or f"set by {service.source} in {compose.path}", hit[3])
+            dev = service.dev_reason or compose.dev_reason or cmd.dev_reason or image.dev_reason
+            source = f"{cmd.source} run by {service.source}"
+            self._command(_Ctx(image, Command(cmd.argv, cmd.origins, source, cmd.web, cmd.env, (), cmd.workdir,
+                                              cmd.dev_reason), dev, merged), report_env=False)
+
+    def _is_entry_script(self, f: DeployFile) -> bool:
+        name = os.path.basename(f.abs_path)
+        if name not in ENTRY_SCRIPT_NAMES:
+            return False
+        here = os.path.dirname(f.abs_path)
+        roots = {os.path.dirname(r.abs_path) for r in self.index.by_kind(*ROOT_KINDS)}
+        return here in roots or here == self.root
+
+    def _load_env_files(self, f: DeployFile, cmd: Command, env: _Env) -> None:
+        for ref, where in cmd.env_files:
+            target = self.index.find_file(ref.lstrip("-"), f, ("dotenv",))
+            if target is None:
+                continue
+            for var in target.env:
+                env.add(var, f"from {target.path}, loaded by {where.path}:{where.line}")
+
+    # ---- commands and launches -----------------------------------------------------------------------
+    def _command(self, ctx: _Ctx, report_env: bool = True) -> None:
+        if report_env:
+            self._env_vars(ctx.env, ctx)
+        if not ctx.command.web:
+            return
+        for launch in launches(ctx.command):
+            env = ctx.env.copy()
+            for var in launch.env:
+                env.add(var)
+            self._env_vars(_Env.of(launch.env), ctx)
+            self._launch(launch, _Ctx(ctx.file, ctx.command, ctx.dev_reason, env, ctx.via))
+
+    def _launch(self, launch: Launch, ctx: _Ctx) -> None:
+        if launch.kind == "flask-run":
+            self._flask_run(launch, ctx)
+        elif launch.kind in ("python-script", "python-module"):
+            self._python(launch, ctx)
+        elif launch.kind == "gunicorn":
+            self._gunicorn(launch, ctx)
+        elif launch.kind == "script":
+            self._follow(launch, ctx)
+
+    def _follow(self, launch: Launch, ctx: _Ctx) -> None:
+        script = self.index.find_file(launch.target, ctx.file, ("shell",))
+        if script is not None and script.abs_path not in ctx.via and len(ctx.via) < 6:
+            self.followed.add(script.abs_path)
+            self._script(script, ctx, launch.args)
+        if launch.args and not launch.args[0].startswith("-"):
+            # ENTRYPOINT ["./entrypoint.sh"] + CMD ["gunicorn", ...]: the script ends with exec "$@".
+            argv = ctx.command.argv
+            if tuple(argv[len(argv) - len(launch.args):]) == launch.args:
+                inner = launches(ctx.command, launch.args)
+            else:  # arguments inside shell text: they share its origin
+                inner = launches(Command(launch.args, ((0, launch.origin),), ctx.command.source))
+            for found in inner:
+                self._launch(found, ctx)
+
+    def _script(self, script: DeployFile, parent: _Ctx, args: Tuple[str, ...]) -> None:
+        for cmd in script.commands:
+            dev = parent.dev_reason or script.dev_reason or cmd.dev_reason
+            env = parent.env.copy()
+            for var in cmd.env:
+                env.add(var)
+            sub = _Ctx(script, cmd, dev, env, parent.via + (script.abs_path,))
+            self._env_vars(_Env.of(cmd.env), sub)
+            for launch in launches(cmd):
+                lenv = env.copy()
+                for var in launch.env:
+                    lenv.add(var)
+                self._launch(launch, _Ctx(script, cmd, dev, lenv, sub.via))
+
+    # ---- PF401: the development server -------------------------------------------------------------
+    def _flask_run(self, launch: Launch, ctx: _Ctx) -> None:
+        env = self._with_dotenv(ctx)
+        why: List[Tuple[str, Optional[Origin]]] = []
+        if "--debug" in launch.options and "--no-debug" not in launch.options:
+            why.append(("`--debug` on the command line", None))
+        hit = env.truthy("FLASK_DEBUG")
+        if hit is not None and "--no-debug" not in launch.options:
+            why.append((f"FLASK_DEBUG={hit[0]} {_note(hit)}", hit[1]))
+        legacy = env.get("FLASK_ENV")
+        if legacy is not None and effective(legacy[0]) == "development":
+            why.append((f"FLASK_ENV=development (Flask < 2.3) {_note(legacy)}", legacy[1]))
+        if "--debugger" in launch.options:
+            why.append(("`--debugger` on the command line", None))
+        if "--no-debugger" in launch.options:
+            why = []
+        for flag in ("--debug", "--debugger", "--reload"):
+            if flag in launch.options:
+                self._pf402_flag(launch, ctx, flag)
+        self._pf401(launch, ctx, f"`{_short(launch)}`", why, [])
+
+    def _python(self, launch: Launch, ctx: _Ctx) -> None:
+        if launch.kind == "python-script":
+            module = self.index.find_script(launch.target, ctx.file) if launch.target.endswith(".py") else None
+        else:
+            module = self.index.find_module(launch.target, ctx.file)
+        if module is None:
+            return
+        env = self._with_dotenv(ctx)
+        runs: List[DevServerRun] = []
+        why: List[Tuple[str, Optional[Origin]]] = []
+        if launch.args[:1] == ("runserver",) and any(v.startswith("flask_script") for v in module.reexports.values()):
+            # Flask-Script's Manager adds a `runserver` command that starts the development server.
+            if {"-d", "--debug"} & set(launch.args):
+                why.append(("`runserver --debug`", None))
+            self._pf401(launch, ctx, f"`{_short(launch)}`, Flask-Script's development server", why, [])
+            return
+        for run in module.dev_servers:
+            if run.reach not in ("main", "import") or run.gated:
+                continue
+            reasons = self._run_debug(run, module, env, first=not runs)
+            if run.kind == "socketio.run()" and not reasons and not run.unsafe_werkzeug:
+                # Flask-SocketIO serves with eventlet/gevent when installed and refuses Werkzeug in production
+                # unless allow_unsafe_werkzeug=True; only debug mode brings Werkzeug's debugger back.
+                continue
+            runs.append(run)
+            why += reasons
+        if not runs:
+            return
+        run = runs[0]
+        related = [r.location for r in runs]
+        where = f"`{_short(launch)}`, which runs {run.kind} in {module.path}:{run.location.line}"
+        if self._pf401(launch, ctx, where, why, related):
+            for r in runs:
+                span = (r.location.path, r.location.line, r.location.end_line or r.location.line)
+                self.subsumed[span] = (launch.origin.path, launch.origin.line)
+
+    def _run_debug(self, run: DevServerRun, module: ModuleSummary, env: _Env,
+                   first: bool) -> List[Tuple[str, Optional[Origin]]]:
+        at = "that call" if first else f"{run.kind} at {module.path}:{run.location.line}"
+        if run.debugger:
+            return [(f"use_debugger=True in {at}", None)]
+        if run.debug == "on":
+            return [(f"debug=True in {at}", None)]
+        if run.debug == "env":
+            for name in run.debug_env:
+                hit = env.get(name)
+                if hit is not None and effective(hit[0]) is not None:
+                    # The expression reads this variable; only its unset/False/0 outcomes are known, so a value
+                    # that Flask's own flag parser calls true is treated as turning debug on.
+                    if debug_flag(effective(hit[0]) or ""):
+                        return [(f"{name}={effective(hit[0])} {_note(hit)}, which the debug argument of {at} reads",
+                                 hit[1])]
+                    return []
+            if run.debug_default and not any(env.get(n) for n in run.debug_env):
+                names = " and ".join(run.debug_env) or "its variable"
+                return [(f"the debug argument of {at} defaults to on and {names} is not set by this launch", None)]
+            return []
+        if run.debug == "" and run.kind == "app.run()":
+            hit = env.truthy("FLASK_DEBUG")
+            if hit is not None:
+                return [(f"FLASK_DEBUG={hit[0]} {_note(hit)}, which app.run() reads", hit[1])]
+            config_on = [f for a in self.python if a.path == module.path for f in a.findings
+                         if f.rule_id == "PF101" and f.severity.at_least(Severity.MEDIUM)]
+            if config_on:
+                return [(f"the app's config enables debug mode ({module.path}:{config_on[0].line})", None)]
+        return []
+
+    def _with_dotenv(self, ctx: _Ctx) -> _Env:
+        """``flask run`` and ``app.run()`` load ``.flaskenv`` and ``.env`` (values already set win) - unless
+        the image never gets them because ``.dockerignore`` keeps them out of the build context."""
+        env = ctx.env.copy()
+        dirs = {os.path.dirname(ctx.file.abs_path), self.root}
+        ignored = _dockerignore(os.path.dirname(ctx.file.abs_path)) if ctx.file.kind == "dockerfile" else None
+        for f in self.index.by_kind("dotenv"):
+            name = os.path.basename(f.abs_path)
+            if ignored is not None and ignored.match_file(name):
+                continue
+            if name in (".flaskenv", ".env") and os.path.dirname(f.abs_path) in dirs:
+                for var in f.env:
+                    env.add(var, f"from {f.path}, which Flask loads", override=False)
+        return env
+
+    def _pf401(self, launch: Launch, ctx: _Ctx, what: str, why: List[Tuple[str, Optional[Origin]]],
+               related: List[Location]) -> bool:
+        self.dev_server_launch = self.dev_server_launch or not ctx.dev_reason
+        source = _source(ctx)
+        related = related + [_loc(o) for _, o in why if o is not None]
+        if why:
+            reasons = "; ".join(dict.fromkeys(w for w, _ in why))
+            message = (f"{_cap(source)} serves the app with Flask's development server and the interactive Werkzeug "
+                       f"debugger: {what}, with debug mode on ({reasons}). Anyone who can reach the port can run "
+                       f"Python on the server.")
+            severity = Severity.CRITICAL
+        else:
+            message = (f"{_cap(source)} serves the app with Flask's development server: {what}. It is single-process, "
+                       f"unhardened and not meant for production traffic.")
+            severity = PF401.severity
+        if ctx.dev_reason:
+            severity = Severity.LOW
+            message += f" Reported as low because {ctx.dev_reason}."
+        self.out.add(PF401, launch.origin, message, severity, related=related)
+        return bool(why) and not ctx.dev_reason
+
+    # ---- PF402: debug switches in the environment --------------------------------------------------
+    def _env_vars(self, env: _Env, ctx: _Ctx) -> None:
+        for name, (value, where, note, dev) in env.values.items():
+            if note:
+                continue  # reported where the env file itself is checked
+            self._env_var(EnvVar(name, value, where, dev), ctx.file, ctx.dev_reason, Severity.HIGH)
+
+    def _env_var(self, var: EnvVar, f: DeployFile, dev_reason: str, severity: Severity) -> None:
+        dev_reason = dev_reason or var.dev_reason
+        value = effective(var.value)
+        unset_note = ""
+        if var.value is not None and value is not None and "$" in var.value:
+            unset_note = f" when {_DEFAULT_RE.match(var.value.strip()).group('name')} is not set on the host"  # type: ignore[union-attr]
+        if dev_reason:
+            severity, suffix = Severity.LOW, f" Reported as low because {dev_reason}."
+        elif f.example:
+            severity, suffix = Severity.LOW, " Reported as low because the file is a template."
+        else:
+            suffix = ""
+        if value is not None and var.name == "FLASK_DEBUG" and debug_flag(value):
+            self.out.add(PF402, var.origin, f"FLASK_DEBUG={value} is set in {f.path}{unset_note}: Flask turns debug "
+                         f"mode on when the app is created, and `flask run`/`app.run()` start the interactive "
+                         f"debugger.{suffix}", severity, name=var.name)
+        elif value is not None and var.name == "FLASK_ENV" and value.strip() == "development":
+            self.out.add(PF402, var.origin, f"FLASK_ENV=development is set in {f.path}{unset_note}: Flask < 2.3 "
+                         f"turns debug mode and the debugger on (the variable is deprecated; use FLASK_DEBUG "
+                         f"locally and nothing in production).{suffix}", severity, name=var.name)
+        elif value is not None and var.name == "WERKZEUG_DEBUG_PIN" and value.strip().lower() == "off":
+            self.out.add(PF402, var.origin, f"WERKZEUG_DEBUG_PIN=off is set in {f.path}: whenever the Werkzeug "
+                         f"debugger is active it runs Python for anyone, without asking for the PIN.{suffix}",
+                         severity if severity != Severity.HIGH else Severity.CRITICAL, name=var.name)
+        self._secret(var, f, dev_reason)
+
+    def _pf402_flag(self, launch: Launch, ctx: _Ctx, flag: str) -> None:
+        what = {"--debug": "turns debug mode and the interactive debugger on",
+                "--debugger": "turns the interactive debugger on",
+                "--reload": "turns the reloader on (it restarts the server on file changes)"}[flag]
+        severity = Severity.LOW if ctx.dev_reason else (Severity.MEDIUM if flag == "--reload" else PF402.severity)
+        suffix = f" Reported as low because {ctx.dev_reason}." if ctx.dev_reason else ""
+        self.out.add(PF402, launch.origin, f"`flask run {flag}` in {_source(ctx)} {what}.{suffix}", severity)
+
+    def _env_files(self) -> None:
+        """.env/.flaskenv files on their own: what they set reaches production only in some setups."""
+        for f in self.index.by_kind("dotenv"):
+            name = os.path.basename(f.abs_path)
+            if f.dev_reason or f.example:
+                base = Severity.LOW
+            elif name == ".flaskenv":
+                # Only the flask command and app.run() read it; gunicorn never does.
+                base = Severity.HIGH if self.dev_server_launch else Severity.LOW
+            elif self._loaded_by_production(f) or self.dev_server_launch:
+                base = Severity.HIGH
+            else:
+                base = Severity.MEDIUM
+            for var in _last_per_name(f.env):
+                self._env_var(var, f, f.dev_reason, base)
+
+    def _loaded_by_production(self, f: DeployFile) -> bool:
+        for root in self.index.by_kind(*ROOT_KINDS):
+            for cmd in root.commands:
+                if cmd.dev_reason or root.dev_reason:
+                    continue
+                if any(self.index.find_file(ref.lstrip("-"), root, ("dotenv",)) is f for ref, _ in cmd.env_files):
+                    return True
+        return False
+
+    # ---- PF406: committed secrets -------------------------------------------------------------------
+    def _secret(self, var: EnvVar, f: DeployFile, dev_reason: str) -> None:
+        name = var.name[6:] if var.name.startswith("FLASK_") else var.name
+        value = (effective(var.value) or "").strip()
+        if name not in SECRET_NAMES or not value:
+            return
+        fallback = ""
+        if "$" in (var.value or ""):  # ${SECRET_KEY:-literal}: the literal is the key whenever the host has none
+            fallback = f" as the fallback of `{var.value}` (used whenever {_DEFAULT_RE.match(var.value.strip()).group('name')} is unset)"  # type: ignore[union-attr]
+        if f.kind == "dotenv" and f.tracked is False:
+            return  # a local, git-ignored or untracked .env is where secrets belong
+        if f.example:
+            if not _PLACEHOLDER_RE.search(value) and len(value) >= 16:
+                severity, why = Severity.MEDIUM, " The template holds what looks like a real key, not a placeholder."
+            else:
+                return
+        elif dev_reason:
+            severity, why = Severity.LOW, f" Reported as low because {dev_reason}."
+        elif f.kind == "dotenv" and f.tracked is None:
+            severity, why = Severity.MEDIUM, " (If this .env file is committed, rotate the key.)"
+        else:
+            severity, why = Severity.HIGH, ""
+        where = {"dockerfile": "baked into every image layer (`docker history` shows it)",
+                 "dotenv": "committed to the repository"}.get(f.kind, "committed to the repository")
+        self.out.add(PF406, var.origin, f"{var.name} is given a literal value{fallback} in {f.path}, {where}: anyone with the "
+                     f"file can sign session cookies.{why}", severity, evidence=f"{var.name}=<redacted>",
+                     name=var.name)
+
+    # ---- gunicorn: PF403-PF405 -----------------------------------------------------------------------
+    def _gunicorn(self, launch: Launch, ctx: _Ctx) -> None:
+        conf = self._config_for(launch, ctx)
+        cmd_args: Dict[str, List[str]] = {}
+        extra = ctx.env.get("GUNICORN_CMD_ARGS")
+        if extra is not None and effective(extra[0]):
+            try:
+                cmd_args = parse_gunicorn_args(shlex.split(effective(extra[0]) or ""))[0]
+            except ValueError:
+                cmd_args = {}
+        for values in launch.options.get("raw_env", []) + cmd_args.get("raw_env", []):
+            key, _, val = values.partition("=")
+            self._env_var(EnvVar(key, val, launch.origin), ctx.file, ctx.dev_reason, Severity.HIGH)
+
+        def setting(name: str) -> Tuple[Optional[object], Optional[Origin]]:
+            if name in launch.options:
+                return launch.options[name][-1], launch.origin
+            if name in cmd_args:
+                return cmd_args[name][-1], ctx.env.get("GUNICORN_CMD_ARGS")[1]  # type: ignore[index]
+            if conf is not None and name in conf.gunicorn:
+                s = conf.gunicorn[name]
+                return s.value, s.origin
+            return None, None
+
+        def here(where: Optional[Origin]) -> bool:
+            """Set on this command line (or GUNICORN_CMD_ARGS), not in the config file reported on its own."""
+            return where is not None and (conf is None or where.path != conf.path)
+
+        dev = ctx.dev_reason
+        low_note = f" Reported as low because {dev}." if dev else ""
+        reload, where = setting("reload")
+        if reload is not None and reload is not False and here(where):
+            self.out.add(PF403, where, f"gunicorn runs with `--reload` in {_source(ctx)}: a development "
+                         f"feature that, when the app fails to import, serves the traceback to every client.{low_note}",
+                         Severity.LOW if dev else PF403.severity)
+        if not dev:
+            self._workers(launch, ctx, setting)
+        if dev:
+            return
+        fwd, where = setting("forwarded_allow_ips")
+        if fwd is None and ctx.env.get("FORWARDED_ALLOW_IPS") is not None:
+            fwd, where = effective(ctx.env.get("FORWARDED_ALLOW_IPS")[0]), ctx.env.get("FORWARDED_ALLOW_IPS")[1]  # type: ignore[index]
+        if here(where):
+            self._forwarded(fwd, where, ctx.file)
+        level, where = setting("loglevel")
+        if here(where) and str(level).lower() == "debug":
+            self._loglevel(where)  # type: ignore[arg-type]
+        timeout, where = setting("timeout")
+        if here(where) and str(timeout).strip() == "0":
+            self._timeout(where)  # type: ignore[arg-type]
+        bind, where = setting("bind")
+        if where is launch.origin and ctx.file.kind == "compose" and not self._proxied(ctx.file) and ctx.file.public_ports:
+            if any(b.split(":")[0] in ("0.0.0.0", "", "[::]") for b in launch.options.get("bind", [])):
+                self.out.add(PF405, launch.origin, "gunicorn binds all interfaces and this compose project publishes "
+                             "its port with no reverse-proxy service in front: clients talk to gunicorn directly "
+                             "(no TLS termination, buffering of slow clients, or request limits).", Severity.LOW)
+
+    def _workers(self, launch: Launch, ctx: _Ctx, setting) -> None:  # type: ignore[no-untyped-def]
+        workers, where = setting("workers")
+        klass, _ = setting("worker_class")
+        threads, _ = setting("threads")
+        if workers is None and ctx.env.get("WEB_CONCURRENCY") is not None:
+            return
+        if workers is None:
+            if ctx.file.kind in ("procfile", "appengine"):
+                return  # Heroku-style platforms set WEB_CONCURRENCY for gunicorn
+            if str(klass or "sync").split(".")[-1].lower() not in ("sync", "syncworker") or _int(threads, 1) > 1:
+                return
+            self.out.add(PF404, launch.origin, f"gunicorn in {_source(ctx)} runs its default single synchronous "
+                         f"worker (no `--workers`, `workers =` or WEB_CONCURRENCY): one slow request blocks every "
+                         f"other client. gunicorn suggests (2 x CPU cores) + 1 workers as a starting point.",
+                         Severity.LOW)
+            return
+        count = _int(workers, None)
+        if count is not None and count > MAX_SANE_WORKERS and where is not None:
+            self.out.add(PF404, where, f"gunicorn is told to start {count} workers: far above (2 x CPU cores) + 1 "
+                         f"for any common instance (gunicorn's docs: 4-12 workers handle hundreds of requests per "
+                         f"second); each worker is a full copy of the app in memory.", Severity.LOW)
+        preload, _ = setting("preload_app")
+        if preload is not None and preload is not False and (count is None or count > 1):
+            per_process = [f for a in self.python for f in a.findings if f.rule_id == "PF203"]
+            if per_process:
+                self.out.add(PF404, launch.origin, f"gunicorn runs several workers with `--preload` while the app "
+                             f"generates its secret key at import ({per_process[0].path}:{per_process[0].line}, "
+                             f"PF203): preloading makes the workers share one key, but it changes on every restart "
+                             f"and differs between replicas, so sessions still break.", Severity.LOW,
+                             related=[per_process[0].location])
+
+    def _forwarded(self, value: Optional[object], where: Optional[Origin], f: DeployFile) -> None:
+        """``*`` is right behind a platform router or a proxy service (their addresses change); not otherwise."""
+        if where is None or str(value).strip().strip("'\"") != "*":
+            return
+        if f.kind in PLATFORM_KINDS or self._proxied(f):
+            return
+        self.out.add(PF405, where, "gunicorn trusts X-Forwarded-* headers from any address "
+                     "(forwarded_allow_ips=\"*\") and no reverse proxy is configured in this project: anyone who "
+                     "reaches the port directly can claim to be on HTTPS or come from any IP. List the proxy's "
+                     "addresses instead.", Severity.MEDIUM)
+
+    def _proxied(self, f: DeployFile) -> bool:
+        """A compose file at or above ``f`` runs a reverse-proxy service."""
+        here = os.path.dirname(f.abs_path)
+        return any(here == d or here.startswith(d + os.sep) for d in self.proxy_dirs)
+
+    def _loglevel(self, where: Origin) -> None:
+        self.out.add(PF405, where, "gunicorn logs at debug level: request details and internals go to production "
+                     "logs. Use `info` or `warning`.", Severity.LOW)
+
+    def _timeout(self, where: Origin) -> None:
+        self.out.add(PF405, where, "gunicorn's worker timeout is disabled (timeout 0): a stuck request holds its "
+                     "worker forever. Keep a finite timeout unless the platform enforces one itself (Cloud Run).",
+                     Severity.LOW)
+
+    def _config_for(self, launch: Launch, ctx: _Ctx) -> Optional[DeployFile]:
+        ref = launch.option("config")
+        if ref is not None:
+            ref = ref.split(":", 1)[1] if ref.startswith(("python:", "file:")) else ref
+            if not ref.endswith(".py") and "/" not in ref:
+                ref = ref.replace(".", "/") + ".py"
+        if ref is not None:
+            conf = self.index.find_file(ref, ctx.file, ("gunicorn",))
+        else:  # gunicorn reads ./gunicorn.conf.py from its working directory: the launcher's or the project's
+            dirs = {os.path.dirname(ctx.file.abs_path), self.root}
+            conf = next((f for f in self.index.by_kind("gunicorn") if os.path.basename(f.abs_path) == "gunicorn.conf.py"
+                         and os.path.dirname(f.abs_path) in dirs), None)
+        if conf is not None:
+            self.conf_users.setdefault(conf.abs_path, set()).add(ctx.file.kind)
+        return conf
+
+    def _gunicorn_files(self) -> None:
+        """Settings in a gunicorn config file are reported where they are written, once."""
+        for f in self.index.by_kind("gunicorn"):
+            dev = f.dev_reason
+            s = f.gunicorn
+            if "reload" in s and s["reload"].value not in (False, None, 0, COMPUTED, ENV_VALUE):
+                suffix = f" Reported as low because {dev}." if dev else ""
+                self.out.add(PF403, s["reload"].origin, f"`reload = True` in {f.path}: gunicorn's reloader is for "
+                             f"development; when the app fails to import it serves the traceback to every "
+                             f"client.{suffix}", Severity.LOW if dev else PF403.severity)
+            if dev:
+                continue
+            users = self.conf_users.get(f.abs_path, set())
+            if "forwarded_allow_ips" in s and not (users and users <= PLATFORM_KINDS):
+                self._forwarded(s["forwarded_allow_ips"].value, s["forwarded_allow_ips"].origin, f)
+            if "loglevel" in s and str(s["loglevel"].value).lower() == "debug":
+                self._loglevel(s["loglevel"].origin)
+            if "timeout" in s and s["timeout"].value == 0:
+                self._timeout(s["timeout"].origin)
+            workers = s.get("workers")
+            if workers is not None and isinstance(workers.value, int) and workers.value > MAX_SANE_WORKERS:
+                self.out.add(PF404, workers.origin, f"`workers = {workers.value}` in {f.path}: far above "
+                             f"(2 x CPU cores) + 1 for any common instance; each worker is a full copy of the app in "
+                             f"memory.", Severity.LOW)
+            for var in f.env:
+                self._env_var(var, f, dev, Severity.HIGH)
+
+
+@lru_cache(maxsize=64)
+def _dockerignore(context: str) -> Optional[pathspec.PathSpec]:
+    """The build context's ``.dockerignore`` (gitignore-style patterns are close enough for a file name)."""
+    try:
+        with open(os.path.join(context, ".dockerignore"), encoding="utf-8", errors="replace") as fh:
+            return pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())
+    except OSError:
+        return None
+
+
+def _last_per_name(env: Sequence[EnvVar]) -> List[EnvVar]:
+    """A later assignment replaces an earlier one (``ENV FLASK_DEBUG=1`` ... ``ENV FLASK_DEBUG=0``)."""
+    return list({var.name: var for var in env}.values())
+
+
+def _int(value: object, default: Optional[int]) -> Optional[int]:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def _short(launch: Launch, limit: int = 80) -> str:
+    text = launch.display
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _note(hit: Tuple[object, Origin, str]) -> str:
+    origin, note = hit[1], hit[2]
+    return f"({note})" if note else f"(set at {origin.path}:{origin.line})"
+
+
+def _source(ctx: _Ctx) -> str:
+    """"the Dockerfile CMD", "the compose service `web` command (via entrypoint.sh)"."""
+    via = f" (via {os.path.basename(ctx.file.path)})" if ctx.via else ""
+    return f"the {ctx.command.source}{via}" if ctx.command.source else ctx.file.path
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+Subsumed = Dict[Tuple[str, int, int], Tuple[str, int]]
+
+
+def check_deploy(files: Sequence[DeployFile], python: Sequence[FileAnalysis],
+                 project_root: str = ".") -> Tuple[List[Finding], Subsumed]:
+    """All PF4xx findings of a project, and the run calls whose Python findings a critical PF401 replaces."""
+    if not files:
+        return [], {}
+    return DeployChecks(files, python, project_root).run()
+
+
+def drop_subsumed(findings: Iterable[Finding], subsumed: Subsumed) -> List[Finding]:
+    """Debug/bind findings at a run call are folded into the critical PF401 that links to it - but only when
+    that PF401 is itself reported (not deselected or suppressed)."""
+    findings = list(findings)
+    if not subsumed:
+        return findings
+    reported = {(f.path, f.line) for f in findings if f.rule_id == PF401.id}
+    live = [(p, a, b) for (p, a, b), by in subsumed.items() if by in reported]
+    return [f for f in findings
+            if not (f.rule_id in _SUBSUMED and any(f.path == p and a <= f.line <= b for p, a, b in live))]

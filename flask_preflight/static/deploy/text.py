@@ -1,0 +1,56 @@
+"""Helpers every deployment-file format shares: spans with snippets, and inline suppressions."""
+
+from __future__ import annotations
+
+from typing import Dict, FrozenSet, List, Sequence
+
+from flask_preflight.static.deploy.model import Origin
+from flask_preflight.static.source import SNIPPET_MAX_LINES
+from flask_preflight.suppress import parse_suppressions
+
+
+def split_lines(text: str) -> List[str]:
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    return lines
+
+
+def origin(path: str, lines: Sequence[str], line: int, end_line: int = 0, column: int = 1) -> Origin:
+    """An Origin for lines ``line``..``end_line`` (1-based, inclusive) with their text as the snippet."""
+    end = max(end_line, line)
+    shown = lines[line - 1:min(end, line + SNIPPET_MAX_LINES - 1)] if 1 <= line <= len(lines) else []
+    return Origin(path, line, end, "\n".join(shown), column)
+
+
+def suppressions(lines: Sequence[str], comment_prefixes: Sequence[str] = ("#",)) -> Dict[int, FrozenSet[str]]:
+    """Rule ids silenced per line: by a ``# preflight: ignore[...]`` on the line itself, or by comment-only
+    lines directly above it (formats such as Dockerfile and systemd have no trailing comments)."""
+    result: Dict[int, FrozenSet[str]] = {}
+    pending: FrozenSet[str] = frozenset()
+    for number, raw in enumerate(lines, start=1):
+        stripped = raw.strip()
+        codes = parse_suppressions(raw) or frozenset()
+        if stripped and any(stripped.startswith(p) for p in comment_prefixes):
+            pending = pending | codes
+            continue
+        if not stripped:
+            pending = frozenset()
+            continue
+        here = pending | codes
+        if here:
+            result[number] = here
+        pending = frozenset()
+    return result
+
+
+def spread(file_suppressions: Dict[int, FrozenSet[str]], spans: Sequence[Origin]) -> Dict[int, FrozenSet[str]]:
+    """A directive for an instruction's first line also covers its continuation lines, where findings about
+    one variable of a multi-line ``ENV`` point."""
+    result = dict(file_suppressions)
+    for span in spans:
+        codes = file_suppressions.get(span.line)
+        if codes:
+            for line in range(span.line + 1, span.end_line + 1):
+                result[line] = result.get(line, frozenset()) | codes
+    return result

@@ -1,0 +1,245 @@
+"""Dockerfile extractor: final-stage command, runtime env, build args, origins and parse errors."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+
+from flask_preflight.static.deploy.dockerfile import expand, parse
+from flask_preflight.static.deploy.model import Command, DeployFile, DeployParseError, EnvVar
+
+
+def _parse(text: str, path: str = "Dockerfile") -> DeployFile:
+    return parse(text, path, "/project/" + path)
+
+
+def _env(variables: List[EnvVar]) -> List[Tuple[str, Optional[str], int]]:
+    return [(v.name, v.value, v.origin.line) for v in variables]
+
+
+def _only(result: DeployFile) -> Command:
+    assert len(result.commands) == 1
+    return result.commands[0]
+
+
+def _lines(command: Command) -> List[Tuple[int, int, int]]:
+    return [(index, o.line, o.end_line) for index, o in command.origins]
+
+
+MULTI_STAGE = """\
+# syntax=docker/dockerfile:1
+ARG PYTHON_VERSION=3.11
+ARG BUILD_TOKEN
+
+FROM python:${PYTHON_VERSION}-slim AS builder
+ENV PIP_NO_CACHE_DIR=1 \\
+    FLASK_DEBUG=1
+WORKDIR /build
+COPY requirements.txt .
+RUN pip wheel -r requirements.txt -w /wheels
+CMD ["flask", "run"]
+
+FROM python:${PYTHON_VERSION}-slim
+ARG APP_VERSION=dev
+ENV PYTHONUNBUFFERED=1 APP_VERSION=$APP_VERSION
+WORKDIR /app
+COPY --from=builder /wheels /wheels
+HEALTHCHECK CMD curl -f http://localhost:8000/health
+ENTRYPOINT ["./entrypoint.sh"]
+CMD ["gunicorn", "-w", "4", "app:app"]
+"""
+
+
+def test_multi_stage_builder_env_does_not_reach_final_image() -> None:
+    result = _parse(MULTI_STAGE)
+    assert _env(result.env) == [("PYTHONUNBUFFERED", "1", 15), ("APP_VERSION", "dev", 15)]
+    assert _env(result.build_args) == [
+        ("PYTHON_VERSION", "3.11", 2), ("BUILD_TOKEN", None, 3),
+        ("PIP_NO_CACHE_DIR", "1", 6), ("FLASK_DEBUG", "1", 6),
+        ("APP_VERSION", "dev", 14),
+    ]
+    flask_debug = result.build_args[3]
+    assert (flask_debug.origin.line, flask_debug.origin.end_line) == (6, 7)
+    assert flask_debug.origin.snippet == "ENV PIP_NO_CACHE_DIR=1 \\\n    FLASK_DEBUG=1"
+
+
+def test_entrypoint_plus_cmd_exec_forms() -> None:
+    command = _only(_parse(MULTI_STAGE))
+    assert command.argv == ("./entrypoint.sh", "gunicorn", "-w", "4", "app:app")
+    assert command.source == "Dockerfile ENTRYPOINT + CMD"
+    assert _lines(command) == [(0, 19, 19), (1, 20, 20)]
+    assert command.origin_at(0).snippet == 'ENTRYPOINT ["./entrypoint.sh"]'
+    assert command.origin_at(3).snippet == 'CMD ["gunicorn", "-w", "4", "app:app"]'
+    assert command.workdir == "/app"
+    assert [v.name for v in command.env] == ["PYTHONUNBUFFERED", "APP_VERSION"]
+    assert command.dev_reason == ""
+
+
+def test_final_stage_from_builder_inherits_env_workdir_and_cmd() -> None:
+    result = _parse("""\
+FROM python:3.12 AS base
+ENV FLASK_APP=app.py
+WORKDIR /srv
+CMD flask run --host 0.0.0.0
+
+FROM base AS runtime
+ENV FLASK_DEBUG=0
+WORKDIR app
+""")
+    assert _env(result.env) == [("FLASK_APP", "app.py", 2), ("FLASK_DEBUG", "0", 7)]
+    assert result.build_args == []
+    command = _only(result)
+    assert command.argv == ("/bin/sh", "-c", "flask run --host 0.0.0.0")
+    assert command.source == "Dockerfile CMD"
+    assert _lines(command) == [(0, 4, 4)]
+    assert command.workdir == "/srv/app"
+    assert [v.name for v in command.env] == ["FLASK_APP", "FLASK_DEBUG"]
+
+
+def test_inherited_cmd_is_reset_by_entrypoint_but_same_stage_cmd_stays() -> None:
+    inherited = _parse('FROM python AS base\nCMD ["flask", "run"]\nFROM base\nENTRYPOINT ["gunicorn", "app:app"]\n')
+    assert _only(inherited).argv == ("gunicorn", "app:app")
+    assert _only(inherited).source == "Dockerfile ENTRYPOINT"
+    same_stage = _parse('FROM python\nCMD ["app:app"]\nENTRYPOINT ["gunicorn"]\n')
+    assert _only(same_stage).argv == ("gunicorn", "app:app")
+    assert _lines(_only(same_stage)) == [(0, 3, 3), (1, 2, 2)]
+
+
+def test_shell_entrypoint_ignores_cmd() -> None:
+    command = _only(_parse('FROM python\nENTRYPOINT exec gunicorn app:app\nCMD ["--reload"]\n'))
+    assert command.argv == ("/bin/sh", "-c", "exec gunicorn app:app")
+    assert command.source == "Dockerfile ENTRYPOINT"
+    assert _lines(command) == [(0, 2, 2)]
+
+
+def test_exec_entrypoint_with_shell_cmd() -> None:
+    command = _only(_parse('FROM python\nENTRYPOINT ["tini", "--"]\nCMD gunicorn app:app\n'))
+    assert command.argv == ("tini", "--", "/bin/sh", "-c", "gunicorn app:app")
+    assert _lines(command) == [(0, 2, 2), (2, 3, 3)]
+
+
+def test_shell_form_uses_shell_instruction_and_joins_continuations() -> None:
+    result = _parse("""\
+FROM python:3.12-slim
+SHELL ["/bin/bash", "-c"]
+CMD flask run \\
+    --host=0.0.0.0 \\
+    --debug
+""")
+    command = _only(result)
+    assert command.argv[:2] == ("/bin/bash", "-c")
+    assert command.argv[2].split() == ["flask", "run", "--host=0.0.0.0", "--debug"]
+    assert _lines(command) == [(0, 3, 5)]
+    assert command.origin.snippet == "CMD flask run \\\n    --host=0.0.0.0 \\\n    --debug"
+
+
+def test_last_cmd_wins_and_lowercase_instructions() -> None:
+    command = _only(_parse('from python as app\ncmd ["flask", "run"]\ncmd ["gunicorn", "app:app"]\n'))
+    assert command.argv == ("gunicorn", "app:app")
+    assert _lines(command) == [(0, 3, 3)]
+
+
+def test_env_forms_quotes_and_substitution() -> None:
+    result = _parse("""\
+FROM python
+ARG HOST=0.0.0.0
+ARG TOKEN
+ENV GREETING="hello world" SINGLE='no $expansion' LEGACY_UNUSED=x
+ENV LEGACY value with spaces
+ENV BIND=${HOST}:8000 PORT=${PORT:-5000} DEFAULTED=${HOST:-127.0.0.1}
+ENV SECRET_KEY=${SECRET_KEY} AUTH=$TOKEN MIXED="$HOST and $UNKNOWN"
+ENV FIRST=1 SECOND=$FIRST
+ENV ESCAPED=\\$HOME
+""")
+    assert _env(result.env) == [
+        ("GREETING", "hello world", 4), ("SINGLE", "no $expansion", 4), ("LEGACY_UNUSED", "x", 4),
+        ("LEGACY", "value with spaces", 5),
+        ("BIND", "0.0.0.0:8000", 6), ("PORT", "${PORT:-5000}", 6), ("DEFAULTED", "0.0.0.0", 6),
+        ("SECRET_KEY", "${SECRET_KEY}", 7), ("AUTH", "$TOKEN", 7), ("MIXED", "$HOST and $UNKNOWN", 7),
+        ("FIRST", "1", 8), ("SECOND", "$FIRST", 8),  # a pair sees the values from before its instruction
+        ("ESCAPED", "$HOME", 9),
+    ]
+    assert not result.env[7].literal
+    assert result.env[4].literal
+    assert _env(result.build_args) == [("HOST", "0.0.0.0", 2), ("TOKEN", None, 3)]
+
+
+def test_global_arg_used_in_from_and_stage() -> None:
+    result = _parse("ARG BASE=builder\nARG DEBUG=1\nFROM python AS builder\nCMD [\"x\"]\nFROM ${BASE}\n"
+                    "ENV FLASK_DEBUG=$DEBUG\n")
+    assert _env(result.env) == [("FLASK_DEBUG", "1", 6)]
+    assert _only(result).argv == ("x",)
+
+
+def test_escape_directive() -> None:
+    result = _parse('# escape=`\nFROM mcr.microsoft.com/windows\nENV GREETING="say `"hi`"" `\n    PATH=C:\\app\n')
+    assert _env(result.env) == [("GREETING", 'say "hi"', 3), ("PATH", "C:\\app", 3)]
+    assert (result.env[0].origin.line, result.env[0].origin.end_line) == (3, 4)
+
+
+def test_base_image_without_command_and_empty_files() -> None:
+    result = _parse("FROM python:3.12\nENV FLASK_ENV=production\nRUN pip install flask\n")
+    assert result.commands == []
+    assert _env(result.env) == [("FLASK_ENV", "production", 2)]
+    for text in ("", "\n\n", "# just a comment\n"):
+        empty = _parse(text)
+        assert (empty.kind, empty.commands, empty.env, empty.build_args) == ("dockerfile", [], [], [])
+
+
+def test_onbuild_and_healthcheck_are_not_the_command() -> None:
+    result = _parse("FROM python\nONBUILD CMD flask run\nHEALTHCHECK CMD flask --help\nONBUILD ENV FLASK_DEBUG=1\n")
+    assert result.commands == []
+    assert result.env == []
+
+
+@pytest.mark.parametrize("name", [
+    "Dockerfile.dev", "Dockerfile.development", "Dockerfile.local", "Dockerfile.test", "dev.Dockerfile",
+    "Dockerfile-dev", "local.Dockerfile", "docker/Dockerfile_testing",
+])
+def test_development_file_names(name: str) -> None:
+    result = _parse('FROM python\nCMD ["flask", "run", "--debug"]\n', name)
+    assert result.dev_reason == "the file name marks it as a development image"
+    assert _only(result).dev_reason == result.dev_reason
+
+
+@pytest.mark.parametrize("name", ["Dockerfile", "Dockerfile.prod", "deploy/Dockerfile", "Dockerfile.devops",
+                                  "latest.Dockerfile"])
+def test_production_file_names(name: str) -> None:
+    result = _parse('FROM python\nCMD ["gunicorn", "app:app"]\n', name)
+    assert result.dev_reason == ""
+    assert _only(result).dev_reason == ""
+
+
+def test_suppressions_from_comment_above_instruction() -> None:
+    result = _parse("FROM python\n# preflight: ignore[PF101]\nENV FLASK_DEBUG=1\n")
+    assert result.suppressions == {3: frozenset({"PF101"})}
+
+
+@pytest.mark.parametrize("text, line", [
+    ("FROM python\nENV PORT=5000 \\\n    FLASK_DEBUG\nCMD flask run\n", 2),  # ENV pair without '='
+    ("FROM python\n\nLABEL maintainer\n", 3),
+    ("FROM python\nRUN <<EOF\necho one\nEOF\nRUN <<EOF\necho two\n", 5),  # heredoc never closed
+    ("FROM python\nENV GREETING=\"hello\nCMD x\n", 2),  # unterminated quote in a value
+    ("FROM python\nSHELL /bin/bash -c\n", 2),
+])
+def test_malformed_files_raise_with_line(text: str, line: int) -> None:
+    with pytest.raises(DeployParseError) as raised:
+        _parse(text)
+    assert raised.value.line == line
+    assert raised.value.message.endswith(".")
+
+
+@pytest.mark.parametrize("word, expected", [
+    ('"a b"', ("a b", True)),
+    ("'$A'", ("$A", True)),
+    ("$A-${A}", ("x-x", True)),
+    ("${EMPTY:-d}/${EMPTY-d}", ("d/", True)),
+    ("${A:+set}${EMPTY:+set}", ("set", True)),
+    ("${A#x}", ("${A#x}", False)),
+    ('"$A" $B', ("$A $B", False)),
+    ("a\\ b\\\\c", ("a b\\c", True)),
+])
+def test_expand(word: str, expected: Tuple[str, bool]) -> None:
+    values: Dict[str, str] = {"A": "x", "EMPTY": ""}
+    assert expand(word, values.get) == expected

@@ -1,0 +1,757 @@
+"""PF401 dev-server-entrypoint: a production launch that starts Werkzeug's development server.
+
+Each test is a small project: the deployment file(s) and the Flask module they start. The launch is judged
+together with the Python it runs, so ``python app.py`` is only a finding when ``app.py`` really calls
+``app.run()`` when executed as a script.
+"""
+
+import pytest
+
+APP_DEBUG_MAIN = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def index():
+    return "hello"
+
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", port=5000, debug=True)
+"""  # app.run on line 12
+
+APP_MAIN = """\
+import os
+
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def index():
+    return "hello"
+
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", port=int(os.environ.get("PORT", 5000)))
+"""  # app.run on line 14, no debug argument (Flask.run then reads FLASK_DEBUG)
+
+APP_FACTORY = """\
+from flask import Flask
+
+
+def create_app():
+    app = Flask(__name__)
+
+    @app.get("/health")
+    def health():
+        return {"ok": True}
+
+    return app
+
+
+app = create_app()
+"""
+
+DOCKERFILE_PYTHON_APP = """\
+FROM python:3.12-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+EXPOSE 5000
+CMD ["python", "app.py"]
+"""  # CMD on line 7
+
+
+def _severities(scan):
+    return sorted({f.severity.value for f in scan.findings})
+
+
+# ---- the critical correlation ------------------------------------------------------------------
+
+def test_python_app_py_with_debug_run_under_main_is_one_critical_finding_on_the_cmd(scan):
+    # python app.py executes the __main__ block, so debug=True is what the container serves. The Python
+    # findings at the run call (PF101 low, PF103) are replaced by the one linked deployment finding.
+    found = scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_DEBUG_MAIN})
+    assert found == [("PF401", "Dockerfile", 7)]
+    assert scan.severity("PF401", 7) == "critical"
+    message = scan.message("PF401", 7)
+    assert "debug=True" in message and "app.py:12" in message.replace("\\", "/")
+    related = next(f for f in scan.findings if f.rule_id == "PF401").related
+    assert any(r.path.replace("\\", "/").endswith("app.py") and r.line == 12 for r in related)
+
+
+def test_python_app_py_without_debug_is_high_and_python_findings_stay(scan):
+    found = scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_MAIN})
+    assert ("PF401", "Dockerfile", 7) in found
+    assert scan.severity("PF401", 7) == "high"
+    # Not subsumed: only a critical (debugger) launch replaces the Python-side findings.
+    assert ("PF103", "app.py", 14) in found
+    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_MAIN}, select=["PF4"]) == [
+        ("PF401", "Dockerfile", 7)]
+
+
+def test_python_app_py_with_flask_debug_from_the_dockerfile_env_is_critical(scan):
+    dockerfile = """\
+        FROM python:3.12-slim
+        WORKDIR /app
+        COPY . .
+        ENV FLASK_DEBUG=1
+        CMD python app.py
+        """
+    found = scan({"Dockerfile": dockerfile, "app.py": APP_MAIN}, select=["PF4"])
+    assert found == [("PF401", "Dockerfile", 5), ("PF402", "Dockerfile", 4)]
+    assert scan.severity("PF401", 5) == "critical"
+    assert "FLASK_DEBUG=1" in scan.message("PF401", 5)
+
+
+def test_debug_argument_read_from_env_and_set_by_compose_is_critical(scan):
+    app = APP_MAIN.replace('port=int(os.environ.get("PORT", 5000))', 'debug=os.environ.get("APP_DEBUG", "0") == "1"')
+    compose = """\
+        services:
+          web:
+            build: .
+            command: python app.py
+            environment:
+              APP_DEBUG: "1"
+            ports:
+              - "5000:5000"
+        """
+    found = scan({"docker-compose.yml": compose, "app.py": app}, select=["PF401"])
+    assert found == [("PF401", "docker-compose.yml", 4)]
+    assert scan.severity("PF401", 4) == "critical"
+    assert "APP_DEBUG=1" in scan.message("PF401", 4)
+
+
+def test_debug_argument_read_from_env_with_safe_default_is_high_not_critical(scan):
+    app = APP_MAIN.replace('port=int(os.environ.get("PORT", 5000))', 'debug=os.environ.get("APP_DEBUG", "0") == "1"')
+    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app}, select=["PF401"]) == [
+        ("PF401", "Dockerfile", 7)]
+    assert scan.severity("PF401", 7) == "high"
+
+
+def test_config_debug_makes_app_run_start_the_debugger(scan):
+    # app.run() without a debug argument keeps app.debug, which the config set: use_debugger follows it.
+    app = APP_MAIN.replace('app = Flask(__name__)\n', 'app = Flask(__name__)\napp.config["DEBUG"] = True\n')
+    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app}, select=["PF401"]) == [("PF401", "Dockerfile", 7)]
+    assert scan.severity("PF401", 7) == "critical"
+
+
+def test_only_python_rules_selected_keeps_the_findings_pf401_would_replace(scan):
+    # The Python findings are dropped only because PF401 reports them; without PF401 nothing would.
+    found = scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_DEBUG_MAIN}, select=["PF1"])
+    assert found == [("PF101", "app.py", 12), ("PF103", "app.py", 12)]
+
+
+def test_suppressed_pf401_does_not_hide_the_python_findings(scan):
+    dockerfile = DOCKERFILE_PYTHON_APP.replace("CMD", "# preflight: ignore[PF401]\nCMD")
+    found = scan({"Dockerfile": dockerfile, "app.py": APP_DEBUG_MAIN}, select=["PF1", "PF4"])
+    assert found == [("PF101", "app.py", 12), ("PF103", "app.py", 12)]
+
+
+# ---- flask run -----------------------------------------------------------------------------------
+
+def test_flask_run_debug_in_a_dockerfile_cmd(scan):
+    dockerfile = """\
+        FROM python:3.12-slim
+        WORKDIR /app
+        COPY . .
+        ENV FLASK_APP=app.py
+        CMD ["flask", "run", "--host=0.0.0.0", "--debug"]
+        """
+    found = scan({"Dockerfile": dockerfile, "app.py": APP_FACTORY}, select=["PF4"])
+    assert found == [("PF401", "Dockerfile", 5), ("PF402", "Dockerfile", 5)]
+    assert scan.severity("PF401", 5) == "critical"
+    assert scan.severity("PF402", 5) == "high"
+    assert "--debug" in scan.message("PF401", 5)
+
+
+def test_flask_global_debug_option_before_run(scan):
+    procfile = "web: flask --app app --debug run --host 0.0.0.0 --port $PORT\n"
+    found = scan({"Procfile": procfile, "app.py": APP_FACTORY}, select=["PF401"])
+    assert found == [("PF401", "Procfile", 1)]
+    assert scan.severity("PF401", 1) == "critical"
+
+
+def test_plain_flask_run_is_high(scan):
+    dockerfile = """\
+        FROM python:3.12-slim
+        WORKDIR /app
+        COPY . .
+        CMD ["flask", "--app", "app", "run", "--host", "0.0.0.0"]
+        """
+    assert scan({"Dockerfile": dockerfile, "app.py": APP_FACTORY}, select=["PF4"]) == [("PF401", "Dockerfile", 4)]
+    assert scan.severity("PF401", 4) == "high"
+
+
+def test_flask_run_no_debug_overrides_flask_debug(scan):
+    dockerfile = """\
+        FROM python:3.12-slim
+        COPY . /app
+        WORKDIR /app
+        ENV FLASK_DEBUG=1
+        CMD ["flask", "run", "--no-debug", "--host=0.0.0.0"]
+        """
+    found = scan({"Dockerfile": dockerfile, "app.py": APP_FACTORY}, select=["PF401"])
+    assert found == [("PF401", "Dockerfile", 5)]
+    assert scan.severity("PF401", 5) == "high"
+
+
+def test_flask_run_does_not_execute_the_main_block(scan):
+    # `flask run` imports app.py; its `if __name__ == "__main__": app.run(debug=True)` never runs, so the
+    # launch has no debugger (high, not critical) and the Python findings stay.
+    dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["flask", "run", "--host=0.0.0.0"]\n'
+    found = scan({"Dockerfile": dockerfile, "app.py": APP_DEBUG_MAIN}, select=["PF1", "PF4"])
+    assert found == [("PF101", "app.py", 12), ("PF103", "app.py", 12), ("PF401", "Dockerfile", 4)]
+    assert scan.severity("PF401", 4) == "high"
+
+
+def test_compose_environment_reaches_the_command_of_the_image_it_builds(scan):
+    # The service has no `command`: it runs the Dockerfile CMD, with the service's environment.
+    dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["flask", "run", "--host=0.0.0.0"]\n'
+    compose = """\
+        services:
+          web:
+            build: .
+            ports:
+              - "5000:5000"
+            environment:
+              - FLASK_DEBUG=1
+        """
+    found = scan({"Dockerfile": dockerfile, "docker-compose.yml": compose, "app.py": APP_FACTORY}, select=["PF4"])
+    assert found == [("PF401", "Dockerfile", 4), ("PF402", "docker-compose.yml", 7)]
+    assert scan.severity("PF401", 4) == "critical"
+
+
+def test_explicit_debug_false_wins_over_flask_debug(scan):
+    # Flask.run: "debug passed to method overrides all other sources".
+    app = APP_MAIN.replace('port=int(os.environ.get("PORT", 5000))', "debug=False")
+    dockerfile = DOCKERFILE_PYTHON_APP.replace("EXPOSE 5000", "ENV FLASK_DEBUG=1")
+    found = scan({"Dockerfile": dockerfile, "app.py": app}, select=["PF4"])
+    assert found == [("PF401", "Dockerfile", 7), ("PF402", "Dockerfile", 6)]
+    assert scan.severity("PF401", 7) == "high"
+
+
+def test_python_m_flask_run_with_flask_debug_from_compose_env_file(scan):
+    compose = """\
+        services:
+          web:
+            build: .
+            command: python -m flask run --host=0.0.0.0 --port=8000
+            env_file:
+              - .env
+            ports:
+              - "8000:8000"
+          db:
+            image: postgres:16
+        """
+    env = "FLASK_APP=app.py\nFLASK_DEBUG=1\nDATABASE_URL=postgresql://db/app\n"
+    found = scan({"docker-compose.yml": compose, ".env": env, "app.py": APP_FACTORY}, select=["PF401", "PF402"])
+    assert found == [("PF401", "docker-compose.yml", 4), ("PF402", ".env", 2)]
+    assert scan.severity("PF401", 4) == "critical"
+    assert ".env" in scan.message("PF401", 4)
+    assert scan.severity("PF402", 2) == "high"
+
+
+def test_app_run_loads_flaskenv_too(scan):
+    # Flask.run() loads .flaskenv/.env (python-dotenv) before reading FLASK_DEBUG.
+    files = {"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_MAIN, ".flaskenv": "FLASK_DEBUG=1\n"}
+    found = scan(files, select=["PF401", "PF402"])
+    assert found == [("PF401", "Dockerfile", 7), ("PF402", ".flaskenv", 1)]
+    assert scan.severity("PF401", 7) == "critical"
+    assert scan.severity("PF402", 1) == "high"
+
+
+def test_env_file_kept_out_of_the_image_by_dockerignore(scan):
+    # `.env` never reaches the container (the build context excludes it), so `flask run` there cannot load it.
+    dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["flask", "run", "--host=0.0.0.0"]\n'
+    files = {"Dockerfile": dockerfile, ".dockerignore": ".git\n.env\n__pycache__/\n", ".env": "FLASK_DEBUG=1\n",
+             "app.py": APP_FACTORY}
+    assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 4)]
+    assert scan.severity("PF401", 4) == "high"
+
+
+def test_entrypoint_script_that_execs_the_cmd(scan):
+    dockerfile = """\
+        FROM python:3.12-slim
+        WORKDIR /app
+        COPY . .
+        RUN chmod +x entrypoint.sh
+        ENTRYPOINT ["./entrypoint.sh"]
+        CMD ["flask", "run", "--host=0.0.0.0", "--port=8000"]
+        """
+    entrypoint = """\
+        #!/bin/sh
+        set -e
+        flask db upgrade
+        exec "$@"
+        """
+    found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entrypoint, "app.py": APP_FACTORY}, select=["PF4"])
+    # The program word `flask` is written on the CMD line: that is where the finding belongs.
+    assert found == [("PF401", "Dockerfile", 6)]
+    assert scan.severity("PF401", 6) == "high"
+
+
+def test_entry_script_that_runs_flask_itself(scan):
+    dockerfile = """\
+        FROM python:3.12-slim
+        WORKDIR /app
+        COPY . .
+        CMD ["./boot.sh"]
+        """
+    boot = """\
+        #!/bin/bash
+        source venv/bin/activate
+        flask db upgrade
+        flask translate compile
+        exec flask run --host=0.0.0.0 --port=5000
+        """
+    found = scan({"Dockerfile": dockerfile, "boot.sh": boot, "app.py": APP_FACTORY}, select=["PF4"])
+    assert found == [("PF401", "boot.sh", 5)]
+
+
+def test_sh_c_with_migration_then_flask_run(scan):
+    compose = """\
+        services:
+          web:
+            build: .
+            command: sh -c "flask db upgrade && flask run --host=0.0.0.0"
+            environment:
+              DATABASE_URL: postgresql://postgres@db/app
+          db:
+            image: postgres:16
+        """
+    assert scan({"docker-compose.yml": compose, "app.py": APP_FACTORY}, select=["PF4"]) == [
+        ("PF401", "docker-compose.yml", 4)]
+    assert scan.severity("PF401", 4) == "high"
+
+
+def test_systemd_exec_start_with_python_script(scan):
+    unit = """\
+        [Unit]
+        Description=Flask app
+        After=network.target
+
+        [Service]
+        User=www-data
+        WorkingDirectory=/srv/app
+        ExecStart=/srv/app/venv/bin/python /srv/app/app.py
+        Restart=always
+
+        [Install]
+        WantedBy=multi-user.target
+        """
+    found = scan({"deploy/flaskapp.service": unit, "app.py": APP_MAIN}, select=["PF4"])
+    assert found == [("PF401", "deploy/flaskapp.service", 8)]
+    assert scan.severity("PF401", 8) == "high"
+
+
+def test_procfile_web_python_script(scan):
+    procfile = "release: flask db upgrade\nweb: python app.py\n"
+    assert scan({"Procfile": procfile, "app.py": APP_MAIN}, select=["PF4"]) == [("PF401", "Procfile", 2)]
+
+
+def test_python_m_package_with_main_module(scan):
+    main = """\
+        from myapp import create_app
+
+        app = create_app()
+
+        if __name__ == "__main__":
+            app.run(host="0.0.0.0", port=8080)
+        """
+    pkg = "from flask import Flask\n\ndef create_app():\n    return Flask(__name__)\n"
+    dockerfile = "FROM python:3.12-slim\nCOPY . /srv\nWORKDIR /srv\nCMD [\"python\", \"-m\", \"myapp\"]\n"
+    found = scan({"Dockerfile": dockerfile, "myapp/__init__.py": pkg, "myapp/__main__.py": main}, select=["PF4"])
+    assert found == [("PF401", "Dockerfile", 4)]
+
+
+def test_fly_process(scan):
+    fly = """\
+        app = "my-flask-app"
+        primary_region = "ams"
+
+        [processes]
+          app = "flask run --host 0.0.0.0 --port 8080"
+
+        [http_service]
+          internal_port = 8080
+          processes = ["app"]
+        """
+    assert scan({"fly.toml": fly, "app.py": APP_FACTORY}, select=["PF4"]) == [("PF401", "fly.toml", 5)]
+
+
+def test_app_engine_entrypoint_python_main(scan):
+    app_yaml = "runtime: python312\nentrypoint: python main.py\n"
+    main = APP_MAIN
+    assert scan({"app.yaml": app_yaml, "main.py": main}, select=["PF4"]) == [("PF401", "app.yaml", 2)]
+
+
+def test_socketio_run_on_werkzeug_under_main(scan):
+    # allow_unsafe_werkzeug=True is how Flask-SocketIO is told to run on Werkzeug's development server.
+    app = """\
+        from flask import Flask
+        from flask_socketio import SocketIO
+
+        app = Flask(__name__)
+        socketio = SocketIO(app)
+
+        if __name__ == "__main__":
+            socketio.run(app, host="0.0.0.0", port=5000, allow_unsafe_werkzeug=True)
+        """
+    dockerfile = "FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD [\"python\", \"app.py\"]\n"
+    assert scan({"Dockerfile": dockerfile, "app.py": app}, select=["PF401"]) == [("PF401", "Dockerfile", 4)]
+
+
+@pytest.mark.parametrize("cmd", [
+    '["poetry", "run", "flask", "run", "--host", "0.0.0.0"]',
+    '["tini", "--", "python", "-u", "app.py"]',
+    'exec python3 app.py',
+    '["python", "-m", "app"]',
+    '["/bin/bash", "-lc", "flask db upgrade; exec flask run -h 0.0.0.0 -p 8000"]',
+])
+def test_wrappers_and_spellings_of_the_dev_server(scan, cmd):
+    dockerfile = f"FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD {cmd}\n"
+    app = APP_MAIN if "flask" not in cmd else APP_FACTORY
+    assert scan({"Dockerfile": dockerfile, "app.py": app}, select=["PF4"]) == [("PF401", "Dockerfile", 4)]
+    assert scan.severity("PF401", 4) == "high"
+
+
+# ---- development setups are reported low ---------------------------------------------------------
+
+def test_dockerfile_dev_is_low(scan):
+    dockerfile = "FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD [\"flask\", \"run\", \"--host=0.0.0.0\", \"--debug\"]\n"
+    found = scan({"Dockerfile.dev": dockerfile, "app.py": APP_FACTORY}, select=["PF401"])
+    assert found == [("PF401", "Dockerfile.dev", 4)]
+    assert scan.severity("PF401", 4) == "low"
+    assert "development image" in scan.message("PF401", 4)
+
+
+def test_procfile_dev_for_foreman_or_honcho_is_low(scan):
+    files = {"Procfile.dev": "web: flask run --debug\nassets: npm run watch\n", "app.py": APP_FACTORY}
+    assert scan(files, select=["PF401"]) == [("PF401", "Procfile.dev", 1)]
+    assert scan.severity("PF401", 1) == "low"
+
+
+def test_compose_service_that_bind_mounts_the_source_is_low(scan):
+    compose = """\
+        services:
+          web:
+            build: .
+            command: flask run --host=0.0.0.0 --debug
+            volumes:
+              - .:/app
+            ports:
+              - "5000:5000"
+        """
+    found = scan({"docker-compose.yml": compose, "app.py": APP_FACTORY}, select=["PF401"])
+    assert found == [("PF401", "docker-compose.yml", 4)]
+    assert scan.severity("PF401", 4) == "low"
+
+
+def test_compose_override_file_is_low_and_does_not_subsume_python_findings(scan):
+    compose = "services:\n  web:\n    command: python app.py\n"
+    found = scan({"docker-compose.override.yml": compose, "app.py": APP_DEBUG_MAIN}, select=["PF1", "PF4"])
+    assert ("PF401", "docker-compose.override.yml", 3) in found
+    assert scan.severity("PF401", 3) == "low"
+    assert ("PF101", "app.py", 12) in found  # a local setup does not replace the Python findings
+
+
+def test_compose_service_in_a_dev_profile_is_low(scan):
+    # A service with `profiles: [dev]` only starts with `docker compose --profile dev up`.
+    compose = """\
+        services:
+          web:
+            build: .
+            command: gunicorn -w 4 -b 0.0.0.0:8000 app:app
+          web-dev:
+            build: .
+            profiles: ["dev"]
+            command: flask run --host=0.0.0.0 --debug
+        """
+    found = scan({"docker-compose.yml": compose, "app.py": APP_FACTORY}, select=["PF401"])
+    assert found == [("PF401", "docker-compose.yml", 8)]
+    assert scan.severity("PF401", 8) == "low"
+
+
+def test_entry_script_branch_taken_only_in_development(scan):
+    # The usual entrypoint: the development server only when FLASK_ENV says so, gunicorn otherwise.
+    entrypoint = """\
+        #!/bin/sh
+        set -e
+        flask db upgrade
+        if [ "$FLASK_ENV" = "development" ]; then
+            exec flask run --host=0.0.0.0 --debug
+        else
+            exec gunicorn --workers 4 --bind 0.0.0.0:8000 app:app
+        fi
+        """
+    dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\n'
+    found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entrypoint, "app.py": APP_FACTORY}, select=["PF4"])
+    assert set(found) <= {("PF401", "entrypoint.sh", 5), ("PF402", "entrypoint.sh", 5)}
+    assert _severities(scan) in ([], ["low"])
+
+
+def test_entry_script_case_with_a_dev_mode_argument(scan):
+    entrypoint = """\
+        #!/bin/bash
+        case "$1" in
+          dev)
+            exec flask run --host=0.0.0.0 --debug
+            ;;
+          *)
+            exec gunicorn -w 4 -b 0.0.0.0:8000 app:app
+            ;;
+        esac
+        """
+    dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\nCMD ["serve"]\n'
+    found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entrypoint, "app.py": APP_FACTORY}, select=["PF4"])
+    assert set(found) <= {("PF401", "entrypoint.sh", 4), ("PF402", "entrypoint.sh", 4)}
+    assert _severities(scan) in ([], ["low"])
+
+
+ENTRYPOINT_FAIL_OPEN = """\
+#!/bin/sh
+set -e
+if [ "$APP_ENV" = "production" ]; then
+    exec gunicorn -w 4 --bind 0.0.0.0:8000 app:app
+else
+    exec flask run --host=0.0.0.0 --debug
+fi
+"""  # the else branch, line 6, is what runs when APP_ENV is not set
+
+
+def test_entry_script_whose_default_branch_is_the_debugger(scan):
+    # The else of a *production* test is the fail-open default: nothing sets APP_ENV, so this container
+    # starts the debugger. Not a development-only branch.
+    dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\n'
+    found = scan({"Dockerfile": dockerfile, "entrypoint.sh": ENTRYPOINT_FAIL_OPEN, "app.py": APP_FACTORY},
+                 select=["PF401"])
+    assert found == [("PF401", "entrypoint.sh", 6)]
+    assert scan.severity("PF401", 6) == "critical"
+
+
+def test_entry_script_default_branch_not_taken_when_the_image_sets_production(scan):
+    dockerfile = ('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENV APP_ENV=production\n'
+                  'ENTRYPOINT ["./entrypoint.sh"]\n')
+    found = scan({"Dockerfile": dockerfile, "entrypoint.sh": ENTRYPOINT_FAIL_OPEN, "app.py": APP_FACTORY},
+                 select=["PF401"])
+    assert set(found) <= {("PF401", "entrypoint.sh", 6)}
+    assert _severities(scan) in ([], ["low"])
+
+
+def test_entry_script_that_execs_gunicorn_unless_dev_is_set(scan):
+    # `exec` replaces the shell: the line after the if-block only runs when DEV is non-empty.
+    entrypoint = """\
+        #!/bin/sh
+        if [ -z "$DEV" ]; then
+            exec gunicorn -w 4 --bind 0.0.0.0:8000 app:app
+        fi
+        exec flask run --host=0.0.0.0 --debug
+        """
+    dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\n'
+    found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entrypoint, "app.py": APP_FACTORY}, select=["PF4"])
+    assert set(found) <= {("PF401", "entrypoint.sh", 5), ("PF402", "entrypoint.sh", 5)}
+    assert _severities(scan) in ([], ["low"])
+
+
+# ---- negatives -------------------------------------------------------------------------------------
+
+def test_python_app_py_that_serves_with_waitress(scan):
+    app = """\
+        from flask import Flask
+        from waitress import serve
+
+        app = Flask(__name__)
+
+
+        @app.route("/")
+        def index():
+            return "hello"
+
+
+        if __name__ == "__main__":
+            serve(app, host="0.0.0.0", port=8080, threads=8)
+        """
+    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app}, select=["PF4"]) == []
+
+
+def test_python_script_whose_run_is_only_in_a_cli_command(scan):
+    manage = """\
+        import click
+        from flask.cli import FlaskGroup
+        from app import create_app
+
+        cli = FlaskGroup(create_app=create_app)
+
+
+        @cli.command("runserver")
+        def runserver():
+            create_app().run(debug=True)
+
+
+        if __name__ == "__main__":
+            cli()
+        """
+    dockerfile = """\
+        FROM python:3.12-slim
+        WORKDIR /app
+        COPY . .
+        CMD ["sh", "-c", "python manage.py db upgrade && gunicorn --workers 4 --bind 0.0.0.0:8000 app:app"]
+        """
+    files = {"Dockerfile": dockerfile, "manage.py": manage, "app.py": APP_FACTORY}
+    assert scan(files, select=["PF4"]) == []
+
+
+def test_release_and_worker_procfile_lines_are_not_the_web_server(scan):
+    procfile = """\
+        release: python manage.py db upgrade
+        worker: python app.py
+        web: gunicorn --workers 3 app:app
+        """
+    assert scan({"Procfile": procfile, "app.py": APP_DEBUG_MAIN}, select=["PF4"]) == []
+
+
+def test_app_run_gated_by_a_dev_variable_inside_main(scan):
+    app = """\
+        import os
+        from flask import Flask
+        from waitress import serve
+
+        app = Flask(__name__)
+
+        if __name__ == "__main__":
+            if os.environ.get("DEV"):
+                app.run(debug=True)
+            else:
+                serve(app, host="0.0.0.0", port=8080)
+        """
+    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app}, select=["PF4"]) == []
+
+
+def test_script_not_in_the_scan_is_not_reported(scan):
+    dockerfile = "FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"/app/server.py\"]\n"
+    assert scan({"Dockerfile": dockerfile, "app.py": APP_DEBUG_MAIN}, select=["PF4"]) == []
+
+
+def test_builder_stage_command_does_not_reach_the_final_image(scan):
+    dockerfile = """\
+        FROM python:3.12-slim AS dev
+        WORKDIR /app
+        COPY . .
+        CMD ["flask", "run", "--host=0.0.0.0", "--debug"]
+
+        FROM python:3.12-slim AS prod
+        WORKDIR /app
+        COPY --from=dev /app /app
+        CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "app:app"]
+        """
+    assert scan({"Dockerfile": dockerfile, "app.py": APP_FACTORY}, select=["PF4"]) == []
+
+
+def test_other_flask_subcommands_and_production_servers(scan):
+    compose = """\
+        services:
+          migrate:
+            build: .
+            command: flask db upgrade
+          web:
+            build: .
+            command: waitress-serve --listen=0.0.0.0:8080 app:app
+          api:
+            build: .
+            command: ["uwsgi", "--http", "0.0.0.0:9000", "--module", "app:app", "--processes", "4"]
+          shell:
+            build: .
+            command: python -c "from app import app; print(app.url_map)"
+        """
+    assert scan({"docker-compose.yml": compose, "app.py": APP_DEBUG_MAIN}, select=["PF4"]) == []
+
+
+def test_python_app_py_that_only_defines_the_app(scan):
+    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_FACTORY}, select=["PF4"]) == []
+
+
+def test_inline_suppression_above_the_dockerfile_cmd(scan):
+    dockerfile = """\
+        FROM python:3.12-slim
+        COPY . /app
+        WORKDIR /app
+        # preflight: ignore[PF401] - internal admin tool, one user
+        CMD ["python", "app.py"]
+        """
+    assert scan({"Dockerfile": dockerfile, "app.py": APP_MAIN}, select=["PF4"]) == []
+
+
+def test_python_wsgi_py_that_imports_an_app_module_with_a_debug_main_block(scan):
+    # Importing app.py does not execute its __main__ block: only wsgi.py's own main block runs.
+    wsgi = """\
+        from waitress import serve
+
+        from app import app
+
+        if __name__ == "__main__":
+            serve(app, listen="*:8080")
+        """
+    dockerfile = "FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD [\"python\", \"wsgi.py\"]\n"
+    assert scan({"Dockerfile": dockerfile, "wsgi.py": wsgi, "app.py": APP_DEBUG_MAIN}, select=["PF4"]) == []
+
+
+def test_socketio_run_with_eventlet_is_a_production_server(scan):
+    # Flask-SocketIO: with async_mode="eventlet" (or gevent), socketio.run() starts eventlet's WSGI server,
+    # the deployment its docs recommend - not Werkzeug.
+    app = """\
+        import eventlet
+        eventlet.monkey_patch()
+
+        from flask import Flask
+        from flask_socketio import SocketIO
+
+        app = Flask(__name__)
+        socketio = SocketIO(app, async_mode="eventlet", cors_allowed_origins=["https://chat.example.com"])
+
+        if __name__ == "__main__":
+            socketio.run(app, host="0.0.0.0", port=5000)
+        """
+    dockerfile = "FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD [\"python\", \"app.py\"]\n"
+    assert scan({"Dockerfile": dockerfile, "app.py": app}, select=["PF401"]) == []
+
+
+# ---- Flask-Script manage.py (old tutorials) ------------------------------------------------------------
+
+MANAGE_PY = """\
+from flask_script import Manager, Server
+from flask_migrate import Migrate, MigrateCommand
+
+from app import app, db
+
+migrate = Migrate(app, db)
+manager = Manager(app)
+manager.add_command("db", MigrateCommand)
+manager.add_command("runserver", Server(host="0.0.0.0", port=5000))
+
+if __name__ == "__main__":
+    manager.run()
+"""
+
+APP_WITH_DB = "from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\napp = Flask(__name__)\ndb = SQLAlchemy(app)\n"
+
+
+def test_flask_script_runserver_is_the_development_server(scan):
+    # Flask-Script's `runserver` command (a default command of Manager, here also added explicitly) calls app.run().
+    dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "manage.py", "runserver"]\n'
+    files = {"Dockerfile": dockerfile, "manage.py": MANAGE_PY, "app.py": APP_WITH_DB}
+    assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 4)]
+    assert scan.severity("PF401", 4) == "high"
+
+
+def test_flask_script_db_upgrade_release_command(scan):
+    procfile = "release: python manage.py db upgrade\nweb: gunicorn --workers 3 app:app\n"
+    dockerfile = ('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n'
+                  'CMD ["sh", "-c", "python manage.py db upgrade && exec gunicorn -w 4 -b 0.0.0.0:8000 app:app"]\n')
+    files = {"Procfile": procfile, "Dockerfile": dockerfile, "manage.py": MANAGE_PY, "app.py": APP_WITH_DB}
+    assert scan(files, select=["PF401"]) == []

@@ -1,0 +1,418 @@
+"""PF402 debug-env-enabled: deployment files that switch debug mode or the Werkzeug debugger on via the env.
+
+Flask's own flag parser (``flask.helpers.get_debug_flag``) decides what counts as on: any non-empty value
+except ``0``, ``false`` and ``no`` (case-insensitive).
+"""
+
+import pytest
+
+APP = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def index():
+    return "ok"
+"""
+
+GUNICORN_CMD = 'CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "app:app"]'
+
+
+def dockerfile(*middle: str, cmd: str = GUNICORN_CMD) -> str:
+    """FROM on line 1, WORKDIR on line 2, ``middle`` from line 3, then the CMD."""
+    return "\n".join(["FROM python:3.12-slim", "WORKDIR /app", *middle, "COPY . .", cmd]) + "\n"
+
+
+# ---- positives -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["1", "true", "True", "yes", "on"])
+def test_dockerfile_env_flask_debug_on(scan, value):
+    found = scan({"Dockerfile": dockerfile(f"ENV FLASK_DEBUG={value}"), "app.py": APP}, select=["PF4"])
+    assert found == [("PF402", "Dockerfile", 3)]
+    assert scan.severity("PF402", 3) == "high"
+    assert f"FLASK_DEBUG={value}" in scan.message("PF402", 3)
+
+
+def test_dockerfile_env_key_value_pairs_and_legacy_space_form(scan):
+    text = dockerfile("ENV PYTHONUNBUFFERED=1 \\", "    FLASK_DEBUG=1", "ENV FLASK_ENV development")
+    found = scan({"Dockerfile": text, "app.py": APP}, select=["PF4"])
+    # A multi-line ENV is reported on the line that sets the variable.
+    assert found == [("PF402", "Dockerfile", 4), ("PF402", "Dockerfile", 5)]
+    assert "FLASK_ENV=development" in scan.message("PF402", 5)
+
+
+def test_flask_debug_built_from_a_build_argument(scan):
+    text = dockerfile("ARG DEBUG=1", "ENV FLASK_DEBUG=${DEBUG}")
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile", 4)]
+
+
+def test_final_stage_built_from_a_stage_with_debug_inherits_it(scan):
+    text = """\
+        FROM python:3.12-slim AS base
+        ENV FLASK_DEBUG=1
+        WORKDIR /app
+
+        FROM base AS production
+        COPY . .
+        CMD ["gunicorn", "-w", "4", "app:app"]
+        """
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile", 2)]
+
+
+def test_compose_environment_mapping_and_list_forms(scan):
+    compose = """\
+        services:
+          web:
+            build: .
+            command: gunicorn -w 4 -b 0.0.0.0:8000 app:app
+            environment:
+              FLASK_ENV: development
+              FLASK_DEBUG: 1
+          worker:
+            build: .
+            command: celery -A app.celery worker
+            environment:
+              - FLASK_DEBUG=true
+              - CELERY_BROKER_URL=redis://redis:6379/0
+          redis:
+            image: redis:7
+        """
+    found = scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"])
+    assert found == [("PF402", "docker-compose.yml", 6), ("PF402", "docker-compose.yml", 7),
+                     ("PF402", "docker-compose.yml", 12)]
+    assert {scan.severity("PF402", n) for n in (6, 7, 12)} == {"high"}
+
+
+def test_compose_default_that_turns_debug_on_when_unset(scan):
+    compose = """\
+        services:
+          web:
+            build: .
+            environment:
+              FLASK_DEBUG: ${FLASK_DEBUG:-1}
+        """
+    assert scan({"compose.yaml": compose, "app.py": APP}, select=["PF402"]) == [("PF402", "compose.yaml", 5)]
+    assert "when FLASK_DEBUG is not set" in scan.message("PF402", 5)
+
+
+def test_werkzeug_debug_pin_off_is_critical(scan):
+    compose = """\
+        services:
+          web:
+            build: .
+            environment:
+              WERKZEUG_DEBUG_PIN: "off"
+        """
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"]) == [
+        ("PF402", "docker-compose.yml", 5)]
+    assert scan.severity("PF402", 5) == "critical"
+
+
+def test_werkzeug_debug_pin_off_in_a_dev_compose_file_is_low(scan):
+    compose = "services:\n  web:\n    environment:\n      - WERKZEUG_DEBUG_PIN=off\n"
+    assert scan({"docker-compose.dev.yml": compose, "app.py": APP}, select=["PF402"]) == [
+        ("PF402", "docker-compose.dev.yml", 4)]
+    assert scan.severity("PF402", 4) == "low"
+
+
+def test_procfile_inline_assignment(scan):
+    procfile = "web: FLASK_DEBUG=1 gunicorn --workers 3 app:app\nworker: rq worker\n"
+    assert scan({"Procfile": procfile, "app.py": APP}, select=["PF402"]) == [("PF402", "Procfile", 1)]
+    assert scan.severity("PF402", 1) == "high"
+
+
+def test_systemd_environment_line(scan):
+    unit = """\
+        [Unit]
+        Description=myapp
+
+        [Service]
+        Environment="FLASK_DEBUG=true" "DATABASE_URL=postgresql:///app"
+        WorkingDirectory=/srv/myapp
+        ExecStart=/srv/myapp/venv/bin/gunicorn --workers 3 --bind unix:/run/myapp.sock app:app
+
+        [Install]
+        WantedBy=multi-user.target
+        """
+    assert scan({"myapp.service": unit, "app.py": APP}, select=["PF402"]) == [("PF402", "myapp.service", 5)]
+
+
+def test_systemd_environment_file(scan):
+    unit = """\
+        [Service]
+        EnvironmentFile=/srv/myapp/.env
+        ExecStart=/srv/myapp/venv/bin/gunicorn -w 3 app:app
+        """
+    found = scan({"myapp.service": unit, ".env": "FLASK_DEBUG=1\n", "app.py": APP}, select=["PF402"])
+    assert found == [("PF402", ".env", 1)]
+    assert scan.severity("PF402", 1) == "high"  # loaded by a production launch
+
+
+def test_fly_toml_env_with_a_process(scan):
+    fly = """\
+        app = "flask-demo"
+
+        [env]
+          FLASK_DEBUG = "1"
+          PORT = "8080"
+
+        [processes]
+          app = "gunicorn --workers 2 --bind 0.0.0.0:8080 app:app"
+        """
+    assert scan({"fly.toml": fly, "app.py": APP}, select=["PF402"]) == [("PF402", "fly.toml", 4)]
+
+
+def test_fly_toml_env_when_the_image_supplies_the_command(scan):
+    # The usual fly.toml has no [processes]: Fly runs the Dockerfile CMD with [env] in its environment.
+    fly = """\
+        app = "flask-demo"
+        primary_region = "fra"
+
+        [env]
+          FLASK_DEBUG = "1"
+
+        [http_service]
+          internal_port = 8000
+          force_https = true
+        """
+    files = {"fly.toml": fly, "Dockerfile": dockerfile(), "app.py": APP}
+    assert scan(files, select=["PF402"]) == [("PF402", "fly.toml", 5)]
+    assert scan.severity("PF402", 5) == "high"
+
+
+def test_app_engine_env_variables_with_entrypoint(scan):
+    app_yaml = """\
+        runtime: python312
+        entrypoint: gunicorn -b :$PORT main:app
+        env_variables:
+          FLASK_DEBUG: "1"
+        """
+    assert scan({"app.yaml": app_yaml, "main.py": APP}, select=["PF402"]) == [("PF402", "app.yaml", 4)]
+
+
+def test_app_engine_env_variables_with_the_default_entrypoint(scan):
+    # App Engine standard starts gunicorn itself when app.yaml has no entrypoint; env_variables still apply.
+    app_yaml = """\
+        runtime: python312
+        env_variables:
+          FLASK_ENV: development
+        """
+    assert scan({"app.yaml": app_yaml, "main.py": APP}, select=["PF402"]) == [("PF402", "app.yaml", 3)]
+    assert scan.severity("PF402", 3) == "high"
+
+
+def test_dockerfile_without_cmd_relies_on_the_base_image(scan):
+    # tiangolo/uwsgi-nginx-flask and similar base images bring their own CMD; ENV still reaches the app.
+    text = "FROM tiangolo/uwsgi-nginx-flask:python3.11\nENV FLASK_DEBUG=1\nCOPY ./app /app\n"
+    assert scan({"Dockerfile": text, "app/main.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile", 2)]
+
+
+def test_entry_script_export(scan):
+    text = dockerfile(cmd='CMD ["./entrypoint.sh"]')
+    script = """\
+        #!/bin/sh
+        set -e
+        export FLASK_DEBUG=1
+        exec gunicorn --workers 4 --bind 0.0.0.0:8000 app:app
+        """
+    assert scan({"Dockerfile": text, "entrypoint.sh": script, "app.py": APP}, select=["PF402"]) == [
+        ("PF402", "entrypoint.sh", 3)]
+
+
+def test_gunicorn_raw_env(scan):
+    conf = 'bind = "0.0.0.0:8000"\nworkers = 4\nraw_env = ["FLASK_DEBUG=1", "TZ=UTC"]\n'
+    files = {"gunicorn.conf.py": conf, "Dockerfile": dockerfile(cmd='CMD ["gunicorn", "app:app"]'), "app.py": APP}
+    assert scan(files, select=["PF402"]) == [("PF402", "gunicorn.conf.py", 3)]
+
+
+def test_flask_run_command_line_switches(scan):
+    compose = """\
+        services:
+          a:
+            build: .
+            command: flask run --host=0.0.0.0 --debugger
+          b:
+            build: .
+            command: flask run --host=0.0.0.0 --reload
+        """
+    found = scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"])
+    assert found == [("PF402", "docker-compose.yml", 4), ("PF402", "docker-compose.yml", 7)]
+    assert scan.severity("PF402", 4) == "high"
+    assert scan.severity("PF402", 7) == "medium"  # the reloader alone does not run code from the browser
+
+
+# ---- .flaskenv: read only by `flask run` and app.run() ----------------------------------------------
+
+def test_flaskenv_alone_with_gunicorn_is_low(scan):
+    files = {".flaskenv": "FLASK_APP=app.py\nFLASK_DEBUG=1\n", "Dockerfile": dockerfile(), "app.py": APP}
+    assert scan(files, select=["PF402"]) == [("PF402", ".flaskenv", 2)]
+    assert scan.severity("PF402", 2) == "low"
+
+
+def test_flaskenv_is_high_when_production_runs_flask_run(scan):
+    text = dockerfile(cmd='CMD ["flask", "run", "--host=0.0.0.0"]')
+    files = {".flaskenv": "FLASK_APP=app.py\nFLASK_DEBUG=1\n", "Dockerfile": text, "app.py": APP}
+    found = scan(files, select=["PF4"])
+    assert found == [("PF401", "Dockerfile", 4), ("PF402", ".flaskenv", 2)]
+    assert scan.severity("PF402", 2) == "high"
+    assert scan.severity("PF401", 4) == "critical"
+    assert ".flaskenv" in scan.message("PF401", 4)
+
+
+def test_flaskenv_stays_low_when_only_a_development_procfile_runs_flask(scan):
+    files = {".flaskenv": "FLASK_APP=app\nFLASK_DEBUG=1\n", "Procfile": "web: gunicorn -w 3 app:app\n",
+             "Procfile.dev": "web: flask run\n", "app.py": APP}
+    assert scan(files, select=["PF402"]) == [("PF402", ".flaskenv", 2)]
+    assert scan.severity("PF402", 2) == "low"
+
+
+# ---- development and template files are low ---------------------------------------------------------
+
+def test_override_compose_file_is_low(scan):
+    compose = """\
+        services:
+          web:
+            environment:
+              FLASK_DEBUG: "1"
+        """
+    assert scan({"docker-compose.override.yml": compose, "app.py": APP}, select=["PF402"]) == [
+        ("PF402", "docker-compose.override.yml", 4)]
+    assert scan.severity("PF402", 4) == "low"
+
+
+def test_service_that_bind_mounts_the_source_tree_is_low(scan):
+    compose = """\
+        services:
+          web:
+            build: .
+            command: gunicorn --reload -w 2 -b 0.0.0.0:8000 app:app
+            volumes:
+              - .:/app
+            environment:
+              - FLASK_DEBUG=1
+        """
+    found = scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"])
+    assert found == [("PF402", "docker-compose.yml", 8)]
+    assert scan.severity("PF402", 8) == "low"
+    assert "bind-mounts" in scan.message("PF402", 8)
+
+
+@pytest.mark.parametrize("name", [".env.example", ".env.development", ".env.local"])
+def test_template_and_development_env_files_are_low(scan, name):
+    assert scan({name: "FLASK_DEBUG=1\n", "Dockerfile": dockerfile(), "app.py": APP}, select=["PF402"]) == [
+        ("PF402", name, 1)]
+    assert scan.severity("PF402", 1) == "low"
+
+
+def test_plain_env_file_not_loaded_by_any_launch_is_medium(scan):
+    files = {".env": "DATABASE_URL=sqlite:///app.db\nFLASK_DEBUG=1\n", "Dockerfile": dockerfile(), "app.py": APP}
+    assert scan(files, select=["PF402"]) == [("PF402", ".env", 2)]
+    assert scan.severity("PF402", 2) == "medium"
+
+
+def test_dockerfile_dev_is_low(scan):
+    assert scan({"Dockerfile.dev": dockerfile("ENV FLASK_DEBUG=1"), "app.py": APP}, select=["PF402"]) == [
+        ("PF402", "Dockerfile.dev", 3)]
+    assert scan.severity("PF402", 3) == "low"
+
+
+# ---- negatives ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["0", "false", "False", "no", "", "${FLASK_DEBUG:-0}", "$FLASK_DEBUG"])
+def test_values_that_leave_debug_off(scan, value):
+    assert scan({"Dockerfile": dockerfile(f"ENV FLASK_DEBUG={value}"), "app.py": APP}, select=["PF402"]) == []
+
+
+def test_compose_values_that_leave_debug_off(scan):
+    compose = """\
+        services:
+          web:
+            build: .
+            environment:
+              FLASK_DEBUG: "false"
+              FLASK_ENV: production
+              WERKZEUG_DEBUG_PIN: "1234-5678-9012"
+          api:
+            build: .
+            environment:
+              - FLASK_DEBUG=${FLASK_DEBUG:-0}
+              - FLASK_DEBUG_TOOLBAR=1
+              - FLASK_DEBUG
+          worker:
+            build: .
+            environment:
+              FLASK_DEBUG: ${FLASK_DEBUG}
+        """
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"]) == []
+
+
+def test_builder_stage_env_never_reaches_the_final_image(scan):
+    text = """\
+        FROM node:20 AS assets
+        ENV FLASK_DEBUG=1
+        ENV NODE_ENV=development
+        WORKDIR /src
+        RUN npm ci && npm run build
+
+        FROM python:3.12-slim
+        WORKDIR /app
+        COPY --from=assets /src/static ./static
+        COPY . .
+        CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "app:app"]
+        """
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == []
+
+
+def test_flask_debug_mentioned_in_comments_and_unrelated_names(scan):
+    text = dockerfile("# ENV FLASK_DEBUG=1  (uncomment for local debugging)", "ENV MY_FLASK_DEBUG=1 DEBUG_TOOLBAR=1")
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == []
+
+
+def test_suppression_on_the_line_above_a_dockerfile_env(scan):
+    text = dockerfile("# preflight: ignore[PF402] - staging image, reviewed", "ENV FLASK_DEBUG=1")
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == []
+
+
+def test_suppression_for_another_rule_does_not_silence_pf402(scan):
+    text = dockerfile("# preflight: ignore[PF406]", "ENV FLASK_DEBUG=1")
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile", 4)]
+
+
+def test_trailing_suppression_in_yaml_and_env_files(scan):
+    compose = """\
+        services:
+          web:
+            build: .
+            env_file: .env
+            environment:
+              FLASK_DEBUG: "1"  # preflight: ignore[PF402]
+        """
+    env = "FLASK_ENV=development  # preflight: ignore[PF402]\n"
+    assert scan({"docker-compose.yml": compose, ".env": env, "app.py": APP}, select=["PF402"]) == []
+
+
+def test_release_line_is_not_the_running_app(scan):
+    procfile = "release: flask db upgrade\nweb: gunicorn --workers 3 app:app\n"
+    assert scan({"Procfile": procfile, "app.py": APP}, select=["PF402"]) == []
+
+
+def test_later_env_instruction_turns_it_back_off(scan):
+    text = dockerfile("ENV FLASK_DEBUG=1", "RUN pip install -r requirements.txt", "ENV FLASK_DEBUG=0")
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == []
+
+
+def test_entry_script_that_sets_debug_only_when_asked_to(scan):
+    # Like `if os.environ.get("DEBUG") == "1": app.debug = True` in Python: on only when the deployer opts in.
+    script = """\
+        #!/bin/sh
+        if [ "$DEBUG" = "1" ]; then
+            export FLASK_DEBUG=1
+        fi
+        exec gunicorn -w 4 -b 0.0.0.0:8000 app:app
+        """
+    text = dockerfile(cmd='ENTRYPOINT ["./entrypoint.sh"]')
+    found = scan({"Dockerfile": text, "entrypoint.sh": script, "app.py": APP}, select=["PF402"])
+    assert set(found) <= {("PF402", "entrypoint.sh", 3)}
+    assert all(f.severity.value == "low" for f in scan.findings)

@@ -1,0 +1,195 @@
+"""PF404 gunicorn-workers-misconfigured: the single default sync worker, a huge hard-coded count, or
+``--preload`` hiding a per-process secret key (PF203)."""
+
+import pytest
+
+APP = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def index():
+    return "ok"
+"""
+
+APP_RANDOM_KEY = """\
+import os
+
+from flask import Flask
+
+app = Flask(__name__)
+app.config["SECRET_KEY"] = os.urandom(24)
+
+
+@app.get("/")
+def index():
+    return "ok"
+"""  # PF203 on line 6
+
+
+def dockerfile(cmd: str, *env: str) -> str:
+    """FROM line 1, WORKDIR line 2, ``env`` from line 3, COPY, then CMD."""
+    return "\n".join(["FROM python:3.12-slim", "WORKDIR /app", *env, "COPY . .", f"CMD {cmd}"]) + "\n"
+
+
+# ---- the default single worker -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("cmd", [
+    '["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]',
+    'gunicorn -b 0.0.0.0:8000 app:app',
+    '["gunicorn", "-k", "sync", "-b", "0.0.0.0:8000", "app:app"]',
+    '["gunicorn", "--threads", "1", "app:app"]',
+])
+def test_default_single_sync_worker_in_a_dockerfile(scan, cmd):
+    assert scan({"Dockerfile": dockerfile(cmd), "app.py": APP}, select=["PF4"]) == [("PF404", "Dockerfile", 4)]
+    assert scan.severity("PF404", 4) == "low"
+    assert "single synchronous worker" in scan.message("PF404", 4)
+
+
+def test_default_worker_in_a_compose_command_and_a_systemd_unit(scan):
+    compose = """\
+        services:
+          web:
+            build: .
+            command: gunicorn --bind 0.0.0.0:8000 app:app
+          nginx:
+            image: nginx:alpine
+        """
+    unit = "[Service]\nWorkingDirectory=/srv/app\nExecStart=/srv/app/.venv/bin/gunicorn --bind unix:/run/app.sock app:app\n"
+    found = scan({"docker-compose.yml": compose, "app.service": unit, "app.py": APP}, select=["PF404"])
+    assert found == [("PF404", "app.service", 3), ("PF404", "docker-compose.yml", 4)]
+
+
+def test_fly_process_without_workers(scan):
+    # Fly does not set WEB_CONCURRENCY the way Heroku does.
+    fly = 'app = "demo"\n\n[processes]\n  app = "gunicorn --bind 0.0.0.0:8080 app:app"\n'
+    assert scan({"fly.toml": fly, "app.py": APP}, select=["PF404"]) == [("PF404", "fly.toml", 4)]
+
+
+# ---- far too many workers ---------------------------------------------------------------------------
+
+def test_workers_64_in_the_config_file(scan):
+    conf = 'bind = "0.0.0.0:8000"\nworkers = 64\nthreads = 2\n'
+    files = {"gunicorn.conf.py": conf, "Dockerfile": dockerfile('["gunicorn", "app:app"]'), "app.py": APP}
+    assert scan(files, select=["PF404"]) == [("PF404", "gunicorn.conf.py", 2)]
+    assert scan.severity("PF404", 2) == "low"
+    assert "64" in scan.message("PF404", 2)
+
+
+def test_workers_64_on_the_command_line(scan):
+    assert scan({"Dockerfile": dockerfile('["gunicorn", "--workers", "64", "app:app"]'), "app.py": APP},
+                select=["PF404"]) == [("PF404", "Dockerfile", 4)]
+    assert "64 workers" in scan.message("PF404", 4)
+
+
+def test_workers_in_gunicorn_cmd_args(scan):
+    text = dockerfile('["gunicorn", "app:app"]', 'ENV GUNICORN_CMD_ARGS="--workers=48 --bind=0.0.0.0:8000"')
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF404"]) == [("PF404", "Dockerfile", 3)]
+
+
+# ---- --preload with a per-process key ----------------------------------------------------------------
+
+def test_preload_with_an_os_urandom_secret_key(scan):
+    text = dockerfile('["gunicorn", "--preload", "--workers", "4", "--bind", "0.0.0.0:8000", "app:app"]')
+    found = scan({"Dockerfile": text, "app.py": APP_RANDOM_KEY}, select=["PF203", "PF404"])
+    assert found == [("PF203", "app.py", 6), ("PF404", "Dockerfile", 4)]
+    message = scan.message("PF404", 4)
+    assert "--preload" in message and "PF203" in message
+    related = next(f for f in scan.findings if f.rule_id == "PF404").related
+    assert [(r.path.replace("\\", "/").rsplit("/", 1)[-1], r.line) for r in related] == [("app.py", 6)]
+
+
+def test_preload_app_in_the_config_file_with_a_per_process_key(scan):
+    conf = "import multiprocessing\n\nworkers = multiprocessing.cpu_count() * 2 + 1\npreload_app = True\n"
+    files = {"gunicorn.conf.py": conf, "Dockerfile": dockerfile('["gunicorn", "app:app"]'), "app.py": APP_RANDOM_KEY}
+    assert scan(files, select=["PF404"]) == [("PF404", "Dockerfile", 4)]
+
+
+# ---- negatives -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cmd", [
+    '["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "app:app"]',
+    '["gunicorn", "-w", "1", "--threads", "8", "--timeout", "60", "app:app"]',
+    '["gunicorn", "--workers=32", "app:app"]',
+    '["gunicorn", "-w", "$WORKERS", "app:app"]',
+    '["gunicorn", "-k", "gevent", "--worker-connections", "1000", "app:app"]',
+    '["gunicorn", "--worker-class", "gthread", "--threads", "8", "app:app"]',
+    '["gunicorn", "--threads", "8", "app:app"]',
+    '["gunicorn", "-k", "uvicorn.workers.UvicornWorker", "asgi:app"]',
+    'gunicorn --workers "${GUNICORN_WORKERS:-4}" --bind "0.0.0.0:${PORT:-8000}" app:app',
+])
+def test_worker_settings_that_are_fine(scan, cmd):
+    assert scan({"Dockerfile": dockerfile(cmd), "app.py": APP}, select=["PF404"]) == []
+
+
+def test_web_concurrency_set_in_the_image(scan):
+    text = dockerfile('["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]', "ENV WEB_CONCURRENCY=4")
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF404"]) == []
+
+
+def test_web_concurrency_from_a_compose_env_file(scan):
+    compose = "services:\n  web:\n    build: .\n    command: gunicorn -b 0.0.0.0:8000 app:app\n    env_file: .env.production\n"
+    files = {"docker-compose.yml": compose, ".env.production": "WEB_CONCURRENCY=5\n", "app.py": APP}
+    assert scan(files, select=["PF404"]) == []
+
+
+def test_procfile_and_app_yaml_without_workers(scan):
+    # Heroku (and Dokku) set WEB_CONCURRENCY for gunicorn; App Engine's own entrypoint guidance is the same.
+    files = {
+        "Procfile": "web: gunicorn app:app\nrelease: flask db upgrade\n",
+        "app.yaml": "runtime: python312\nentrypoint: gunicorn -b :$PORT app:app\n",
+        "app.py": APP,
+    }
+    assert scan(files, select=["PF404"]) == []
+
+
+def test_workers_from_the_default_config_file(scan):
+    conf = 'import multiprocessing\n\nbind = "0.0.0.0:8000"\nworkers = multiprocessing.cpu_count() * 2 + 1\n'
+    files = {"gunicorn.conf.py": conf, "Dockerfile": dockerfile('["gunicorn", "app:app"]'), "app.py": APP}
+    assert scan(files, select=["PF404"]) == []
+
+
+def test_workers_read_from_the_environment_in_the_config_file(scan):
+    conf = 'import os\n\nworkers = int(os.environ.get("WEB_CONCURRENCY", 4))\n'
+    files = {"gunicorn_config.py": conf, "app.py": APP,
+             "Dockerfile": dockerfile('["gunicorn", "--config", "gunicorn_config.py", "app:app"]')}
+    assert scan(files, select=["PF404"]) == []
+
+
+def test_preload_with_a_secret_key_from_the_environment(scan):
+    app = APP.replace('app = Flask(__name__)\n', 'app = Flask(__name__)\napp.config["SECRET_KEY"] = os.environ["SECRET_KEY"]\n')
+    app = "import os\n\n" + app
+    text = dockerfile('["gunicorn", "--preload", "--workers", "4", "app:app"]')
+    assert scan({"Dockerfile": text, "app.py": app}, select=["PF404"]) == []
+
+
+def test_development_compose_is_not_judged_for_workers(scan):
+    compose = "services:\n  web:\n    build: .\n    command: gunicorn --workers 64 app:app\n"
+    assert scan({"docker-compose.override.yml": compose, "app.py": APP}, select=["PF404"]) == []
+
+
+def test_gunicorn_in_a_release_line_is_not_served(scan):
+    procfile = "web: waitress-serve --port=$PORT app:app\nworker: gunicorn --workers 100 metrics:app\n"
+    assert scan({"Procfile": procfile, "app.py": APP}, select=["PF404"]) == []
+
+
+def test_config_given_as_a_python_module(scan):
+    files = {"myapp/__init__.py": "", "myapp/gunicorn_conf.py": "workers = 4\n", "app.py": APP,
+             "Dockerfile": dockerfile('["gunicorn", "--config", "python:myapp.gunicorn_conf", "app:app"]')}
+    assert scan(files, select=["PF404"]) == []
+
+
+def test_async_worker_class_in_the_default_config(scan):
+    files = {"gunicorn.conf.py": 'worker_class = "gevent"\nworker_connections = 1000\n', "app.py": APP,
+             "Dockerfile": dockerfile('["gunicorn", "app:app"]')}
+    assert scan(files, select=["PF404"]) == []
+
+
+def test_config_file_outside_the_working_directory_is_not_read(scan):
+    # gunicorn reads ./gunicorn.conf.py from its working directory (/app) only; /app/deploy/gunicorn.conf.py
+    # is used only with `-c deploy/gunicorn.conf.py`, so this launch runs the default single worker.
+    files = {"deploy/gunicorn.conf.py": "workers = 4\n", "app.py": APP,
+             "Dockerfile": dockerfile('["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]')}
+    assert scan(files, select=["PF404"]) == [("PF404", "Dockerfile", 4)]

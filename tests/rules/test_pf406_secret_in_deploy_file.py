@@ -1,0 +1,304 @@
+"""PF406 secret-in-deploy-file: a session-signing key written as a literal in a committed deployment file."""
+
+import shutil
+import subprocess
+
+import pytest
+
+APP = """\
+import os
+
+from flask import Flask
+
+app = Flask(__name__)
+app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+"""
+
+KEY = "4f9c2a7e1b8d6035c9e1f7a2b4d8e6c0"  # looks like a real key: no placeholder words, 32 characters
+
+
+def dockerfile(*middle: str, cmd: str = 'CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "app:app"]') -> str:
+    """FROM line 1, WORKDIR line 2, ``middle`` from line 3, COPY, then CMD."""
+    return "\n".join(["FROM python:3.12-slim", "WORKDIR /app", *middle, "COPY . .", cmd]) + "\n"
+
+
+# ---- positives -----------------------------------------------------------------------------------
+
+def test_dockerfile_env_literal(scan):
+    assert scan({"Dockerfile": dockerfile(f"ENV SECRET_KEY={KEY}"), "app.py": APP}, select=["PF4"]) == [
+        ("PF406", "Dockerfile", 3)]
+    assert scan.severity("PF406", 3) == "high"
+    message = scan.message("PF406", 3)
+    assert "docker history" in message
+    assert KEY not in message  # never repeat the secret
+    finding = next(f for f in scan.findings if f.rule_id == "PF406")
+    assert KEY not in finding.evidence
+
+
+@pytest.mark.parametrize("name", ["JWT_SECRET_KEY", "SECURITY_PASSWORD_SALT", "WTF_CSRF_SECRET_KEY",
+                                  "FLASK_SECRET_KEY", "SECRET_KEY_FALLBACKS"])
+def test_other_signing_secrets(scan, name):
+    assert scan({"Dockerfile": dockerfile(f'ENV {name}="{KEY}"'), "app.py": APP}, select=["PF406"]) == [
+        ("PF406", "Dockerfile", 3)]
+
+
+def test_dockerfile_arg_default(scan):
+    # An ARG default is recorded in the image history and committed in the Dockerfile, even with no ENV.
+    text = dockerfile(f"ARG SECRET_KEY={KEY}", "RUN flask assets build")
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 3)]
+    assert scan.severity("PF406", 3) == "high"
+
+
+def test_dockerfile_arg_default_copied_into_env(scan):
+    text = dockerfile(f"ARG SECRET_KEY={KEY}", "ENV SECRET_KEY=${SECRET_KEY}")
+    found = scan({"Dockerfile": text, "app.py": APP}, select=["PF406"])
+    assert ("PF406", "Dockerfile", 3) in found  # the literal is written on the ARG line
+    assert {(rule, path) for rule, path, _ in found} == {("PF406", "Dockerfile")}
+
+
+def test_builder_stage_env_is_still_committed(scan):
+    text = f"""\
+        FROM python:3.12 AS build
+        ENV SECRET_KEY={KEY}
+        WORKDIR /src
+        COPY . .
+        RUN flask digest compile
+
+        FROM python:3.12-slim
+        COPY --from=build /src /app
+        WORKDIR /app
+        CMD ["gunicorn", "-w", "4", "app:app"]
+        """
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 2)]
+
+
+def test_dockerfile_without_cmd_on_a_base_image(scan):
+    text = f"FROM tiangolo/uwsgi-nginx-flask:python3.11\nENV SECRET_KEY={KEY}\nCOPY ./app /app\n"
+    assert scan({"Dockerfile": text, "app/main.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 2)]
+    assert scan.severity("PF406", 2) == "high"
+
+
+def test_compose_literal(scan):
+    compose = f"""\
+        services:
+          web:
+            build: .
+            command: gunicorn -w 4 -b 0.0.0.0:8000 app:app
+            environment:
+              DATABASE_URL: postgresql://app@db/app
+              SECRET_KEY: "{KEY}"
+          worker:
+            build: .
+            command: celery -A app.celery worker
+            environment:
+              - SECRET_KEY=s3cr3t-production-key
+        """
+    found = scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF406"])
+    assert found == [("PF406", "docker-compose.yml", 7), ("PF406", "docker-compose.yml", 12)]
+    assert scan.severity("PF406", 7) == "high"
+    assert scan.severity("PF406", 12) == "high"
+
+
+def test_procfile_systemd_fly_and_app_yaml(scan):
+    files = {
+        "Procfile": f"web: SECRET_KEY={KEY} gunicorn -w 3 app:app\n",
+        "deploy/app.service": f"[Service]\nEnvironment=SECRET_KEY={KEY}\nExecStart=/srv/venv/bin/gunicorn -w 3 app:app\n",
+        "fly.toml": f'app = "demo"\n\n[env]\n  SECRET_KEY = "{KEY}"\n\n[processes]\n  app = "gunicorn -w 2 app:app"\n',
+        "app.yaml": f'runtime: python312\nentrypoint: gunicorn -b :$PORT app:app\nenv_variables:\n  SECRET_KEY: "{KEY}"\n',
+        "app.py": APP,
+    }
+    found = scan(files, select=["PF406"])
+    assert found == [("PF406", "Procfile", 1), ("PF406", "app.yaml", 4), ("PF406", "deploy/app.service", 2),
+                     ("PF406", "fly.toml", 4)]
+    assert all(f.severity.value == "high" for f in scan.findings)
+
+
+def test_procfile_lines_that_do_not_serve_requests_are_still_committed(scan):
+    # PF406 is about the file, not the launch: a key on a release/worker line is as public as on `web:`.
+    procfile = f"release: SECRET_KEY={KEY} flask db upgrade\nweb: gunicorn -w 2 app:app\nworker: env JWT_SECRET_KEY={KEY} rq worker\n"
+    assert scan({"Procfile": procfile, "app.py": APP}, select=["PF406"]) == [("PF406", "Procfile", 1), ("PF406", "Procfile", 3)]
+    assert scan.severity("PF406", 1) == "high"
+
+
+def test_fly_toml_and_app_yaml_without_their_own_command(scan):
+    # The common shapes: fly.toml runs the Dockerfile CMD, App Engine standard its default gunicorn entrypoint.
+    files = {
+        "fly.toml": f'app = "demo"\n\n[env]\n  SECRET_KEY = "{KEY}"\n\n[http_service]\n  internal_port = 8000\n',
+        "gae/app.yaml": f'runtime: python312\nenv_variables:\n  SECRET_KEY: "{KEY}"\n',
+        "Dockerfile": dockerfile(),
+        "app.py": APP,
+        "gae/main.py": APP,
+    }
+    assert scan(files, select=["PF406"]) == [("PF406", "fly.toml", 4), ("PF406", "gae/app.yaml", 3)]
+
+
+def test_entry_script_export(scan):
+    script = f"#!/bin/sh\nexport SECRET_KEY='{KEY}'\nexec gunicorn -w 4 -b 0.0.0.0:8000 app:app\n"
+    text = dockerfile(cmd='CMD ["./entrypoint.sh"]')
+    assert scan({"Dockerfile": text, "entrypoint.sh": script, "app.py": APP}, select=["PF406"]) == [
+        ("PF406", "entrypoint.sh", 2)]
+
+
+def test_gunicorn_raw_env(scan):
+    files = {"gunicorn.conf.py": f'workers = 4\nraw_env = ["SECRET_KEY={KEY}"]\n', "app.py": APP,
+             "Dockerfile": dockerfile(cmd='CMD ["gunicorn", "app:app"]')}
+    assert scan(files, select=["PF406"]) == [("PF406", "gunicorn.conf.py", 2)]
+
+
+def test_compose_anchor_shared_by_services_is_reported_once_where_written(scan):
+    compose = f"""\
+        x-app-env: &app-env
+          SECRET_KEY: {KEY}
+          DATABASE_URL: postgresql://app@db/app
+
+        services:
+          web:
+            build: .
+            command: gunicorn -w 4 -b 0.0.0.0:8000 app:app
+            environment:
+              <<: *app-env
+          worker:
+            build: .
+            command: celery -A app.celery worker
+            environment:
+              <<: *app-env
+              QUEUE: default
+        """
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF406"]) == [("PF406", "docker-compose.yml", 2)]
+
+
+def test_compose_default_value_is_the_key_whenever_the_host_does_not_set_one(scan):
+    # Like PF202's fail-open default: `${SECRET_KEY:-literal}` ships the literal when the variable is unset.
+    compose = f"services:\n  web:\n    build: .\n    environment:\n      SECRET_KEY: ${{SECRET_KEY:-{KEY}}}\n"
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF406"]) == [("PF406", "docker-compose.yml", 5)]
+    assert scan.severity("PF406", 5) in ("medium", "high")
+
+
+def test_dockerfile_default_of_an_undeclared_variable_is_baked_in(scan):
+    # Docker expands ENV at build time from ARG/ENV only; SECRET_KEY is neither, so the default is the value.
+    text = dockerfile(f"ENV SECRET_KEY=${{SECRET_KEY:-{KEY}}}")
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 3)]
+    assert scan.severity("PF406", 3) == "high"
+
+
+def test_development_compose_is_low(scan):
+    compose = "services:\n  web:\n    build: .\n    environment:\n      SECRET_KEY: local-dev-only-key\n"
+    assert scan({"docker-compose.override.yml": compose, "app.py": APP}, select=["PF406"]) == [
+        ("PF406", "docker-compose.override.yml", 5)]
+    assert scan.severity("PF406", 5) == "low"
+
+
+# ---- .env files and git ------------------------------------------------------------------------------
+
+def test_env_file_outside_a_git_repository_is_medium(scan):
+    # The scan directory is not a git repository, so whether .env is committed is unknown.
+    assert scan({".env": f"SECRET_KEY={KEY}\n", "app.py": APP}, select=["PF406"]) == [("PF406", ".env", 1)]
+    assert scan.severity("PF406", 1) == "medium"
+    assert "committed" in scan.message("PF406", 1)
+
+
+def test_example_file_holding_a_real_looking_key_is_medium(scan):
+    env = f"DATABASE_URL=postgresql://localhost/app\nSECRET_KEY={KEY}\n"
+    assert scan({".env.example": env, "app.py": APP}, select=["PF406"]) == [("PF406", ".env.example", 2)]
+    assert scan.severity("PF406", 2) == "medium"
+
+
+def _git(tmp_path, *args):
+    subprocess.run(["git", *args], cwd=tmp_path, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_env_file_tracked_by_git_is_high(scan, tmp_path):
+    (tmp_path / ".env").write_text(f"FLASK_APP=app.py\nSECRET_KEY={KEY}\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".env", "app.py")
+    assert scan({}, select=["PF406"]) == [("PF406", ".env", 2)]
+    assert scan.severity("PF406", 2) == "high"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_untracked_env_file_in_a_repository_is_where_secrets_belong(scan, tmp_path):
+    (tmp_path / ".env").write_text(f"SECRET_KEY={KEY}\n", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text(".env\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".gitignore", "app.py")
+    assert scan({}, select=["PF406"]) == []
+
+
+# ---- negatives -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line", ["SECRET_KEY=", "SECRET_KEY=change-me", "SECRET_KEY=your-secret-key-here",
+                                  "SECRET_KEY=<generate with: python -c 'import secrets; print(secrets.token_hex())'>",
+                                  "SECRET_KEY=replace_me_in_production_please", "SECRET_KEY=xxxxxxxx"])
+def test_example_file_placeholders(scan, line):
+    assert scan({".env.example": f"FLASK_APP=app.py\n{line}\n", "app.py": APP}, select=["PF406"]) == []
+
+
+def test_short_example_value_is_a_placeholder(scan):
+    assert scan({".env.sample": "SECRET_KEY=abc123\n", "app.py": APP}, select=["PF406"]) == []
+
+
+def test_references_to_the_environment(scan):
+    compose = """\
+        services:
+          web:
+            build: .
+            environment:
+              SECRET_KEY: ${SECRET_KEY}
+              JWT_SECRET_KEY: ${JWT_SECRET_KEY:?set it}
+          worker:
+            build: .
+            environment:
+              - SECRET_KEY
+              - SECURITY_PASSWORD_SALT=$SALT
+        """
+    text = dockerfile("ARG SECRET_KEY", "ENV SECRET_KEY=$SECRET_KEY")
+    files = {"docker-compose.yml": compose, "Dockerfile": text, "app.py": APP,
+             "app.yaml": "runtime: python312\nenv_variables:\n  SECRET_KEY: ''\n"}
+    assert scan(files, select=["PF406"]) == []
+
+
+def test_names_that_are_not_signing_keys(scan):
+    text = dockerfile("ENV SECRET_KEY_FILE=/run/secrets/flask_key",
+                      "ENV AWS_SECRET_ACCESS_KEY_ID_NAME=prod STRIPE_PUBLISHABLE_KEY=pk_live_123",
+                      "ENV SECRET_KEY_LENGTH=64")
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF406"]) == []
+
+
+def test_compose_secrets_block_is_the_fix(scan):
+    compose = """\
+        services:
+          web:
+            build: .
+            environment:
+              SECRET_KEY_FILE: /run/secrets/flask_secret_key
+            secrets:
+              - flask_secret_key
+        secrets:
+          flask_secret_key:
+            file: ./secrets/flask_secret_key.txt
+        """
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF406"]) == []
+
+
+def test_suppressions(scan):
+    files = {
+        "Dockerfile": dockerfile("# preflight: ignore[PF406] - throwaway key for the e2e image", f"ENV SECRET_KEY={KEY}"),
+        "docker-compose.yml": f"services:\n  web:\n    build: .\n    environment:\n      SECRET_KEY: {KEY}  # preflight: ignore[PF406]\n",
+        ".env": f"SECRET_KEY={KEY}  # preflight: ignore[PF406]\n",
+        "app.py": APP,
+    }
+    assert scan(files, select=["PF406"]) == []
+
+
+def test_key_generated_at_container_start(scan):
+    # Not a committed secret (sessions break across restarts, but that is PF203's concern, not this rule's).
+    script = """\
+        #!/bin/sh
+        export SECRET_KEY="$(python -c 'import secrets; print(secrets.token_hex(32))')"
+        exec gunicorn -w 4 -b 0.0.0.0:8000 app:app
+        """
+    files = {"entrypoint.sh": script, "Dockerfile": dockerfile(cmd='CMD ["./entrypoint.sh"]'), "app.py": APP}
+    assert scan(files, select=["PF406"]) == []
