@@ -153,6 +153,26 @@ def test_suppressed_pf401_does_not_hide_the_python_findings(scan):
     assert found == [("PF101", "app.py", 12), ("PF103", "app.py", 12)]
 
 
+def test_run_simple_with_the_debugger_replaces_pf103_and_pf104(scan):
+    app = """\
+        from flask import Flask
+        from werkzeug.middleware.dispatcher import DispatcherMiddleware
+        from werkzeug.serving import run_simple
+
+        from api import api_app
+
+        app = Flask(__name__)
+        application = DispatcherMiddleware(app, {"/api": api_app})
+
+        if __name__ == "__main__":
+            run_simple("0.0.0.0", 5000, application, use_reloader=True, use_debugger=True)
+        """
+    files = {"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app, "api.py": "from flask import Flask\napi_app = Flask(__name__)\n"}
+    assert scan(files) == [("PF401", "Dockerfile", 7)]
+    assert scan.severity("PF401", 7) == "critical"
+    assert "run_simple()" in scan.message("PF401", 7)
+
+
 # ---- flask run -----------------------------------------------------------------------------------
 
 def test_flask_run_debug_in_a_dockerfile_cmd(scan):
@@ -544,6 +564,24 @@ def test_entry_script_default_branch_not_taken_when_the_image_sets_production(sc
     assert _severities(scan) in ([], ["low"])
 
 
+def test_entry_script_empty_test_is_the_production_branch(scan):
+    # `[ -z "$DEBUG" ]` is true when DEBUG is unset: the then-branch is production, the else is development.
+    entrypoint = """\
+        #!/bin/sh
+        if [ -z "$DEBUG" ]; then
+            exec gunicorn --workers 4 --bind 0.0.0.0:8000 --reload app:app
+        else
+            exec flask run --host=0.0.0.0 --debug
+        fi
+        """
+    dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\n'
+    found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entrypoint, "app.py": APP_FACTORY}, select=["PF4"])
+    assert found == [("PF401", "entrypoint.sh", 5), ("PF402", "entrypoint.sh", 5), ("PF403", "entrypoint.sh", 3)]
+    assert scan.severity("PF403", 3) == "high"  # the production path reloads
+    assert scan.severity("PF401", 5) == "low"
+    assert scan.severity("PF402", 5) == "low"
+
+
 def test_entry_script_that_execs_gunicorn_unless_dev_is_set(scan):
     # `exec` replaces the shell: the line after the if-block only runs when DEV is non-empty.
     entrypoint = """\
@@ -557,6 +595,53 @@ def test_entry_script_that_execs_gunicorn_unless_dev_is_set(scan):
     found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entrypoint, "app.py": APP_FACTORY}, select=["PF4"])
     assert set(found) <= {("PF401", "entrypoint.sh", 5), ("PF402", "entrypoint.sh", 5)}
     assert _severities(scan) in ([], ["low"])
+
+
+def test_docker_compose_getting_started_project(scan):
+    # Docker's own compose tutorial: the image runs `flask run`; the compose file is a local setup that
+    # bind-mounts the code and turns debug on. The image is high; the dev-only debug switch stays low and
+    # does not make the image's launch critical.
+    app = """\
+        import redis
+        from flask import Flask
+
+        app = Flask(__name__)
+        cache = redis.Redis(host="redis", port=6379)
+
+
+        @app.route("/")
+        def hello():
+            return f"Hello World! I have been seen {cache.incr('hits')} times."
+        """
+    dockerfile = """\
+        FROM python:3.10-alpine
+        WORKDIR /code
+        ENV FLASK_APP=app.py
+        ENV FLASK_RUN_HOST=0.0.0.0
+        RUN apk add --no-cache gcc musl-dev linux-headers
+        COPY requirements.txt requirements.txt
+        RUN pip install -r requirements.txt
+        EXPOSE 5000
+        COPY . .
+        CMD ["flask", "run"]
+        """
+    compose = """\
+        services:
+          web:
+            build: .
+            ports:
+              - "8000:5000"
+            volumes:
+              - .:/code
+            environment:
+              FLASK_DEBUG: "true"
+          redis:
+            image: "redis:alpine"
+        """
+    found = scan({"app.py": app, "Dockerfile": dockerfile, "compose.yaml": compose}, select=["PF4"])
+    assert found == [("PF401", "Dockerfile", 10), ("PF402", "compose.yaml", 9)]
+    assert scan.severity("PF401", 10) == "high"
+    assert scan.severity("PF402", 9) == "low"
 
 
 # ---- negatives -------------------------------------------------------------------------------------
@@ -755,3 +840,35 @@ def test_flask_script_db_upgrade_release_command(scan):
                   'CMD ["sh", "-c", "python manage.py db upgrade && exec gunicorn -w 4 -b 0.0.0.0:8000 app:app"]\n')
     files = {"Procfile": procfile, "Dockerfile": dockerfile, "manage.py": MANAGE_PY, "app.py": APP_WITH_DB}
     assert scan(files, select=["PF401"]) == []
+
+
+def test_python_app_py_that_embeds_gunicorn(scan):
+    # gunicorn's documented "custom application": BaseApplication.run() starts the gunicorn arbiter.
+    app = """\
+        import multiprocessing
+
+        from flask import Flask
+        from gunicorn.app.base import BaseApplication
+
+        app = Flask(__name__)
+
+
+        class StandaloneApplication(BaseApplication):
+            def __init__(self, app, options=None):
+                self.options = options or {}
+                self.application = app
+                super().__init__()
+
+            def load_config(self):
+                for key, value in self.options.items():
+                    self.cfg.set(key, value)
+
+            def load(self):
+                return self.application
+
+
+        if __name__ == "__main__":
+            options = {"bind": "0.0.0.0:8000", "workers": multiprocessing.cpu_count() * 2 + 1}
+            StandaloneApplication(app, options).run()
+        """
+    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app}) == []

@@ -85,6 +85,12 @@ def test_compose_environment_mapping_and_list_forms(scan):
     assert {scan.severity("PF402", n) for n in (6, 7, 12)} == {"high"}
 
 
+def test_off_is_on_for_flask(scan):
+    # flask.helpers.get_debug_flag treats only "0", "false" and "no" as off: FLASK_DEBUG=off turns debug ON.
+    compose = "services:\n  web:\n    build: .\n    environment:\n      FLASK_DEBUG: \"off\"\n"
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"]) == [("PF402", "docker-compose.yml", 5)]
+
+
 def test_compose_default_that_turns_debug_on_when_unset(scan):
     compose = """\
         services:
@@ -304,6 +310,22 @@ def test_template_and_development_env_files_are_low(scan, name):
     assert scan({name: "FLASK_DEBUG=1\n", "Dockerfile": dockerfile(), "app.py": APP}, select=["PF402"]) == [
         ("PF402", name, 1)]
     assert scan.severity("PF402", 1) == "low"
+
+
+def test_env_file_syntax_is_read_like_python_dotenv(scan):
+    env = """\
+        # local settings
+        export FLASK_DEBUG=1
+        FLASK_ENV="production"
+        WERKZEUG_DEBUG_PIN='off'
+        """
+    files = {".env": env, "app.py": APP}
+    assert scan(files, select=["PF402"]) == [("PF402", ".env", 2), ("PF402", ".env", 4)]
+
+
+def test_quoted_false_values_in_env_files(scan):
+    files = {".env": 'FLASK_DEBUG="0"\nFLASK_ENV=\'production\'\n', ".flaskenv": "FLASK_DEBUG=false\n", "app.py": APP}
+    assert scan(files, select=["PF402"]) == []
 
 
 def test_plain_env_file_not_loaded_by_any_launch_is_medium(scan):

@@ -68,6 +68,43 @@ def test_fly_process_without_workers(scan):
     assert scan({"fly.toml": fly, "app.py": APP}, select=["PF404"]) == [("PF404", "fly.toml", 4)]
 
 
+def test_microblog_style_boot_script(scan):
+    # The Flask Mega-Tutorial's boot.sh: retry loop around the migration, then exec gunicorn (one worker).
+    boot = """\
+        #!/bin/bash
+        source venv/bin/activate
+        while true; do
+            flask db upgrade
+            if [[ "$?" == "0" ]]; then
+                break
+            fi
+            echo Upgrade command failed, retrying in 5 secs...
+            sleep 5
+        done
+        flask translate compile
+        exec gunicorn -b :5000 --access-logfile - --error-logfile - microblog:app
+        """
+    dockerfile = """\
+        FROM python:slim
+        RUN useradd microblog
+        WORKDIR /home/microblog
+        COPY requirements.txt requirements.txt
+        RUN python -m venv venv
+        RUN venv/bin/pip install -r requirements.txt
+        COPY app app
+        COPY migrations migrations
+        COPY microblog.py config.py boot.sh ./
+        RUN chmod a+x boot.sh
+        ENV FLASK_APP microblog.py
+        USER microblog
+        EXPOSE 5000
+        ENTRYPOINT ["./boot.sh"]
+        """
+    files = {"boot.sh": boot, "Dockerfile": dockerfile, "microblog.py": "from app import create_app\napp = create_app()\n",
+             "app/__init__.py": "from flask import Flask\n\n\ndef create_app():\n    return Flask(__name__)\n"}
+    assert scan(files, select=["PF4"]) == [("PF404", "boot.sh", 12)]
+
+
 # ---- far too many workers ---------------------------------------------------------------------------
 
 def test_workers_64_in_the_config_file(scan):

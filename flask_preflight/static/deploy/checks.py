@@ -10,11 +10,11 @@ the way, and gunicorn launches are merged with the config file gunicorn would re
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import shlex
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import pathspec
@@ -23,7 +23,7 @@ from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules import Rule
 from flask_preflight.rules.deploy import PF401, PF402, PF403, PF404, PF405, PF406
 from flask_preflight.static.deploy.commands import Launch, launches, parse_gunicorn_args
-from flask_preflight.static.deploy.model import COMPUTED, ENV_VALUE, Command, DeployFile, EnvVar, Origin
+from flask_preflight.static.deploy.model import COMPUTED, ENV_VALUE, Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
 
 ROOT_KINDS = ("dockerfile", "compose", "procfile", "systemd", "appengine", "fly")
@@ -190,6 +190,7 @@ class DeployChecks:
         self.subsumed: Dict[Tuple[str, int, int], Tuple[str, int]] = {}
         self.dev_server_launch = False
         self.followed: Set[str] = set()
+        self.dockerignores: Dict[str, Optional[pathspec.PathSpec]] = {}
         self.conf_users: Dict[str, Set[str]] = {}  # gunicorn config file -> kinds of the files that launch with it
         self.proxy_dirs = [os.path.dirname(f.abs_path) for f in files if f.proxies]
 
@@ -212,7 +213,7 @@ class DeployChecks:
                     self._built_image(f, cmd, env)
         for f in self.index.by_kind("shell"):
             if f.abs_path not in self.followed and self._is_entry_script(f):
-                self._script(f, _Ctx(f, Command((), (), f.path), f.dev_reason, _Env()), ())
+                self._script(f, _Ctx(f, Command((), (), f.path), f.dev_reason, _Env()), None)
         self._env_files()
         self._gunicorn_files()
         return list(self.out.items.values()), self.subsumed
@@ -257,6 +258,9 @@ class DeployChecks:
         if report_env:
             self._env_vars(ctx.env, ctx)
         if not ctx.command.web:
+            for launch in launches(ctx.command):  # a release/worker line is still a committed file
+                for var in launch.env:
+                    self._secret(var, ctx.file, ctx.dev_reason)
             return
         for launch in launches(ctx.command):
             env = ctx.env.copy()
@@ -290,14 +294,20 @@ class DeployChecks:
             for found in inner:
                 self._launch(found, ctx)
 
-    def _script(self, script: DeployFile, parent: _Ctx, args: Tuple[str, ...]) -> None:
+    def _script(self, script: DeployFile, parent: _Ctx, args: Optional[Tuple[str, ...]]) -> None:
+        """The script's lines as launches; ``args`` are its arguments (``$1``...) when a command passes them."""
         for cmd in script.commands:
-            dev = parent.dev_reason or script.dev_reason or cmd.dev_reason
             env = parent.env.copy()
             for var in cmd.env:
-                env.add(var)
+                reached, why = _guard_verdict(var.guards, env, args, script.path)
+                if reached:
+                    env.add(replace(var, dev_reason=var.dev_reason or why))
+            reached, why = _guard_verdict(cmd.guards, env, args, script.path)
+            if not reached:
+                continue  # the launch's own environment or arguments rule this line out
+            dev = parent.dev_reason or script.dev_reason or cmd.dev_reason or why
             sub = _Ctx(script, cmd, dev, env, parent.via + (script.abs_path,))
-            self._env_vars(_Env.of(cmd.env), sub)
+            self._env_vars(_Env({v.name: env.values[v.name] for v in cmd.env if v.name in env.values}), sub)
             for launch in launches(cmd):
                 lenv = env.copy()
                 for var in launch.env:
@@ -397,7 +407,12 @@ class DeployChecks:
         the image never gets them because ``.dockerignore`` keeps them out of the build context."""
         env = ctx.env.copy()
         dirs = {os.path.dirname(ctx.file.abs_path), self.root}
-        ignored = _dockerignore(os.path.dirname(ctx.file.abs_path)) if ctx.file.kind == "dockerfile" else None
+        ignored = None
+        if ctx.file.kind == "dockerfile":
+            context = os.path.dirname(ctx.file.abs_path)
+            if context not in self.dockerignores:
+                self.dockerignores[context] = _dockerignore(context)
+            ignored = self.dockerignores[context]
         for f in self.index.by_kind("dotenv"):
             name = os.path.basename(f.abs_path)
             if ignored is not None and ignored.match_file(name):
@@ -440,7 +455,9 @@ class DeployChecks:
         value = effective(var.value)
         unset_note = ""
         if var.value is not None and value is not None and "$" in var.value:
-            unset_note = f" when {_DEFAULT_RE.match(var.value.strip()).group('name')} is not set on the host"  # type: ignore[union-attr]
+            unset = _DEFAULT_RE.match(var.value.strip()).group('name')  # type: ignore[union-attr]
+            unset_note = (f" when the build does not set {unset}" if f.kind == "dockerfile"
+                          else f" when {unset} is not set on the host")
         if dev_reason:
             severity, suffix = Severity.LOW, f" Reported as low because {dev_reason}."
         elif f.example:
@@ -513,11 +530,12 @@ class DeployChecks:
         elif dev_reason:
             severity, why = Severity.LOW, f" Reported as low because {dev_reason}."
         elif f.kind == "dotenv" and f.tracked is None:
-            severity, why = Severity.MEDIUM, " (If this .env file is committed, rotate the key.)"
+            severity, why = Severity.MEDIUM, " If it is committed, rotate the key."
         else:
             severity, why = Severity.HIGH, ""
         where = {"dockerfile": "baked into every image layer (`docker history` shows it)",
-                 "dotenv": "committed to the repository"}.get(f.kind, "committed to the repository")
+                 "dotenv": "a file git tracks" if f.tracked else "a file that is not git-ignored"
+                 }.get(f.kind, "committed to the repository")
         self.out.add(PF406, var.origin, f"{var.name} is given a literal value{fallback} in {f.path}, {where}: anyone with the "
                      f"file can sign session cookies.{why}", severity, evidence=f"{var.name}=<redacted>",
                      name=var.name)
@@ -573,8 +591,8 @@ class DeployChecks:
         if here(where) and str(timeout).strip() == "0":
             self._timeout(where)  # type: ignore[arg-type]
         bind, where = setting("bind")
-        if where is launch.origin and ctx.file.kind == "compose" and not self._proxied(ctx.file) and ctx.file.public_ports:
-            if any(b.split(":")[0] in ("0.0.0.0", "", "[::]") for b in launch.options.get("bind", [])):
+        if where is launch.origin and ctx.file.kind == "compose" and not self._proxied(ctx.file) and ctx.command.public_ports:
+            if any(b.rsplit(":", 1)[0] in ("0.0.0.0", "", "[::]", "::") for b in launch.options.get("bind", [])):
                 self.out.add(PF405, launch.origin, "gunicorn binds all interfaces and this compose project publishes "
                              "its port with no reverse-proxy service in front: clients talk to gunicorn directly "
                              "(no TLS termination, buffering of slow clients, or request limits).", Severity.LOW)
@@ -679,7 +697,6 @@ class DeployChecks:
                 self._env_var(var, f, dev, Severity.HIGH)
 
 
-@lru_cache(maxsize=64)
 def _dockerignore(context: str) -> Optional[pathspec.PathSpec]:
     """The build context's ``.dockerignore`` (gitignore-style patterns are close enough for a file name)."""
     try:
@@ -687,6 +704,44 @@ def _dockerignore(context: str) -> Optional[pathspec.PathSpec]:
             return pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())
     except OSError:
         return None
+
+
+_DEVISH = re.compile(r"(?:^|[^a-z])(dev|devel|develop|development|local|debug|test|testing)(?:$|[^a-z])",
+                     re.IGNORECASE)
+
+
+def _guard_verdict(guards: Sequence[Guard], env: _Env, args: Optional[Sequence[str]],
+                   script: str) -> Tuple[bool, str]:
+    """Whether a script line runs, and why it counts as development-only ("" when it does not).
+
+    A test the launch decides (the variable is set by the Dockerfile/compose/..., or ``$1`` is the CMD)
+    is evaluated; a variable nobody sets is taken as unset, which is what runs by default. A branch that
+    only runs when a debug/dev-named variable is set is development-only; the default branch is not."""
+    reason = ""
+    for g in guards:
+        if not g.op:
+            if g.holds and _DEVISH.search(g.text) and not reason:
+                reason = f"it runs only in a development branch of {script} (`{g.text}`)"
+            continue
+        if g.name.isdigit():
+            index = int(g.name) - 1
+            decided = args is not None
+            value = args[index] if args is not None and index < len(args) else ""
+        else:
+            hit = env.get(g.name)
+            value = effective(hit[0]) if hit is not None else None
+            decided = value is not None
+            value = value or ""
+        test = {"=": value == g.value, "!=": value != g.value, "-z": value == "", "-n": value != "",
+                "case": any(fnmatch.fnmatchcase(value, p) for p in g.value.split("|"))}.get(g.op, True)
+        if test == g.holds:
+            continue
+        if decided:
+            return False, ""
+        if not reason and (_DEVISH.search(g.name) or _DEVISH.search(g.value)):
+            state = "holds" if g.holds else "is false"
+            reason = f"it runs only when `{g.text}` {state} in {script}, a development switch"
+    return True, reason
 
 
 def _last_per_name(env: Sequence[EnvVar]) -> List[EnvVar]:
@@ -712,9 +767,10 @@ def _note(hit: Tuple[object, Origin, str]) -> str:
 
 
 def _source(ctx: _Ctx) -> str:
-    """"the Dockerfile CMD", "the compose service `web` command (via entrypoint.sh)"."""
-    via = f" (via {os.path.basename(ctx.file.path)})" if ctx.via else ""
-    return f"the {ctx.command.source}{via}" if ctx.command.source else ctx.file.path
+    """"the Dockerfile CMD", "the compose service `web` command", "entrypoint.sh line 5"."""
+    if ctx.via or ctx.file.kind == "shell":
+        return ctx.command.source or ctx.file.path  # "entrypoint.sh line 5" already names the script
+    return f"the {ctx.command.source}" if ctx.command.source else ctx.file.path
 
 
 def _cap(text: str) -> str:

@@ -47,7 +47,8 @@ class Launch:
 
     ``kind``: ``flask-run`` (the development server through the CLI), ``python-script`` (``python x.py``),
     ``python-module`` (``python -m pkg``), ``gunicorn``, ``server`` (another production server) or
-    ``script`` (a shell script the command runs; ``args`` are passed to it, e.g. for ``exec "$@"``).
+    ``script`` (a shell script the command runs; ``args`` are passed to it, e.g. for ``exec "$@"``), or
+    ``other`` (any other program, reported only for the ``NAME=value`` assignments in front of it).
     """
 
     kind: str
@@ -155,6 +156,8 @@ def _interpret(words: List[str], command: Command, fixed: Optional[Origin], env:
             _interpret(inner, command, fixed, tuple(assigns), out, depth + 1)
         return
     launch = _program(prog, words, rest, command, origin, tuple(assigns))
+    if launch is None and assigns:  # `SECRET_KEY=... flask db upgrade`: the assignment is still written there
+        launch = Launch("other", tuple(words), command, origin, prog, tuple(rest), tuple(assigns))
     if launch is not None:
         out.append(launch)
 

@@ -262,9 +262,10 @@ def _service(reader: _Reader, name: str, key: Node, node: Node, result: DeployFi
     if proxy is not None:
         result.proxies.append(proxy)
     ports = fields.get("ports", (key, key))[1]
-    for item in ports.value if isinstance(ports, SequenceNode) else []:
-        if _is_public(reader, item):
-            result.public_ports.append(reader.span(item))
+    public = [reader.span(item) for item in (ports.value if isinstance(ports, SequenceNode) else [])
+              if _is_public(reader, item)]
+    result.public_ports.extend(public)
+    result.commands[-1] = replace(result.commands[-1], public_ports=tuple(public))
 
 
 def _services(reader: _Reader, top: MappingNode) -> List[Tuple[str, Node, Node]]:

@@ -34,6 +34,21 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class Guard:
+    """A shell test a line depends on: it runs only when the test is true (``holds``) or false (``else``).
+
+    ``op`` is ``=``/``!=`` (``[ "$NAME" = value ]``), ``-z``/``-n``, ``case`` (``value`` is the pattern,
+    alternatives joined by ``|``), or "" when the test is not a simple one (then only ``text`` is known).
+    """
+
+    text: str
+    name: str = ""
+    op: str = ""
+    value: str = ""
+    holds: bool = True
+
+
+@dataclass(frozen=True)
 class EnvVar:
     """``name=value`` set for the app's process. ``value`` is None when it is not written in the file
     (``${SECRET_KEY}``, ``ARG X`` without a default, compose's bare ``- NAME`` passthrough)."""
@@ -41,7 +56,8 @@ class EnvVar:
     name: str
     value: Optional[str]
     origin: Origin
-    dev_reason: str = ""  # set only in a development branch (``if [ "$FLASK_ENV" = development ]``)
+    dev_reason: str = ""  # why this assignment only happens in development ("" when it does not)
+    guards: Tuple[Guard, ...] = ()  # shell tests the assignment depends on
 
     @property
     def literal(self) -> bool:
@@ -66,6 +82,8 @@ class Command:
     workdir: Optional[str] = None  # working directory inside the container / unit, when known
     dev_reason: str = ""  # non-empty when this is evidently a local-development setup, and why
     build: Optional[Tuple[str, str]] = None  # compose ``build``: (context dir, Dockerfile) as written, when no argv
+    guards: Tuple[Guard, ...] = ()  # shell tests the line depends on (entry scripts)
+    public_ports: Tuple[Origin, ...] = ()  # compose ``ports:`` of this service published on all interfaces
 
     @property
     def origin(self) -> Origin:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Origin
+from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.deploy.text import origin, split_lines, suppressions
 
 KIND = "shell"
@@ -70,16 +70,16 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
     env: Tuple[EnvVar, ...] = ()  # rebuilt only when it changes: most lines share it
     env_files: Tuple[Tuple[str, Origin], ...] = ()
     case_depth = 0
-    branches = _Branches(name)
+    branches = _Branches()
     for logical in _logical_lines(lines, result.warnings):
         spot = origin(path, lines, logical.line, logical.end_line)
-        branch = branches.feed(logical.text)
+        guards = branches.feed(logical.text)
         command_text, case_depth = _command_text(logical.text, case_depth)
         if not command_text:
             continue
         assignments = _assignments(command_text)
         if assignments is not None:
-            result.env.extend(EnvVar(var, value, spot, branch) for var, value in assignments)
+            result.env.extend(EnvVar(var, value, spot, guards=guards) for var, value in assignments)
             env = tuple(result.env)
             continue
         result.commands.append(Command(
@@ -88,7 +88,8 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
             source=f"{name} line {logical.line}",
             env=env,
             env_files=env_files,
-            dev_reason=dev_reason or branch,
+            dev_reason=dev_reason,
+            guards=guards,
         ))
         sourced = _sourced_file(command_text)
         if sourced:
@@ -96,63 +97,105 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
     return result
 
 
-_DEV_COND_RE = re.compile(r"\b(dev|devel|develop|development|local|debug|test|testing)\b", re.IGNORECASE)
-_PROD_COND_RE = re.compile(r"\b(prod|production|staging|live)\b", re.IGNORECASE)
-_NEGATED_RE = re.compile(r"!=|(^|\s)!\s|\s-ne\s")
+_TEST_EQ_RE = re.compile(r"""^!?\s*(?:\[\[?|test)\s+"?\$\{?(\w+)\}?"?\s*(==?|!=)\s*["']?([^"'\]\s]*)["']?\s*\]?\]?$""")
+_TEST_Z_RE = re.compile(r"""^!?\s*(?:\[\[?|test)\s+(-z|-n)\s+"?\$\{?(\w+)\}?"?\s*\]?\]?$""")
+_TEST_SET_RE = re.compile(r"""^!?\s*(?:\[\[?|test)\s+"\$\{?(\w+)\}?"\s*\]?\]?$""")
+_CASE_WORD_RE = re.compile(r"""^case\s+"?\$\{?(\w+)\}?"?\s+in$""")
 
 
-def _dev_polarity(condition: str) -> Optional[bool]:
-    """True when the branch runs only in development, False when its ``else`` does, None when unknown."""
-    negated = bool(_NEGATED_RE.search(condition))
-    if _DEV_COND_RE.search(condition):
-        return not negated
-    if _PROD_COND_RE.search(condition):
-        return negated
-    return None
+def guard_for(condition: str, holds: bool = True) -> Guard:
+    """The test an ``if``/``elif`` line makes, when it is a simple one on one variable."""
+    text = condition.strip()
+    negate = text.startswith("!")
+    m = _TEST_EQ_RE.match(text)
+    if m:
+        guard = Guard(text, m.group(1), "!=" if m.group(2) == "!=" else "=", m.group(3), holds)
+    elif _TEST_Z_RE.match(text):
+        z = _TEST_Z_RE.match(text)
+        guard = Guard(text, z.group(2), z.group(1), "", holds)  # type: ignore[union-attr]
+    elif _TEST_SET_RE.match(text):
+        guard = Guard(text, _TEST_SET_RE.match(text).group(1), "-n", "", holds)  # type: ignore[union-attr]
+    else:
+        guard = Guard(text, holds=holds)
+    return replace(guard, holds=not guard.holds) if negate and guard.op else guard
+
+
+def _negated(guards: Sequence[Guard]) -> Tuple[Guard, ...]:
+    return tuple(replace(g, holds=not g.holds) for g in guards)
+
+
+@dataclass
+class _Block:
+    """An open ``if`` or ``case``: the tests of the branch being read and of the branches before it."""
+
+    kind: str
+    current: Tuple[Guard, ...] = ()
+    earlier: Tuple[Guard, ...] = ()  # tests of earlier branches, all false in a later one
+    word: str = ""  # the variable a ``case`` switches on
+    exits: List[Tuple[Guard, ...]] = field(default_factory=list)  # branches that end in exec/exit
+    last_exits: bool = False
 
 
 class _Branches:
-    """Which ``if``/``case`` branches enclose a line, so the development server in
-    ``if [ "$FLASK_ENV" = development ]; then exec flask run --debug; else exec gunicorn ...; fi`` is told
-    apart from the production path. Tracks lines, not a grammar: good enough for entry scripts."""
+    """The shell tests each line depends on, so the development server in
+    ``if [ "$FLASK_ENV" = development ]; then exec flask run --debug; else exec gunicorn ...; fi`` can be told
+    apart from the production path once the launch's environment is known. Tracks lines, not a grammar:
+    enough for entry scripts. A branch that ends in ``exec``/``exit`` makes the lines after its ``fi`` depend on
+    the opposite test."""
 
-    def __init__(self, script: str) -> None:
-        self.script = script
-        self.stack: List[List[object]] = []  # [kind, dev now, dev in else, text]
+    def __init__(self) -> None:
+        self.stack: List[_Block] = []
+        self.after: Tuple[Guard, ...] = ()  # from branches above that exec'd away
 
-    def feed(self, text: str) -> str:
-        """Update the branch state with this line; return why the line is development-only ("" if not)."""
+    def feed(self, text: str) -> Tuple[Guard, ...]:
         words = text.replace(";", " ; ").split()
         first = words[0] if words else ""
-        one_line = ""
+        one_line: Tuple[Guard, ...] = ()
         if first in ("if", "elif"):
-            condition = text[len(first):].split("then", 1)[0].strip(" ;")
-            polarity = _dev_polarity(condition)
+            condition = text[len(first):].split("; then", 1)[0].split(" then", 1)[0].strip(" ;")
+            guard = guard_for(condition)
             if first == "if" and words[-1] == "fi":
-                one_line = condition if polarity else ""
+                one_line = (guard,)
             elif first == "if":
-                self.stack.append(["if", polarity is True, polarity is False, condition])
+                self.stack.append(_Block("if", (guard,)))
             elif self.stack:
-                self.stack[-1][1:4] = [polarity is True, polarity is False, condition]
+                block = self.stack[-1]
+                self._close_branch(block)
+                block.earlier += _negated(block.current[-1:])
+                block.current = block.earlier + (guard,)
         elif first == "else" and self.stack:
-            self.stack[-1][1] = self.stack[-1][2]
-            self.stack[-1][3] = f"else of {self.stack[-1][3]}"
+            block = self.stack[-1]
+            self._close_branch(block)
+            block.current = block.earlier + _negated(block.current[-1:])
         elif first == "case":
-            self.stack.append(["case", False, False, text])
-        elif self.stack and self.stack[-1][0] == "case" and _PATTERN_RE.match(text) and first != "esac":
-            pattern = _PATTERN_RE.match(text).group(0)  # type: ignore[union-attr]
-            self.stack[-1][1] = bool(_DEV_COND_RE.search(pattern))
-            self.stack[-1][3] = f"case {pattern.strip()}"
-        reason = self._reason(one_line)
+            m = _CASE_WORD_RE.match(text)
+            self.stack.append(_Block("case", word=m.group(1) if m else ""))
+        elif self.stack and self.stack[-1].kind == "case" and _PATTERN_RE.match(text) and first != "esac":
+            block = self.stack[-1]
+            pattern = _PATTERN_RE.match(text).group(0).strip().lstrip("(").rstrip(")").replace(" ", "")  # type: ignore[union-attr]
+            if pattern == "*":
+                block.current = block.earlier
+            else:
+                guard = Guard(f"case {pattern})", block.word, "case" if block.word else "", pattern)
+                block.current = (guard,)
+                block.earlier += _negated((guard,))
+        guards = self.after + tuple(g for b in self.stack for g in b.current) + one_line
+        if self.stack and first not in ("if", "elif", "else", "fi", "case", "esac", ";;"):
+            self.stack[-1].last_exits = first in ("exec", "exit") or bool(re.search(r"(^|[;&]\s*)(exec|exit)\s", text))
         if (first == "fi" or words[-1:] == ["fi"] and first != "if") and self.stack:
-            self.stack.pop()
+            block = self.stack.pop()
+            self._close_branch(block)
+            if len(block.exits) == 1 and len(block.exits[0]) == 1:
+                self.after += _negated(block.exits[0])
         elif (first == "esac" or words[-1:] == ["esac"]) and self.stack:
             self.stack.pop()
-        return reason
+        return guards
 
-    def _reason(self, one_line: str) -> str:
-        condition = one_line or next((str(e[3]) for e in reversed(self.stack) if e[1]), "")
-        return f"it runs only in a development branch of {self.script} (`{condition}`)" if condition else ""
+    @staticmethod
+    def _close_branch(block: _Block) -> None:
+        if block.last_exits:
+            block.exits.append(block.current)
+        block.last_exits = False
 
 
 def _logical_lines(lines: Sequence[str], warnings: List[Tuple[int, str]]) -> Iterator[_Line]:
