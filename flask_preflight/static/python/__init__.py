@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import warnings
 from typing import Callable, List, Optional
 
@@ -15,17 +16,31 @@ from flask_preflight.static.python.project import resolve_project, summarize
 # Each check takes the file's Context and appends findings / deferred questions to it.
 CHECKS: List[Callable[[Context], None]] = [debug.check, secrets.check, views.check]
 
-# A file whose lower-cased text contains none of these cannot produce a finding or a fact another
-# file needs (Flask/Werkzeug code, dev-server calls, debug flags, config classes, settings modules),
-# so a directory walk does not parse it. Rule packs that look for new tokens must extend this.
-PREFILTER_TOKENS = ("flask", "werkzeug", "debug", "config", "settings", "socketio", "run_simple", ".run(",
-                    "secret", "cookie", "csrf", "propagate_exceptions", "trap_http",
-                    ".route(", "errorhandler", "add_url_rule", "add_resource", "register_error_handler")
+# Directory walks parse only files that could produce a finding or a fact another file needs. Two cheap
+# stages: lower-cased substrings that only Flask-related code contains, then a regex for the weaker signals
+# (config names written as settings, ``app.run(`` on an app imported from elsewhere, imports of a config or
+# settings module that may re-export config classes). Rule packs that look for new things must extend these;
+# the rule tests run through directory walks, so a missing token fails them.
+PREFILTER_TOKENS = ("flask", "werkzeug", "socketio", "run_simple", "csrf", "secret_key", "_cookie", "errorhandler",
+                    "error_handler", "add_url_rule", "add_resource", "propagate_exceptions", "trap_http",
+                    "trap_bad_request", "security_password_salt", ".route(")
+# (gate substring, regex): the regex runs only on text containing the gate, so most files cost a few
+# substring searches.
+_PREFILTER_RES = (
+    ("DEBUG", re.compile(r"DEBUG\b\s*[=:]|[\"']DEBUG[\"']")),
+    ("TESTING", re.compile(r"TESTING\b\s*[=:]")),
+    (".debug", re.compile(r"\.debug\s*=")),
+    ("config", re.compile(r"config\s*\[")),
+    (".config.", re.compile(r"\.config\.(?:update|setdefault|from_\w+)")),
+    (".run(", re.compile(r"pp\w*\.run\(|\)\.run\(")),
+)
 
 
 def may_matter(text: str) -> bool:
     low = text.lower()
-    return any(token in low for token in PREFILTER_TOKENS)
+    if any(token in low for token in PREFILTER_TOKENS):
+        return True
+    return any(gate in text and regex.search(text) is not None for gate, regex in _PREFILTER_RES)
 
 
 def parse(text: str, path: str) -> ast.Module:

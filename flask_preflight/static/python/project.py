@@ -91,16 +91,17 @@ def _target_node(stmt: ast.AST, name: str) -> Optional[ast.AST]:
 class ProjectIndex:
     def __init__(self, summaries: Iterable[ModuleSummary]) -> None:
         self.by_name: Dict[str, List[ModuleSummary]] = {}
+        self.by_suffix: Dict[str, List[ModuleSummary]] = {}  # "b.c" -> modules named "<x>.b.c"
         self.by_path: Dict[str, ModuleSummary] = {}
         for s in summaries:
             self.by_name.setdefault(s.module_name, []).append(s)
+            parts = s.module_name.split(".")
+            for i in range(1, len(parts)):
+                self.by_suffix.setdefault(".".join(parts[i:]), []).append(s)
             self.by_path[os.path.normpath(s.path)] = s
 
     def find_module(self, dotted: str, importer: str) -> Optional[ModuleSummary]:
-        candidates = self.by_name.get(dotted)
-        if not candidates:
-            suffix = "." + dotted
-            candidates = [s for name, group in self.by_name.items() if name.endswith(suffix) for s in group]
+        candidates = self.by_name.get(dotted) or self.by_suffix.get(dotted)
         if not candidates:
             return None
         return max(candidates, key=lambda s: (_common_dir_len(s.path, importer), -len(s.path)))
