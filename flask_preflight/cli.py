@@ -76,10 +76,13 @@ def main() -> None:
 @click.option("--max-file-size", default=None, metavar="SIZE", help="Skip (and report) files larger than this, e.g. 10MB.")
 @click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Honour .gitignore files [default: on].")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the text report.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes to analyse files in [default: the number of CPUs]; small trees use one.")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not write .flask_preflight_cache/.")
 def check(paths: Sequence[str], select: Sequence[str], ignore: Sequence[str], exclude: Sequence[str],
           extend_exclude: Sequence[str], fail_on: Optional[str], fmt: Optional[str], output: Optional[str],
           statistics: bool, config_file: Optional[str], max_file_size: Optional[str],
-          respect_gitignore: Optional[bool], color: str) -> None:
+          respect_gitignore: Optional[bool], color: str, jobs: Optional[int], no_cache: bool) -> None:
     """Statically check PATHS (default: the current directory). Never imports or runs the scanned code."""
     from flask_preflight.config import ConfigError, load_settings
     from flask_preflight.report import render
@@ -95,7 +98,11 @@ def check(paths: Sequence[str], select: Sequence[str], ignore: Sequence[str], ex
         settings.selected_rule_ids()
     except ConfigError as exc:
         _usage_error(str(exc))
-    result = run_check(list(paths) or ["."], settings)
+    progress = _Progress(enabled=settings.format == "text" and sys.stderr.isatty())
+    try:
+        result = run_check(list(paths) or ["."], settings, progress=progress, jobs=jobs, use_cache=not no_cache)
+    finally:
+        progress.close()
     out_path = settings.output
     stream = sys.stdout
     colored = settings.format == "text" and out_path is None and use_color(color, stream)
@@ -111,6 +118,29 @@ def check(paths: Sequence[str], select: Sequence[str], ignore: Sequence[str], ex
     else:
         click.echo(report, nl=not report.endswith("\n"), color=colored)
     sys.exit(exit_code(result, settings.fail_on))
+
+
+class _Progress:
+    """A progress bar on stderr for big trees on a terminal; never in JSON/SARIF runs or when piped."""
+
+    MIN_FILES = 500
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def __call__(self, advance: int, total: int) -> None:
+        if not self.enabled or total < self.MIN_FILES:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Checking", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(advance)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def _short_summary(result: ScanResult) -> str:

@@ -6,8 +6,12 @@ Every file that cannot be analysed becomes a Problem in the result, and the run 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from flask_preflight.config import Settings
 from flask_preflight.findings import Finding, Problem, ProblemKind, ScanResult
@@ -17,12 +21,14 @@ from flask_preflight.static.deploy.checks import check_deploy, drop_subsumed
 from flask_preflight.static.deploy.git import git_tracked
 from flask_preflight.static.deploy.model import DeployFile, DeployParseError
 from flask_preflight.static.deploy.text import spread
-from flask_preflight.static.discovery import discover
+from flask_preflight.static.cache import Manifest, ResultCache
+from flask_preflight.static.results import FileResult
+from flask_preflight.static.discovery import Candidate, discover
 from flask_preflight.static.python.context import FileAnalysis, is_test_path
-from flask_preflight.static.source import SourceFile, read_source
+from flask_preflight.static.source import SourceFile, decode_source, read_bytes
 from flask_preflight.suppress import ALL, is_suppressed
 
-ProgressCallback = Callable[[int], None]
+ProgressCallback = Callable[[int, int], None]  # (files just finished, total files)
 
 
 class _ModuleNamer:
@@ -102,8 +108,6 @@ def analyze_deploy_source(src: SourceFile, kind: str, abs_path: str) -> Tuple[Op
                               f"internal error in flask-preflight ({type(exc).__name__}: {exc}); please report it")]
     problems = [Problem(src.path, ProblemKind.SYNTAX_ERROR, f"line skipped: {reason}", line)
                 for line, reason in parsed.warnings]
-    if kind == "dotenv":
-        parsed.tracked = git_tracked(abs_path)
     spans = [v.origin for v in parsed.env + parsed.build_args] + [o for c in parsed.commands for _, o in c.origins]
     parsed.suppressions = spread(parsed.suppressions, spans)
     return parsed, problems
@@ -114,38 +118,122 @@ _KIND_NAMES = {"dockerfile": "Dockerfile", "compose": "compose file", "procfile"
                "shell": "shell script"}
 
 
-def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[ProgressCallback] = None) -> ScanResult:
+@dataclass(frozen=True)
+class _Options:
+    max_file_size: int
+    project_root: str
+    fingerprint: str
+    use_cache: bool
+
+
+# Per-process state of a worker: the options, one module namer and the cache handle.
+_STATE: Dict[str, object] = {}
+
+
+def _init_worker(options: _Options) -> None:
+    _STATE["options"] = options
+    _STATE["namer"] = _ModuleNamer()
+    _STATE["cache"] = ResultCache.open(options.project_root, options.fingerprint) if options.use_cache else None
+
+
+_Done = Tuple[FileResult, Optional[str], bool]  # result, cache key, nothing to analyse
+
+
+def _analyze_chunk(chunk: Sequence[Candidate]) -> List[_Done]:
+    return [_analyze_file(item) for item in chunk]
+
+
+def _analyze_file(item: Candidate) -> _Done:
+    """Read one file, answer from the cache when its bytes and identity are known, else analyse and store."""
+    options: _Options = _STATE["options"]  # type: ignore[assignment]
+    namer: _ModuleNamer = _STATE["namer"]  # type: ignore[assignment]
+    cache: Optional[ResultCache] = _STATE["cache"]  # type: ignore[assignment]
+    data = read_bytes(item.abs_path, item.path, max_bytes=options.max_file_size)
+    if isinstance(data, Problem):
+        return FileResult(problems=[data]), None, False
+    key = None
+    if cache is not None:
+        key = cache.key_for(data, _identity(item, namer, options.project_root))
+        hit = cache.get(key)
+        if isinstance(hit, FileResult):
+            _refresh(hit, item)
+            return hit, key, False
+    result = _analyze_bytes(item, data, namer, options.project_root)
+    trivial = result.scanned and not result.problems and result.analysis is None and result.deploy is None
+    if cache is not None and key is not None and not trivial:
+        cache.put(key, result)
+    _refresh(result, item)
+    return result, key, trivial
+
+
+def _identity(item: Candidate, namer: "_ModuleNamer", project_root: str) -> str:
+    """Everything besides the bytes that the per-file analysis depends on."""
+    module_name, is_package = namer(item.abs_path) if item.kind in ("python", "gunicorn") else ("", False)
+    rel = project_relative(item.abs_path, project_root)
+    return "\0".join((item.path, item.kind, str(item.explicit), module_name, str(is_package), str(is_test_path(rel))))
+
+
+def _refresh(result: FileResult, item: Candidate) -> None:
+    """Facts that depend on more than the file's bytes are never taken from the cache."""
+    if result.deploy is not None and result.deploy.kind == "dotenv":
+        result.deploy.tracked = git_tracked(item.abs_path)
+
+
+def _analyze_bytes(item: Candidate, data: bytes, namer: _ModuleNamer, project_root: Optional[str]) -> FileResult:
+    result = FileResult()
+    src = decode_source(data, item.path)
+    if isinstance(src, Problem):
+        result.problems.append(src)
+        return result
+    result.scanned = True
+    if item.kind != "python" and (item.explicit or deploy.may_matter(item.kind, src.text)):
+        result.deploy, problems = analyze_deploy_source(src, item.kind, item.abs_path)
+        result.problems += problems
+    # Files named on the command line are always parsed (so their syntax errors are reported);
+    # files found by walking are parsed only if they could matter.
+    if item.kind not in ("python", "gunicorn") or not (item.explicit or pyanalysis.may_matter(src.text)):
+        return result
+    if item.kind == "gunicorn" and result.problems:
+        return result  # its syntax error is already reported
+    result.analysis, problem = analyze_python_source(src, item.abs_path, namer, project_root)
+    if problem is not None:
+        result.problems.append(problem)
+    return result
+
+
+# Below this many files a process pool costs more to start than it saves.
+PARALLEL_MIN_FILES = 200
+CHUNK_FILES = 64
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[ProgressCallback] = None,
+              jobs: Optional[int] = None, use_cache: bool = False) -> ScanResult:
+    """Discover, analyse every file (in ``jobs`` processes for big trees; from the cache when allowed),
+    then resolve what spans files and filter."""
     result = ScanResult()
-    analyses: List[FileAnalysis] = []
-    deploy_files: List[DeployFile] = []
-    namer = _ModuleNamer()
+    candidates: List[Candidate] = []
     for item in discover(paths or ["."], settings):
         if isinstance(item, Problem):
             result.problems.append(item)
-            continue
-        src = read_source(item.abs_path, item.path, max_bytes=settings.max_file_size)
-        if isinstance(src, Problem):
-            result.problems.append(src)
-            continue
-        result.files_scanned += 1
-        if progress is not None:
-            progress(1)
-        if item.kind != "python" and (item.explicit or deploy.may_matter(item.kind, src.text)):
-            parsed, problems = analyze_deploy_source(src, item.kind, item.abs_path)
-            result.problems += problems
-            if parsed is not None:
-                deploy_files.append(parsed)
-        # Files named on the command line are always parsed (so their syntax errors are reported);
-        # files found by walking are parsed only if they could matter.
-        if item.kind not in ("python", "gunicorn") or not (item.explicit or pyanalysis.may_matter(src.text)):
-            continue
-        if item.kind == "gunicorn" and any(p.path == src.path for p in result.problems):
-            continue  # its syntax error is already reported
-        analysis, problem = analyze_python_source(src, item.abs_path, namer, settings.project_root)
-        if problem is not None:
-            result.problems.append(problem)
-        if analysis is not None:
-            analyses.append(analysis)
+        else:
+            candidates.append(item)
+    options = _Options(settings.max_file_size, settings.project_root, settings.fingerprint(), use_cache)
+    analyses: List[FileAnalysis] = []
+    deploy_files: List[DeployFile] = []
+    for file_result in _analyze_all(candidates, options, jobs or default_jobs(), progress):
+        result.files_scanned += file_result.scanned
+        result.problems += file_result.problems
+        if file_result.analysis is not None:
+            analyses.append(file_result.analysis)
+        if file_result.deploy is not None:
+            deploy_files.append(file_result.deploy)
     raw: List[Finding] = [f for a in analyses for f in a.findings]
     try:
         raw += pyanalysis.resolve_project(analyses)
@@ -156,6 +244,71 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
     kept, result.suppressed = filter_findings(raw + deploy_findings, settings, directives)
     result.findings = drop_subsumed(kept, subsumed)
     return result.sorted()
+
+
+_TRIVIAL = FileResult(scanned=True)  # shared by every file with nothing to analyse (never mutated)
+
+
+def _analyze_all(candidates: List[Candidate], options: _Options, jobs: int,
+                 progress: Optional[ProgressCallback]) -> Iterator[FileResult]:
+    """Results in discovery order. Unchanged files come from the cache manifest without being read; the rest
+    run in this process for small trees, in a pool of ``jobs`` processes (in chunks) for big ones."""
+    total = len(candidates)
+    results: List[Optional[FileResult]] = [None] * total
+    stats: Dict[int, os.stat_result] = {}
+    _init_worker(options)
+    cache: Optional[ResultCache] = _STATE["cache"]  # type: ignore[assignment]
+    manifest = Manifest(cache).load(time.time_ns()) if cache is not None else None
+    todo: List[int] = []
+    for i, item in enumerate(candidates):
+        if manifest is not None:
+            try:
+                stats[i] = os.stat(item.abs_path)
+            except OSError:
+                todo.append(i)
+                continue
+            known = manifest.lookup(item.abs_path, stats[i])
+            if known is not None:
+                hit = _TRIVIAL if known[1] else cache.get(known[0])  # type: ignore[union-attr]
+                if isinstance(hit, FileResult):
+                    _refresh(hit, item)
+                    results[i] = hit
+                    manifest.keep(item.abs_path)
+                    continue
+        todo.append(i)
+    if progress is not None and total - len(todo):
+        progress(total - len(todo), total)
+    for i, (result, key, trivial) in _run(candidates, todo, options, jobs, progress, total):
+        results[i] = _TRIVIAL if trivial else result
+        if manifest is not None and key is not None and i in stats:
+            manifest.record(candidates[i].abs_path, stats[i], key, trivial)
+    if manifest is not None:
+        manifest.save()
+    for result in results:
+        yield result if result is not None else _TRIVIAL
+
+
+def _run(candidates: List[Candidate], todo: List[int], options: _Options, jobs: int,
+         progress: Optional[ProgressCallback], total: int) -> Iterator[Tuple[int, _Done]]:
+    if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
+        for i in todo:
+            yield i, _analyze_file(candidates[i])
+            if progress is not None:
+                progress(1, total)
+        return
+    chunks = [todo[i:i + CHUNK_FILES] for i in range(0, len(todo), CHUNK_FILES)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker,
+                             initargs=(options,)) as pool:
+        for chunk, done in zip(chunks, pool.map(_analyze_chunk, [[candidates[i] for i in c] for c in chunks])):
+            yield from zip(chunk, done)
+            if progress is not None:
+                progress(len(chunk), total)
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """fork where it exists (no re-import per worker); spawn elsewhere."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 def filter_findings(findings: Iterable[Finding], settings: Settings,

@@ -56,6 +56,14 @@ class SourceFile:
 
 def read_source(candidate_path: str, display_path: str, *, max_bytes: int) -> Union[SourceFile, Problem]:
     """Read and decode ``candidate_path``; ``display_path`` is what reports show. Never raises OSError."""
+    data = read_bytes(candidate_path, display_path, max_bytes=max_bytes)
+    if isinstance(data, Problem):
+        return data
+    return decode_source(data, display_path, size=len(data))
+
+
+def read_bytes(candidate_path: str, display_path: str, *, max_bytes: int) -> Union[bytes, Problem]:
+    """The file's bytes (at most ``max_bytes``: a bigger file is a Problem, never read whole)."""
     try:
         st = os.stat(candidate_path)
     except FileNotFoundError:
@@ -76,7 +84,7 @@ def read_source(candidate_path: str, display_path: str, *, max_bytes: int) -> Un
         return Problem(display_path, ProblemKind.UNREADABLE, _os_reason(exc))
     if len(data) > max_bytes:
         return _too_large(display_path, max(len(data), st.st_size), max_bytes)
-    return decode_source(data, display_path, size=len(data))
+    return data
 
 
 def decode_source(data: bytes, display_path: str, *, size: Optional[int] = None) -> Union[SourceFile, Problem]:

@@ -1,0 +1,210 @@
+"""The per-file result cache in ``.flask_preflight_cache/``.
+
+An entry holds what one file contributes before the project-wide resolution: its own findings and problems,
+the Python module summary, or the parsed deployment file. Cross-file conclusions (config classes imported
+from another module, a Dockerfile that runs a module with ``debug=True``) are recomputed on every run from
+these entries, so they stay right when only one of the files changed.
+
+The key is a hash of the file's bytes, its identity in the project (path, module name, test or not, kind),
+the tool version and the settings fingerprint. Entries are written atomically (temp file + ``os.replace``),
+so concurrent runs at worst write the same entry twice; an unreadable, corrupt or foreign entry is ignored
+and rewritten. Entries are signed with a key kept in the user's cache directory, outside the project:
+the cache sits inside a checkout that may be untrusted (a pull request), and a committed, crafted entry must
+not be able to hide a finding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import tempfile
+from typing import Any, Optional, Tuple
+
+from flask_preflight import __version__
+from flask_preflight.static.serialize import Unserializable, decode, encode
+
+CACHE_DIR_NAME = ".flask_preflight_cache"
+SCHEMA = 1
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flask-preflight result cache (https://bford.info/cachedir/)\n"
+
+
+def _user_cache_dir() -> str:
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        base = os.environ["LOCALAPPDATA"]
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "flask-preflight")
+
+
+def _signing_key() -> Optional[bytes]:
+    """A random per-user key (created once, mode 0600); None when it cannot be kept, which disables caching."""
+    path = os.path.join(_user_cache_dir(), "cache-signing.key")
+    try:
+        with open(path, "rb") as fh:
+            key = fh.read()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        key = secrets.token_bytes(32)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)  # first writer wins; a concurrent run reads the winner's key
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+        with open(path, "rb") as fh:
+            key = fh.read()
+        return key if len(key) >= 32 else None
+    except OSError:
+        return None
+
+
+class ResultCache:
+    """Open with ``ResultCache.open(project_root, fingerprint)``; every method swallows I/O errors."""
+
+    def __init__(self, directory: str, fingerprint: str, key: bytes) -> None:
+        self.directory = directory
+        self.fingerprint = fingerprint
+        self.key = key
+
+    @classmethod
+    def open(cls, project_root: str, fingerprint: str) -> Optional["ResultCache"]:
+        key = _signing_key()
+        if key is None:
+            return None
+        root = os.path.join(os.path.abspath(project_root), CACHE_DIR_NAME)
+        directory = os.path.join(root, f"v{SCHEMA}-{__version__}")
+        try:
+            os.makedirs(directory, exist_ok=True)
+            for name, text in ((".gitignore", "# Created by flask-preflight\n*\n"), ("CACHEDIR.TAG", _TAG)):
+                path = os.path.join(root, name)
+                if not os.path.exists(path):
+                    _atomic_write(path, text.encode("utf-8"))
+        except OSError:
+            return None
+        return cls(directory, fingerprint, key)
+
+    def key_for(self, data: bytes, identity: str) -> str:
+        h = hashlib.sha256()
+        for part in (__version__, str(SCHEMA), self.fingerprint, identity):
+            h.update(part.encode("utf-8", "surrogatepass"))
+            h.update(b"\0")
+        h.update(data)
+        return h.hexdigest()
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.directory, key[:2], key + ".json")
+
+    def get(self, key: str) -> Optional[Any]:
+        try:
+            with open(self._path(key), "rb") as fh:
+                raw = fh.read()
+            mac, _, body = raw.partition(b"\n")
+            if not hmac.compare_digest(mac, self._mac(key, body)):
+                return None
+            return decode(json.loads(body))
+        except Exception:  # noqa: BLE001 - missing, truncated, corrupt or foreign: a miss, rewritten later
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        try:
+            body = json.dumps(encode(value), separators=(",", ":")).encode("utf-8")
+        except (Unserializable, ValueError, RecursionError):
+            return
+        try:
+            path = self._path(key)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            _atomic_write(path, self._mac(key, body) + b"\n" + body)
+        except OSError:
+            pass
+
+    def get_raw(self, path: str, key: str) -> Optional[Any]:
+        """A signed plain-JSON document (the manifest), or None."""
+        try:
+            with open(path, "rb") as fh:
+                mac, _, body = fh.read().partition(b"\n")
+            if not hmac.compare_digest(mac, self._mac(key, body)):
+                return None
+            return json.loads(body)
+        except Exception:  # noqa: BLE001 - missing or corrupt: start over
+            return None
+
+    def put_raw(self, path: str, key: str, value: Any) -> None:
+        try:
+            body = json.dumps(value, separators=(",", ":")).encode("utf-8")
+            _atomic_write(path, self._mac(key, body) + b"\n" + body)
+        except (OSError, ValueError):
+            pass
+
+    def _mac(self, key: str, body: bytes) -> bytes:
+        return hmac.new(self.key, key.encode("ascii") + b"\0" + body, hashlib.sha256).hexdigest().encode("ascii")
+
+
+def _atomic_write(path: str, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class Manifest:
+    """What the last run saw per path: size, mtime, inode and the content key (or "nothing to analyse").
+
+    Like git's index, it lets an unchanged file be answered without reading it: that is what makes a warm
+    run cheap on trees where most files are not Flask code. An entry is trusted only when the file's mtime
+    is safely older than the run that recorded it (a file edited within the same clock tick is re-read).
+    """
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, cache: ResultCache) -> None:
+        self.cache = cache
+        self.path = os.path.join(cache.directory, f"manifest-{cache.fingerprint}.json")
+        self.old: dict = {}
+        self.new: dict = {}
+        self.started_ns = 0
+
+    def load(self, started_ns: int) -> "Manifest":
+        self.started_ns = started_ns
+        entry = self.cache.get_raw(self.path, "manifest")
+        if isinstance(entry, dict):
+            self.old = entry
+        return self
+
+    def lookup(self, path: str, st: os.stat_result) -> Optional[Tuple[str, bool]]:
+        """(content key, trivial) when ``path`` is unchanged since it was recorded."""
+        entry = self.old.get(path)
+        if not (isinstance(entry, list) and len(entry) == 6):
+            return None
+        size, mtime, ino, recorded, key, trivial = entry
+        if (size, mtime, ino) != (st.st_size, st.st_mtime_ns, st.st_ino) or mtime >= recorded - self.RACY_NS:
+            return None
+        return str(key), bool(trivial)
+
+    def record(self, path: str, st: os.stat_result, key: str, trivial: bool) -> None:
+        self.new[path] = [st.st_size, st.st_mtime_ns, st.st_ino, self.started_ns, key, trivial]
+
+    def keep(self, path: str) -> None:
+        if path in self.old:
+            self.new[path] = self.old[path]
+
+    def save(self) -> None:
+        if self.new != self.old:
+            self.cache.put_raw(self.path, "manifest", self.new)
