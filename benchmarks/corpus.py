@@ -29,7 +29,7 @@ import random
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -57,8 +57,10 @@ SEED_KINDS: Tuple[SeedKind, ...] = (
     SeedKind("urandom-secret-key", ("PF203",), "`SECRET_KEY = os.urandom(...)` at app creation"),
     SeedKind("exception-in-response", ("PF301",), "a view returns `str(exc)` from an except block"),
     SeedKind("dockerfile-dev-server-debug", ("PF401",),
-             "Dockerfile `CMD python app.py` whose __main__-guarded app.run(debug=True) makes it critical"),
-    SeedKind("compose-flask-debug", ("PF402",), "`FLASK_DEBUG: \"1\"` in the web service of docker-compose.yml"),
+             "Dockerfile `CMD python app.py` whose __main__-guarded app.run(host=\"0.0.0.0\", debug=True) makes "
+             "it critical"),
+    SeedKind("compose-flask-debug", ("PF402",),
+             "`FLASK_DEBUG: \"1\"` in the web service of docker-compose.yml (gunicorn image: medium)"),
     SeedKind("dockerfile-secret-env", ("PF406",), "`ENV SECRET_KEY=<literal>` in the Dockerfile"),
 )
 SEED_NAMES: Tuple[str, ...] = tuple(k.name for k in SEED_KINDS)
@@ -477,12 +479,15 @@ def write_{noun}_rows(rows: List[Dict[str, str]], delimiter: str = "{delim}") ->
 
 
 def _p_paginate(rng: random.Random, noun: str) -> Tuple[Set[str], str]:
-    return {"import math", "from dataclasses import dataclass", "from typing import Generic, List, Sequence, TypeVar"}, f'''
+    imports = {"import math", "from dataclasses import dataclass",
+               "from typing import Generic, List, Sequence, TypeVar"}
+    page = noun.capitalize() + "Page"
+    return imports, f'''
 P = TypeVar("P")
 
 
 @dataclass
-class {noun.capitalize()}Page(Generic[P]):
+class {page}(Generic[P]):
     items: List[P]
     number: int
     per_page: int
@@ -497,10 +502,11 @@ class {noun.capitalize()}Page(Generic[P]):
         return self.number < self.pages
 
 
-def paginate_{noun}(items: Sequence[P], number: int = 1, per_page: int = {rng.choice([10, 20, 25, 50])}) -> {noun.capitalize()}Page[P]:
+def paginate_{noun}(items: Sequence[P], number: int = 1,
+             per_page: int = {rng.choice([10, 20, 25, 50])}) -> {page}[P]:
     number = max(1, number)
     start = (number - 1) * per_page
-    return {noun.capitalize()}Page(list(items[start:start + per_page]), number, per_page, len(items))
+    return {page}(list(items[start:start + per_page]), number, per_page, len(items))
 '''
 
 
@@ -624,8 +630,15 @@ def plain_module(rng: random.Random, topic: str) -> str:
         imports |= imp
         bodies.append(code.strip("\n"))
     plain = sorted(i for i in imports if i.startswith("import "))
-    froms = sorted(i for i in imports if i.startswith("from "))
-    head = f'"""Helpers for {topic}: {rng.choice(["shared by the importers", "kept free of web code", "pure functions, easy to test", "used by the nightly jobs"])}."""\n'
+    names: Dict[str, Set[str]] = {}
+    for imp in imports:
+        if imp.startswith("from "):
+            module, _, what = imp[len("from "):].partition(" import ")
+            names.setdefault(module, set()).update(n.strip() for n in what.split(","))
+    froms = [f"from {m} import {', '.join(sorted(n))}" for m, n in sorted(names.items())]
+    why = rng.choice(["shared by the importers", "kept free of web code", "pure functions, easy to test",
+                      "used by the nightly jobs"])
+    head = f'"""Helpers for {topic}: {why}."""\n'
     text = head + "\n" + "\n".join(plain + froms) + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
     # Two helpers may define the same module-level name (T, log): harmless for a linter, but keep it valid.
     assert _is_plain(text), "plain module mentions a prefilter token"
@@ -677,7 +690,8 @@ class BaseConfig:''')
     if plan.seed == "hardcoded-secret-key":
         s.seeded(f'    SECRET_KEY = "{_fake_key(rng)}"', ("PF201", "high"))
     else:
-        s.add(rng.choice(['    SECRET_KEY = os.environ.get("SECRET_KEY")', '    SECRET_KEY = os.environ["SECRET_KEY"]']))
+        s.add(rng.choice(['    SECRET_KEY = os.environ.get("SECRET_KEY")',
+                          '    SECRET_KEY = os.environ["SECRET_KEY"]']))
     s.block(f'''
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///{plan.pkg}.db")
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -732,7 +746,9 @@ csrf = CSRFProtect()''')
 
 def _factory_init(plan: _FlaskPlan, rng: random.Random) -> Source:
     s = Source()
-    cfg_import = "from .config import config_by_name" if plan.config_in_pkg else "from config import config_by_name"
+    cfg_import = "from .config import config_by_name\n" if plan.config_in_pkg else "from config import config_by_name\n"
+    if plan.from_object_string:
+        cfg_import = ""
     s.block(f'''
 """The {plan.name} application factory."""
 import logging
@@ -740,8 +756,7 @@ import os
 
 from flask import Flask, jsonify
 
-{cfg_import}
-from .extensions import csrf, db, login_manager, migrate
+{cfg_import}from .extensions import csrf, db, login_manager, migrate
 
 log = logging.getLogger(__name__)
 
@@ -750,7 +765,7 @@ def create_app(config_name=None):
     app = Flask(__name__, instance_relative_config=True)''')
     if plan.from_object_string:
         mod = f"{plan.pkg}.config" if plan.config_in_pkg else "config"
-        s.add(f'    name = config_name or os.environ.get("APP_CONFIG", "production")')
+        s.add('    name = config_name or os.environ.get("APP_CONFIG", "production")')
         s.add(f'    app.config.from_object(f"{mod}.{{name.capitalize()}}Config")')
     else:
         s.add('    app.config.from_object(config_by_name[config_name or os.environ.get("APP_CONFIG", "default")])')
@@ -905,10 +920,9 @@ def _model(model: str, rng: random.Random) -> Source:
             cols.append(f"    {f} = db.Column(db.String({rng.choice([40, 80, 120, 255])}), nullable=True)")
     body = "\n".join(cols)
     names = ", ".join(f'"{f}"' for f in fields)
+    head = "from datetime import datetime\n\n" if "created_at" in fields else ""
     return Source().block(f'''
-from datetime import datetime
-
-from ..extensions import db
+{head}from ..extensions import db
 
 
 class {model}(db.Model):
@@ -980,11 +994,13 @@ def _entry_tail(s: Source, plan: _FlaskPlan, rng: random.Random) -> None:
         s.add('if __name__ == "__main__":')
         s.seeded(f'    app.run(host="0.0.0.0", port={rng.choice([5000, 8000, 8080])})', ("PF103", "medium"))
     elif seed == "dockerfile-dev-server-debug":
-        # Reported through the Dockerfile's CMD (critical PF401); the module's own low PF101 is folded into it.
+        # Reported through the Dockerfile's CMD: one critical PF401 (debugger on a public bind; bound to
+        # 127.0.0.1 nothing outside the container could reach it, which is high). The module's own PF101 and
+        # PF103 at this call are folded into it.
         s.add("")
         s.add("")
         s.add('if __name__ == "__main__":')
-        s.add("    app.run(debug=True)")
+        s.add('    app.run(host="0.0.0.0", port=5000, debug=True)')
     else:
         s.add("")
         s.add("")
@@ -999,7 +1015,7 @@ def _entry_tail(s: Source, plan: _FlaskPlan, rng: random.Random) -> None:
 def _run_module(plan: _FlaskPlan, rng: random.Random) -> Source:
     s = Source().block(f'''
 """Run {plan.name} locally: `python run.py`."""
-import os  # noqa: F401
+import os
 
 from {plan.pkg} import create_app
 
@@ -1184,7 +1200,8 @@ services:
       SECRET_KEY: ${SECRET_KEY}
       DATABASE_URL: postgresql://app@db:5432/app''')
     if plan.seed == "compose-flask-debug":
-        s.seeded('      FLASK_DEBUG: "1"', ("PF402", "high"))
+        # medium: gunicorn serves this image, so FLASK_DEBUG turns on debug mode but not the debugger
+        s.seeded('      FLASK_DEBUG: "1"', ("PF402", "medium"))
     else:
         s.add('      FLASK_DEBUG: "0"')
     s.block(f'''
@@ -1232,7 +1249,8 @@ ITEMS_PER_PAGE={rng.choice([10, 20, 50])}''')
 
 def _readme(plan: _FlaskPlan, shape: str) -> str:
     run = "gunicorn wsgi:app" if plan.entry == "run.py" else "gunicorn app:app"
-    return f"# {plan.name}\n\nA {shape.replace('-', ' ')} Flask project.\n\n```sh\npip install -r requirements.txt\n{run}\n```\n"
+    return (f"# {plan.name}\n\nA {shape.replace('-', ' ')} Flask project.\n\n"
+            f"```sh\npip install -r requirements.txt\n{run}\n```\n")
 
 
 def _requirements(rng: random.Random, factory: bool) -> str:
@@ -1246,6 +1264,8 @@ def _template(title: str) -> str:
     return (f"{{% extends \"base.html\" %}}\n{{% block title %}}{title}{{% endblock %}}\n"
             f"{{% block content %}}\n<h1>{title}</h1>\n{{% endblock %}}\n")
 
+
+_SITE_CSS = "body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 60rem; }\n"
 
 _BASE_HTML = """<!doctype html>
 <html lang="en">
@@ -1320,7 +1340,7 @@ def flask_factory_project(rng: random.Random, index: int, seed: Optional[str]) -
             p.put(f"{pkg}/{bp}/services.py", plain_module(rng, f"the {bp} views"))
         p.put(f"{pkg}/{bp}/templates/{bp}/index.html", _template(bp.capitalize()))
     p.put(f"{pkg}/templates/base.html", _BASE_HTML)
-    p.put(f"{pkg}/static/css/site.css", "body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 60rem; }\n")
+    p.put(f"{pkg}/static/css/site.css", _SITE_CSS)
     p.put(f"{pkg}/utils/__init__.py", "")
     for topic in rng.sample(_TOPICS, rng.randint(3, 8)):
         p.put(f"{pkg}/utils/{topic}.py", plain_module(rng, topic))
@@ -1384,7 +1404,8 @@ def library_project(rng: random.Random, index: int) -> Project:
     name = f"{rng.choice(_NOUNS)}{rng.choice(['kit', 'tools', 'lib', 'utils', 'core'])}"
     p = Project(f"p{index:04d}-{name}", "library", None)
     p.put("README.md", f"# {name}\n\nSmall helpers, no dependencies.\n")
-    p.put("pyproject.toml", f'[project]\nname = "{name}"\nversion = "0.{rng.randint(1, 20)}.0"\nrequires-python = ">=3.9"\n')
+    version = f"0.{rng.randint(1, 20)}.0"
+    p.put("pyproject.toml", f'[project]\nname = "{name}"\nversion = "{version}"\nrequires-python = ">=3.9"\n')
     p.put(f"src/{name}/__init__.py", f'"""{name}."""\n__version__ = "0.1.0"\n')
     topics = rng.sample(_TOPICS, rng.randint(6, min(16, len(_TOPICS))))
     for topic in topics:
@@ -1494,8 +1515,10 @@ def report_keys(report: Dict[str, Any], root: "str | os.PathLike[str]") -> List[
         path = f["path"]
         if os.path.isabs(path):
             path = os.path.relpath(path, base)
-        keys.append((f["rule_id"], path.replace(os.sep, "/").lstrip("./") if path.startswith("./") else
-                     path.replace(os.sep, "/"), int(f["line"]), f["severity"]))
+        path = path.replace(os.sep, "/")
+        while path.startswith("./"):
+            path = path[2:]
+        keys.append((f["rule_id"], path, int(f["line"]), f["severity"]))
     return sorted(keys)
 
 

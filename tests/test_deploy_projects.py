@@ -23,8 +23,8 @@ EXPECTED_BAD = {
     ("PF401", "Dockerfile", 16, "critical"),          # CMD ["python", "app.py"] + app.run(debug=True)
     ("PF402", ".flaskenv", 2, "high"),                # FLASK_DEBUG=1, loaded by app.run() in production
     ("PF402", "docker-compose.yml", 10, "high"),      # - FLASK_DEBUG=1 (list form)
-    ("PF402", "docker-compose.yml", 19, "high"),      # FLASK_DEBUG: "1" (map form)
-    ("PF403", "Procfile", 2, "high"),                 # web: gunicorn app:app --reload
+    ("PF402", "docker-compose.yml", 19, "medium"),    # FLASK_DEBUG: "1" (map form), a celery worker
+    ("PF403", "Procfile", 2, "medium"),               # web: gunicorn app:app --reload
     # forwarded_allow_ips = "*" (gunicorn.conf.py:5) is right here: only the Procfile's gunicorn reads this file,
     # and Heroku's router sits in front with changing addresses.
     ("PF405", "gunicorn.conf.py", 6, "low"),          # loglevel = "debug"

@@ -22,7 +22,9 @@ PF401 = REGISTRY.register(Rule(
         "it starts (even inside the `__main__` guard, which is exactly what `python app.py` executes) - the "
         "container serves the interactive Werkzeug debugger, which runs Python from the browser. That "
         "combination is reported once, as critical, with both files linked. The module is resolved against the "
-        "scanned Python files; a `python script.py` whose script is not in the scan is not reported."
+        "scanned Python files; a `python script.py` whose script is not in the scan is not reported, and neither "
+        "is a `socketio.run()` that Flask-SocketIO serves with eventlet/gevent. A debugger bound to 127.0.0.1 "
+        "(`flask run` without `--host`) is reported as high: only the host or container itself reaches it."
     ),
     bad='''
 # Dockerfile
@@ -60,7 +62,10 @@ PF402 = REGISTRY.register(Rule(
         "production. Files that are evidently for local development (`.env.development`, `Dockerfile.dev`, "
         "`docker-compose.override.yml`, a compose service that bind-mounts the source tree) and templates "
         "(`.env.example`) are reported as low; `.flaskenv` is read only by the `flask` command and "
-        "`app.run()`, so it is low unless the production entrypoint is one of those."
+        "`app.run()`, so it is low unless the production entrypoint is one of those. Severity follows what the "
+        "variable reaches: high when the development server runs with it (the debugger), medium when a WSGI "
+        "server does (debug mode without the debugger), one level lower for FLASK_ENV (ignored since Flask 2.3) "
+        "and one level higher for WERKZEUG_DEBUG_PIN=off."
     ),
     bad='''
 # Dockerfile
@@ -82,13 +87,14 @@ CMD ["gunicorn", "app:app"]
 PF403 = REGISTRY.register(Rule(
     id="PF403",
     name="gunicorn-reload-in-production",
-    severity=Severity.HIGH,
+    severity=Severity.MEDIUM,
     summary="gunicorn runs with `--reload` / `reload = True` in a production launch.",
     rationale=(
         "gunicorn's reloader is meant for development: it watches files and restarts workers on change, costs "
-        "CPU on every poll, and is incompatible with `--preload`. Worse, while it is active and the app fails "
-        "to import (a typo in a hot-fixed file, a missing environment variable), gunicorn serves a fallback app "
-        "that returns the full exception and traceback to every client."
+        "CPU on every poll, restarts workers whenever a file changes under it (a log or upload directory inside "
+        "the code tree), and is incompatible with `--preload`. Worse, while it is active a syntax error in a "
+        "reloaded file makes gunicorn serve a fallback app that returns the full traceback, with source lines, "
+        "to every client."
     ),
     bad='''
 # Procfile

@@ -239,7 +239,7 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
         raw += pyanalysis.resolve_project(analyses)
     except RecursionError:
         result.problems.append(Problem(".", ProblemKind.TOO_COMPLEX, "cross-module analysis recursed too deeply"))
-    deploy_findings, subsumed = check_deploy(deploy_files, analyses, settings.project_root)
+    deploy_findings, subsumed = check_deploy(deploy_files, analyses, _scan_root(paths or ["."]), raw)
     directives = {f.path: f.suppressions for f in deploy_files if f.suppressions}
     kept, result.suppressed = filter_findings(raw + deploy_findings, settings, directives)
     result.findings = drop_subsumed(kept, subsumed)
@@ -247,6 +247,16 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
 
 
 _TRIVIAL = FileResult(scanned=True)  # shared by every file with nothing to analyse (never mutated)
+
+
+def _scan_root(paths: Sequence[str]) -> str:
+    """The directory the scanned paths share: where a launch's working directory most likely is, whatever
+    directory flask-preflight itself runs from."""
+    dirs = [os.path.abspath(p) if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths]
+    try:
+        return os.path.commonpath(dirs)
+    except ValueError:  # different drives
+        return dirs[0]
 
 
 def _analyze_all(candidates: List[Candidate], options: _Options, jobs: int,

@@ -113,3 +113,79 @@ def test_alias_bomb_is_refused() -> None:
     with pytest.raises(DeployParseError) as info:
         parse("runtime: python312\n" + "\n".join(layers) + "\n")
     assert "aliases" in info.value.message and info.value.line is not None
+
+
+K8S_MANIFESTS = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: myorg/web:1.0
+          env:
+            - name: FLASK_DEBUG
+              value: "1"
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+"""
+
+HELM_TEMPLATE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "web.fullname" . }}
+spec:
+  replicas: {{ .Values.replicaCount }}
+  {{- with .Values.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 8 }}
+  {{- end }}
+"""
+
+JINJA_TEMPLATE = """\
+{% if production %}
+replicas: 3
+{% else %}
+replicas: 1
+{% endif %}
+image: "{{ image }}"
+"""
+
+
+@pytest.mark.parametrize("text", [
+    K8S_MANIFESTS,
+    HELM_TEMPLATE,
+    JINJA_TEMPLATE,
+    "- a\n- [unclosed\n",  # a top level that is not a mapping, and broken
+    "plain text that is not YAML: at all: \"\n",
+    "name: tool\n  runtime: nested, not top-level\n bad: indent\n",
+    "version: 1\n---\nversion: 2\n",
+])
+def test_other_tools_app_yaml_is_never_an_error(text: str) -> None:
+    result = parse(text)
+    assert (result.kind, result.commands, result.env, result.build_args, result.warnings) == (
+        "appengine", [], [], [], [])
+
+
+def test_quoted_marker_key_is_still_app_engine() -> None:
+    result = parse('"runtime": python312\n"entrypoint": gunicorn -b :$PORT main:app\n')
+    assert [c.argv for c in result.commands] == [("/bin/sh", "-c", "gunicorn -b :$PORT main:app")]
+
+
+@pytest.mark.parametrize("text, line", [
+    ("runtime: python312\nentrypoint: gunicorn main:app\n---\nkind: Service\n", 3),
+    ("entrypoint: gunicorn main:app\nenv_variables:\n  A: {{ .Values.a }\n", 3),
+    ("\ufeffruntime: python312\nenv_variables:\n  A: 1\n B: 2\n", 4),
+])
+def test_app_engine_looking_file_that_does_not_parse_raises(text: str, line: int) -> None:
+    with pytest.raises(DeployParseError) as info:
+        parse(text)
+    assert info.value.line == line
+    assert info.value.message.startswith("invalid YAML")

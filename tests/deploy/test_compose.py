@@ -311,3 +311,121 @@ def test_aliases_repeating_a_big_block_are_refused() -> None:
     with pytest.raises(DeployParseError) as raised:
         _parse("x-web: &web\n  image: app\n  environment:\n" + environment + "services:\n" + services)
     assert "too many entries" in raised.value.message
+
+
+def test_build_context_dockerfile_and_target() -> None:
+    result = _parse("""\
+services:
+  web:
+    build:
+      context: ./backend
+      dockerfile: docker/Dockerfile
+      target: production
+  dev:
+    build:
+      target: development
+  short:
+    build: ./app
+  plain:
+    build:
+      context: .
+  image_only:
+    image: app
+  empty_target:
+    build:
+      context: .
+      target:
+""")
+    assert {name: c.build for name, c in _by_service(result).items()} == {
+        "web": ("./backend", "docker/Dockerfile", "production"),
+        "dev": (".", "Dockerfile", "development"),
+        "short": ("./app", "Dockerfile", ""),
+        "plain": (".", "Dockerfile", ""),
+        "image_only": None,
+        "empty_target": (".", "Dockerfile", ""),
+    }
+
+
+SOURCE_MOUNT = "service `web` bind-mounts the source tree (`{}`), a local-development setup"
+
+
+@pytest.mark.parametrize("volumes, mount", [
+    ("- ./app:/app", "./app:/app"),  # tiangolo/uwsgi-nginx-flask-docker
+    ("- ./services/web/:/usr/src/app/", "./services/web/:/usr/src/app/"),  # testdriven.io
+    ("- ../src:/code:rw", "../src:/code:rw"),
+    ("- ./backend:/opt/app:cached", "./backend:/opt/app:cached"),
+    ("- ./site:/var/www", "./site:/var/www"),
+    ("- ./api:/srv/api", "./api:/srv/api"),  # the target is named like the source directory
+    ("- ./flaskr:/home/user/web", "./flaskr:/home/user/web"),
+    ("- ./src:/workspace/src", "./src:/workspace/src"),
+    ("- ${PWD}/app:/project", "${PWD}/app:/project"),
+    ("- ..:/app", "..:/app"),
+    ("- ./data:/var/lib/app\n      - ./app:/app", "./app:/app"),  # the first source-tree mount is named
+    ("- type: bind\n        source: ./app\n        target: /app", "./app:/app"),
+    ("- type: bind\n        source: app\n        target: /usr/src/app", "app:/usr/src/app"),  # long syntax: a path
+    ("- type: bind\n        source: ./app\n        target: /app\n        read_only: false", "./app:/app"),
+])
+def test_relative_source_directory_mounted_where_the_code_runs(volumes: str, mount: str) -> None:
+    result = _parse(f"services:\n  web:\n    build: .\n    volumes:\n      {volumes}\n")
+    assert _by_service(result)["web"].dev_reason == SOURCE_MOUNT.format(mount)
+    assert result.dev_reason == ""
+
+
+def test_relative_mount_onto_the_working_dir() -> None:
+    result = _parse("services:\n  web:\n    build: .\n    working_dir: /opt/service/\n    volumes:\n"
+                    "      - ./backend:/opt/service\n")
+    assert _by_service(result)["web"].dev_reason == SOURCE_MOUNT.format("./backend:/opt/service")
+    elsewhere = _parse("services:\n  web:\n    build: .\n    working_dir: /opt/other\n    volumes:\n"
+                       "      - ./backend:/opt/service\n")
+    assert _by_service(elsewhere)["web"].dev_reason == ""
+
+
+@pytest.mark.parametrize("volumes", [
+    "- app:/app",  # short syntax: a bare name is a named volume
+    "- appdata:/usr/src/app",
+    "- ./app:/app:ro",
+    "- ./app:/app:ro,z",
+    "- ./data:/app",
+    "- ./db:/code",
+    "- ./logs:/app/logs",
+    "- ./media:/app/media",
+    "- ./uploads:/usr/src/app/uploads",
+    "- ./static:/app/static",
+    "- ./certs:/app",
+    "- ./nginx:/app",
+    "- ./config:/app",
+    "- ./instance:/usr/src/app/instance",
+    "- ./docker/data/app:/app",
+    "- ./nginx.conf:/app/nginx.conf",
+    "- ./app.sqlite:/app/app.sqlite",
+    "- ./.env:/app/.env",
+    "- ./key.pem:/app/key.pem",
+    "- ./app:/data",
+    "- ./app:/data/app",
+    "- ./src:/var/lib/src",
+    "- ./web:/etc/web",
+    "- ./scripts:/docker-entrypoint-initdb.d",
+    "- ./backend:/opt/service",  # neither an application directory nor the working_dir
+    "- /home/me/app:/app",  # absolute host paths are not the project's tree
+    "- ${APP_SRC}:/app",
+    "- /app/node_modules",
+    "- type: volume\n        source: app\n        target: /app",
+    "- type: bind\n        source: ./app\n        target: /app\n        read_only: true",
+    "- type: bind\n        source: /srv/app\n        target: /app",
+])
+def test_mounts_that_are_not_the_source_tree(volumes: str) -> None:
+    result = _parse(f"services:\n  web:\n    build: .\n    volumes:\n      {volumes}\n")
+    assert _by_service(result)["web"].dev_reason == ""
+
+
+@pytest.mark.parametrize("name", ["docker-compose.debug.yml", "compose.debug.yaml", "docker-compose-debug.yml"])
+def test_debug_compose_file_names(name: str) -> None:
+    result = _parse("services:\n  web:\n    image: app\n", name)
+    assert result.dev_reason == "the file name marks it as a local-development compose file"
+    assert _by_service(result)["web"].dev_reason == result.dev_reason
+
+
+def test_debug_profile() -> None:
+    result = _parse("services:\n  web:\n    image: app\n    profiles: [debug]\n")
+    assert _by_service(result)["web"].dev_reason == (
+        "service `web` only runs with the `debug` profile, a local-development setup")

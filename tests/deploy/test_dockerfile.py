@@ -243,3 +243,104 @@ def test_malformed_files_raise_with_line(text: str, line: int) -> None:
 def test_expand(word: str, expected: Tuple[str, bool]) -> None:
     values: Dict[str, str] = {"A": "x", "EMPTY": ""}
     assert expand(word, values.get) == expected
+
+
+TARGETS = """\
+FROM python:3.12-slim AS Base
+ENV PYTHONUNBUFFERED=1
+WORKDIR /app
+CMD ["gunicorn", "app:app"]
+
+FROM base AS development
+ENV FLASK_DEBUG=1
+CMD ["flask", "run", "--debug"]
+
+FROM base AS builder
+RUN pip wheel -r requirements.txt -w /wheels
+
+FROM python:3.12-slim AS tools
+RUN pip install ruff
+
+FROM base AS production
+ENTRYPOINT ["./entrypoint.sh"]
+"""
+
+
+def test_stages_hold_what_each_target_runs() -> None:
+    result = _parse(TARGETS)
+    assert list(result.stages) == ["base", "development", "builder", "tools", "production"]
+    summary = {name: [(c.argv, c.source, _lines(c), c.workdir, [v.name for v in c.env], c.dev_reason)
+                      for c in commands] for name, commands in result.stages.items()}
+    assert summary == {
+        "base": [(("gunicorn", "app:app"), "Dockerfile CMD", [(0, 4, 4)], "/app", ["PYTHONUNBUFFERED"], "")],
+        "development": [(("flask", "run", "--debug"), "Dockerfile CMD", [(0, 8, 8)], "/app",
+                         ["PYTHONUNBUFFERED", "FLASK_DEBUG"], "the stage is named `development`, a development image")],
+        "builder": [(("gunicorn", "app:app"), "Dockerfile CMD", [(0, 4, 4)], "/app", ["PYTHONUNBUFFERED"], "")],
+        "tools": [],
+        # ENTRYPOINT resets the CMD inherited from `base`
+        "production": [(("./entrypoint.sh",), "Dockerfile ENTRYPOINT", [(0, 17, 17)], "/app",
+                        ["PYTHONUNBUFFERED"], "")],
+    }
+    assert [(v.name, v.dev_reason) for v in result.stages["development"][0].env] == [
+        ("PYTHONUNBUFFERED", "the stage is named `development`, a development image"),
+        ("FLASK_DEBUG", "the stage is named `development`, a development image"),
+    ]
+    # the final stage is still what `docker build` without --target runs, and it is not a development one
+    assert _only(result) == result.stages["production"][0]
+    assert [(v.name, v.dev_reason) for v in result.env] == [("PYTHONUNBUFFERED", "")]
+    assert result.dev_reason == ""
+
+
+def test_unnamed_stages_are_not_targets() -> None:
+    result = _parse('FROM python AS build\nCMD ["x"]\nFROM python\nCMD ["gunicorn", "app:app"]\n')
+    assert list(result.stages) == ["build"]
+    assert [c.argv for c in result.stages["build"]] == [("x",)]
+    assert _only(result).argv == ("gunicorn", "app:app")
+    assert _parse('FROM python\nCMD ["gunicorn", "app:app"]\n').stages == {}
+
+
+@pytest.mark.parametrize("name", ["development", "dev", "Develop", "devel", "local", "test", "testing", "debug",
+                                  "dev-server", "app_debug"])
+def test_final_stage_named_for_development(name: str) -> None:
+    result = _parse(f'FROM python:3.12 AS base\nENV FLASK_APP=app.py\nFROM base AS {name}\nENV FLASK_DEBUG=1\n'
+                    'CMD ["flask", "run", "--debug"]\n')
+    final_reason = (f"the final stage is named `{name}`, a development image "
+                    "(production builds usually pass --target)")
+    assert _only(result).dev_reason == final_reason
+    assert [(v.name, v.value, v.dev_reason) for v in result.env] == [
+        ("FLASK_APP", "app.py", final_reason), ("FLASK_DEBUG", "1", final_reason)]
+    assert [v.dev_reason for v in _only(result).env] == [final_reason, final_reason]
+    assert result.dev_reason == ""  # the file itself is the production Dockerfile
+    (staged,) = result.stages[name.lower()]
+    assert staged.argv == ("flask", "run", "--debug")
+    assert staged.dev_reason == f"the stage is named `{name}`, a development image"
+    assert result.stages["base"] == []
+
+
+@pytest.mark.parametrize("name", ["production", "prod", "runtime", "final", "app", "devops", "latest", "contest"])
+def test_final_stage_with_another_name_is_not_development(name: str) -> None:
+    result = _parse(f'FROM python AS {name}\nENV FLASK_DEBUG=0\nCMD ["gunicorn", "app:app"]\n')
+    assert _only(result).dev_reason == ""
+    assert [v.dev_reason for v in result.env] == [""]
+    assert [c.dev_reason for c in result.stages[name]] == [""]
+
+
+def test_development_file_name_wins_over_stage_names() -> None:
+    result = _parse('FROM python AS development\nENV FLASK_DEBUG=1\nCMD ["flask", "run"]\nFROM python AS test\n'
+                    'CMD ["pytest"]\n', "Dockerfile.dev")
+    assert result.dev_reason == "the file name marks it as a development image"
+    assert _only(result).dev_reason == "the file name marks it as a development image"
+    assert [v.dev_reason for v in _only(result).env] == []
+    assert [(name, [c.dev_reason for c in commands]) for name, commands in result.stages.items()] == [
+        ("development", ["the file name marks it as a development image"]),
+        ("test", ["the file name marks it as a development image"]),
+    ]
+    assert [v.dev_reason for v in result.stages["development"][0].env] == [""]
+
+
+def test_stage_names_are_case_insensitive_keys() -> None:
+    result = _parse('FROM python AS Dev\nCMD ["flask", "run"]\nFROM Dev AS PROD\nCMD ["gunicorn", "app:app"]\n')
+    assert list(result.stages) == ["dev", "prod"]
+    assert result.stages["dev"][0].dev_reason == "the stage is named `Dev`, a development image"
+    assert _only(result).argv == ("gunicorn", "app:app")
+    assert _only(result).dev_reason == ""

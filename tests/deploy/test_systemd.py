@@ -99,3 +99,21 @@ def test_malformed_units(unit: str, line: int, fragment: str) -> None:
         parse(unit)
     assert info.value.line == line
     assert fragment in info.value.message
+
+
+@pytest.mark.parametrize("name", [
+    "app-dev.service", "myapp.local.service", "flask-development.service", "web_test.service",
+    "deploy/systemd/api-devel.service", "app@dev.service", "Flask-Debug.service", "tests.service",
+])
+def test_development_unit_names(name: str) -> None:
+    result = parse("[Service]\nExecStart=/srv/venv/bin/flask run --debug\nExecStart=/usr/bin/true\n", name)
+    assert result.dev_reason == "the unit name marks it as a development service"
+    assert [c.dev_reason for c in result.commands] == ["the unit name marks it as a development service"] * 2
+
+
+@pytest.mark.parametrize("name", ["myproject.service", "app-prod.service", "devops.service", "latest.service",
+                                  "contest-web.service", "gunicorn.service", "app@web.service"])
+def test_production_unit_names(name: str) -> None:
+    result = parse("[Service]\nExecStart=/srv/venv/bin/gunicorn app:app\n", name)
+    assert result.dev_reason == ""
+    assert [c.dev_reason for c in result.commands] == [""]

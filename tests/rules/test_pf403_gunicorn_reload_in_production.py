@@ -19,7 +19,7 @@ def index():
 def test_procfile_reload(scan):
     procfile = "release: flask db upgrade\nweb: gunicorn app:app --reload\n"
     assert scan({"Procfile": procfile, "app.py": APP}, select=["PF4"]) == [("PF403", "Procfile", 2)]
-    assert scan.severity("PF403", 2) == "high"
+    assert scan.severity("PF403", 2) == "medium"
 
 
 @pytest.mark.parametrize("cmd", [
@@ -31,7 +31,7 @@ def test_procfile_reload(scan):
 def test_dockerfile_cmd_reload(scan, cmd):
     dockerfile = f"FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD {cmd}\n"
     assert scan({"Dockerfile": dockerfile, "app.py": APP}, select=["PF4"]) == [("PF403", "Dockerfile", 4)]
-    assert scan.severity("PF403", 4) == "high"
+    assert scan.severity("PF403", 4) == "medium"
     assert "--reload" in scan.message("PF403", 4)
 
 
@@ -63,7 +63,7 @@ def test_reload_true_in_the_gunicorn_config_file(scan):
     found = scan({"gunicorn.conf.py": conf, "Dockerfile": dockerfile, "app.py": APP}, select=["PF4"])
     # Reported once, where it is written; the launch that reads the file does not repeat it.
     assert found == [("PF403", "gunicorn.conf.py", 5)]
-    assert scan.severity("PF403", 5) == "high"
+    assert scan.severity("PF403", 5) == "medium"
 
 
 def test_reload_in_a_config_found_by_gunicorns_default_name(scan):

@@ -227,6 +227,32 @@ def test_untracked_env_file_in_a_repository_is_where_secrets_belong(scan, tmp_pa
     assert scan({}, select=["PF406"]) == []
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_untracked_env_file_that_nothing_ignores_is_medium(scan, tmp_path):
+    (tmp_path / ".env").write_text(f"SECRET_KEY={KEY}\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "app.py")
+    assert scan({}, select=["PF406"]) == [("PF406", ".env", 1)]
+    assert scan.severity("PF406", 1) == "medium"
+    assert "git add ." in scan.message("PF406", 1)
+
+
+@pytest.mark.parametrize("name, text, line", [
+    (".env.production", "SECRET_KEY='kJ8$2mQ!vR7#pL4@wX9z'\n", 1),          # python-dotenv expands only ${...}
+    ("docker-compose.yml", 'services:\n  web:\n    environment:\n      SECRET_KEY: "kJ8$$2mQ!vR7#pL4@wX9z"\n', 4),
+    ("Dockerfile", "FROM python:3.12-slim\nENV SECRET_KEY='p@ss$w0rd-kJ8mQvR7pL4wX9'\nCMD [\"gunicorn\", \"-w\", \"2\", \"app:app\"]\n", 2),
+])
+def test_secrets_that_contain_a_dollar_sign_are_still_literals(scan, name, text, line):
+    assert scan({name: text, "app.py": APP}, select=["PF406"]) == [("PF406", name, line)]
+
+
+def test_jwt_key_message_names_what_it_signs(scan):
+    compose = f'services:\n  api:\n    environment:\n      JWT_SECRET_KEY: "{KEY}"\n'
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF406"]) == [("PF406", "docker-compose.yml", 4)]
+    assert "JWT" in scan.message("PF406", 4) and "session cookies" not in scan.message("PF406", 4)
+
+
 # ---- negatives -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("line", ["SECRET_KEY=", "SECRET_KEY=change-me", "SECRET_KEY=your-secret-key-here",

@@ -2,12 +2,14 @@
 
 The YAML is composed into nodes (not loaded into Python values) so every value keeps its line and its
 text exactly as written: ``FLASK_DEBUG: 1`` is the string ``"1"``, which is what App Engine puts into the
-environment. Other tools also use the name ``app.yaml``, so a file counts only when its top level is a
-mapping with ``runtime`` or ``entrypoint``.
+environment. Other tools also use the name ``app.yaml`` (Kubernetes manifests, Helm and Jinja templates
+that are not YAML until rendered), so a file counts only when its top level is a mapping with ``runtime``
+or ``entrypoint``; a file without such a top-level key line is never reported as malformed.
 """
 
 from __future__ import annotations
 
+import re
 from typing import List, Optional, Sequence, Tuple
 
 import yaml
@@ -20,6 +22,7 @@ SOURCE = "app.yaml entrypoint"
 MAX_ALIASES = 1000
 NULL_TAG = "tag:yaml.org,2002:null"
 MARKER_KEYS = frozenset({"runtime", "entrypoint"})
+_MARKER_LINE = re.compile(r"^\ufeff?(?:runtime|entrypoint)\s*:", re.MULTILINE)
 
 
 class _TooManyAliases(Exception):
@@ -49,7 +52,13 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
     """Env vars from ``env_variables``, build args from ``build_env_variables``, and the entrypoint."""
     lines = split_lines(text)
     result = DeployFile(path, abs_path, KIND, suppressions=suppressions(lines, ("#",)))
-    top = _compose(text, lines)
+    if _MARKER_LINE.search(text):
+        top = _compose(text, lines)  # it looks like App Engine: a YAML error is worth reporting
+    else:
+        try:  # another tool's app.yaml; still read one that writes its keys differently (``"runtime": ...``)
+            top = _compose(text, lines)
+        except DeployParseError:
+            return result
     if not isinstance(top, yaml.MappingNode) or not MARKER_KEYS & {key for key, _, _ in _items(top)}:
         return result
     for key, _, value in _items(top):

@@ -22,7 +22,7 @@ import pathspec
 from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules import Rule
 from flask_preflight.rules.deploy import PF401, PF402, PF403, PF404, PF405, PF406
-from flask_preflight.static.deploy.commands import Launch, launches, parse_gunicorn_args
+from flask_preflight.static.deploy.commands import Launch, flask_run, launches, parse_gunicorn_args
 from flask_preflight.static.deploy.model import COMPUTED, ENV_VALUE, Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
 
@@ -93,14 +93,14 @@ class _Collector:
     highest severity any of them gives it."""
 
     def __init__(self) -> None:
-        self.items: Dict[Tuple[str, str, int], Finding] = {}
+        self.items: Dict[Tuple[str, str, int, int], Finding] = {}
 
     def add(self, rule: Rule, where: Origin, message: str, severity: Severity, *, evidence: str = "",
             fix_hint: Optional[str] = None, related: Iterable[Location] = (), name: str = "") -> None:
         if name:
             where = narrow(where, name)
         loc = Location(where.path, where.line, where.column, where.end_line)
-        key = (rule.id, where.path, where.line)
+        key = (rule.id, where.path, where.line, where.column)
         old = self.items.get(key)
         if old is not None and old.severity.rank >= severity.rank:
             return
@@ -130,6 +130,7 @@ class _Files:
         self.files = list(files)
         self.modules: List[Tuple[str, ModuleSummary]] = [
             (_norm(os.path.abspath(a.path)), a.summary) for a in python if a.summary is not None]
+        self.by_name: Dict[str, ModuleSummary] = {m.module_name: m for _, m in self.modules if m.module_name}
 
     def by_kind(self, *kinds: str) -> List[DeployFile]:
         return [f for f in self.files if f.kind in kinds]
@@ -181,10 +182,16 @@ class _Ctx:
 
 
 class DeployChecks:
-    def __init__(self, files: Sequence[DeployFile], python: Sequence[FileAnalysis], project_root: str) -> None:
-        self.root = os.path.abspath(project_root)
+    def __init__(self, files: Sequence[DeployFile], python: Sequence[FileAnalysis], root: str,
+                 project_findings: Sequence[Finding] = ()) -> None:
+        self.root = os.path.abspath(root)
         self.index = _Files(files, python)
         self.python = list(python)
+        # PF101 at medium or above, per module path: debug mode the module's config switches on
+        self.debug_config: Dict[str, Finding] = {}
+        for f in [f for a in python for f in a.findings] + list(project_findings):
+            if f.rule_id == "PF101" and f.severity.at_least(Severity.MEDIUM):
+                self.debug_config.setdefault(os.path.abspath(f.path), f)
         self.out = _Collector()
         # (module path, first line, last line) of a run call -> (path, line) of the PF401 that reports it
         self.subsumed: Dict[Tuple[str, int, int], Tuple[str, int]] = {}
@@ -200,20 +207,23 @@ class DeployChecks:
             # What the file sets for the app (and, for a Dockerfile, its ARGs), whether or not it has a command:
             # a base image or an App Engine default entrypoint still runs with this environment.
             for var in _last_per_name(f.env):
-                self._env_var(var, f, f.dev_reason, Severity.HIGH)
+                self._env_var(var, f, f.dev_reason, Severity.MEDIUM)
             for var in f.build_args:
                 self._secret(var, f, f.dev_reason)
+            interpolation = self._compose_dotenv(f) if f.kind == "compose" else {}
             for cmd in f.commands:
                 env = _Env()
                 self._load_env_files(f, cmd, env)
                 for var in cmd.env:
-                    env.add(var)
+                    env.add(_interpolate(var, interpolation))
                 self._command(_Ctx(f, cmd, cmd.dev_reason or f.dev_reason, env))
                 if not cmd.argv and cmd.build is not None:
                     self._built_image(f, cmd, env)
         for f in self.index.by_kind("shell"):
             if f.abs_path not in self.followed and self._is_entry_script(f):
-                self._script(f, _Ctx(f, Command((), (), f.path), f.dev_reason, _Env()), None)
+                # A script nothing runs may be the platform's start command - or a local helper.
+                unused = f.dev_reason or "no scanned Dockerfile, compose file, Procfile or unit runs this script"
+                self._script(f, _Ctx(f, Command((), (), f.path), unused, _Env()), None)
         self._env_files()
         self._gunicorn_files()
         return list(self.out.items.values()), self.subsumed
@@ -221,12 +231,13 @@ class DeployChecks:
     def _built_image(self, compose: DeployFile, service: Command, env: _Env) -> None:
         """A compose service that keeps its image's CMD runs the Dockerfile's command with the service's
         environment added (``FLASK_DEBUG: 1`` in compose + ``CMD flask run`` in the Dockerfile)."""
-        context, name = service.build  # type: ignore[misc]
+        context, name, target = service.build  # type: ignore[misc]
         path = os.path.normpath(os.path.join(os.path.dirname(compose.abs_path), context, name))
         image = next((f for f in self.index.by_kind("dockerfile") if os.path.normpath(f.abs_path) == path), None)
         if image is None:
             return
-        for cmd in image.commands:
+        commands = image.stages.get(target, []) if target else image.commands
+        for cmd in commands:
             merged = _Env()
             for var in cmd.env:
                 merged.add(var)
@@ -234,8 +245,21 @@ class DeployChecks:
                 merged.values[name_] = (hit[0], hit[1], hit[2] or f"set by {service.source} in {compose.path}", hit[3])
             dev = service.dev_reason or compose.dev_reason or cmd.dev_reason or image.dev_reason
             source = f"{cmd.source} run by {service.source}"
-            self._command(_Ctx(image, Command(cmd.argv, cmd.origins, source, cmd.web, cmd.env, (), cmd.workdir,
-                                              cmd.dev_reason), dev, merged), report_env=False)
+            ctx = _Ctx(image, Command(cmd.argv, cmd.origins, source, cmd.web, cmd.env, (), cmd.workdir,
+                                      cmd.dev_reason), dev, merged)
+            if any(self._serves_dev(launch, ctx) for launch in launches(ctx.command)):
+                # the service's own variables reach the development server
+                self._env_vars(env, _Ctx(compose, service, service.dev_reason or compose.dev_reason, env),
+                               Severity.HIGH)
+            self._command(ctx, report_env=False)
+
+    def _compose_dotenv(self, compose: DeployFile) -> Dict[str, str]:
+        """compose fills ``${VAR}`` from the ``.env`` next to the compose file (when the shell does not)."""
+        here = os.path.join(os.path.dirname(compose.abs_path), ".env")
+        for f in self.index.by_kind("dotenv"):
+            if os.path.normpath(f.abs_path) == os.path.normpath(here):
+                return {v.name: v.value for v in f.env if v.value is not None}
+        return {}
 
     def _is_entry_script(self, f: DeployFile) -> bool:
         name = os.path.basename(f.abs_path)
@@ -255,19 +279,30 @@ class DeployChecks:
 
     # ---- commands and launches -----------------------------------------------------------------------
     def _command(self, ctx: _Ctx, report_env: bool = True) -> None:
-        if report_env:
-            self._env_vars(ctx.env, ctx)
+        found = launches(ctx.command)
         if not ctx.command.web:
-            for launch in launches(ctx.command):  # a release/worker line is still a committed file
+            for launch in found:  # a release/worker line is still a committed file
                 for var in launch.env:
                     self._secret(var, ctx.file, ctx.dev_reason)
             return
-        for launch in launches(ctx.command):
+        severity = Severity.HIGH if any(self._serves_dev(launch, ctx) for launch in found) else Severity.MEDIUM
+        if report_env:
+            self._env_vars(ctx.env, ctx, severity)
+        for launch in found:
             env = ctx.env.copy()
             for var in launch.env:
                 env.add(var)
-            self._env_vars(_Env.of(launch.env), ctx)
+            self._env_vars(_Env.of(launch.env), ctx, severity)
             self._launch(launch, _Ctx(ctx.file, ctx.command, ctx.dev_reason, env, ctx.via))
+
+    def _serves_dev(self, launch: Launch, ctx: _Ctx) -> bool:
+        """Whether the launch is Flask's development server (where FLASK_DEBUG means the debugger)."""
+        if launch.kind == "flask-run":
+            return True
+        if launch.kind == "script":
+            return True  # judged line by line when the script is followed
+        module = self._module(launch, ctx)
+        return module is not None and bool(self._dev_runs(launch, module))
 
     def _launch(self, launch: Launch, ctx: _Ctx) -> None:
         if launch.kind == "flask-run":
@@ -296,23 +331,30 @@ class DeployChecks:
 
     def _script(self, script: DeployFile, parent: _Ctx, args: Optional[Tuple[str, ...]]) -> None:
         """The script's lines as launches; ``args`` are its arguments (``$1``...) when a command passes them."""
+        env = parent.env.copy()
+        seen = 0  # each command carries every assignment above it: take only the new ones
         for cmd in script.commands:
-            env = parent.env.copy()
-            for var in cmd.env:
+            fresh = _Env()
+            for var in cmd.env[seen:]:
                 reached, why = _guard_verdict(var.guards, env, args, script.path)
                 if reached:
-                    env.add(replace(var, dev_reason=var.dev_reason or why))
+                    var = replace(var, dev_reason=var.dev_reason or why)
+                    env.add(var)
+                    fresh.add(var)
+            seen = len(cmd.env)
             reached, why = _guard_verdict(cmd.guards, env, args, script.path)
-            if not reached:
-                continue  # the launch's own environment or arguments rule this line out
             dev = parent.dev_reason or script.dev_reason or cmd.dev_reason or why
             sub = _Ctx(script, cmd, dev, env, parent.via + (script.abs_path,))
-            self._env_vars(_Env({v.name: env.values[v.name] for v in cmd.env if v.name in env.values}), sub)
+            self._env_vars(fresh, sub, Severity.HIGH if any(
+                self._serves_dev(l, sub) and l.kind != "script" for c in script.commands for l in launches(c)
+            ) else Severity.MEDIUM) if fresh.values else None
+            if not reached:
+                continue  # the launch's own environment or arguments rule this line out
             for launch in launches(cmd):
                 lenv = env.copy()
                 for var in launch.env:
                     lenv.add(var)
-                self._launch(launch, _Ctx(script, cmd, dev, lenv, sub.via))
+                self._launch(launch, _Ctx(script, cmd, dev, lenv.copy(), sub.via))
 
     # ---- PF401: the development server -------------------------------------------------------------
     def _flask_run(self, launch: Launch, ctx: _Ctx) -> None:
@@ -323,9 +365,6 @@ class DeployChecks:
         hit = env.truthy("FLASK_DEBUG")
         if hit is not None and "--no-debug" not in launch.options:
             why.append((f"FLASK_DEBUG={hit[0]} {_note(hit)}", hit[1]))
-        legacy = env.get("FLASK_ENV")
-        if legacy is not None and effective(legacy[0]) == "development":
-            why.append((f"FLASK_ENV=development (Flask < 2.3) {_note(legacy)}", legacy[1]))
         if "--debugger" in launch.options:
             why.append(("`--debugger` on the command line", None))
         if "--no-debugger" in launch.options:
@@ -333,28 +372,45 @@ class DeployChecks:
         for flag in ("--debug", "--debugger", "--reload"):
             if flag in launch.options:
                 self._pf402_flag(launch, ctx, flag)
-        self._pf401(launch, ctx, f"`{_short(launch)}`", why, [])
+        host = launch.option("--host")
+        if host is None:
+            set_host = env.get("FLASK_RUN_HOST")
+            host = effective(set_host[0]) if set_host is not None else "127.0.0.1"
+        self._pf401(launch, ctx, f"`{_short(launch)}`", why, [], host=host)
+
+    def _module(self, launch: Launch, ctx: _Ctx) -> Optional[ModuleSummary]:
+        if launch.kind == "python-script":
+            return self.index.find_script(launch.target, ctx.file) if launch.target.endswith(".py") else None
+        if launch.kind == "python-module":
+            return self.index.find_module(launch.target, ctx.file)
+        return None
+
+    def _dev_runs(self, launch: Launch, module: ModuleSummary) -> List[DevServerRun]:
+        """The development-server calls ``python file.py ARGS`` executes: at import or under ``__main__``, or in
+        the CLI command ``ARGS`` names (``python manage.py runserver`` -> ``def runserver(): app.run()``)."""
+        command = launch.args[0].replace("-", "_") if launch.args and not launch.args[0].startswith("-") else ""
+        return [r for r in module.dev_servers if not r.gated and (
+            r.reach in ("main", "import") or r.reach == "function" and command and r.function == command)]
 
     def _python(self, launch: Launch, ctx: _Ctx) -> None:
-        if launch.kind == "python-script":
-            module = self.index.find_script(launch.target, ctx.file) if launch.target.endswith(".py") else None
-        else:
-            module = self.index.find_module(launch.target, ctx.file)
+        module = self._module(launch, ctx)
         if module is None:
             return
-        env = self._with_dotenv(ctx)
-        runs: List[DevServerRun] = []
+        imports = set(module.reexports.values())
+        if launch.args[:1] == ("run",) and any(q.startswith("flask.cli") for q in imports):
+            # FlaskGroup gives manage.py Flask's own `run` command: `python manage.py run` is `flask run`.
+            self._flask_run(flask_run(launch), ctx)
+            return
         why: List[Tuple[str, Optional[Origin]]] = []
-        if launch.args[:1] == ("runserver",) and any(v.startswith("flask_script") for v in module.reexports.values()):
+        if launch.args[:1] == ("runserver",) and any(q.startswith("flask_script") for q in imports):
             # Flask-Script's Manager adds a `runserver` command that starts the development server.
             if {"-d", "--debug"} & set(launch.args):
                 why.append(("`runserver --debug`", None))
             self._pf401(launch, ctx, f"`{_short(launch)}`, Flask-Script's development server", why, [])
             return
-        for run in module.dev_servers:
-            if run.reach not in ("main", "import") or run.gated:
-                continue
-            reasons = self._run_debug(run, module, env, first=not runs)
+        runs: List[DevServerRun] = []
+        for run in self._dev_runs(launch, module):
+            reasons = self._run_debug(run, module, ctx, first=not runs)
             if run.kind == "socketio.run()" and not reasons and not run.unsafe_werkzeug:
                 # Flask-SocketIO serves with eventlet/gevent when installed and refuses Werkzeug in production
                 # unless allow_unsafe_werkzeug=True; only debug mode brings Werkzeug's debugger back.
@@ -366,26 +422,37 @@ class DeployChecks:
         run = runs[0]
         related = [r.location for r in runs]
         where = f"`{_short(launch)}`, which runs {run.kind} in {module.path}:{run.location.line}"
-        if self._pf401(launch, ctx, where, why, related):
+        host = run.host if run.host != "" else "127.0.0.1"
+        if self._pf401(launch, ctx, where, why, related, host=host):
             for r in runs:
                 span = (r.location.path, r.location.line, r.location.end_line or r.location.line)
                 self.subsumed[span] = (launch.origin.path, launch.origin.line)
 
-    def _run_debug(self, run: DevServerRun, module: ModuleSummary, env: _Env,
+    def _run_debug(self, run: DevServerRun, module: ModuleSummary, ctx: _Ctx,
                    first: bool) -> List[Tuple[str, Optional[Origin]]]:
+        """Why this call runs with debug mode on, for this launch's environment ([] when it does not).
+
+        An argument expression is evaluated before ``Flask.run`` loads ``.flaskenv``/``.env``, so only the
+        launch's own environment counts for it; without an argument, ``Flask.run`` loads them and then reads
+        FLASK_DEBUG."""
+        env = ctx.env
         at = "that call" if first else f"{run.kind} at {module.path}:{run.location.line}"
         if run.debugger:
             return [(f"use_debugger=True in {at}", None)]
         if run.debug == "on":
             return [(f"debug=True in {at}", None)]
         if run.debug == "env":
+            table = dict(run.debug_for)
             for name in run.debug_env:
                 hit = env.get(name)
-                if hit is not None and effective(hit[0]) is not None:
-                    # The expression reads this variable; only its unset/False/0 outcomes are known, so a value
-                    # that Flask's own flag parser calls true is treated as turning debug on.
-                    if debug_flag(effective(hit[0]) or ""):
-                        return [(f"{name}={effective(hit[0])} {_note(hit)}, which the debug argument of {at} reads",
+                value = effective(hit[0]) if hit is not None else None
+                if hit is not None and value is not None:
+                    # Evaluated for common values when the Python was analysed; otherwise Flask's own rule.
+                    on = table.get(value)
+                    if on is None:
+                        on = debug_flag(value)
+                    if on:
+                        return [(f"{name}={value} {_note(hit)}, which the debug argument of {at} turns into True",
                                  hit[1])]
                     return []
             if run.debug_default and not any(env.get(n) for n in run.debug_env):
@@ -393,14 +460,34 @@ class DeployChecks:
                 return [(f"the debug argument of {at} defaults to on and {names} is not set by this launch", None)]
             return []
         if run.debug == "" and run.kind == "app.run()":
-            hit = env.truthy("FLASK_DEBUG")
+            hit = self._with_dotenv(ctx).truthy("FLASK_DEBUG")
             if hit is not None:
                 return [(f"FLASK_DEBUG={hit[0]} {_note(hit)}, which app.run() reads", hit[1])]
-            config_on = [f for a in self.python if a.path == module.path for f in a.findings
-                         if f.rule_id == "PF101" and f.severity.at_least(Severity.MEDIUM)]
-            if config_on:
-                return [(f"the app's config enables debug mode ({module.path}:{config_on[0].line})", None)]
+            config = self._config_debug(module)
+            if config is not None:
+                return [(f"the app's config enables debug mode ({config.path}:{config.line})", config.location)]
         return []
+
+    def _config_debug(self, module: ModuleSummary) -> Optional[Finding]:
+        """A PF101 (medium or above) in the module or in what it imports, up to three levels deep: the
+        ``DevelopmentConfig`` a ``create_app()`` loads is what ``app.run()`` then runs with."""
+        queue, seen = [(module, 0)], {module.path}
+        while queue:
+            current, depth = queue.pop(0)
+            hit = self.debug_config.get(os.path.abspath(current.path))
+            if hit is not None:
+                return hit
+            if depth >= 3:
+                continue
+            for target in set(current.reexports.values()):
+                parts = target.split(".")
+                for cut in (len(parts), len(parts) - 1):
+                    found = self.index.by_name.get(".".join(parts[:cut])) if cut > 0 else None
+                    if found is not None and found.path not in seen:
+                        seen.add(found.path)
+                        queue.append((found, depth + 1))
+                        break
+        return None
 
     def _with_dotenv(self, ctx: _Ctx) -> _Env:
         """``flask run`` and ``app.run()`` load ``.flaskenv`` and ``.env`` (values already set win) - unless
@@ -419,20 +506,26 @@ class DeployChecks:
                 continue
             if name in (".flaskenv", ".env") and os.path.dirname(f.abs_path) in dirs:
                 for var in f.env:
-                    env.add(var, f"from {f.path}, which Flask loads", override=False)
+                    env.add(var, f"from {f.path}, which Flask loads when python-dotenv is installed", override=False)
         return env
 
     def _pf401(self, launch: Launch, ctx: _Ctx, what: str, why: List[Tuple[str, Optional[Origin]]],
-               related: List[Location]) -> bool:
+               related: List[Location], host: Optional[str] = None) -> bool:
         self.dev_server_launch = self.dev_server_launch or not ctx.dev_reason
         source = _source(ctx)
         related = related + [_loc(o) for _, o in why if o is not None]
         if why:
             reasons = "; ".join(dict.fromkeys(w for w, _ in why))
             message = (f"{_cap(source)} serves the app with Flask's development server and the interactive Werkzeug "
-                       f"debugger: {what}, with debug mode on ({reasons}). Anyone who can reach the port can run "
-                       f"Python on the server.")
-            severity = Severity.CRITICAL
+                       f"debugger: {what}, with debug mode on ({reasons}).")
+            if host is not None and _loopback(host):
+                message += (f" It binds {host}, so only processes on the same host or in the same container reach "
+                            f"the debugger, which executes Python for them; production traffic cannot reach the "
+                            f"app at all.")
+                severity = Severity.HIGH
+            else:
+                message += " Anyone who can reach the port can run Python on the server."
+                severity = Severity.CRITICAL
         else:
             message = (f"{_cap(source)} serves the app with Flask's development server: {what}. It is single-process, "
                        f"unhardened and not meant for production traffic.")
@@ -444,11 +537,13 @@ class DeployChecks:
         return bool(why) and not ctx.dev_reason
 
     # ---- PF402: debug switches in the environment --------------------------------------------------
-    def _env_vars(self, env: _Env, ctx: _Ctx) -> None:
+    def _env_vars(self, env: _Env, ctx: _Ctx, severity: Severity = Severity.MEDIUM) -> None:
+        """``severity`` is high when the variables reach Flask's development server (FLASK_DEBUG then means
+        the debugger), medium when a WSGI server runs the app (debug mode without the debugger)."""
         for name, (value, where, note, dev) in env.values.items():
             if note:
                 continue  # reported where the env file itself is checked
-            self._env_var(EnvVar(name, value, where, dev), ctx.file, ctx.dev_reason, Severity.HIGH)
+            self._env_var(EnvVar(name, value, where, dev), ctx.file, ctx.dev_reason, severity)
 
     def _env_var(self, var: EnvVar, f: DeployFile, dev_reason: str, severity: Severity) -> None:
         dev_reason = dev_reason or var.dev_reason
@@ -470,12 +565,12 @@ class DeployChecks:
                          f"debugger.{suffix}", severity, name=var.name)
         elif value is not None and var.name == "FLASK_ENV" and value.strip() == "development":
             self.out.add(PF402, var.origin, f"FLASK_ENV=development is set in {f.path}{unset_note}: Flask < 2.3 "
-                         f"turns debug mode and the debugger on (the variable is deprecated; use FLASK_DEBUG "
-                         f"locally and nothing in production).{suffix}", severity, name=var.name)
+                         f"turns debug mode and the debugger on (Flask 2.3 and later ignore it; use FLASK_DEBUG "
+                         f"locally and nothing in production).{suffix}", _lower(severity), name=var.name)
         elif value is not None and var.name == "WERKZEUG_DEBUG_PIN" and value.strip().lower() == "off":
             self.out.add(PF402, var.origin, f"WERKZEUG_DEBUG_PIN=off is set in {f.path}: whenever the Werkzeug "
                          f"debugger is active it runs Python for anyone, without asking for the PIN.{suffix}",
-                         severity if severity != Severity.HIGH else Severity.CRITICAL, name=var.name)
+                         _raise(severity) if severity != Severity.LOW else severity, name=var.name)
         self._secret(var, f, dev_reason)
 
     def _pf402_flag(self, launch: Launch, ctx: _Ctx, flag: str) -> None:
@@ -495,33 +590,23 @@ class DeployChecks:
             elif name == ".flaskenv":
                 # Only the flask command and app.run() read it; gunicorn never does.
                 base = Severity.HIGH if self.dev_server_launch else Severity.LOW
-            elif self._loaded_by_production(f) or self.dev_server_launch:
+            elif self.dev_server_launch:
                 base = Severity.HIGH
             else:
                 base = Severity.MEDIUM
             for var in _last_per_name(f.env):
                 self._env_var(var, f, f.dev_reason, base)
 
-    def _loaded_by_production(self, f: DeployFile) -> bool:
-        for root in self.index.by_kind(*ROOT_KINDS):
-            for cmd in root.commands:
-                if cmd.dev_reason or root.dev_reason:
-                    continue
-                if any(self.index.find_file(ref.lstrip("-"), root, ("dotenv",)) is f for ref, _ in cmd.env_files):
-                    return True
-        return False
-
     # ---- PF406: committed secrets -------------------------------------------------------------------
     def _secret(self, var: EnvVar, f: DeployFile, dev_reason: str) -> None:
         name = var.name[6:] if var.name.startswith("FLASK_") else var.name
-        value = (effective(var.value) or "").strip()
-        if name not in SECRET_NAMES or not value:
+        if name not in SECRET_NAMES or var.value is None:
             return
-        fallback = ""
-        if "$" in (var.value or ""):  # ${SECRET_KEY:-literal}: the literal is the key whenever the host has none
-            fallback = f" as the fallback of `{var.value}` (used whenever {_DEFAULT_RE.match(var.value.strip()).group('name')} is unset)"  # type: ignore[union-attr]
-        if f.kind == "dotenv" and f.tracked is False:
-            return  # a local, git-ignored or untracked .env is where secrets belong
+        value, fallback = _secret_value(var.value, f.kind)
+        if not value:
+            return
+        if f.kind == "dotenv" and f.tracked == "ignored":
+            return  # a local, git-ignored .env is where secrets belong
         if f.example:
             if not _PLACEHOLDER_RE.search(value) and len(value) >= 16:
                 severity, why = Severity.MEDIUM, " The template holds what looks like a real key, not a placeholder."
@@ -529,16 +614,18 @@ class DeployChecks:
                 return
         elif dev_reason:
             severity, why = Severity.LOW, f" Reported as low because {dev_reason}."
+        elif f.kind == "dotenv" and f.tracked == "untracked":
+            severity, why = Severity.MEDIUM, " It is not committed yet, but nothing ignores it: `git add .` would."
         elif f.kind == "dotenv" and f.tracked is None:
             severity, why = Severity.MEDIUM, " If it is committed, rotate the key."
         else:
             severity, why = Severity.HIGH, ""
         where = {"dockerfile": "baked into every image layer (`docker history` shows it)",
-                 "dotenv": "a file git tracks" if f.tracked else "a file that is not git-ignored"
+                 "dotenv": "a file git tracks" if f.tracked == "tracked" else "a file that is not git-ignored"
                  }.get(f.kind, "committed to the repository")
-        self.out.add(PF406, var.origin, f"{var.name} is given a literal value{fallback} in {f.path}, {where}: anyone with the "
-                     f"file can sign session cookies.{why}", severity, evidence=f"{var.name}=<redacted>",
-                     name=var.name)
+        self.out.add(PF406, var.origin, f"{var.name} is given a literal value{fallback} in {f.path}, {where}: "
+                     f"{_SECRET_IMPACT.get(name, _SECRET_IMPACT['SECRET_KEY'])}.{why}", severity,
+                     evidence=f"{var.name}=<redacted>", name=var.name)
 
     # ---- gunicorn: PF403-PF405 -----------------------------------------------------------------------
     def _gunicorn(self, launch: Launch, ctx: _Ctx) -> None:
@@ -573,7 +660,8 @@ class DeployChecks:
         reload, where = setting("reload")
         if reload is not None and reload is not False and here(where):
             self.out.add(PF403, where, f"gunicorn runs with `--reload` in {_source(ctx)}: a development "
-                         f"feature that, when the app fails to import, serves the traceback to every client.{low_note}",
+                         f"feature that, after a syntax error in a reloaded file, serves the traceback to every "
+                         f"client.{low_note}",
                          Severity.LOW if dev else PF403.severity)
         if not dev:
             self._workers(launch, ctx, setting)
@@ -583,13 +671,18 @@ class DeployChecks:
         if fwd is None and ctx.env.get("FORWARDED_ALLOW_IPS") is not None:
             fwd, where = effective(ctx.env.get("FORWARDED_ALLOW_IPS")[0]), ctx.env.get("FORWARDED_ALLOW_IPS")[1]  # type: ignore[index]
         if here(where):
-            self._forwarded(fwd, where, ctx.file)
+            self._forwarded(fwd, where, ctx.file, "--forwarded-allow-ips")
         level, where = setting("loglevel")
         if here(where) and str(level).lower() == "debug":
-            self._loglevel(where)  # type: ignore[arg-type]
+            self._loglevel(where, "--log-level")  # type: ignore[arg-type]
         timeout, where = setting("timeout")
-        if here(where) and str(timeout).strip() == "0":
-            self._timeout(where)  # type: ignore[arg-type]
+        klass, _ = setting("worker_class")
+        threads, _ = setting("threads")
+        if here(where) and str(timeout).strip() == "0" and ctx.file.kind not in PLATFORM_KINDS:
+            # A gthread/async worker notifies the arbiter from its main loop, so a stuck request never trips the
+            # timeout anyway (Cloud Run's sample uses --threads 8 --timeout 0); Heroku's router times out at 30s.
+            if _int(threads, 1) <= 1 and str(klass or "sync").split(".")[-1].lower() in ("sync", "syncworker"):
+                self._timeout(where, "--timeout")  # type: ignore[arg-type]
         bind, where = setting("bind")
         if where is launch.origin and ctx.file.kind == "compose" and not self._proxied(ctx.file) and ctx.command.public_ports:
             if any(b.rsplit(":", 1)[0] in ("0.0.0.0", "", "[::]", "::") for b in launch.options.get("bind", [])):
@@ -628,7 +721,7 @@ class DeployChecks:
                              f"and differs between replicas, so sessions still break.", Severity.LOW,
                              related=[per_process[0].location])
 
-    def _forwarded(self, value: Optional[object], where: Optional[Origin], f: DeployFile) -> None:
+    def _forwarded(self, value: Optional[object], where: Optional[Origin], f: DeployFile, flag: str = "") -> None:
         """``*`` is right behind a platform router or a proxy service (their addresses change); not otherwise."""
         if where is None or str(value).strip().strip("'\"") != "*":
             return
@@ -637,21 +730,21 @@ class DeployChecks:
         self.out.add(PF405, where, "gunicorn trusts X-Forwarded-* headers from any address "
                      "(forwarded_allow_ips=\"*\") and no reverse proxy is configured in this project: anyone who "
                      "reaches the port directly can claim to be on HTTPS or come from any IP. List the proxy's "
-                     "addresses instead.", Severity.MEDIUM)
+                     "addresses instead.", Severity.MEDIUM, name=flag)
 
     def _proxied(self, f: DeployFile) -> bool:
         """A compose file at or above ``f`` runs a reverse-proxy service."""
         here = os.path.dirname(f.abs_path)
         return any(here == d or here.startswith(d + os.sep) for d in self.proxy_dirs)
 
-    def _loglevel(self, where: Origin) -> None:
+    def _loglevel(self, where: Origin, flag: str = "") -> None:
         self.out.add(PF405, where, "gunicorn logs at debug level: request details and internals go to production "
-                     "logs. Use `info` or `warning`.", Severity.LOW)
+                     "logs. Use `info` or `warning`.", Severity.LOW, name=flag)
 
-    def _timeout(self, where: Origin) -> None:
-        self.out.add(PF405, where, "gunicorn's worker timeout is disabled (timeout 0): a stuck request holds its "
-                     "worker forever. Keep a finite timeout unless the platform enforces one itself (Cloud Run).",
-                     Severity.LOW)
+    def _timeout(self, where: Origin, flag: str = "") -> None:
+        self.out.add(PF405, where, "gunicorn's worker timeout is disabled (timeout 0) for synchronous workers: a "
+                     "stuck request holds its worker forever and is never recycled. Keep a finite timeout.",
+                     Severity.LOW, name=flag)
 
     def _config_for(self, launch: Launch, ctx: _Ctx) -> Optional[DeployFile]:
         ref = launch.option("config")
@@ -661,8 +754,19 @@ class DeployChecks:
                 ref = ref.replace(".", "/") + ".py"
         if ref is not None:
             conf = self.index.find_file(ref, ctx.file, ("gunicorn",))
-        else:  # gunicorn reads ./gunicorn.conf.py from its working directory: the launcher's or the project's
+        else:
+            # gunicorn reads ./gunicorn.conf.py from its working directory: the launcher's, the project's, or
+            # the one the WSGI module is imported from (`COPY src/ .` puts src/gunicorn.conf.py next to it).
             dirs = {os.path.dirname(ctx.file.abs_path), self.root}
+            module = launch.target.split(":", 1)[0]
+            if module:
+                top = self.index.find_script(module.replace(".", "/") + ".py", ctx.file) or self.index.find_script(
+                    module.replace(".", "/") + "/__init__.py", ctx.file)
+                if top is not None:
+                    path = os.path.abspath(top.path)
+                    for _ in range(module.count(".") + (2 if path.endswith("__init__.py") else 1)):
+                        path = os.path.dirname(path)
+                    dirs.add(path)
             conf = next((f for f in self.index.by_kind("gunicorn") if os.path.basename(f.abs_path) == "gunicorn.conf.py"
                          and os.path.dirname(f.abs_path) in dirs), None)
         if conf is not None:
@@ -677,8 +781,8 @@ class DeployChecks:
             if "reload" in s and s["reload"].value not in (False, None, 0, COMPUTED, ENV_VALUE):
                 suffix = f" Reported as low because {dev}." if dev else ""
                 self.out.add(PF403, s["reload"].origin, f"`reload = True` in {f.path}: gunicorn's reloader is for "
-                             f"development; when the app fails to import it serves the traceback to every "
-                             f"client.{suffix}", Severity.LOW if dev else PF403.severity)
+                             f"development; after a syntax error in a reloaded file it serves the traceback to "
+                             f"every client.{suffix}", Severity.LOW if dev else PF403.severity)
             if dev:
                 continue
             users = self.conf_users.get(f.abs_path, set())
@@ -744,6 +848,63 @@ def _guard_verdict(guards: Sequence[Guard], env: _Env, args: Optional[Sequence[s
     return True, reason
 
 
+_SECRET_IMPACT = {
+    "SECRET_KEY": "anyone with the file can sign session cookies (log in as anyone)",
+    "SECRET_KEY_FALLBACKS": "cookies signed with these keys are still accepted, so anyone with the file can forge them",
+    "JWT_SECRET_KEY": "anyone with the file can mint valid JWTs for any identity",
+    "WTF_CSRF_SECRET_KEY": "anyone with the file can forge CSRF tokens",
+    "SECURITY_PASSWORD_SALT": "together with SECRET_KEY it signs Flask-Security's reset and confirmation tokens, so "
+                              "it must stay as secret as the key",
+}
+_REFERENCE_RE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+_BRACED_RE = re.compile(r"\$\{[^}]*\}")
+
+
+def _secret_value(raw: str, kind: str) -> Tuple[str, str]:
+    """(the literal a secret has at run time or "", a note) - ``${SECRET_KEY:-literal}`` falls back to the
+    literal; a value that is mostly a reference is not a secret written in the file, but one that merely
+    contains a ``$`` is (python-dotenv only expands ``${...}``, compose writes a literal ``$`` as ``$$``)."""
+    raw = raw.strip()
+    m = _DEFAULT_RE.match(raw)
+    if m:
+        default = m.group("default").strip()
+        return (default, f" as the fallback of `{raw}` (used whenever {m.group('name')} is unset)") if default else ("", "")
+    text = raw.replace("$$", "") if kind == "compose" else raw
+    pattern = _BRACED_RE if kind == "dotenv" else _REFERENCE_RE
+    literal = pattern.sub("", text)
+    if "$" not in raw:
+        return raw, ""
+    return (raw, "") if len(literal.strip()) >= 8 else ("", "")
+
+
+_VAR_RE = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}?$")
+
+
+def _interpolate(var: EnvVar, values: Dict[str, str]) -> EnvVar:
+    """``FLASK_DEBUG: ${FLASK_DEBUG}`` with ``FLASK_DEBUG=1`` in the compose project's ``.env``."""
+    if not values or var.value is None:
+        return var
+    m = _VAR_RE.match(var.value.strip())
+    if m is None or m.group(1) not in values:
+        return var
+    return replace(var, value=values[m.group(1)])
+
+
+def _loopback(host: str) -> bool:
+    return host.strip().strip("[]") in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
+
+
+_ORDER = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
+
+
+def _lower(severity: Severity) -> Severity:
+    return _ORDER[max(0, _ORDER.index(severity) - 1)]
+
+
+def _raise(severity: Severity) -> Severity:
+    return _ORDER[min(len(_ORDER) - 1, _ORDER.index(severity) + 1)]
+
+
 def _last_per_name(env: Sequence[EnvVar]) -> List[EnvVar]:
     """A later assignment replaces an earlier one (``ENV FLASK_DEBUG=1`` ... ``ENV FLASK_DEBUG=0``)."""
     return list({var.name: var for var in env}.values())
@@ -761,9 +922,9 @@ def _short(launch: Launch, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _note(hit: Tuple[object, Origin, str]) -> str:
+def _note(hit: Tuple[object, ...]) -> str:
     origin, note = hit[1], hit[2]
-    return f"({note})" if note else f"(set at {origin.path}:{origin.line})"
+    return f"- {note}" if note else f"at {origin.path}:{origin.line}"  # type: ignore[union-attr]
 
 
 def _source(ctx: _Ctx) -> str:
@@ -774,18 +935,20 @@ def _source(ctx: _Ctx) -> str:
 
 
 def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    """Sentence case for "the Dockerfile CMD"; file names ("entrypoint.sh line 5") keep their spelling."""
+    return text[:1].upper() + text[1:] if text.startswith("the ") else text
 
 
 Subsumed = Dict[Tuple[str, int, int], Tuple[str, int]]
 
 
-def check_deploy(files: Sequence[DeployFile], python: Sequence[FileAnalysis],
-                 project_root: str = ".") -> Tuple[List[Finding], Subsumed]:
-    """All PF4xx findings of a project, and the run calls whose Python findings a critical PF401 replaces."""
+def check_deploy(files: Sequence[DeployFile], python: Sequence[FileAnalysis], root: str = ".",
+                 project_findings: Sequence[Finding] = ()) -> Tuple[List[Finding], Subsumed]:
+    """All PF4xx findings of a project, and the run calls whose Python findings a critical PF401 replaces.
+    ``root`` is the directory the scanned paths share; ``project_findings`` are the Python findings."""
     if not files:
         return [], {}
-    return DeployChecks(files, python, project_root).run()
+    return DeployChecks(files, python, root, project_findings).run()
 
 
 def drop_subsumed(findings: Iterable[Finding], subsumed: Subsumed) -> List[Finding]:

@@ -66,7 +66,8 @@ class Launch:
 
     @property
     def display(self) -> str:
-        return " ".join(shlex.quote(w) for w in self.words)
+        """The words as written; quoted only where a word holds spaces (``$PORT`` stays as it is)."""
+        return " ".join(f'"{w}"' if not w or any(c.isspace() for c in w) else w for w in self.words)
 
 
 def launches(command: Command, words: Optional[Sequence[str]] = None) -> List[Launch]:
@@ -272,6 +273,12 @@ def _flask(words: List[str], rest: List[str], command: Command, origin: Origin,
 
 
 _FLASK_ALIASES = {"-A": "--app", "-e": "--env-file", "-h": "--host", "-p": "--port"}
+
+
+def flask_run(launch: Launch) -> Launch:
+    """``python manage.py run ...`` where manage.py is a ``FlaskGroup``: Flask's own ``run`` command."""
+    found = _flask(list(launch.words), list(launch.args), launch.command, launch.origin, launch.env)
+    return found if found is not None else launch
 
 
 def _gunicorn(words: List[str], rest: List[str], command: Command, origin: Origin,

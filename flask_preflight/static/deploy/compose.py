@@ -27,7 +27,8 @@ from flask_preflight.static.deploy.text import origin, split_lines, suppressions
 
 MAX_ALIASES = 1000
 MAX_ENTRIES = 20_000  # origins extracted from one file (aliases can repeat a block many times)
-DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "test", "tests", "testing", "override"})
+DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "test", "tests", "testing", "debug",
+                       "override"})
 DEV_REASON = "the file name marks it as a local-development compose file"
 PROXY_IMAGES = frozenset({"nginx", "nginx-unprivileged", "openresty", "traefik", "caddy", "haproxy", "envoy",
                           "httpd", "apache", "nginx-proxy", "nginx-proxy-manager", "swag", "cloudflared"})
@@ -35,6 +36,18 @@ PROXY_REPOSITORIES = frozenset({"jwilder/nginx-proxy", "nginxproxy/nginx-proxy",
                                 "envoyproxy/envoy", "cloudflare/cloudflared", "jc21/nginx-proxy-manager"})
 PROXY_BUILD_WORDS = ("nginx", "traefik", "caddy", "proxy")
 SOURCE_TREE = frozenset({".", "./", "$PWD", "${PWD}", "$PWD/", "${PWD}/"})
+# Where images conventionally keep the application's code: a relative directory mounted there is the source.
+APP_DIRS = frozenset({"/app", "/code", "/src", "/usr/src/app", "/opt/app", "/srv/app", "/var/www", "/home/app",
+                      "/project"})
+APP_DIR_NAMES = frozenset({"app", "src", "code", "web", "project"})
+# A mount from or onto these holds data, logs or configuration, not the code.
+DATA_SOURCES = frozenset({"data", "db", "database", "dbdata", "pgdata", "postgres", "mysql", "logs", "log", "media",
+                          "uploads", "upload", "static", "staticfiles", "certs", "cert", "ssl", "letsencrypt",
+                          "nginx", "config", "conf", "secrets", "backup", "backups", "instance", "storage",
+                          "volumes", "cache", "tmp"})
+DATA_TARGETS = ("/data", "/var/lib", "/var/log", "/var/cache", "/var/run", "/etc", "/run", "/tmp", "/mnt",
+                "/docker-entrypoint-initdb.d")
+_FILE_NAME = re.compile(r"[^.]\.[a-z0-9]{1,8}$|^\.[a-z0-9]")  # ``nginx.conf``, ``app.sqlite``, ``.env``
 ALL_INTERFACES = frozenset({"", "0.0.0.0", "::"})
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -153,16 +166,55 @@ def _env_files(reader: _Reader, key: Node, node: Node) -> List[Tuple[str, Origin
     return result
 
 
-def _bind_mount(reader: _Reader, node: Node) -> str:
-    """The first volume entry that bind-mounts the project directory itself, as written."""
+def _bind_mount(reader: _Reader, node: Node, workdir: Optional[str]) -> str:
+    """The first volume entry that bind-mounts the project's source tree, as written: the project directory
+    itself (``.:/app``), or a relative directory mounted read-write where the code runs (``./app:/app``,
+    ``./services/web/:/usr/src/app/``, the service's ``working_dir``)."""
     for item in node.value if isinstance(node, SequenceNode) else []:
-        if isinstance(item, ScalarNode) and item.value.split(":", 1)[0] in SOURCE_TREE and ":" in item.value:
-            return item.value
+        if isinstance(item, ScalarNode) and not _is_null(item):
+            parts = item.value.split(":")
+            if len(parts) < 2:
+                continue  # ``/app/node_modules``: an anonymous volume
+            source, target, mode = parts[0], parts[1], ":".join(parts[2:])
+            read_only = bool({"ro", "readonly"} & set(mode.lower().split(",")))
+            if source in SOURCE_TREE or (_is_relative_path(source) and not read_only
+                                         and _is_source_tree(source, target, workdir)):
+                return item.value
         if isinstance(item, MappingNode):
             fields = {k: _scalar(v) for k, (_key, v) in reader.mapping(item).items()}
-            if fields.get("type") == "bind" and fields.get("source") in SOURCE_TREE:
-                return f"{fields['source']}:{fields.get('target') or ''}"
+            source, target = fields.get("source") or "", fields.get("target") or ""
+            if fields.get("type") != "bind" or not source:
+                continue
+            read_only = (fields.get("read_only") or "").lower() in ("true", "yes", "on", "1")
+            relative = _is_relative_path(source) or not source.startswith(("/", "~", "$", "\\")) and ":" not in source
+            if source in SOURCE_TREE or (relative and not read_only and _is_source_tree(source, target, workdir)):
+                return f"{source}:{target}"
     return ""
+
+
+def _is_relative_path(source: str) -> bool:
+    """``./app``, ``../src``, ``$PWD/app``: a path relative to the project. In the short syntax a bare name
+    (``app:/app``) is a named volume, not a directory."""
+    return source.startswith(("./", "../", "$PWD/", "${PWD}/")) or source in ("..", "../")
+
+
+def _is_source_tree(source: str, target: str, workdir: Optional[str]) -> bool:
+    """A relative ``source`` mounted on ``target`` is the application's code, not its data or configuration."""
+    for prefix in ("$PWD/", "${PWD}/"):
+        if source.startswith(prefix):
+            source = "./" + source[len(prefix):]
+    parts = [part for part in posixpath.normpath(source.replace("\\", "/")).lower().split("/") if part != "."]
+    if not target.startswith("/") or not parts:
+        return False
+    if DATA_SOURCES.intersection(parts) or _FILE_NAME.search(parts[-1]):
+        return False
+    target = posixpath.normpath(target).lower()
+    if any(target == prefix or target.startswith(prefix + "/") for prefix in DATA_TARGETS):
+        return False
+    if workdir and target == posixpath.normpath(workdir).lower():
+        return True
+    last = posixpath.basename(target)
+    return target in APP_DIRS or last in APP_DIR_NAMES or last == parts[-1]
 
 
 def _is_proxy_image(image: str) -> bool:
@@ -217,7 +269,7 @@ def _command(reader: _Reader, name: str, key: Node, fields: Dict[str, Tuple[Node
     return Command(argv, tuple(origins) or ((0, reader.span(key)),), source)
 
 
-def _build(reader: _Reader, fields: Dict[str, Tuple[Node, Node]]) -> Optional[Tuple[str, str]]:
+def _build(reader: _Reader, fields: Dict[str, Tuple[Node, Node]]) -> Optional[Tuple[str, str, str]]:
     """``build: ./dir`` or ``build: {context: ., dockerfile: docker/Dockerfile.prod}``: where the image's own
     CMD is, for a service that does not override it."""
     build = fields.get("build", (None, None))[1]
@@ -227,9 +279,10 @@ def _build(reader: _Reader, fields: Dict[str, Tuple[Node, Node]]) -> Optional[Tu
         parts = reader.mapping(build)
         context = _scalar(parts.get("context", (None, None))[1]) or "."
         dockerfile = _scalar(parts.get("dockerfile", (None, None))[1]) or "Dockerfile"
-        return context, dockerfile
+        target = _scalar(parts.get("target", (None, None))[1]) or ""
+        return context, dockerfile, target
     context = _scalar(build)
-    return (context, "Dockerfile") if context else None
+    return (context, "Dockerfile", "") if context else None
 
 
 def _dev_profile(reader: _Reader, fields: Dict[str, Tuple[Node, Node]]) -> str:
@@ -248,14 +301,14 @@ def _service(reader: _Reader, name: str, key: Node, node: Node, result: DeployFi
     fields = reader.mapping(node)
     env = _environment(reader, fields["environment"][1], name) if "environment" in fields else []
     env_files = _env_files(reader, *fields["env_file"]) if "env_file" in fields else []
-    mount = _bind_mount(reader, fields["volumes"][1]) if "volumes" in fields else ""
+    workdir = _scalar(fields.get("working_dir", (key, None))[1])
+    mount = _bind_mount(reader, fields["volumes"][1], workdir) if "volumes" in fields else ""
     dev_reason = (f"service `{name}` bind-mounts the source tree (`{mount}`), a local-development setup"
                   if mount else result.dev_reason)
     profile = _dev_profile(reader, fields)
     if profile and not dev_reason:
         dev_reason = f"service `{name}` only runs with the `{profile}` profile, a local-development setup"
     command = _command(reader, name, key, fields)
-    workdir = _scalar(fields.get("working_dir", (key, None))[1])
     result.commands.append(replace(command, env=tuple(env), env_files=tuple(env_files), workdir=workdir,
                                    dev_reason=dev_reason, build=_build(reader, fields)))
     proxy = _proxy(reader, fields)

@@ -3,6 +3,7 @@
 Docker runs only the *final* stage, so commands and runtime env come from there; an earlier stage matters
 when the final one is built ``FROM`` it (ENV, WORKDIR, SHELL, CMD and ENTRYPOINT are inherited). ARGs and
 the ENV of stages that never reach the final image are still committed in the file, hence ``build_args``.
+``stages`` holds, per ``AS name`` stage, what the image would run if built with ``--target name``.
 BuildKit's own parser (the ``dockerfile`` binding) splits the instructions; values then go through the
 part of Docker's word processing that matters here (quote removal and ``$VAR`` expansion). Nothing runs.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 import dockerfile as buildkit
 
@@ -22,6 +23,7 @@ from flask_preflight.static.deploy.text import origin, split_lines, suppressions
 DEFAULT_SHELL = ("/bin/sh", "-c")
 DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "test", "tests", "testing"})
 DEV_REASON = "the file name marks it as a development image"
+STAGE_DEV_WORDS = DEV_WORDS | {"debug"}  # ``FROM base AS development``: the image a developer builds
 _PARSER_ERRORS = (buildkit.GoParseError, buildkit.GoIOError)
 _ESCAPE_DIRECTIVE = re.compile(r"#\s*escape\s*=\s*(\S)", re.IGNORECASE)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -165,7 +167,8 @@ class _Builder:
     def __init__(self, path: str, lines: Sequence[str], escape: str) -> None:
         self.path, self.lines, self.escape = path, lines, escape
         self.global_args: Dict[str, Optional[str]] = {}
-        self.named: Dict[str, _Stage] = {}
+        self.named: Dict[str, _Stage] = {}  # lower-cased ``AS`` name -> stage (Docker ignores the case)
+        self.spelled: Dict[str, str] = {}  # lower-cased name -> as written, for messages
         self.stage: Optional[_Stage] = None
         self.written: List[Tuple[Optional[_Stage], bool, EnvVar]] = []  # (stage, is ARG, variable) in file order
 
@@ -205,6 +208,7 @@ class _Builder:
         self.stage = parent.child() if parent else _Stage()
         if len(ins.value) >= 3 and ins.value[1].lower() == "as":
             self.named[ins.value[2].lower()] = self.stage
+            self.spelled[ins.value[2].lower()] = ins.value[2]
 
     def _arg(self, ins: buildkit.Command) -> None:
         scope = self.stage.args if self.stage is not None else self.global_args
@@ -265,10 +269,34 @@ def final_command(stage: _Stage, dev_reason: str) -> Optional[Command]:
     return Command(argv, origins, source, env=tuple(stage.env), workdir=stage.workdir, dev_reason=dev_reason)
 
 
+def _is_dev_name(name: str, words: FrozenSet[str]) -> bool:
+    return bool(words.intersection(re.split(r"[.\-_]", name.lower())))
+
+
+def stage_dev_reason(name: str, final: bool) -> str:
+    """Why a stage named ``dev``/``development``/``test``/``debug``... builds a development image."""
+    if not _is_dev_name(name, STAGE_DEV_WORDS):
+        return ""
+    if final:
+        return (f"the final stage is named `{name}`, a development image "
+                "(production builds usually pass --target)")
+    return f"the stage is named `{name}`, a development image"
+
+
+def _stage_command(stage: _Stage, dev_reason: str, mark_env: bool) -> List[Command]:
+    """The command ``docker run`` gives an image built up to ``stage``; with ``mark_env`` its environment
+    carries ``dev_reason`` too (a development stage's ENV is development settings)."""
+    command = final_command(stage, dev_reason)
+    if command is None:
+        return []
+    if mark_env:
+        command = replace(command, env=tuple(replace(var, dev_reason=dev_reason) for var in command.env))
+    return [command]
+
+
 def file_dev_reason(path: str) -> str:
     """Dockerfile.dev, dev.Dockerfile, Dockerfile-local...: by convention not the image that is deployed."""
-    words = re.split(r"[.\-_]", posixpath.basename(path.replace("\\", "/")).lower())
-    return DEV_REASON if DEV_WORDS.intersection(words) else ""
+    return DEV_REASON if _is_dev_name(posixpath.basename(path.replace("\\", "/")), DEV_WORDS) else ""
 
 
 def _escape_token(lines: Sequence[str]) -> str:
@@ -322,7 +350,9 @@ def _instructions(text: str, lines: Sequence[str], escape: str) -> List[buildkit
 
 
 def parse(text: str, path: str, abs_path: str) -> DeployFile:
-    """The final stage's CMD/ENTRYPOINT and runtime env, every ARG, and ENV left behind in other stages."""
+    """The final stage's CMD/ENTRYPOINT and runtime env, every ARG, ENV left behind in other stages, and
+    per named stage the command ``--target`` would give. A final stage named like development
+    (``AS dev``) marks its commands and env as development, unless the file name already does."""
     lines = split_lines(text)
     dev_reason = file_dev_reason(path)
     result = DeployFile(path, abs_path, "dockerfile", suppressions=suppressions(lines), dev_reason=dev_reason)
@@ -338,8 +368,11 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
         return result
     reaching = {id(stage) for stage in final.lineage()}
     result.build_args = [var for owner, is_arg, var in builder.written if is_arg or id(owner) not in reaching]
-    result.env = list(final.env)
-    command = final_command(final, dev_reason)
-    if command is not None:
-        result.commands.append(command)
+    final_name = next((name for name, stage in builder.named.items() if stage is final), "")
+    final_reason = "" if dev_reason else stage_dev_reason(builder.spelled.get(final_name, ""), final=True)
+    result.env = [replace(var, dev_reason=final_reason) for var in final.env] if final_reason else list(final.env)
+    result.commands = _stage_command(final, dev_reason or final_reason, bool(final_reason))
+    for name, stage in builder.named.items():  # what ``docker build --target name`` would run
+        reason = "" if dev_reason else stage_dev_reason(builder.spelled[name], final=False)
+        result.stages[name] = _stage_command(stage, dev_reason or reason, bool(reason))
     return result

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import Optional
+from typing import List, Optional
 
 
-def git_tracked(abs_path: str) -> Optional[bool]:
-    """True/False when git answers; None outside a repository or when git is missing or slow."""
-    directory = os.path.dirname(abs_path) or "."
+def _git(args: List[str], directory: str) -> Optional[int]:
     try:
-        proc = subprocess.run(["git", "ls-files", "--error-unmatch", "--", os.path.basename(abs_path)],
-                              cwd=directory, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=10, check=False)
+        return subprocess.run(["git", *args], cwd=directory, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=10, check=False).returncode
     except (OSError, subprocess.SubprocessError):
         return None
-    if proc.returncode == 0:
-        return True
-    if proc.returncode == 1:
-        return False
-    return None  # 128: not a repository
+
+
+def git_tracked(abs_path: str) -> Optional[str]:
+    """"tracked", "ignored" or "untracked" when git answers; None outside a repository or without git."""
+    directory = os.path.dirname(abs_path) or "."
+    name = os.path.basename(abs_path)
+    code = _git(["ls-files", "--error-unmatch", "--", name], directory)
+    if code == 0:
+        return "tracked"
+    if code != 1:
+        return None  # 128: not a repository
+    return "ignored" if _git(["check-ignore", "-q", "--", name], directory) == 0 else "untracked"

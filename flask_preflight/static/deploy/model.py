@@ -81,7 +81,7 @@ class Command:
     env_files: Tuple[Tuple[str, Origin], ...] = ()  # env files it loads (compose env_file, systemd EnvironmentFile)
     workdir: Optional[str] = None  # working directory inside the container / unit, when known
     dev_reason: str = ""  # non-empty when this is evidently a local-development setup, and why
-    build: Optional[Tuple[str, str]] = None  # compose ``build``: (context dir, Dockerfile) as written, when no argv
+    build: Optional[Tuple[str, str, str]] = None  # compose ``build``: (context dir, Dockerfile, target stage or "")
     guards: Tuple[Guard, ...] = ()  # shell tests the line depends on (entry scripts)
     public_ports: Tuple[Origin, ...] = ()  # compose ``ports:`` of this service published on all interfaces
 
@@ -114,8 +114,9 @@ class DeployFile:
     example: bool = False  # a template meant to be copied (.env.example, .env.sample)
     gunicorn: Dict[str, "Setting"] = field(default_factory=dict)  # gunicorn.conf.py settings
     suppressions: Dict[int, FrozenSet[str]] = field(default_factory=dict)  # line -> rule ids silenced there
-    tracked: Optional[bool] = None  # git-tracked (for .env files); None when unknown
+    tracked: Optional[str] = None  # .env files: "tracked", "ignored" or "untracked" by git; None when unknown
     warnings: List[Tuple[int, str]] = field(default_factory=list)  # (line, reason): lines skipped, file still used
+    stages: Dict[str, List[Command]] = field(default_factory=dict)  # Dockerfile: commands per named stage (--target)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,13 @@ The unit syntax (systemd.syntax(7)) is INI-like: ``[Section]`` headers, ``Key=va
 comment lines and a trailing backslash that joins the next line (replaced by a space). ``ExecStart=`` is
 split into words with shell-like quoting but runs without a shell, which ``shlex.split`` matches closely;
 ``$VAR`` and ``%`` specifiers are left as written. ``Environment=`` applies to every command of the unit
-wherever it is written, so the commands are built once the whole unit has been read.
+wherever it is written, so the commands are built once the whole unit has been read. A unit whose name
+carries a development word (``app-dev.service``, ``myapp.local.service``) is a development service.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -21,6 +23,8 @@ KIND = "systemd"
 COMMENT_PREFIXES = ("#", ";")
 EXEC_PREFIXES = "-@:+!"  # ignore failure, custom argv[0], no specifiers, privileged, no sandboxing
 SOURCE = "systemd ExecStart"
+DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "test", "tests", "testing", "debug"})
+DEV_REASON = "the unit name marks it as a development service"
 
 _SECTION_RE = re.compile(r"^\[([^\[\]]+)\]$")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -50,17 +54,24 @@ class _Service:
 def parse(text: str, path: str, abs_path: str) -> DeployFile:
     """One Command per effective ``ExecStart=``; a unit without ``[Service]`` simply has no commands."""
     lines = split_lines(text)
-    result = DeployFile(path, abs_path, KIND, suppressions=suppressions(lines, COMMENT_PREFIXES))
+    result = DeployFile(path, abs_path, KIND, suppressions=suppressions(lines, COMMENT_PREFIXES),
+                        dev_reason=dev_reason_for(path))
     service = _Service()
     for entry in _entries(lines):
         if entry.section == "Service":
             _apply(service, entry, origin(path, lines, entry.line, entry.end_line), result.warnings)
     result.commands = [
         Command(argv=argv, origins=((0, where),), source=SOURCE, env=tuple(service.env),
-                env_files=tuple(service.env_files), workdir=service.workdir)
+                env_files=tuple(service.env_files), workdir=service.workdir, dev_reason=result.dev_reason)
         for argv, where in service.execs
     ]
     return result
+
+
+def dev_reason_for(path: str) -> str:
+    """``app-dev.service``, ``myapp.local.service``, ``web_test.service``, ``app@dev.service``."""
+    words = re.split(r"[.\-_@]", posixpath.basename(path.replace("\\", "/")).lower())
+    return DEV_REASON if DEV_WORDS.intersection(words) else ""
 
 
 def _entries(lines: Sequence[str]) -> Iterator[_Entry]:

@@ -61,6 +61,9 @@ class DevServerRun:
     debugger: bool = False  # use_debugger=True passed explicitly
     gated: bool = False  # inside a condition other than the __main__ guard that may be false
     unsafe_werkzeug: bool = False  # socketio.run(allow_unsafe_werkzeug=True): Werkzeug even without debug
+    debug_for: Tuple[Tuple[str, Optional[bool]], ...] = ()  # env-driven debug: (variable value, debug on?)
+    function: str = ""  # the enclosing function (a CLI command such as `def runserver(): app.run()`)
+    host: Optional[str] = ""  # the host argument: "" when not passed, None when it cannot be evaluated
 
 
 @dataclass

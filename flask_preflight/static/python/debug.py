@@ -29,6 +29,9 @@ DEBUGGED_APP = {"werkzeug.debug.DebuggedApplication", "werkzeug.DebuggedApplicat
 PIN_VAR = "WERKZEUG_DEBUG_PIN"
 INSTANCE_PREFIX = "@instance/"
 FLASK_SCRIPT_SERVER = {"flask_script.Server", "flask_script.commands.Server"}
+# Values deployment files give debug switches; env-driven debug arguments are evaluated for each.
+ENV_SAMPLES = ("1", "0", "true", "false", "True", "False", "yes", "no", "on", "off", "development", "production",
+               "debug", "dev", "prod")
 
 
 def _arg(call: ast.Call, name: str, pos: Optional[int], star: Optional[Dict[str, ast.expr]] = None) -> Optional[ast.expr]:
@@ -196,27 +199,37 @@ class DebugChecks:
                 self.ctx.emit(PF104, dbg, f"The Werkzeug debugger is enabled with use_debugger=True in {kind}: it {what}; "
                               f"this runs {reach_phrase(site)}.", sev)
                 debug_on = True
-        if starts_server and not statically_dead:
-            self._record_run(call, site, kind, debug_node, gate, explicit_debugger)
-        # public bind
         host = _arg(call, "host" if kind != "run_simple()" else "hostname", host_pos, star)
+        if starts_server and not statically_dead:
+            self._record_run(call, site, kind, debug_node, gate, explicit_debugger, host)
+        # public bind
         if host is not None and not gate.skip:
             self._public_bind(host, site, kind, debug_on)
 
     def _record_run(self, call: ast.Call, site: Site, kind: str, debug_node: Optional[ast.expr], gate: Gate,
-                    debugger: bool) -> None:
-        """Summarise the call for deployment files, which decide whether it is what production runs."""
-        debug, names, default = "", (), False
+                    debugger: bool, host_node: Optional[ast.expr]) -> None:
+        """Summarise the call for deployment files, which decide whether it is what production runs.
+
+        An environment-driven debug argument is evaluated for the values deployment files commonly set, so
+        ``debug=os.environ.get("DEBUG", False)`` with ``DEBUG=False`` is on and ``== "1"`` with ``true`` is off."""
+        debug, names, default, table = "", (), False, ()
         if debug_node is not None:
             verdict = flag_verdict(self.model, debug_node, site.scope, debug_node.lineno)
             if verdict.env_driven:
                 debug, names, default = "env", tuple(n for n in verdict.env_names if n != "?"), bool(truthy(verdict.unset))
+                table = tuple((value, truthy(Evaluator(self.model, value).eval(debug_node, site.scope, debug_node.lineno)))
+                              for value in ENV_SAMPLES)
             else:
                 debug = "on" if truthy(verdict.unset) else "off"
         unsafe = _arg(call, "allow_unsafe_werkzeug", None)
         unsafe_on = unsafe is not None and truthy(Evaluator(self.model).eval(unsafe, site.scope, unsafe.lineno)) is True
+        host: Optional[str] = ""
+        if host_node is not None:
+            value = Evaluator(self.model).eval(host_node, site.scope, host_node.lineno)
+            host = value if isinstance(value, str) else None
         self.ctx.dev_servers.append(DevServerRun(kind, site.reach.value, self.ctx.location(call), self.ctx.snippet(call),
-                                                 debug, names, default, debugger, gate.reached is not True, unsafe_on))
+                                                 debug, names, default, debugger, gate.reached is not True, unsafe_on,
+                                                 table, site.function or "", host))
 
     def _flask_script_server(self, call: ast.Call, site: Site) -> None:
         """Flask-Script's ``Server`` command (old manage.py files) wraps app.run with the same options."""
