@@ -872,3 +872,39 @@ def test_python_app_py_that_embeds_gunicorn(scan):
             StandaloneApplication(app, options).run()
         """
     assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app}) == []
+
+
+MULTI_TARGET = """\
+    FROM python:3.12-slim AS base
+    WORKDIR /app
+    COPY . .
+
+    FROM base AS production
+    CMD ["gunicorn", "-w", "4", "-b", "0.0.0.0:8000", "app:app"]
+
+    FROM base AS development
+    ENV FLASK_DEBUG=1
+    CMD ["flask", "run", "--host=0.0.0.0"]
+    """
+
+
+def test_dev_named_final_stage_is_low(scan):
+    found = scan({"Dockerfile": MULTI_TARGET, "app.py": APP_FACTORY}, select=["PF401", "PF402"])
+    assert found == [("PF401", "Dockerfile", 10), ("PF402", "Dockerfile", 9)]
+    assert scan.severity("PF401", 10) == "low" and scan.severity("PF402", 9) == "low"
+
+
+def test_compose_build_target_selects_the_stage_that_runs(scan):
+    compose = """\
+        services:
+          web:
+            build:
+              context: .
+              target: Production
+            ports: ["8000:8000"]
+        """
+    found = scan({"Dockerfile": MULTI_TARGET, "docker-compose.yml": compose, "app.py": APP_FACTORY},
+                 select=["PF401", "PF402", "PF404"])
+    # the production stage (gunicorn -w 4) is what compose builds: only the dev stage's own low findings remain
+    assert found == [("PF401", "Dockerfile", 10), ("PF402", "Dockerfile", 9)]
+    assert {f.severity.value for f in scan.findings} == {"low"}

@@ -236,7 +236,7 @@ class DeployChecks:
         image = next((f for f in self.index.by_kind("dockerfile") if os.path.normpath(f.abs_path) == path), None)
         if image is None:
             return
-        commands = image.stages.get(target, []) if target else image.commands
+        commands = image.stages.get(target.lower(), []) if target else image.commands
         for cmd in commands:
             merged = _Env()
             for var in cmd.env:
