@@ -188,18 +188,21 @@ class Manifest:
             self.old = entry
         return self
 
-    def lookup(self, path: str, st: os.stat_result) -> Optional[Tuple[str, bool]]:
-        """(content key, trivial) when ``path`` is unchanged since it was recorded."""
+    def lookup(self, path: str, st: os.stat_result, identity: str) -> Optional[Tuple[str, bool]]:
+        """(content key, trivial) when ``path`` is unchanged since it was recorded, and still means the same
+        module (``identity``: display path, module name, test or not - an added ``__init__.py`` changes it)."""
         entry = self.old.get(path)
-        if not (isinstance(entry, list) and len(entry) == 6):
+        if not (isinstance(entry, list) and len(entry) == 7):
             return None
-        size, mtime, ino, recorded, key, trivial = entry
-        if (size, mtime, ino) != (st.st_size, st.st_mtime_ns, st.st_ino) or mtime >= recorded - self.RACY_NS:
+        size, mtime, ino, recorded, key, trivial, ident = entry
+        if (size, mtime, ino, ident) != (st.st_size, st.st_mtime_ns, st.st_ino, _digest(identity)):
+            return None
+        if mtime >= recorded - self.RACY_NS:
             return None
         return str(key), bool(trivial)
 
-    def record(self, path: str, st: os.stat_result, key: str, trivial: bool) -> None:
-        self.new[path] = [st.st_size, st.st_mtime_ns, st.st_ino, self.started_ns, key, trivial]
+    def record(self, path: str, st: os.stat_result, identity: str, key: str, trivial: bool) -> None:
+        self.new[path] = [st.st_size, st.st_mtime_ns, st.st_ino, self.started_ns, key, trivial, _digest(identity)]
 
     def keep(self, path: str) -> None:
         if path in self.old:
@@ -208,3 +211,7 @@ class Manifest:
     def save(self) -> None:
         if self.new != self.old:
             self.cache.put_raw(self.path, "manifest", self.new)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -270,6 +270,8 @@ def _analyze_all(candidates: List[Candidate], options: _Options, jobs: int,
     cache: Optional[ResultCache] = _STATE["cache"]  # type: ignore[assignment]
     manifest = Manifest(cache).load(time.time_ns()) if cache is not None else None
     todo: List[int] = []
+    identities: Dict[int, str] = {}
+    namer: _ModuleNamer = _STATE["namer"]  # type: ignore[assignment]
     for i, item in enumerate(candidates):
         if manifest is not None:
             try:
@@ -277,7 +279,8 @@ def _analyze_all(candidates: List[Candidate], options: _Options, jobs: int,
             except OSError:
                 todo.append(i)
                 continue
-            known = manifest.lookup(item.abs_path, stats[i])
+            identities[i] = _identity(item, namer, options.project_root)
+            known = manifest.lookup(item.abs_path, stats[i], identities[i])
             if known is not None:
                 hit = _TRIVIAL if known[1] else cache.get(known[0])  # type: ignore[union-attr]
                 if isinstance(hit, FileResult):
@@ -291,7 +294,7 @@ def _analyze_all(candidates: List[Candidate], options: _Options, jobs: int,
     for i, (result, key, trivial) in _run(candidates, todo, options, jobs, progress, total):
         results[i] = _TRIVIAL if trivial else result
         if manifest is not None and key is not None and i in stats:
-            manifest.record(candidates[i].abs_path, stats[i], key, trivial)
+            manifest.record(candidates[i].abs_path, stats[i], identities[i], key, trivial)
     if manifest is not None:
         manifest.save()
     for result in results:
