@@ -74,3 +74,22 @@ def test_fixture_files_are_all_read(tmp_path, name):
     root, result = _scan(tmp_path, name)
     expected = sum(1 for p in root.rglob("*") if p.is_file())
     assert result.files_scanned == expected
+
+
+def test_malformed_deployment_files_are_one_line_errors_and_the_scan_goes_on(tmp_path):
+    import subprocess
+    import sys
+
+    root = tmp_path / "broken"
+    shutil.copytree(FIXTURES / "deploy_bad", root)
+    (root / "docker-compose.yml").write_text("services:\n  web:\n    command: [unclosed\n", encoding="utf-8")
+    (root / "fly.toml").write_text("[env\nFLASK_DEBUG = 1\n", encoding="utf-8")
+    (root / "Dockerfile.worker").write_text("FROM python:3.12\nRUN <<EOF\necho never closed\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "flask_preflight", "check", "--no-cache", "--color", "never", "."],
+                          cwd=root, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    errors = [line for line in proc.stdout.splitlines() if line.startswith(("docker-compose.yml", "fly.toml", "Dockerfile.worker")) and "cannot parse" in line]
+    assert len(errors) == 3, proc.stdout
+    assert "Dockerfile:16:1: PF401 [critical]" in proc.stdout  # the rest of the project is still checked
+    assert "Procfile:2:" in proc.stdout

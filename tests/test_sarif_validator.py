@@ -93,3 +93,19 @@ def test_validator_really_detects_errors(tmp_path: Path):
     text = render_sarif(_rich_result(), tool_version="0.1.0").replace('"startColumn": 13', '"startColumn": 0')
     code, output = _validate(tool, tmp_path, text)
     assert code != 0 or ERROR_LINE.search(output), output
+
+
+def test_deployment_file_findings_pass_validator(tmp_path: Path):
+    """PF4xx findings point into Dockerfiles, compose files, Procfiles and .flaskenv, with related Python."""
+    import shutil
+
+    from flask_preflight.config import Settings
+    from flask_preflight.static.engine import run_check
+
+    tool = _validator()
+    root = tmp_path / "deploy_bad"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "deploy_bad", root)
+    result = run_check([str(root)], Settings(project_root=str(root), respect_gitignore=False))
+    assert {f.rule_id for f in result.findings} >= {"PF401", "PF402", "PF403"}
+    code, output = _validate(tool, tmp_path, render_sarif(result, tool_version="0.1.0"))
+    assert code == 0 and not ERROR_LINE.search(output), output
