@@ -222,3 +222,21 @@ def test_progress_bar_only_on_a_terminal_and_never_for_json(tmp_path, monkeypatc
     assert "Checking" not in on_tty(".", "--format", "json")
     piped = subprocess.run([sys.executable, "-c", script, "."], cwd=root, capture_output=True, text=True, timeout=120)
     assert "Checking" not in piped.stderr and "No findings" in piped.stdout
+
+
+def test_whole_result_reuse_notices_files_the_scan_does_not_read(tmp_path, monkeypatch):
+    """A fully unchanged tree reuses the last result - unless a file the checks read besides the scanned
+    ones changed: here `.dockerignore` starts keeping `.env` (and its FLASK_DEBUG=1) out of the image."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = tmp_path / "proj"
+    write(root, {
+        "Dockerfile": 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "app.py"]\n',
+        "app.py": 'from flask import Flask\napp = Flask(__name__)\n\nif __name__ == "__main__":\n    app.run(host="0.0.0.0")\n',
+        ".env": "FLASK_DEBUG=1\n",
+    })
+    assert ("PF401", "Dockerfile", 4, "critical") in findings(root, use_cache=True)
+    assert ("PF401", "Dockerfile", 4, "critical") in findings(root, use_cache=True)  # reused whole
+    (root / ".dockerignore").write_text(".env\n", encoding="utf-8")
+    after = findings(root, use_cache=True)
+    assert ("PF401", "Dockerfile", 4, "high") in after
+    assert after == findings(root, use_cache=False)

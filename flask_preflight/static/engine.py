@@ -6,27 +6,36 @@ Every file that cannot be analysed becomes a Problem in the result, and the run 
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from flask_preflight.config import Settings
 from flask_preflight.findings import Finding, Problem, ProblemKind, ScanResult
 from flask_preflight.static import deploy
-from flask_preflight.static import python as pyanalysis
-from flask_preflight.static.deploy.checks import check_deploy, drop_subsumed
+from flask_preflight.static.cache import Manifest, ResultCache
 from flask_preflight.static.deploy.git import git_tracked
 from flask_preflight.static.deploy.model import DeployFile, DeployParseError
 from flask_preflight.static.deploy.text import spread
-from flask_preflight.static.cache import Manifest, ResultCache
-from flask_preflight.static.results import FileResult
 from flask_preflight.static.discovery import Candidate, discover
-from flask_preflight.static.python.context import FileAnalysis, is_test_path
+from flask_preflight.static.results import FileResult
 from flask_preflight.static.source import SourceFile, decode_source, read_bytes
+from flask_preflight.static.testpaths import is_test_path
 from flask_preflight.suppress import ALL, is_suppressed
+
+if TYPE_CHECKING:
+    from flask_preflight.static.python.context import FileAnalysis
+
+
+def _python():  # type: ignore[no-untyped-def]
+    """The Python analysers, imported when a file needs them (a fully cached run never does)."""
+    from flask_preflight.static import python as pyanalysis
+
+    return pyanalysis
 
 ProgressCallback = Callable[[int, int], None]  # (files just finished, total files)
 
@@ -58,11 +67,11 @@ class _ModuleNamer:
 
 
 def analyze_python_source(src: SourceFile, abs_path: str, namer: Optional[_ModuleNamer] = None,
-                          project_root: Optional[str] = None) -> Tuple[Optional[FileAnalysis], Optional[Problem]]:
+                          project_root: Optional[str] = None) -> Tuple[Optional["FileAnalysis"], Optional[Problem]]:
     """Parse and analyse one file; every failure mode maps to a Problem rather than an exception."""
     namer = namer or _ModuleNamer()
     try:
-        tree = pyanalysis.parse(src.text, src.path)
+        tree = _python().parse(src.text, src.path)
     except SyntaxError as exc:
         return None, Problem(src.path, ProblemKind.SYNTAX_ERROR, f"cannot parse: {exc.msg}",
                              exc.lineno, exc.offset if exc.offset and exc.offset > 0 else None)
@@ -73,7 +82,7 @@ def analyze_python_source(src: SourceFile, abs_path: str, namer: Optional[_Modul
         return None, Problem(src.path, ProblemKind.SYNTAX_ERROR, f"cannot parse: {exc}")
     module_name, is_package = namer(abs_path)
     try:
-        return pyanalysis.analyze_tree(tree, src.text, src.path, module_name=module_name, is_package=is_package,
+        return _python().analyze_tree(tree, src.text, src.path, module_name=module_name, is_package=is_package,
                                        is_test=is_test_path(project_relative(abs_path, project_root))), None
     except RecursionError:
         return None, Problem(src.path, ProblemKind.TOO_COMPLEX, "code nested too deeply to analyse")
@@ -84,6 +93,10 @@ def analyze_python_source(src: SourceFile, abs_path: str, namer: Optional[_Modul
 
 def project_relative(abs_path: str, root: Optional[str]) -> str:
     """The path as seen from the project root (what decides whether a file is test code), POSIX style."""
+    if root and os.path.isabs(abs_path) and os.path.isabs(root):
+        prefix = root.rstrip(os.sep) + os.sep
+        if abs_path.startswith(prefix) and os.sep + ".." + os.sep not in abs_path:
+            return abs_path[len(prefix):].replace(os.sep, "/")
     if root:
         try:
             rel = os.path.relpath(os.path.abspath(abs_path), os.path.abspath(root))
@@ -191,7 +204,7 @@ def _analyze_bytes(item: Candidate, data: bytes, namer: _ModuleNamer, project_ro
         result.problems += problems
     # Files named on the command line are always parsed (so their syntax errors are reported);
     # files found by walking are parsed only if they could matter.
-    if item.kind not in ("python", "gunicorn") or not (item.explicit or pyanalysis.may_matter(src.text)):
+    if item.kind not in ("python", "gunicorn") or not (item.explicit or _python().may_matter(src.text)):
         return result
     if item.kind == "gunicorn" and result.problems:
         return result  # its syntax error is already reported
@@ -224,10 +237,21 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
             result.problems.append(item)
         else:
             candidates.append(item)
+    discovery_problems = list(result.problems)
+    root = _scan_root(paths or ["."])
     options = _Options(settings.max_file_size, settings.project_root, settings.fingerprint(), use_cache)
-    analyses: List[FileAnalysis] = []
+    run = _CachedRun(candidates, options)
+    # Nothing changed since a run with the same files and settings: its whole result still holds.
+    project_key = run.project_key(discovery_problems, root) if run.all_known() else None
+    if project_key is not None:
+        hit = run.cache.get(project_key)  # type: ignore[union-attr]
+        if isinstance(hit, ScanResult):
+            if progress is not None:
+                progress(len(candidates), len(candidates))
+            return hit
+    analyses: List["FileAnalysis"] = []
     deploy_files: List[DeployFile] = []
-    for file_result in _analyze_all(candidates, options, jobs or default_jobs(), progress):
+    for file_result in run.analyze(jobs or default_jobs(), progress):
         result.files_scanned += file_result.scanned
         result.problems += file_result.problems
         if file_result.analysis is not None:
@@ -236,14 +260,19 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
             deploy_files.append(file_result.deploy)
     raw: List[Finding] = [f for a in analyses for f in a.findings]
     try:
-        raw += pyanalysis.resolve_project(analyses)
+        raw += _python().resolve_project(analyses)
     except RecursionError:
         result.problems.append(Problem(".", ProblemKind.TOO_COMPLEX, "cross-module analysis recursed too deeply"))
-    deploy_findings, subsumed = check_deploy(deploy_files, analyses, _scan_root(paths or ["."]), raw)
+    from flask_preflight.static.deploy.checks import check_deploy, drop_subsumed
+
+    deploy_findings, subsumed = check_deploy(deploy_files, analyses, root, raw)
     directives = {f.path: f.suppressions for f in deploy_files if f.suppressions}
     kept, result.suppressed = filter_findings(raw + deploy_findings, settings, directives)
     result.findings = drop_subsumed(kept, subsumed)
-    return result.sorted()
+    result.sorted()
+    if run.cache is not None and run.all_known():
+        run.cache.put(run.project_key(discovery_problems, root), result)
+    return result
 
 
 _TRIVIAL = FileResult(scanned=True)  # shared by every file with nothing to analyse (never mutated)
@@ -259,46 +288,85 @@ def _scan_root(paths: Sequence[str]) -> str:
         return dirs[0]
 
 
-def _analyze_all(candidates: List[Candidate], options: _Options, jobs: int,
-                 progress: Optional[ProgressCallback]) -> Iterator[FileResult]:
-    """Results in discovery order. Unchanged files come from the cache manifest without being read; the rest
-    run in this process for small trees, in a pool of ``jobs`` processes (in chunks) for big ones."""
-    total = len(candidates)
-    results: List[Optional[FileResult]] = [None] * total
-    stats: Dict[int, os.stat_result] = {}
-    _init_worker(options)
-    cache: Optional[ResultCache] = _STATE["cache"]  # type: ignore[assignment]
-    manifest = Manifest(cache).load(time.time_ns()) if cache is not None else None
-    todo: List[int] = []
-    identities: Dict[int, str] = {}
-    namer: _ModuleNamer = _STATE["namer"]  # type: ignore[assignment]
-    for i, item in enumerate(candidates):
-        if manifest is not None:
+class _CachedRun:
+    """One run's view of the cache: which files the manifest vouches for, and the content key of each.
+
+    Unchanged files are answered without being read; the rest run in this process for small trees, in a
+    pool of ``jobs`` processes (in chunks) for big ones."""
+
+    def __init__(self, candidates: List[Candidate], options: _Options) -> None:
+        _init_worker(options)
+        self.candidates = candidates
+        self.options = options
+        self.cache: Optional[ResultCache] = _STATE["cache"]  # type: ignore[assignment]
+        self.manifest = Manifest(self.cache).load(time.time_ns()) if self.cache is not None else None
+        self.stats: Dict[int, os.stat_result] = {}
+        self.identities: Dict[int, str] = {}
+        self.keys: Dict[int, Tuple[str, bool]] = {}  # index -> (content key, nothing to analyse)
+        if self.manifest is None:
+            return
+        namer: _ModuleNamer = _STATE["namer"]  # type: ignore[assignment]
+        for i, item in enumerate(candidates):
             try:
-                stats[i] = os.stat(item.abs_path)
+                self.stats[i] = os.stat(item.abs_path)
             except OSError:
-                todo.append(i)
                 continue
-            identities[i] = _identity(item, namer, options.project_root)
-            known = manifest.lookup(item.abs_path, stats[i], identities[i])
+            self.identities[i] = _identity(item, namer, options.project_root)
+            known = self.manifest.lookup(item.abs_path, self.stats[i], self.identities[i])
             if known is not None:
-                hit = _TRIVIAL if known[1] else cache.get(known[0])  # type: ignore[union-attr]
+                self.keys[i] = known
+
+    def all_known(self) -> bool:
+        return self.manifest is not None and len(self.keys) == len(self.candidates)
+
+    def project_key(self, discovery_problems: Sequence[Problem], root: str) -> str:
+        """Every file's content key and identity, plus what the checks read besides the scanned files:
+        git's view of ``.env`` files and the ``.dockerignore`` next to each Dockerfile."""
+        parts = [root]
+        for i, item in enumerate(self.candidates):
+            key, trivial = self.keys[i]
+            parts.append(f"{item.abs_path}\0{self.identities[i]}\0{key}\0{trivial}")
+            if item.kind == "dotenv":
+                parts.append(f"git:{git_tracked(item.abs_path)}")
+            if item.kind == "dockerfile":
+                parts.append(f"dockerignore:{_file_digest(os.path.join(os.path.dirname(item.abs_path), '.dockerignore'))}")
+        parts += sorted(p.describe() for p in discovery_problems)
+        return self.cache.key_for("\n".join(parts).encode("utf-8", "surrogatepass"), "project")  # type: ignore[union-attr]
+
+    def analyze(self, jobs: int, progress: Optional[ProgressCallback]) -> Iterator[FileResult]:
+        total = len(self.candidates)
+        results: List[Optional[FileResult]] = [None] * total
+        todo: List[int] = []
+        for i, item in enumerate(self.candidates):
+            if i in self.keys:
+                key, trivial = self.keys[i]
+                hit = _TRIVIAL if trivial else self.cache.get(key)  # type: ignore[union-attr]
                 if isinstance(hit, FileResult):
                     _refresh(hit, item)
                     results[i] = hit
-                    manifest.keep(item.abs_path)
+                    self.manifest.keep(item.abs_path)  # type: ignore[union-attr]
                     continue
-        todo.append(i)
-    if progress is not None and total - len(todo):
-        progress(total - len(todo), total)
-    for i, (result, key, trivial) in _run(candidates, todo, options, jobs, progress, total):
-        results[i] = _TRIVIAL if trivial else result
-        if manifest is not None and key is not None and i in stats:
-            manifest.record(candidates[i].abs_path, stats[i], identities[i], key, trivial)
-    if manifest is not None:
-        manifest.save()
-    for result in results:
-        yield result if result is not None else _TRIVIAL
+                del self.keys[i]
+            todo.append(i)
+        if progress is not None and total - len(todo):
+            progress(total - len(todo), total)
+        for i, (result, key, trivial) in _run(self.candidates, todo, self.options, jobs, progress, total):
+            results[i] = _TRIVIAL if trivial else result
+            if self.manifest is not None and key is not None and i in self.stats:
+                self.manifest.record(self.candidates[i].abs_path, self.stats[i], self.identities[i], key, trivial)
+                self.keys[i] = (key, trivial)
+        if self.manifest is not None:
+            self.manifest.save()
+        for result in results:
+            yield result if result is not None else _TRIVIAL
+
+
+def _file_digest(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return "-"
 
 
 def _run(candidates: List[Candidate], todo: List[int], options: _Options, jobs: int,

@@ -6,16 +6,18 @@ Picklable (pool workers send it to the parent) and serialisable (the result cach
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 from flask_preflight.findings import Problem
-from flask_preflight.static.deploy.model import DeployFile
-from flask_preflight.static.python.context import FileAnalysis
+
+if TYPE_CHECKING:  # a warm run that reuses a whole result imports no analyser
+    from flask_preflight.static.deploy.model import DeployFile
+    from flask_preflight.static.python.context import FileAnalysis
 
 
 @dataclass
 class FileResult:
     scanned: bool = False  # read and decoded (counted in "files scanned")
     problems: List[Problem] = field(default_factory=list)
-    analysis: Optional[FileAnalysis] = None  # Python files that were parsed
-    deploy: Optional[DeployFile] = None  # deployment files
+    analysis: Optional["FileAnalysis"] = None  # Python files that were parsed
+    deploy: Optional["DeployFile"] = None  # deployment files

@@ -131,20 +131,21 @@ class _Files:
         self.modules: List[Tuple[str, ModuleSummary]] = [
             (_norm(os.path.abspath(a.path)), a.summary) for a in python if a.summary is not None]
         self.by_name: Dict[str, ModuleSummary] = {m.module_name: m for _, m in self.modules if m.module_name}
+        self.module_names = _by_basename(self.modules)
 
     def by_kind(self, *kinds: str) -> List[DeployFile]:
         return [f for f in self.files if f.kind in kinds]
 
     def find_file(self, ref: str, near: DeployFile, kinds: Tuple[str, ...]) -> Optional[DeployFile]:
-        return _best([(_norm(f.abs_path), f) for f in self.by_kind(*kinds)], ref, near.abs_path)
+        return _best(_by_basename([(_norm(f.abs_path), f) for f in self.by_kind(*kinds)]), ref, near.abs_path)
 
     def find_script(self, ref: str, near: DeployFile) -> Optional[ModuleSummary]:
-        return _best(self.modules, ref, near.abs_path)
+        return _best(self.module_names, ref, near.abs_path)
 
     def find_module(self, dotted: str, near: DeployFile) -> Optional[ModuleSummary]:
         base = dotted.replace(".", "/")
         for ref in (base + "/__main__.py", base + ".py"):
-            hit = _best(self.modules, ref, near.abs_path)
+            hit = _best(self.module_names, ref, near.abs_path)
             if hit is not None:
                 return hit
         return None
@@ -154,16 +155,26 @@ def _norm(path: str) -> str:
     return path.replace("\\", "/")
 
 
-def _best(items: Sequence[Tuple[str, object]], ref: str, near: str) -> Optional[object]:
+def _by_basename(items: Sequence[Tuple[str, object]]) -> Dict[str, List[Tuple[str, object]]]:
+    grouped: Dict[str, List[Tuple[str, object]]] = {}
+    for path, item in items:
+        grouped.setdefault(path.rsplit("/", 1)[-1], []).append((path, item))
+    return grouped
+
+
+def _best(items: Dict[str, List[Tuple[str, object]]], ref: str, near: str) -> Optional[object]:
     """The item whose path ends with the longest tail of ``ref`` (container paths such as ``/app/src/app.py``
-    differ from the checkout), nearest to the file that refers to it."""
+    differ from the checkout), nearest to the file that refers to it. ``items`` are grouped by file name."""
     if not ref or "$" in ref or "%" in ref:
         return None
     parts = [p for p in _norm(ref).split("/") if p not in ("", ".")]
+    if not parts:
+        return None
+    same_name = items.get(parts[-1], [])
     near_dir = _norm(os.path.dirname(near))
     for start in range(len(parts)):
         tail = "/" + "/".join(parts[start:])
-        hits = [(path, item) for path, item in items if path.endswith(tail)]
+        hits = [(path, item) for path, item in same_name if path.endswith(tail)]
         if hits:
             hits.sort(key=lambda h: (-len(os.path.commonprefix([h[0], near_dir + "/"])), h[0]))
             return hits[0][1]

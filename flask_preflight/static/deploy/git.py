@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from functools import lru_cache
 from typing import List, Optional
 
 
@@ -15,9 +16,20 @@ def _git(args: List[str], directory: str) -> Optional[int]:
         return None
 
 
+@lru_cache(maxsize=1024)
+def _in_repository(directory: str) -> bool:
+    """A ``.git`` here or above (a directory, or a file for worktrees): no subprocess outside repositories."""
+    if os.path.exists(os.path.join(directory, ".git")):
+        return True
+    parent = os.path.dirname(directory)
+    return parent != directory and _in_repository(parent)
+
+
 def git_tracked(abs_path: str) -> Optional[str]:
     """"tracked", "ignored" or "untracked" when git answers; None outside a repository or without git."""
     directory = os.path.dirname(abs_path) or "."
+    if not _in_repository(os.path.abspath(directory)):
+        return None
     name = os.path.basename(abs_path)
     code = _git(["ls-files", "--error-unmatch", "--", name], directory)
     if code == 0:

@@ -11,14 +11,10 @@ from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules import Rule
 from flask_preflight.static.python.evaluate import Evaluator, truthy
 from flask_preflight.static.python.model import ModuleModel, Reach, Site
+from flask_preflight.static.testpaths import is_test_path  # noqa: F401 - re-exported for the checks
 
-_TEST_PATH_RE = re.compile(r"(^|/)(tests?|testing|test_utils)(/|$)|(^|/)(test_[^/]*|[^/]*_tests?|conftest)\.py$")
 _DEVISH_RE = re.compile(r"debug|dev|develop|test|local|sandbox|staging_?debug|args\.|options\.|opts\.|argv|environ|getenv|\benv\b",
                         re.IGNORECASE)
-
-
-def is_test_path(path: str) -> bool:
-    return bool(_TEST_PATH_RE.search(path.replace("\\", "/")))
 
 
 @dataclass

@@ -93,6 +93,7 @@ class ProjectIndex:
         self.by_name: Dict[str, List[ModuleSummary]] = {}
         self.by_suffix: Dict[str, List[ModuleSummary]] = {}  # "b.c" -> modules named "<x>.b.c"
         self.by_path: Dict[str, ModuleSummary] = {}
+        self._dir_cache: Dict[str, Tuple[str, ...]] = {}
         for s in summaries:
             self.by_name.setdefault(s.module_name, []).append(s)
             parts = s.module_name.split(".")
@@ -104,7 +105,17 @@ class ProjectIndex:
         candidates = self.by_name.get(dotted) or self.by_suffix.get(dotted)
         if not candidates:
             return None
-        return max(candidates, key=lambda s: (_common_dir_len(s.path, importer), -len(s.path)))
+        if len(candidates) == 1:
+            return candidates[0]
+        # Many projects in one scan each have an `app.config`: prefer the importer's own checkout.
+        key = self._dirs(importer)
+        return max(candidates, key=lambda s: (_shared(self._dirs(s.path), key), -len(s.path)))
+
+    def _dirs(self, path: str) -> Tuple[str, ...]:
+        hit = self._dir_cache.get(path)
+        if hit is None:
+            hit = self._dir_cache[path] = tuple(os.path.dirname(os.path.abspath(path)).split(os.sep))
+        return hit
 
     def resolve(self, ref: str, importer: str, depth: int = 0) -> Tuple[str, Any]:
         """("class", ClassSummary) | ("module", ModuleSummary) | ("fact", Fact) | ("none", None)."""
@@ -188,15 +199,14 @@ def _config_like(cls: ClassSummary, module: ModuleSummary, loaded: Dict[str, Any
     return False
 
 
-def _common_dir_len(a: str, b: str) -> int:
-    pa = os.path.dirname(os.path.abspath(a)).split(os.sep)
-    pb = os.path.dirname(os.path.abspath(b)).split(os.sep)
+def _shared(pa: Tuple[str, ...], pb: Tuple[str, ...]) -> int:
     n = 0
     for x, y in zip(pa, pb):
         if x != y:
             break
         n += 1
     return n
+
 
 
 def _debug_on(fact: Optional[Fact]) -> bool:
