@@ -201,9 +201,10 @@ class TreeSampler(threading.Thread):
             self._stop_event.wait(SAMPLE_INTERVAL_S)
 
     def stop(self) -> Optional[float]:
+        """The peak in MB, or None when /proc is missing or the run was too short to sample fairly."""
         self._stop_event.set()
         self.join()
-        return self.peak_kb / 1024 if self.available and self.samples else None
+        return self.peak_kb / 1024 if self.available and self.samples >= 3 else None
 
 
 def gnu_time() -> Optional[str]:
@@ -389,10 +390,10 @@ def run_corpus(c: Corpus, tools: List[Tool], rounds: int, method: str, scratch: 
                     rec.findings = len(data.get("findings", []))
                     rec.problems = len(data.get("errors", []))
                     if m.exit_code == 3 and not problems_noted:
-                        outcome.notes.append(
-                            f"{c.name}: flask-preflight exit 3 (incomplete scan, accepted): {rec.problems} file(s) "
-                            f"could not be analysed, e.g. " + "; ".join(
-                                f"{e.get('path')}: {e.get('message')}" for e in data.get("errors", [])[:3]))
+                        examples = "; ".join(f"{e.get('path')}: {e.get('reason') or e.get('message')}"
+                                             for e in data.get("errors", [])[:3])
+                        outcome.notes.append(f"{c.name}: flask-preflight exit 3 (incomplete scan, accepted): "
+                                             f"{rec.problems} file(s) could not be analysed, e.g. {examples}")
                         problems_noted = True
                     if c.manifest is not None:
                         diff = corpus_mod.compare_report(data, c.manifest, c.root)
@@ -641,8 +642,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             manifest = corpus_mod.generate(gen_root, args.files, args.seed)
             log(f"\nGenerated {manifest.files} files ({manifest.python_files} Python, {len(manifest.projects)} "
                 f"projects, {len(manifest.findings)} seeded findings) in {time.perf_counter() - t0:.1f} s: {gen_root}")
-            files, py = count_files(gen_root)
-            corpora.append(Corpus("generated", ".", gen_root, files, py, manifest=manifest, root=gen_root))
+            corpora.append(Corpus("generated", ".", gen_root, manifest.files, manifest.python_files,
+                                  manifest=manifest, root=gen_root))
 
         records: List[RunRecord] = []
         for c in corpora:

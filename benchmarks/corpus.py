@@ -1539,7 +1539,7 @@ def compare_report(report: Dict[str, Any], manifest: Manifest, root: "str | os.P
     for key in remaining:
         diff.append(f"unexpected: {key[0]} {key[1]}:{key[2]} [{key[3]}]")
     for err in report.get("errors", []):
-        diff.append(f"error:      {err.get('path')}: {err.get('message', err)}")
+        diff.append(f"error:      {err.get('path')}: {err.get('reason') or err.get('message') or err}")
     return diff
 
 
