@@ -12,6 +12,7 @@ import re
 from typing import Optional
 
 from flask_preflight.static.python.model import ModuleModel, Scope
+from flask_preflight.static.python.astutil import walk as walk_nodes
 
 FLASK_CLASSES = {"flask.Flask", "flask.app.Flask", "flask.sansio.app.App", "apiflask.APIFlask", "connexion.FlaskApp",
                  "connexion.App",
@@ -58,7 +59,7 @@ def _is_flask_constructor(model: ModuleModel, call: ast.Call, depth: int = 0) ->
         return None
     if local and local in model.functions:
         fn = model.functions[local]
-        for sub in ast.walk(fn):
+        for sub in walk_nodes(fn):
             if isinstance(sub, ast.Call) and model.qualname(sub.func) in FLASK_CLASSES:
                 return True
         return True if FACTORY_RE.match(simple) else None

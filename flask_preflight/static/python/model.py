@@ -12,6 +12,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
+from flask_preflight.static.python.astutil import child_nodes, walk as walk_nodes
+
 
 class Reach(enum.Enum):
     IMPORT = "import"      # runs whenever the module is imported (module level, class bodies, called functions)
@@ -343,7 +345,7 @@ class ModuleModel:
 
 
 def _target_names(target: ast.expr) -> List[str]:
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return [n.id for n in walk_nodes(target) if isinstance(n, ast.Name)]
 
 
 def _walk_no_defs(node: ast.AST) -> Iterator[ast.AST]:
@@ -356,7 +358,7 @@ def _walk_no_defs(node: ast.AST) -> Iterator[ast.AST]:
     while stack:
         n = stack.pop()
         yield n
-        for child in ast.iter_child_nodes(n):
+        for child in child_nodes(n):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
             stack.append(child)
@@ -370,7 +372,7 @@ def _walk_stmt_exprs(stmt: ast.stmt) -> Iterator[ast.AST]:
     elif isinstance(stmt, ast.ClassDef):
         roots = list(stmt.decorator_list) + list(stmt.bases) + [k.value for k in stmt.keywords]
     else:
-        roots = [c for c in ast.iter_child_nodes(stmt)
+        roots = [c for c in child_nodes(stmt)
                  if not isinstance(c, (ast.stmt, ast.excepthandler)) and type(c).__name__ != "match_case"]
         for handler in getattr(stmt, "handlers", []) or []:
             if handler.type is not None:

@@ -22,6 +22,7 @@ from flask_preflight.static.python.debug import (classify_config_name, config_mo
 from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, truthy
 from flask_preflight.static.python.flaskapi import module_imports_flask
 from flask_preflight.static.python.model import Reach, Site
+from flask_preflight.static.python.astutil import walk as walk_nodes
 
 SECRET_KEYS = ("SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SALT", "WTF_CSRF_SECRET_KEY")
 IMPACT = {
@@ -214,7 +215,7 @@ class SecretChecks:
                               Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH)
 
     def _random_source(self, node: ast.expr, site: Site, depth: int = 0) -> bool:
-        for sub in ast.walk(node):
+        for sub in walk_nodes(node):
             if isinstance(sub, ast.Call):
                 q = self.model.qualname(sub.func) or ""
                 if q in RANDOM_CALLS or q.startswith("random.") or q.startswith("secrets.token"):
@@ -325,7 +326,7 @@ class SecretChecks:
         uses_session = _session_authenticated(fn)
         verifies_signature = any(isinstance(n, (ast.Name, ast.Attribute)) and
                                  re.search(r"signature|compare_digest|construct_event|verify", getattr(n, "id", None) or n.attr, re.I)
-                                 for n in ast.walk(fn))
+                                 for n in walk_nodes(fn))
         name = fn.name  # type: ignore[attr-defined]
         if verifies_signature and not uses_session:
             sev, why = Severity.LOW, "it verifies a request signature instead (a webhook), which is the legitimate use"
@@ -376,7 +377,7 @@ def _session_authenticated(fn: Any) -> bool:
         name = getattr(target, "id", None) or getattr(target, "attr", "")
         if re.search(r"login_required|roles_(required|accepted)|auth_required|permission_required", name):
             return True
-    for n in ast.walk(fn):
+    for n in walk_nodes(fn):
         if isinstance(n, ast.Name) and n.id in ("session", "current_user", "login_user", "logout_user"):
             return True
         if isinstance(n, ast.Attribute) and n.attr == "user" and isinstance(n.value, ast.Name) and n.value.id == "g":

@@ -23,6 +23,7 @@ from flask_preflight.static.python.evaluate import Evaluator
 from flask_preflight.static.python.flaskapi import (config_receiver, is_flask_app, module_imports_flask,
                                                     module_imports_non_flask_framework)
 from flask_preflight.static.python.model import Scope, Site
+from flask_preflight.static.python.astutil import child_nodes, walk as walk_nodes
 
 FuncDef = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -176,7 +177,7 @@ def _walk_expr(node: ast.AST, skip: Optional[Set[int]] = None) -> Iterator[Tuple
         n, ancestors = stack.pop()
         yield n, ancestors
         below = ancestors + (n,)
-        for child in ast.iter_child_nodes(n):
+        for child in child_nodes(n):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or (skip and id(child) in skip):
                 continue
             stack.append((child, below))
@@ -186,7 +187,7 @@ def _own_exprs(stmt: ast.stmt) -> List[ast.AST]:
     """The expressions of a statement itself, not those of statements nested in its body."""
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return []
-    out = [c for c in ast.iter_child_nodes(stmt)
+    out = [c for c in child_nodes(stmt)
            if not isinstance(c, (ast.stmt, ast.excepthandler)) and type(c).__name__ != "match_case"]
     for handler in getattr(stmt, "handlers", []) or []:
         if handler.type is not None:
@@ -251,13 +252,13 @@ class _Flow:
         elif isinstance(stmt, ast.AugAssign):
             self._add(_root_name(stmt.target), stmt.value, stmt, False)
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-            for n in ast.walk(stmt.target):
+            for n in walk_nodes(stmt.target):
                 if isinstance(n, ast.Name):
                     self._add(n.id, stmt.iter, stmt, True)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
                 if item.optional_vars is not None:
-                    for n in ast.walk(item.optional_vars):
+                    for n in walk_nodes(item.optional_vars):
                         if isinstance(n, ast.Name):
                             self._add(n.id, item.context_expr, stmt, True)
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
@@ -755,7 +756,7 @@ class ViewChecks:
         # nothing can leak without an exception in hand, except tracebacks fetched from sys/traceback
         has_tb = any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in ("traceback", "sys")
                      or isinstance(n, ast.Name) and self.model.imports.get(n.id, "").startswith(("traceback.", "sys."))
-                     for n in ast.walk(view.node))
+                     for n in walk_nodes(view.node))
         if not ctx.origins and not ctx.param500 and not has_tb:
             return
         pred = lambda node, ancestors, use: self._leak(node, ancestors, use, ctx)  # noqa: E731
@@ -1066,7 +1067,7 @@ class ViewChecks:
         # @bp.before_request stacked on @login_required guards the hook, and with it the blueprint
         result = any(self._guarding_decorator(d, self._def_scope(fn, self.model.module_scope)) for d in fn.decorator_list
                      if not self._is_registration(d) and not self._is_hook(d))
-        for node in ast.walk(fn):
+        for node in walk_nodes(fn):
             if result:
                 break
             if _int_const(node) in (401, 403):
@@ -1097,13 +1098,13 @@ class ViewChecks:
         return False
 
     def _auth_check(self, stmt: ast.If) -> bool:
-        if any(_int_const(n) in (401, 403) for n in ast.walk(stmt)):
+        if any(_int_const(n) in (401, 403) for n in walk_nodes(stmt)):
             return True
         test = self._segment(stmt.test) or ""
         if AUTH_TEST_RE.search(test):
             return True
         return any(isinstance(n, ast.Call) and (self.model.qualname(n.func) or "").rsplit(".", 1)[-1] == "url_for"
-                   and n.args and LOGIN_URL_RE.search(self._src(n.args[0])) for b in stmt.body for n in ast.walk(b))
+                   and n.args and LOGIN_URL_RE.search(self._src(n.args[0])) for b in stmt.body for n in walk_nodes(b))
 
     def _body_debug_gate(self, view: View, first: int) -> Optional[str]:
         """``if not app.debug: abort(404)`` at the top of the body: the route only answers in debug mode."""
