@@ -6,6 +6,7 @@ from flask_preflight.findings import Severity
 from flask_preflight.rules import OWASP_A02, OWASP_A05, REGISTRY, Rule
 
 _IMPL = "flask_preflight/static/deploy/checks.py"
+_GUNICORN = "flask_preflight/static/deploy/gunicorn_checks.py"
 
 PF401 = REGISTRY.register(Rule(
     id="PF401",
@@ -107,7 +108,7 @@ web: gunicorn app:app
     fix_hint="Remove `--reload` (and `reload = True` from gunicorn.conf.py); redeploy to pick up code changes.",
     cwe=(489, 209),
     owasp=(OWASP_A05,),
-    implemented_in=_IMPL,
+    implemented_in=_GUNICORN,
 ))
 
 PF404 = REGISTRY.register(Rule(
@@ -134,7 +135,7 @@ CMD ["gunicorn", "--workers", "4", "app:app"]   # or set WEB_CONCURRENCY / worke
              "worker class; load SECRET_KEY from the environment so every worker shares it.",
     cwe=(400,),
     owasp=(OWASP_A05,),
-    implemented_in=_IMPL,
+    implemented_in=_GUNICORN,
 ))
 
 PF405 = REGISTRY.register(Rule(
@@ -161,7 +162,7 @@ gunicorn --forwarded-allow-ips="10.0.0.5" --timeout 30 app:app
              "`timeout`.",
     cwe=(348, 532, 400),
     owasp=(OWASP_A05,),
-    implemented_in=_IMPL,
+    implemented_in=_GUNICORN,
 ))
 
 PF406 = REGISTRY.register(Rule(

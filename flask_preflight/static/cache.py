@@ -21,7 +21,7 @@ import json
 import os
 import secrets
 import tempfile
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from flask_preflight import __version__
 from flask_preflight.static.serialize import Unserializable, decode, encode
@@ -128,24 +128,6 @@ class ResultCache:
         except OSError:
             pass
 
-    def get_raw(self, path: str, key: str) -> Optional[Any]:
-        """A signed plain-JSON document (the manifest), or None."""
-        try:
-            with open(path, "rb") as fh:
-                mac, _, body = fh.read().partition(b"\n")
-            if not hmac.compare_digest(mac, self._mac(key, body)):
-                return None
-            return json.loads(body)
-        except Exception:  # noqa: BLE001 - missing or corrupt: start over
-            return None
-
-    def put_raw(self, path: str, key: str, value: Any) -> None:
-        try:
-            body = json.dumps(value, separators=(",", ":")).encode("utf-8")
-            _atomic_write(path, self._mac(key, body) + b"\n" + body)
-        except (OSError, ValueError):
-            pass
-
     def _mac(self, key: str, body: bytes) -> bytes:
         return hmac.new(self.key, key.encode("ascii") + b"\0" + body, hashlib.sha256).hexdigest().encode("ascii")
 
@@ -176,42 +158,95 @@ class Manifest:
 
     def __init__(self, cache: ResultCache) -> None:
         self.cache = cache
-        self.path = os.path.join(cache.directory, f"manifest-{cache.fingerprint}.json")
-        self.old: dict = {}
-        self.new: dict = {}
+        self.path = os.path.join(cache.directory, f"manifest-{cache.fingerprint}.txt")
+        self.old: Dict[str, str] = {}
+        self.new: Dict[str, str] = {}
         self.started_ns = 0
+        self.changed = False
 
     def load(self, started_ns: int) -> "Manifest":
+        """Stream the manifest line by line (``path NUL entry``), verifying the signature on the last line as
+        it goes: 100,000 files never exist as one big string or JSON document in memory."""
         self.started_ns = started_ns
-        entry = self.cache.get_raw(self.path, "manifest")
-        if isinstance(entry, dict):
-            self.old = entry
+        mac = hmac.new(self.cache.key, b"manifest\0", hashlib.sha256)
+        entries: Dict[str, str] = {}
+        try:
+            with open(self.path, "rb") as fh:
+                for raw in fh:
+                    if raw.startswith(b"mac "):
+                        if hmac.compare_digest(raw[4:].strip(), mac.hexdigest().encode("ascii")):
+                            self.old = entries
+                        return self
+                    mac.update(raw)
+                    path, sep, entry = raw.rstrip(b"\n").partition(b"\0")
+                    if sep:
+                        entries[path.decode("utf-8", "surrogateescape")] = entry.decode("ascii")
+        except (OSError, UnicodeDecodeError):
+            pass
         return self
 
-    def lookup(self, path: str, st: os.stat_result, identity: str) -> Optional[Tuple[str, bool]]:
+    def lookup(self, path: str, st: "FileStat", identity: str) -> Optional[Tuple[str, bool]]:
         """(content key, trivial) when ``path`` is unchanged since it was recorded, and still means the same
-        module (``identity``: display path, module name, test or not - an added ``__init__.py`` changes it)."""
+        module (``identity``, a ``digest`` of display path, module name, test or not: an added ``__init__.py``
+        changes it)."""
         entry = self.old.get(path)
-        if not (isinstance(entry, list) and len(entry) == 7):
+        if not isinstance(entry, str):
             return None
-        size, mtime, ino, recorded, key, trivial, ident = entry
-        if (size, mtime, ino, ident) != (st.st_size, st.st_mtime_ns, st.st_ino, _digest(identity)):
+        fields = entry.split(" ")
+        if len(fields) != 7:
             return None
-        if mtime >= recorded - self.RACY_NS:
+        size, mtime, ino, recorded, key, trivial, ident = fields
+        if (size, mtime, ino, ident) != (str(st[0]), str(st[1]), str(st[2]), identity):
             return None
-        return str(key), bool(trivial)
+        try:
+            if st[1] >= int(recorded) - self.RACY_NS:
+                return None
+        except ValueError:
+            return None
+        return key, trivial == "1"
 
-    def record(self, path: str, st: os.stat_result, identity: str, key: str, trivial: bool) -> None:
-        self.new[path] = [st.st_size, st.st_mtime_ns, st.st_ino, self.started_ns, key, trivial, _digest(identity)]
+    def record(self, path: str, st: "FileStat", identity: str, key: str, trivial: bool) -> None:
+        # One string per file: 100,000 entries stay a few tens of MB in memory.
+        if "\n" in path:
+            return  # the line format cannot hold it; such a file is simply re-read next time
+        self.new[path] = f"{st[0]} {st[1]} {st[2]} {self.started_ns} {key} {int(trivial)} {identity}"
 
     def keep(self, path: str) -> None:
         if path in self.old:
             self.new[path] = self.old[path]
 
     def save(self) -> None:
-        if self.new != self.old:
-            self.cache.put_raw(self.path, "manifest", self.new)
+        if self.new == self.old:
+            return
+        mac = hmac.new(self.cache.key, b"manifest\0", hashlib.sha256)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.cache.directory, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    for path, entry in self.new.items():
+                        line = path.encode("utf-8", "surrogateescape") + b"\0" + entry.encode("ascii") + b"\n"
+                        mac.update(line)
+                        fh.write(line)
+                    fh.write(b"mac " + mac.hexdigest().encode("ascii") + b"\n")
+                os.replace(tmp, self.path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            pass
 
 
-def _digest(text: str) -> str:
+FileStat = Tuple[int, int, int]  # size, mtime_ns, inode
+
+
+def file_stat(path: str) -> FileStat:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def digest(text: str) -> str:
+    """A short stable digest of a file's identity (kept per file in memory and in the manifest)."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

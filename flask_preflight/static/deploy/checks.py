@@ -13,197 +13,42 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import shlex
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import pathspec
 
 from flask_preflight.findings import Finding, Location, Severity
-from flask_preflight.rules import Rule
-from flask_preflight.rules.deploy import PF401, PF402, PF403, PF404, PF405, PF406
-from flask_preflight.static.deploy.commands import Launch, flask_run, launches, parse_gunicorn_args
-from flask_preflight.static.deploy.model import COMPUTED, ENV_VALUE, Command, DeployFile, EnvVar, Guard, Origin
+from flask_preflight.rules.deploy import PF401, PF402, PF406
+from flask_preflight.static.deploy.commands import Launch, flask_run, launches
+from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collector, Ctx, Env, Files, cap, debug_flag,
+                                                  effective, last_per_name, loc, loopback, lower, note, raise_, short,
+                                                  source_of)
+from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
+from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
 
-ROOT_KINDS = ("dockerfile", "compose", "procfile", "systemd", "appengine", "fly")
-PLATFORM_KINDS = frozenset({"procfile", "appengine", "fly"})  # a platform router sits in front
 ENTRY_SCRIPT_NAMES = frozenset({"entrypoint.sh", "docker-entrypoint.sh", "start.sh", "run.sh", "boot.sh",
                                 "start-server.sh", "start_server.sh", "serve.sh", "prestart.sh"})
 SECRET_NAMES = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SALT", "WTF_CSRF_SECRET_KEY",
                           "SECRET_KEY_FALLBACKS"})
-FALSE_WORDS = frozenset({"0", "false", "no"})  # flask.helpers.get_debug_flag: anything else non-empty is on
-MAX_SANE_WORKERS = 32
-_DEFAULT_RE = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^}]*)\}$")
 _PLACEHOLDER_RE = re.compile(r"change|replace|your|example|placeholder|dummy|xxx|todo|<.*>|\{\{|secret|dev|test",
                              re.IGNORECASE)
 _SUBSUMED = frozenset({"PF101", "PF103", "PF104"})
 
 
-@dataclass
-class _Env:
-    """The environment a launch runs with: name -> (value, where it was set, note)."""
-
-    values: Dict[str, Tuple[Optional[str], Origin, str, str]] = field(default_factory=dict)  # + dev_reason
-
-    def add(self, var: EnvVar, note: str = "", *, override: bool = True) -> None:
-        if override or var.name not in self.values:
-            self.values[var.name] = (var.value, var.origin, note, var.dev_reason)
-
-    @classmethod
-    def of(cls, variables: Iterable[EnvVar]) -> "_Env":
-        env = cls()
-        for var in variables:
-            env.add(var)
-        return env
-
-    def copy(self) -> "_Env":
-        return _Env(dict(self.values))
-
-    def get(self, name: str) -> Optional[Tuple[Optional[str], Origin, str, str]]:
-        return self.values.get(name)
-
-    def truthy(self, name: str) -> Optional[Tuple[str, Origin, str]]:
-        """(value, origin, note) when ``name`` turns Flask's debug flag on."""
-        hit = self.values.get(name)
-        if hit is None:
-            return None
-        value = effective(hit[0])
-        if value is None or not debug_flag(value):
-            return None
-        return value, hit[1], hit[2]
-
-
-def effective(raw: Optional[str]) -> Optional[str]:
-    """The value a variable has at run time when that can be known: literals, and ``${X:-default}``."""
-    if raw is None:
-        return None
-    if "$" not in raw:
-        return raw
-    m = _DEFAULT_RE.match(raw.strip())
-    return m.group("default") if m else None
-
-
-def debug_flag(value: str) -> bool:
-    return bool(value) and value.strip().lower() not in FALSE_WORDS
-
-
-class _Collector:
-    """Findings keyed by (rule, file, line) so one line reached from several launches is reported once, at the
-    highest severity any of them gives it."""
-
-    def __init__(self) -> None:
-        self.items: Dict[Tuple[str, str, int, int], Finding] = {}
-
-    def add(self, rule: Rule, where: Origin, message: str, severity: Severity, *, evidence: str = "",
-            fix_hint: Optional[str] = None, related: Iterable[Location] = (), name: str = "") -> None:
-        if name:
-            where = narrow(where, name)
-        loc = Location(where.path, where.line, where.column, where.end_line)
-        key = (rule.id, where.path, where.line, where.column)
-        old = self.items.get(key)
-        if old is not None and old.severity.rank >= severity.rank:
-            return
-        self.items[key] = rule.finding(message, loc, severity=severity, snippet=where.snippet,
-                                       evidence=evidence or where.snippet.strip(), fix_hint=fix_hint,
-                                       related=tuple(related))
-
-
-def narrow(where: Origin, name: str) -> Origin:
-    """The line and column of ``name`` inside a multi-line instruction (``ENV A=1 \\ SECRET_KEY=x``)."""
-    pattern = re.compile(r"(?:^|[\s\"'{(-])(" + re.escape(name) + r")\s*[=:\s\"']")
-    for offset, text in enumerate(where.snippet.split("\n")):
-        m = pattern.search(text + " ")
-        if m:
-            return Origin(where.path, where.line + offset, where.line + offset, text, m.start(1) + 1)
-    return where
-
-
-def _loc(origin: Origin) -> Location:
-    return Location(origin.path, origin.line, origin.column, origin.end_line)
-
-
-class _Files:
-    """Deployment and Python files found by path, the way a launch refers to them."""
-
-    def __init__(self, files: Sequence[DeployFile], python: Sequence[FileAnalysis]) -> None:
-        self.files = list(files)
-        self.modules: List[Tuple[str, ModuleSummary]] = [
-            (_norm(os.path.abspath(a.path)), a.summary) for a in python if a.summary is not None]
-        self.by_name: Dict[str, ModuleSummary] = {m.module_name: m for _, m in self.modules if m.module_name}
-        self.module_names = _by_basename(self.modules)
-
-    def by_kind(self, *kinds: str) -> List[DeployFile]:
-        return [f for f in self.files if f.kind in kinds]
-
-    def find_file(self, ref: str, near: DeployFile, kinds: Tuple[str, ...]) -> Optional[DeployFile]:
-        return _best(_by_basename([(_norm(f.abs_path), f) for f in self.by_kind(*kinds)]), ref, near.abs_path)
-
-    def find_script(self, ref: str, near: DeployFile) -> Optional[ModuleSummary]:
-        return _best(self.module_names, ref, near.abs_path)
-
-    def find_module(self, dotted: str, near: DeployFile) -> Optional[ModuleSummary]:
-        base = dotted.replace(".", "/")
-        for ref in (base + "/__main__.py", base + ".py"):
-            hit = _best(self.module_names, ref, near.abs_path)
-            if hit is not None:
-                return hit
-        return None
-
-
-def _norm(path: str) -> str:
-    return path.replace("\\", "/")
-
-
-def _by_basename(items: Sequence[Tuple[str, object]]) -> Dict[str, List[Tuple[str, object]]]:
-    grouped: Dict[str, List[Tuple[str, object]]] = {}
-    for path, item in items:
-        grouped.setdefault(path.rsplit("/", 1)[-1], []).append((path, item))
-    return grouped
-
-
-def _best(items: Dict[str, List[Tuple[str, object]]], ref: str, near: str) -> Optional[object]:
-    """The item whose path ends with the longest tail of ``ref`` (container paths such as ``/app/src/app.py``
-    differ from the checkout), nearest to the file that refers to it. ``items`` are grouped by file name."""
-    if not ref or "$" in ref or "%" in ref:
-        return None
-    parts = [p for p in _norm(ref).split("/") if p not in ("", ".")]
-    if not parts:
-        return None
-    same_name = items.get(parts[-1], [])
-    near_dir = _norm(os.path.dirname(near))
-    for start in range(len(parts)):
-        tail = "/" + "/".join(parts[start:])
-        hits = [(path, item) for path, item in same_name if path.endswith(tail)]
-        if hits:
-            hits.sort(key=lambda h: (-len(os.path.commonprefix([h[0], near_dir + "/"])), h[0]))
-            return hits[0][1]
-    return None
-
-
-@dataclass
-class _Ctx:
-    """Where a launch comes from: the file, the command, and whether it is a production launch."""
-
-    file: DeployFile
-    command: Command
-    dev_reason: str
-    env: _Env
-    via: Tuple[str, ...] = ()  # scripts followed to get here
-
-
-class DeployChecks:
+class DeployChecks(GunicornChecks):
     def __init__(self, files: Sequence[DeployFile], python: Sequence[FileAnalysis], root: str,
                  project_findings: Sequence[Finding] = ()) -> None:
         self.root = os.path.abspath(root)
-        self.index = _Files(files, python)
+        self.index = Files(files, python)
         self.python = list(python)
         # PF101 at medium or above, per module path: debug mode the module's config switches on
         self.debug_config: Dict[str, Finding] = {}
         for f in [f for a in python for f in a.findings] + list(project_findings):
             if f.rule_id == "PF101" and f.severity.at_least(Severity.MEDIUM):
                 self.debug_config.setdefault(os.path.abspath(f.path), f)
-        self.out = _Collector()
+        self.out = Collector()
         # (module path, first line, last line) of a run call -> (path, line) of the PF401 that reports it
         self.subsumed: Dict[Tuple[str, int, int], Tuple[str, int]] = {}
         self.dev_server_launch = False
@@ -217,29 +62,29 @@ class DeployChecks:
         for f in self.index.by_kind(*ROOT_KINDS):
             # What the file sets for the app (and, for a Dockerfile, its ARGs), whether or not it has a command:
             # a base image or an App Engine default entrypoint still runs with this environment.
-            for var in _last_per_name(f.env):
+            for var in last_per_name(f.env):
                 self._env_var(var, f, f.dev_reason, Severity.MEDIUM)
             for var in f.build_args:
                 self._secret(var, f, f.dev_reason)
             interpolation = self._compose_dotenv(f) if f.kind == "compose" else {}
             for cmd in f.commands:
-                env = _Env()
+                env = Env()
                 self._load_env_files(f, cmd, env)
                 for var in cmd.env:
                     env.add(_interpolate(var, interpolation))
-                self._command(_Ctx(f, cmd, cmd.dev_reason or f.dev_reason, env))
+                self._command(Ctx(f, cmd, cmd.dev_reason or f.dev_reason, env))
                 if not cmd.argv and cmd.build is not None:
                     self._built_image(f, cmd, env)
         for f in self.index.by_kind("shell"):
             if f.abs_path not in self.followed and self._is_entry_script(f):
                 # A script nothing runs may be the platform's start command - or a local helper.
                 unused = f.dev_reason or "no scanned Dockerfile, compose file, Procfile or unit runs this script"
-                self._script(f, _Ctx(f, Command((), (), f.path), unused, _Env()), None)
+                self._script(f, Ctx(f, Command((), (), f.path), unused, Env()), None)
         self._env_files()
         self._gunicorn_files()
         return list(self.out.items.values()), self.subsumed
 
-    def _built_image(self, compose: DeployFile, service: Command, env: _Env) -> None:
+    def _built_image(self, compose: DeployFile, service: Command, env: Env) -> None:
         """A compose service that keeps its image's CMD runs the Dockerfile's command with the service's
         environment added (``FLASK_DEBUG: 1`` in compose + ``CMD flask run`` in the Dockerfile)."""
         context, name, target = service.build  # type: ignore[misc]
@@ -249,18 +94,18 @@ class DeployChecks:
             return
         commands = image.stages.get(target.lower(), []) if target else image.commands
         for cmd in commands:
-            merged = _Env()
+            merged = Env()
             for var in cmd.env:
                 merged.add(var)
             for name_, hit in env.values.items():
                 merged.values[name_] = (hit[0], hit[1], hit[2] or f"set by {service.source} in {compose.path}", hit[3])
             dev = service.dev_reason or compose.dev_reason or cmd.dev_reason or image.dev_reason
             source = f"{cmd.source} run by {service.source}"
-            ctx = _Ctx(image, Command(cmd.argv, cmd.origins, source, cmd.web, cmd.env, (), cmd.workdir,
+            ctx = Ctx(image, Command(cmd.argv, cmd.origins, source, cmd.web, cmd.env, (), cmd.workdir,
                                       cmd.dev_reason), dev, merged)
             if any(self._serves_dev(launch, ctx) for launch in launches(ctx.command)):
                 # the service's own variables reach the development server
-                self._env_vars(env, _Ctx(compose, service, service.dev_reason or compose.dev_reason, env),
+                self._env_vars(env, Ctx(compose, service, service.dev_reason or compose.dev_reason, env),
                                Severity.HIGH)
             self._command(ctx, report_env=False)
 
@@ -280,7 +125,7 @@ class DeployChecks:
         roots = {os.path.dirname(r.abs_path) for r in self.index.by_kind(*ROOT_KINDS)}
         return here in roots or here == self.root
 
-    def _load_env_files(self, f: DeployFile, cmd: Command, env: _Env) -> None:
+    def _load_env_files(self, f: DeployFile, cmd: Command, env: Env) -> None:
         for ref, where in cmd.env_files:
             target = self.index.find_file(ref.lstrip("-"), f, ("dotenv",))
             if target is None:
@@ -289,7 +134,7 @@ class DeployChecks:
                 env.add(var, f"from {target.path}, loaded by {where.path}:{where.line}")
 
     # ---- commands and launches -----------------------------------------------------------------------
-    def _command(self, ctx: _Ctx, report_env: bool = True) -> None:
+    def _command(self, ctx: Ctx, report_env: bool = True) -> None:
         found = launches(ctx.command)
         if not ctx.command.web:
             for launch in found:  # a release/worker line is still a committed file
@@ -303,10 +148,10 @@ class DeployChecks:
             env = ctx.env.copy()
             for var in launch.env:
                 env.add(var)
-            self._env_vars(_Env.of(launch.env), ctx, severity)
-            self._launch(launch, _Ctx(ctx.file, ctx.command, ctx.dev_reason, env, ctx.via))
+            self._env_vars(Env.of(launch.env), ctx, severity)
+            self._launch(launch, Ctx(ctx.file, ctx.command, ctx.dev_reason, env, ctx.via))
 
-    def _serves_dev(self, launch: Launch, ctx: _Ctx) -> bool:
+    def _serves_dev(self, launch: Launch, ctx: Ctx) -> bool:
         """Whether the launch is Flask's development server (where FLASK_DEBUG means the debugger)."""
         if launch.kind == "flask-run":
             return True
@@ -315,7 +160,7 @@ class DeployChecks:
         module = self._module(launch, ctx)
         return module is not None and bool(self._dev_runs(launch, module))
 
-    def _launch(self, launch: Launch, ctx: _Ctx) -> None:
+    def _launch(self, launch: Launch, ctx: Ctx) -> None:
         if launch.kind == "flask-run":
             self._flask_run(launch, ctx)
         elif launch.kind in ("python-script", "python-module"):
@@ -325,7 +170,7 @@ class DeployChecks:
         elif launch.kind == "script":
             self._follow(launch, ctx)
 
-    def _follow(self, launch: Launch, ctx: _Ctx) -> None:
+    def _follow(self, launch: Launch, ctx: Ctx) -> None:
         script = self.index.find_file(launch.target, ctx.file, ("shell",))
         if script is not None and script.abs_path not in ctx.via and len(ctx.via) < 6:
             self.followed.add(script.abs_path)
@@ -340,12 +185,12 @@ class DeployChecks:
             for found in inner:
                 self._launch(found, ctx)
 
-    def _script(self, script: DeployFile, parent: _Ctx, args: Optional[Tuple[str, ...]]) -> None:
+    def _script(self, script: DeployFile, parent: Ctx, args: Optional[Tuple[str, ...]]) -> None:
         """The script's lines as launches; ``args`` are its arguments (``$1``...) when a command passes them."""
         env = parent.env.copy()
         seen = 0  # each command carries every assignment above it: take only the new ones
         for cmd in script.commands:
-            fresh = _Env()
+            fresh = Env()
             for var in cmd.env[seen:]:
                 reached, why = _guard_verdict(var.guards, env, args, script.path)
                 if reached:
@@ -355,7 +200,7 @@ class DeployChecks:
             seen = len(cmd.env)
             reached, why = _guard_verdict(cmd.guards, env, args, script.path)
             dev = parent.dev_reason or script.dev_reason or cmd.dev_reason or why
-            sub = _Ctx(script, cmd, dev, env, parent.via + (script.abs_path,))
+            sub = Ctx(script, cmd, dev, env, parent.via + (script.abs_path,))
             self._env_vars(fresh, sub, Severity.HIGH if any(
                 self._serves_dev(l, sub) and l.kind != "script" for c in script.commands for l in launches(c)
             ) else Severity.MEDIUM) if fresh.values else None
@@ -365,17 +210,17 @@ class DeployChecks:
                 lenv = env.copy()
                 for var in launch.env:
                     lenv.add(var)
-                self._launch(launch, _Ctx(script, cmd, dev, lenv.copy(), sub.via))
+                self._launch(launch, Ctx(script, cmd, dev, lenv.copy(), sub.via))
 
     # ---- PF401: the development server -------------------------------------------------------------
-    def _flask_run(self, launch: Launch, ctx: _Ctx) -> None:
+    def _flask_run(self, launch: Launch, ctx: Ctx) -> None:
         env = self._with_dotenv(ctx)
         why: List[Tuple[str, Optional[Origin]]] = []
         if "--debug" in launch.options and "--no-debug" not in launch.options:
             why.append(("`--debug` on the command line", None))
         hit = env.truthy("FLASK_DEBUG")
         if hit is not None and "--no-debug" not in launch.options:
-            why.append((f"FLASK_DEBUG={hit[0]} {_note(hit)}", hit[1]))
+            why.append((f"FLASK_DEBUG={hit[0]} {note(hit)}", hit[1]))
         if "--debugger" in launch.options:
             why.append(("`--debugger` on the command line", None))
         if "--no-debugger" in launch.options:
@@ -387,9 +232,9 @@ class DeployChecks:
         if host is None:
             set_host = env.get("FLASK_RUN_HOST")
             host = effective(set_host[0]) if set_host is not None else "127.0.0.1"
-        self._pf401(launch, ctx, f"`{_short(launch)}`", why, [], host=host)
+        self._pf401(launch, ctx, f"`{short(launch)}`", why, [], host=host)
 
-    def _module(self, launch: Launch, ctx: _Ctx) -> Optional[ModuleSummary]:
+    def _module(self, launch: Launch, ctx: Ctx) -> Optional[ModuleSummary]:
         if launch.kind == "python-script":
             return self.index.find_script(launch.target, ctx.file) if launch.target.endswith(".py") else None
         if launch.kind == "python-module":
@@ -403,7 +248,7 @@ class DeployChecks:
         return [r for r in module.dev_servers if not r.gated and (
             r.reach in ("main", "import") or r.reach == "function" and command and r.function == command)]
 
-    def _python(self, launch: Launch, ctx: _Ctx) -> None:
+    def _python(self, launch: Launch, ctx: Ctx) -> None:
         module = self._module(launch, ctx)
         if module is None:
             return
@@ -417,7 +262,7 @@ class DeployChecks:
             # Flask-Script's Manager adds a `runserver` command that starts the development server.
             if {"-d", "--debug"} & set(launch.args):
                 why.append(("`runserver --debug`", None))
-            self._pf401(launch, ctx, f"`{_short(launch)}`, Flask-Script's development server", why, [])
+            self._pf401(launch, ctx, f"`{short(launch)}`, Flask-Script's development server", why, [])
             return
         runs: List[DevServerRun] = []
         for run in self._dev_runs(launch, module):
@@ -432,14 +277,14 @@ class DeployChecks:
             return
         run = runs[0]
         related = [r.location for r in runs]
-        where = f"`{_short(launch)}`, which runs {run.kind} in {module.path}:{run.location.line}"
+        where = f"`{short(launch)}`, which runs {run.kind} in {module.path}:{run.location.line}"
         host = run.host if run.host != "" else "127.0.0.1"
         if self._pf401(launch, ctx, where, why, related, host=host):
             for r in runs:
                 span = (r.location.path, r.location.line, r.location.end_line or r.location.line)
                 self.subsumed[span] = (launch.origin.path, launch.origin.line)
 
-    def _run_debug(self, run: DevServerRun, module: ModuleSummary, ctx: _Ctx,
+    def _run_debug(self, run: DevServerRun, module: ModuleSummary, ctx: Ctx,
                    first: bool) -> List[Tuple[str, Optional[Origin]]]:
         """Why this call runs with debug mode on, for this launch's environment ([] when it does not).
 
@@ -463,7 +308,7 @@ class DeployChecks:
                     if on is None:
                         on = debug_flag(value)
                     if on:
-                        return [(f"{name}={value} {_note(hit)}, which the debug argument of {at} turns into True",
+                        return [(f"{name}={value} {note(hit)}, which the debug argument of {at} turns into True",
                                  hit[1])]
                     return []
             if run.debug_default and not any(env.get(n) for n in run.debug_env):
@@ -473,7 +318,7 @@ class DeployChecks:
         if run.debug == "" and run.kind == "app.run()":
             hit = self._with_dotenv(ctx).truthy("FLASK_DEBUG")
             if hit is not None:
-                return [(f"FLASK_DEBUG={hit[0]} {_note(hit)}, which app.run() reads", hit[1])]
+                return [(f"FLASK_DEBUG={hit[0]} {note(hit)}, which app.run() reads", hit[1])]
             config = self._config_debug(module)
             if config is not None:
                 return [(f"the app's config enables debug mode ({config.path}:{config.line})", config.location)]
@@ -500,7 +345,7 @@ class DeployChecks:
                         break
         return None
 
-    def _with_dotenv(self, ctx: _Ctx) -> _Env:
+    def _with_dotenv(self, ctx: Ctx) -> Env:
         """``flask run`` and ``app.run()`` load ``.flaskenv`` and ``.env`` (values already set win) - unless
         the image never gets them because ``.dockerignore`` keeps them out of the build context."""
         env = ctx.env.copy()
@@ -520,16 +365,16 @@ class DeployChecks:
                     env.add(var, f"from {f.path}, which Flask loads when python-dotenv is installed", override=False)
         return env
 
-    def _pf401(self, launch: Launch, ctx: _Ctx, what: str, why: List[Tuple[str, Optional[Origin]]],
+    def _pf401(self, launch: Launch, ctx: Ctx, what: str, why: List[Tuple[str, Optional[Origin]]],
                related: List[Location], host: Optional[str] = None) -> bool:
         self.dev_server_launch = self.dev_server_launch or not ctx.dev_reason
-        source = _source(ctx)
-        related = related + [_loc(o) for _, o in why if o is not None]
+        source = source_of(ctx)
+        related = related + [loc(o) for _, o in why if o is not None]
         if why:
             reasons = "; ".join(dict.fromkeys(w for w, _ in why))
-            message = (f"{_cap(source)} serves the app with Flask's development server and the interactive Werkzeug "
+            message = (f"{cap(source)} serves the app with Flask's development server and the interactive Werkzeug "
                        f"debugger: {what}, with debug mode on ({reasons}).")
-            if host is not None and _loopback(host):
+            if host is not None and loopback(host):
                 message += (f" It binds {host}, so only processes on the same host or in the same container reach "
                             f"the debugger, which executes Python for them; production traffic cannot reach the "
                             f"app at all.")
@@ -538,7 +383,7 @@ class DeployChecks:
                 message += " Anyone who can reach the port can run Python on the server."
                 severity = Severity.CRITICAL
         else:
-            message = (f"{_cap(source)} serves the app with Flask's development server: {what}. It is single-process, "
+            message = (f"{cap(source)} serves the app with Flask's development server: {what}. It is single-process, "
                        f"unhardened and not meant for production traffic.")
             severity = PF401.severity
         if ctx.dev_reason:
@@ -548,11 +393,11 @@ class DeployChecks:
         return bool(why) and not ctx.dev_reason
 
     # ---- PF402: debug switches in the environment --------------------------------------------------
-    def _env_vars(self, env: _Env, ctx: _Ctx, severity: Severity = Severity.MEDIUM) -> None:
+    def _env_vars(self, env: Env, ctx: Ctx, severity: Severity = Severity.MEDIUM) -> None:
         """``severity`` is high when the variables reach Flask's development server (FLASK_DEBUG then means
         the debugger), medium when a WSGI server runs the app (debug mode without the debugger)."""
-        for name, (value, where, note, dev) in env.values.items():
-            if note:
+        for name, (value, where, origin_note, dev) in env.values.items():
+            if origin_note:
                 continue  # reported where the env file itself is checked
             self._env_var(EnvVar(name, value, where, dev), ctx.file, ctx.dev_reason, severity)
 
@@ -561,7 +406,7 @@ class DeployChecks:
         value = effective(var.value)
         unset_note = ""
         if var.value is not None and value is not None and "$" in var.value:
-            unset = _DEFAULT_RE.match(var.value.strip()).group('name')  # type: ignore[union-attr]
+            unset = DEFAULT_RE.match(var.value.strip()).group('name')  # type: ignore[union-attr]
             unset_note = (f" when the build does not set {unset}" if f.kind == "dockerfile"
                           else f" when {unset} is not set on the host")
         if dev_reason:
@@ -577,20 +422,20 @@ class DeployChecks:
         elif value is not None and var.name == "FLASK_ENV" and value.strip() == "development":
             self.out.add(PF402, var.origin, f"FLASK_ENV=development is set in {f.path}{unset_note}: Flask < 2.3 "
                          f"turns debug mode and the debugger on (Flask 2.3 and later ignore it; use FLASK_DEBUG "
-                         f"locally and nothing in production).{suffix}", _lower(severity), name=var.name)
+                         f"locally and nothing in production).{suffix}", lower(severity), name=var.name)
         elif value is not None and var.name == "WERKZEUG_DEBUG_PIN" and value.strip().lower() == "off":
             self.out.add(PF402, var.origin, f"WERKZEUG_DEBUG_PIN=off is set in {f.path}: whenever the Werkzeug "
                          f"debugger is active it runs Python for anyone, without asking for the PIN.{suffix}",
-                         _raise(severity) if severity != Severity.LOW else severity, name=var.name)
+                         raise_(severity) if severity != Severity.LOW else severity, name=var.name)
         self._secret(var, f, dev_reason)
 
-    def _pf402_flag(self, launch: Launch, ctx: _Ctx, flag: str) -> None:
+    def _pf402_flag(self, launch: Launch, ctx: Ctx, flag: str) -> None:
         what = {"--debug": "turns debug mode and the interactive debugger on",
                 "--debugger": "turns the interactive debugger on",
                 "--reload": "turns the reloader on (it restarts the server on file changes)"}[flag]
         severity = Severity.LOW if ctx.dev_reason else (Severity.MEDIUM if flag == "--reload" else PF402.severity)
         suffix = f" Reported as low because {ctx.dev_reason}." if ctx.dev_reason else ""
-        self.out.add(PF402, launch.origin, f"`flask run {flag}` in {_source(ctx)} {what}.{suffix}", severity)
+        self.out.add(PF402, launch.origin, f"`flask run {flag}` in {source_of(ctx)} {what}.{suffix}", severity)
 
     def _env_files(self) -> None:
         """.env/.flaskenv files on their own: what they set reaches production only in some setups."""
@@ -605,7 +450,7 @@ class DeployChecks:
                 base = Severity.HIGH
             else:
                 base = Severity.MEDIUM
-            for var in _last_per_name(f.env):
+            for var in last_per_name(f.env):
                 self._env_var(var, f, f.dev_reason, base)
 
     # ---- PF406: committed secrets -------------------------------------------------------------------
@@ -639,179 +484,6 @@ class DeployChecks:
                      evidence=f"{var.name}=<redacted>", name=var.name)
 
     # ---- gunicorn: PF403-PF405 -----------------------------------------------------------------------
-    def _gunicorn(self, launch: Launch, ctx: _Ctx) -> None:
-        conf = self._config_for(launch, ctx)
-        cmd_args: Dict[str, List[str]] = {}
-        extra = ctx.env.get("GUNICORN_CMD_ARGS")
-        if extra is not None and effective(extra[0]):
-            try:
-                cmd_args = parse_gunicorn_args(shlex.split(effective(extra[0]) or ""))[0]
-            except ValueError:
-                cmd_args = {}
-        for values in launch.options.get("raw_env", []) + cmd_args.get("raw_env", []):
-            key, _, val = values.partition("=")
-            self._env_var(EnvVar(key, val, launch.origin), ctx.file, ctx.dev_reason, Severity.HIGH)
-
-        def setting(name: str) -> Tuple[Optional[object], Optional[Origin]]:
-            if name in launch.options:
-                return launch.options[name][-1], launch.origin
-            if name in cmd_args:
-                return cmd_args[name][-1], ctx.env.get("GUNICORN_CMD_ARGS")[1]  # type: ignore[index]
-            if conf is not None and name in conf.gunicorn:
-                s = conf.gunicorn[name]
-                return s.value, s.origin
-            return None, None
-
-        def here(where: Optional[Origin]) -> bool:
-            """Set on this command line (or GUNICORN_CMD_ARGS), not in the config file reported on its own."""
-            return where is not None and (conf is None or where.path != conf.path)
-
-        dev = ctx.dev_reason
-        low_note = f" Reported as low because {dev}." if dev else ""
-        reload, where = setting("reload")
-        if reload is not None and reload is not False and here(where):
-            self.out.add(PF403, where, f"gunicorn runs with `--reload` in {_source(ctx)}: a development "
-                         f"feature that, after a syntax error in a reloaded file, serves the traceback to every "
-                         f"client.{low_note}",
-                         Severity.LOW if dev else PF403.severity)
-        if not dev:
-            self._workers(launch, ctx, setting)
-        if dev:
-            return
-        fwd, where = setting("forwarded_allow_ips")
-        if fwd is None and ctx.env.get("FORWARDED_ALLOW_IPS") is not None:
-            fwd, where = effective(ctx.env.get("FORWARDED_ALLOW_IPS")[0]), ctx.env.get("FORWARDED_ALLOW_IPS")[1]  # type: ignore[index]
-        if here(where):
-            self._forwarded(fwd, where, ctx.file, "--forwarded-allow-ips")
-        level, where = setting("loglevel")
-        if here(where) and str(level).lower() == "debug":
-            self._loglevel(where, "--log-level")  # type: ignore[arg-type]
-        timeout, where = setting("timeout")
-        klass, _ = setting("worker_class")
-        threads, _ = setting("threads")
-        if here(where) and str(timeout).strip() == "0" and ctx.file.kind not in PLATFORM_KINDS:
-            # A gthread/async worker notifies the arbiter from its main loop, so a stuck request never trips the
-            # timeout anyway (Cloud Run's sample uses --threads 8 --timeout 0); Heroku's router times out at 30s.
-            if _int(threads, 1) <= 1 and str(klass or "sync").split(".")[-1].lower() in ("sync", "syncworker"):
-                self._timeout(where, "--timeout")  # type: ignore[arg-type]
-        bind, where = setting("bind")
-        if where is launch.origin and ctx.file.kind == "compose" and not self._proxied(ctx.file) and ctx.command.public_ports:
-            if any(b.rsplit(":", 1)[0] in ("0.0.0.0", "", "[::]", "::") for b in launch.options.get("bind", [])):
-                self.out.add(PF405, launch.origin, "gunicorn binds all interfaces and this compose project publishes "
-                             "its port with no reverse-proxy service in front: clients talk to gunicorn directly "
-                             "(no TLS termination, buffering of slow clients, or request limits).", Severity.LOW)
-
-    def _workers(self, launch: Launch, ctx: _Ctx, setting) -> None:  # type: ignore[no-untyped-def]
-        workers, where = setting("workers")
-        klass, _ = setting("worker_class")
-        threads, _ = setting("threads")
-        if workers is None and ctx.env.get("WEB_CONCURRENCY") is not None:
-            return
-        if workers is None:
-            if ctx.file.kind in ("procfile", "appengine"):
-                return  # Heroku-style platforms set WEB_CONCURRENCY for gunicorn
-            if str(klass or "sync").split(".")[-1].lower() not in ("sync", "syncworker") or _int(threads, 1) > 1:
-                return
-            self.out.add(PF404, launch.origin, f"gunicorn in {_source(ctx)} runs its default single synchronous "
-                         f"worker (no `--workers`, `workers =` or WEB_CONCURRENCY): one slow request blocks every "
-                         f"other client. gunicorn suggests (2 x CPU cores) + 1 workers as a starting point.",
-                         Severity.LOW)
-            return
-        count = _int(workers, None)
-        if count is not None and count > MAX_SANE_WORKERS and where is not None:
-            self.out.add(PF404, where, f"gunicorn is told to start {count} workers: far above (2 x CPU cores) + 1 "
-                         f"for any common instance (gunicorn's docs: 4-12 workers handle hundreds of requests per "
-                         f"second); each worker is a full copy of the app in memory.", Severity.LOW)
-        preload, _ = setting("preload_app")
-        if preload is not None and preload is not False and (count is None or count > 1):
-            per_process = [f for a in self.python for f in a.findings if f.rule_id == "PF203"]
-            if per_process:
-                self.out.add(PF404, launch.origin, f"gunicorn runs several workers with `--preload` while the app "
-                             f"generates its secret key at import ({per_process[0].path}:{per_process[0].line}, "
-                             f"PF203): preloading makes the workers share one key, but it changes on every restart "
-                             f"and differs between replicas, so sessions still break.", Severity.LOW,
-                             related=[per_process[0].location])
-
-    def _forwarded(self, value: Optional[object], where: Optional[Origin], f: DeployFile, flag: str = "") -> None:
-        """``*`` is right behind a platform router or a proxy service (their addresses change); not otherwise."""
-        if where is None or str(value).strip().strip("'\"") != "*":
-            return
-        if f.kind in PLATFORM_KINDS or self._proxied(f):
-            return
-        self.out.add(PF405, where, "gunicorn trusts X-Forwarded-* headers from any address "
-                     "(forwarded_allow_ips=\"*\") and no reverse proxy is configured in this project: anyone who "
-                     "reaches the port directly can claim to be on HTTPS or come from any IP. List the proxy's "
-                     "addresses instead.", Severity.MEDIUM, name=flag)
-
-    def _proxied(self, f: DeployFile) -> bool:
-        """A compose file at or above ``f`` runs a reverse-proxy service."""
-        here = os.path.dirname(f.abs_path)
-        return any(here == d or here.startswith(d + os.sep) for d in self.proxy_dirs)
-
-    def _loglevel(self, where: Origin, flag: str = "") -> None:
-        self.out.add(PF405, where, "gunicorn logs at debug level: request details and internals go to production "
-                     "logs. Use `info` or `warning`.", Severity.LOW, name=flag)
-
-    def _timeout(self, where: Origin, flag: str = "") -> None:
-        self.out.add(PF405, where, "gunicorn's worker timeout is disabled (timeout 0) for synchronous workers: a "
-                     "stuck request holds its worker forever and is never recycled. Keep a finite timeout.",
-                     Severity.LOW, name=flag)
-
-    def _config_for(self, launch: Launch, ctx: _Ctx) -> Optional[DeployFile]:
-        ref = launch.option("config")
-        if ref is not None:
-            ref = ref.split(":", 1)[1] if ref.startswith(("python:", "file:")) else ref
-            if not ref.endswith(".py") and "/" not in ref:
-                ref = ref.replace(".", "/") + ".py"
-        if ref is not None:
-            conf = self.index.find_file(ref, ctx.file, ("gunicorn",))
-        else:
-            # gunicorn reads ./gunicorn.conf.py from its working directory: the launcher's, the project's, or
-            # the one the WSGI module is imported from (`COPY src/ .` puts src/gunicorn.conf.py next to it).
-            dirs = {os.path.dirname(ctx.file.abs_path), self.root}
-            module = launch.target.split(":", 1)[0]
-            if module:
-                top = self.index.find_script(module.replace(".", "/") + ".py", ctx.file) or self.index.find_script(
-                    module.replace(".", "/") + "/__init__.py", ctx.file)
-                if top is not None:
-                    path = os.path.abspath(top.path)
-                    for _ in range(module.count(".") + (2 if path.endswith("__init__.py") else 1)):
-                        path = os.path.dirname(path)
-                    dirs.add(path)
-            conf = next((f for f in self.index.by_kind("gunicorn") if os.path.basename(f.abs_path) == "gunicorn.conf.py"
-                         and os.path.dirname(f.abs_path) in dirs), None)
-        if conf is not None:
-            self.conf_users.setdefault(conf.abs_path, set()).add(ctx.file.kind)
-        return conf
-
-    def _gunicorn_files(self) -> None:
-        """Settings in a gunicorn config file are reported where they are written, once."""
-        for f in self.index.by_kind("gunicorn"):
-            dev = f.dev_reason
-            s = f.gunicorn
-            if "reload" in s and s["reload"].value not in (False, None, 0, COMPUTED, ENV_VALUE):
-                suffix = f" Reported as low because {dev}." if dev else ""
-                self.out.add(PF403, s["reload"].origin, f"`reload = True` in {f.path}: gunicorn's reloader is for "
-                             f"development; after a syntax error in a reloaded file it serves the traceback to "
-                             f"every client.{suffix}", Severity.LOW if dev else PF403.severity)
-            if dev:
-                continue
-            users = self.conf_users.get(f.abs_path, set())
-            if "forwarded_allow_ips" in s and not (users and users <= PLATFORM_KINDS):
-                self._forwarded(s["forwarded_allow_ips"].value, s["forwarded_allow_ips"].origin, f)
-            if "loglevel" in s and str(s["loglevel"].value).lower() == "debug":
-                self._loglevel(s["loglevel"].origin)
-            if "timeout" in s and s["timeout"].value == 0:
-                self._timeout(s["timeout"].origin)
-            workers = s.get("workers")
-            if workers is not None and isinstance(workers.value, int) and workers.value > MAX_SANE_WORKERS:
-                self.out.add(PF404, workers.origin, f"`workers = {workers.value}` in {f.path}: far above "
-                             f"(2 x CPU cores) + 1 for any common instance; each worker is a full copy of the app in "
-                             f"memory.", Severity.LOW)
-            for var in f.env:
-                self._env_var(var, f, dev, Severity.HIGH)
-
-
 def _dockerignore(context: str) -> Optional[pathspec.PathSpec]:
     """The build context's ``.dockerignore`` (gitignore-style patterns are close enough for a file name)."""
     try:
@@ -825,7 +497,7 @@ _DEVISH = re.compile(r"(?:^|[^a-z])(dev|devel|develop|development|local|debug|te
                      re.IGNORECASE)
 
 
-def _guard_verdict(guards: Sequence[Guard], env: _Env, args: Optional[Sequence[str]],
+def _guard_verdict(guards: Sequence[Guard], env: Env, args: Optional[Sequence[str]],
                    script: str) -> Tuple[bool, str]:
     """Whether a script line runs, and why it counts as development-only ("" when it does not).
 
@@ -876,7 +548,7 @@ def _secret_value(raw: str, kind: str) -> Tuple[str, str]:
     literal; a value that is mostly a reference is not a secret written in the file, but one that merely
     contains a ``$`` is (python-dotenv only expands ``${...}``, compose writes a literal ``$`` as ``$$``)."""
     raw = raw.strip()
-    m = _DEFAULT_RE.match(raw)
+    m = DEFAULT_RE.match(raw)
     if m:
         default = m.group("default").strip()
         return (default, f" as the fallback of `{raw}` (used whenever {m.group('name')} is unset)") if default else ("", "")
@@ -899,55 +571,6 @@ def _interpolate(var: EnvVar, values: Dict[str, str]) -> EnvVar:
     if m is None or m.group(1) not in values:
         return var
     return replace(var, value=values[m.group(1)])
-
-
-def _loopback(host: str) -> bool:
-    return host.strip().strip("[]") in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
-
-
-_ORDER = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
-
-
-def _lower(severity: Severity) -> Severity:
-    return _ORDER[max(0, _ORDER.index(severity) - 1)]
-
-
-def _raise(severity: Severity) -> Severity:
-    return _ORDER[min(len(_ORDER) - 1, _ORDER.index(severity) + 1)]
-
-
-def _last_per_name(env: Sequence[EnvVar]) -> List[EnvVar]:
-    """A later assignment replaces an earlier one (``ENV FLASK_DEBUG=1`` ... ``ENV FLASK_DEBUG=0``)."""
-    return list({var.name: var for var in env}.values())
-
-
-def _int(value: object, default: Optional[int]) -> Optional[int]:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
-
-
-def _short(launch: Launch, limit: int = 80) -> str:
-    text = launch.display
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _note(hit: Tuple[object, ...]) -> str:
-    origin, note = hit[1], hit[2]
-    return f"- {note}" if note else f"at {origin.path}:{origin.line}"  # type: ignore[union-attr]
-
-
-def _source(ctx: _Ctx) -> str:
-    """"the Dockerfile CMD", "the compose service `web` command", "entrypoint.sh line 5"."""
-    if ctx.via or ctx.file.kind == "shell":
-        return ctx.command.source or ctx.file.path  # "entrypoint.sh line 5" already names the script
-    return f"the {ctx.command.source}" if ctx.command.source else ctx.file.path
-
-
-def _cap(text: str) -> str:
-    """Sentence case for "the Dockerfile CMD"; file names ("entrypoint.sh line 5") keep their spelling."""
-    return text[:1].upper() + text[1:] if text.startswith("the ") else text
 
 
 Subsumed = Dict[Tuple[str, int, int], Tuple[str, int]]
