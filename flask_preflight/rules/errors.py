@@ -54,7 +54,7 @@ def create_order():
              "optionally with an error id the user can quote.",
     cwe=(209, 497),
     owasp=(OWASP_A05,),
-    modes=frozenset({"check"}),
+    modes=frozenset({"check", "inspect"}),
     implemented_in=_IMPL,
 ))
 
@@ -110,6 +110,6 @@ def show_config():
              "allowlist of non-secret values; never evaluate request data.",
     cwe=(489, 200, 306, 94),
     owasp=(OWASP_A01, OWASP_A05),
-    modes=frozenset({"check"}),
+    modes=frozenset({"check", "inspect"}),
     implemented_in=_IMPL,
 ))
