@@ -1,7 +1,8 @@
 """Command-line interface (click, like Flask's own CLI).
 
 Exit codes, for CI: 0 no findings at or above --fail-on; 1 findings at or above it; 2 usage or
-configuration error; 3 the scan was incomplete (a file could not be analysed), whatever was found.
+configuration error; 3 the scan was incomplete (a file could not be analysed), whatever was found; for
+``inspect``, 3 also means the app could not be loaded or checked.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def exit_code(result: ScanResult, fail_on: str) -> int:
 
 class _Group(click.Group):
     def list_commands(self, ctx: click.Context) -> List[str]:
-        return ["check", "rules", "rule"]
+        return ["check", "inspect", "rules", "rule"]
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -154,6 +155,130 @@ def _short_summary(result: ScanResult) -> str:
 def _usage_error(message: str) -> None:
     click.echo(f"flask-preflight: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+@main.command("inspect")
+@click.argument("target", required=False)
+@click.option("--env", "env_items", multiple=True, metavar="KEY=VALUE",
+              help="Set an environment variable for the app (repeatable; applied after --env-file).")
+@click.option("--env-file", "env_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Load variables from a dotenv FILE (python-dotenv); .env/.flaskenv are NOT read otherwise.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds the import and the checks may take before the process is killed.")
+@click.option("--chdir", "chdir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Load the app from DIR (like gunicorn --chdir): TARGET is resolved and the app runs there.")
+@click.option("--select", multiple=True, metavar="RULES", help="Rules to report (ids, names or prefixes; comma-separated).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
+              help="Exit 1 when a finding has at least this severity [default: low].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Report format [default: text].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE.")
+@click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Read settings from this TOML file instead of searching for pyproject.toml.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the text report.")
+def inspect_cmd(target: Optional[str], env_items: Sequence[str], env_files: Sequence[str], timeout: float,
+                chdir: Optional[str], select: Sequence[str], ignore: Sequence[str], fail_on: Optional[str],
+                fmt: Optional[str], output: Optional[str], statistics: bool, config_file: Optional[str],
+                color: str) -> None:
+    """Import the app and check what it really runs with (Flask's missing `check --deploy`).
+
+    TARGET is what gunicorn and `flask --app` accept: `module:app`, `module:create_app()` (literal
+    arguments allowed), `module` (finds app/application/create_app/make_app), `path/to/app.py`; without
+    it, FLASK_APP (after --env/--env-file), else wsgi.py or app.py.
+
+    This IMPORTS AND EXECUTES the project's code, in a child process that is killed after --timeout.
+    """
+    from flask_preflight.config import ConfigError, load_settings
+    from flask_preflight.runtime.inspect import load_runtime_rules, run_inspect
+    from flask_preflight.runtime.target import TargetError
+
+    load_runtime_rules()
+    overrides: Dict[str, Any] = {"select": _split(select), "ignore": _split(ignore), "fail_on": fail_on,
+                                 "format": fmt, "output": output}
+    cwd = os.path.abspath(chdir or ".")
+    try:
+        settings = load_settings(config_file, start=cwd, overrides=overrides)
+        settings.selected_rule_ids()
+    except ConfigError as exc:
+        _usage_error(str(exc))
+    env: Dict[str, str] = {}
+    for path in env_files:
+        env.update(_read_env_file(path))
+    for item in env_items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            _usage_error(f"--env {item!r}: expected KEY=VALUE")
+        env[key.strip()] = value
+    notes: List[str] = []
+    try:
+        result = run_inspect(target, env, timeout=timeout, cwd=cwd, settings=settings, notes=notes)
+    except TargetError as exc:
+        _usage_error(str(exc))
+    for note in notes:
+        click.echo(f"flask-preflight: warning: {note}", err=True)
+    sys.exit(emit_report(result, settings, color=color, statistics=statistics))
+
+
+def _read_env_file(path: str) -> Dict[str, str]:
+    """Variables of a dotenv file, read by python-dotenv (the loader Flask uses); an unreadable file is a
+    usage error, a line python-dotenv cannot parse is skipped with a warning (as python-dotenv does)."""
+    import io
+
+    from dotenv import dotenv_values
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        _usage_error(f"--env-file {path}: cannot read: {exc.strerror or exc}")
+    except UnicodeDecodeError as exc:
+        _usage_error(f"--env-file {path}: not valid UTF-8 ({exc.reason} at byte {exc.start})")
+    try:
+        from dotenv.parser import parse_stream
+
+        for binding in parse_stream(io.StringIO(text)):
+            if binding.error:
+                click.echo(f"flask-preflight: warning: {path}:{binding.original.line}: python-dotenv cannot "
+                           "parse this line; it is ignored", err=True)
+    except Exception:  # pragma: no cover - python-dotenv internals changed; the values below still load
+        pass
+    import logging
+
+    dotenv_logger = logging.getLogger("dotenv.main")
+    previous = dotenv_logger.disabled
+    dotenv_logger.disabled = True  # its warnings were reported above with the file name
+    try:
+        values = dotenv_values(stream=io.StringIO(text))
+    finally:
+        dotenv_logger.disabled = previous
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def emit_report(result: ScanResult, settings: Any, *, color: str = "auto", statistics: bool = False) -> int:
+    """Render ``result`` as ``settings`` say (stdout or ``settings.output``) and return the exit code.
+    Used by ``inspect`` and the ``flask preflight`` plugin."""
+    from flask_preflight.runtime.inspect import render_inspect_report
+
+    out_path = settings.output
+    colored = settings.format == "text" and out_path is None and use_color(color, sys.stdout)
+    report = render_inspect_report(result, settings.format, color=colored, statistics=statistics,
+                                   tool_version=__version__)
+    if out_path:
+        try:
+            with open(out_path, "w", encoding="utf-8") as fh:
+                fh.write(report)
+        except OSError as exc:
+            _usage_error(f"{out_path}: cannot write report: {exc.strerror or exc}")
+        if settings.format != "text":
+            n = len(result.findings)
+            line = f"flask-preflight: {n} finding{'s' if n != 1 else ''}"
+            if result.problems:
+                line += "; the app could not be fully inspected"
+            click.echo(line, err=True)
+    else:
+        click.echo(report, nl=not report.endswith("\n"), color=colored)
+    return exit_code(result, settings.fail_on)
 
 
 @main.command("rules")

@@ -128,6 +128,8 @@ class ProblemKind(str, enum.Enum):
     NOT_FOUND = "not-found"
     TOO_COMPLEX = "too-complex"
     INTERNAL_ERROR = "internal-error"
+    IMPORT_ERROR = "import-error"  # inspect: the app could not be imported or found
+    TIMEOUT = "timeout"  # inspect: loading or checking the app did not finish in time
 
 
 @dataclass(frozen=True)

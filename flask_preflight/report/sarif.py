@@ -49,6 +49,8 @@ _PROBLEM_DESCRIPTIONS = {
     ProblemKind.NOT_FOUND: "The path given on the command line does not exist.",
     ProblemKind.TOO_COMPLEX: "The file is too deeply nested or too complex to analyze safely.",
     ProblemKind.INTERNAL_ERROR: "The analyzer failed on this file; please report it as a bug.",
+    ProblemKind.IMPORT_ERROR: "The application could not be imported or no Flask app was found in it.",
+    ProblemKind.TIMEOUT: "Loading or checking the application did not finish within the time limit.",
 }
 
 # Friendly PascalCase names (the validator wants them, and wants them to differ from the id).
@@ -63,6 +65,8 @@ _PROBLEM_NAMES = {
     ProblemKind.NOT_FOUND: "PathNotFound",
     ProblemKind.TOO_COMPLEX: "TooComplex",
     ProblemKind.INTERNAL_ERROR: "InternalError",
+    ProblemKind.IMPORT_ERROR: "ImportFailed",
+    ProblemKind.TIMEOUT: "Timeout",
 }
 
 # https://semver.org regex, so semanticVersion is only claimed for versions that really are SemVer.
