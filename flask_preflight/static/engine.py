@@ -406,7 +406,7 @@ def filter_findings(findings: Iterable[Finding], settings: Settings,
     seen = set()
     suppressed = 0
     for f in findings:
-        key = (f.rule_id, f.location.path, f.location.line, f.location.column)
+        key = (f.rule_id, f.location.path, f.location.line, f.location.column, f.message)
         if key in seen or f.rule_id not in selected:
             continue
         seen.add(key)

@@ -544,3 +544,19 @@ def test_a_plain_flask_object_in_process_works_without_files():
     app.config.update(SECRET_KEY=secrets.token_hex(32), TESTING=True)
     findings = check_app(app, AppContext(target="inline", target_path="wsgi.py", target_line=7))
     assert ("PF501", "wsgi.py", 7) in [(f.rule_id, f.path, f.line) for f in findings]
+
+
+def test_distinct_findings_at_the_same_location_all_survive_filtering():
+    """Config findings share the app's line: a weak key and two weak fallbacks are three findings, not one."""
+    from flask import Flask
+
+    from flask_preflight.config import Settings
+    from flask_preflight.runtime.checks import check_app
+    from flask_preflight.runtime.context import AppContext
+    from flask_preflight.static.engine import filter_findings
+
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="x" * 64, SECRET_KEY_FALLBACKS=["changeme", "dev"])
+    found = [f for f in check_app(app, AppContext("t:app", "t.py", 3)) if f.rule_id == "PF503"]
+    kept, _ = filter_findings(found, Settings())
+    assert len(found) == 3 and len(kept) == 3
