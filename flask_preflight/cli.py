@@ -2,7 +2,8 @@
 
 Exit codes, for CI: 0 no findings at or above --fail-on; 1 findings at or above it; 2 usage or
 configuration error; 3 the scan was incomplete (a file could not be analysed), whatever was found; for
-``inspect``, 3 also means the app could not be loaded or checked.
+``inspect``, 3 also means the app could not be loaded or checked; for ``probe``, that some URL could not be
+(fully) probed.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def exit_code(result: ScanResult, fail_on: str) -> int:
 
 class _Group(click.Group):
     def list_commands(self, ctx: click.Context) -> List[str]:
-        return ["check", "inspect", "rules", "rule"]
+        return ["check", "inspect", "probe", "rules", "rule"]
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -279,6 +280,88 @@ def emit_report(result: ScanResult, settings: Any, *, color: str = "auto", stati
     else:
         click.echo(report, nl=not report.endswith("\n"), color=colored)
     return exit_code(result, settings.fail_on)
+
+
+@main.command("probe")
+@click.argument("urls", nargs=-1, required=True, metavar="URL [URL ...]")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help="Seconds each request may take (connect, headers and body); a URL's whole probe at most 3x this.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True,
+              help="URLs probed at the same time (requests to one URL are sent one after the other).")
+@click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (reported in the output).")
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'",
+              help="Send this header to the target host (repeatable), e.g. for authentication; never sent over "
+                   "plain http for an https URL, nor to other hosts.")
+@click.option("--secret-wordlist", "wordlists", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="More candidate SECRET_KEYs for PF606, one per line (repeatable).")
+@click.option("--select", multiple=True, metavar="RULES", help="Rules to report (ids, names or prefixes; comma-separated).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
+              help="Exit 1 when a finding has at least this severity [default: low].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Report format [default: text].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE.")
+@click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Read settings from this TOML file instead of searching for pyproject.toml.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the text report.")
+def probe_cmd(urls: Sequence[str], timeout: float, concurrency: int, insecure: bool, headers: Sequence[str],
+              wordlists: Sequence[str], select: Sequence[str], ignore: Sequence[str], fail_on: Optional[str],
+              fmt: Optional[str], output: Optional[str], statistics: bool, config_file: Optional[str],
+              color: str) -> None:
+    """Check live deployments you own with a few read-only requests (GET only; no PIN, nothing executed).
+
+    Per URL: the page itself (redirects followed), its http:// twin for an https URL, the Werkzeug
+    debugger's resource files and /console, a random missing path and a malformed query - at most 7
+    requests plus redirects. The Flask session cookie's key is tested offline. Exit codes as for
+    `check`; 3 when some URL could not be (fully) probed.
+    """
+    from flask_preflight.config import ConfigError, load_settings
+    from flask_preflight.probe.output import render_probe_report
+    from flask_preflight.probe.runner import ProbeOptions, check_url, parse_header, run_probe
+
+    overrides: Dict[str, Any] = {"select": _split(select), "ignore": _split(ignore), "fail_on": fail_on,
+                                 "format": fmt, "output": output}
+    try:
+        settings = load_settings(config_file, start=".", overrides=overrides)
+        settings.selected_rule_ids()
+    except ConfigError as exc:
+        _usage_error(str(exc))
+    try:
+        targets = [check_url(u) for u in urls]
+        header_pairs = [parse_header(h) for h in headers]
+    except ValueError as exc:
+        _usage_error(str(exc))
+    for path in wordlists:
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as exc:
+            _usage_error(f"--secret-wordlist {path}: cannot read: {exc.strerror or exc}")
+    if insecure:
+        click.echo("flask-preflight: warning: --insecure: TLS certificates are not verified", err=True)
+    options = ProbeOptions(timeout=timeout, insecure=insecure, headers=header_pairs, concurrency=concurrency,
+                           wordlists=list(wordlists))
+    result, reports = run_probe(list(dict.fromkeys(targets)), options, settings)
+    out_path = settings.output
+    colored = settings.format == "text" and out_path is None and use_color(color, sys.stdout)
+    text = render_probe_report(result, reports, settings.format, color=colored, statistics=statistics,
+                               tool_version=__version__, insecure=insecure, timeout=timeout)
+    if out_path:
+        try:
+            with open(out_path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            _usage_error(f"{out_path}: cannot write report: {exc.strerror or exc}")
+        if settings.format != "text":
+            n = len(result.findings)
+            line = (f"flask-preflight: {n} finding{'s' if n != 1 else ''} in {len(reports)} "
+                    f"URL{'s' if len(reports) != 1 else ''}")
+            if result.problems:
+                line += f"; {len({p.path for p in result.problems})} not (fully) probed"
+            click.echo(line, err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"), color=colored)
+    sys.exit(exit_code(result, settings.fail_on))
 
 
 @main.command("rules")

@@ -156,3 +156,4 @@ from flask_preflight.rules import secrets as _secrets  # noqa: E402,F401
 from flask_preflight.rules import errors as _errors  # noqa: E402,F401
 from flask_preflight.rules import deploy as _deploy  # noqa: E402,F401
 from flask_preflight.rules import runtime as _runtime  # noqa: E402,F401
+from flask_preflight.rules import probe as _probe  # noqa: E402,F401

@@ -1,5 +1,5 @@
 """Rule pack 5: what only the loaded app can tell - live configuration, middleware, routes and responses
-(PF501-PF513). These rules are reported by ``flask-preflight inspect`` and ``flask --app ... preflight``.
+(PF501-PF514). These rules are reported by ``flask-preflight inspect`` and ``flask --app ... preflight``.
 """
 
 from __future__ import annotations
@@ -196,7 +196,7 @@ Talisman(app, content_security_policy={"default-src": "'self'"}, frame_options="
              "X-Content-Type-Options: nosniff, X-Frame-Options or frame-ancestors, and Referrer-Policy.",
     cwe=(693, 1021, 319),
     owasp=(OWASP_A05,),
-    modes=_INSPECT,
+    modes=frozenset({"inspect", "probe"}),
     implemented_in=_CLIENT,
 ))
 
@@ -306,7 +306,7 @@ def brand(resp):
     fix_hint="Remove the header (or drop the version from it) in the app and in the proxy configuration.",
     cwe=(200, 497),
     owasp=(OWASP_A05,),
-    modes=_INSPECT,
+    modes=frozenset({"inspect", "probe"}),
     implemented_in=_CLIENT,
 ))
 
@@ -395,4 +395,32 @@ Talisman(app)                        # force_https=True by default
     owasp=(OWASP_A02, OWASP_A05),
     modes=_INSPECT,
     implemented_in=_EXT,
+))
+
+PF514 = REGISTRY.register(Rule(
+    id="PF514",
+    name="login-disabled",
+    severity=Severity.HIGH,
+    summary="Flask-Login is registered with LOGIN_DISABLED=True: @login_required lets every request through.",
+    rationale=(
+        "Flask-Login's `@login_required` returns the view unchanged when `app.config['LOGIN_DISABLED']` is "
+        "true. The switch exists for test suites; in a deployed app it makes every protected page public "
+        "while the login form still appears to work, so nothing looks wrong. It usually arrives through a "
+        "production config class that inherits from a testing one, or an environment file that sets "
+        "`FLASK_LOGIN_DISABLED=1` read by `from_prefixed_env`. Reported as high because whatever the app "
+        "protects with `@login_required` is open to anonymous users."
+    ),
+    bad="""
+app.config["LOGIN_DISABLED"] = True
+login_manager = LoginManager(app)
+""",
+    good="""
+login_manager = LoginManager(app)      # LOGIN_DISABLED unset (False)
+""",
+    fix_hint="Remove LOGIN_DISABLED from every configuration that can be deployed; set it only in the test "
+             "suite's fixture.",
+    cwe=(306, 284),
+    owasp=(OWASP_A07, OWASP_A01),
+    modes=_INSPECT,
+    implemented_in=_CONFIG,
 ))

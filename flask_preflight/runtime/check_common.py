@@ -26,6 +26,8 @@ class CheckState:
     notes: List[str] = field(default_factory=list)  # requests that failed, checks that crashed
     talisman: Any = None          # the Flask-Talisman instance, if one is registered
     seasurf: Any = None           # the Flask-SeaSurf instance, if one is registered
+    # Flask apps mounted in a DispatcherMiddleware: (prefix, app, WSGI layers around it, how it is reached)
+    mounts: List[Tuple[str, Any, Tuple[Any, ...], str]] = field(default_factory=list)
 
     def has(self, rule_id: str) -> bool:
         return any(f.rule_id == rule_id for f in self.findings)

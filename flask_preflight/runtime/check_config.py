@@ -13,7 +13,7 @@ from typing import Any, List, Optional, Tuple
 
 from flask_preflight.findings import Severity
 from flask_preflight.rules.debug import PF101
-from flask_preflight.rules.runtime import PF501, PF502, PF503, PF504, PF505, PF507, PF508
+from flask_preflight.rules.runtime import PF501, PF502, PF503, PF504, PF505, PF507, PF508, PF514
 from flask_preflight.rules.secrets import PF210, PF302
 from flask_preflight.runtime.check_common import CheckState, join_words, plural, target_location
 from flask_preflight.static.python.secrets import weakness
@@ -28,6 +28,7 @@ PUBLIC_KEYS = {
 PLACEHOLDER = "a well-known placeholder"
 PUBLIC = "a key published in Flask's documentation"
 MIN_BINARY_KEY_BYTES = 16  # 128 bits of os.urandom() output
+MIN_TEXT_KEY_CHARS = 8     # shorter text keys are found by brute force in minutes: critical
 MAX_SESSION_DAYS = 31      # Flask's default PERMANENT_SESSION_LIFETIME
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -52,6 +53,11 @@ def run(state: CheckState) -> None:
             "extensions that honour the flag (Flask-Login's LOGIN_DISABLED, CSRF and rate limits in many apps) "
             "switch protections off.",
             loc, evidence="app.testing is True after loading"))
+    if config.get("LOGIN_DISABLED") and _has_flask_login(app):
+        add(PF514.finding(
+            f"LOGIN_DISABLED is on in {ctx.app_label} and Flask-Login is registered: @login_required lets every "
+            f"request through, so the pages it protects are open to anonymous users.",
+            loc, evidence=f"LOGIN_DISABLED={config.get('LOGIN_DISABLED')!r} after loading, LoginManager registered"))
     _propagation(state, loc)
     _secret_keys(state, loc)
     _cookies(state, loc)
@@ -119,13 +125,24 @@ def key_weakness(value: Any) -> Optional[str]:
         except UnicodeDecodeError:
             text = None
         if text is None or not text.isprintable():
+            if len(value) < MIN_TEXT_KEY_CHARS:
+                return f"only {plural(len(value), 'byte')} long"
             if len(set(value)) < 5:
-                return f"only {len(set(value))} distinct bytes"
+                return f"only {plural(len(set(value)), 'distinct byte')}"
             if len(value) < MIN_BINARY_KEY_BYTES:
-                return f"only {len(value)} bytes long"
+                return f"only {plural(len(value), 'byte')} long"
             return None
         value = text
-    return weakness(value if isinstance(value, str) else str(value))
+    text = value if isinstance(value, str) else str(value)
+    weak = weakness(text)
+    if weak is None or weak == PLACEHOLDER:
+        return weak
+    if len(text) < MIN_TEXT_KEY_CHARS:  # before "distinct characters": the length is what makes it guessable
+        return f"only {plural(len(text), 'character')} long"
+    distinct = len(set(text))
+    if weak.startswith("only ") and "distinct" in weak:
+        return f"only {plural(distinct, 'distinct character')}"
+    return weak
 
 
 def describe_key(value: Any) -> str:
@@ -169,18 +186,31 @@ def _judge_key(state: CheckState, loc, name: str, value: Any) -> None:
     if not weak:
         return
     known = weak in (PLACEHOLDER, PUBLIC)
+    tiny = _key_length(value) < MIN_TEXT_KEY_CHARS
     accepted = " Flask still accepts cookies signed with it." if name != "SECRET_KEY" else ""
+    how = ("forged with a public wordlist" if known else
+           "brute-forced offline in minutes" if tiny else "brute-forced offline")
     state.findings.append(PF503.finding(
-        f"{name} of the loaded app is {weak}: session cookies signed with it can be "
-        f"{'forged with a public wordlist' if known else 'brute-forced offline'}.{accepted}",
-        loc, severity=Severity.CRITICAL if known else Severity.HIGH,
+        f"{name} of {state.ctx.app_label} is {weak}: session cookies signed with it can be {how}.{accepted}",
+        loc, severity=Severity.CRITICAL if known or tiny else Severity.HIGH,
         evidence=f"{name}: {describe_key(value)}"))
+
+
+def _has_flask_login(app: Any) -> bool:
+    return getattr(app, "login_manager", None) is not None or "flask_login" in (app.extensions or {})
+
+
+def _key_length(value: Any) -> int:
+    try:
+        return len(value) if isinstance(value, (str, bytes, bytearray)) else len(str(value))
+    except Exception:  # noqa: BLE001
+        return MIN_TEXT_KEY_CHARS
 
 
 def _key_users(state: CheckState) -> List[str]:
     app = state.app
     users = []
-    if getattr(app, "login_manager", None) is not None or "flask_login" in (app.extensions or {}):
+    if _has_flask_login(app):
         users.append("Flask-Login")
     if "csrf" in (app.extensions or {}):
         users.append("Flask-WTF's CSRFProtect")

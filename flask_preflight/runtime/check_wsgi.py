@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import Any, Iterator, List, Tuple
+from typing import Any, Iterator, List, Optional, Tuple
 
 from flask_preflight.findings import Severity
 from flask_preflight.rules.debug import PF104
@@ -21,13 +21,20 @@ _MAX_LAYERS = 64
 PROXY_COUNTS = ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
 
 
-def wsgi_layers(app: Any) -> Iterator[Tuple[str, Any]]:
-    """(how it is reached, object) for every layer below ``app.wsgi_app``, outermost first."""
+def wsgi_layers(app: Any, outer: Tuple[Any, ...] = (), outer_name: str = "the served object",
+                mounts: Optional[List[Tuple[str, str, Any]]] = None) -> Iterator[Tuple[str, Any]]:
+    """(how it is reached, object) for every layer around the app (``outer``: the served object when it
+    wraps the Flask object) and below ``app.wsgi_app``, outermost first.
+
+    The walk does not enter other Flask apps nor the mounts of a ``DispatcherMiddleware``: those are
+    appended to ``mounts`` as (how it is reached, prefix, object) and checked as apps of their own."""
+    queue: List[Tuple[str, Any]] = []
+    if outer:
+        queue.append((outer_name, outer[0]))
     try:
-        first = app.wsgi_app
+        queue.append(("app.wsgi_app", app.wsgi_app))
     except Exception:  # noqa: BLE001
-        return
-    queue: List[Tuple[str, Any]] = [("app.wsgi_app", first)]
+        pass
     seen = {id(app)}
     count = 0
     while queue and count < _MAX_LAYERS:
@@ -41,6 +48,10 @@ def wsgi_layers(app: Any) -> Iterator[Tuple[str, Any]]:
                 continue  # Flask.wsgi_app of the app itself: the bottom of the stack
             queue.insert(0, (where, owner))
             continue
+        if _is_flask(obj):  # another Flask app (the root app of a dispatcher): checked on its own
+            if mounts is not None:
+                mounts.append((where, "/", obj))
+            continue
         count += 1
         yield where, obj
         attrs = getattr(obj, "__dict__", None)
@@ -52,16 +63,34 @@ def wsgi_layers(app: Any) -> Iterator[Tuple[str, Any]]:
                 children.append((f"{where}.{name}", attrs[name]))
         if "func" in attrs and callable(attrs["func"]):  # functools.partial
             children.append((f"{where}.func", attrs["func"]))
-        mounts = attrs.get("mounts")
-        if isinstance(mounts, dict):
-            for prefix, mounted in list(mounts.items()):
-                children.append((f"{where}.mounts[{prefix!r}]", mounted))
-        if _is_flask(obj):
-            try:
-                children.append((f"{where}.wsgi_app", obj.wsgi_app))
-            except Exception:  # noqa: BLE001
-                pass
+        found = attrs.get("mounts")
+        if isinstance(found, dict):
+            for prefix, mounted in list(found.items()):
+                if mounts is not None:
+                    mounts.append((f"{where}.mounts[{prefix!r}]", str(prefix), mounted))
+                else:
+                    children.append((f"{where}.mounts[{prefix!r}]", mounted))
         queue[0:0] = children
+
+
+def resolve_mount(obj: Any) -> Tuple[Optional[Any], List[Any]]:
+    """The Flask app a mounted WSGI object wraps (through ``.app``/``.wsgi_app``/``.application``) and the
+    layers around it, outermost first; ``(None, layers)`` when there is no Flask app below."""
+    layers: List[Any] = []
+    seen = set()
+    while obj is not None and id(obj) not in seen and len(layers) < _MAX_LAYERS:
+        seen.add(id(obj))
+        if inspect.ismethod(obj):
+            obj = obj.__self__
+            continue
+        if _is_flask(obj):
+            return obj, layers
+        layers.append(obj)
+        attrs = getattr(obj, "__dict__", None)
+        if not isinstance(attrs, dict):
+            break
+        obj = next((attrs[n] for n in _NEXT_ATTRS if attrs.get(n) is not None), None)
+    return None, layers
 
 
 def _is_flask(obj: Any) -> bool:
@@ -72,15 +101,26 @@ def run(state: CheckState) -> None:
     app, ctx = state.app, state.ctx
     loc = target_location(ctx)
     proxies: List[Tuple[str, Any]] = []
-    for where, layer in wsgi_layers(app):
+    mounts: List[Tuple[str, str, Any]] = []
+    outer_name = ctx.target.split(":", 1)[1] if ":" in ctx.target else "the served object"
+    outer_name = ctx.outer_name or outer_name
+    for where, layer in wsgi_layers(app, tuple(ctx.outer_layers or ()), outer_name, mounts):
         if instance_of(layer, "werkzeug", "DebuggedApplication"):
             _debugger(state, loc, where, layer)
         elif instance_of(layer, "werkzeug", "ProxyFix"):
             proxies.append((where, layer))
     _proxy_fix(state, loc, proxies)
+    for where, prefix, mounted in mounts:
+        flask_app, layers = resolve_mount(mounted)
+        if flask_app is None:  # a plain WSGI app: only its middleware can be judged
+            for i, layer in enumerate(layers):
+                if instance_of(layer, "werkzeug", "DebuggedApplication"):
+                    _debugger(state, loc, where + ".app" * i, layer, f"the WSGI app mounted at {prefix}")
+        elif flask_app is not app:
+            state.mounts.append((prefix, flask_app, tuple(layers), where))
 
 
-def _debugger(state: CheckState, loc, where: str, layer: Any) -> None:
+def _debugger(state: CheckState, loc, where: str, layer: Any, wrapped: str = "") -> None:
     evalex = bool(getattr(layer, "evalex", False))
     pin_off = (os.environ.get("WERKZEUG_DEBUG_PIN", "").lower() == "off"
                or dict(state.ctx.env or ()).get("WERKZEUG_DEBUG_PIN", "").lower() == "off"
@@ -92,8 +132,9 @@ def _debugger(state: CheckState, loc, where: str, layer: Any) -> None:
         what += " and the PIN is disabled" if pin_off else ", protected only by the debugger PIN"
     else:
         what = "with evalex=False: tracebacks with source code and local variables are shown to clients"
+    wrapped = wrapped or state.ctx.app_label
     state.findings.append(PF104.finding(
-        f"The Werkzeug debugger wraps the loaded app ({where} is a DebuggedApplication) {what}.",
+        f"The Werkzeug debugger wraps {wrapped} ({where} is a DebuggedApplication) {what}.",
         loc, severity=Severity.CRITICAL if evalex else Severity.HIGH,
         evidence=f"{where}: DebuggedApplication(evalex={evalex}{', PIN off' if pin_off else ''})"))
 

@@ -14,7 +14,8 @@ first request). The checks never register anything on the app. Each group lives 
 from __future__ import annotations
 
 import logging
-from typing import Any, List, Tuple
+from dataclasses import replace
+from typing import Any, List, Optional, Set, Tuple
 
 from flask_preflight.findings import Finding
 from flask_preflight.runtime import check_client, check_config, check_extensions, check_routes, check_wsgi
@@ -32,9 +33,12 @@ STEPS = (
 )
 
 
-def run_checks(app: Any, ctx: AppContext) -> Tuple[List[Finding], List[str]]:
+def run_checks(app: Any, ctx: AppContext, _checked: Optional[Set[int]] = None) -> Tuple[List[Finding], List[str]]:
     """Findings, sorted, and notes: requests that failed or timed out and checks that crashed (a crash in
-    one group never hides the findings of the others)."""
+    one group never hides the findings of the others). Flask apps mounted in a ``DispatcherMiddleware``
+    (around the app or in ``app.wsgi_app``) are checked too; their messages name the mount prefix."""
+    checked = _checked if _checked is not None else set()
+    checked.add(id(app))
     state = CheckState(app=app, ctx=ctx)
     try:
         state.talisman = find_extension(app, "flask_talisman", "Talisman")
@@ -47,7 +51,24 @@ def run_checks(app: Any, ctx: AppContext) -> Tuple[List[Finding], List[str]]:
         except Exception as exc:  # noqa: BLE001 - an odd app must not abort the other checks
             state.notes.append(f"the {name} checks failed: {type(exc).__name__}: {exc}")
             log.debug("runtime check %s failed", name, exc_info=True)
-    return sorted(state.findings, key=Finding.sort_key), state.notes
+    findings = list(state.findings)
+    notes = list(state.notes)
+    for prefix, mounted, layers, where in state.mounts:
+        if id(mounted) in checked:
+            continue
+        sub_ctx = replace(ctx, outer_layers=layers, mount=prefix, outer_name=where)
+        found, sub_notes = run_checks(mounted, sub_ctx, checked)
+        findings.extend(_name_mount(f, sub_ctx.app_label) for f in found)
+        notes.extend(f"{sub_ctx.app_label}: {n}" for n in sub_notes)
+    return sorted(findings, key=Finding.sort_key), notes
+
+
+def _name_mount(finding: Finding, label: str) -> Finding:
+    """Say which mounted app a finding is about (the location is the served object's line for all of them)."""
+    message = finding.message.replace("the loaded app", label).replace("The loaded app", label[:1].upper() + label[1:])
+    if label not in message:
+        message = f"In {label}: {message[:1].lower() + message[1:] if message[:2].istitle() else message}"
+    return replace(finding, message=message)
 
 
 def check_app(app: Any, ctx: AppContext) -> List[Finding]:

@@ -350,7 +350,7 @@ class _Run:
                              f"installed in {sys.executable}?\n{traceback_tail(exc)}", user_frame(exc, roots))
         except BaseException as exc:  # noqa: B036 - anything the app raises is reported, never re-raised
             self.problem(ProblemKind.IMPORT_ERROR,
-                         f"importing {self.display} raised {type(exc).__name__}: {_one_line(exc)}\n"
+                         f"importing {self.display} raised {type(exc).__name__}: {_one_line(exc)}{_env_hint(exc)}\n"
                          f"{traceback_tail(exc)}", user_frame(exc, roots))
         return None
 
@@ -366,7 +366,7 @@ class _Run:
         target_line = definition_line(target_path, loaded.attribute)
         env_pairs = tuple((str(k), str(v)) for k, v in self.request.get("env_pairs", []))
         ctx = AppContext(target=self.display, target_path=target_path, target_line=target_line,
-                         server_starts=list(self.starts), env=env_pairs)
+                         server_starts=list(self.starts), env=env_pairs, outer_layers=tuple(loaded.wrappers))
         where = Location(target_path, target_line)
         own = debugger_wrapper_findings(loaded, where) + server_start_findings(list(self.starts), aborted=False)
         try:
@@ -425,6 +425,17 @@ def _flask_version(flask_module: Any) -> Optional[str]:
         return version("flask")
     except Exception:
         return getattr(flask_module, "__version__", None)
+
+
+def _env_hint(exc: BaseException) -> str:
+    """For ``os.environ["NAME"]`` failing at import: how to pass the variable."""
+    if not isinstance(exc, KeyError) or len(exc.args) != 1 or not isinstance(exc.args[0], str):
+        return ""
+    name = exc.args[0]
+    if not name or not name.replace("_", "").isalnum() or name in os.environ:
+        return ""
+    return (f" (is the environment variable {name} missing? inspect runs the app with flask-preflight's "
+            f"environment: pass it with --env {name}=... or --env-file FILE)")
 
 
 def _one_line(exc: BaseException) -> str:

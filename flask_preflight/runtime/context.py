@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -26,3 +26,14 @@ class AppContext:
     server_starts: List[ServerStart] = field(default_factory=list)
     env: Tuple[Tuple[str, str], ...] = ()  # the environment the app was loaded with (--env/--env-file)
     deploy_proxy: Optional[bool] = None  # the deployment files show a reverse proxy (None: unknown)
+    # WSGI layers around the Flask object, outside ``app.wsgi_app`` (the served object is
+    # ``ProxyFix(app)``/``DebuggedApplication(app)``/``DispatcherMiddleware(app, {...})``), outermost first
+    outer_layers: Tuple[Any, ...] = ()
+    # set when the checked app is mounted in a DispatcherMiddleware: its prefix ("/api"); messages then name
+    # "the app mounted at /api" instead of "the loaded app"
+    mount: Optional[str] = None
+    outer_name: str = ""  # how outer_layers[0] is reached, in messages ("app.wsgi_app.mounts['/api']")
+
+    @property
+    def app_label(self) -> str:
+        return f"the app mounted at {self.mount}" if self.mount is not None else "the loaded app"

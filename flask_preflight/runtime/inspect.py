@@ -109,7 +109,38 @@ def render_inspect_report(result: ScanResult, fmt: str, *, color: bool = False, 
     below it, because the text reporter prints every message on one line."""
     from flask_preflight.report import render
 
-    if fmt != "text" or not any("\n" in p.reason for p in result.problems):
+    if fmt != "text":
+        return render(result, fmt, color=color, statistics=statistics, tool_version=tool_version)
+    return _not_loaded_summary(_render_text(result, color=color, statistics=statistics,
+                                            tool_version=tool_version), result)
+
+
+def app_not_loaded(result: ScanResult) -> bool:
+    """The app could not be imported or found: nothing but what the import showed (PF102) was checked."""
+    return any(p.kind is ProblemKind.IMPORT_ERROR for p in result.problems)
+
+
+def _not_loaded_summary(text: str, result: ScanResult) -> str:
+    """Replace the "No findings in 1 file" summary by a plain statement when the app was not loaded."""
+    if not app_not_loaded(result):
+        return text
+    from flask_preflight.report.text import summary_line
+
+    brief = replace(result, problems=[replace(p, reason=p.reason.split("\n", 1)[0]) for p in result.problems])
+    old = summary_line(brief)
+    n = len(result.findings)
+    found = f" ({n} finding{'s' if n != 1 else ''} from the import itself)" if n else ""
+    new = f"The app was not loaded, so it was not checked{found}; see the error above."
+    if old in text:
+        return text.replace(old, new, 1)
+    return text.rstrip("\n") + "\n" + new + "\n"
+
+
+def _render_text(result: ScanResult, *, color: bool, statistics: bool, tool_version: str) -> str:
+    from flask_preflight.report import render
+
+    fmt = "text"
+    if not any("\n" in p.reason for p in result.problems):
         return render(result, fmt, color=color, statistics=statistics, tool_version=tool_version)
     from flask_preflight.report.text import escape, format_problem
 

@@ -10,14 +10,23 @@ Differences from ``flask-preflight inspect`` (which loads the app the way gunico
 * ``app.run()``/``run_simple()``/``socketio.run()`` during the import are recorded and reported as PF102,
   and do nothing (Flask's CLI makes ``app.run()`` a no-op too), so the import completes and is checked;
 * Flask's CLI normally overwrites ``app.debug`` with ``FLASK_DEBUG``/``--debug`` after loading the app; the
-  plugin switches that off, so ``app.debug`` is what the code and the environment set, as under gunicorn.
+  plugin switches that off, so ``app.debug`` is what the code and the environment set, as under gunicorn;
+* Flask's CLI loads ``.env``/``.flaskenv`` before the app (inspect does not): the files it loaded are named in a
+  note on stderr.
+
+While the app is loaded and checked, whatever it prints goes to stderr (the report on stdout stays valid JSON/
+SARIF) and logging is off (the app's own "Exception on / [GET]" from the test-client requests is not dumped).
+After the report is written the process leaves with ``os._exit``, so a non-daemon thread the app started at
+import cannot keep it alive.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sys
-from typing import Any, Optional, Sequence
+from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 import click
 from flask.cli import ScriptInfo, with_appcontext
@@ -54,18 +63,72 @@ def preflight_command(ctx: click.Context, select: Sequence[str], ignore: Sequenc
     from flask_preflight.runtime.child import ServerGuards
 
     info = ctx.ensure_object(ScriptInfo)
+    dotenv_files = loaded_dotenv_files(ctx)
+    if dotenv_files:
+        click.echo(f"flask-preflight: note: Flask's CLI loaded {', '.join(dotenv_files)} before the app; "
+                   "`flask-preflight inspect` does not read them (pass them with --env-file)", err=True)
     guards = ServerGuards(raising=False)
     if getattr(info, "_loaded_app", None) is None:
         info.set_debug_flag = False  # keep app.debug as the code and environment set it (see module docs)
         guards.install()
         try:
-            info.load_app()
+            with quiet_app():
+                info.load_app()
         except Exception as exc:  # noqa: BLE001 - the app's own error; report it like inspect does
             _load_failed(exc, info)
         finally:
             guards.restore()
     ctx.invoke(_check_loaded, settings=settings, starts=list(guards.starts), info=info, color=color,
                statistics=statistics)
+
+
+@contextlib.contextmanager
+def quiet_app() -> Iterator[None]:
+    """What the app prints goes to stderr, and logging is off, while it is loaded and checked."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        logging.disable(previous)
+
+
+def loaded_dotenv_files(ctx: click.Context) -> List[str]:
+    """The dotenv files Flask's CLI loaded before this command (``.flaskenv``/``.env`` found from the cwd
+    upwards, and ``flask --env-file``), as paths relative to the cwd when below it."""
+    try:
+        from flask.cli import get_load_dotenv
+    except ImportError:  # pragma: no cover
+        return []
+    files: List[str] = []
+    try:
+        import dotenv
+    except ImportError:
+        return []
+    root = ctx.find_root()
+    env_file = root.params.get("env_file") if root is not None else None
+    if get_load_dotenv(getattr(root.command, "load_dotenv", True) if root is not None else True):
+        for name in (".flaskenv", ".env"):
+            found = dotenv.find_dotenv(name, usecwd=True)
+            if found:
+                files.append(found)
+    if env_file and os.path.isfile(env_file):
+        files.append(os.path.abspath(env_file))
+    from flask_preflight.runtime.inspect import display_path
+
+    return [display_path(f, os.getcwd()) for f in files]
+
+
+def _exit(code: int) -> None:
+    """Flush and leave now: threads the app started at import (non-daemon ones too) must not keep the
+    process alive after the report is written."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+    os._exit(code)
 
 
 @with_appcontext
@@ -81,11 +144,7 @@ def _check_loaded(settings: Any, starts: list, info: ScriptInfo, color: str, sta
     from flask_preflight.static.engine import filter_findings
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    target = getattr(info, "app_import_path", None) or app.import_name
-    module = sys.modules.get(app.import_name)
-    path = getattr(module, "__file__", None)
-    target_path = os.path.abspath(path) if path else target
-    attribute = _attribute_of(module, app)
+    target, target_path, attribute = app_location(info, app)
     target_line = definition_line(target_path, attribute)
     ctx = AppContext(target=target, target_path=target_path, target_line=target_line, server_starts=starts)
     findings = server_start_findings(starts, aborted=False)
@@ -98,7 +157,8 @@ def _check_loaded(settings: Any, starts: list, info: ScriptInfo, color: str, sta
                                 reason=f"the runtime checks could not be loaded ({type(exc).__name__}: {exc})"))
     else:
         try:
-            found, notes = runner(app, ctx)
+            with quiet_app():
+                found, notes = runner(app, ctx)
         except Exception as exc:  # noqa: BLE001
             problems.append(Problem(path=target_path, kind=ProblemKind.INTERNAL_ERROR, line=target_line,
                                     reason=f"checking the app failed with {type(exc).__name__}: {exc} - please "
@@ -113,7 +173,38 @@ def _check_loaded(settings: Any, starts: list, info: ScriptInfo, color: str, sta
     result = ScanResult(findings=kept, problems=problems, files_scanned=1, suppressed=suppressed).sorted()
     for note in notes:
         click.echo(f"flask-preflight: warning: {note}", err=True)
-    sys.exit(emit_report(result, settings, color=color, statistics=statistics))
+    _exit(emit_report(result, settings, color=color, statistics=statistics))
+
+
+def app_location(info: ScriptInfo, app: Any) -> Tuple[str, str, Optional[str]]:
+    """(target as named, file that defines the app object, module attribute holding it), the same as
+    ``inspect`` reports: the module Flask's CLI imported (``--app``/``FLASK_APP``, else ``wsgi.py``/``app.py``),
+    not the module ``Flask(__name__)`` ran in (``app/__init__.py`` for a factory in a package)."""
+    from flask_preflight.runtime.target import TargetError, default_target, parse_expression, parse_target
+
+    import_path = getattr(info, "app_import_path", None)
+    cwd = os.getcwd()
+    parsed = None
+    try:
+        parsed = parse_target(import_path, cwd, source="--app") if import_path else default_target(cwd)
+    except TargetError:
+        parsed = None
+    module = sys.modules.get(parsed.module) if parsed is not None else None
+    attribute: Optional[str] = None
+    if parsed is not None and parsed.expr:
+        try:
+            attribute = parse_expression(parsed.expr, parsed.original)[0]
+        except TargetError:
+            attribute = None
+    path = getattr(module, "__file__", None)
+    if not path:  # fall back to the module the app was created in
+        module = sys.modules.get(app.import_name)
+        path = getattr(module, "__file__", None)
+    if attribute is None:
+        attribute = _attribute_of(module, app)
+    target = import_path or (parsed.original if parsed is not None else app.import_name)
+    target_path = os.path.abspath(path) if path else os.path.abspath(app.root_path or cwd)
+    return target, target_path, attribute
 
 
 def _attribute_of(module: Any, app: Any) -> Optional[str]:
@@ -156,4 +247,4 @@ def _load_failed(exc: BaseException, info: ScriptInfo) -> None:
         message = f"{type(exc).__name__}: {exc}\n{traceback_tail(exc, skip=skip)}"
     target = getattr(info, "app_import_path", None) or "the app"
     click.echo(f"flask-preflight: error: could not load {target}: {message}", err=True)
-    sys.exit(EXIT_INCOMPLETE)
+    _exit(EXIT_INCOMPLETE)

@@ -28,6 +28,7 @@ from typing import Any, Dict, List, Optional, Tuple
 AUTO_ATTRIBUTES = ("app", "application")
 AUTO_FACTORIES = ("create_app", "make_app")
 WRAPPER_ATTRIBUTES = ("app", "application")
+_MAX_UNWRAP = 16
 DEFAULT_FILES = ("wsgi.py", "app.py")  # what Flask's CLI tries when no app is named
 
 # Flask's own split: the first ':' that is not followed by a path separator (Windows drive letters).
@@ -199,17 +200,29 @@ def load_app(target: Target, flask_class: type) -> Loaded:
 
 
 def unwrap(obj: Any, flask_class: type) -> Tuple[Optional[Any], List[Any]]:
-    """``obj`` if it is a Flask app, else its ``.app``/``.application`` if that is one (one level: a WSGI
-    middleware such as ``DebuggedApplication`` or ``DispatcherMiddleware`` around the app)."""
-    if isinstance(obj, flask_class):
-        return obj, []
-    for attr in WRAPPER_ATTRIBUTES:
-        try:
-            inner = getattr(obj, attr, None)
-        except Exception:
-            continue
-        if isinstance(inner, flask_class):
-            return inner, [obj]
+    """``obj`` if it is a Flask app, else the Flask app below its ``.app``/``.application`` chain (WSGI
+    middleware such as ``ProxyFix(DebuggedApplication(app))`` or ``DispatcherMiddleware(app, {...})`` around
+    the app) and the layers passed on the way, outermost first."""
+    layers: List[Any] = []
+    seen = set()
+    while len(layers) < _MAX_UNWRAP:
+        if isinstance(obj, flask_class):
+            return obj, layers
+        if id(obj) in seen:
+            break
+        seen.add(id(obj))
+        inner = None
+        for attr in WRAPPER_ATTRIBUTES:
+            try:
+                inner = getattr(obj, attr, None)
+            except Exception:
+                continue
+            if inner is not None:
+                break
+        if inner is None:
+            break
+        layers.append(obj)
+        obj = inner
     return None, []
 
 
@@ -224,8 +237,10 @@ def _find_best_app(module: ModuleType, target: Target, flask_class: type) -> Loa
         k, v = next(iter(unique.values()))
         for attr in reversed(AUTO_ATTRIBUTES):  # `application = Middleware(flask_app)`: what gunicorn serves
             wrapper = getattr(module, attr, None)
-            if wrapper is not None and unwrap(wrapper, flask_class)[0] is v:
-                return Loaded(v, module, attr, [wrapper])
+            if wrapper is not None:
+                inner, layers = unwrap(wrapper, flask_class)
+                if inner is v:
+                    return Loaded(v, module, attr, layers)
         return Loaded(v, module, k, [])
     if len(unique) > 1:
         names = ", ".join(sorted(k for k, _ in matches))

@@ -62,3 +62,28 @@ def test_thresholds(key, weak):
         assert result is None
     else:
         assert result is not None and result.startswith(weak)
+
+
+@pytest.mark.parametrize("key, reason", [
+    ("x", "only 1 character long"),
+    ("abcdefg", "only 7 characters long"),
+])
+def test_very_short_key_is_critical_with_proper_wording(inspect_app, key, reason):
+    inspect_app(QUIET + f"app.secret_key = {key!r}\n")
+    finding = inspect_app.only("PF503")
+    assert finding.severity.value == "critical"
+    assert reason in finding.message
+
+
+def test_distinct_characters_singular(inspect_app):
+    inspect_app(QUIET + "app.secret_key = 'z' * 40\n")
+    finding = inspect_app.only("PF503")
+    assert "only 1 distinct character:" in finding.message
+    assert "characters" not in finding.message.split(":")[0].replace("SECRET_KEY", "")
+
+
+def test_one_character_key_rates_no_lower_than_a_placeholder(inspect_app):
+    inspect_app(QUIET + "app.secret_key = '1'\n")
+    short = inspect_app.only("PF503").severity
+    inspect_app(QUIET + "app.secret_key = 'change-me-in-production-please!!'\n")
+    assert short.rank >= inspect_app.only("PF503").severity.rank

@@ -190,9 +190,12 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 admin = Flask("admin")
 app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/admin": DebuggedApplication(admin.wsgi_app, evalex=True)})
 """
-    assert inspect_app(src) == [("PF104", "main.py", 2)]
+    assert ("PF104", "main.py", 2) in inspect_app(src)
     assert inspect_app.only("PF104").evidence == (
         "app.wsgi_app.mounts['/admin']: DebuggedApplication(evalex=True)")
+    assert "the app mounted at /admin" in inspect_app.only("PF104").message
+    # the mounted app's own configuration is checked too, and named
+    assert all("mounted at /admin" in f.message for f in inspect_app.findings)
 
 
 def test_custom_middleware_attributes_are_walked(inspect_app):
@@ -560,3 +563,33 @@ def test_distinct_findings_at_the_same_location_all_survive_filtering():
     found = [f for f in check_app(app, AppContext("t:app", "t.py", 3)) if f.rule_id == "PF503"]
     kept, _ = filter_findings(found, Settings())
     assert len(found) == 3 and len(kept) == 3
+
+
+def test_apps_mounted_in_a_dispatcher_inside_wsgi_app_are_checked() -> None:
+    from werkzeug.debug import DebuggedApplication
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    frontend = Flask("frontend")
+    backend = Flask("backend")
+    backend.config.update(SECRET_KEY="dev", DEBUG=True)
+    frontend.wsgi_app = DispatcherMiddleware(frontend.wsgi_app, {
+        "/api": DebuggedApplication(ProxyFix(backend, x_for=2), evalex=True)})
+    findings, _ = run_checks(frontend, AppContext(target="wsgi:frontend", target_path="wsgi.py", target_line=3))
+    mounted = {f.rule_id for f in findings if "the app mounted at /api" in f.message}
+    assert {"PF101", "PF104", "PF503", "PF509"} <= mounted
+    assert [f.rule_id for f in findings].count("PF104") == 1
+
+
+def test_outer_layers_are_checked_like_wsgi_app() -> None:
+    from werkzeug.debug import DebuggedApplication
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app = Flask("outer")
+    served = ProxyFix(DebuggedApplication(app, evalex=False), x_for=2)
+    ctx = AppContext(target="wsgi:application", target_path="wsgi.py", target_line=5,
+                     outer_layers=(served, served.app))
+    findings, _ = run_checks(app, ctx)
+    ids = [f.rule_id for f in findings]
+    assert "PF509" in ids and "PF104" in ids
+    assert next(f for f in findings if f.rule_id == "PF104").severity.value == "high"

@@ -199,12 +199,37 @@ def test_debugged_application_around_the_app(target: str) -> None:
     assert run.code == 1
     pf104 = run.finding("PF104")
     assert (pf104["path"], pf104["line"]) == ("debugged_outer.py", 5)
-    assert "DebuggedApplication with evalex" in pf104["message"]
+    assert "DebuggedApplication) with evalex=True" in pf104["message"]
 
 
 def test_dispatcher_middleware_is_unwrapped() -> None:
     run = inspect("dispatch_app:application")
     assert run.code == 1 and run.errors == []
+
+
+def test_dispatcher_mounts_are_checked_too() -> None:
+    run = inspect("dispatch_debug:application")
+    assert run.code == 1 and run.errors == []
+    by_rule: Dict[str, List[Dict[str, Any]]] = {}
+    for f in run.data["findings"]:
+        by_rule.setdefault(f["rule_id"], []).append(f)
+    (pf104,) = by_rule["PF104"]
+    assert pf104["severity"] == "critical" and "the app mounted at /api" in pf104["message"]
+    (pf101,) = by_rule["PF101"]
+    assert "the app mounted at /api" in pf101["message"]
+    (pf503,) = by_rule["PF503"]
+    assert "the app mounted at /api" in pf503["message"]
+    (pf502,) = by_rule["PF502"]  # the frontend, which has no key
+    assert "mounted" not in pf502["message"]
+    assert {(f["path"], f["line"]) for f in run.data["findings"]} == {("dispatch_debug.py", 8)}
+
+
+def test_proxy_fix_around_the_app_is_checked() -> None:
+    run = inspect("proxy_outer:application")
+    assert run.errors == []
+    pf509 = run.finding("PF509")
+    assert (pf509["path"], pf509["line"], pf509["severity"]) == ("proxy_outer.py", 5, "medium")
+    assert "3 (x_for)" in pf509["message"]
 
 
 def test_hardened_app_has_no_findings() -> None:
@@ -295,7 +320,7 @@ def test_exception_text_report_indents_the_traceback() -> None:
     i = lines.index("boom_app.py:7: error: import-error: importing boom_app raised RuntimeError: cannot connect "
                     "to the database at 'postgres://localhost/shop'")
     assert lines[i + 1] == "    Traceback (most recent call last):"
-    assert run.stdout.rstrip().endswith("1 file could not be analyzed.")
+    assert run.stdout.rstrip().endswith("The app was not loaded, so it was not checked; see the error above.")
 
 
 def test_sys_exit_at_import() -> None:
@@ -505,3 +530,22 @@ def test_stack_dump_parsing_prefers_the_main_thread() -> None:
     assert frames == [("/srv/app/db.py", 40, "connect"), ("/srv/app/wsgi.py", 7, "<module>")]
     assert parent._pick_frame(frames, ["/srv/app"], "/elsewhere") == ("/srv/app/db.py", 40, "connect")
     assert parent._stack_frames("") == []
+
+
+def test_text_summary_says_the_app_was_not_loaded() -> None:
+    run = inspect("boom_app", fmt="text", env={"NO_COLOR": "1"})
+    assert run.code == 3
+    assert "the app was not loaded" in run.stdout.lower()
+    assert "No findings in 1 file" not in run.stdout
+    run = inspect("run_app", "--env", f"PORT={free_port()}", fmt="text", env={"NO_COLOR": "1"})
+    assert "the app was not loaded" in run.stdout.lower() and "1 finding from the import itself" in run.stdout
+
+
+def test_missing_environment_variable_suggests_env() -> None:
+    run = inspect("env_key_app")
+    assert run.code == 3
+    (err,) = run.errors
+    assert "KeyError: 'PF_TEST_SECRET_KEY'" in err["reason"]
+    assert "--env PF_TEST_SECRET_KEY=..." in err["reason"]
+    run = inspect("env_key_app", "--env", "PF_TEST_SECRET_KEY=x")
+    assert run.errors == []

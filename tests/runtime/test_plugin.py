@@ -100,7 +100,7 @@ def test_app_run_at_import_is_reported_and_does_not_serve(tmp_path: Path) -> Non
     assert run.code == 1
     pf102 = [f for f in run.report["findings"] if f["rule_id"] == "PF102"]  # type: ignore[index]
     assert [(f["path"], f["line"]) for f in pf102] == [("run_app.py", 7)]
-    assert "never reached" in run.stdout  # in-process the call returns None, so the import completes
+    assert "never reached" in run.stderr  # in-process the call returns None, so the import completes
     with socket.socket() as s:
         s.settimeout(0.5)
         assert s.connect_ex(("127.0.0.1", port)) != 0
@@ -132,3 +132,47 @@ def test_text_report_and_filters(tmp_path: Path) -> None:
     assert run.stdout.startswith("plain_app.py:3:1: PF503 [critical]")
     run = flask_cli("plain_app", "--ignore", "PF503", "--fail-on", "critical", tmp_path=tmp_path)
     assert run.code == 0 and "PF503" not in run.ids
+
+
+MICROBLOG = FIXTURES / "microblog_proj"
+
+
+def run_in(cwd: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("FLASK_APP", "FLASK_DEBUG", "APP_SETTINGS")}
+    return subprocess.run([sys.executable, *args], cwd=str(cwd), env=full_env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_app_output_does_not_corrupt_the_report_and_threads_do_not_block_exit(fmt: str) -> None:
+    # the factory prints and starts a non-daemon thread; the view prints during the test-client request
+    proc = run_in(MICROBLOG, "-m", "flask", "--app", "microblog", "preflight", "--format", fmt)
+    data = json.loads(proc.stdout)  # nothing but the report on stdout
+    assert data
+    assert "creating the app" in proc.stderr and "serving /" in proc.stderr
+    assert proc.returncode == 1
+
+
+def test_the_apps_logged_exceptions_are_not_dumped() -> None:
+    proc = run_in(MICROBLOG, "-m", "flask", "--app", "microblog", "preflight", "--format", "json")
+    assert "Exception on / [GET]" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_locations_are_those_of_inspect() -> None:
+    proc = run_in(MICROBLOG, "-m", "flask", "--app", "microblog", "preflight", "--format", "json")
+    plugin = {(f["rule_id"], f["path"], f["line"]) for f in json.loads(proc.stdout)["findings"]}
+    ins = run_in(MICROBLOG, "-m", "flask_preflight", "inspect", "microblog", "--format", "json")
+    inspected = {(f["rule_id"], f["path"], f["line"]) for f in json.loads(ins.stdout)["findings"]}
+    assert ("PF504", "microblog.py", 3) in plugin
+    assert plugin == inspected
+
+
+def test_location_is_a_file_for_a_named_attribute(tmp_path: Path) -> None:
+    run = flask_cli("dispatch_app:frontend", tmp_path=tmp_path)
+    assert {(f["path"], f["line"]) for f in run.report["findings"]} == {("dispatch_app.py", 4)}  # type: ignore[index]
+
+
+def test_dotenv_files_flask_loaded_are_named() -> None:
+    proc = run_in(MICROBLOG, "-m", "flask", "--app", "microblog", "preflight", "--format", "json")
+    assert "Flask's CLI loaded .flaskenv" in proc.stderr
+    assert "inspect` does not read them" in proc.stderr

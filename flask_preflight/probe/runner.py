@@ -1,0 +1,272 @@
+"""Probe several URLs concurrently (asyncio, bounded), each with the fixed request plan; never let one URL's
+failure stop the others.
+
+The request plan for one URL (``REQUEST_PLAN``, documented in the README); all GET, nothing else:
+
+1. ``GET URL``, following up to 5 redirects (each hop recorded);
+2. only for an https URL on the default port: ``GET http://<host><path>`` without following redirects;
+3. ``GET <origin>/?__debugger__=yes&cmd=resource&f=debugger.js``;
+4. ``GET <origin>/?__debugger__=yes&cmd=resource&f=style.css``;
+5. ``GET <origin>/console``;
+6. ``GET <origin>/__preflight-<random>`` (a path that cannot exist);
+7. ``GET <origin>/?<random>=%ff%fe`` (a query that is not valid UTF-8).
+
+``<origin>`` is the scheme and host of the final URL of request 1 when it stayed on the same host (so an
+http URL that redirects to https is probed over https), else the URL's own. Requests 3-7 run one after the
+other and request 2 alongside them. If request 1 fails the URL is not probed further; if a later request
+cannot connect or times out, the remaining ones are skipped and the URL is reported as incomplete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, List, Optional, Sequence, Tuple
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from flask_preflight.findings import Finding, Problem, ProblemKind, ScanResult
+from flask_preflight.probe import session as session_mod
+from flask_preflight.probe.checks import Analysis, Observation, analyze, location
+from flask_preflight.probe.client import MAX_BODY, NETWORK, PROTOCOL, REFUSED, TIMEOUT, Fetcher
+from flask_preflight.probe.grade import Grade, grade
+
+REQUEST_PLAN = (
+    "GET URL (redirects followed, at most 5)",
+    "GET http://<host><path> without following redirects (https URLs on the default port only)",
+    "GET <origin>/?__debugger__=yes&cmd=resource&f=debugger.js",
+    "GET <origin>/?__debugger__=yes&cmd=resource&f=style.css",
+    "GET <origin>/console",
+    "GET <origin>/__preflight-<random>",
+    "GET <origin>/?<random>=%ff%fe",
+)
+TOTAL_FACTOR = 3  # a URL's whole probe may take at most TOTAL_FACTOR x --timeout
+STOPPING_ERRORS = (TIMEOUT, REFUSED, NETWORK, PROTOCOL)
+
+
+@dataclass
+class ProbeOptions:
+    timeout: float = 10.0
+    insecure: bool = False
+    headers: Sequence[Tuple[str, str]] = ()
+    concurrency: int = 4
+    wordlists: Sequence[str] = ()
+    bundled_wordlist: bool = True
+    transport: Optional[httpx.AsyncBaseTransport] = None  # tests: httpx.MockTransport
+
+    @property
+    def total_timeout(self) -> float:
+        return self.timeout * TOTAL_FACTOR
+
+
+@dataclass
+class TargetReport:
+    """Everything about one URL: what was seen, what it means, and what went wrong."""
+
+    url: str
+    observation: Observation
+    analysis: Analysis = field(default_factory=Analysis)
+    problems: List[Problem] = field(default_factory=list)
+    cracks: List[session_mod.Crack] = field(default_factory=list)
+    grade: Optional[Grade] = None
+    requests_sent: int = 0
+    seconds: float = 0.0
+    candidates: int = 0
+
+    @property
+    def findings(self) -> List[Finding]:
+        return self.analysis.findings
+
+    @property
+    def notes(self) -> List[str]:
+        return self.analysis.notes
+
+    @property
+    def probed(self) -> bool:
+        main = self.observation.main
+        return main is not None and main.ok
+
+
+def origin_of(url: str) -> str:
+    p = urlsplit(url)
+    return urlunsplit((p.scheme, p.netloc, "", "", ""))
+
+
+def http_variant(url: str) -> Optional[str]:
+    """The http:// twin of an https URL on the default port, or None when the URL names a port."""
+    p = urlsplit(url)
+    if p.scheme.lower() != "https" or p.port not in (None, 443):
+        return None
+    host = p.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return urlunsplit(("http", host, p.path or "/", p.query, ""))
+
+
+async def _network(url: str, opts: ProbeOptions, fetcher: Fetcher, obs: Observation, report: TargetReport) -> None:
+    obs.main = await fetcher.get(url, label="main", follow=True)
+    if not obs.main.ok:
+        return
+    final = obs.main.final
+    assert final is not None
+    same_host = (urlsplit(final.url).hostname or "").lower() == (urlsplit(url).hostname or "").lower()
+    base = origin_of(final.url if same_host else url)
+    token = secrets.token_hex(6)
+
+    async def variant() -> None:
+        twin = http_variant(url)
+        if twin is None:
+            if urlsplit(url).scheme.lower() == "https":
+                obs.http_variant_skipped = (f"{url} names a port, so its plain-http variant (port 80) was not "
+                                            f"requested; PF603 is judged only on what was seen")
+            return
+        obs.http_variant = await fetcher.get(twin, label="http", shown=twin)
+
+    async def origin_requests() -> None:
+        plan = [
+            ("debugger_js", f"{base}/?__debugger__=yes&cmd=resource&f=debugger.js", None),
+            ("style_css", f"{base}/?__debugger__=yes&cmd=resource&f=style.css", None),
+            ("console", f"{base}/console", None),
+            ("missing", f"{base}/__preflight-{token}", f"{base}/__preflight-<random>"),
+            ("malformed", f"{base}/?pf{token}=%ff%fe", f"{base}/?<random>=%ff%fe"),
+        ]
+        for attr, target, shown in plan:
+            ex = await fetcher.get(target, label=attr, shown=shown or target)
+            setattr(obs, attr, ex)
+            if ex.error:
+                report.problems.append(Problem(
+                    path=url, kind=ProblemKind.TIMEOUT if ex.error_kind == TIMEOUT else ProblemKind.UNREADABLE,
+                    reason=f"GET {ex.shown}: {ex.error}; the remaining requests were skipped, the probe of "
+                           f"this URL is incomplete"))
+                if ex.error_kind in STOPPING_ERRORS:
+                    return
+
+    await asyncio.gather(variant(), origin_requests())
+
+
+async def probe_target(url: str, opts: ProbeOptions, semaphore: Optional[asyncio.Semaphore] = None) -> TargetReport:
+    """Probe one URL; never raises (every failure becomes a Problem on the report)."""
+    obs = Observation(url=url, insecure=opts.insecure)
+    report = TargetReport(url=url, observation=obs)
+    start = time.perf_counter()
+    sem = semaphore or asyncio.Semaphore(1)
+    try:
+        async with sem:
+            fetcher = Fetcher(url, timeout=opts.timeout, insecure=opts.insecure, headers=opts.headers,
+                              transport=opts.transport)
+            try:
+                await asyncio.wait_for(_network(url, opts, fetcher, obs, report), opts.total_timeout)
+            except asyncio.TimeoutError:
+                report.problems.append(Problem(
+                    path=url, kind=ProblemKind.TIMEOUT,
+                    reason=f"the probe did not finish within {opts.total_timeout:g} s ({TOTAL_FACTOR} x "
+                           f"--timeout); what was received so far is reported"))
+            finally:
+                report.requests_sent = fetcher.requests_sent
+                await fetcher.close()
+        main = obs.main
+        if main is not None and main.error:
+            kind = ProblemKind.TIMEOUT if main.error_kind == TIMEOUT else ProblemKind.UNREADABLE
+            report.problems.insert(0, Problem(path=url, kind=kind, reason=f"not probed: {main.error}"))
+        _analyze(report, opts)
+    except Exception as exc:  # noqa: BLE001 - one URL's bug must not stop the others
+        report.problems.append(Problem(path=url, kind=ProblemKind.INTERNAL_ERROR,
+                                       reason=f"the probe failed: {type(exc).__name__}: {exc}"[:300]))
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _analyze(report: TargetReport, opts: ProbeOptions) -> None:
+    obs = report.observation
+    if not report.probed:
+        report.grade = grade([], probed=False)
+        return
+    report.analysis = analyze(obs)
+    truncated = [(ex, r) for ex, r in obs.responses() if r.truncated]
+    if truncated:
+        ex, r = truncated[0]
+        report.problems.append(Problem(
+            path=report.url, kind=ProblemKind.TOO_LARGE,
+            reason=f"GET {ex.shown if r is ex.responses[0] else r.url}: the body is larger than "
+                   f"{MAX_BODY // (1024 * 1024)} MB; only the first {MAX_BODY // (1024 * 1024)} MB was read and "
+                   f"checked"))
+    if report.analysis.flask_cookies:
+        cands = session_mod.load_candidates(opts.wordlists, bundled=opts.bundled_wordlist)
+        report.candidates = len(cands)
+        found, cracks = session_mod.check_sessions(report.url, report.analysis.flask_cookies, location(obs), cands)
+        report.analysis.findings.extend(found)
+        report.cracks = cracks
+
+
+async def probe_all(urls: Sequence[str], opts: ProbeOptions) -> List[TargetReport]:
+    semaphore = asyncio.Semaphore(max(1, opts.concurrency))
+    return list(await asyncio.gather(*(probe_target(u, opts, semaphore) for u in urls)))
+
+
+def run_probe(urls: Sequence[str], opts: ProbeOptions, settings: Any = None,
+              on_report: Optional[Callable[[TargetReport], None]] = None) -> Tuple[ScanResult, List[TargetReport]]:
+    """Probe ``urls`` and build the ScanResult (findings filtered by ``settings``' --select/--ignore).
+
+    Grades are computed from the findings that survive the filter."""
+    reports = asyncio.run(probe_all(urls, opts))
+    findings: List[Finding] = []
+    problems: List[Problem] = []
+    suppressed = 0
+    for report in reports:
+        kept = report.findings
+        if settings is not None:
+            from flask_preflight.static.engine import filter_findings
+
+            kept, n = filter_findings(report.findings, settings)
+            suppressed += n
+        report.analysis.findings = list(kept)
+        if report.probed:
+            report.grade = grade(kept)
+        elif report.grade is None:
+            report.grade = grade([], probed=False)
+        findings.extend(kept)
+        problems.extend(report.problems)
+        if on_report is not None:
+            on_report(report)
+    result = ScanResult(findings=findings, problems=problems, files_scanned=len(reports), suppressed=suppressed)
+    return result.sorted(), reports
+
+
+def parse_header(text: str) -> Tuple[str, str]:
+    """``"Name: value"`` -> (name, value); ValueError with a one-line reason otherwise."""
+    name, sep, value = text.partition(":")
+    name, value = name.strip(), value.strip()
+    if not sep or not name:
+        raise ValueError(f"--header {text!r}: expected \"Name: value\"")
+    if not all(c.isalnum() or c in "!#$%&'*+-.^_`|~" for c in name):
+        raise ValueError(f"--header {text!r}: {name!r} is not a valid header name")
+    if any(c in value for c in "\r\n\x00"):
+        raise ValueError(f"--header {name!r}: the value contains a line break or NUL")
+    if name.lower() in ("host", "content-length", "transfer-encoding", "connection"):
+        raise ValueError(f"--header {name!r}: this header is set by the probe and cannot be overridden")
+    return name, value
+
+
+def check_url(url: str) -> str:
+    """The URL if it can be probed; ValueError with a one-line reason otherwise (a usage error)."""
+    text = url.strip()
+    try:
+        p = urlsplit(text)
+        port = p.port
+    except ValueError as exc:
+        raise ValueError(f"{url!r}: not a valid URL ({exc})") from None
+    if p.scheme.lower() not in ("http", "https"):
+        shown = p.scheme or "none"
+        raise ValueError(f"{url!r}: the scheme must be http or https (got {shown}); e.g. https://example.com/")
+    if not p.hostname:
+        raise ValueError(f"{url!r}: no host name")
+    if p.username is not None or p.password is not None:
+        raise ValueError(f"{url!r}: credentials in the URL are not supported; use --header 'Authorization: ...'")
+    if port == 0:
+        raise ValueError(f"{url!r}: port 0 is not valid")
+    if any(c.isspace() for c in text):
+        raise ValueError(f"{url!r}: white space in the URL")
+    return text
