@@ -77,7 +77,7 @@ app = create_app()
 
 PF603 = REGISTRY.register(Rule(
     id="PF603",
-    name="https-redirect-missing",
+    name="https-not-enforced",
     severity=Severity.HIGH,
     summary="The site answers over plain http instead of redirecting to https.",
     rationale=(
@@ -88,7 +88,7 @@ PF603 = REGISTRY.register(Rule(
         "(port 80; skipped when the https URL has an explicit port) without following redirects; for an http "
         "URL it follows the redirects of the first request. A 2xx answer over http, or a redirect that stays "
         "on http, is a finding (Django's W008, the MDN Observatory's redirection test). This is the live "
-        "counterpart of PF513 `https-not-enforced`, which reads Talisman's `force_https` in the loaded app."
+        "counterpart of PF513 `talisman-https-disabled`, which reads Talisman's `force_https` in the loaded app."
     ),
     bad='''
 $ curl -sI http://example.com/

@@ -370,7 +370,7 @@ CORS(app, origins=["https://app.example.com"], supports_credentials=True)
 
 PF513 = REGISTRY.register(Rule(
     id="PF513",
-    name="https-not-enforced",
+    name="talisman-https-disabled",
     severity=Severity.MEDIUM,
     summary="Flask-Talisman is installed with force_https=False, so plain-http requests are served.",
     rationale=(

@@ -1,4 +1,4 @@
-"""PF513 https-not-enforced: Flask-Talisman with force_https=False."""
+"""PF513 talisman-https-disabled: Flask-Talisman with force_https=False."""
 
 from .runtime_apps import HARDENED_CONFIG, HEAD, inspect_app  # noqa: F401
 
