@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import click
 
@@ -158,6 +158,29 @@ def _usage_error(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
+def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The rule-selection and report options ``inspect`` and ``probe`` share (``check`` adds file options)."""
+    options = [
+        click.option("--select", multiple=True, metavar="RULES",
+                     help="Rules to report (ids, names or prefixes; comma-separated)."),
+        click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip."),
+        click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
+                     help="Exit 1 when a finding has at least this severity [default: low]."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None,
+                     help="Report format [default: text]."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+                     help="Write the report to FILE."),
+        click.option("--statistics", is_flag=True, help="Also print the number of findings per rule."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+                     help="Read settings from this TOML file instead of searching for pyproject.toml."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     help="Colour the text report."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command("inspect")
 @click.argument("target", required=False)
 @click.option("--env", "env_items", multiple=True, metavar="KEY=VALUE",
@@ -168,16 +191,7 @@ def _usage_error(message: str) -> None:
               help="Seconds the import and the checks may take before the process is killed.")
 @click.option("--chdir", "chdir", type=click.Path(exists=True, file_okay=False), default=None,
               help="Load the app from DIR (like gunicorn --chdir): TARGET is resolved and the app runs there.")
-@click.option("--select", multiple=True, metavar="RULES", help="Rules to report (ids, names or prefixes; comma-separated).")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip.")
-@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
-              help="Exit 1 when a finding has at least this severity [default: low].")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Report format [default: text].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE.")
-@click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
-              help="Read settings from this TOML file instead of searching for pyproject.toml.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the text report.")
+@_report_options
 def inspect_cmd(target: Optional[str], env_items: Sequence[str], env_files: Sequence[str], timeout: float,
                 chdir: Optional[str], select: Sequence[str], ignore: Sequence[str], fail_on: Optional[str],
                 fmt: Optional[str], output: Optional[str], statistics: bool, config_file: Optional[str],
@@ -294,16 +308,7 @@ def emit_report(result: ScanResult, settings: Any, *, color: str = "auto", stati
                    "plain http for an https URL, nor to other hosts.")
 @click.option("--secret-wordlist", "wordlists", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="More candidate SECRET_KEYs for PF606, one per line (repeatable).")
-@click.option("--select", multiple=True, metavar="RULES", help="Rules to report (ids, names or prefixes; comma-separated).")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip.")
-@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
-              help="Exit 1 when a finding has at least this severity [default: low].")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Report format [default: text].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE.")
-@click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
-              help="Read settings from this TOML file instead of searching for pyproject.toml.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the text report.")
+@_report_options
 def probe_cmd(urls: Sequence[str], timeout: float, concurrency: int, insecure: bool, headers: Sequence[str],
               wordlists: Sequence[str], select: Sequence[str], ignore: Sequence[str], fail_on: Optional[str],
               fmt: Optional[str], output: Optional[str], statistics: bool, config_file: Optional[str],
