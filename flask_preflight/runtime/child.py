@@ -366,7 +366,8 @@ class _Run:
         target_line = definition_line(target_path, loaded.attribute)
         env_pairs = tuple((str(k), str(v)) for k, v in self.request.get("env_pairs", []))
         ctx = AppContext(target=self.display, target_path=target_path, target_line=target_line,
-                         server_starts=list(self.starts), env=env_pairs, outer_layers=tuple(loaded.wrappers))
+                         server_starts=list(self.starts), env=env_pairs, outer_layers=tuple(loaded.wrappers),
+                         deploy_proxy=self.request.get("deploy_proxy"))
         where = Location(target_path, target_line)
         own = debugger_wrapper_findings(loaded, where) + server_start_findings(list(self.starts), aborted=False)
         try:

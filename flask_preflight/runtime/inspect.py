@@ -171,6 +171,7 @@ def _run_child(target: Target, shown: str, child_env: Dict[str, str], overrides:
             "cwd": cwd,
             "env": child_env,
             "env_pairs": sorted(overrides.items()),
+            "deploy_proxy": _deploy_proxy(cwd),
             "status_path": paths["status"],
             "dump_path": paths["stack.txt"],
             "dump_after": max(timeout - margin, 0.05),  # where signals are missing (Windows)
@@ -433,3 +434,13 @@ def _source_lines(path: str, line: int, end_line: Optional[int]) -> str:
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines)
+
+
+def _deploy_proxy(cwd: str) -> Optional[bool]:
+    """What the project's deployment files say about a reverse proxy (PF509/PF513 use it); never fatal."""
+    try:
+        from flask_preflight.static.deploy.proxyhint import deploy_proxy_hint
+
+        return deploy_proxy_hint(cwd)
+    except Exception:  # noqa: BLE001 - a hint, not a requirement
+        return None

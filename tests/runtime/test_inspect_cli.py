@@ -549,3 +549,13 @@ def test_missing_environment_variable_suggests_env() -> None:
     assert "--env PF_TEST_SECRET_KEY=..." in err["reason"]
     run = inspect("env_key_app", "--env", "PF_TEST_SECRET_KEY=x")
     assert run.errors == []
+
+
+def test_deployment_files_tell_inspect_there_is_a_reverse_proxy():
+    """PF509's "proxy in front but no ProxyFix" needs the deploy files: inspect reads them from the project."""
+    run = inspect("app:app", "--select", "PF509", cwd=FIXTURES / "behind_nginx")
+    report = json.loads(run.stdout)
+    assert [(f["rule_id"], f["severity"]) for f in report["findings"]] == [("PF509", "low")], run.stderr
+    assert "reverse proxy" in report["findings"][0]["message"]
+    # The same app without deployment files: unknown, so no finding.
+    assert json.loads(inspect("debugged_app:app", "--select", "PF509").stdout)["findings"] == []
