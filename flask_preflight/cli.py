@@ -105,21 +105,29 @@ def check(paths: Sequence[str], select: Sequence[str], ignore: Sequence[str], ex
         result = run_check(list(paths) or ["."], settings, progress=progress, jobs=jobs, use_cache=not no_cache)
     finally:
         progress.close()
-    out_path = settings.output
-    stream = sys.stdout
-    colored = settings.format == "text" and out_path is None and use_color(color, stream)
+    colored = _colored(settings, color)
     report = render(result, settings.format, color=colored, statistics=statistics, tool_version=__version__)
-    if out_path:
-        try:
-            with open(out_path, "w", encoding="utf-8") as fh:
-                fh.write(report)
-        except OSError as exc:
-            _usage_error(f"{out_path}: cannot write report: {exc.strerror or exc}")
-        if settings.format != "text":
-            click.echo(_short_summary(result), err=True)
-    else:
-        click.echo(report, nl=not report.endswith("\n"), color=colored)
+    _deliver(report, settings, colored, _short_summary(result))
     sys.exit(exit_code(result, settings.fail_on))
+
+
+def _colored(settings: Any, color: str) -> bool:
+    return settings.format == "text" and settings.output is None and use_color(color, sys.stdout)
+
+
+def _deliver(report: str, settings: Any, colored: bool, summary: str) -> None:
+    """The report to ``-o FILE`` (plus ``summary`` on stderr for machine formats, so a CI log still says
+    something) or to stdout."""
+    if not settings.output:
+        click.echo(report, nl=not report.endswith("\n"), color=colored)
+        return
+    try:
+        with open(settings.output, "w", encoding="utf-8") as fh:
+            fh.write(report)
+    except OSError as exc:
+        _usage_error(f"{settings.output}: cannot write report: {exc.strerror or exc}")
+    if settings.format != "text":
+        click.echo(summary, err=True)
 
 
 class _Progress:
@@ -275,24 +283,14 @@ def emit_report(result: ScanResult, settings: Any, *, color: str = "auto", stati
     Used by ``inspect`` and the ``flask preflight`` plugin."""
     from flask_preflight.runtime.inspect import render_inspect_report
 
-    out_path = settings.output
-    colored = settings.format == "text" and out_path is None and use_color(color, sys.stdout)
+    colored = _colored(settings, color)
     report = render_inspect_report(result, settings.format, color=colored, statistics=statistics,
                                    tool_version=__version__)
-    if out_path:
-        try:
-            with open(out_path, "w", encoding="utf-8") as fh:
-                fh.write(report)
-        except OSError as exc:
-            _usage_error(f"{out_path}: cannot write report: {exc.strerror or exc}")
-        if settings.format != "text":
-            n = len(result.findings)
-            line = f"flask-preflight: {n} finding{'s' if n != 1 else ''}"
-            if result.problems:
-                line += "; the app could not be fully inspected"
-            click.echo(line, err=True)
-    else:
-        click.echo(report, nl=not report.endswith("\n"), color=colored)
+    n = len(result.findings)
+    summary = f"flask-preflight: {n} finding{'s' if n != 1 else ''}"
+    if result.problems:
+        summary += "; the app could not be fully inspected"
+    _deliver(report, settings, colored, summary)
     return exit_code(result, settings.fail_on)
 
 
@@ -347,25 +345,15 @@ def probe_cmd(urls: Sequence[str], timeout: float, concurrency: int, insecure: b
     options = ProbeOptions(timeout=timeout, insecure=insecure, headers=header_pairs, concurrency=concurrency,
                            wordlists=list(wordlists))
     result, reports = run_probe(list(dict.fromkeys(targets)), options, settings)
-    out_path = settings.output
-    colored = settings.format == "text" and out_path is None and use_color(color, sys.stdout)
+    colored = _colored(settings, color)
     text = render_probe_report(result, reports, settings.format, color=colored, statistics=statistics,
                                tool_version=__version__, insecure=insecure, timeout=timeout)
-    if out_path:
-        try:
-            with open(out_path, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            _usage_error(f"{out_path}: cannot write report: {exc.strerror or exc}")
-        if settings.format != "text":
-            n = len(result.findings)
-            line = (f"flask-preflight: {n} finding{'s' if n != 1 else ''} in {len(reports)} "
-                    f"URL{'s' if len(reports) != 1 else ''}")
-            if result.problems:
-                line += f"; {len({p.path for p in result.problems})} not (fully) probed"
-            click.echo(line, err=True)
-    else:
-        click.echo(text, nl=not text.endswith("\n"), color=colored)
+    n = len(result.findings)
+    summary = (f"flask-preflight: {n} finding{'s' if n != 1 else ''} in {len(reports)} "
+               f"URL{'s' if len(reports) != 1 else ''}")
+    if result.problems:
+        summary += f"; {len({p.path for p in result.problems})} not (fully) probed"
+    _deliver(text, settings, colored, summary)
     sys.exit(exit_code(result, settings.fail_on))
 
 

@@ -17,8 +17,9 @@ import json
 from typing import Any, Dict, List, Sequence
 from urllib.parse import quote
 
-from flask_preflight.findings import ScanResult, Severity
+from flask_preflight.findings import ScanResult
 from flask_preflight.probe.runner import REQUEST_PLAN, TargetReport
+from flask_preflight.report.text import summary_line as text_summary_line
 
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
@@ -148,20 +149,7 @@ def render_text(result: ScanResult, reports: Sequence[TargetReport], *, color: b
 
 
 def summary_line(result: ScanResult) -> str:
-    n = len(result.findings)
-    urls = f"{result.files_scanned} URL{'s' if result.files_scanned != 1 else ''}"
-    if n:
-        counts = result.counts_by_severity()
-        parts = ", ".join(f"{counts[s.value]} {s.value}" for s in Severity if counts[s.value])
-        clauses = [f"Found {n} finding{'s' if n != 1 else ''} ({parts}) in {urls}"]
-    else:
-        clauses = [f"No findings in {urls}"]
-    if result.suppressed:
-        clauses.append(f"{result.suppressed} suppressed")
-    failed = len({p.path for p in result.problems})
-    if failed:
-        clauses.append(f"{failed} URL{' was' if failed == 1 else 's were'} not (fully) probed")
-    return "; ".join(clauses) + "."
+    return text_summary_line(result, "URL", ("URL was not (fully) probed", "URLs were not (fully) probed"))
 
 
 def summary_table(reports: Sequence[TargetReport], *, color: bool = False, insecure: bool = False) -> str:

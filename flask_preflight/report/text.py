@@ -71,9 +71,11 @@ def format_problem(problem: Problem, *, color: bool = False) -> str:
     return f"{where}: {style('error', fg='red', bold=True)}: {problem.kind.value}: {escape(problem.reason)}"
 
 
-def summary_line(result: ScanResult) -> str:
-    """One sentence a person (or a CI log grep) can read at a glance."""
-    files = _plural(result.files_scanned, "file")
+def summary_line(result: ScanResult, unit: str = "file",
+                 not_done: Tuple[str, str] = ("file could not be analyzed", "files could not be analyzed")) -> str:
+    """One sentence a person (or a CI log grep) can read at a glance. ``unit`` names what was scanned and
+    ``not_done`` (singular, plural) what failed: files for ``check``, URLs for ``probe``."""
+    files = _plural(result.files_scanned, unit)
     n = len(result.findings)
     if n:
         counts = result.counts_by_severity()
@@ -85,8 +87,7 @@ def summary_line(result: ScanResult) -> str:
         clauses.append(f"{result.suppressed} suppressed")
     failed = len({p.path for p in result.problems})
     if failed:
-        verb = "file could" if failed == 1 else "files could"
-        clauses.append(f"{failed} {verb} not be analyzed")
+        clauses.append(f"{failed} {not_done[0] if failed == 1 else not_done[1]}")
     return "; ".join(clauses) + "."
 
 

@@ -189,7 +189,12 @@ class DeployChecks(GunicornChecks):
         """The script's lines as launches; ``args`` are its arguments (``$1``...) when a command passes them."""
         env = parent.env.copy()
         seen = 0  # each command carries every assignment above it: take only the new ones
-        for cmd in script.commands:
+        found = [launches(cmd) for cmd in script.commands]
+        here = Ctx(script, Command((), (), script.path), parent.dev_reason, env, parent.via)
+        # Variables the script sets reach the development server if any of its lines starts one.
+        severity = Severity.HIGH if any(self._serves_dev(launch, here) and launch.kind != "script"
+                                        for line in found for launch in line) else Severity.MEDIUM
+        for cmd, cmd_launches in zip(script.commands, found):
             fresh = Env()
             for var in cmd.env[seen:]:
                 reached, why = _guard_verdict(var.guards, env, args, script.path)
@@ -201,12 +206,11 @@ class DeployChecks(GunicornChecks):
             reached, why = _guard_verdict(cmd.guards, env, args, script.path)
             dev = parent.dev_reason or script.dev_reason or cmd.dev_reason or why
             sub = Ctx(script, cmd, dev, env, parent.via + (script.abs_path,))
-            self._env_vars(fresh, sub, Severity.HIGH if any(
-                self._serves_dev(l, sub) and l.kind != "script" for c in script.commands for l in launches(c)
-            ) else Severity.MEDIUM) if fresh.values else None
+            if fresh.values:
+                self._env_vars(fresh, sub, severity)
             if not reached:
                 continue  # the launch's own environment or arguments rule this line out
-            for launch in launches(cmd):
+            for launch in cmd_launches:
                 lenv = env.copy()
                 for var in launch.env:
                     lenv.add(var)
