@@ -53,7 +53,7 @@ def exit_code(result: ScanResult, fail_on: str) -> int:
 
 class _Group(click.Group):
     def list_commands(self, ctx: click.Context) -> List[str]:
-        return ["check", "inspect", "probe", "rules", "rule"]
+        return ["check", "inspect", "probe", "serve", "rules", "rule"]
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -189,12 +189,18 @@ def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _env_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--env``/``--env-file``, shared by ``inspect`` and ``serve`` (the app sees the same variables)."""
+    command = click.option("--env-file", "env_files", multiple=True, type=click.Path(dir_okay=False),
+                           metavar="FILE", help="Load variables from a dotenv FILE (python-dotenv); "
+                           ".env/.flaskenv are NOT read otherwise.")(command)
+    return click.option("--env", "env_items", multiple=True, metavar="KEY=VALUE",
+                        help="Set an environment variable for the app (repeatable; applied after --env-file).")(command)
+
+
 @main.command("inspect")
 @click.argument("target", required=False)
-@click.option("--env", "env_items", multiple=True, metavar="KEY=VALUE",
-              help="Set an environment variable for the app (repeatable; applied after --env-file).")
-@click.option("--env-file", "env_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="Load variables from a dotenv FILE (python-dotenv); .env/.flaskenv are NOT read otherwise.")
+@_env_options
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               help="Seconds the import and the checks may take before the process is killed.")
 @click.option("--chdir", "chdir", type=click.Path(exists=True, file_okay=False), default=None,
@@ -225,14 +231,7 @@ def inspect_cmd(target: Optional[str], env_items: Sequence[str], env_files: Sequ
         settings.selected_rule_ids()
     except ConfigError as exc:
         _usage_error(str(exc))
-    env: Dict[str, str] = {}
-    for path in env_files:
-        env.update(_read_env_file(path))
-    for item in env_items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            _usage_error(f"--env {item!r}: expected KEY=VALUE")
-        env[key.strip()] = value
+    env = _env_overrides(env_files, env_items)
     notes: List[str] = []
     try:
         result = run_inspect(target, env, timeout=timeout, cwd=cwd, settings=settings, notes=notes)
@@ -241,6 +240,91 @@ def inspect_cmd(target: Optional[str], env_items: Sequence[str], env_files: Sequ
     for note in notes:
         click.echo(f"flask-preflight: warning: {note}", err=True)
     sys.exit(emit_report(result, settings, color=color, statistics=statistics))
+
+
+def _env_overrides(env_files: Sequence[str], env_items: Sequence[str]) -> Dict[str, str]:
+    from flask_preflight.serve.command import UsageError, env_overrides
+
+    try:
+        return env_overrides(env_files, env_items, _read_env_file)
+    except UsageError as exc:
+        _usage_error(str(exc))
+        raise  # unreachable: _usage_error exits
+
+
+@main.command("serve")
+@click.argument("target", required=False)
+@click.option("--server", type=click.Choice(["gunicorn", "waitress"]), default=None,
+              help="WSGI server [env PREFLIGHT_SERVER; default: gunicorn, waitress on Windows].")
+@click.option("-b", "--bind", multiple=True, metavar="ADDR",
+              help="HOST:PORT, [IPv6]:PORT or unix:PATH (repeatable) [env PREFLIGHT_BIND; 0.0.0.0:$PORT when "
+                   "PORT is set; default: 127.0.0.1:8000].")
+@click.option("-w", "--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes [env PREFLIGHT_WORKERS, WEB_CONCURRENCY; default: 2 x CPUs + 1, capped by "
+                   "available memory].")
+@click.option("-k", "--worker-class", type=click.Choice(["sync", "gthread", "gevent"]), default=None,
+              help="gunicorn worker type [env PREFLIGHT_WORKER_CLASS; default: gthread].")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="Threads per worker (gthread, waitress) [env PREFLIGHT_THREADS; default: 4].")
+@click.option("--timeout", type=click.IntRange(min=1), default=None,
+              help="Seconds a worker may be silent before it is killed and replaced [env PREFLIGHT_TIMEOUT; 30].")
+@click.option("--graceful-timeout", type=click.IntRange(min=0), default=None,
+              help="Seconds in-flight requests get to finish after SIGTERM [env PREFLIGHT_GRACEFUL_TIMEOUT; 30].")
+@click.option("--keep-alive", "keepalive", type=click.IntRange(min=0), default=None,
+              help="Seconds an idle keep-alive connection is held [env PREFLIGHT_KEEPALIVE; 5].")
+@click.option("--max-requests", type=click.IntRange(min=0), default=None,
+              help="Recycle a worker after this many requests, 0 never [env PREFLIGHT_MAX_REQUESTS; 1000].")
+@click.option("--max-requests-jitter", type=click.IntRange(min=0), default=None,
+              help="Random extra requests so workers do not recycle together [env PREFLIGHT_MAX_REQUESTS_JITTER; 100].")
+@click.option("--behind-proxy", type=click.IntRange(min=0), default=None, metavar="N",
+              help="N reverse proxies in front: trust N X-Forwarded-For/-Proto/-Host values from "
+                   "--forwarded-allow-ips [env PREFLIGHT_BEHIND_PROXY; 0].")
+@click.option("--forwarded-allow-ips", default=None, metavar="IPS",
+              help="Proxy addresses/networks whose X-Forwarded-* headers count [env FORWARDED_ALLOW_IPS; "
+                   "127.0.0.1,::1 with --behind-proxy, none without].")
+@click.option("--certfile", type=click.Path(dir_okay=False), default=None, help="TLS certificate (gunicorn).")
+@click.option("--keyfile", type=click.Path(dir_okay=False), default=None, help="TLS private key (gunicorn).")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error", "critical"]), default=None,
+              help="Error-log level [env PREFLIGHT_LOG_LEVEL; info].")
+@click.option("--allow", multiple=True, metavar="RULES",
+              help="Start even with these high/critical findings (not PF101/PF104: debug is never served).")
+@_env_options
+@click.option("--chdir", "chdir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Load the app from DIR (like gunicorn --chdir).")
+@click.option("--check-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds the pre-start check (import and inspect) may take.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Read settings (ignore lists) from this TOML file instead of searching for pyproject.toml.")
+@click.option("--print-config", is_flag=True, help="Print the effective settings and their sources, then exit.")
+@click.option("--generate", type=click.Choice(["gunicorn-conf", "systemd", "nginx", "dockerfile"]), default=None,
+              help="Write a production template for this app, then exit.")
+@click.option("--out", default=None, metavar="PATH", help="Where --generate writes (default: a conventional "
+              "file name in the current directory; - for stdout).")
+@click.option("--overwrite", is_flag=True, help="Let --generate replace an existing file.")
+def serve_cmd(target: Optional[str], allow: Sequence[str], env_items: Sequence[str], env_files: Sequence[str],
+              chdir: Optional[str], check_timeout: float, config_file: Optional[str], print_config: bool,
+              generate: Optional[str], out: Optional[str], overwrite: bool, **flags: Any) -> None:
+    """Run the app on gunicorn (waitress on Windows) with production settings - never in debug.
+
+    The app is first checked as `inspect` checks it (in a child process); a critical or high finding,
+    or a missing SECRET_KEY, stops serve before it binds (exit 1). `--allow RULES` lets reviewed rules
+    through; debug mode (PF101) and the Werkzeug debugger (PF104) cannot be allowed. Exit codes: 0 clean
+    stop, 1 refused, 2 usage error, 3 the app could not be checked or the server failed.
+    """
+    from flask_preflight.serve.command import ServeRequest, UsageError, serve
+    from flask_preflight.serve.options import split_list
+
+    flags["bind"] = tuple(flags.get("bind") or ())
+    if flags.get("forwarded_allow_ips") is not None:
+        flags["forwarded_allow_ips"] = split_list(flags["forwarded_allow_ips"])
+    req = ServeRequest(target=target, flags=flags, allow=allow, env=_env_overrides(env_files, env_items),
+                       cwd=chdir or ".", check_timeout=check_timeout, config_file=config_file,
+                       print_config=print_config, generate=generate, out=out, overwrite=overwrite)
+    try:
+        code = serve(req)
+    except UsageError as exc:
+        _usage_error(str(exc))
+    sys.exit(code)
 
 
 def _read_env_file(path: str) -> Dict[str, str]:

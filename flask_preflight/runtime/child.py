@@ -270,6 +270,7 @@ class _Run:
         self.starts: List[ServerStart] = []
         self.flask_version: Optional[str] = None
         self.notes: List[str] = []
+        self.rss_bytes: Optional[int] = None
 
     def problem(self, kind: ProblemKind, reason: str, where: Optional[Tuple[str, int]] = None) -> None:
         path, line = where if where else (self.target.original, None)
@@ -308,6 +309,7 @@ class _Run:
         self.starts = guards.starts
         loaded = self.load(flask.Flask)
         guards.raising = False  # a server start during the checks is recorded, not fatal
+        self.rss_bytes = peak_rss()
         if loaded is None:
             if self.starts and not any(f.rule_id == "PF102" for f in self.findings):
                 # the blocked call's exception was replaced by another one (a `finally:` that raised)
@@ -398,7 +400,19 @@ class _Run:
             "server_starts": [{"kind": s.kind, "path": s.path, "line": s.line} for s in self.starts],
             "flask_version": self.flask_version,
             "notes": self.notes,
+            "rss_bytes": self.rss_bytes,
         }
+
+
+def peak_rss() -> Optional[int]:
+    """This process's peak resident size in bytes (what one server worker holding the app needs), or None
+    where the ``resource`` module does not exist (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)  # bytes on macOS, KiB elsewhere
 
 
 def checks_runner() -> Callable[[Any, AppContext], Tuple[List[Finding], List[str]]]:

@@ -51,7 +51,7 @@ def resolve_target(target: Optional[str], env: Mapping[str, str], cwd: str) -> T
 
 def run_inspect(target: Optional[str], env: Dict[str, str], timeout: float = DEFAULT_TIMEOUT, cwd: str = ".",
                 *, settings: Any = None, display_root: Optional[str] = None,
-                notes: Optional[List[str]] = None) -> ScanResult:
+                notes: Optional[List[str]] = None, details: Optional[Dict[str, Any]] = None) -> ScanResult:
     """Load the app named by ``target`` in a child process and check it.
 
     ``env`` holds the variables from ``--env``/``--env-file``; they are laid over this process's
@@ -60,6 +60,8 @@ def run_inspect(target: Optional[str], env: Dict[str, str], timeout: float = DEF
     ``settings`` (default: the settings found from ``cwd``). Paths are shown relative to ``display_root``
     (default: the current directory) when below it. ``notes``, when given, receives what the checks
     could not do (a test-client request that raised, a check group that failed): warnings, not problems.
+    ``details``, when given, receives ``findings`` (before any selection or suppression: ``serve`` never
+    lets a suppressed debugger through) and ``rss_bytes`` (the child's peak size after loading the app).
 
     A malformed target raises TargetError; everything that goes wrong while loading is a Problem."""
     from flask_preflight.static.engine import filter_findings
@@ -89,6 +91,9 @@ def run_inspect(target: Optional[str], env: Dict[str, str], timeout: float = DEF
                                     reason=f"the inspection process wrote an unreadable result: {exc}"))
     findings = localize_findings(findings, display_root)
     problems = [_localize_problem(p, display_root) for p in problems]
+    if details is not None:
+        details["findings"] = list(findings)
+        details["rss_bytes"] = data.get("rss_bytes") if data is not None else None
     kept, suppressed = filter_findings(findings, settings)
     return ScanResult(findings=kept, problems=problems, files_scanned=1, suppressed=suppressed).sorted()
 

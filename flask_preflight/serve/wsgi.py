@@ -1,0 +1,116 @@
+"""What a server worker loads: the app named by TARGET, checked once more, wrapped for the proxy.
+
+The pre-start check ran in another process; a worker imports the app again (gunicorn's workers each
+import it, as without ``--preload``), so the two things that must never be served - debug mode and the
+Werkzeug debugger - are checked again on the object the worker is about to serve. The import also runs
+with the server-start guards of ``inspect``: an ``app.run()`` the module calls at import raises instead of
+starting a development server inside the worker.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+WSGIApp = Callable[..., Any]
+_FORWARDED_PREFIX = "HTTP_X_FORWARDED_"
+
+
+class Refused(Exception):
+    """The loaded app is in debug mode or runs the debugger: the worker does not serve it."""
+
+
+def load_wsgi(target: Dict[str, Any], cwd: str, behind_proxy: int, trusted: Sequence[str]) -> WSGIApp:
+    """Import the app like ``inspect`` does and return the WSGI callable to serve."""
+    import flask
+
+    from flask_preflight.runtime.child import ServerGuards
+    from flask_preflight.runtime.target import Target, load_app
+
+    t = Target.from_dict(target)
+    os.chdir(cwd)
+    if t.import_root not in sys.path:
+        sys.path.insert(0, t.import_root)
+    ServerGuards(raising=True).install()  # left in place: a worker never starts another server
+    loaded = load_app(t, flask.Flask)
+    served = loaded.wrappers[0] if loaded.wrappers else loaded.app
+    refuse_debug(loaded.app, tuple(loaded.wrappers))
+    if behind_proxy:
+        served = TrustedProxyFix(served, behind_proxy, trusted)
+    return served
+
+
+def refuse_debug(app: Any, outer: Tuple[Any, ...]) -> None:
+    """Raise Refused when ``app`` (or an app mounted below it) is in debug mode or has the debugger."""
+    from werkzeug.debug import DebuggedApplication
+
+    from flask_preflight.runtime.check_wsgi import wsgi_layers
+
+    pending: List[Tuple[Any, Tuple[Any, ...], str]] = [(app, outer, "the app")]
+    seen = set()
+    while pending:
+        current, layers_out, label = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if getattr(current, "debug", False) is True:
+            raise Refused(f"{label} is in debug mode (app.debug is True) in the server worker")
+        mounts: List[Tuple[str, str, Any]] = []
+        for where, layer in wsgi_layers(current, layers_out, mounts=mounts):
+            if isinstance(layer, DebuggedApplication):
+                raise Refused(f"{label} runs the Werkzeug debugger ({where} is a DebuggedApplication)")
+        for where, prefix, mounted in mounts:
+            if _is_flask(mounted):
+                pending.append((mounted, (), f"the app mounted at {prefix}"))
+            elif isinstance(mounted, DebuggedApplication):
+                raise Refused(f"the WSGI app mounted at {prefix} is a DebuggedApplication")
+
+
+def _is_flask(obj: Any) -> bool:
+    try:
+        import flask
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(obj, flask.Flask)
+
+
+class TrustedProxyFix:
+    """Werkzeug's ProxyFix for requests that come from a trusted proxy address, nothing for the rest.
+
+    ProxyFix alone trusts the X-Forwarded-* headers of whoever connects, so a client that reaches the
+    server without going through the proxy picks its own ``remote_addr`` and scheme. Here the headers
+    count only when the peer is in ``trusted`` (the same list gunicorn's ``forwarded_allow_ips`` gets), and
+    are removed otherwise, as waitress's ``clear_untrusted_proxy_headers`` does. A unix-socket peer has no
+    address and is trusted: only processes allowed to open the socket can connect."""
+
+    def __init__(self, app: WSGIApp, hops: int, trusted: Iterable[str]) -> None:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        self.app = app
+        self.hops = hops
+        self.fixed = ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops)
+        peers = list(trusted)
+        self.any_peer = "*" in peers
+        self.networks = [ipaddress.ip_network(p, strict=False) for p in peers if p != "*"]
+
+    def trusts(self, remote: Optional[str]) -> bool:
+        if self.any_peer:
+            return True
+        if not remote:
+            return True
+        try:
+            addr = ipaddress.ip_address(remote.split("%", 1)[0])
+        except ValueError:
+            return True  # not an IP: a unix socket peer
+        if getattr(addr, "ipv4_mapped", None):
+            addr = addr.ipv4_mapped  # type: ignore[union-attr]
+        return any(addr in net for net in self.networks)
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if self.trusts(environ.get("REMOTE_ADDR")):
+            return self.fixed(environ, start_response)
+        for key in [k for k in environ if k.startswith(_FORWARDED_PREFIX)]:
+            del environ[key]
+        return self.app(environ, start_response)

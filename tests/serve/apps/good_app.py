@@ -1,0 +1,24 @@
+"""A production-shaped app serve accepts: key from the environment, body limit, trusted hosts."""
+import os
+import time
+
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+app.config.update(
+    SECRET_KEY=os.environ["SECRET_KEY"],
+    MAX_CONTENT_LENGTH=1024 * 1024,
+    TRUSTED_HOSTS=["127.0.0.1", "localhost"],
+)
+
+
+@app.get("/")
+def index():
+    return jsonify(pid=os.getpid(), remote_addr=request.remote_addr, scheme=request.scheme,
+                   forwarded=request.headers.get("X-Forwarded-For"))
+
+
+@app.get("/slow")
+def slow():
+    time.sleep(float(request.args.get("s", "2")))
+    return "slow done"

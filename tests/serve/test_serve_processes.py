@@ -1,0 +1,181 @@
+"""``flask-preflight serve`` as real processes on 127.0.0.1: gunicorn workers, graceful SIGTERM, a killed
+worker replaced, refusals that never open the port, one trusted proxy hop, waitress and TLS."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List, Optional
+
+import httpx
+import pytest
+
+from probe.conftest import make_self_signed_cert
+
+from .conftest import HOST, PortWatch, children, free_port, port_answers, run_serve, start_serve, wait_for
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="gunicorn and POSIX signals")
+CLIENT_TIMEOUT = 20.0
+
+
+def get(port: int, path: str = "/", headers: Optional[Dict[str, str]] = None, scheme: str = "http",
+        **kw) -> httpx.Response:
+    with httpx.Client(timeout=CLIENT_TIMEOUT, trust_env=False, **kw) as client:
+        return client.get(f"{scheme}://{HOST}:{port}{path}", headers=headers)
+
+
+def access_lines(text: str) -> List[dict]:
+    out = []
+    for line in text.splitlines():
+        if line.startswith("{"):
+            out.append(json.loads(line))
+    return out
+
+
+def test_three_workers_serve_concurrent_requests_and_sigterm_finishes_the_slow_one(logs, servers):
+    server = start_serve("good_app:app", "--workers", "3", "--graceful-timeout", "20", log_dir=logs)
+    servers.append(server)
+    workers = wait_for(lambda: len(children(server.proc.pid)) == 3 and children(server.proc.pid), 30,
+                       "3 worker processes")
+    assert all(os.path.exists(f"/proc/{pid}") or sys.platform != "linux" for pid in workers)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        responses = list(pool.map(lambda _: get(server.port), range(64)))
+    assert [r.status_code for r in responses] == [200] * 64
+    assert {r.json()["pid"] for r in responses} <= set(workers)
+
+    result: Dict[str, httpx.Response] = {}
+    slow = threading.Thread(target=lambda: result.setdefault("r", get(server.port, "/slow?s=2")))
+    slow.start()
+    wait_for(lambda: _in_flight(server.port), 5, "the slow request's connection")
+    os.kill(server.proc.pid, signal.SIGTERM)
+    slow.join(timeout=30)
+    assert result["r"].status_code == 200 and result["r"].text == "slow done"
+    assert server.proc.wait(timeout=30) == 0
+    assert not port_answers(server.port)
+    log = server.log(tail=None)
+    lines = access_lines(log)
+    assert any(e["path"] == "/slow" and e["status"] == 200 and e["duration_ms"] >= 1900 for e in lines), log[-2000:]
+    assert sum(1 for e in lines if e["path"] == "/") == 64
+    assert "passed the pre-start checks" in log and "3 gthread workers" in log
+
+
+def _in_flight(port: int) -> bool:
+    """True once some connection to ``port`` is established (the slow request's), checked via /proc/net/tcp."""
+    if not os.path.exists("/proc/net/tcp"):
+        return True
+    wanted = f"{port:04X}"
+    with open("/proc/net/tcp") as fh:
+        for row in fh.read().splitlines()[1:]:
+            cols = row.split()
+            if cols[1].endswith(":" + wanted) and cols[3] == "01":  # local port, state ESTABLISHED
+                return True
+    return False
+
+
+def test_a_worker_killed_with_sigkill_is_replaced(logs, servers):
+    server = start_serve("good_app:app", "--workers", "2", log_dir=logs)
+    servers.append(server)
+    before = wait_for(lambda: len(children(server.proc.pid)) == 2 and children(server.proc.pid), 30, "2 workers")
+    victim = before[0]
+    os.kill(victim, signal.SIGKILL)
+    after = wait_for(lambda: (lambda c: len(c) == 2 and victim not in c and c)(children(server.proc.pid)), 30,
+                     "a replacement worker")
+    assert set(after) - set(before), "a new worker pid"
+    assert all(get(server.port).status_code == 200 for _ in range(10))
+    assert server.proc.poll() is None
+
+
+@pytest.mark.parametrize("target, rule", [
+    ("debug_app:app", "PF101"),
+    ("debugger_app:application", "PF104"),
+    ("nokey_app:app", "PF502"),
+])
+def test_refused_apps_exit_1_and_never_open_the_port(target, rule):
+    port = free_port()
+    with PortWatch(port) as watch:
+        proc = run_serve([target, "--bind", f"{HOST}:{port}"])
+    assert proc.returncode == 1, proc.stderr
+    assert not watch.opened
+    assert f"refusing to start {target}" in proc.stderr and rule in proc.stderr
+    assert "Listening at" not in proc.stderr + proc.stdout
+
+
+def test_allow_lets_a_reviewed_rule_through_but_never_the_debugger(logs, servers):
+    denied = run_serve(["debugger_app:application", "--allow", "PF104", "--bind", f"{HOST}:{free_port()}"])
+    assert denied.returncode == 2 and "PF104 cannot be allowed" in denied.stderr
+    server = start_serve("nokey_app:app", "--allow", "PF502", "--workers", "1", log_dir=logs)
+    servers.append(server)
+    assert get(server.port).status_code == 500  # the app really has no key: the session write fails
+    assert "allowed by --allow: PF502" in server.log()
+
+
+def test_an_app_that_cannot_be_imported_is_not_served():
+    port = free_port()
+    with PortWatch(port) as watch:
+        proc = run_serve(["broken_app:app", "--bind", f"{HOST}:{port}"])
+    assert proc.returncode == 3, proc.stderr
+    assert not watch.opened
+    assert "could not be checked" in proc.stderr and "NO_SUCH_VARIABLE_FOR_SERVE_TESTS" in proc.stderr
+
+
+def test_behind_proxy_1_trusts_one_forwarded_hop_and_not_two(logs, servers):
+    server = start_serve("good_app:app", "--workers", "1", "--behind-proxy", "1", log_dir=logs)
+    servers.append(server)
+    one = get(server.port, headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}).json()
+    assert one["remote_addr"] == "203.0.113.7" and one["scheme"] == "https"
+    two = get(server.port, headers={"X-Forwarded-For": "198.51.100.66, 203.0.113.7"}).json()
+    assert two["remote_addr"] == "203.0.113.7"
+    assert get(server.port).json()["remote_addr"] == "127.0.0.1"
+
+
+def test_without_behind_proxy_forwarded_headers_are_ignored(logs, servers):
+    server = start_serve("good_app:app", "--workers", "1", log_dir=logs)
+    servers.append(server)
+    got = get(server.port, headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}).json()
+    assert got["remote_addr"] == "127.0.0.1" and got["scheme"] == "http"
+
+
+def test_forwarded_headers_from_an_untrusted_peer_are_dropped(logs, servers):
+    server = start_serve("good_app:app", "--workers", "1", "--behind-proxy", "1",
+                         "--forwarded-allow-ips", "10.0.0.0/8", log_dir=logs)
+    servers.append(server)
+    got = get(server.port, headers={"X-Forwarded-For": "203.0.113.7"}).json()
+    assert got["remote_addr"] == "127.0.0.1" and got["forwarded"] is None
+
+
+def test_waitress_serves_logs_json_and_stops_on_sigterm(logs, servers):
+    server = start_serve("good_app:app", "--server", "waitress", "--threads", "2", "--behind-proxy", "1",
+                         log_dir=logs)
+    servers.append(server)
+    r = get(server.port, headers={"X-Forwarded-For": "198.51.100.66, 203.0.113.7"})
+    assert r.status_code == 200 and r.headers["server"] == "waitress"
+    assert r.json()["remote_addr"] == "203.0.113.7"
+    os.kill(server.proc.pid, signal.SIGTERM)
+    assert server.proc.wait(timeout=20) == 0
+    entries = access_lines(server.log(tail=None))
+    assert entries and entries[-1]["status"] == 200 and entries[-1]["remote_addr"] == "203.0.113.7"
+
+
+def test_tls_with_certfile_and_keyfile(logs, servers, tmp_path):
+    cert, key = make_self_signed_cert(tmp_path)
+    server = start_serve("good_app:app", "--workers", "1", "--certfile", str(cert), "--keyfile", str(key),
+                         log_dir=logs)
+    servers.append(server)
+    r = get(server.port, scheme="https", verify=False)
+    assert r.status_code == 200 and r.json()["scheme"] == "https"
+
+
+def test_a_port_in_use_is_reported_and_exits_3():
+    with socket.socket() as busy:
+        busy.bind((HOST, 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = run_serve(["good_app:app", "--bind", f"{HOST}:{port}", "--workers", "1"], timeout=180)
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    assert "Address already in use" in proc.stderr or "in use" in proc.stderr
