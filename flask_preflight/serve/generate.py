@@ -66,6 +66,7 @@ class TemplateContext:
     behind_proxy: int  # proxy hops in front of the app server
     python_version: str  # "3.12": the Dockerfile's base image
     copy_paths: Tuple[str, ...] = ()  # project-relative files/dirs the image needs; () copies the whole context
+    dependencies: str = "requirements"  # how the image installs them: requirements / project / missing
 
 
 def sanitize_name(raw: str) -> str:
@@ -114,7 +115,18 @@ def context_for(target: Optional[str], cwd: str, bind: str, behind_proxy: int,
         behind_proxy=behind_proxy,
         python_version=f"{sys.version_info[0]}.{sys.version_info[1]}",
         copy_paths=app_paths(cwd),
+        dependencies=dependency_source(cwd),
     )
+
+
+def dependency_source(cwd: str) -> str:
+    """``requirements`` when there is a requirements.txt, ``project`` for a pyproject.toml/setup.py
+    project (installed with pip), ``missing`` otherwise (the Dockerfile then says what to add)."""
+    if os.path.isfile(os.path.join(cwd, "requirements.txt")):
+        return "requirements"
+    if any(os.path.isfile(os.path.join(cwd, n)) for n in ("pyproject.toml", "setup.py")):
+        return "project"
+    return "missing"
 
 
 def _resolve(target: Optional[str], cwd: str, env: Mapping[str, str]) -> Tuple[Target, bool]:
@@ -525,10 +537,7 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1
 # A virtualenv is one directory that the final stage can copy as a whole.
 RUN python -m venv {VENV}
 ENV PATH="{VENV}/bin:$PATH"
-# Dependencies before the code: this layer is rebuilt only when requirements.txt changes.
-# (Needs a compiler for a package without wheels? apt-get install build-essential here, not below.)
-COPY requirements.txt ./
-RUN pip install --no-cache-dir -r requirements.txt "flask-preflight>={_release(__version__)}"
+{_docker_dependencies(ctx)}
 
 # ---- final stage: the runtime only ------------------------------------------------------------------
 FROM {base}
@@ -550,6 +559,21 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\
 # and refuses to start in debug mode.
 {proxy_note}CMD {cmd_json}
 """
+
+
+def _docker_dependencies(ctx: TemplateContext) -> str:
+    preflight = f'"flask-preflight>={_release(__version__)}"'
+    compiler = "# (Needs a compiler for a package without wheels? apt-get install build-essential here, not below.)\n"
+    if ctx.dependencies == "project":
+        return ("# The project is installed with its declared dependencies (pyproject.toml / setup.py).\n"
+                + compiler + "COPY . /src\n"
+                f"RUN pip install --no-cache-dir /src {preflight}")
+    missing = ("# No requirements.txt was found when this file was generated: write one (pip freeze >\n"
+               "# requirements.txt in the app's virtualenv) before building.\n"
+               if ctx.dependencies == "missing" else "")
+    return (missing + "# Dependencies before the code: this layer is rebuilt only when requirements.txt changes.\n"
+            + compiler + "COPY requirements.txt ./\n"
+            f"RUN pip install --no-cache-dir -r requirements.txt {preflight}")
 
 
 def _docker_copies(ctx: TemplateContext) -> str:

@@ -580,3 +580,15 @@ def test_app_paths_leave_out_what_the_image_must_not_hold(project: Path) -> None
     (project / "instance").mkdir()
     (project / "instance" / "__init__.py").write_text("")
     assert app_paths(str(project)) == ("wsgi.py", "migrations", "myshop")
+
+
+def test_dockerfile_installs_what_the_project_declares(tmp_path: Path) -> None:
+    (tmp_path / "wsgi.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    missing = render("dockerfile", context_for(None, str(tmp_path), "127.0.0.1:8000", 0))
+    assert "No requirements.txt was found" in missing and "COPY requirements.txt ./" in missing
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '1'\n")
+    project_text = render("dockerfile", context_for(None, str(tmp_path), "127.0.0.1:8000", 0))
+    assert "RUN pip install --no-cache-dir /src" in project_text and "requirements.txt" not in project_text
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    reqs = render("dockerfile", context_for(None, str(tmp_path), "127.0.0.1:8000", 0))
+    assert "-r requirements.txt" in reqs and "No requirements.txt" not in reqs
