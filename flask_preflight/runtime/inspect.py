@@ -45,7 +45,7 @@ def resolve_target(target: Optional[str], env: Mapping[str, str], cwd: str) -> T
     found = default_target(cwd)
     if found is None:
         raise TargetError(f"no TARGET given, FLASK_APP is not set and there is no wsgi.py or app.py in "
-                          f"{cwd}; name the app, e.g. `flask-preflight inspect wsgi:app`")
+                          f"{cwd}; name the app, e.g. `wsgi:app`")
     return found
 
 

@@ -26,7 +26,7 @@ def record(environ: Mapping[str, Any], status: Any, size: Optional[int], seconds
         "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "remote_addr": environ.get("REMOTE_ADDR") or None,
         "method": environ.get("REQUEST_METHOD"),
-        "path": environ.get("PATH_INFO"),
+        "path": _wsgi_text(environ.get("PATH_INFO")),
         "query": environ.get("QUERY_STRING") or None,
         "protocol": environ.get("SERVER_PROTOCOL"),
         "status": int(code) if code.isdigit() else code,
@@ -37,6 +37,16 @@ def record(environ: Mapping[str, Any], status: Any, size: Optional[int], seconds
         "request_id": environ.get("HTTP_X_REQUEST_ID") or None,
         "pid": os.getpid(),
     }
+
+
+def _wsgi_text(value: Any) -> Any:
+    """PEP 3333 hands the path over as latin-1 decoded bytes; the URL's bytes are UTF-8 in practice."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return value
 
 
 def dumps(entry: Mapping[str, Any]) -> str:

@@ -100,7 +100,10 @@ def refusal_message(verdict: Verdict, target: str) -> str:
     allowable = sorted({f.rule_id for f in verdict.blocking if f.rule_id not in NEVER_ALLOWED})
     if never:
         lines.append(f"{', '.join(never)} cannot be allowed: debug mode and the Werkzeug debugger are never served.")
-    if allowable:
+    if allowable and never:
+        lines.append(f"{', '.join(allowable)} can be let through with --allow after review, but only once "
+                     f"{', '.join(never)} {'is' if len(never) == 1 else 'are'} fixed.")
+    elif allowable:
         lines.append(f"After reviewing them, --allow {','.join(allowable)} starts the server anyway.")
     return "\n".join(lines)
 

@@ -106,7 +106,7 @@ def context_for(target: Optional[str], cwd: str, bind: str, behind_proxy: int,
     cwd = os.path.abspath(cwd)
     parsed, defaulted = _resolve(target, cwd, os.environ if env is None else env)
     return TemplateContext(
-        target=_target_text(parsed) if defaulted else parsed.original.strip(),
+        target=_target_text(parsed) if defaulted else _with_attribute(parsed),
         bind=bind,
         project_name=sanitize_name(os.path.basename(cwd)),
         project_dir=cwd,
@@ -145,10 +145,25 @@ def _resolve(target: Optional[str], cwd: str, env: Mapping[str, str]) -> Tuple[T
 
 def _target_text(parsed: Target) -> str:
     """For a default file (wsgi.py/app.py), the attribute Flask would pick, written out, so gunicorn (which
-    has no auto-detection) loads the same app; a TARGET or FLASK_APP the user wrote is kept as written."""
-    path = os.path.join(parsed.import_root, *parsed.module.split(".")) + ".py"
-    expr = _app_expr(path)
+    has no auto-detection) loads the same app."""
+    expr = _app_expr(_module_file(parsed))
     return f"{parsed.module}:{expr}" if expr else parsed.module
+
+
+def _with_attribute(parsed: Target) -> str:
+    """A TARGET or FLASK_APP as the user wrote it, with the attribute Flask would pick appended when it
+    names none (``myapp`` -> ``myapp:create_app()``): gunicorn would look for ``application`` instead."""
+    text = parsed.original.strip()
+    if parsed.expr is not None:
+        return text
+    expr = _app_expr(_module_file(parsed))
+    return f"{text}:{expr}" if expr else text
+
+
+def _module_file(parsed: Target) -> str:
+    base = os.path.join(parsed.import_root, *parsed.module.split("."))
+    package = os.path.join(base, "__init__.py")
+    return package if os.path.isfile(package) else base + ".py"
 
 
 def _app_expr(path: str) -> Optional[str]:

@@ -8,10 +8,10 @@ config files and ``GUNICORN_CMD_ARGS`` are not read: ``--print-config`` must be 
 from __future__ import annotations
 
 import os
-import sys
-from typing import Any, Dict
+from typing import Any, Dict, List, Sequence
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.errors import AppImportError
 
 from flask_preflight.serve.options import ServeOptions
 from flask_preflight.serve.wsgi import Refused, load_wsgi
@@ -31,7 +31,7 @@ def gunicorn_settings(opts: ServeOptions, proc_name: str) -> Dict[str, Any]:
         "keepalive": opts.keepalive,
         "max_requests": opts.max_requests,
         "max_requests_jitter": opts.max_requests_jitter,
-        "forwarded_allow_ips": ",".join(opts.forwarded_allow_ips),
+        "forwarded_allow_ips": ",".join(_accepted_peers(opts.forwarded_allow_ips)),
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": opts.log_level,
@@ -49,6 +49,22 @@ def gunicorn_settings(opts: ServeOptions, proc_name: str) -> Dict[str, Any]:
         # The heartbeat file is touched on every request; on a container's overlay disk that can block.
         settings["worker_tmp_dir"] = "/dev/shm"
     return settings
+
+
+def _accepted_peers(peers: Sequence[str]) -> List[str]:
+    """The entries the installed gunicorn accepts: before version 24 it takes addresses, not networks.
+    A network left out here only loses gunicorn's own X-Forwarded-Proto handling, which TrustedProxyFix
+    (it does take networks) performs anyway."""
+    from gunicorn.config import validate_string_to_addr_list
+
+    accepted = []
+    for peer in peers:
+        try:
+            validate_string_to_addr_list(peer)
+        except ValueError:
+            continue
+        accepted.append(peer)
+    return accepted
 
 
 class PreflightApplication(BaseApplication):
@@ -70,17 +86,23 @@ class PreflightApplication(BaseApplication):
         try:
             return load_wsgi(self.target, self.cwd, self.opts.behind_proxy, self.opts.forwarded_allow_ips)
         except Refused as exc:
-            print(f"flask-preflight serve: worker {os.getpid()} refuses to serve: {exc}", file=sys.stderr,
-                  flush=True)
-            sys.exit(APP_LOAD_ERROR)
+            # gunicorn's own "the app cannot be loaded" error: the worker prints it and exits with
+            # APP_LOAD_ERROR, and the arbiter halts instead of booting replacements in a loop.
+            raise AppImportError(f"flask-preflight serve: worker {os.getpid()} refuses to serve: {exc}") from None
 
 
 def run(opts: ServeOptions, target: Dict[str, Any], cwd: str, proc_name: str) -> int:
-    """Run until stopped; 0 after a clean shutdown (SIGTERM/SIGINT), 3 when gunicorn halted on an error
-    (could not bind, a worker failed to boot or refused the app)."""
+    """Run until stopped; 0 after a clean shutdown (SIGTERM/SIGINT), 1 when a worker refused the app
+    (it exits with APP_LOAD_ERROR and gunicorn halts with that code), 3 when gunicorn halted on another
+    error (could not bind, a worker failed to boot)."""
+    master = os.getpid()
     try:
         PreflightApplication(opts, target, cwd, proc_name).run()
     except SystemExit as exc:
+        if os.getpid() != master:
+            raise  # a forked worker unwinding through here: its exit code is for the arbiter
         code = exc.code
-        return 0 if code in (0, None) else 3
+        if code in (0, None):
+            return 0
+        return 1 if code == APP_LOAD_ERROR else 3
     return 0

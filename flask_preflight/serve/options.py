@@ -54,8 +54,8 @@ SOURCES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
 }
 # Settings waitress has no equivalent for: given on the command line they are an error, from the
 # environment (WEB_CONCURRENCY is set by platforms, not by the user) they are shown as unused.
-GUNICORN_ONLY = ("workers", "worker_class", "graceful_timeout", "max_requests", "max_requests_jitter",
-                 "certfile", "keyfile")
+GUNICORN_ONLY = ("workers", "worker_class", "timeout", "graceful_timeout", "keepalive", "max_requests",
+                 "max_requests_jitter", "certfile", "keyfile")
 
 
 class OptionError(ValueError):
@@ -170,10 +170,16 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str], *, app_rss: Op
     if opts.behind_proxy:
         _set(opts, "forwarded_allow_ips", picked, PROXY_PEERS,
              "default (a proxy on this host: loopback)")
+        for peer in opts.forwarded_allow_ips:
+            _check_network(peer, opts.sources["forwarded_allow_ips"])
     else:
-        _set(opts, "forwarded_allow_ips", picked, (), "default (no --behind-proxy: forwarded headers are not trusted)")
-    for peer in opts.forwarded_allow_ips:
-        _check_network(peer, opts.sources["forwarded_allow_ips"])
+        given = picked.get("forwarded_allow_ips")
+        if given and given[1].startswith("--"):
+            raise OptionError("--forwarded-allow-ips says which proxies to trust: it needs --behind-proxy N")
+        # Without a proxy no peer is trusted, whatever FORWARDED_ALLOW_IPS (set for plain gunicorn) says.
+        opts.forwarded_allow_ips = ()
+        opts.sources["forwarded_allow_ips"] = (f"{given[1]} ignored: " if given else "default ") + \
+            "(no --behind-proxy: forwarded headers are not trusted)"
 
     _set(opts, "certfile", picked, None, "default")
     _set(opts, "keyfile", picked, None, "default")
@@ -183,6 +189,8 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str], *, app_rss: Op
         path = getattr(opts, name)
         if path and not os.access(path, os.R_OK):
             raise OptionError(f"{opts.sources[name]} {path}: cannot read this file")
+        if path:  # the worker changes to --chdir before gunicorn opens it, per connection
+            setattr(opts, name, os.path.abspath(path))
     return opts
 
 
@@ -260,6 +268,9 @@ def _check_bind(bind: str, source: str, waitress: bool) -> str:
         if not bind[5:]:
             raise OptionError(f"{source} {bind!r}: no socket path after 'unix:'")
         return bind
+    if "," in bind:
+        raise OptionError(f"{source} {bind!r}: one address per --bind (repeat the flag); in PREFLIGHT_BIND "
+                          "separate addresses with spaces")
     if bind.startswith("fd://"):
         raise OptionError(f"{source} {bind!r}: file-descriptor binds are not supported; use HOST:PORT")
     host, sep, port = bind.rpartition(":")

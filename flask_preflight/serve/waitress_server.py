@@ -8,6 +8,7 @@ SIGTERM stops it the way Ctrl-C does, so ``docker stop`` and systemd get a clean
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 from typing import Any, Dict, List
@@ -40,6 +41,17 @@ def waitress_settings(opts: ServeOptions) -> Dict[str, Any]:
     return settings
 
 
+def _log_to_stderr(level: str) -> None:
+    """waitress logs through the ``waitress`` logger and configures no handler: without one its start-up
+    line and its errors are lost."""
+    logger = logging.getLogger("waitress")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
+    logger.propagate = False
+
+
 def run(opts: ServeOptions, target: Dict[str, Any], cwd: str) -> int:
     """Load the app in this process and serve it until SIGTERM/SIGINT; 0 after a clean stop."""
     from waitress.server import create_server
@@ -47,16 +59,17 @@ def run(opts: ServeOptions, target: Dict[str, Any], cwd: str) -> int:
     if sum(1 for b in opts.bind if b.startswith("unix:")) > 1:
         print("flask-preflight serve: waitress listens on at most one unix socket", file=sys.stderr)
         return 2
+    access_stream = sys.stdout  # load_wsgi points sys.stdout at stderr for the app's own prints
+    _log_to_stderr(opts.log_level)
     app = load_wsgi(target, cwd, opts.behind_proxy, opts.forwarded_allow_ips)
-    server = create_server(AccessLogMiddleware(app), **waitress_settings(opts))
+    server = create_server(AccessLogMiddleware(app, access_stream), **waitress_settings(opts))
 
     def stop(signum: int, frame: Any) -> None:
         raise _Stop()
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        server.print_listen("flask-preflight serve: waitress listening on http://{}:{}")
-        sys.stdout.flush()
+        server.print_listen("Listening at: http://{}:{}")
         server.run()
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM through _Stop
         pass

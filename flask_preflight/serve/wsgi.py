@@ -33,8 +33,18 @@ def load_wsgi(target: Dict[str, Any], cwd: str, behind_proxy: int, trusted: Sequ
     os.chdir(cwd)
     if t.import_root not in sys.path:
         sys.path.insert(0, t.import_root)
-    ServerGuards(raising=True).install()  # left in place: a worker never starts another server
-    loaded = load_app(t, flask.Flask)
+    # stdout carries the JSON access log only (its handler keeps the original stream): what the app
+    # prints, at import or in a view, goes to stderr with the error log.
+    sys.stdout = sys.stderr
+    guards = ServerGuards(raising=True).install()  # left in place: a worker never starts another server
+    try:
+        loaded = load_app(t, flask.Flask)
+    except BaseException as exc:  # noqa: B036 - only the guard's own exception is translated
+        if guards.starts and not isinstance(exc, Exception):
+            start = guards.starts[-1]
+            raise Refused(f"the app calls {start.kind} while it is imported ({start.path}:{start.line}); "
+                          "guard it with `if __name__ == \"__main__\":`") from None
+        raise
     served = loaded.wrappers[0] if loaded.wrappers else loaded.app
     refuse_debug(loaded.app, tuple(loaded.wrappers))
     if behind_proxy:
@@ -44,9 +54,11 @@ def load_wsgi(target: Dict[str, Any], cwd: str, behind_proxy: int, trusted: Sequ
 
 def refuse_debug(app: Any, outer: Tuple[Any, ...]) -> None:
     """Raise Refused when ``app`` (or an app mounted below it) is in debug mode or has the debugger."""
+    import flask
     from werkzeug.debug import DebuggedApplication
 
     from flask_preflight.runtime.check_wsgi import wsgi_layers
+    from flask_preflight.runtime.target import unwrap
 
     pending: List[Tuple[Any, Tuple[Any, ...], str]] = [(app, outer, "the app")]
     seen = set()
@@ -55,25 +67,18 @@ def refuse_debug(app: Any, outer: Tuple[Any, ...]) -> None:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if getattr(current, "debug", False) is True:
-            raise Refused(f"{label} is in debug mode (app.debug is True) in the server worker")
+        if getattr(current, "debug", False):
+            raise Refused(f"{label} is in debug mode (app.debug is {current.debug!r}) in the server worker")
         mounts: List[Tuple[str, str, Any]] = []
         for where, layer in wsgi_layers(current, layers_out, mounts=mounts):
             if isinstance(layer, DebuggedApplication):
                 raise Refused(f"{label} runs the Werkzeug debugger ({where} is a DebuggedApplication)")
         for where, prefix, mounted in mounts:
-            if _is_flask(mounted):
-                pending.append((mounted, (), f"the app mounted at {prefix}"))
-            elif isinstance(mounted, DebuggedApplication):
+            if isinstance(mounted, DebuggedApplication):
                 raise Refused(f"the WSGI app mounted at {prefix} is a DebuggedApplication")
-
-
-def _is_flask(obj: Any) -> bool:
-    try:
-        import flask
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(obj, flask.Flask)
+            inner, layers = unwrap(mounted, flask.Flask)  # a mount may itself be middleware around an app
+            if inner is not None:
+                pending.append((inner, tuple(layers), f"the app mounted at {prefix}"))
 
 
 class TrustedProxyFix:

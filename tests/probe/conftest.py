@@ -172,9 +172,18 @@ def dev_server_argv(port: int, *, debugger: bool) -> List[str]:
     return [sys.executable, "-c", code]
 
 
+def _no_control_socket() -> List[str]:
+    """gunicorn >= 24 opens a control socket at one per-user path; older versions have no such flag."""
+    try:
+        from gunicorn.config import KNOWN_SETTINGS
+    except ImportError:
+        return []
+    return ["--no-control-socket"] if any(s.name == "control_socket_disable" for s in KNOWN_SETTINGS) else []
+
+
 def gunicorn_argv(port: int, app: str, *extra: str) -> List[str]:
     return [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}", "--workers", "1", "--threads", "4",
-            "--graceful-timeout", "2", "--timeout", "30", "--no-control-socket", "--log-level", "warning",
+            "--graceful-timeout", "2", "--timeout", "30", *_no_control_socket(), "--log-level", "warning",
             "--chdir", str(APPS), *extra, app]
 
 

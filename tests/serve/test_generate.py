@@ -148,7 +148,7 @@ def test_check_does_read_the_generated_files(project: Path, kind: str, edit, rul
 
 # ---- gunicorn.conf.py: gunicorn's own machinery ------------------------------------------------------------
 def gunicorn(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket", *args],
+    return subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *args],
                           cwd=root, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT_S,
                           env=app_env(**env), stdin=subprocess.DEVNULL)
 
@@ -163,7 +163,7 @@ def test_gunicorn_loads_the_conf_and_the_app(project: Path) -> None:
     ok = gunicorn(project, "--check-config")
     assert ok.returncode == 0, ok.stderr
     # --check-config really imports the app: without its secret, create_app() fails and so does the check
-    no_secret = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket",
+    no_secret = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                                 "--check-config"], cwd=project, capture_output=True, text=True,
                                timeout=SUBPROCESS_TIMEOUT_S, env={k: v for k, v in app_env().items()
                                                                   if k != "SECRET_KEY"})
@@ -207,7 +207,7 @@ def start_gunicorn(root: Path, log_dir: Path) -> ServerProcess:
     """``gunicorn -c gunicorn.conf.py`` exactly as an operator runs it, one worker to stay light."""
     port = free_port()
     write(root, "gunicorn-conf", make_context(root, bind=f"{HOST}:{port}"))
-    argv = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket"]
+    argv = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
     server = ServerProcess("gunicorn", _launch(argv, cwd=root, env=app_env(WEB_CONCURRENCY="1"),
                                                log_path=log_dir / "gunicorn.log"), port, log_dir / "gunicorn.log")
     wait_port(server)
@@ -477,7 +477,9 @@ def test_context_for_a_project(project: Path) -> None:
 def test_context_targets(project: Path) -> None:
     assert context_for("myshop:create_app()", str(project), "127.0.0.1:8000", 0, env={}).target == \
         "myshop:create_app()"
-    assert context_for(None, str(project), "127.0.0.1:8000", 0, env={"FLASK_APP": "myshop"}).target == "myshop"
+    # FLASK_APP names a package: the factory Flask would call is written out (gunicorn has no auto-detection)
+    assert context_for(None, str(project), "127.0.0.1:8000", 0, env={"FLASK_APP": "myshop"}).target == \
+        "myshop:create_app()"
     (project / "wsgi.py").unlink()
     (project / "app.py").write_text("from flask import Flask\n\n\ndef create_app():\n    return Flask(__name__)\n")
     assert make_context(project).target == "app:create_app()"

@@ -59,7 +59,9 @@ def test_workers_are_capped_by_available_memory():
     ({"PREFLIGHT_WORKERS": "abc"}, "PREFLIGHT_WORKERS='abc': not a whole number"),
     ({"PREFLIGHT_WORKERS": "0"}, "PREFLIGHT_WORKERS='0': must be at least 1"),
     ({"PREFLIGHT_WORKER_CLASS": "eventlet"}, "PREFLIGHT_WORKER_CLASS='eventlet': expected one of"),
-    ({"FORWARDED_ALLOW_IPS": "10.0.0.1/8"}, "'10.0.0.1/8' is not an IP address or network"),
+    ({"FORWARDED_ALLOW_IPS": "10.0.0.1/8", "PREFLIGHT_BEHIND_PROXY": "1"},
+     "'10.0.0.1/8' is not an IP address or network"),
+    ({"PREFLIGHT_BIND": "127.0.0.1:8000,127.0.0.1:8001"}, "one address per --bind"),
     ({"PREFLIGHT_BIND": "localhost"}, "expected HOST:PORT"),
     ({"PREFLIGHT_BIND": "127.0.0.1:http"}, "'http' is not a port number"),
     ({"PREFLIGHT_BIND": "::1:8000"}, "put an IPv6 address in brackets"),
@@ -119,3 +121,25 @@ def test_render_config_lists_every_setting_with_its_source():
     assert set(rows) >= {"server", "bind", "workers", "worker-class", "graceful-timeout", "keepalive",
                          "max-requests", "max-requests-jitter", "behind-proxy", "forwarded-allow-ips",
                          "certfile", "keyfile", "log-level"}
+
+
+def test_forwarded_allow_ips_need_a_proxy():
+    o = opts({}, {"FORWARDED_ALLOW_IPS": "127.0.0.1"})
+    assert o.forwarded_allow_ips == () and o.sources["forwarded_allow_ips"].startswith("FORWARDED_ALLOW_IPS ignored")
+    with pytest.raises(OptionError, match="needs --behind-proxy"):
+        opts({"forwarded_allow_ips": ("127.0.0.1",)})
+
+
+def test_tls_files_become_absolute_because_workers_change_directory(tmp_path, monkeypatch):
+    (tmp_path / "cert.pem").write_text("x")
+    (tmp_path / "key.pem").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    o = opts({"certfile": "cert.pem", "keyfile": "key.pem"})
+    assert o.certfile == str(tmp_path / "cert.pem") and o.keyfile == str(tmp_path / "key.pem")
+
+
+def test_gunicorn_only_flags_are_errors_with_waitress():
+    for flag, value in (("timeout", 5), ("keepalive", 1), ("graceful_timeout", 3)):
+        with pytest.raises(OptionError, match="not supported with waitress"):
+            opts({"server": "waitress", flag: value})
+    assert "not used by waitress" in render_config(opts({"server": "waitress"}), "x:app")

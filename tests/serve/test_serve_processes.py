@@ -17,6 +17,7 @@ import pytest
 
 from probe.conftest import make_self_signed_cert
 
+from .conftest import APPS as APPS_DIR
 from .conftest import HOST, PortWatch, children, free_port, port_answers, run_serve, start_serve, wait_for
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="gunicorn and POSIX signals")
@@ -179,3 +180,38 @@ def test_a_port_in_use_is_reported_and_exits_3():
         proc = run_serve(["good_app:app", "--bind", f"{HOST}:{port}", "--workers", "1"], timeout=180)
     assert proc.returncode == 3, proc.stderr[-2000:]
     assert "Address already in use" in proc.stderr or "in use" in proc.stderr
+
+
+def test_a_worker_that_would_start_the_dev_server_refuses_and_the_server_halts(tmp_path):
+    from .conftest import serve_env
+
+    env = serve_env(RERUN_MARKER=str(tmp_path / "imported-once"))
+    proc = run_serve(["rerun_app:app", "--bind", f"{HOST}:{free_port()}", "--workers", "1"], env=env)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "refuses to serve: the app calls app.run()" in proc.stderr
+    assert proc.stderr.count("Booting worker") <= 2  # halted, not a respawn loop
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "waitress"])
+def test_stdout_carries_only_json_access_lines(logs, servers, server):
+    import subprocess
+
+    from .conftest import SERVE, serve_env
+
+    port = free_port()
+    out, err = logs / "out.log", logs / "err.log"
+    with open(out, "wb") as o, open(err, "wb") as e:
+        proc = subprocess.Popen([*SERVE, "chatty_app:app", "--server", server, "--bind", f"{HOST}:{port}"]
+                                + (["--workers", "1"] if server == "gunicorn" else []),
+                                cwd=str(APPS_DIR), env=serve_env(), stdout=o, stderr=e, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    try:
+        wait_for(lambda: port_answers(port), 45, "the server")
+        assert all(get(port).status_code == 200 for _ in range(3))
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    lines = [line for line in out.read_text().splitlines() if line.strip()]
+    assert len(lines) == 3 and all(json.loads(line)["status"] == 200 for line in lines)
+    assert "chatty_app: handling /" in err.read_text() and "Listening at" in err.read_text()
