@@ -329,7 +329,7 @@ class _Run:
             self.problem(ProblemKind.IMPORT_ERROR,
                          f"import stopped at {exc.args[0] if exc.args else 'a server start'}: the rest of the "
                          f"module did not run, so {self.display} was not checked; guard the call with "
-                         "`if __name__ == \"__main__\":` and run inspect again", where)
+                         "`if __name__ == \"__main__\":` and try again", where)
         except SystemExit as exc:
             code = exc.code
             self.problem(ProblemKind.IMPORT_ERROR,

@@ -243,6 +243,12 @@ def _find_best_app(module: ModuleType, target: Target, flask_class: type) -> Loa
                     return Loaded(v, module, attr, layers)
         return Loaded(v, module, k, [])
     if len(unique) > 1:
+        for attr in reversed(AUTO_ATTRIBUTES):  # `application = DispatcherMiddleware(front, {...: api})`
+            wrapper = getattr(module, attr, None)
+            if wrapper is not None and not isinstance(wrapper, flask_class):
+                inner, layers = unwrap(wrapper, flask_class)
+                if inner is not None and id(inner) in unique:
+                    return Loaded(inner, module, attr, layers)
         names = ", ".join(sorted(k for k, _ in matches))
         raise LoadError(f"module {module.__name__!r} has several Flask applications ({names}); name one, "
                         f"e.g. '{module.__name__}:{matches[0][0]}'")

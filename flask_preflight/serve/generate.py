@@ -18,6 +18,7 @@ import ast
 import json
 import os
 import re
+import shlex
 import sys
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
@@ -241,6 +242,11 @@ def gunicorn_target(target: str) -> str:
     return f"{module}:{expr or 'app'}"
 
 
+def _upstream_server(address: str) -> str:
+    """``proxy_address`` as an ``upstream`` server: a unix socket there has no trailing colon."""
+    return address[:-1] if address.startswith("unix:") and address.endswith(":") else address
+
+
 def proxy_address(bind: str) -> str:
     """Where nginx connects for a gunicorn-style ``bind``: a wildcard address is reached over loopback, a
     Unix socket through nginx's ``unix:`` syntax, and a missing port is gunicorn's default 8000."""
@@ -310,7 +316,8 @@ import os
 
 
 def _cpus():
-    """CPUs this process may use: a container's or cgroup's limit, not the host's total."""
+    """CPUs this process may run on (its affinity: cpusets, docker --cpuset-cpus), not the host's total.
+    A CPU quota (docker --cpus, Kubernetes limits) is not visible here: set WEB_CONCURRENCY for those."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # macOS has no sched_getaffinity
@@ -392,6 +399,7 @@ WorkingDirectory={workdir}
 EnvironmentFile=/etc/{name}/{name}.env
 # Log lines reach the journal at once instead of sitting in Python's buffer.
 Environment=PYTHONUNBUFFERED=1
+# The virtualenv flask-preflight and the app's requirements are installed in: adjust the path if yours differs.
 # serve checks the app before binding and refuses to start in debug mode; loopback only, nginx in front
 # ({_proxy_hops(ctx)} proxy hop, so the client address and scheme come from X-Forwarded-*).
 ExecStart={" ".join(_systemd_word(w) for w in argv)}
@@ -447,9 +455,15 @@ def render_nginx(ctx: TemplateContext) -> str:
 #   certbot certonly --webroot -w /var/www/letsencrypt -d {SERVER_NAME}   # the certificate paths below
 #   nginx -t && systemctl reload nginx
 # It proxies to the app server started as (the systemd unit does this):
-#   flask-preflight serve {ctx.target} --bind {ctx.bind} --behind-proxy 1
+#   flask-preflight serve {shlex.quote(ctx.target)} --bind {shlex.quote(ctx.bind)} --behind-proxy 1
 # so Flask sees the client's address and https from the X-Forwarded-* headers set here - and trusts
 # them from this proxy only.
+
+# The app server. nginx keeps a few connections to it open instead of one new connection per request.
+upstream {name.replace("-", "_")}_app {{
+    server {_upstream_server(upstream)};
+    keepalive 8;
+}}
 
 # Plain HTTP only redirects to HTTPS (and answers certificate renewal challenges).
 server {{
@@ -494,7 +508,10 @@ server {{
     client_max_body_size 10m;
 {_nginx_static(ctx)}
     location / {{
-        proxy_pass http://{upstream};
+        proxy_pass http://{name.replace("-", "_")}_app;
+        # HTTP/1.1 with an empty Connection header: what upstream keepalive needs.
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
         # The Host the client asked for (url_for and redirects build URLs from it).
         proxy_set_header Host $host;
         # Appends the client address; ProxyFix takes the last entry, the one this proxy wrote.

@@ -265,3 +265,16 @@ def test_definition_line(tmp_path: Path) -> None:
     assert definition_line(str(src), "missing") == 1
     assert definition_line(str(tmp_path / "nope.py"), "app") == 1
     assert definition_line(None, "app") == 1
+
+
+def test_several_apps_behind_an_application_dispatcher_load_what_gunicorn_serves(make_module) -> None:
+    m = make_module("""
+        from flask import Flask
+        from werkzeug.middleware.dispatcher import DispatcherMiddleware
+        frontend = Flask("front")
+        api = Flask("api")
+        application = DispatcherMiddleware(frontend, {"/api": api})
+    """)
+    loaded = _load(m)
+    assert loaded.attribute == "application" and loaded.app.name == "front"
+    assert loaded.wrappers and loaded.wrappers[0].mounts["/api"].name == "api"

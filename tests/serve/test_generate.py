@@ -507,7 +507,14 @@ def test_no_static_block_without_a_static_dir() -> None:
 def test_nginx_proxy_headers_and_tls() -> None:
     ctx = TemplateContext("wsgi:app", "0.0.0.0:8001", "shop", "/srv/shop", None, "/static", 1, "3.12")
     text = render("nginx", ctx)
-    assert "proxy_pass http://127.0.0.1:8001;" in text  # a wildcard bind is reached over loopback
+    assert "server 127.0.0.1:8001;" in text  # a wildcard bind is reached over loopback
+    assert "proxy_pass http://shop_app;" in text and "proxy_http_version 1.1;" in text and "keepalive 8;" in text
+    sock = render("nginx", TemplateContext("wsgi:app", "unix:/run/shop.sock", "shop", "/srv/shop", None, "/static",
+                                           1, "3.12"))
+    assert "server unix:/run/shop.sock;" in sock
+    quoted = render("nginx", TemplateContext("shop:create_app('prod')", "127.0.0.1:8000", "shop", "/srv/shop", None,
+                                             "/static", 1, "3.12"))
+    assert "#   flask-preflight serve 'shop:create_app('\"'\"'prod'\"'\"')'" in quoted
     for header in ("Host $host", "X-Forwarded-For $proxy_add_x_forwarded_for", "X-Forwarded-Proto $scheme",
                    "X-Forwarded-Host $host"):
         assert f"proxy_set_header {header};" in text
