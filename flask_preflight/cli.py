@@ -3,7 +3,8 @@
 Exit codes, for CI: 0 no findings at or above --fail-on; 1 findings at or above it; 2 usage or
 configuration error; 3 the scan was incomplete (a file could not be analysed), whatever was found; for
 ``inspect``, 3 also means the app could not be loaded or checked; for ``probe``, that some URL could not be
-(fully) probed.
+(fully) probed. ``serve``: 0 clean stop, 1 refused (blocking findings), 2 usage error, 3 the app could not
+be checked or the server failed.
 """
 
 from __future__ import annotations

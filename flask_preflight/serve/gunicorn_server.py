@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Sequence
 from gunicorn.app.base import BaseApplication
 from gunicorn.errors import AppImportError
 
+from flask_preflight.serve import resources
 from flask_preflight.serve.options import ServeOptions
 from flask_preflight.serve.wsgi import Refused, load_wsgi
 
@@ -45,9 +46,9 @@ def gunicorn_settings(opts: ServeOptions, proc_name: str) -> Dict[str, Any]:
     if opts.certfile:
         settings["certfile"] = opts.certfile
         settings["keyfile"] = opts.keyfile
-    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
-        # The heartbeat file is touched on every request; on a container's overlay disk that can block.
-        settings["worker_tmp_dir"] = "/dev/shm"
+    tmp = resources.worker_tmp_dir()
+    if tmp:
+        settings["worker_tmp_dir"] = tmp
     return settings
 
 

@@ -100,8 +100,25 @@ class ServeOptions:
         return rows
 
 
+def fixed_rows(opts: ServeOptions) -> List[Tuple[str, str, str]]:
+    """What serve always does, shown by ``--print-config`` so the listing is the whole configuration."""
+    if opts.server == "waitress":
+        return [("access-log", "stdout, JSON", "fixed (a middleware: waitress has no access log)"),
+                ("error-log", "stderr", "fixed"),
+                ("expose-tracebacks", "off", "fixed")]
+    tmp = resources.worker_tmp_dir()
+    return [("access-log", "stdout, JSON", "fixed"),
+            ("error-log", "stderr", "fixed"),
+            ("preload-app", "off", "fixed (each worker imports the app)"),
+            ("reload", "off", "fixed (development only)"),
+            ("worker-tmp-dir", tmp or "(gunicorn's default)", "computed: /dev/shm is writable" if tmp
+             else "computed: no writable /dev/shm"),
+            ("control-socket", "off", "fixed (gunicorn >= 24)"),
+            ("config-files", "not read", "fixed (gunicorn.conf.py, GUNICORN_CMD_ARGS)")]
+
+
 def render_config(opts: ServeOptions, target: str) -> str:
-    rows = [("target", target, "")] + opts.shown()
+    rows = [("target", target, "")] + opts.shown() + fixed_rows(opts)
     width = max(len(r[0]) for r in rows) + 2
     vwidth = min(40, max(len(r[1]) for r in rows)) + 2
     lines = [f"{name:<{width}}{value:<{vwidth}}{source}".rstrip() for name, value, source in rows]

@@ -88,3 +88,9 @@ def _cgroup_memory_headroom() -> Optional[int]:
     if n is None or n >= 1 << 60:  # "max", or v1's "unlimited" (a huge page-aligned number)
         return None
     return max(0, n - (_int(used) or 0))
+
+
+def worker_tmp_dir() -> Optional[str]:
+    """``/dev/shm`` when it is a writable directory: gunicorn touches a heartbeat file per worker on every
+    request, and on a container's overlay disk that write can stall a healthy worker into a timeout."""
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None

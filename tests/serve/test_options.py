@@ -120,7 +120,9 @@ def test_render_config_lists_every_setting_with_its_source():
     assert rows["threads"].split()[1:] == ["8", "PREFLIGHT_THREADS"]
     assert set(rows) >= {"server", "bind", "workers", "worker-class", "graceful-timeout", "keepalive",
                          "max-requests", "max-requests-jitter", "behind-proxy", "forwarded-allow-ips",
-                         "certfile", "keyfile", "log-level"}
+                         "certfile", "keyfile", "log-level", "access-log", "error-log", "preload-app",
+                         "reload", "worker-tmp-dir", "config-files"}
+    assert rows["preload-app"].split()[1] == "off" and "fixed" in rows["config-files"]
 
 
 def test_forwarded_allow_ips_need_a_proxy():
