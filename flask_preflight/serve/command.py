@@ -7,15 +7,18 @@ blocks does the server bind its port. A refused app never opens a socket.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, FrozenSet, Iterator, Mapping, Optional, Sequence
 
 import click
 
 from flask_preflight.serve.options import OptionError, ServeOptions, render_config, resolve
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_NOT_STARTED = 0, 1, 2, 3
+EXIT_OK, EXIT_REFUSED, EXIT_NOT_STARTED = 0, 1, 3  # 2, a usage error, is raised as UsageError
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143
 
 
 class UsageError(Exception):
@@ -68,7 +71,15 @@ def serve(req: ServeRequest) -> int:
         click.echo(render_config(opts, shown), nl=False)
         return EXIT_OK
 
-    verdict = _check(req, shown, cwd, allow)
+    try:
+        with _terminate_as_exit():
+            verdict = _check(req, shown, cwd, allow)
+    except KeyboardInterrupt:
+        _err("flask-preflight serve: interrupted during the pre-start check; not started")
+        return EXIT_SIGINT
+    except _Terminated:
+        _err("flask-preflight serve: terminated during the pre-start check; not started")
+        return EXIT_SIGTERM
     if verdict is None:
         return EXIT_NOT_STARTED
     from flask_preflight.serve.gate import refusal_message, summary_lines
@@ -84,6 +95,27 @@ def serve(req: ServeRequest) -> int:
     _err(f"flask-preflight serve: {shown} passed the pre-start checks; {_describe(opts)} "
          "(--print-config shows every setting and its source)")
     return _run(opts, resolved.to_dict(), cwd, shown)
+
+
+class _Terminated(BaseException):
+    """SIGTERM while the app is being checked: unwinds like Ctrl-C so the check's child process and its
+    temporary directory are cleaned up (the child runs in its own session and gets no signal of its own)."""
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    def handler(signum: int, frame: Any) -> None:
+        raise _Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding caller): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _check(req: ServeRequest, shown: str, cwd: str, allow: FrozenSet[str]) -> Any:
@@ -133,9 +165,6 @@ def _run(opts: ServeOptions, target: Dict[str, Any], cwd: str, shown: str) -> in
         except Refused as exc:
             _err(f"flask-preflight serve: refusing to serve {shown}: {exc}")
             return EXIT_REFUSED
-        except OSError as exc:
-            _err(f"flask-preflight serve: waitress could not start: {exc}")
-            return EXIT_NOT_STARTED
     from flask_preflight.serve import gunicorn_server
 
     return gunicorn_server.run(opts, target, cwd, proc_name=f"flask-preflight serve {shown}")

@@ -60,11 +60,6 @@ class Verdict:
     other: List[Finding] = field(default_factory=list)
     rss_bytes: Optional[int] = None
 
-    @property
-    def loaded(self) -> bool:
-        """False when the app could not be loaded or checked: nothing is known, so nothing is served."""
-        return not self.result.problems
-
 
 def judge(result: ScanResult, unfiltered: Sequence[Finding], allow: FrozenSet[str],
           rss_bytes: Optional[int] = None) -> Verdict:

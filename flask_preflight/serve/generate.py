@@ -140,7 +140,7 @@ def _resolve(target: Optional[str], cwd: str, env: Mapping[str, str]) -> Tuple[T
     found = default_target(cwd)
     if found is None:
         raise TargetError(f"no TARGET given, FLASK_APP is not set and there is no wsgi.py or app.py in {cwd}; "
-                          f"name the app, e.g. `flask-preflight serve wsgi:app --generate systemd`")
+                          f"name the app, e.g. `flask-preflight serve wsgi:app --generate ...`")
     return found, True
 
 

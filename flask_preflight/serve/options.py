@@ -153,15 +153,18 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str], *, app_rss: Op
     if waitress:
         given = [SOURCES[n][0] for n in GUNICORN_ONLY if n in picked and picked[n][1].startswith("--")]
         if given:
-            raise OptionError(f"{', '.join(given)}: not supported with waitress (one process, no TLS); "
-                              "use --threads for concurrency and terminate TLS at the proxy")
+            raise OptionError(f"{', '.join(given)}: gunicorn settings, not supported with waitress (one "
+                              "process with a thread pool, no TLS); use --threads for concurrency and terminate "
+                              "TLS at the proxy")
         opts.unused = tuple(n for n in GUNICORN_ONLY)
 
     port = environ.get("PORT", "").strip()
     if "bind" not in picked and port:
         picked["bind"] = ((f"0.0.0.0:{port}",), "PORT (0.0.0.0:$PORT, as gunicorn and hosting platforms do)")
     _set(opts, "bind", picked, (DEFAULT_BIND,), "default")
-    opts.bind = tuple(_check_bind(b, opts.sources["bind"], waitress) for b in opts.bind)
+    opts.bind = tuple(_check_bind(b, opts.sources["bind"]) for b in opts.bind)
+    if waitress:
+        _check_waitress_binds(opts.bind, opts.sources["bind"], platform)
 
     _set(opts, "worker_class", picked, DEFAULTS["worker_class"], "default")
     if opts.worker_class == "gevent" and not waitress and find_spec("gevent") is None:
@@ -208,7 +211,22 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str], *, app_rss: Op
             raise OptionError(f"{opts.sources[name]} {path}: cannot read this file")
         if path:  # the worker changes to --chdir before gunicorn opens it, per connection
             setattr(opts, name, os.path.abspath(path))
+    if opts.certfile and opts.keyfile:
+        _check_tls(opts.certfile, opts.keyfile)
     return opts
+
+
+def _check_tls(certfile: str, keyfile: str) -> None:
+    """Load the pair once now: gunicorn reads them per connection, so a bad file would otherwise surface
+    as a failed handshake on every request of a server that looks healthy."""
+    import ssl
+
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(certfile, keyfile)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
+        raise OptionError(f"--certfile {certfile} / --keyfile {keyfile}: not a usable certificate and key "
+                          f"({reason})") from None
 
 
 def default_workers(cpus: int, memory: Optional[int], app_rss: Optional[int]) -> Tuple[int, str]:
@@ -278,7 +296,17 @@ _ENV_PARSERS: Dict[str, Callable[[str], Any]] = {
 }
 
 
-def _check_bind(bind: str, source: str, waitress: bool) -> str:
+def _check_waitress_binds(binds: Sequence[str], source: str, platform: str) -> None:
+    """waitress listens on TCP addresses or on one unix socket, never both; on Windows (no AF_UNIX) it
+    would silently fall back to 0.0.0.0:8080 for a unix socket."""
+    unix = [b for b in binds if b.startswith("unix:")]
+    if unix and platform == "win32":
+        raise OptionError(f"{source} {unix[0]!r}: unix sockets do not exist on Windows; bind HOST:PORT")
+    if len(unix) > 1 or (unix and len(unix) != len(binds)):
+        raise OptionError(f"{source}: waitress listens on TCP addresses or on one unix socket, not both")
+
+
+def _check_bind(bind: str, source: str) -> str:
     """``HOST:PORT``, ``[IPv6]:PORT`` or ``unix:PATH``, validated here so a typo is a usage error and not
     a server that binds somewhere unexpected."""
     if bind.startswith("unix:"):

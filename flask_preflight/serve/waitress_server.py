@@ -56,13 +56,15 @@ def run(opts: ServeOptions, target: Dict[str, Any], cwd: str) -> int:
     """Load the app in this process and serve it until SIGTERM/SIGINT; 0 after a clean stop."""
     from waitress.server import create_server
 
-    if sum(1 for b in opts.bind if b.startswith("unix:")) > 1:
-        print("flask-preflight serve: waitress listens on at most one unix socket", file=sys.stderr)
-        return 2
     access_stream = sys.stdout  # load_wsgi points sys.stdout at stderr for the app's own prints
     _log_to_stderr(opts.log_level)
     app = load_wsgi(target, cwd, opts.behind_proxy, opts.forwarded_allow_ips)
-    server = create_server(AccessLogMiddleware(app, access_stream), **waitress_settings(opts))
+    try:
+        server = create_server(AccessLogMiddleware(app, access_stream), **waitress_settings(opts))
+    except (OSError, ValueError) as exc:  # waitress raises ValueError for a host it cannot resolve
+        where = ", ".join(opts.bind)
+        print(f"flask-preflight serve: waitress could not listen on {where}: {exc}", file=sys.stderr)
+        return 3
 
     def stop(signum: int, frame: Any) -> None:
         raise _Stop()

@@ -94,7 +94,6 @@ class TrustedProxyFix:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         self.app = app
-        self.hops = hops
         self.fixed = ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops)
         peers = list(trusted)
         self.any_peer = "*" in peers

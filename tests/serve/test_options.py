@@ -80,7 +80,7 @@ def test_combinations_that_cannot_work_are_usage_errors():
         opts({"certfile": __file__})
     with pytest.raises(OptionError, match="cannot read this file"):
         opts({"certfile": "/nonexistent/cert.pem", "keyfile": "/nonexistent/key.pem"})
-    with pytest.raises(OptionError, match="--workers: not supported with waitress"):
+    with pytest.raises(OptionError, match="--workers: gunicorn settings, not supported with waitress"):
         opts({"server": "waitress", "workers": 3})
     with pytest.raises(OptionError, match="gunicorn does not run on Windows"):
         opts({"server": "gunicorn"}, platform="win32")
@@ -133,8 +133,9 @@ def test_forwarded_allow_ips_need_a_proxy():
 
 
 def test_tls_files_become_absolute_because_workers_change_directory(tmp_path, monkeypatch):
-    (tmp_path / "cert.pem").write_text("x")
-    (tmp_path / "key.pem").write_text("x")
+    from probe.conftest import make_self_signed_cert
+
+    make_self_signed_cert(tmp_path)  # cert.pem and key.pem
     monkeypatch.chdir(tmp_path)
     o = opts({"certfile": "cert.pem", "keyfile": "key.pem"})
     assert o.certfile == str(tmp_path / "cert.pem") and o.keyfile == str(tmp_path / "key.pem")
@@ -145,3 +146,20 @@ def test_gunicorn_only_flags_are_errors_with_waitress():
         with pytest.raises(OptionError, match="not supported with waitress"):
             opts({"server": "waitress", flag: value})
     assert "not used by waitress" in render_config(opts({"server": "waitress"}), "x:app")
+
+
+def test_waitress_binds_it_cannot_listen_on_are_usage_errors():
+    with pytest.raises(OptionError, match="TCP addresses or on one unix socket"):
+        opts({"server": "waitress", "bind": ("127.0.0.1:8000", "unix:/tmp/a.sock")})
+    with pytest.raises(OptionError, match="TCP addresses or on one unix socket"):
+        opts({"server": "waitress", "bind": ("unix:/tmp/a.sock", "unix:/tmp/b.sock")})
+    with pytest.raises(OptionError, match="unix sockets do not exist on Windows"):
+        opts({"bind": ("unix:/tmp/a.sock",)}, platform="win32")
+    assert opts({"server": "waitress", "bind": ("unix:/tmp/a.sock",)}).bind == ("unix:/tmp/a.sock",)
+
+
+def test_a_certificate_that_does_not_load_is_a_usage_error(tmp_path):
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate\n")
+    with pytest.raises(OptionError, match="not a usable certificate and key"):
+        opts({"certfile": str(junk), "keyfile": str(junk)})

@@ -46,7 +46,7 @@ def test_print_config_without_target_uses_flasks_discovery(tmp_path):
     (["good_app:app"], {"PREFLIGHT_THREADS": "many"}, "PREFLIGHT_THREADS='many': not a whole number"),
     (["good_app:app", "--bind", "8000"], {}, "--bind '8000': expected HOST:PORT"),
     (["good_app:app", "--server", "waitress", "--certfile", __file__, "--keyfile", __file__], {},
-     "--certfile, --keyfile: not supported with waitress"),
+     "--certfile, --keyfile: gunicorn settings, not supported with waitress"),
     (["good_app:app", "--env", "NOEQUALS"], {}, "--env 'NOEQUALS': expected KEY=VALUE"),
     (["no such:app"], {}, "is not a module name or a .py file"),
 ])

@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional
 
@@ -39,21 +40,26 @@ def access_lines(text: str) -> List[dict]:
 
 
 def test_three_workers_serve_concurrent_requests_and_sigterm_finishes_the_slow_one(logs, servers):
-    server = start_serve("good_app:app", "--workers", "3", "--graceful-timeout", "20", log_dir=logs)
+    from .conftest import serve_env
+
+    marker = logs / "slow-request-started"
+    server = start_serve("good_app:app", "--workers", "3", "--graceful-timeout", "20", log_dir=logs,
+                         env=serve_env(SLOW_MARKER=str(marker)))
     servers.append(server)
     workers = wait_for(lambda: len(children(server.proc.pid)) == 3 and children(server.proc.pid), 30,
                        "3 worker processes")
-    assert all(os.path.exists(f"/proc/{pid}") or sys.platform != "linux" for pid in workers)
 
+    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=16) as pool:
         responses = list(pool.map(lambda _: get(server.port), range(64)))
+    assert time.monotonic() - started < 60, "a liveness bound, not a performance target"
     assert [r.status_code for r in responses] == [200] * 64
     assert {r.json()["pid"] for r in responses} <= set(workers)
 
     result: Dict[str, httpx.Response] = {}
     slow = threading.Thread(target=lambda: result.setdefault("r", get(server.port, "/slow?s=2")))
     slow.start()
-    wait_for(lambda: _in_flight(server.port), 5, "the slow request's connection")
+    wait_for(marker.exists, 10, "the slow request to reach the view")
     os.kill(server.proc.pid, signal.SIGTERM)
     slow.join(timeout=30)
     assert result["r"].status_code == 200 and result["r"].text == "slow done"
@@ -66,19 +72,6 @@ def test_three_workers_serve_concurrent_requests_and_sigterm_finishes_the_slow_o
     assert "passed the pre-start checks" in log and "3 gthread workers" in log
 
 
-def _in_flight(port: int) -> bool:
-    """True once some connection to ``port`` is established (the slow request's), checked via /proc/net/tcp."""
-    if not os.path.exists("/proc/net/tcp"):
-        return True
-    wanted = f"{port:04X}"
-    with open("/proc/net/tcp") as fh:
-        for row in fh.read().splitlines()[1:]:
-            cols = row.split()
-            if cols[1].endswith(":" + wanted) and cols[3] == "01":  # local port, state ESTABLISHED
-                return True
-    return False
-
-
 def test_a_worker_killed_with_sigkill_is_replaced(logs, servers):
     server = start_serve("good_app:app", "--workers", "2", log_dir=logs)
     servers.append(server)
@@ -87,7 +80,6 @@ def test_a_worker_killed_with_sigkill_is_replaced(logs, servers):
     os.kill(victim, signal.SIGKILL)
     after = wait_for(lambda: (lambda c: len(c) == 2 and victim not in c and c)(children(server.proc.pid)), 30,
                      "a replacement worker")
-    assert set(after) - set(before), "a new worker pid"
     assert all(get(server.port).status_code == 200 for _ in range(10))
     assert server.proc.poll() is None
 
@@ -215,3 +207,42 @@ def test_stdout_carries_only_json_access_lines(logs, servers, server):
     lines = [line for line in out.read_text().splitlines() if line.strip()]
     assert len(lines) == 3 and all(json.loads(line)["status"] == 200 for line in lines)
     assert "chatty_app: handling /" in err.read_text() and "Listening at" in err.read_text()
+
+
+def test_sigterm_during_the_pre_start_check_kills_the_check_and_exits_143(tmp_path):
+    import subprocess
+
+    from .conftest import SERVE, serve_env
+
+    pid_file = tmp_path / "import.pid"
+    (tmp_path / "hang_app.py").write_text(
+        "import os, time\n"
+        f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "time.sleep(600)\n")
+    port = free_port()
+    proc = subprocess.Popen([*SERVE, "hang_app:app", "--bind", f"{HOST}:{port}", "--check-timeout", "120"],
+                            cwd=str(tmp_path), env=serve_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for(lambda: pid_file.exists() and pid_file.read_text().strip(), 30, "the import to start")
+        child = int(pid_file.read_text())
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 143 and "terminated during the pre-start check" in err
+    wait_for(lambda: not _alive(child), 10, "the import child to be gone")
+    assert not port_answers(port)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = f"/proc/{pid}/stat"
+    if os.path.exists(stat):  # a zombie has exited; only its parent has not reaped it
+        with open(stat) as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    return True

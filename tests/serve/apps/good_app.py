@@ -20,5 +20,8 @@ def index():
 
 @app.get("/slow")
 def slow():
+    marker = os.environ.get("SLOW_MARKER")
+    if marker:  # lets a test know the request is inside the view before it signals the server
+        open(marker, "w").close()
     time.sleep(float(request.args.get("s", "2")))
     return "slow done"
