@@ -246,3 +246,19 @@ def _alive(pid: int) -> bool:
         with open(stat) as fh:
             return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
     return True
+
+
+@pytest.mark.parametrize("worker_args, n", [
+    (["--worker-class", "gthread", "--threads", "4"], 4),
+    (["--worker-class", "gevent"], 8),
+])
+def test_one_worker_serves_requests_concurrently(logs, servers, worker_args, n):
+    if "gevent" in worker_args:
+        pytest.importorskip("gevent")
+    server = start_serve("good_app:app", "--workers", "1", *worker_args, log_dir=logs)
+    servers.append(server)
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        responses = list(pool.map(lambda _: get(server.port, f"/rendezvous?n={n}"), range(n)))
+    assert [r.status_code for r in responses] == [200] * n, server.log()
+    assert len({r.json()["pid"] for r in responses}) == 1
+    assert f"Using worker: {worker_args[1]}" in server.log()

@@ -1,5 +1,6 @@
 """A production-shaped app serve accepts: key from the environment, body limit, trusted hosts."""
 import os
+import threading
 import time
 
 from flask import Flask, jsonify, request
@@ -25,3 +26,18 @@ def slow():
         open(marker, "w").close()
     time.sleep(float(request.args.get("s", "2")))
     return "slow done"
+
+
+_barriers = {}
+_barriers_lock = threading.Lock()
+
+
+@app.get("/rendezvous")
+def rendezvous():
+    """Answers only once ``n`` requests are inside this view at the same time: proof that one worker
+    serves them concurrently (threads, or greenlets under gevent, where threading is monkey-patched)."""
+    n = int(request.args["n"])
+    with _barriers_lock:
+        barrier = _barriers.setdefault(n, threading.Barrier(n, timeout=15))
+    barrier.wait()
+    return jsonify(pid=os.getpid())
