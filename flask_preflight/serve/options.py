@@ -179,8 +179,11 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str], *, app_rss: Op
     for name in ("timeout", "graceful_timeout", "keepalive", "max_requests", "max_requests_jitter",
                  "behind_proxy", "log_level"):
         _set(opts, name, picked, DEFAULTS[name], "default")
-    if opts.max_requests_jitter and not opts.max_requests and "max_requests_jitter" in picked:
-        raise OptionError(f"{opts.sources['max_requests_jitter']}: jitter without --max-requests does nothing")
+    if opts.max_requests_jitter and not opts.max_requests:
+        if "max_requests_jitter" in picked:
+            raise OptionError(f"{opts.sources['max_requests_jitter']}: jitter without --max-requests does nothing")
+        opts.max_requests_jitter = 0
+        opts.sources["max_requests_jitter"] = "default (no recycling: max-requests is 0)"
 
     cpus = cpus if cpus is not None else resources.cpu_count()
     memory = memory if memory is not None else resources.available_memory()

@@ -86,6 +86,7 @@ def test_combinations_that_cannot_work_are_usage_errors():
         opts({"server": "gunicorn"}, platform="win32")
     with pytest.raises(OptionError, match="jitter without --max-requests"):
         opts({"max_requests": 0, "max_requests_jitter": 50})
+    assert opts({"max_requests": 0}).max_requests_jitter == 0
 
 
 def test_gevent_needs_gevent(monkeypatch):
