@@ -287,6 +287,10 @@ def _env_overrides(env_files: Sequence[str], env_items: Sequence[str]) -> Dict[s
 @click.option("--keyfile", type=click.Path(dir_okay=False), default=None, help="TLS private key (gunicorn).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error", "critical"]), default=None,
               help="Error-log level [env PREFLIGHT_LOG_LEVEL; info].")
+@click.option("--access-log", default=None, metavar="FILE",
+              help="JSON access log: - for stdout, a file, or off [env PREFLIGHT_ACCESS_LOG; -].")
+@click.option("--error-log", default=None, metavar="FILE",
+              help="Error log: - for stderr, or a file [env PREFLIGHT_ERROR_LOG; -].")
 @click.option("--allow", multiple=True, metavar="RULES",
               help="Start even with these high/critical findings (not PF101/PF104: debug is never served).")
 @_env_options

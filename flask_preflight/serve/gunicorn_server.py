@@ -33,8 +33,9 @@ def gunicorn_settings(opts: ServeOptions, proc_name: str) -> Dict[str, Any]:
         "max_requests": opts.max_requests,
         "max_requests_jitter": opts.max_requests_jitter,
         "forwarded_allow_ips": ",".join(_accepted_peers(opts.forwarded_allow_ips)),
-        "accesslog": "-",
-        "errorlog": "-",
+        "accesslog": None if opts.access_log == "off" else os.path.abspath(opts.access_log)
+        if opts.access_log != "-" else "-",
+        "errorlog": os.path.abspath(opts.error_log) if opts.error_log != "-" else "-",
         "loglevel": opts.log_level,
         "logger_class": "flask_preflight.serve.accesslog.JsonAccessLogger",
         "proc_name": proc_name,

@@ -31,6 +31,7 @@ MEMORY_SHARE = 0.75            # leave a quarter for the master, the proxy and t
 DEFAULTS: Dict[str, Any] = {
     "threads": 4, "timeout": 30, "graceful_timeout": 30, "keepalive": 5,
     "max_requests": 1000, "max_requests_jitter": 100, "behind_proxy": 0, "log_level": "info",
+    "access_log": "-", "error_log": "-",
     "worker_class": "gthread",
 }
 
@@ -51,6 +52,8 @@ SOURCES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "certfile": ("--certfile", ("PREFLIGHT_CERTFILE",)),
     "keyfile": ("--keyfile", ("PREFLIGHT_KEYFILE",)),
     "log_level": ("--log-level", ("PREFLIGHT_LOG_LEVEL",)),
+    "access_log": ("--access-log", ("PREFLIGHT_ACCESS_LOG",)),
+    "error_log": ("--error-log", ("PREFLIGHT_ERROR_LOG",)),
 }
 # Settings waitress has no equivalent for: given on the command line they are an error, from the
 # environment (WEB_CONCURRENCY is set by platforms, not by the user) they are shown as unused.
@@ -81,6 +84,8 @@ class ServeOptions:
     certfile: Optional[str] = None
     keyfile: Optional[str] = None
     log_level: str = "info"
+    access_log: str = "-"  # "-" stdout, "off", or a file
+    error_log: str = "-"   # "-" stderr, or a file
     sources: Dict[str, str] = field(default_factory=dict)
     unused: Tuple[str, ...] = ()
 
@@ -89,7 +94,11 @@ class ServeOptions:
         rows = []
         for name in ("server",) + tuple(SOURCES)[1:]:
             value = getattr(self, name)
-            if isinstance(value, tuple):
+            if name == "access_log" and value == "-":
+                text = "- (stdout)"
+            elif name == "error_log" and value == "-":
+                text = "- (stderr)"
+            elif isinstance(value, tuple):
                 text = ",".join(value) if value else "(none)"
             else:
                 text = "(none)" if value is None else str(value)
@@ -103,12 +112,10 @@ class ServeOptions:
 def fixed_rows(opts: ServeOptions) -> List[Tuple[str, str, str]]:
     """What serve always does, shown by ``--print-config`` so the listing is the whole configuration."""
     if opts.server == "waitress":
-        return [("access-log", "stdout, JSON", "fixed (a middleware: waitress has no access log)"),
-                ("error-log", "stderr", "fixed"),
+        return [("access-log-format", "JSON", "fixed (a middleware: waitress has no access log)"),
                 ("expose-tracebacks", "off", "fixed")]
     tmp = resources.worker_tmp_dir()
-    return [("access-log", "stdout, JSON", "fixed"),
-            ("error-log", "stderr", "fixed"),
+    return [("access-log-format", "JSON", "fixed (one object per line)"),
             ("preload-app", "off", "fixed (each worker imports the app)"),
             ("reload", "off", "fixed (development only)"),
             ("worker-tmp-dir", tmp or "(gunicorn's default)", "computed: /dev/shm is writable" if tmp
@@ -177,8 +184,10 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str], *, app_rss: Op
                           "--worker-class gthread for a thread pool per worker")
 
     for name in ("timeout", "graceful_timeout", "keepalive", "max_requests", "max_requests_jitter",
-                 "behind_proxy", "log_level"):
+                 "behind_proxy", "log_level", "access_log", "error_log"):
         _set(opts, name, picked, DEFAULTS[name], "default")
+    for name in ("access_log", "error_log"):
+        _check_log_target(getattr(opts, name), opts.sources[name], allow_off=name == "access_log")
     if opts.max_requests_jitter and not opts.max_requests:
         if "max_requests_jitter" in picked:
             raise OptionError(f"{opts.sources['max_requests_jitter']}: jitter without --max-requests does nothing")
@@ -217,6 +226,22 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str], *, app_rss: Op
     if opts.certfile and opts.keyfile:
         _check_tls(opts.certfile, opts.keyfile)
     return opts
+
+
+def _check_log_target(target: str, source: str, allow_off: bool) -> None:
+    """``-`` or a file whose directory exists and is writable: a typo must not surface as a worker that
+    cannot open its log after the port is bound."""
+    if target == "-" or (allow_off and target == "off"):
+        return
+    if target == "off":
+        raise OptionError(f"{source} off: the error log cannot be switched off (give - for stderr, or a file)")
+    directory = os.path.dirname(os.path.abspath(target)) or "."
+    if os.path.isdir(target):
+        raise OptionError(f"{source} {target}: is a directory; give a file, or - for "
+                          f"{'stdout' if allow_off else 'stderr'}")
+    if not os.path.isdir(directory) or not os.access(directory, os.W_OK) or \
+            (os.path.exists(target) and not os.access(target, os.W_OK)):
+        raise OptionError(f"{source} {target}: cannot write there")
 
 
 def _check_tls(certfile: str, keyfile: str) -> None:

@@ -9,9 +9,10 @@ SIGTERM stops it the way Ctrl-C does, so ``docker stop`` and systemd get a clean
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, TextIO
 
 from flask_preflight.serve.accesslog import AccessLogMiddleware
 from flask_preflight.serve.options import ServeOptions
@@ -41,11 +42,12 @@ def waitress_settings(opts: ServeOptions) -> Dict[str, Any]:
     return settings
 
 
-def _log_to_stderr(level: str) -> None:
+def _configure_logging(level: str, error_log: str) -> None:
     """waitress logs through the ``waitress`` logger and configures no handler: without one its start-up
     line and its errors are lost."""
     logger = logging.getLogger("waitress")
-    handler = logging.StreamHandler(sys.stderr)
+    handler: logging.Handler = logging.StreamHandler(sys.stderr) if error_log == "-" else \
+        logging.FileHandler(os.path.abspath(error_log), encoding="utf-8")
     handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(level.upper())
@@ -56,11 +58,17 @@ def run(opts: ServeOptions, target: Dict[str, Any], cwd: str) -> int:
     """Load the app in this process and serve it until SIGTERM/SIGINT; 0 after a clean stop."""
     from waitress.server import create_server
 
-    access_stream = sys.stdout  # load_wsgi points sys.stdout at stderr for the app's own prints
-    _log_to_stderr(opts.log_level)
+    access_stream: Optional[TextIO] = None
+    if opts.access_log == "-":
+        access_stream = sys.stdout  # load_wsgi points sys.stdout at stderr for the app's own prints
+    elif opts.access_log != "off":
+        access_stream = open(os.path.abspath(opts.access_log), "a", encoding="utf-8")  # noqa: SIM115
+    _configure_logging(opts.log_level, opts.error_log)
     app = load_wsgi(target, cwd, opts.behind_proxy, opts.forwarded_allow_ips)
+    if access_stream is not None:
+        app = AccessLogMiddleware(app, access_stream)
     try:
-        server = create_server(AccessLogMiddleware(app, access_stream), **waitress_settings(opts))
+        server = create_server(app, **waitress_settings(opts))
     except (OSError, ValueError) as exc:  # waitress raises ValueError for a host it cannot resolve
         where = ", ".join(opts.bind)
         print(f"flask-preflight serve: waitress could not listen on {where}: {exc}", file=sys.stderr)

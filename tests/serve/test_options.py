@@ -164,3 +164,15 @@ def test_a_certificate_that_does_not_load_is_a_usage_error(tmp_path):
     junk.write_text("not a certificate\n")
     with pytest.raises(OptionError, match="not a usable certificate and key"):
         opts({"certfile": str(junk), "keyfile": str(junk)})
+
+
+def test_log_targets_are_checked_before_anything_starts(tmp_path):
+    o = opts({"access_log": str(tmp_path / "access.jsonl"), "error_log": str(tmp_path / "error.log")})
+    assert o.access_log.endswith("access.jsonl") and o.sources["access_log"] == "--access-log"
+    assert opts({}, {"PREFLIGHT_ACCESS_LOG": "off"}).access_log == "off"
+    with pytest.raises(OptionError, match="is a directory"):
+        opts({"access_log": str(tmp_path)})
+    with pytest.raises(OptionError, match="cannot write there"):
+        opts({"error_log": str(tmp_path / "missing" / "error.log")})
+    with pytest.raises(OptionError, match="cannot be switched off"):
+        opts({"error_log": "off"})

@@ -80,7 +80,8 @@ def test_a_worker_killed_with_sigkill_is_replaced(logs, servers):
     os.kill(victim, signal.SIGKILL)
     after = wait_for(lambda: (lambda c: len(c) == 2 and victim not in c and c)(children(server.proc.pid)), 30,
                      "a replacement worker")
-    assert all(get(server.port).status_code == 200 for _ in range(10))
+    served_by = {get(server.port).json()["pid"] for _ in range(10)}
+    assert served_by <= set(after) and victim not in served_by
     assert server.proc.poll() is None
 
 
@@ -262,3 +263,27 @@ def test_one_worker_serves_requests_concurrently(logs, servers, worker_args, n):
     assert [r.status_code for r in responses] == [200] * n, server.log()
     assert len({r.json()["pid"] for r in responses}) == 1
     assert f"Using worker: {worker_args[1]}" in server.log()
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "waitress"])
+def test_access_and_error_logs_can_go_to_files(logs, servers, server, tmp_path):
+    access, errors = tmp_path / "access.jsonl", tmp_path / "error.log"
+    args = ["--server", server, "--access-log", str(access), "--error-log", str(errors)]
+    server_proc = start_serve("good_app:app", *args, *(["--workers", "1"] if server == "gunicorn" else []),
+                              log_dir=logs)
+    servers.append(server_proc)
+    assert get(server_proc.port, "/?from=test").status_code == 200
+    wait_for(lambda: access.exists() and "from=test" in access.read_text(), 10, "the access line")
+    entry = json.loads(access.read_text().splitlines()[-1])
+    assert entry["query"] == "from=test" and entry["status"] == 200
+    assert "Listening at" in errors.read_text()
+    assert "from=test" not in server_proc.log(tail=None)
+
+
+def test_access_log_off_writes_no_access_lines(logs, servers):
+    server = start_serve("good_app:app", "--server", "waitress", "--access-log", "off", log_dir=logs)
+    servers.append(server)
+    assert get(server.port, "/?quiet=1").status_code == 200
+    os.kill(server.proc.pid, signal.SIGTERM)
+    assert server.proc.wait(timeout=20) == 0
+    assert not access_lines(server.log(tail=None))
