@@ -343,25 +343,34 @@ PF512 = REGISTRY.register(Rule(
     id="PF512",
     name="cors-any-origin-with-credentials",
     severity=Severity.HIGH,
-    summary="CORS allows every origin and credentials: any website can read logged-in users' responses.",
+    summary="CORS lets any or attacker-controlled origins in with credentials: other sites read users' responses.",
     rationale=(
         "Browsers refuse `Access-Control-Allow-Origin: *` together with credentials, so Flask-CORS with "
         "`origins=\"*\"` (its default) and `supports_credentials=True` does the next thing: it echoes the "
         "request's `Origin` back and adds `Access-Control-Allow-Credentials: true`. Every site a logged-in "
         "user visits can then call the API with the user's cookies and read the answer - account data, CSRF "
-        "tokens, anything the session can see. `inspect` reads the options Flask-CORS registered (app-wide "
-        "and `@cross_origin` views) and also sends `/` an `Origin` from a foreign site, which catches "
-        "hand-written CORS hooks that reflect the origin. High: it is a cross-site data leak whenever the "
-        "app uses cookie or HTTP authentication."
+        "tokens, anything the session can see. Patterns do the same more quietly: Flask-CORS treats an origin "
+        "containing a regex character (or a compiled pattern) as a regex and applies it with `re.match`, "
+        "anchored at the start only, so `r\"https://.*\\.example\\.com\"` also admits "
+        "`https://x.example.com.attacker.net`, an unescaped `.` admits look-alike domains, and an allowed "
+        "`\"null\"` admits any page in a sandboxed iframe. `inspect` reads the options Flask-CORS registered "
+        "(app-wide per resource, blueprints and `@cross_origin` views), tries origins an attacker can send "
+        "against them with Flask-CORS's own matcher, confirms each with a CORS preflight to a covered route, "
+        "and ignores resources that cover no route; it also sends `/` a foreign `Origin` (and a preflight "
+        "with `Origin: null`), which catches hand-written CORS hooks that reflect it. High: it is a "
+        "cross-site data leak whenever the app uses cookie or HTTP authentication."
     ),
     bad='''
 CORS(app, supports_credentials=True)            # origins defaults to "*"
+CORS(app, origins=[r"https://.*\\.example\\.com", "null"], supports_credentials=True)
 ''',
     good='''
 CORS(app, origins=["https://app.example.com"], supports_credentials=True)
+CORS(app, origins=[r"^https://[a-z0-9-]+\\.example\\.com$"], supports_credentials=True)
 ''',
-    fix_hint="List the exact origins that may send credentials (origins=[...]); keep origins='*' only for "
-             "public, unauthenticated resources without supports_credentials.",
+    fix_hint="List the exact origins that may send credentials (origins=[...]), anchor regexes with ^...$ and "
+             "escape their dots, never allow 'null'; keep origins='*' only for public, unauthenticated resources "
+             "without supports_credentials.",
     cwe=(942, 346),
     owasp=(OWASP_A05, OWASP_A01),
     modes=_INSPECT,

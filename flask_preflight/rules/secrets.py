@@ -131,7 +131,10 @@ PF211 = REGISTRY.register(Rule(
         "`WTF_CSRF_CHECK_DEFAULT = False` outside test configuration turns that off for the whole app, and "
         "`@csrf.exempt` turns it off for one view or blueprint - dangerous when that view changes state and "
         "authenticates with the session cookie. Test configurations (TestingConfig, conftest.py, tests/) are "
-        "not findings; an exemption is reported so someone decides it on purpose."
+        "not findings; an exemption is reported so someone decides it on purpose. `flask-preflight inspect` "
+        "reads the loaded app's CSRFProtect exemptions (a view, a dotted view name or a blueprint) and reports "
+        "each exempt view or blueprint that accepts POST/PUT/PATCH/DELETE, at the view's `def` or the "
+        "`Blueprint(` line."
     ),
     bad='''
 app.config["WTF_CSRF_ENABLED"] = False

@@ -87,6 +87,27 @@ def _in_thread(func: Callable[[], Reply], timeout: float) -> Tuple[Optional[Repl
     return box.get("reply"), box.get("error")
 
 
+def _client(app: Any) -> Any:
+    """The app's test client without a cookie jar (Werkzeug's plain one for a custom test_client_class
+    with another signature)."""
+    try:
+        return app.test_client(use_cookies=False)
+    except Exception:  # noqa: BLE001
+        from werkzeug.test import Client
+        return Client(app)
+
+
+def _answer(go: Callable[[], Reply], timeout: float, method: str, shown: str, url: str) -> Reply:
+    """Run ``go`` under ``timeout``; an exception or no answer becomes a Reply carrying the error."""
+    reply, error = _in_thread(go, timeout)
+    if reply is not None:
+        return reply
+    if error is not None:
+        text = f"{type(error).__name__}: {error}"[:200]
+        return Reply(shown, url, error=f"{method} {url} raised {text}", exception=error)
+    return Reply(shown, url, error=f"{method} {url} did not answer within {timeout:g}s")
+
+
 def fetch(app: Any, path: str, host: str, timeout: Optional[float] = None, shown: str = "") -> Reply:
     """GET ``path`` over https through the test client; never raises, never waits longer than ``timeout``
     (default ``REQUEST_TIMEOUT``)."""
@@ -95,11 +116,7 @@ def fetch(app: Any, path: str, host: str, timeout: Optional[float] = None, shown
     url = f"https://{host}{shown}"
 
     def go() -> Reply:
-        try:
-            client = app.test_client(use_cookies=False)
-        except Exception:  # noqa: BLE001 - a custom test_client_class with another signature
-            from werkzeug.test import Client
-            client = Client(app)
+        client = _client(app)
         response = client.open(path, method="GET", base_url=f"https://{host}", buffered=False,
                                follow_redirects=False,
                                headers={"Origin": FOREIGN_ORIGIN, "User-Agent": "flask-preflight-inspect"})
@@ -115,13 +132,7 @@ def fetch(app: Any, path: str, host: str, timeout: Optional[float] = None, shown
         finally:
             response.close()
 
-    reply, error = _in_thread(go, timeout)
-    if reply is not None:
-        return reply
-    if error is not None:
-        text = f"{type(error).__name__}: {error}"[:200]
-        return Reply(shown, url, error=f"GET {url} raised {text}", exception=error)
-    return Reply(shown, url, error=f"GET {url} did not answer within {timeout:g}s")
+    return _answer(go, timeout, "GET", shown, url)
 
 
 def run(state: CheckState) -> None:
@@ -277,6 +288,27 @@ def _tracebacks(state: CheckState, root: Reply, missing: Reply, host: str) -> No
 # ---- PF512 --------------------------------------------------------------------------------------------------
 
 
+def cors_preflight(app: Any, path: str, origin: str, timeout: Optional[float] = None) -> Reply:
+    """A CORS preflight (``OPTIONS path`` with ``origin`` and ``Access-Control-Request-Method: GET``) over https;
+    never raises. Callers pick paths Flask or ``@cross_origin`` answer without running the view."""
+    timeout = REQUEST_TIMEOUT if timeout is None else timeout
+    host = request_host(app)
+    url = f"https://{host}{path}"
+
+    def go() -> Reply:
+        client = _client(app)
+        response = client.open(path, method="OPTIONS", base_url=f"https://{host}", buffered=True,
+                               follow_redirects=False,
+                               headers={"Origin": origin, "Access-Control-Request-Method": "GET",
+                                        "User-Agent": "flask-preflight-inspect"})
+        try:
+            return Reply(path, url, response.status_code, response.headers)
+        finally:
+            response.close()
+
+    return _answer(go, timeout, "OPTIONS", path, url)
+
+
 def _cors(state: CheckState, root: Reply) -> None:
     if not root.ok or state.has("PF512"):
         return
@@ -289,3 +321,26 @@ def _cors(state: CheckState, root: Reply) -> None:
             "user's cookies.", target_location(state.ctx),
             evidence=f"GET {root.url} Origin: {FOREIGN_ORIGIN} -> Access-Control-Allow-Origin: {allowed}, "
                      f"Access-Control-Allow-Credentials: true"))
+        return
+    # `Origin: null` (sandboxed iframes, data: URLs) allowed by a hand-written hook: asked only of a "/" route
+    # that Flask answers OPTIONS for itself, so no view runs.
+    view_rule = _root_rule(state.app, request_host(state.app))
+    if root.status == 404 or view_rule is None or not getattr(view_rule, "provide_automatic_options", False):
+        return
+    reply = cors_preflight(state.app, "/", "null")
+    if (reply.ok and reply.header("Access-Control-Allow-Origin").strip() == "null"
+            and reply.header("Access-Control-Allow-Credentials").strip().lower() == "true"):
+        state.findings.append(PF512.finding(
+            "A CORS preflight to / with `Origin: null` is answered with Access-Control-Allow-Origin: null and "
+            "Access-Control-Allow-Credentials: true: any page can send that origin from a sandboxed iframe or a "
+            "data: URL and read responses made with a logged-in user's cookies.", target_location(state.ctx),
+            evidence=f"OPTIONS {reply.url} Origin: null -> {reply.status}, Access-Control-Allow-Origin: null, "
+                     f"Access-Control-Allow-Credentials: true"))
+
+
+def _root_rule(app: Any, host: str) -> Any:
+    try:
+        rule, _ = app.url_map.bind(host, url_scheme="https").match("/", method="GET", return_rule=True)
+    except Exception:  # noqa: BLE001 - no route for "/", redirects, method errors
+        return None
+    return rule

@@ -1,5 +1,6 @@
 """Checks of ``app.url_map``: diagnostic-looking routes (PF310), static folders that serve source or secrets
-(PF511) and state-changing endpoints without CSRF protection (PF211).
+(PF511) and state-changing endpoints without CSRF protection (PF211), including those Flask-WTF's
+CSRFProtect exempts.
 
 Nothing here calls a view: routes are judged from their URL, the names their code uses and the decorators
 (``__wrapped__`` chain) and ``before_request`` hooks around them.
@@ -7,17 +8,23 @@ Nothing here calls a view: routes are judged from their URL, the names their cod
 
 from __future__ import annotations
 
+import ast
+import inspect
 import os
+import re
 import sys
-from typing import Any, List, Optional, Set, Tuple
+import textwrap
+from typing import Any, Dict, List, Optional, Set, Tuple
 
-from flask_preflight.findings import Severity
+from flask_preflight.findings import Location, Severity
 from flask_preflight.rules.errors import PF310
 from flask_preflight.rules.runtime import PF511
 from flask_preflight.rules.secrets import PF211
-from flask_preflight.runtime.check_common import (CheckState, code_label, code_names, code_of, is_library_file,
-                                                  iter_hook_funcs, module_file_location, plural, source_location,
-                                                  target_location, unwrap_chain)
+from flask_preflight.runtime.check_common import (CheckState, code_label, code_names, code_of, display_path,
+                                                  instance_of, is_library_file, iter_hook_funcs, module_file_location,
+                                                  plural, source_location, target_location, unwrap_chain)
+from flask_preflight.static.python.astutil import walk as walk_nodes
+from flask_preflight.static.python.secrets import _session_authenticated
 from flask_preflight.static.python.views import AUTH_NAME_RE, _diagnostic_path
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -235,6 +242,8 @@ def _csrf(state: CheckState) -> None:
                 f"CSRFProtect is registered but {' and '.join(f'{k}=False' for k in off)} switches it off for "
                 f"{plural(len(changing), 'state-changing endpoint')} in the loaded app.",
                 loc, severity=Severity.HIGH, evidence=", ".join(f"{k}=False" for k in off) + " after loading"))
+        elif not off:  # with CSRF switched off the exemptions change nothing; the finding above covers it
+            _csrf_exemptions(state, csrf)
         return
     if state.seasurf is not None or not changing:
         return
@@ -251,3 +260,171 @@ def _csrf(state: CheckState) -> None:
         evidence=f"{len(changing)} state-changing endpoints; no 'csrf' in app.extensions, no SeaSurf hook",
         fix_hint="Register CSRFProtect(app) (Flask-WTF) and send the token from JavaScript in an X-CSRFToken "
                  "header; exempt only token-authenticated API endpoints."))
+
+
+# Exemptions. Flask-WTF's CSRFProtect (flask_wtf/csrf.py) records ``csrf.exempt(x)`` in two sets:
+# ``_exempt_views`` holds "module.name" strings - ``f"{view.__module__}.{view.__name__}"`` of a function (its
+# ``__name__``, not its ``__qualname__``) or the string passed as is - and ``_exempt_blueprints`` holds the
+# Blueprint objects (Flask-WTF >= 1.1.2) or their names (before). Its before_request hook skips the check when
+# ``app.blueprints.get(request.blueprint)`` is an exempt blueprint (``request.blueprint in`` the names before
+# 1.1.2; from 1.3.1 a parent of a nested blueprint counts too) or when the view function of
+# ``request.endpoint`` gives an exempt "module.name"; otherwise it checks the methods in WTF_CSRF_METHODS.
+
+# The static PF211 check's webhook test (static/python/secrets.py, _csrf_exempt_view): a view that verifies a
+# request signature and does not use the session is the legitimate use of an exemption.
+_SIGNATURE_RE = re.compile(r"signature|compare_digest|construct_event|verify", re.I)
+
+
+def _wtf_version() -> Tuple[int, ...]:
+    raw = str(getattr(sys.modules.get("flask_wtf"), "__version__", "") or "")
+    parts: List[int] = []
+    for piece in raw.split("."):
+        m = re.match(r"\d+", piece)
+        if not m:
+            break
+        parts.append(int(m.group()))
+        if m.end() < len(piece):  # "1rc1"
+            break
+    return tuple(parts)
+
+
+def _view_location_string(view: Any) -> Optional[str]:
+    """What Flask-WTF compares with its exempt views: ``f"{view.__module__}.{view.__name__}"``."""
+    try:
+        return f"{view.__module__}.{view.__name__}"
+    except Exception:  # noqa: BLE001 - Flask-WTF itself would fail on such a view
+        return None
+
+
+def _exempt_blueprint(app: Any, exempt: Any, name: str, inherit: bool) -> Optional[str]:
+    """The registered name of the exempt blueprint that covers endpoints of blueprint ``name`` (the endpoint's
+    prefix, ``request.blueprint``), or None."""
+    if not name:
+        return None
+    names = [name]
+    if inherit:
+        parts = name.split(".")
+        names += [".".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+    blueprints = getattr(app, "blueprints", None) or {}
+    for candidate in names:
+        bp = blueprints.get(candidate)
+        try:
+            if candidate in exempt or (bp is not None and bp in exempt):
+                return candidate
+        except TypeError:  # unhashable entries: not Flask-WTF's sets
+            return None
+    return None
+
+
+def _view_node(view: Any) -> Optional[ast.AST]:
+    """The ``def``/``class`` of a view parsed from its source (decorators included), or None."""
+    target = getattr(view, "view_class", None) or view
+    try:
+        target = inspect.unwrap(target) if not inspect.isclass(target) else target
+        tree = ast.parse(textwrap.dedent(inspect.getsource(target)))
+    except Exception:  # noqa: BLE001 - OSError, TypeError, SyntaxError (a lambda's line)
+        return None
+    node = tree.body[0] if tree.body else None
+    return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None
+
+
+def _grade_exempt_view(view: Any) -> Tuple[Severity, str]:
+    """Severity and reason for an exempt state-changing view, graded like the static PF211 grades
+    ``@csrf.exempt``: session use is high, a signature check without the session is low, else medium."""
+    node = _view_node(view)
+    uses_session = node is not None and _session_authenticated(node)
+    verifies_signature = node is not None and any(
+        isinstance(n, (ast.Name, ast.Attribute)) and _SIGNATURE_RE.search(getattr(n, "id", None) or n.attr)
+        for n in walk_nodes(node))
+    if verifies_signature and not uses_session:
+        return Severity.LOW, "it verifies a request signature instead (a webhook), which is the legitimate use"
+    if uses_session:
+        return Severity.HIGH, ("it relies on the session/logged-in user, so another site can trigger it in a "
+                               "victim's browser")
+    return Severity.MEDIUM, ("make sure it does not authenticate with the session cookie; endpoints "
+                             "authenticated by a token header do not need CSRF protection")
+
+
+def _blueprint_location(bp: Any, ctx: Any) -> Tuple[Location, str]:
+    """The ``Blueprint(`` line that creates ``bp`` (the one naming it, else the first) and its text."""
+    module = sys.modules.get(getattr(bp, "import_name", "") or "")
+    path = getattr(module, "__file__", None)
+    name = str(getattr(bp, "name", "") or "")
+    if not path or not os.path.isfile(path):
+        return target_location(ctx), ""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return target_location(ctx), ""
+    hits = [(n, t) for n, t in enumerate(lines, 1) if "Blueprint(" in t]
+    named = [h for h in hits if f'"{name}"' in h[1] or f"'{name}'" in h[1]]
+    if not (named or hits):
+        return module_file_location(getattr(bp, "import_name", ""), ctx), ""
+    line, text = (named or hits)[0]
+    return Location(display_path(path), line, 1), text.strip()
+
+
+def _route_evidence(routes: List[Tuple[Any, List[str]]]) -> str:
+    shown = [f"{rule.rule} -> {rule.endpoint} [{', '.join(methods)}]" for rule, methods in routes[:4]]
+    return "url_map: " + "; ".join(shown) + ("; ..." if len(routes) > 4 else "")
+
+
+def _csrf_exemptions(state: CheckState, csrf: Any) -> None:
+    """A finding per exempt view (def line) and per exempt blueprint (its ``Blueprint(`` line) that serves a
+    method CSRFProtect would otherwise check."""
+    app = state.app
+    if not instance_of(csrf, "flask_wtf", "CSRFProtect"):
+        return  # another extension under "csrf": its exemptions mean something else
+    views = getattr(csrf, "_exempt_views", None) or set()
+    blueprints = getattr(csrf, "_exempt_blueprints", None) or set()
+    if not views and not blueprints:
+        return
+    try:
+        checked = {str(m) for m in app.config.get("WTF_CSRF_METHODS") or STATE_CHANGING}
+    except TypeError:
+        checked = set(STATE_CHANGING)
+    inherit = _wtf_version() >= (1, 3, 1)
+    by_blueprint: Dict[str, List[Tuple[Any, List[str]]]] = {}
+    by_view: Dict[Tuple[str, int], List[Tuple[Any, List[str]]]] = {}
+    view_of: Dict[Tuple[str, int], Any] = {}
+    for rule in app.url_map.iter_rules():
+        endpoint = rule.endpoint
+        if endpoint == "static" or endpoint.endswith(".static"):
+            continue
+        methods = sorted((rule.methods or set()) & STATE_CHANGING & checked)
+        if not methods:
+            continue  # GET/HEAD/OPTIONS only: the exemption changes nothing
+        bp_name = _exempt_blueprint(app, blueprints, endpoint.rpartition(".")[0], inherit) if blueprints else None
+        if bp_name is not None:
+            by_blueprint.setdefault(bp_name, []).append((rule, methods))
+            continue
+        view = app.view_functions.get(endpoint)
+        dest = _view_location_string(view) if view is not None else None
+        if dest is None or dest not in views:
+            continue
+        key = (dest, id(view))
+        by_view.setdefault(key, []).append((rule, methods))
+        view_of[key] = view
+    for key, routes in sorted(by_view.items(), key=lambda kv: kv[0][0]):
+        dest, view = key[0], view_of[key]
+        sev, why = _grade_exempt_view(view)
+        loc, snippet = source_location(view, state.ctx)
+        endpoints = sorted({rule.endpoint for rule, _m in routes})
+        methods = sorted({m for _r, ms in routes for m in ms})
+        state.findings.append(PF211.finding(
+            f"View `{dest}` ({'endpoint' if len(endpoints) == 1 else 'endpoints'} {', '.join(f'`{e}`' for e in endpoints)}) accepts {'/'.join(methods)} and is "
+            f"exempt from CSRF protection in the loaded app: {why}.",
+            loc, severity=sev, snippet=snippet,
+            evidence=f"CSRFProtect exempt view '{dest}'; {_route_evidence(routes)}"))
+    for name, routes in sorted(by_blueprint.items()):
+        bp = (getattr(app, "blueprints", None) or {}).get(name)
+        loc, snippet = _blueprint_location(bp, state.ctx) if bp is not None else (target_location(state.ctx), "")
+        endpoints = sorted({rule.endpoint for rule, _m in routes})
+        shown = ", ".join(f"`{e}`" for e in endpoints[:5]) + (", ..." if len(endpoints) > 5 else "")
+        state.findings.append(PF211.finding(
+            f"Blueprint `{name}` is exempt from CSRF protection in the loaded app: its "
+            f"{plural(len(endpoints), 'state-changing endpoint')} ({shown}) {'accepts' if len(endpoints) == 1 else 'accept'} "
+            f"cross-site form posts; fine only for endpoints that do not use the session cookie.",
+            loc, severity=Severity.MEDIUM, snippet=snippet,
+            evidence=f"CSRFProtect exempt blueprint '{name}'; {_route_evidence(routes)}"))

@@ -1,5 +1,12 @@
 """PF211 csrf-protection-disabled: Flask-WTF CSRF switched off outside tests, or views exempted."""
 
+import flask_wtf
+
+from . import runtime_apps
+from .runtime_apps import QUIET
+
+inspect_app = runtime_apps.inspect_app  # the runtime fixture; assigned, since an imported fixture trips ruff F811
+
 FLASK = "from flask import Flask, session, request\nfrom flask_wtf.csrf import CSRFProtect\napp = Flask(__name__)\ncsrf = CSRFProtect(app)\n"
 
 
@@ -71,3 +78,211 @@ def github_hook():
     assert scan({"app.py": src}) == [("PF211", "app.py", 10), ("PF211", "app.py", 15)]
     assert scan.severity("PF211", 10) == "high"
     assert scan.severity("PF211", 15) == "low"
+
+
+# ---- inspect: the loaded app's CSRFProtect exemptions ---------------------------------------------------------
+# Real Flask apps with real Flask-WTF: the runtime check reads ``app.extensions["csrf"]``'s exempt views and
+# blueprints and maps them onto the URL map. Each positive also posts without a token, to show Flask-WTF itself
+# lets the request through (and a protected endpoint of the same app answers 400).
+
+WTF = QUIET + "from flask import session, request\nfrom flask_wtf.csrf import CSRFProtect\ncsrf = CSRFProtect(app)\n"
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, t in enumerate(text.splitlines(), 1) if needle in t)
+
+
+def posts(app, path: str) -> int:
+    return app.test_client().post(path).status_code
+
+
+def test_runtime_view_exempted_with_the_decorator(inspect_app):
+    src = WTF + """\
+@app.route("/transfer", methods=["GET", "POST"])
+@csrf.exempt
+def transfer():
+    session["balance"] = request.form.get("amount")
+    return "ok"
+
+@app.post("/orders")
+def create_order():
+    return "ok"
+"""
+    assert inspect_app(src) == [("PF211", "main.py", line_of(src, "def transfer"))]
+    finding = inspect_app.only("PF211")
+    assert finding.severity.value == "high"  # uses the session, like the static check grades it
+    assert finding.message.startswith(f"View `{inspect_app.loaded[-1]}.main.transfer` (endpoint `transfer`) accepts "
+                                      f"POST and is exempt from CSRF protection in the loaded app: it relies on the "
+                                      f"session/logged-in user")
+    assert finding.evidence == (f"CSRFProtect exempt view '{inspect_app.loaded[-1]}.main.transfer'; "
+                                f"url_map: /transfer -> transfer [POST]")
+    assert finding.snippet == "def transfer():"
+    assert (posts(inspect_app.app, "/transfer"), posts(inspect_app.app, "/orders")) == (200, 400)
+
+
+def test_runtime_view_exempted_by_dotted_string(inspect_app):
+    src = WTF + """\
+@app.route("/api/items/<int:id>", methods=["PUT", "DELETE"])
+def change_item(id):
+    return "ok"
+
+csrf.exempt("{pkg}.main.change_item")
+"""
+    assert inspect_app(src) == [("PF211", "main.py", line_of(src, "def change_item"))]
+    finding = inspect_app.only("PF211")
+    assert finding.severity.value == "medium"  # nothing shows session use: may be a token API
+    assert "accepts DELETE/PUT and is exempt" in finding.message
+    assert "endpoints authenticated by a token header do not need CSRF protection" in finding.message
+    assert finding.evidence.endswith("url_map: /api/items/<int:id> -> change_item [DELETE, PUT]")
+    assert inspect_app.app.test_client().delete("/api/items/1").status_code == 200
+
+
+def test_runtime_whole_blueprint_exempted(inspect_app):
+    api = """\
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+@bp.post("/items")
+def create_item():
+    return "ok"
+
+@bp.patch("/items/<int:id>")
+def patch_item(id):
+    return "ok"
+
+@bp.get("/items")
+def list_items():
+    return "[]"
+"""
+    src = WTF + "from .api import bp\napp.register_blueprint(bp)\ncsrf.exempt(bp)\n"
+    assert inspect_app(src, files={"api.py": api}) == [("PF211", "api.py", 3)]  # the Blueprint( line
+    finding = inspect_app.only("PF211")
+    assert finding.severity.value == "medium"  # like the static check's csrf.exempt(bp)
+    assert finding.message == ("Blueprint `api` is exempt from CSRF protection in the loaded app: its 2 "
+                               "state-changing endpoints (`api.create_item`, `api.patch_item`) accept cross-site form "
+                               "posts; fine only for endpoints that do not use the session cookie.")
+    assert finding.evidence == ("CSRFProtect exempt blueprint 'api'; url_map: /api/items -> api.create_item [POST]; "
+                                "/api/items/<int:id> -> api.patch_item [PATCH]")
+    assert posts(inspect_app.app, "/api/items") == 200
+
+
+def test_runtime_exempt_view_inside_a_blueprint(inspect_app):
+    shop = """\
+from flask import Blueprint, session
+from {pkg}.main import csrf
+
+shop = Blueprint("shop", __name__)
+
+@shop.route("/checkout", methods=["POST"])
+@csrf.exempt
+def checkout():
+    return session.get("cart", "")
+
+@shop.post("/cart")
+def add_to_cart():
+    return "ok"
+"""
+    src = WTF + "from .shop import shop\napp.register_blueprint(shop)\n"
+    assert inspect_app(src, files={"shop.py": shop}) == [("PF211", "shop.py", line_of(shop, "def checkout"))]
+    finding = inspect_app.only("PF211")
+    assert finding.severity.value == "high"
+    assert "(endpoint `shop.checkout`) accepts POST" in finding.message
+    assert (posts(inspect_app.app, "/checkout"), posts(inspect_app.app, "/cart")) == (200, 400)
+
+
+def test_runtime_webhook_verifying_a_signature_is_low(inspect_app):
+    src = WTF + """\
+import hmac
+
+@app.post("/hooks/github")
+@csrf.exempt
+def github_hook():
+    if not hmac.compare_digest(request.headers.get("X-Hub-Signature-256", ""), "x"):
+        return "bad", 400
+    return "ok"
+"""
+    assert inspect_app(src) == [("PF211", "main.py", line_of(src, "def github_hook"))]
+    assert inspect_app.only("PF211").severity.value == "low"
+
+
+def test_runtime_parent_blueprint_exemption_and_nested_children(inspect_app):
+    # Flask-WTF < 1.3.1 matches app.blueprints[request.blueprint] exactly, so "admin.users" is still checked;
+    # from 1.3.1 children inherit a parent's exemption.
+    src = WTF + """\
+from flask import Blueprint
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+users = Blueprint("users", __name__, url_prefix="/users")
+
+@users.post("/")
+def add_user():
+    return "ok"
+
+admin.register_blueprint(users)
+app.register_blueprint(admin)
+csrf.exempt(admin)
+"""
+    inherited = tuple(int(p) for p in flask_wtf.__version__.split(".")[:3] if p.isdigit()) >= (1, 3, 1)
+    expected = [("PF211", "main.py", line_of(src, 'Blueprint("admin"'))] if inherited else []
+    assert inspect_app(src) == expected
+    assert posts(inspect_app.app, "/admin/users/") == (200 if inherited else 400)
+
+
+# ---- inspect negatives ----------------------------------------------------------------------------------------
+
+
+def test_runtime_exempt_get_only_view_is_not_reported(inspect_app):
+    src = WTF + """\
+@app.route("/ping")
+@csrf.exempt
+def ping():
+    return "pong"
+
+@app.post("/orders")
+def create_order():
+    return "ok"
+"""
+    assert inspect_app(src) == []
+
+
+def test_runtime_no_exemption_no_finding(inspect_app):
+    shop = """\
+from flask import Blueprint
+
+shop = Blueprint("shop", __name__)
+
+@shop.post("/cart")
+def add_to_cart():
+    return "ok"
+"""
+    src = WTF + "from .shop import shop\napp.register_blueprint(shop)\n@app.post('/orders')\ndef create_order():\n    return 'ok'\n"
+    assert inspect_app(src, files={"shop.py": shop}) == []
+
+
+def test_runtime_exemptions_without_a_registered_csrfprotect_are_not_read(inspect_app):
+    # CSRFProtect() never given the app: nothing is checked at all, which the "neither ... registered" finding
+    # already says (one finding at the app, not one per exemption).
+    src = QUIET + """\
+from flask_wtf.csrf import CSRFProtect
+csrf = CSRFProtect()
+
+@app.post("/transfer")
+@csrf.exempt
+def transfer():
+    return "ok"
+"""
+    assert inspect_app(src) == [("PF211", "main.py", 2)]
+    assert "neither Flask-WTF's CSRFProtect nor Flask-SeaSurf is registered" in inspect_app.only("PF211").message
+
+
+def test_runtime_exemptions_are_moot_when_csrf_is_switched_off(inspect_app):
+    src = WTF + """\
+app.config["WTF_CSRF_ENABLED"] = False
+
+@app.post("/transfer")
+@csrf.exempt
+def transfer():
+    return "ok"
+"""
+    assert inspect_app(src) == [("PF211", "main.py", 2)]
+    assert inspect_app.only("PF211").evidence == "WTF_CSRF_ENABLED=False after loading"
