@@ -1,4 +1,5 @@
-"""Rule pack 4: how the app is launched - Dockerfile, compose, Procfile, env files, gunicorn, systemd (PF401-PF406)."""
+"""Rule pack 4: how the app is launched - Dockerfile, compose, Procfile, env files, gunicorn, systemd,
+supervisord, Render, Heroku app.json, Kubernetes (PF401-PF406)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ PF401 = REGISTRY.register(Rule(
     severity=Severity.HIGH,
     summary="The production entrypoint starts Flask's development server.",
     rationale=(
-        "A container `CMD`, a Procfile `web:` line, a compose `command`, a systemd `ExecStart` or an entry script "
+        "A container `CMD`, a Procfile `web:` line, a compose `command`, a systemd `ExecStart`, a supervisord "
+        "`command`, a Render `startCommand`, a Kubernetes container `command` or an entry script "
         "that runs `flask run`, `python -m flask run`, or `python app.py` where `app.py` calls `app.run()` when "
         "run as a script, serves production traffic with Werkzeug's development server: single process, no "
         "worker management, no protection against slow clients, and not reviewed for security. Flask's docs: "
@@ -59,7 +61,8 @@ PF402 = REGISTRY.register(Rule(
         "copied from old tutorials; `WERKZEUG_DEBUG_PIN=off` removes the only thing that stands between the "
         "debugger and anyone who reaches it; `flask run --debug`, `--debugger` and `--reload` switch the same "
         "features on from the command line. Setting any of these in a Dockerfile `ENV`, a compose "
-        "`environment`, a Procfile, a systemd unit, a fly.toml/app.yaml or an entry script ships them to "
+        "`environment`, a Procfile, a systemd unit, a fly.toml/app.yaml, a supervisord program, render.yaml, "
+        "Heroku's app.json, a Kubernetes manifest or an entry script ships them to "
         "production. Files that are evidently for local development (`.env.development`, `Dockerfile.dev`, "
         "`docker-compose.override.yml`, a compose service that bind-mounts the source tree) and templates "
         "(`.env.example`) are reported as low; `.flaskenv` is read only by the `flask` command and "
@@ -174,8 +177,10 @@ PF406 = REGISTRY.register(Rule(
         "`SECRET_KEY` (and `JWT_SECRET_KEY`, `SECURITY_PASSWORD_SALT`, `WTF_CSRF_SECRET_KEY`, "
         "`SECRET_KEY_FALLBACKS`, `FLASK_SECRET_KEY`) signs the session cookie: whoever knows it can forge any "
         "session, including an admin's. A value written in a Dockerfile `ENV`/`ARG` is baked into every image "
-        "layer and visible with `docker history`; one in a compose file, Procfile, systemd unit, fly.toml or "
-        "app.yaml is in version control for everyone with read access; a `.env` file that git tracks is the "
+        "layer and visible with `docker history`; one in a compose file, Procfile, systemd unit, fly.toml, "
+        "app.yaml, supervisord config, render.yaml, app.json or Kubernetes manifest is in version control for "
+        "everyone with read access (a Kubernetes `Secret` reference via `valueFrom` is not); a `.env` file that "
+        "git tracks is the "
         "same. Templates (`.env.example`) with an empty value or an obvious placeholder are reported as low "
         "only when the placeholder would work as a real key."
     ),

@@ -24,6 +24,7 @@ import pathspec
 
 from flask_preflight.config import Settings
 from flask_preflight.findings import Problem, ProblemKind
+from flask_preflight.static.deploy import SPECULATIVE_KINDS
 from flask_preflight.static.deploy import classify as deploy_kind
 
 SKIP_DIRS = frozenset({
@@ -106,8 +107,8 @@ class _Walker:
         real = _real(absolute)
         if real not in self.seen_files:
             self.seen_files.add(real)
-            yield Candidate(path=display, abs_path=absolute, kind=deploy_kind(os.path.basename(absolute)) or "python",
-                            explicit=True)
+            kind = deploy_kind(os.path.basename(absolute), os.path.dirname(absolute))
+            yield Candidate(path=display, abs_path=absolute, kind=kind or "python", explicit=True)
 
     def _link_problem(self, path: str, display: str, exc: OSError) -> Optional[Problem]:
         """Turn a failed stat into a Problem; loops are reported once per target."""
@@ -178,7 +179,10 @@ class _Walker:
                     st = os.stat(path)
                 except OSError as exc:
                     # Only where a file we read or a directory could have been, to keep the noise down.
-                    if (self._may_be_python(name) or deploy_kind(name)) and not self._excluded(path, parent, arg_root, is_dir=False):
+                    # (not for kinds named by their extension alone: most *.yaml are not ours)
+                    kind = deploy_kind(name, parent.abs_path)
+                    ours = kind is not None and kind not in SPECULATIVE_KINDS
+                    if (self._may_be_python(name) or ours) and not self._excluded(path, parent, arg_root, is_dir=False):
                         problem = self._link_problem(path, display, exc)
                         if problem is not None:
                             yield problem
@@ -215,7 +219,7 @@ class _Walker:
                        matched)
             return
 
-        kind = deploy_kind(name) if is_file else None
+        kind = deploy_kind(name, parent.abs_path) if is_file else None
         if not is_file or (kind is None and not self._may_be_python(name)):
             return
         if self._excluded(path, parent, arg_root, is_dir=False):

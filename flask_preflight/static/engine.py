@@ -128,7 +128,9 @@ def analyze_deploy_source(src: SourceFile, kind: str, abs_path: str) -> Tuple[Op
 
 _KIND_NAMES = {"dockerfile": "Dockerfile", "compose": "compose file", "procfile": "Procfile", "dotenv": "env file",
                "gunicorn": "gunicorn config", "systemd": "systemd unit", "appengine": "app.yaml", "fly": "fly.toml",
-               "shell": "shell script"}
+               "shell": "shell script", "supervisord": "supervisord config",
+               "render": "render.yaml", "appjson": "app.json",
+               "kubernetes": "Kubernetes manifest"}
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ def _analyze_file(item: Candidate) -> _Done:
     cache: Optional[ResultCache] = _STATE["cache"]  # type: ignore[assignment]
     data = read_bytes(item.abs_path, item.path, max_bytes=options.max_file_size)
     if isinstance(data, Problem):
+        if item.kind in deploy.SPECULATIVE_KINDS and not item.explicit:
+            return FileResult(), None, False  # some other YAML file (too big, unreadable): not ours to report
         return FileResult(problems=[data]), None, False
     key = None
     if cache is not None:
@@ -196,7 +200,8 @@ def _analyze_bytes(item: Candidate, data: bytes, namer: _ModuleNamer, project_ro
     result = FileResult()
     src = decode_source(data, item.path)
     if isinstance(src, Problem):
-        result.problems.append(src)
+        if not (item.kind in deploy.SPECULATIVE_KINDS and not item.explicit):
+            result.problems.append(src)
         return result
     result.scanned = True
     if item.kind != "python" and (item.explicit or deploy.may_matter(item.kind, src.text)):

@@ -19,11 +19,23 @@ _DOTENV_RE = re.compile(r"^\.env(\.[\w.-]+)?$|^\.flaskenv$")
 
 # kind -> module under flask_preflight.static.deploy exposing parse(text, path, abs_path)
 _MODULES = {"dockerfile": "dockerfile", "compose": "compose", "procfile": "procfile", "dotenv": "dotenv",
-            "gunicorn": "gunicorn", "systemd": "systemd", "appengine": "appengine", "fly": "fly", "shell": "shell"}
+            "gunicorn": "gunicorn", "systemd": "systemd", "appengine": "appengine", "fly": "fly", "shell": "shell",
+            "supervisord": "supervisord", "render": "render", "appjson": "appjson",
+            "kubernetes": "kubernetes"}
+# Directories whose ``*.conf`` files may be supervisord program configs (nginx/Apache also use conf.d:
+# ``may_matter`` reads those only when they have a supervisord section).
+_SUPERVISOR_DIRS = frozenset({"supervisor", "supervisord", "supervisord.d", "conf.d"})
+_SUPERVISOR_NAMES = frozenset({"supervisord.conf", "supervisor.conf"})
 
 
-def classify(name: str) -> Optional[str]:
-    """The deployment-file kind of a file name, or None. ``gunicorn`` files are also Python files."""
+# Kinds given by the file extension alone (any ``*.yaml``): most such files are something else, so a file
+# that cannot be read or decoded is not a problem unless it was named on the command line.
+SPECULATIVE_KINDS = frozenset({"kubernetes"})
+
+
+def classify(name: str, parent: str = "") -> Optional[str]:
+    """The deployment-file kind of a file name, or None. ``gunicorn`` files are also Python files.
+    ``parent`` is the directory the file is in (only its last component is looked at, for ``*.conf``)."""
     if _DOCKERFILE_RE.match(name):
         return "dockerfile"
     if _COMPOSE_RE.match(name):
@@ -40,9 +52,22 @@ def classify(name: str) -> Optional[str]:
         return "appengine"
     if name == "fly.toml":
         return "fly"
+    if name in ("render.yaml", "render.yml"):
+        return "render"
+    if name == "app.json":
+        return "appjson"
     if name.endswith(".sh"):
         return "shell"
+    if name.endswith(".conf") and (name in _SUPERVISOR_NAMES
+                                   or _last_part(parent) in _SUPERVISOR_DIRS):
+        return "supervisord"
+    if name.endswith((".yaml", ".yml")):
+        return "kubernetes"  # a candidate: read, but parsed only when may_matter finds a workload manifest
     return None
+
+
+def _last_part(directory: str) -> str:
+    return directory.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1]
 
 
 # Shell scripts are only worth parsing when they could launch or configure the app.
@@ -50,6 +75,13 @@ _SHELL_TOKENS = ("flask", "gunicorn", "python", "waitress", "uwsgi", "secret", "
 
 
 def may_matter(kind: str, text: str) -> bool:
+    if kind == "supervisord":
+        return "[program:" in text or "[supervisord]" in text
+    if kind == "kubernetes":
+        from flask_preflight.static.deploy.kubernetes import looks_like_manifest
+        return looks_like_manifest(text)
+    if kind == "appjson":
+        return '"env"' in text  # only the config vars are read; other tools' app.json have none
     if kind != "shell":
         return True
     low = text.lower()
@@ -61,4 +93,4 @@ def parse(kind: str, text: str, path: str, abs_path: str) -> DeployFile:
     return module.parse(text, path, abs_path)  # type: ignore[no-any-return]
 
 
-__all__ = ["DeployFile", "DeployParseError", "classify", "may_matter", "parse"]
+__all__ = ["SPECULATIVE_KINDS", "DeployFile", "DeployParseError", "classify", "may_matter", "parse"]

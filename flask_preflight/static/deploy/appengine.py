@@ -10,42 +10,18 @@ or ``entrypoint``; a file without such a top-level key line is never reported as
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 import yaml
 
 from flask_preflight.static.deploy.model import Command, DeployFile, DeployParseError, EnvVar, Origin
 from flask_preflight.static.deploy.text import origin, split_lines, suppressions
+from flask_preflight.static.deploy.yamlnodes import NULL_TAG, compose as _compose, items as _items, line as _line
 
 KIND = "appengine"
 SOURCE = "app.yaml entrypoint"
-MAX_ALIASES = 1000
-NULL_TAG = "tag:yaml.org,2002:null"
 MARKER_KEYS = frozenset({"runtime", "entrypoint"})
 _MARKER_LINE = re.compile(r"^\ufeff?(?:runtime|entrypoint)\s*:", re.MULTILINE)
-
-
-class _TooManyAliases(Exception):
-    """Raised inside the loader, which does not know the file's lines; ``_compose`` reports it."""
-
-    def __init__(self, mark: yaml.Mark) -> None:
-        super().__init__(mark)
-        self.mark = mark
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses alias bombs: walking a graph of shared nodes can take exponential time."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.aliases = 0
-
-    def compose_node(self, parent: Optional[yaml.Node], index: object) -> Optional[yaml.Node]:
-        if self.check_event(yaml.AliasEvent):
-            self.aliases += 1
-            if self.aliases > MAX_ALIASES:
-                raise _TooManyAliases(self.peek_event().start_mark)
-        return super().compose_node(parent, index)
 
 
 def parse(text: str, path: str, abs_path: str) -> DeployFile:
@@ -82,36 +58,10 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
     return result
 
 
-def _compose(text: str, lines: Sequence[str]) -> Optional[yaml.Node]:
-    """The document's node tree; YAML errors become a DeployParseError at the 1-based line."""
-    try:
-        return yaml.compose(text, Loader=_Loader)
-    except _TooManyAliases as exc:
-        raise DeployParseError(f"the document uses more than {MAX_ALIASES} YAML aliases",
-                               _line(exc.mark, lines)) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise DeployParseError(f"invalid YAML: {_reason(exc)}", _line(mark, lines) if mark else None) from None
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
-        raise DeployParseError(f"invalid YAML: {str(exc).splitlines()[0]}", line) from None
-    except yaml.YAMLError as exc:
-        raise DeployParseError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
-    except RecursionError:
-        raise DeployParseError("the YAML document is nested too deeply to read") from None
 
 
-def _reason(exc: yaml.MarkedYAMLError) -> str:
-    """PyYAML's problem, with its context when that says what was expected ("expected a single document")."""
-    problem = exc.problem or exc.context or "malformed document"
-    if exc.context and exc.problem and not exc.context.startswith("while"):
-        return f"{exc.context}, {problem}"
-    return problem
 
 
-def _items(node: yaml.MappingNode) -> List[Tuple[str, yaml.Node, yaml.Node]]:
-    """``(key, key node, value node)`` for the scalar keys of a mapping."""
-    return [(key.value, key, value) for key, value in node.value if isinstance(key, yaml.ScalarNode)]
 
 
 def _variables(node: yaml.Node, section: str, path: str, lines: Sequence[str],
@@ -137,9 +87,3 @@ def _span(path: str, lines: Sequence[str], first: yaml.Node, last: yaml.Node) ->
     end_mark = last.end_mark
     end = end_mark.line + (0 if end_mark.column == 0 and end_mark.line > first.start_mark.line else 1)
     return origin(path, lines, start, min(end, len(lines)))
-
-
-def _line(mark: yaml.Mark, lines: Sequence[str]) -> int:
-    """1-based line of a mark, within ``lines`` (YAML also breaks lines at NEL and U+2028, which
-    ``split_lines`` does not)."""
-    return max(1, min(mark.line + 1, len(lines)))

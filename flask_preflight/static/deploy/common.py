@@ -14,8 +14,9 @@ from flask_preflight.static.deploy.commands import Launch
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Origin
 from flask_preflight.static.python.context import FileAnalysis, ModuleSummary
 
-ROOT_KINDS = ("dockerfile", "compose", "procfile", "systemd", "appengine", "fly")
-PLATFORM_KINDS = frozenset({"procfile", "appengine", "fly"})  # a platform router sits in front
+ROOT_KINDS = ("dockerfile", "compose", "procfile", "systemd", "appengine", "fly", "supervisord", "render",
+              "appjson", "kubernetes")
+PLATFORM_KINDS = frozenset({"procfile", "appengine", "fly", "render"})  # a platform router sits in front
 FALSE_WORDS = frozenset({"0", "false", "no"})  # flask.helpers.get_debug_flag: anything else non-empty is on
 MAX_SANE_WORKERS = 32
 DEFAULT_RE = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^}]*)\}$")

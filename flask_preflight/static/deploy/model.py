@@ -131,4 +131,5 @@ class Setting:
 ENV_VALUE = "<environment>"  # setting read from the environment at start-up
 COMPUTED = "<computed>"  # setting computed at start-up (cpu_count() * 2 + 1)
 
-KINDS = ("dockerfile", "compose", "procfile", "dotenv", "gunicorn", "systemd", "appengine", "fly", "shell")
+KINDS = ("dockerfile", "compose", "procfile", "dotenv", "gunicorn", "systemd", "appengine", "fly", "shell",
+         "supervisord", "render", "appjson", "kubernetes")

@@ -1,7 +1,7 @@
 """Whether a project's deployment files put a reverse proxy in front of the app - for ``inspect``.
 
 A live app cannot tell whether it runs behind a proxy; its deployment files can: a platform router
-(Procfile, app.yaml, fly.toml) or a proxy service in compose (nginx, traefik, caddy ...) means yes; a
+(Procfile, app.yaml, fly.toml, render.yaml) or a proxy service in compose (nginx, traefik, caddy ...) means yes; a
 compose file that publishes the app's port with no proxy service means no; anything else is unknown.
 """
 
@@ -15,7 +15,7 @@ from flask_preflight.static.deploy import classify, parse
 from flask_preflight.static.deploy.model import DeployParseError
 from flask_preflight.static.source import read_source
 
-PLATFORM_KINDS = frozenset({"procfile", "appengine", "fly"})
+PLATFORM_KINDS = frozenset({"procfile", "appengine", "fly", "render"})
 
 
 DEPLOY_DIRS = ("deploy", "deployment", "docker", "ops", "infra", ".docker")
