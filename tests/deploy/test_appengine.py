@@ -159,8 +159,14 @@ image: "{{ image }}"
 """
 
 
+def test_a_kubernetes_manifest_named_app_yaml_is_read_as_one() -> None:
+    result = parse(K8S_MANIFESTS)
+    assert result.kind == "kubernetes" and result.warnings == []
+    (web,) = result.commands
+    assert web.web and [(v.name, v.value) for v in web.env] == [("FLASK_DEBUG", "1")]
+
+
 @pytest.mark.parametrize("text", [
-    K8S_MANIFESTS,
     HELM_TEMPLATE,
     JINJA_TEMPLATE,
     "- a\n- [unclosed\n",  # a top level that is not a mapping, and broken

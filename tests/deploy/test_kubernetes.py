@@ -68,9 +68,11 @@ def parse(text: str, path: str = "k8s/web.yaml"):
 def test_manifest() -> None:
     result = parse(MANIFEST)
     assert result.kind == "kubernetes" and result.warnings == [] and result.dev_reason == ""
-    assert [(v.name, v.value, v.origin.line) for v in result.env] == [
+    assert result.env == []  # each container's variables travel with its command, never as the file's
+    every = [v for c in result.commands for v in c.env]
+    assert [(v.name, v.value, v.origin.line) for v in every] == [
         ("FLASK_DEBUG", "0", 18), ("SECRET_KEY", None, 20), ("BASE_URL", "https://${HOST}/", 23), ("MODE", "batch", 50)]
-    assert not result.env[2].literal  # $(HOST) is another variable
+    assert not every[2].literal  # $(HOST) is another variable
     app, job = result.commands  # the sidecar runs its image's command with no variables: nothing to judge
     assert app.argv == ("gunicorn", "--bind=0.0.0.0:8000", "app:app")
     assert app.source == "Deployment `web` container `app` command + args" and app.web and app.workdir == "/srv/app"
@@ -98,10 +100,29 @@ def test_container_without_command_runs_the_image_cmd() -> None:
     text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: c\n      image: shop\n      env:\n" \
            "        - name: FLASK_DEBUG\n          value: '1'\n"
     result = parse(text)
-    assert [(v.name, v.value, v.origin.line) for v in result.env] == [("FLASK_DEBUG", "1", 8)]
     (image_cmd,) = result.commands  # no argv: only the environment the image's command runs with
     assert image_cmd.argv == () and image_cmd.source == "Pod `?` container `c`" and image_cmd.origin.line == 5
-    assert image_cmd.env == tuple(result.env)
+    assert [(v.name, v.value, v.origin.line) for v in image_cmd.env] == [("FLASK_DEBUG", "1", 8)]
+    assert image_cmd.web and result.env == []
+
+
+def test_dev_directories_count_only_inside_the_project(tmp_path) -> None:
+    project = tmp_path / "dev" / "shop"  # checked from ~/dev/shop: the user's own folder is not an overlay
+    (project / "k8s" / "overlays" / "dev").mkdir(parents=True)
+    (project / "requirements.txt").write_text("flask\n")
+    text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: c\n      command: [flask, run]\n"
+    base = kubernetes.parse(text, "dev/shop/k8s/web.yaml", str(project / "k8s" / "web.yaml"))
+    assert base.dev_reason == ""
+    overlay = kubernetes.parse(text, "dev/shop/k8s/overlays/dev/web.yaml",
+                               str(project / "k8s" / "overlays" / "dev" / "web.yaml"))
+    assert overlay.dev_reason == "it is in a development overlay or directory (`dev/`)"
+
+
+def test_template_syntax_in_a_comment_does_not_hide_the_manifest() -> None:
+    text = ("# image tag is {{TAG}} in CI\napiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: c\n"
+            "      command: [flask, run]\n")
+    assert [c.argv for c in parse(text).commands] == [("flask", "run")]
+    assert parse(text.replace("[flask, run]", "[flask, run, {{ .Values.x }}]")).commands == []
 
 
 @pytest.mark.parametrize("body, warning", [

@@ -138,7 +138,7 @@ def test_dev_file_names() -> None:
     ("web.conf", "deploy\\supervisord", "supervisord"),
     ("web.conf", "/srv/app/nginx", None),
     ("web.conf", "", None),
-    ("web.ini", "/srv/app/conf.d", None),
+    ("web.ini", "/srv/app/conf.d", "supervisord"),  # RHEL's supervisord.d/*.ini convention, also in conf.d
 ])
 def test_classify(name, parent, kind) -> None:
     assert classify(name, parent) == kind

@@ -25,7 +25,7 @@ _MODULES = {"dockerfile": "dockerfile", "compose": "compose", "procfile": "procf
 # Directories whose ``*.conf`` files may be supervisord program configs (nginx/Apache also use conf.d:
 # ``may_matter`` reads those only when they have a supervisord section).
 _SUPERVISOR_DIRS = frozenset({"supervisor", "supervisord", "supervisord.d", "conf.d"})
-_SUPERVISOR_NAMES = frozenset({"supervisord.conf", "supervisor.conf"})
+_SUPERVISOR_NAMES = frozenset({"supervisord.conf", "supervisor.conf", "supervisord.ini", "supervisor.ini"})
 
 
 # Kinds given by the file extension alone (any ``*.yaml``): most such files are something else, so a file
@@ -58,8 +58,8 @@ def classify(name: str, parent: str = "") -> Optional[str]:
         return "appjson"
     if name.endswith(".sh"):
         return "shell"
-    if name.endswith(".conf") and (name in _SUPERVISOR_NAMES
-                                   or _last_part(parent) in _SUPERVISOR_DIRS):
+    if name.endswith((".conf", ".ini")) and (name in _SUPERVISOR_NAMES
+                                             or _last_part(parent) in _SUPERVISOR_DIRS):
         return "supervisord"
     if name.endswith((".yaml", ".yml")):
         return "kubernetes"  # a candidate: read, but parsed only when may_matter finds a workload manifest

@@ -28,6 +28,11 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
     """Env vars from ``env_variables``, build args from ``build_env_variables``, and the entrypoint."""
     lines = split_lines(text)
     result = DeployFile(path, abs_path, KIND, suppressions=suppressions(lines, ("#",)))
+    if not _MARKER_LINE.search(text):
+        from flask_preflight.static.deploy import kubernetes
+
+        if kubernetes.looks_like_manifest(text):  # a Kubernetes manifest that happens to be named app.yaml
+            return kubernetes.parse(text, path, abs_path)
     if _MARKER_LINE.search(text):
         top = _compose(text, lines)  # it looks like App Engine: a YAML error is worth reporting
     else:

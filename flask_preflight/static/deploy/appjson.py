@@ -29,7 +29,7 @@ _Path = Tuple[str, ...]
 def parse(text: str, path: str, abs_path: str) -> DeployFile:
     lines = split_lines(text)
     result = DeployFile(path, abs_path, KIND, suppressions=suppressions(lines, ("#",)))
-    ours = bool(_MARKER_RE.search(text))
+    ours = _heroku_keys(text)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -61,6 +61,14 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
         else:
             result.warnings.append((at, f"`env.{name}` is neither a string nor an object; Heroku rejects it"))
     return result
+
+
+def _heroku_keys(text: str) -> bool:
+    """A top-level key only Heroku's manifest has (Expo's app.json nests an ``env`` under ``expo.extra``);
+    read with ``key_lines``, which tolerates the invalid JSON (JSON5 trailing commas) other tools accept."""
+    if not _MARKER_RE.search(text):
+        return False
+    return any(len(key) == 1 and _MARKER_RE.match(f'"{key[0]}":') for key in key_lines(text))
 
 
 def _string(value: Any) -> str:

@@ -137,7 +137,10 @@ class DeployChecks(GunicornChecks):
     def _command(self, ctx: Ctx, report_env: bool = True) -> None:
         found = launches(ctx.command)
         if not ctx.command.web:
-            for launch in found:  # a release/worker line is still a committed file
+            # a release/worker/Job line is still a committed file: its literal secrets are reported
+            for var in ctx.command.env:
+                self._secret(var, ctx.file, ctx.dev_reason)
+            for launch in found:
                 for var in launch.env:
                     self._secret(var, ctx.file, ctx.dev_reason)
             return

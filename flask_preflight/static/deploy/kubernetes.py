@@ -18,6 +18,7 @@ completion and do not serve requests. ``initContainers`` are not read.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from typing import List, Optional, Sequence, Tuple
@@ -49,15 +50,28 @@ _REFERENCE_RE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 _Warnings = List[Tuple[int, str]]
 
 
+TEMPLATE_MARKERS = ("{{", "{%", "{#", "<%", "[[ .")  # Helm/Go, Jinja, ERB, Nomad-style templates
+
+
 def looks_like_manifest(text: str) -> bool:
-    """A top-level ``apiVersion`` and workload ``kind`` line, and no template syntax. Cheap: no YAML parsing."""
-    return "{{" not in text and "{%" not in text and bool(_API_RE.search(text)) and bool(_KIND_RE.search(text))
+    """A top-level ``apiVersion`` and workload ``kind`` line, and no template syntax outside comments.
+    Cheap: no YAML parsing."""
+    return bool(_API_RE.search(text)) and bool(_KIND_RE.search(text)) and not templated(text)
+
+
+def templated(text: str) -> bool:
+    """Template syntax on a line that is not a comment: not YAML until rendered (``helm template``,
+    envsubst...), so not read. A ``# image tag is {{TAG}}`` comment does not count."""
+    if not any(marker in text for marker in TEMPLATE_MARKERS):
+        return False
+    return any(marker in row for row in text.splitlines() if not row.lstrip().startswith("#")
+               for marker in TEMPLATE_MARKERS)
 
 
 def parse(text: str, path: str, abs_path: str) -> DeployFile:
     """Env and one Command per container with a command line, over every workload document."""
     lines = split_lines(text)
-    result = DeployFile(path, abs_path, KIND, dev_reason=dev_reason_for(path),
+    result = DeployFile(path, abs_path, KIND, dev_reason=dev_reason_for(path, abs_path),
                         suppressions=suppressions(lines, ("#",)))
     if not looks_like_manifest(text):
         return result  # another tool's YAML, or a template that is not YAML until rendered
@@ -82,11 +96,31 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
     return result
 
 
-def dev_reason_for(path: str) -> str:
-    """``k8s/overlays/dev/deployment.yaml``, ``deploy/local/pod.yaml``."""
-    parts = [p.lower() for p in posixpath.dirname(path.replace("\\", "/")).split("/")]
+def dev_reason_for(path: str, abs_path: str = "") -> str:
+    """``k8s/overlays/dev/deployment.yaml``, ``deploy/local/pod.yaml``: directories inside the project only
+    (the part of the path below the nearest directory with a project marker), so checking
+    ``~/dev/myproject`` does not make every manifest a development one."""
+    rel = (_project_relative(abs_path) if abs_path else "") or path
+    parts = [p.lower() for p in posixpath.dirname(rel.replace("\\", "/")).split("/")]
     hits = [p for p in parts if p in DEV_DIRS]
     return DEV_REASON.format(f"`{hits[-1]}/`") if hits else ""
+
+
+# What marks a project's root (not kustomization.yaml or a Dockerfile: overlays and images live below it).
+_PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt")
+
+
+def _project_relative(abs_path: str) -> str:
+    """``abs_path`` below the closest ancestor that looks like a project root; "" when none does."""
+    directory = os.path.dirname(os.path.abspath(abs_path))
+    here = directory
+    while True:
+        if any(os.path.exists(os.path.join(here, m)) for m in _PROJECT_MARKERS):
+            return os.path.relpath(abs_path, here)
+        parent = os.path.dirname(here)
+        if parent == here:
+            return ""
+        here = parent
 
 
 def _container(node: yaml.Node, owner: str, web: bool, path: str, lines: Sequence[str], result: DeployFile) -> None:
@@ -96,8 +130,9 @@ def _container(node: yaml.Node, owner: str, web: bool, path: str, lines: Sequenc
     spec = fields(node)
     name = scalar(spec.get("name", (None, None))[1]) or "?"
     where = f"{owner} container `{name}`"
+    # The variables travel with this container's Command, never as the file's: in one file-level list a
+    # later container's FLASK_DEBUG=0 would hide an earlier one's FLASK_DEBUG=1.
     env = _env(spec.get("env"), where, path, lines, result.warnings)
-    result.env.extend(env)
     argv: Tuple[str, ...] = ()
     origins: List[Tuple[int, Origin]] = []
     used = []
@@ -110,10 +145,10 @@ def _container(node: yaml.Node, owner: str, web: bool, path: str, lines: Sequenc
             argv += words
             used.append(key)
     if not argv:
-        if web and env:  # the image's own command runs with these variables (as a compose service without one)
+        if env:  # the image's own command runs with these variables (as a compose service without one)
             first = node.value[0][0] if node.value else node
             result.commands.append(Command(argv=(), origins=((0, span(path, lines, first, first)),), source=where,
-                                           env=tuple(env), dev_reason=result.dev_reason))
+                                           web=web, env=tuple(env), dev_reason=result.dev_reason))
         return
     workdir = scalar(spec.get("workingDir", (None, None))[1])
     result.commands.append(Command(argv=argv, origins=tuple(origins), source=f"{where} {' + '.join(used)}",

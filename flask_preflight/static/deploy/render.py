@@ -74,7 +74,8 @@ def _service(node: yaml.Node, groups: Dict[str, List[EnvVar]], path: str, lines:
     kind = (scalar(service.get("type", (None, None))[1]) or "web").strip()
     runtime = scalar((service.get("runtime") or service.get("env") or (None, None))[1]) or ""
     env = _env_vars(service.get("envVars"), groups, path, lines, result.warnings, f"service `{name}`")
-    result.env.extend(var for var in env if not any(var is g for vs in groups.values() for g in vs))
+    # The service's variables travel with its Command (below), not as the file's: in one file-level list
+    # a later service's FLASK_DEBUG=0 or generated SECRET_KEY would hide an earlier service's literal.
     web = kind not in NOT_SERVING
     for key in ("startCommand", "dockerCommand"):
         if key not in service:
@@ -98,7 +99,7 @@ def _service(node: yaml.Node, groups: Dict[str, List[EnvVar]], path: str, lines:
         build = (".", dockerfile, "") if root is None else None
         result.commands.append(Command(argv=(), origins=((0, where),), source=f"render.yaml service `{name}`",
                                        web=web, env=tuple(env), build=build))
-    elif env and node.value:  # Render's default start command runs with these variables
+    elif env and node.value:  # Render's default start command (or a worker's) runs with these variables
         first = node.value[0][0]
         result.commands.append(Command(argv=(), origins=((0, origin(path, lines, line(first.start_mark, lines))),),
                                        source=f"render.yaml service `{name}`", web=web, env=tuple(env)))
