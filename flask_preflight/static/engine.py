@@ -121,7 +121,8 @@ def analyze_deploy_source(src: SourceFile, kind: str, abs_path: str) -> Tuple[Op
                               f"internal error in flask-preflight ({type(exc).__name__}: {exc}); please report it")]
     problems = [Problem(src.path, ProblemKind.SYNTAX_ERROR, f"line skipped: {reason}", line)
                 for line, reason in parsed.warnings]
-    spans = [v.origin for v in parsed.env + parsed.build_args] + [o for c in parsed.commands for _, o in c.origins]
+    spans = [v.origin for v in parsed.env + parsed.build_args] + [o for c in parsed.commands for _, o in c.origins] \
+        + [v.origin for c in parsed.commands for v in c.env]
     parsed.suppressions = spread(parsed.suppressions, spans)
     return parsed, problems
 

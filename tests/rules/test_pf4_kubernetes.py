@@ -126,3 +126,13 @@ def test_dangling_yaml_symlink_is_not_a_problem(tmp_path):
     os.symlink(tmp_path / "missing.service", tmp_path / "app.service")
     problems = run_check([str(tmp_path)], Settings(project_root=str(tmp_path), respect_gitignore=False)).problems
     assert [p.path.rsplit("/", 1)[-1] for p in problems] == ["app.service"]
+
+
+def test_a_suppression_on_the_value_line_covers_the_variable(scan):
+    manifest = ("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: web\n      command: [gunicorn, app:app]\n"
+                "      env:\n        - name: SECRET_KEY\n"
+                f"          value: \"{KEY}\"  # preflight: ignore[PF406]\n"
+                "        - name: FLASK_SECRET_KEY\n"
+                f"          value: \"{KEY}\"\n")
+    found = scan({"k8s/pod.yaml": manifest, "app.py": APP}, select=["PF406"])
+    assert [(rule, line) for rule, _, line in found] == [("PF406", 10)]

@@ -45,12 +45,16 @@ def suppressions(lines: Sequence[str], comment_prefixes: Sequence[str] = ("#",))
 
 
 def spread(file_suppressions: Dict[int, FrozenSet[str]], spans: Sequence[Origin]) -> Dict[int, FrozenSet[str]]:
-    """A directive for an instruction's first line also covers its continuation lines, where findings about
-    one variable of a multi-line ``ENV`` point."""
+    """A directive on any line of an entry covers all of its lines: findings about one variable of a
+    multi-line ``ENV`` point at a continuation line, and a YAML variable's finding points at its ``name:``
+    line while the natural place for the comment is the ``value:`` line below it."""
+    if not file_suppressions:
+        return {}
     result = dict(file_suppressions)
     for span in spans:
-        codes = file_suppressions.get(span.line)
+        lines = range(span.line, max(span.line, span.end_line) + 1)
+        codes: FrozenSet[str] = frozenset().union(*(file_suppressions.get(n, frozenset()) for n in lines))
         if codes:
-            for line in range(span.line + 1, span.end_line + 1):
+            for line in lines:
                 result[line] = result.get(line, frozenset()) | codes
     return result
