@@ -81,3 +81,20 @@ def test_app_json_negatives(scan):
     manifest = '{"env": {"FLASK_DEBUG": "0", "SECRET_KEY": {"generator": "secret"}}}\n'
     expo = '{"expo": {"name": "mobile", "extra": {"SECRET_KEY": "not ours"}}}\n'
     assert scan({"app.json": manifest, "mobile/app.json": expo, "app.py": APP}) == []
+
+
+
+def test_app_json_config_vars_reach_the_procfile_launch(scan):
+    app_json = '{\n  "name": "shop",\n  "env": {\n    "FLASK_DEBUG": {"value": "1"}\n  }\n}\n'
+    found = scan({"app.json": app_json, "Procfile": "web: flask run --host 0.0.0.0 --port $PORT\n", "app.py": APP},
+                 select=["PF401", "PF402"])
+    assert ("PF401", "Procfile", 1) in found and scan.severity("PF401", 1) == "critical"
+    assert "app.json" in scan.message("PF401", 1)
+    assert ("PF402", "app.json", 4) in found  # still reported where it is written
+
+
+def test_app_json_elsewhere_does_not_reach_the_procfile(scan):
+    app_json = '{\n  "env": {\n    "FLASK_DEBUG": "1"\n  }\n}\n'
+    scan({"other/app.json": app_json, "Procfile": "web: flask run --host 0.0.0.0 --port $PORT\n", "app.py": APP},
+         select=["PF401"])
+    assert scan.severity("PF401", 1) == "high"

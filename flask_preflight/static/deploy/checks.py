@@ -69,6 +69,8 @@ class DeployChecks(GunicornChecks):
             interpolation = self._compose_dotenv(f) if f.kind == "compose" else {}
             for cmd in f.commands:
                 env = Env()
+                if f.kind == "procfile":
+                    self._heroku_config(f, env)
                 self._load_env_files(f, cmd, env)
                 for var in cmd.env:
                     env.add(_interpolate(var, interpolation))
@@ -124,6 +126,14 @@ class DeployChecks(GunicornChecks):
         here = os.path.dirname(f.abs_path)
         roots = {os.path.dirname(r.abs_path) for r in self.index.by_kind(*ROOT_KINDS)}
         return here in roots or here == self.root
+
+    def _heroku_config(self, procfile: DeployFile, env: Env) -> None:
+        """The config vars of the app.json beside a Procfile: Heroku sets them for every process type."""
+        here = os.path.dirname(procfile.abs_path)
+        for manifest in self.index.by_kind("appjson"):
+            if os.path.dirname(manifest.abs_path) == here:
+                for var in manifest.env:
+                    env.add(var, f"from {manifest.path}")
 
     def _load_env_files(self, f: DeployFile, cmd: Command, env: Env) -> None:
         for ref, where in cmd.env_files:
