@@ -138,7 +138,7 @@ def _launch(argv: Sequence[str], *, cwd: Path, env: Dict[str, str], log_path: Pa
 
 def start_server(name: str, make_argv: Callable[[int], Sequence[str]], *, log_dir: Path, cwd: Path = APPS,
                  env: Optional[Dict[str, str]] = None, scheme: str = "http",
-                 attempts: int = 3) -> ServerProcess:
+                 attempts: int = 3, ready_timeout: float = READY_TIMEOUT_S) -> ServerProcess:
     """Start ``make_argv(port)`` on a free port and wait until the port accepts connections.
 
     A server that exits before it answers (the port was taken in between, or it crashed) is retried on
@@ -152,7 +152,7 @@ def start_server(name: str, make_argv: Callable[[int], Sequence[str]], *, log_di
         log_path = log_dir / f"{name}-{attempt}.log"
         server = ServerProcess(name, _launch(make_argv(port), cwd=cwd, env=base_env, log_path=log_path), port,
                                log_path, scheme)
-        deadline = time.monotonic() + READY_TIMEOUT_S
+        deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline:
             if server.proc.poll() is not None:
                 break
@@ -388,10 +388,16 @@ class RawServer:
 
 
 # ---- running the probe -----------------------------------------------------------------------------------------
+# Server settings a developer's shell may carry (gunicorn reads PORT, WEB_CONCURRENCY, FORWARDED_ALLOW_IPS;
+# serve reads PREFLIGHT_*): the servers started here get only what a test gives them.
+_SERVER_VARS = ("PORT", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS", "FLASK_APP", "GUNICORN_CMD_ARGS")
+
+
 def _clean_env() -> Dict[str, str]:
-    """The environment without proxy settings: every request here must go straight to 127.0.0.1."""
+    """The environment without proxy or server settings: every request here must go straight to 127.0.0.1."""
     env = {k: v for k, v in os.environ.items()
-           if not k.lower().endswith("_proxy") and not k.startswith("PROBE_TEST_")}
+           if not k.lower().endswith("_proxy") and not k.startswith(("PROBE_TEST_", "PREFLIGHT_"))
+           and k not in _SERVER_VARS}
     env["NO_PROXY"] = env["no_proxy"] = f"{HOST},localhost"
     env["NO_COLOR"] = "1"
     return env

@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Sequence
 
 import pytest
 
-from probe.conftest import HOST, ServerProcess, _clean_env, _launch, free_port, port_answers
+from probe.conftest import HOST, ServerProcess, _clean_env, port_answers, start_server
 
 APPS = Path(__file__).resolve().parent / "apps"
 READY_TIMEOUT_S = 45.0  # the pre-start check imports the app in a child first; a loaded 2-core CI machine
@@ -27,9 +27,6 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX process h
 
 def serve_env(**extra: str) -> Dict[str, str]:
     env = _clean_env()
-    for var in list(env):
-        if var.startswith("PREFLIGHT_") or var in ("PORT", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS", "FLASK_APP"):
-            del env[var]
     env["SECRET_KEY"] = secrets.token_hex(32)
     env.update(extra)
     return env
@@ -37,21 +34,10 @@ def serve_env(**extra: str) -> Dict[str, str]:
 
 def start_serve(target: str, *args: str, log_dir: Path, env: Optional[Dict[str, str]] = None,
                 name: str = "serve") -> ServerProcess:
-    """``flask-preflight serve TARGET --bind 127.0.0.1:PORT ARGS`` in tests/serve/apps; waits until the
-    port answers (or the process exits: then raises with its log)."""
-    port = free_port()
-    log_path = log_dir / f"{name}-{port}.log"
-    argv = [*SERVE, target, "--bind", f"{HOST}:{port}", *args]
-    server = ServerProcess(name, _launch(argv, cwd=APPS, env=env or serve_env(), log_path=log_path), port, log_path)
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            break
-        if port_answers(port):
-            return server
-        time.sleep(0.05)
-    server.stop()
-    raise RuntimeError(f"serve did not start: exit {server.proc.returncode}\n{server.log()}")
+    """``flask-preflight serve TARGET --bind 127.0.0.1:PORT ARGS`` in tests/serve/apps, started like the probe
+    tests' servers; waits until the port answers (or raises with the log of a server that exited)."""
+    return start_server(name, lambda port: [*SERVE, target, "--bind", f"{HOST}:{port}", *args], log_dir=log_dir,
+                        cwd=APPS, env=env or serve_env(), ready_timeout=READY_TIMEOUT_S)
 
 
 def children(pid: int) -> List[int]:

@@ -16,10 +16,10 @@ from typing import Dict, List, Optional
 import httpx
 import pytest
 
-from probe.conftest import make_self_signed_cert
+from probe.conftest import free_port, make_self_signed_cert
 
 from .conftest import APPS as APPS_DIR
-from .conftest import HOST, PortWatch, children, free_port, port_answers, run_serve, start_serve, wait_for
+from .conftest import HOST, PortWatch, children, port_answers, run_serve, start_serve, wait_for
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="gunicorn and POSIX signals")
 CLIENT_TIMEOUT = 20.0
