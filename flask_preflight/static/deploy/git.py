@@ -97,7 +97,7 @@ def git_command(repo_root: str, args: List[str]) -> Optional[List[str]]:
     directory = git_dir(repo_root)
     if directory is None:
         return None
-    argv = ["git", "--no-pager", "--no-optional-locks", "--literal-pathspecs"]
+    argv = ["git", "--no-pager", "--no-optional-locks"]
     for setting in NEUTRAL_CONFIG:
         argv += ["-c", setting]
     return argv + [f"--git-dir={directory}", f"--work-tree={repo_root}", *args]
@@ -171,7 +171,7 @@ def git_tracked(abs_path: str) -> Optional[str]:
     if repo is None:
         return None
     rel = os.path.relpath(os.path.abspath(abs_path), repo)
-    code = run_git(repo, ["ls-files", "--error-unmatch", "--", rel])
+    code = run_git(repo, ["ls-files", "--error-unmatch", "--", f":(literal){rel}"])  # a name, not a glob
     if code == 0:
         return "tracked"
     if code != 1:
