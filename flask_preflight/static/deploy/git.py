@@ -135,7 +135,8 @@ def tracked_files(repo_root: str, timeout: float = GIT_TIMEOUT) -> Union[FrozenS
     timer.start()
     paths: set = set()
     errors: List[bytes] = []
-    drain = threading.Thread(target=lambda: errors.append(proc.stderr.read(4096) if proc.stderr else b""))
+    # stderr is drained to the end (a full pipe would stall git), keeping only its start for the message.
+    drain = threading.Thread(target=lambda: errors.append(proc.stderr.read()[:4096] if proc.stderr else b""))
     drain.start()
     try:
         rest = b""
