@@ -128,3 +128,21 @@ def test_outside_a_repository_gitignore_is_not_used_and_git_is_not_needed(tmp_pa
         pytest.skip("tmp_path is inside a git repository")
     assert findings(report) == [("PF102", "app.py", 3, 1, "high"), ("PF101", "app.py", 3, 15, "high")]
     assert errors(report) == [] and code == 1
+
+
+def test_a_git_file_pointing_nowhere_is_reported_not_trusted(tmp_path: Path) -> None:
+    """A committed ``.git`` *file* naming a git directory that does not exist: git cannot answer, so the
+    path .gitignore hides is reported rather than silently skipped."""
+    need_git()
+    tree = tmp_path / "tree"
+    write(tree, ".git", "gitdir: ../nowhere\n")
+    write(tree, ".gitignore", "app.py\n")
+    write(tree, "app.py", UNSAFE_APP)
+    write(tree, "ok.py", "from flask import Flask\napp = Flask(__name__)\n")
+    code, report = check_json(tree, home=tmp_path)
+    assert findings(report) == []
+    [(path, kind, reason)] = errors(report)
+    assert (path, kind) == (".", "git-unavailable")
+    assert reason.startswith("cannot list the files git tracks (git ls-files failed: fatal: not a git repository")
+    assert reason.endswith("): 1 path that .gitignore hides was not checked, though git may track it")
+    assert report["summary"]["files_scanned"] == 1 and code == 3
