@@ -130,6 +130,10 @@ class ProblemKind(str, enum.Enum):
     INTERNAL_ERROR = "internal-error"
     IMPORT_ERROR = "import-error"  # inspect: the app could not be imported or found
     TIMEOUT = "timeout"  # inspect: loading or checking the app did not finish in time
+    SYMLINK_OUTSIDE = "symlink-outside"  # check: a link out of the scanned directory, not followed
+    NOTHING_CHECKED = "nothing-checked"  # check: a directory with files, none of them checked
+    GIT_UNAVAILABLE = "git-unavailable"  # check: git could not list tracked files that .gitignore hides
+    CACHE_REFUSED = "cache-refused"  # check: the cache path is a symlink or not a directory; run without it
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,9 @@ def test_self_referencing_symlink(project: Path, settings: Settings) -> None:
     assert [(p.path, p.kind) for p in problems] == [("selfref", ProblemKind.SYMLINK_LOOP)]
 
 
-def test_symlinked_directory_outside_the_tree_is_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_symlinked_directory_outside_the_tree_is_reported_not_followed(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13: a link out of the scanned directory is not walked (tests/attack/test_check_symlink_escape.py)."""
     outside = tmp_path / "outside"
     write(outside, "lib.py")
     project = tmp_path / "proj"
@@ -204,8 +206,10 @@ def test_symlinked_directory_outside_the_tree_is_followed(tmp_path: Path, monkey
     os.symlink(outside, project / "linked")
     monkeypatch.chdir(project)
     candidates, problems = run([], Settings(project_root=str(project)))
-    assert problems == []
-    assert paths_of(candidates) == ["app.py", "linked/lib.py"]
+    assert [(p.path, p.kind, p.reason) for p in problems] == [
+        ("linked", ProblemKind.SYMLINK_OUTSIDE, f"symlink to {str(outside)!r}, outside the scanned directory .: "
+                                                "not followed")]
+    assert paths_of(candidates) == ["app.py"]
 
 
 def test_dangling_symlinks(project: Path, settings: Settings) -> None:

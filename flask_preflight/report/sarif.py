@@ -51,6 +51,12 @@ _PROBLEM_DESCRIPTIONS = {
     ProblemKind.INTERNAL_ERROR: "The analyzer failed on this file; please report it as a bug.",
     ProblemKind.IMPORT_ERROR: "The application could not be imported or no Flask app was found in it.",
     ProblemKind.TIMEOUT: "Loading or checking the application did not finish within the time limit.",
+    ProblemKind.SYMLINK_OUTSIDE: "The path is a symbolic link out of the scanned directory and was not followed.",
+    ProblemKind.NOTHING_CHECKED: "The directory holds files but none of them was checked.",
+    ProblemKind.GIT_UNAVAILABLE: "git could not list the tracked files, so files hidden by .gitignore were not "
+                                 "checked though they may be tracked.",
+    ProblemKind.CACHE_REFUSED: "The result cache path is a symbolic link or not a directory flask-preflight "
+                               "created; the scan ran without the cache.",
 }
 
 # Friendly PascalCase names (the validator wants them, and wants them to differ from the id).
@@ -67,6 +73,10 @@ _PROBLEM_NAMES = {
     ProblemKind.INTERNAL_ERROR: "InternalError",
     ProblemKind.IMPORT_ERROR: "ImportFailed",
     ProblemKind.TIMEOUT: "Timeout",
+    ProblemKind.SYMLINK_OUTSIDE: "SymlinkOutsideTree",
+    ProblemKind.NOTHING_CHECKED: "NothingChecked",
+    ProblemKind.GIT_UNAVAILABLE: "GitUnavailable",
+    ProblemKind.CACHE_REFUSED: "CacheRefused",
 }
 
 # https://semver.org regex, so semanticVersion is only claimed for versions that really are SemVer.

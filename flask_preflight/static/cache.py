@@ -11,6 +11,13 @@ so concurrent runs at worst write the same entry twice; an unreadable, corrupt o
 and rewritten. Entries are signed with a key kept in the user's cache directory, outside the project:
 the cache sits inside a checkout that may be untrusted (a pull request), and a committed, crafted entry must
 not be able to hide a finding.
+
+For the same reason the cache directory itself is not trusted: a committed ``.flask_preflight_cache``
+symlink (to the project root, or anywhere) would make the housekeeping files (``.gitignore`` with ``*``,
+``CACHEDIR.TAG``) and the entries land where it points. Every directory the cache writes in must be a real
+directory (``lstat``, never followed) owned by the current user; files are opened with ``O_NOFOLLOW`` and
+must be regular files; a cache path that fails this is refused (:func:`cache_refusal`) and the run goes on
+without the cache.
 """
 
 from __future__ import annotations
@@ -20,14 +27,15 @@ import hmac
 import json
 import os
 import secrets
+import stat
 import tempfile
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, BinaryIO, Dict, Optional, Tuple
 
 from flask_preflight import __version__
 from flask_preflight.static.serialize import Unserializable, decode, encode
 
 CACHE_DIR_NAME = ".flask_preflight_cache"
-SCHEMA = 1
+SCHEMA = 2  # 2: findings carry redacted snippets (entries written before would show secrets)
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flask-preflight result cache (https://bford.info/cachedir/)\n"
 
 
@@ -69,6 +77,66 @@ def _signing_key() -> Optional[bytes]:
         return None
 
 
+class _Refused(Exception):
+    """A cache path that must not be written through (a symlink, not a directory, someone else's)."""
+
+
+def _check_dir(path: str) -> None:
+    """Raise _Refused unless ``path`` is a real directory (not a symlink to one) owned by us."""
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            target = os.readlink(path)
+        except OSError:  # pragma: no cover - raced with removal
+            target = "?"
+        raise _Refused(f"it is a symbolic link (to {target!r}), not a directory flask-preflight created")
+    if not stat.S_ISDIR(st.st_mode):
+        raise _Refused("it is not a directory")
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is not None and st.st_uid != geteuid():
+        raise _Refused("it is owned by another user")
+
+
+def _own_dir(path: str) -> None:
+    """Create ``path`` if missing (parent already checked), then check it: never write through a link."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        pass
+    _check_dir(path)
+
+
+def cache_dirs(project_root: str) -> Tuple[str, str]:
+    """The cache root in the project and this version's directory inside it."""
+    root = os.path.join(os.path.abspath(project_root), CACHE_DIR_NAME)
+    return root, os.path.join(root, f"v{SCHEMA}-{__version__}")
+
+
+def cache_refusal(project_root: str) -> Optional[Tuple[str, str]]:
+    """(path, why) when the existing cache path of ``project_root`` must not be used; None when it is fine
+    or not there yet."""
+    for path in cache_dirs(project_root):
+        try:
+            _check_dir(path)
+        except FileNotFoundError:
+            return None
+        except _Refused as exc:
+            return path, f"not used as the result cache: {exc}"
+        except OSError as exc:
+            return path, f"not used as the result cache: {exc.strerror or exc}"
+    return None
+
+
+def _open_regular(path: str) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file, without following a symlink (a committed entry
+    linking to /dev/zero or a FIFO must not hang the run)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(f"{path}: not a regular file")
+    return os.fdopen(fd, "rb")
+
+
 class ResultCache:
     """Open with ``ResultCache.open(project_root, fingerprint)``; every method swallows I/O errors."""
 
@@ -82,15 +150,15 @@ class ResultCache:
         key = _signing_key()
         if key is None:
             return None
-        root = os.path.join(os.path.abspath(project_root), CACHE_DIR_NAME)
-        directory = os.path.join(root, f"v{SCHEMA}-{__version__}")
+        root, directory = cache_dirs(project_root)
         try:
-            os.makedirs(directory, exist_ok=True)
+            _own_dir(root)
             for name, text in ((".gitignore", "# Created by flask-preflight\n*\n"), ("CACHEDIR.TAG", _TAG)):
                 path = os.path.join(root, name)
-                if not os.path.exists(path):
+                if not os.path.lexists(path):
                     _atomic_write(path, text.encode("utf-8"))
-        except OSError:
+            _own_dir(directory)
+        except (OSError, _Refused):
             return None
         return cls(directory, fingerprint, key)
 
@@ -107,7 +175,7 @@ class ResultCache:
 
     def get(self, key: str) -> Optional[Any]:
         try:
-            with open(self._path(key), "rb") as fh:
+            with _open_regular(self._path(key)) as fh:
                 raw = fh.read()
             mac, _, body = raw.partition(b"\n")
             if not hmac.compare_digest(mac, self._mac(key, body)):
@@ -123,9 +191,9 @@ class ResultCache:
             return
         try:
             path = self._path(key)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+            _own_dir(os.path.dirname(path))
             _atomic_write(path, self._mac(key, body) + b"\n" + body)
-        except OSError:
+        except (OSError, _Refused):
             pass
 
     def _mac(self, key: str, body: bytes) -> bytes:
@@ -171,7 +239,7 @@ class Manifest:
         mac = hmac.new(self.cache.key, b"manifest\0", hashlib.sha256)
         entries: Dict[str, str] = {}
         try:
-            with open(self.path, "rb") as fh:
+            with _open_regular(self.path) as fh:
                 for raw in fh:
                     if raw.startswith(b"mac "):
                         if hmac.compare_digest(raw[4:].strip(), mac.hexdigest().encode("ascii")):

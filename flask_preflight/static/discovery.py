@@ -8,7 +8,13 @@ own name would be skipped (its contents still follow the skipping rules).
 
 ``.gitignore`` handling reads the ignore files while walking (every level from the repository root down,
 plus ``.git/info/exclude``) instead of running git per file. The user's global excludes file
-(``core.excludesFile``) is not read.
+(``core.excludesFile``) is not read. Ignore rules do not apply to files git tracks (they still ship), so
+when a pattern hides a path, git's own list of tracked files (one neutral ``git ls-files`` per repository,
+only when some pattern matched) decides; when git cannot answer, the hidden paths are counted and reported.
+
+Symbolic links are followed only while they stay inside the scanned directory: a link out of it (``.env``
+pointing at a file in the user's home, ``ln -s / rootlink``) is reported and not read.
+A directory argument that holds files of which none is checked is reported too, never a clean pass.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import pathspec
 
@@ -26,6 +32,7 @@ from flask_preflight.config import Settings
 from flask_preflight.findings import Problem, ProblemKind
 from flask_preflight.static.deploy import SPECULATIVE_KINDS
 from flask_preflight.static.deploy import classify as deploy_kind
+from flask_preflight.static.deploy.git import tracked_files
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", ".tox", ".nox",
@@ -72,6 +79,25 @@ def discover(paths: Sequence[str], settings: Settings) -> Iterator[Union[Candida
         except Exception as exc:  # pragma: no cover - a bug must not lose the rest of the run
             yield Problem(_display_arg(arg), ProblemKind.INTERNAL_ERROR,
                           f"file discovery failed: {type(exc).__name__}: {exc}")
+    for repo, count in sorted(walker.unverified.items()):
+        reason = walker.tracked[repo]
+        yield Problem(_display_arg(repo), ProblemKind.GIT_UNAVAILABLE,
+                      f"cannot list the files git tracks ({reason}): {_count(count, 'path')} that .gitignore "
+                      f"hides {'was' if count == 1 else 'were'} not checked, though git may track "
+                      f"{'it' if count == 1 else 'them'}")
+
+
+class _Tracked:
+    """What git tracks in one repository: the files, and every directory holding one (POSIX, repo-relative)."""
+
+    def __init__(self, files: FrozenSet[str]) -> None:
+        self.files = files
+        self.dirs: Set[str] = set()
+        for path in files:
+            parent = path.rpartition("/")[0]
+            while parent and parent not in self.dirs:
+                self.dirs.add(parent)
+                parent = parent.rpartition("/")[0]
 
 
 class _Walker:
@@ -84,6 +110,11 @@ class _Walker:
         self.seen_dirs: Set[str] = set()
         self.reported_loops: Set[str] = set()
         self.repo_roots: Dict[str, Optional[str]] = {}
+        self.tracked: Dict[str, Union[_Tracked, str]] = {}  # repo root -> listing, or why git could not list
+        self.unverified: Dict[str, int] = {}  # repo root -> paths hidden by .gitignore while git could not list
+        self.real_roots: Dict[str, str] = {}
+        self.files_seen = 0  # files met while walking (before any filtering), for "nothing checked"
+        self.files_kept = 0  # of those, the ones yielded or already yielded through another path
 
     # --- arguments ----------------------------------------------------------------------------------
 
@@ -145,6 +176,7 @@ class _Walker:
             yield listed
             return
         stack.append((first, iter(listed)))
+        seen_before, kept_before, problems = self.files_seen, self.files_kept, 0
         while stack:
             parent, entries = stack[-1]
             entry = next(entries, None)
@@ -155,11 +187,19 @@ class _Walker:
                 if isinstance(item, _Dir):
                     listed = self._list(item)
                     if isinstance(listed, Problem):
+                        problems += 1
                         yield listed
                     else:
                         stack.append((item, iter(listed)))
                 else:
+                    problems += isinstance(item, Problem)
                     yield item
+        seen = self.files_seen - seen_before
+        if seen and self.files_kept == kept_before and not problems:
+            # A tree that holds files but yields none is not a clean pass: say why nothing was checked.
+            yield Problem(display, ProblemKind.NOTHING_CHECKED,
+                          f"none of the {_count(seen, 'file')} here is checked: each is excluded, ignored by "
+                          f".gitignore and not tracked by git, or not a Python or deployment file")
 
     def _list(self, d: _Dir) -> Union[List[os.DirEntry], Problem]:
         try:
@@ -204,6 +244,9 @@ class _Walker:
             if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
                 return  # a virtualenv, whatever it is called
             real = _real(path) if is_link else os.path.join(parent.real, name)
+            if is_link and not self._inside(real, arg_root):
+                yield self._outside_problem(path, display, arg_root)
+                return
             if real in parent.ancestors:
                 if real not in self.reported_loops:
                     self.reported_loops.add(real)
@@ -219,18 +262,41 @@ class _Walker:
                        matched)
             return
 
+        self.files_seen += 1
         kind = deploy_kind(name, parent.abs_path) if is_file else None
         if not is_file or (kind is None and not self._may_be_python(name)):
             return
         if self._excluded(path, parent, arg_root, is_dir=False):
             return
+        real = _real(path) if is_link else os.path.join(parent.real, name)
+        if is_link and not self._inside(real, arg_root):
+            # Not even its first line is read. Reported where a broken link would be (not for *.yaml).
+            if kind is None or kind not in SPECULATIVE_KINDS:
+                yield self._outside_problem(path, display, arg_root)
+            return
         if kind is None and not name.endswith(".py") and not _has_python_shebang(path):
             return
-        real = _real(path) if is_link else os.path.join(parent.real, name)
+        self.files_kept += 1
         if real in self.seen_files:
             return
         self.seen_files.add(real)
         yield Candidate(path=display, abs_path=path, kind=kind or "python", explicit=False)
+
+    def _inside(self, real: str, arg_root: str) -> bool:
+        """Whether a link's resolved target stays inside the directory being walked (the argument's real path)."""
+        root = self.real_roots.get(arg_root)
+        if root is None:
+            root = self.real_roots[arg_root] = _real(arg_root)
+        return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+    @staticmethod
+    def _outside_problem(path: str, display: str, arg_root: str) -> Problem:
+        try:
+            target = os.readlink(path)
+        except OSError:  # pragma: no cover - raced with removal
+            target = "?"
+        return Problem(display, ProblemKind.SYMLINK_OUTSIDE,
+                       f"symlink to {target!r}, outside the scanned directory {_display_arg(arg_root)}: not followed")
 
     @staticmethod
     def _may_be_python(name: str) -> bool:
@@ -262,8 +328,25 @@ class _Walker:
                 continue
             decision = _check(spec, rel + suffix)
             if decision is not None:
-                return decision
+                return decision and not self._tracked(path, is_dir=is_dir)
         return False
+
+    def _tracked(self, path: str, *, is_dir: bool) -> bool:
+        """Whether git tracks ``path`` (a directory: any file below it). Ignore rules never hide those."""
+        repo = self._repo_root(os.path.dirname(path))
+        if repo is None:
+            return False
+        listing = self.tracked.get(repo)
+        if listing is None:
+            files = tracked_files(repo)
+            listing = self.tracked[repo] = files if isinstance(files, str) else _Tracked(files)
+        if isinstance(listing, str):
+            self.unverified[repo] = self.unverified.get(repo, 0) + 1
+            return False
+        rel = _rel_below(path, repo)
+        if rel is None:
+            return False
+        return rel in (listing.dirs if is_dir else listing.files)
 
     def _ignores_for(self, directory: str) -> Tuple[_Ignore, ...]:
         """Ignore files that apply inside ``directory``: info/exclude, then each .gitignore from the repo root."""
@@ -386,6 +469,10 @@ def _display_arg(arg: str) -> str:
     if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
         return os.path.relpath(absolute, cwd).replace(os.sep, "/")
     return arg.replace(os.sep, "/")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _join_display(parent: str, name: str) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator,
 from flask_preflight.config import Settings
 from flask_preflight.findings import Finding, Problem, ProblemKind, ScanResult
 from flask_preflight.static import deploy
-from flask_preflight.static.cache import FileStat, Manifest, ResultCache, digest, file_stat
+from flask_preflight.static.cache import FileStat, Manifest, ResultCache, cache_refusal, digest, file_stat
 from flask_preflight.static.deploy.git import git_tracked
 from flask_preflight.static.deploy.model import DeployFile, DeployParseError
 from flask_preflight.static.deploy.text import spread
@@ -244,6 +244,9 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
         else:
             candidates.append(item)
     discovery_problems = list(result.problems)
+    refusal = cache_refusal(settings.project_root) if use_cache else None
+    if refusal is not None:  # a committed symlink or foreign directory: run without the cache, and say so
+        result.problems.append(Problem(_display(refusal[0]), ProblemKind.CACHE_REFUSED, refusal[1]))
     root = _scan_root(paths or ["."])
     options = _Options(settings.max_file_size, settings.project_root, settings.fingerprint(), use_cache)
     run = _CachedRun(candidates, options)
@@ -282,6 +285,12 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
 
 
 _TRIVIAL = FileResult(scanned=True)  # shared by every file with nothing to analyse (never mutated)
+
+
+def _display(path: str) -> str:
+    """Relative to the cwd when below it (as discovery shows paths), else absolute; POSIX separators."""
+    cwd = os.getcwd().rstrip(os.sep) + os.sep
+    return (path[len(cwd):] if path.startswith(cwd) else path).replace(os.sep, "/")
 
 
 def _scan_root(paths: Sequence[str]) -> str:

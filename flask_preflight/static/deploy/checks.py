@@ -19,6 +19,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 import pathspec
 
 from flask_preflight.findings import Finding, Location, Severity
+from flask_preflight.redact import Redactor
 from flask_preflight.rules.deploy import PF401, PF402, PF406
 from flask_preflight.static.deploy.commands import Launch, flask_run, launches
 from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collector, Ctx, Env, Files, cap, debug_flag,
@@ -56,6 +57,7 @@ class DeployChecks(GunicornChecks):
         self.dockerignores: Dict[str, Optional[pathspec.PathSpec]] = {}
         self.conf_users: Dict[str, Set[str]] = {}  # gunicorn config file -> kinds of the files that launch with it
         self.proxy_dirs = [os.path.dirname(f.abs_path) for f in files if f.proxies]
+        self.secrets = Redactor()  # secret values met anywhere; no finding may show them
 
     # ---- entry points --------------------------------------------------------------------------------
     def run(self) -> Tuple[List[Finding], "Subsumed"]:
@@ -84,7 +86,8 @@ class DeployChecks(GunicornChecks):
                 self._script(f, Ctx(f, Command((), (), f.path), unused, Env()), None)
         self._env_files()
         self._gunicorn_files()
-        return list(self.out.items.values()), self.subsumed
+        _collect_secrets(self.index.files, self.secrets)
+        return [self.secrets.finding(f) for f in self.out.items.values()], self.subsumed
 
     def _built_image(self, compose: DeployFile, service: Command, env: Env) -> None:
         """A compose service that keeps its image's CMD runs the Dockerfile's command with the service's
@@ -476,6 +479,7 @@ class DeployChecks(GunicornChecks):
         if name not in SECRET_NAMES or var.value is None:
             return
         value, fallback = _secret_value(var.value, f.kind)
+        _add_secret(self.secrets, var, value)
         if not value:
             return
         if f.kind == "dotenv" and f.tracked == "ignored":
@@ -558,6 +562,25 @@ _SECRET_IMPACT = {
 }
 _REFERENCE_RE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 _BRACED_RE = re.compile(r"\$\{[^}]*\}")
+
+
+def _collect_secrets(files: Iterable[DeployFile], redactor: Redactor) -> None:
+    """Every literal value of a secret-named variable in the deployment files, reported or not (a git-ignored
+    ``.env``, a template): no finding on the same line or command (``ENV FLASK_DEBUG=1 SECRET_KEY=...``,
+    ``SECRET_KEY=... flask run`` in a Procfile) may show it. Variables set inside commands are added by
+    ``_secret`` as the launches are read."""
+    for f in files:
+        for var in [*f.env, *f.build_args, *(v for c in f.commands for v in c.env)]:
+            name = var.name[6:] if var.name.startswith("FLASK_") else var.name
+            if name in SECRET_NAMES and var.value:
+                _add_secret(redactor, var, _secret_value(var.value, f.kind)[0])
+
+
+def _add_secret(redactor: Redactor, var: EnvVar, value: str) -> None:
+    if var.value and var.literal:
+        redactor.add(var.value)
+        redactor.add(var.value.strip())
+    redactor.add(value)
 
 
 def _secret_value(raw: str, kind: str) -> Tuple[str, str]:

@@ -57,6 +57,7 @@ def analyze_tree(tree: ast.Module, text: str, path: str, *, module_name: str, is
     ctx = Context(model, text, path, is_test=is_test)
     for check in CHECKS:
         check(ctx)
+    ctx.redact_findings()
     ctx.result.summary = summarize(ctx)
     return ctx.result
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from flask_preflight.findings import Finding, Location, Severity
+from flask_preflight.redact import Redactor
 from flask_preflight.rules import Rule
 from flask_preflight.static.python.evaluate import Evaluator, truthy
 from flask_preflight.static.python.model import ModuleModel, Reach, Site
@@ -129,6 +130,41 @@ class Context:
         self.result = FileAnalysis(path)
         self._seen: set = set()
         self.dev_servers: List[DevServerRun] = []
+        self.redactor = Redactor()  # the secret values this file holds; see redact_findings
+
+    def add_secret(self, value: Any, node: ast.AST, env_names: Tuple[str, ...] = ()) -> None:
+        """Remember a secret value and how its string literals are written in ``node`` (quotes, escapes and
+        implicit concatenation included), so no finding of this file shows it."""
+        if isinstance(value, (str, bytes)):
+            self.redactor.add(value)
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, (str, bytes)) and sub.value \
+                    and sub.value not in env_names:
+                self.redactor.add(sub.value)
+                for piece in self._source_lines(sub):
+                    self.redactor.add_source(piece)
+
+    def _source_lines(self, node: ast.AST) -> List[str]:
+        """The text of ``node`` on each of its lines (columns are UTF-8 byte offsets)."""
+        first, last = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0) or 0
+        if not 1 <= first <= last <= len(self.lines):
+            return []
+        pieces = []
+        for n in range(first, last + 1):
+            raw = self.lines[n - 1].encode("utf-8", "surrogatepass")
+            start = getattr(node, "col_offset", 0) if n == first else 0
+            end = getattr(node, "end_col_offset", None) if n == last else None
+            pieces.append(raw[start:end].decode("utf-8", "replace"))
+        return pieces
+
+    def redact_findings(self) -> None:
+        """Hide the file's secret values in every finding and deferred snippet it produced, whatever the rule:
+        a PF101 on ``app.config.update(DEBUG=True, SECRET_KEY="...")`` quotes the same line as the PF201."""
+        if not self.redactor:
+            return
+        self.result.findings = [self.redactor.finding(f) for f in self.result.findings]
+        for d in self.result.deferred:
+            d.snippet = self.redactor.text(d.snippet)
 
     # locations --------------------------------------------------------------------------------
     def _col(self, line: int, byte_col: int) -> int:

@@ -184,6 +184,7 @@ class SecretChecks:
             return
         if not isinstance(value, (str, bytes)) or not value or value == w.key:
             return  # SECRET_KEY = "SECRET_KEY" names a key; it is not one
+        self.ctx.add_secret(value, w.value, tuple(env))
         weak = weakness(value)
         harm = IMPACT.get(w.key, IMPACT["SECRET_KEY"])
         weak_note = (f" The value is also weak ({weak}): it can be guessed without access to the source." if weak else "")
@@ -207,6 +208,7 @@ class SecretChecks:
         for element in w.value.elts:
             value = Evaluator(self.model, None).eval(element, w.site.scope, element.lineno)
             if isinstance(value, (str, bytes)) and value:
+                self.ctx.add_secret(value, element)
                 weak = weakness(value)
                 self.ctx.emit(PF201, element,
                               "Hard-coded key in SECRET_KEY_FALLBACKS: Flask still accepts cookies signed with "
