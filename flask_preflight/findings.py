@@ -136,6 +136,10 @@ class ProblemKind(str, enum.Enum):
     CACHE_REFUSED = "cache-refused"  # check: the cache path is a symlink or not a directory; run without it
 
 
+#: Problems about the run as a whole rather than one file: the summary names them instead of counting files.
+RUN_PROBLEMS = frozenset({ProblemKind.NOTHING_CHECKED, ProblemKind.GIT_UNAVAILABLE, ProblemKind.CACHE_REFUSED})
+
+
 @dataclass(frozen=True)
 class Problem:
     """A file (or path argument) the run could not analyse."""

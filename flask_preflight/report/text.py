@@ -12,7 +12,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import click
 
-from flask_preflight.findings import Finding, Problem, ScanResult, Severity
+from flask_preflight.findings import RUN_PROBLEMS, Finding, Problem, ProblemKind, ScanResult, Severity
 from flask_preflight.report import ordered
 from flask_preflight.rules import REGISTRY
 
@@ -71,6 +71,14 @@ def format_problem(problem: Problem, *, color: bool = False) -> str:
     return f"{where}: {style('error', fg='red', bold=True)}: {problem.kind.value}: {escape(problem.reason)}"
 
 
+#: How the summary names a problem about the whole run (its error line above gives the reason).
+_RUN_PROBLEM_CLAUSES = {
+    ProblemKind.NOTHING_CHECKED: "nothing was checked",
+    ProblemKind.GIT_UNAVAILABLE: "git could not list the tracked files",
+    ProblemKind.CACHE_REFUSED: "the cache was refused",
+}
+
+
 def summary_line(result: ScanResult, unit: str = "file",
                  not_done: Tuple[str, str] = ("file could not be analyzed", "files could not be analyzed")) -> str:
     """One sentence a person (or a CI log grep) can read at a glance. ``unit`` names what was scanned and
@@ -85,9 +93,11 @@ def summary_line(result: ScanResult, unit: str = "file",
         clauses = [f"No findings in {files}"]
     if result.suppressed:
         clauses.append(f"{result.suppressed} suppressed")
-    failed = len({p.path for p in result.problems})
+    failed = len({p.path for p in result.problems if p.kind not in RUN_PROBLEMS})
     if failed:
         clauses.append(f"{failed} {not_done[0] if failed == 1 else not_done[1]}")
+    clauses.extend(_RUN_PROBLEM_CLAUSES[k] for k in sorted({p.kind for p in result.problems if p.kind in RUN_PROBLEMS},
+                                                         key=lambda k: k.value))
     return "; ".join(clauses) + "."
 
 
