@@ -9,7 +9,7 @@ on the server (measured with ``benchmarks/bench_slow_clients.py``, confirmed in 
 * gunicorn ``sync``: the whole worker, until the headers are complete or ``--timeout`` kills it;
 * gunicorn ``gevent``: a greenlet, one of the worker's 1000 connection slots; the worker keeps serving;
 * waitress: a channel in its event loop, which reads whole requests before a thread runs them; it stops
-  accepting at about 100 open connections (its ``connection_limit``).
+  accepting at 98 open connections (its ``connection_limit``, 100, counts two sockets of its own).
 
 A reverse proxy such as nginx reads the whole request before it passes it on (and times out slow ones),
 so behind one (``--behind-proxy``) none of this reaches the app server. This module says so, in one line,
