@@ -9,6 +9,7 @@ timeout, and ``close()`` (also on ``with`` exit) ends everything. Loopback only.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from typing import List, Optional
 
@@ -24,11 +25,12 @@ REQUEST_START = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Sl
 class SlowHeaderClients:
     """``count`` connections to ``port`` that send their request headers one byte per second."""
 
-    def __init__(self, port: int, count: int) -> None:
+    def __init__(self, port: int, count: int, tls: Optional[ssl.SSLContext] = None) -> None:
         if not 0 < count <= MAX_CONNECTIONS:
             raise ValueError(f"1 to {MAX_CONNECTIONS} slow connections, not {count}")
         self.port = port
         self.count = count
+        self.tls = tls
         self.socks: List[socket.socket] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -36,7 +38,7 @@ class SlowHeaderClients:
 
     def __enter__(self) -> "SlowHeaderClients":
         for _ in range(self.count):
-            s = socket.create_connection((HOST, self.port), timeout=SOCKET_TIMEOUT_S)
+            s = connect(self.port, self.tls)
             s.sendall(REQUEST_START)  # the server has bytes to read: a thread/greenlet starts on the headers
             self.socks.append(s)
         self._thread.start()
@@ -90,9 +92,15 @@ def read_status_line(s: socket.socket) -> str:
     return data.split(b"\r\n", 1)[0].decode("latin-1")
 
 
-def send_request(port: int, path: str = "/") -> socket.socket:
-    """A complete, ordinary GET on a new connection; the caller reads the answer with a timeout it chooses."""
+def connect(port: int, tls: Optional[ssl.SSLContext] = None) -> socket.socket:
+    """A loopback connection to ``port``; with ``tls``, the handshake is done before it is returned."""
     s = socket.create_connection((HOST, port), timeout=SOCKET_TIMEOUT_S)
+    return tls.wrap_socket(s, server_hostname="example.com") if tls is not None else s
+
+
+def send_request(port: int, path: str = "/", tls: Optional[ssl.SSLContext] = None) -> socket.socket:
+    """A complete, ordinary GET on a new connection; the caller reads the answer with a timeout it chooses."""
+    s = connect(port, tls)
     s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
     return s
 

@@ -15,19 +15,26 @@ the slow connections are still dripping", which a loaded machine can only make t
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import ssl
 import sys
+from pathlib import Path
 from typing import List
 
 import pytest
 
-from serve.conftest import start_serve
+from flask_preflight.serve.generate import TemplateContext, render
+from probe.conftest import HOST, free_port, make_self_signed_cert, start_server
+from serve.conftest import APPS, start_serve
 
 from .slowclients import SlowHeaderClients, answer_within, send_request
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="gunicorn and POSIX process groups")
 
 ANSWER_WAIT_S = 30.0  # an ordinary request on a free server: answered well within this on a loaded 2-core box
-STALL_WAIT_S = 3.0    # a stalled server sends nothing at all, however long we wait; 3 s shows it without slowing the suite
+STALL_WAIT_S = 3.0    # a stalled server sends nothing however long we wait; 3 s shows it without slowing the suite
 OK = "HTTP/1.1 200 OK"
 
 
@@ -54,9 +61,8 @@ def test_thread_per_request_servers_stall_when_every_thread_reads_a_slow_header(
     _no_exposure_warning(server.log())
 
     # One fewer slow connection than threads/workers: a request still finds a free one.
-    with SlowHeaderClients(server.port, capacity - 1):
-        with send_request(server.port) as s:
-            assert answer_within(s, ANSWER_WAIT_S) == OK, server.log()
+    with SlowHeaderClients(server.port, capacity - 1), send_request(server.port) as s:
+        assert answer_within(s, ANSWER_WAIT_S) == OK, server.log()
 
     # As many as there are threads/workers: the request waits behind them, unanswered...
     slow = SlowHeaderClients(server.port, capacity)
@@ -94,3 +100,63 @@ def test_waitress_stalls_at_its_connection_limit(tmp_path, servers):
         slow.close()
         assert answer_within(s, ANSWER_WAIT_S) == OK, server.log()
     assert "no longer accepting new connections" in server.log(tail=None)
+
+
+def _nginx_in_front(app_port: int, https_port: int, directory: Path) -> Path:
+    """The nginx site ``serve --generate nginx`` writes for an app on ``app_port``, its HTTPS listener moved to
+    ``https_port`` on loopback with a self-signed certificate, inside a minimal nginx.conf."""
+    cert, key = make_self_signed_cert(directory)
+    ctx = TemplateContext("good_app:app", f"{HOST}:{app_port}", "shop", str(APPS), None, "/static", 1, "3.12")
+    site = render("nginx", ctx)
+    site = site.replace("/etc/letsencrypt/live/example.com/fullchain.pem", str(cert))
+    site = site.replace("/etc/letsencrypt/live/example.com/privkey.pem", str(key))
+    http_port = free_port()
+    site = re.sub(r"^\s*listen \[::\]:(80|443)( ssl)?;\n", "", site, flags=re.MULTILINE)
+    site = site.replace("listen 443 ssl;", f"listen {HOST}:{https_port} ssl;")
+    site = site.replace("listen 80;", f"listen {HOST}:{http_port};")
+    (directory / "site.conf").write_text(site)
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    conf = directory / "nginx.conf"
+    conf.write_text(f"""{user}pid {directory}/nginx.pid;
+error_log {directory}/error.log;
+worker_processes 1;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory}/body;
+    proxy_temp_path {directory}/proxy;
+    include {directory}/site.conf;
+}}
+""")
+    return conf
+
+
+def test_nginx_in_front_takes_the_slow_headers_the_app_server_cannot(tmp_path, servers):
+    """The warning's advice, checked: the generated nginx site in front of the same gthread 1 × 2 server that
+    two slow headers stall directly answers an ordinary request while 40 slow headers are open on nginx."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
+    if nginx is None:
+        pytest.skip("nginx is not installed (Debian: apt-get install nginx)")
+    app = start_serve("good_app:app", "--workers", "1", "--threads", "2", "--behind-proxy", "1",
+                      log_dir=tmp_path, name="app")
+    servers.append(app)
+    proxy = start_server("nginx", lambda port: [nginx, "-c", str(_nginx_in_front(app.port, port, tmp_path)),
+                                                "-e", str(tmp_path / "error.log"), "-g", "daemon off;"],
+                         log_dir=tmp_path, cwd=tmp_path)
+    servers.append(proxy)
+    https_port = proxy.port
+    tls = ssl.create_default_context()
+    tls.check_hostname, tls.verify_mode = False, ssl.CERT_NONE  # the self-signed test certificate
+
+    slow = SlowHeaderClients(https_port, 40, tls=tls)
+    with slow:
+        with send_request(https_port, tls=tls) as s:
+            assert answer_within(s, ANSWER_WAIT_S) == OK, app.log() + (tmp_path / "error.log").read_text()
+        assert slow.finish() == [OK] * 40  # nginx passed each on once its headers were complete
+
+    # The same app server without nginx: two slow headers and an ordinary request waits.
+    direct = SlowHeaderClients(app.port, 2)
+    with direct, send_request(app.port) as s:
+        assert answer_within(s, STALL_WAIT_S) is None
+        direct.close()
+        assert answer_within(s, ANSWER_WAIT_S) == OK
