@@ -264,7 +264,8 @@ def _env_overrides(env_files: Sequence[str], env_items: Sequence[str]) -> Dict[s
               help="Worker processes [env PREFLIGHT_WORKERS, WEB_CONCURRENCY; default: 2 x CPUs + 1, capped by "
                    "available memory].")
 @click.option("-k", "--worker-class", type=click.Choice(["sync", "gthread", "gevent"]), default=None,
-              help="gunicorn worker type [env PREFLIGHT_WORKER_CLASS; default: gthread].")
+              help="gunicorn worker type; gthread and sync give a slow client a thread or a worker until its "
+                   "request is complete, gevent does not [env PREFLIGHT_WORKER_CLASS; default: gthread].")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="Threads per worker (gthread, waitress) [env PREFLIGHT_THREADS; default: 4].")
 @click.option("--timeout", type=click.IntRange(min=1), default=None,

@@ -94,6 +94,11 @@ def serve(req: ServeRequest) -> int:
     os.environ.update(req.env)
     _err(f"flask-preflight serve: {shown} passed the pre-start checks; {_describe(opts)} "
          "(--print-config shows every setting and its source)")
+    from flask_preflight.serve.exposure import exposure_warning
+
+    warning = exposure_warning(opts)
+    if warning:
+        _err(f"flask-preflight serve: warning: {warning}")
     return _run(opts, resolved.to_dict(), cwd, shown)
 
 

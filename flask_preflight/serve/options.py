@@ -125,10 +125,17 @@ def fixed_rows(opts: ServeOptions) -> List[Tuple[str, str, str]]:
 
 
 def render_config(opts: ServeOptions, target: str) -> str:
+    """The ``--print-config`` listing; a public bind without a proxy adds the start-up warning as its last
+    line, so a configuration reviewed without starting the server shows it too."""
+    from flask_preflight.serve.exposure import exposure_warning  # it reads ServeOptions from here
+
     rows = [("target", target, "")] + opts.shown() + fixed_rows(opts)
     width = max(len(r[0]) for r in rows) + 2
     vwidth = min(40, max(len(r[1]) for r in rows)) + 2
     lines = [f"{name:<{width}}{value:<{vwidth}}{source}".rstrip() for name, value, source in rows]
+    warning = exposure_warning(opts)
+    if warning:
+        lines.append(f"warning: {warning}")
     return "\n".join(lines) + "\n"
 
 
