@@ -11,8 +11,9 @@ The request plan for one URL (``REQUEST_PLAN``, documented in the README); all G
 6. ``GET <origin>/__preflight-<random>`` (a path that cannot exist);
 7. ``GET <origin>/?<random>=%ff%fe`` (a query that is not valid UTF-8).
 
-``<origin>`` is the scheme and host of the final URL of request 1 when it stayed on the same host (so an
-http URL that redirects to https is probed over https), else the URL's own. Requests 3-7 run one after the
+``<origin>`` is the origin of the final URL of request 1 when it stayed on the URL's origin (scheme, host
+and port) or only upgraded http to https on the same host's default ports (so such an http URL is probed
+over https), else the URL's own: another port on the same host is another service. Requests 3-7 run one after the
 other and request 2 alongside them. If request 1 fails the URL is not probed further; if a later request
 cannot connect or times out, the remaining ones are skipped and the URL is reported as incomplete.
 """
@@ -31,7 +32,8 @@ import httpx
 from flask_preflight.findings import Finding, Problem, ProblemKind, ScanResult
 from flask_preflight.probe import session as session_mod
 from flask_preflight.probe.checks import Analysis, Observation, analyze, location
-from flask_preflight.probe.client import MAX_BODY, NETWORK, PROTOCOL, REFUSED, TIMEOUT, Fetcher
+from flask_preflight.probe.client import NETWORK, PROTOCOL, REFUSED, TIMEOUT, Fetcher, same_origin
+from flask_preflight.probe.decoding import TOO_LARGE
 from flask_preflight.probe.grade import Grade, grade
 
 REQUEST_PLAN = (
@@ -112,8 +114,7 @@ async def _network(url: str, opts: ProbeOptions, fetcher: Fetcher, obs: Observat
         return
     final = obs.main.final
     assert final is not None
-    same_host = (urlsplit(final.url).hostname or "").lower() == (urlsplit(url).hostname or "").lower()
-    base = origin_of(final.url if same_host else url)
+    base = origin_of(final.url if same_origin(url, final.url) else url)
     token = secrets.token_hex(6)
 
     async def variant() -> None:
@@ -185,14 +186,15 @@ def _analyze(report: TargetReport, opts: ProbeOptions) -> None:
         report.grade = grade([], probed=False)
         return
     report.analysis = analyze(obs)
-    truncated = [(ex, r) for ex, r in obs.responses() if r.truncated]
-    if truncated:
-        ex, r = truncated[0]
+    incomplete = [(ex, r) for ex, r in obs.responses() if r.body_problem]
+    if incomplete:
+        ex, r = incomplete[0]
+        more = len(incomplete) - 1
+        kind = ProblemKind.TOO_LARGE if r.body_problem_kind == TOO_LARGE else ProblemKind.DECODE_ERROR
         report.problems.append(Problem(
-            path=report.url, kind=ProblemKind.TOO_LARGE,
-            reason=f"GET {ex.shown if r is ex.responses[0] else r.url}: the body is larger than "
-                   f"{MAX_BODY // (1024 * 1024)} MB; only the first {MAX_BODY // (1024 * 1024)} MB was read and "
-                   f"checked"))
+            path=report.url, kind=kind,
+            reason=f"GET {ex.shown if r is ex.responses[0] else r.url}: {r.body_problem}"
+                   + (f" (and {more} more response{'s' if more > 1 else ''} of this URL)" if more else "")))
     if report.analysis.flask_cookies:
         cands = session_mod.load_candidates(opts.wordlists, bundled=opts.bundled_wordlist)
         report.candidates = len(cands)
