@@ -16,7 +16,7 @@ import threading
 from typing import List
 
 from flask_preflight.probe.client import Fetcher
-from tests.attack.probe_hostile import HostileServer, Request, response, run_probe
+from .probe_hostile import HostileServer, Request, response, run_probe
 
 PAGE = [("Content-Type", "text/html; charset=utf-8")]
 WAIT_S = 10.0  # bound on every wait below; the test asserts the waits ended by the event, not by time

@@ -16,7 +16,7 @@ from typing import Callable, List
 
 import pytest
 
-from tests.attack.probe_hostile import HostileServer, Request, response, run_probe
+from .probe_hostile import HostileServer, Request, response, run_probe
 
 PAGE_HEADERS = [("Content-Type", "text/html; charset=utf-8")]
 TRACEBACK_PAGE = (b"<!doctype html><title>500</title><pre>Traceback (most recent call last):\n"

@@ -10,7 +10,7 @@ redirect that stays on the target's origin (another path) still carries the head
 from __future__ import annotations
 
 from flask_preflight.probe.client import same_origin
-from tests.attack.probe_hostile import HostileServer, Request, response, run_probe
+from .probe_hostile import HostileServer, Request, response, run_probe
 
 TOKEN = "Bearer probe-attack-7c1e0f"
 PAGE = [("Content-Type", "text/html; charset=utf-8")]
