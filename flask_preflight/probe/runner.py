@@ -181,7 +181,7 @@ async def probe_target(url: str, opts: ProbeOptions, semaphore: Optional[asyncio
                 report.problems.insert(0, Problem(path=url, kind=kind, reason=f"not probed: {main.error}"))
             await _to_thread(_analyze, report, opts, deadline)
     except Exception as exc:  # noqa: BLE001 - one URL's bug must not stop the others
-        report.failed.append("the probe")
+        report.failed.append("probe")
         report.problems.append(Problem(path=url, kind=ProblemKind.INTERNAL_ERROR,
                                        reason=f"the probe failed: {type(exc).__name__}: {exc}"[:300]))
     report.seconds = time.perf_counter() - start
