@@ -103,7 +103,7 @@ def analyze(obs: Observation) -> Analysis:
             check(obs, out)
         except Exception as exc:  # noqa: BLE001 - one check's failure is its own problem, not the run's
             del out.findings[before:]  # half a check's findings would read as its whole verdict
-            out.failed.append((name, failure_line(name, exc)))
+            out.failed.append((name, redact(failure_line(name, exc), obs)))
     return out
 
 
@@ -112,6 +112,26 @@ def failure_line(name: str, exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     text = lines[0][:120] if lines else ""
     return f"the {name} check failed ({type(exc).__name__}{': ' + text if text else ''}); its findings are not reported"
+
+
+def redact(text: str, obs: Observation) -> str:
+    """``text`` with every cookie value the site set replaced by ``<redacted>``: an exception message may
+    quote the input that broke a check, and a session cookie is a credential."""
+    values = set()
+    for _, r in obs.responses():
+        for raw in r.header_list("Set-Cookie"):
+            value = raw.partition(";")[0].partition("=")[2].strip()
+            if len(value) >= 6:
+                values.add(value)
+    for value in sorted(values, key=len, reverse=True):
+        text = text.replace(value, "<redacted>")
+    # a value cut by the 120-character limit is only a prefix; cover long prefixes too
+    for value in values:
+        for cut in range(min(len(value), 120) - 1, 11, -1):
+            if value[:cut] in text:
+                text = text.replace(value[:cut], "<redacted>")
+                break
+    return text
 
 
 # ---- PF601 / PF510 ---------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import httpx
 
 from flask_preflight.findings import Finding, Problem, ProblemKind, ScanResult
 from flask_preflight.probe import session as session_mod
-from flask_preflight.probe.checks import Analysis, Observation, analyze, failure_line, location
+from flask_preflight.probe.checks import Analysis, Observation, analyze, failure_line, location, redact
 from flask_preflight.probe.client import NETWORK, PROTOCOL, REFUSED, TIMEOUT, Fetcher, same_origin
 from flask_preflight.probe.decoding import TOO_LARGE
 from flask_preflight.probe.grade import Grade, grade
@@ -183,7 +183,7 @@ async def probe_target(url: str, opts: ProbeOptions, semaphore: Optional[asyncio
     except Exception as exc:  # noqa: BLE001 - one URL's bug must not stop the others
         report.failed.append("probe")
         report.problems.append(Problem(path=url, kind=ProblemKind.INTERNAL_ERROR,
-                                       reason=f"the probe failed: {type(exc).__name__}: {exc}"[:300]))
+                                       reason=redact(f"the probe failed: {type(exc).__name__}: {exc}"[:300], obs)))
     report.seconds = time.perf_counter() - start
     return report
 
@@ -238,7 +238,7 @@ def _sessions(report: TargetReport, opts: ProbeOptions, deadline: float) -> None
     except Exception as exc:  # noqa: BLE001 - like every check: its own problem, the rest stands
         report.failed.append("PF606 session key")
         report.problems.append(Problem(path=report.url, kind=ProblemKind.INTERNAL_ERROR,
-                                       reason=failure_line("PF606 session key", exc)))
+                                       reason=redact(failure_line("PF606 session key", exc), report.observation)))
         return
     report.analysis.findings.extend(found)
     report.cracks = cracks

@@ -947,3 +947,23 @@ def test_pf605_names_at_most_twenty_cookies_and_counts_the_rest():
     assert "zz_session (no Secure, no HttpOnly)" in finding.message
     assert finding.message.endswith("c18 (no Secure, no SameSite); zz_session (no Secure, no HttpOnly); and 6 more cookies.")
     assert finding.message.count("(no Secure") == 20
+
+
+def test_a_failing_check_never_quotes_a_cookie_value(monkeypatch):
+    from flask_preflight.probe import checks as checks_mod
+
+    value = flask_cookie("a-strong-key-nobody-has", {"user": "alice"})
+
+    def quoting(obs, out):
+        raise ValueError(f"cannot handle {value} here")
+
+    monkeypatch.setattr(checks_mod, "CHECKS", (("PF605 cookie", quoting),))
+    result, (report,) = probe(["https://example.com/"], _cookie_site(value))
+    (problem,) = result.problems
+    assert problem.reason == ("the PF605 cookie check failed (ValueError: cannot handle <redacted> here); its "
+                              "findings are not reported")
+    # a value cut by the message limit is still not shown, not even in part
+    monkeypatch.setattr(checks_mod, "CHECKS", (("PF605 cookie", lambda o, a: (_ for _ in ()).throw(
+        ValueError("x" * 90 + value))),))
+    result, _ = probe(["https://example.com/"], _cookie_site(value))
+    assert value[:12] not in result.problems[0].reason and "<redacted>" in result.problems[0].reason
