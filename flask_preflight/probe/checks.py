@@ -5,7 +5,9 @@ disclosure, PF607 tracebacks; cookies (PF605) live in ``cookies.py`` and the ses
 ``session.py``. Each check runs on its own (``analyze``): one that raises - whatever a hostile server
 sent - is recorded in ``Analysis.failed`` (the runner reports it and withholds the grade) and the others
 still run. At most ``MAX_SESSION_COOKIES`` signed cookies are kept for PF606; the names of the others
-are kept so the report can say which were not tested. Every finding points at the URL the user gave (``path=URL``, line 1); evidence names the
+are kept so the report can say which were not tested.
+
+Every finding points at the URL the user gave (``path=URL``, line 1); evidence names the
 request (random parts shown as ``<random>``) and the marker that matched, never a cookie value.
 """
 

@@ -233,8 +233,8 @@ def _sessions(report: TargetReport, opts: ProbeOptions, deadline: float) -> None
     try:
         cands = session_mod.load_candidates(opts.wordlists, bundled=opts.bundled_wordlist)
         report.candidates = len(cands)
-        found, cracks = session_mod.check_sessions(report.url, report.analysis.flask_cookies, location(report.observation),
-                                                   cands, deadline=deadline)
+        found, cracks = session_mod.check_sessions(report.url, report.analysis.flask_cookies,
+                                                   location(report.observation), cands, deadline=deadline)
     except Exception as exc:  # noqa: BLE001 - like every check: its own problem, the rest stands
         report.failed.append("PF606 session key")
         report.problems.append(Problem(path=report.url, kind=ProblemKind.INTERNAL_ERROR,
@@ -245,7 +245,8 @@ def _sessions(report: TargetReport, opts: ProbeOptions, deadline: float) -> None
     stopped = [c for c in cracks if not c.complete]
     if stopped:
         first = stopped[0]
-        others = f"; {len(stopped) - 1} more cookie{'s' if len(stopped) > 2 else ''} not searched" if len(stopped) > 1 else ""
+        more = len(stopped) - 1
+        others = f"; {more} more cookie{'s' if more > 1 else ''} not searched" if more else ""
         report.failed.append("PF606 session key")
         report.problems.append(Problem(
             path=report.url, kind=ProblemKind.TIMEOUT,

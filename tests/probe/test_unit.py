@@ -945,7 +945,8 @@ def test_pf605_names_at_most_twenty_cookies_and_counts_the_rest():
     (finding,) = check_cookies("https://example.com/", cookies, Location("https://example.com/", 1))
     # the high one (a session cookie without Secure or HttpOnly) is kept whatever its name's place
     assert "zz_session (no Secure, no HttpOnly)" in finding.message
-    assert finding.message.endswith("c18 (no Secure, no SameSite); zz_session (no Secure, no HttpOnly); and 6 more cookies.")
+    assert finding.message.endswith(
+        "c18 (no Secure, no SameSite); zz_session (no Secure, no HttpOnly); and 6 more cookies.")
     assert finding.message.count("(no Secure") == 20
 
 
