@@ -2,7 +2,12 @@
 
 PF601 dev server, PF602 debugger, PF603 plain http, PF604 HSTS, PF506 security headers, PF510 version
 disclosure, PF607 tracebacks; cookies (PF605) live in ``cookies.py`` and the session key (PF606) in
-``session.py``. Every finding points at the URL the user gave (``path=URL``, line 1); evidence names the
+``session.py``. Each check runs on its own (``analyze``): one that raises - whatever a hostile server
+sent - is recorded in ``Analysis.failed`` (the runner reports it and withholds the grade) and the others
+still run. At most ``MAX_SESSION_COOKIES`` signed cookies are kept for PF606; the names of the others
+are kept so the report can say which were not tested.
+
+Every finding points at the URL the user gave (``path=URL``, line 1); evidence names the
 request (random parts shown as ``<random>``) and the marker that matched, never a cookie value.
 """
 
@@ -10,13 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.probe.client import DNS, REFUSED, TIMEOUT, Exchange, Response
 from flask_preflight.probe.cookies import InvalidCookie, SetCookie, check_cookies, parse_set_cookie
-from flask_preflight.probe.session import FlaskCookie, parse_flask_cookie
+from flask_preflight.probe.session import COOKIE_RE, FlaskCookie, parse_flask_cookie
 from flask_preflight.rules.probe import PF601, PF602, PF603, PF604, PF607
 from flask_preflight.rules.runtime import PF506, PF510
 
@@ -74,6 +79,12 @@ class Analysis:
     cookies: List[SetCookie] = field(default_factory=list)
     invalid_cookies: List[InvalidCookie] = field(default_factory=list)
     flask_cookies: List[FlaskCookie] = field(default_factory=list)
+    untested_cookies: List[str] = field(default_factory=list)  # signed-looking cookies over MAX_SESSION_COOKIES
+    failed: List[Tuple[str, str]] = field(default_factory=list)  # (check, one line) per check that raised
+
+
+MAX_SESSION_COOKIES = 4  # distinct signed cookies tested per URL (an app has one; a hostile server, hundreds)
+MAX_DECODED_COOKIES = 32  # distinct cookies whose value is decoded (each decode may inflate to 64 KB)
 
 
 def location(obs: Observation) -> Location:
@@ -88,14 +99,41 @@ def _shown(ex: Exchange, r: Response) -> str:
 def analyze(obs: Observation) -> Analysis:
     """Run every network-free check on ``obs`` (PF606's key search is done by the runner)."""
     out = Analysis()
-    check_server(obs, out)
-    check_debugger(obs, out)
-    check_transport(obs, out)
-    check_headers(obs, out)
-    check_tracebacks(obs, out)
-    collect_cookies(obs, out)
-    out.findings.extend(check_cookies(obs.url, out.cookies, location(obs)))
+    for name, check in CHECKS:
+        before = len(out.findings)
+        try:
+            check(obs, out)
+        except Exception as exc:  # noqa: BLE001 - one check's failure is its own problem, not the run's
+            del out.findings[before:]  # half a check's findings would read as its whole verdict
+            out.failed.append((name, redact(failure_line(name, exc), obs)))
     return out
+
+
+def failure_line(name: str, exc: BaseException) -> str:
+    """One line for a check that raised: which check, the exception type and the start of its message."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0][:120] if lines else ""
+    return f"the {name} check failed ({type(exc).__name__}{': ' + text if text else ''}); its findings are not reported"
+
+
+def redact(text: str, obs: Observation) -> str:
+    """``text`` with every cookie value the site set replaced by ``<redacted>``: an exception message may
+    quote the input that broke a check, and a session cookie is a credential."""
+    values = set()
+    for _, r in obs.responses():
+        for raw in r.header_list("Set-Cookie"):
+            value = raw.partition(";")[0].partition("=")[2].strip()
+            if len(value) >= 6:
+                values.add(value)
+    for value in sorted(values, key=len, reverse=True):
+        text = text.replace(value, "<redacted>")
+    # a value cut by the 120-character limit is only a prefix; cover long prefixes too
+    for value in values:
+        for cut in range(min(len(value), 120) - 1, 11, -1):
+            if value[:cut] in text:
+                text = text.replace(value[:cut], "<redacted>")
+                break
+    return text
 
 
 # ---- PF601 / PF510 ---------------------------------------------------------------------------------------------
@@ -336,8 +374,16 @@ def check_tracebacks(obs: Observation, out: Analysis) -> None:
 # ---- cookies -------------------------------------------------------------------------------------------------
 
 
+def check_cookie_flags(obs: Observation, out: Analysis) -> None:
+    """PF605 on every Set-Cookie seen; also collects the signed cookies PF606 tests."""
+    collect_cookies(obs, out)
+    out.findings.extend(check_cookies(obs.url, out.cookies, location(obs)))
+
+
 def collect_cookies(obs: Observation, out: Analysis) -> None:
     seen_names = set()
+    attempted = set()  # (name, value) pairs decoded, each once, at most MAX_DECODED_COOKIES
+    untested: Dict[str, None] = {}
     invalid: Dict[str, List[str]] = {}
     for ex, r in obs.responses():
         where = _shown(ex, r)
@@ -350,10 +396,29 @@ def collect_cookies(obs: Observation, out: Analysis) -> None:
             out.cookies.append(parsed)
             if parsed.name in seen_names or parsed.deleted:
                 continue  # one signed cookie per name is enough to judge the key
+            if (parsed.name, parsed.value) in attempted:
+                continue  # the same cookie again on another response
+            if len(out.flask_cookies) >= MAX_SESSION_COOKIES or len(attempted) >= MAX_DECODED_COOKIES:
+                if parsed.name not in untested and COOKIE_RE.match(parsed.value.strip().strip('"')):
+                    untested[parsed.name] = None  # only the shape is checked: no decoding past the bound
+                continue
+            attempted.add((parsed.name, parsed.value))
             flask = parse_flask_cookie(parsed.name, parsed.value, where)
             if flask is not None:
                 seen_names.add(parsed.name)
                 out.flask_cookies.append(flask)
+    out.untested_cookies = list(untested)
     for reason, urls in invalid.items():
         more = f" and {len(urls) - 1} more response{'s' if len(urls) > 2 else ''}" if len(urls) > 1 else ""
         out.notes.append(f"ignored an invalid Set-Cookie header ({reason}) on GET {urls[0]}{more}")
+
+
+# The checks ``analyze`` runs, each guarded on its own, with the name a failure is reported under.
+CHECKS: Tuple[Tuple[str, Callable[[Observation, Analysis], None]], ...] = (
+    ("PF601/PF510 server header", check_server),
+    ("PF602 debugger", check_debugger),
+    ("PF603/PF604 https", check_transport),
+    ("PF506 security headers", check_headers),
+    ("PF607 traceback", check_tracebacks),
+    ("PF605 cookie", check_cookie_flags),
+)

@@ -3,10 +3,13 @@
 Every request is a GET (nothing else is ever sent), identifies the tool in its User-Agent, asks for an
 uncompressed body, and is bounded three ways: httpx's per-phase timeout, a wall-clock limit for the whole
 request (connect, headers and body; a server that trickles bytes cannot keep it open), and a body cap -
-at most ``MAX_BODY`` bytes are read, by streaming, whatever the server sends or announces. Redirects are
-followed by hand (at most ``MAX_REDIRECTS``) so each hop is recorded and capped the same way; user headers
-(``--header``) only go to the target's own host and never over plain http when the target is https.
-Cookies the server sets are recorded and never sent back.
+at most ``MAX_BODY`` bytes are read, by streaming, whatever the server sends or announces. Bodies are read
+raw (httpx's own decoding has no output limit: a 3 KB gzip-of-gzip expands to gigabytes) and decoded here by
+``decoding.BoundedDecoder``, every layer capped at ``MAX_BODY``. Redirects are followed by hand (at most
+``MAX_REDIRECTS``) so each hop is recorded and capped the same way; user headers (``--header``) only go to
+the target's own origin (scheme, host and port; or its https upgrade on the default ports), so a redirect
+to another port or host never receives them. The client has no cookie jar: cookies the server sets are
+recorded from the headers and never sent back, not even by a request running at the same time.
 
 Failures never raise: an :class:`Exchange` carries either the responses or one clear line saying why there
 are none (DNS, connection refused, timeout, TLS verification, redirect loop, ...).
@@ -18,12 +21,13 @@ import asyncio
 import socket
 import ssl
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, AsyncIterator, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from flask_preflight import __version__
+from flask_preflight.probe.decoding import TOO_LARGE, UNDECODABLE, BoundedDecoder, no_cookie_jar
 
 USER_AGENT = f"flask-preflight/{__version__} (+probe; read-only)"
 MAX_BODY = 1024 * 1024
@@ -44,6 +48,8 @@ class Response:
     headers: httpx.Headers
     body: str = ""
     truncated: bool = False  # the body was longer than MAX_BODY; only the first MAX_BODY bytes were read
+    body_problem: str = ""  # why the body is incomplete or was not checked (truncated, refused, undecodable)
+    body_problem_kind: str = ""  # decoding.TOO_LARGE or decoding.UNDECODABLE
 
     def header(self, name: str) -> str:
         try:
@@ -105,15 +111,39 @@ class Exchange:
         return f"GET {self.shown} -> {hops + ' -> ' if hops else ''}{self.status}"
 
 
+def origin_key(url: str) -> Tuple[str, str, int]:
+    """(scheme, host, port) of ``url``, the port made explicit; ("", "", 0) for a URL that cannot be parsed."""
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        port = parts.port
+    except ValueError:
+        return "", "", 0
+    if port is None:
+        port = 443 if scheme == "https" else 80 if scheme == "http" else 0
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def same_origin(target_url: str, url: str) -> bool:
+    """``url`` is the target's own origin, or its https upgrade (http:80 -> https:443 on the same host).
+
+    Host names alone are not enough: another port on the same host is another service (and possibly
+    another tenant), and must not receive ``--header`` values nor be probed as if it were the target."""
+    target, other = origin_key(target_url), origin_key(url)
+    if not target[1] or target[0] not in ("http", "https"):
+        return False
+    if other == target:
+        return True
+    return target == ("http", other[1], 80) and other == ("https", target[1], 443)
+
+
 class Fetcher:
     """GET-only client for one target. ``transport`` is for tests (httpx.MockTransport)."""
 
     def __init__(self, target_url: str, *, timeout: float = 10.0, insecure: bool = False,
                  headers: Sequence[Tuple[str, str]] = (), max_body: int = MAX_BODY,
                  transport: Optional[httpx.AsyncBaseTransport] = None) -> None:
-        parts = urlsplit(target_url)
-        self.target_host = (parts.hostname or "").lower()
-        self.target_https = parts.scheme.lower() == "https"
+        self.target_url = target_url
         self.timeout = timeout
         self.max_body = max_body
         self.user_headers = list(headers)
@@ -123,6 +153,7 @@ class Fetcher:
             "timeout": httpx.Timeout(timeout),
             "follow_redirects": False,
             "headers": {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity"},
+            "cookies": no_cookie_jar(),  # no jar: concurrent requests must not pass cookies to each other
         }
         if transport is not None:
             kwargs["transport"] = transport
@@ -138,11 +169,10 @@ class Fetcher:
         await self.close()
 
     def _headers_for(self, url: str) -> Dict[str, str]:
-        parts = urlsplit(url)
-        if (parts.hostname or "").lower() != self.target_host:
+        """The user's headers for ``url``: only on the target's origin (so never over plain http for an
+        https target, never to another port or host)."""
+        if not same_origin(self.target_url, url):
             return {}
-        if self.target_https and parts.scheme.lower() != "https":
-            return {}  # never leak an Authorization header over plain http
         return {name: value for name, value in self.user_headers}
 
     async def get(self, url: str, *, label: str = "", shown: str = "", follow: bool = False) -> Exchange:
@@ -186,23 +216,61 @@ class Fetcher:
         self.requests_sent += 1
         resp = await self.client.send(request, stream=True)
         try:
-            chunks: List[bytes] = []
-            size = 0
-            truncated = False
+            out = Response(url=str(resp.url), status=resp.status_code, headers=resp.headers)
             redirect = resp.status_code in REDIRECT_CODES and "location" in resp.headers
             if read_body and not redirect:
-                async for chunk in resp.aiter_bytes():
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size > self.max_body:
-                        truncated = True
-                        break
-            raw = b"".join(chunks)[: self.max_body]
-            return Response(url=str(resp.url), status=resp.status_code, headers=resp.headers,
-                            body=raw.decode("utf-8", "replace"), truncated=truncated)
+                await self._read_body(resp, out)
+            return out
         finally:
             await resp.aclose()
-            self.client.cookies.clear()  # record cookies, never send them back
+
+    async def _read_body(self, resp: httpx.Response, out: Response) -> None:
+        """Read at most ``max_body`` raw bytes and decode them with every layer's output capped.
+
+        ``aiter_raw`` gives the bytes as sent; httpx's ``aiter_bytes`` would decode Content-Encoding itself
+        without any output limit, whatever ``Accept-Encoding`` asked for."""
+        if resp.is_stream_consumed:
+            # only a transport that built the response from bytes (httpx.MockTransport in tests) gets here:
+            # httpx has already decoded that body, so it is taken as it is, capped the same way
+            chunks: Any = [resp.content]
+            decoder = BoundedDecoder("", self.max_body)
+        else:
+            chunks = resp.aiter_raw()
+            decoder = BoundedDecoder(_header_text(resp.headers, "content-encoding"), self.max_body)
+        if decoder.refused:
+            out.body_problem, out.body_problem_kind = decoder.refused, UNDECODABLE
+            return
+        raw_size = 0
+        async for chunk in _aiter(chunks):
+            raw_size += len(chunk)
+            if raw_size > self.max_body:
+                decoder.feed(chunk[: len(chunk) - (raw_size - self.max_body)])
+                decoder.raw_over = True
+                break
+            if not decoder.feed(chunk):
+                break  # decoded output is over the limit, or the data is corrupt: stop reading
+        out.body = decoder.result().decode("utf-8", "replace")
+        out.truncated = decoder.over or decoder.raw_over
+        if decoder.error:
+            out.body_problem, out.body_problem_kind = decoder.error, UNDECODABLE
+        elif out.truncated:
+            out.body_problem, out.body_problem_kind = decoder.truncation_reason(), TOO_LARGE
+
+
+async def _aiter(chunks: Any) -> AsyncIterator[bytes]:
+    if hasattr(chunks, "__aiter__"):
+        async for chunk in chunks:
+            yield chunk
+    else:
+        for chunk in chunks:
+            yield chunk
+
+
+def _header_text(headers: httpx.Headers, name: str) -> str:
+    try:
+        return ", ".join(headers.get_list(name))
+    except Exception:  # noqa: BLE001 - undecodable header bytes
+        return "(undecodable)"
 
 
 def describe_error(exc: BaseException, url: str, timeout: float) -> Tuple[str, str]:

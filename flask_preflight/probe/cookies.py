@@ -29,6 +29,7 @@ SESSION_WORDS = frozenset(SENSITIVE_COOKIE_WORDS) - CSRF_WORDS
 _TOKEN_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 6265 / 7230 token
 _CTL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 SAMESITE_VALUES = {"lax": "Lax", "strict": "Strict", "none": "None"}
+MAX_LISTED = 20  # cookies named in PF605's message; the rest are counted
 
 
 @dataclass
@@ -153,9 +154,14 @@ def check_cookies(target: str, cookies: Sequence[SetCookie], location: Location)
     if not seen:
         return []
     severity = max((s for issues in seen.values() for _, s in issues), key=lambda s: s.rank)
-    parts = [f"{name} ({', '.join(text for text, _ in issues)})" for name, issues in sorted(seen.items())]
-    kind = "a cookie" if len(parts) == 1 else "cookies"
-    message = f"The site sets {kind} with weak flags: {'; '.join(parts)}."
+    # the most severe first, so the cut (a server may set hundreds of cookies) keeps what matters
+    ranked = sorted(seen.items(), key=lambda item: (-max(s.rank for _, s in item[1]), item[0]))
+    listed = sorted(ranked[:MAX_LISTED])
+    more = len(seen) - len(listed)
+    rest = f"; and {more} more cookie{'s' if more != 1 else ''}" if more else ""
+    parts = [f"{name} ({', '.join(text for text, _ in issues)})" for name, issues in listed]
+    kind = "a cookie" if len(seen) == 1 else "cookies"
+    message = f"The site sets {kind} with weak flags: {'; '.join(parts)}{rest}."
     evidence = "; ".join(f"Set-Cookie: {name} on GET {where[name]}: {', '.join(t for t, _ in issues)}"
-                         for name, issues in sorted(seen.items()))
+                         for name, issues in listed) + rest
     return [PF605.finding(message, location, severity=severity, evidence=evidence)]

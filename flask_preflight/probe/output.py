@@ -2,7 +2,8 @@
 
 * text: the usual finding blocks (``URL: ID [severity] message``, help, and the evidence line), the
   problems, a summary line counting URLs, then a per-URL summary table: grade, the rules that cost points,
-  redirects followed, session cookies tested, notes, and whether TLS certificates were verified.
+  redirects followed, session cookies tested, notes, and whether TLS certificates were verified. A run in
+  which a check failed (raised, or stopped at the time limit) shows no grade at all and says why.
 * json: the shared schema (``files_scanned`` is the number of URLs) plus a top-level ``probe`` object
   (an addition, allowed by schema_version 1) with the same per-URL data.
 * sarif: the shared SARIF log, with each location's ``artifactLocation`` set to the probed URL as an
@@ -18,7 +19,8 @@ from typing import Any, Dict, List, Sequence
 from urllib.parse import quote
 
 from flask_preflight.findings import ScanResult
-from flask_preflight.probe.runner import REQUEST_PLAN, TargetReport
+from flask_preflight.probe.checks import MAX_SESSION_COOKIES
+from flask_preflight.probe.runner import REQUEST_PLAN, TargetReport, withheld_reason
 from flask_preflight.report.text import summary_line as text_summary_line
 
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
@@ -46,7 +48,8 @@ def render_probe_report(result: ScanResult, reports: Sequence[TargetReport], fmt
         log = build_sarif(result, tool_version=tool_version)
         fix_sarif_locations(log, [r.url for r in reports])
         props = log["runs"][0]["invocations"][0].setdefault("properties", {})
-        props["probe"] = {"insecure": insecure, "targets": [
+        props["probe"] = {"insecure": insecure, "graded": not withheld_reason(reports),
+                          "grade_withheld": withheld_reason(reports) or None, "targets": [
             {"url": r.url, "grade": r.grade.letter if r.grade else "-",
              "score": r.grade.score if r.grade else None} for r in reports]}
         return escape_surrogates(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
@@ -89,6 +92,8 @@ def probe_data(reports: Sequence[TargetReport], *, insecure: bool, timeout: floa
     return {
         "insecure": insecure,
         "timeout": timeout,
+        "graded": not withheld_reason(reports),
+        "grade_withheld": withheld_reason(reports) or None,
         "request_plan": list(REQUEST_PLAN),
         "targets": [target_data(r) for r in reports],
     }
@@ -113,8 +118,10 @@ def target_data(r: TargetReport) -> Dict[str, Any]:
         "seconds": round(r.seconds, 3),
         "tls_verified": not obs.insecure,
         "session_cookies": [{"name": c.cookie.name, "payload_keys": c.cookie.keys,
-                             "candidates_tested": c.tested, "seconds": round(c.seconds, 3),
-                             "forgeable": c.key is not None} for c in r.cracks],
+                             "candidates_tested": c.tested, "search_complete": c.complete,
+                             "seconds": round(c.seconds, 3), "forgeable": c.key is not None} for c in r.cracks],
+        "session_cookies_untested": list(r.analysis.untested_cookies),
+        "failed_checks": list(r.failed),
         "notes": list(r.notes),
     }
 
@@ -160,6 +167,9 @@ def summary_table(reports: Sequence[TargetReport], *, color: bool = False, insec
     if insecure:
         head += " - TLS certificates were NOT verified (--insecure)"
     lines = [style(head, bold=True)]
+    withheld = withheld_reason(reports)
+    if withheld:
+        lines.append(f"  no grades: {escape(withheld)}")
     width = max((len(escape(r.url)) for r in reports), default=0)
     for r in reports:
         g = r.grade
@@ -178,11 +188,16 @@ def summary_table(reports: Sequence[TargetReport], *, color: bool = False, insec
             hops = " -> ".join(f"{h.status} {escape(h.location)}" for h in main.redirects)
             lines.append(f"    redirects: {escape(r.url)} -> {hops} -> {main.status}")
         for c in r.cracks:
-            keys = ", ".join(c.cookie.keys) if c.cookie.keys else "-"
+            keys = c.cookie.keys_text if c.cookie.unreadable else (", ".join(c.cookie.keys) if c.cookie.keys else "-")
             verdict = ("signed with a KNOWN key" if c.key is not None else
-                       f"not signed with any of {c.tested:,} known keys")
+                       f"not signed with any of {c.tested:,} known keys" if c.complete else
+                       f"NOT fully tested: the search stopped at the time limit after {c.tested:,} keys")
             lines.append(f"    session cookie `{escape(c.cookie.name)}` (payload keys: {escape(keys)}): {verdict} "
                          f"({c.seconds:.2f} s)")
+        if r.analysis.untested_cookies:
+            n = len(r.analysis.untested_cookies)
+            lines.append(f"    {n} more signed cookie{'s' if n != 1 else ''} not tested (at most "
+                         f"{MAX_SESSION_COOKIES} per URL)")
         for note in r.notes:
             lines.append(f"    note: {escape(note)}")
     return "\n".join(lines)

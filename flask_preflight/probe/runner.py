@@ -11,8 +11,9 @@ The request plan for one URL (``REQUEST_PLAN``, documented in the README); all G
 6. ``GET <origin>/__preflight-<random>`` (a path that cannot exist);
 7. ``GET <origin>/?<random>=%ff%fe`` (a query that is not valid UTF-8).
 
-``<origin>`` is the scheme and host of the final URL of request 1 when it stayed on the same host (so an
-http URL that redirects to https is probed over https), else the URL's own. Requests 3-7 run one after the
+``<origin>`` is the origin of the final URL of request 1 when it stayed on the URL's origin (scheme, host
+and port) or only upgraded http to https on the same host's default ports (so such an http URL is probed
+over https), else the URL's own: another port on the same host is another service. Requests 3-7 run one after the
 other and request 2 alongside them. If request 1 fails the URL is not probed further; if a later request
 cannot connect or times out, the remaining ones are skipped and the URL is reported as incomplete.
 """
@@ -30,8 +31,9 @@ import httpx
 
 from flask_preflight.findings import Finding, Problem, ProblemKind, ScanResult
 from flask_preflight.probe import session as session_mod
-from flask_preflight.probe.checks import Analysis, Observation, analyze, location
-from flask_preflight.probe.client import MAX_BODY, NETWORK, PROTOCOL, REFUSED, TIMEOUT, Fetcher
+from flask_preflight.probe.checks import Analysis, Observation, analyze, failure_line, location, redact
+from flask_preflight.probe.client import NETWORK, PROTOCOL, REFUSED, TIMEOUT, Fetcher, same_origin
+from flask_preflight.probe.decoding import TOO_LARGE
 from flask_preflight.probe.grade import Grade, grade
 
 REQUEST_PLAN = (
@@ -75,6 +77,8 @@ class TargetReport:
     requests_sent: int = 0
     seconds: float = 0.0
     candidates: int = 0
+    failed: List[str] = field(default_factory=list)  # checks that raised or did not finish: no grade
+    grade_withheld: str = ""  # why this run gives no grade ("" when graded)
 
     @property
     def findings(self) -> List[Finding]:
@@ -112,8 +116,7 @@ async def _network(url: str, opts: ProbeOptions, fetcher: Fetcher, obs: Observat
         return
     final = obs.main.final
     assert final is not None
-    same_host = (urlsplit(final.url).hostname or "").lower() == (urlsplit(url).hostname or "").lower()
-    base = origin_of(final.url if same_host else url)
+    base = origin_of(final.url if same_origin(url, final.url) else url)
     token = secrets.token_hex(6)
 
     async def variant() -> None:
@@ -148,13 +151,18 @@ async def _network(url: str, opts: ProbeOptions, fetcher: Fetcher, obs: Observat
 
 
 async def probe_target(url: str, opts: ProbeOptions, semaphore: Optional[asyncio.Semaphore] = None) -> TargetReport:
-    """Probe one URL; never raises (every failure becomes a Problem on the report)."""
+    """Probe one URL; never raises (every failure becomes a Problem on the report).
+
+    The per-URL limit (``total_timeout``) covers the network and the checks: the checks run in a worker
+    thread (so the event loop, and the other URLs' timeouts, keep running) and the PF606 key search stops
+    at the deadline."""
     obs = Observation(url=url, insecure=opts.insecure)
     report = TargetReport(url=url, observation=obs)
     start = time.perf_counter()
     sem = semaphore or asyncio.Semaphore(1)
     try:
         async with sem:
+            deadline = time.monotonic() + opts.total_timeout
             fetcher = Fetcher(url, timeout=opts.timeout, insecure=opts.insecure, headers=opts.headers,
                               transport=opts.transport)
             try:
@@ -167,38 +175,95 @@ async def probe_target(url: str, opts: ProbeOptions, semaphore: Optional[asyncio
             finally:
                 report.requests_sent = fetcher.requests_sent
                 await fetcher.close()
-        main = obs.main
-        if main is not None and main.error:
-            kind = ProblemKind.TIMEOUT if main.error_kind == TIMEOUT else ProblemKind.UNREADABLE
-            report.problems.insert(0, Problem(path=url, kind=kind, reason=f"not probed: {main.error}"))
-        _analyze(report, opts)
+            main = obs.main
+            if main is not None and main.error:
+                kind = ProblemKind.TIMEOUT if main.error_kind == TIMEOUT else ProblemKind.UNREADABLE
+                report.problems.insert(0, Problem(path=url, kind=kind, reason=f"not probed: {main.error}"))
+            await _to_thread(_analyze, report, opts, deadline)
     except Exception as exc:  # noqa: BLE001 - one URL's bug must not stop the others
+        report.failed.append("probe")
         report.problems.append(Problem(path=url, kind=ProblemKind.INTERNAL_ERROR,
-                                       reason=f"the probe failed: {type(exc).__name__}: {exc}"[:300]))
+                                       reason=redact(f"the probe failed: {type(exc).__name__}: {exc}"[:300], obs)))
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _analyze(report: TargetReport, opts: ProbeOptions) -> None:
+async def _to_thread(func: Callable[..., Any], *args: Any) -> Any:
+    """``asyncio.to_thread`` (Python 3.9+), spelled out so the executor is the loop's default one."""
+    return await asyncio.get_running_loop().run_in_executor(None, func, *args)
+
+
+def _analyze(report: TargetReport, opts: ProbeOptions, deadline: float) -> None:
     obs = report.observation
     if not report.probed:
         report.grade = grade([], probed=False)
         return
     report.analysis = analyze(obs)
-    truncated = [(ex, r) for ex, r in obs.responses() if r.truncated]
-    if truncated:
-        ex, r = truncated[0]
+    for name, line in report.analysis.failed:
+        report.failed.append(name)
+        report.problems.append(Problem(path=report.url, kind=ProblemKind.INTERNAL_ERROR, reason=line))
+    incomplete = [(ex, r) for ex, r in obs.responses() if r.body_problem]
+    if incomplete:
+        ex, r = incomplete[0]
+        more = len(incomplete) - 1
+        kind = ProblemKind.TOO_LARGE if r.body_problem_kind == TOO_LARGE else ProblemKind.DECODE_ERROR
         report.problems.append(Problem(
-            path=report.url, kind=ProblemKind.TOO_LARGE,
-            reason=f"GET {ex.shown if r is ex.responses[0] else r.url}: the body is larger than "
-                   f"{MAX_BODY // (1024 * 1024)} MB; only the first {MAX_BODY // (1024 * 1024)} MB was read and "
-                   f"checked"))
+            path=report.url, kind=kind,
+            reason=f"GET {ex.shown if r is ex.responses[0] else r.url}: {r.body_problem}"
+                   + (f" (and {more} more response{'s' if more > 1 else ''} of this URL)" if more else "")))
+    _untested_problem(report)
     if report.analysis.flask_cookies:
+        _sessions(report, opts, deadline)
+
+
+def _untested_problem(report: TargetReport) -> None:
+    untested = report.analysis.untested_cookies
+    if not untested:
+        return
+    tested = [c.name for c in report.analysis.flask_cookies]
+    names = ", ".join(untested[:5]) + (f" and {len(untested) - 5} more" if len(untested) > 5 else "")
+    report.problems.append(Problem(
+        path=report.url, kind=ProblemKind.TOO_COMPLEX,
+        reason=f"the site sets {len(tested) + len(untested)} signed (Flask-shaped) cookies; PF606 tested the first "
+               f"{len(tested)} ({', '.join(tested)}) and not the other {len(untested)} ({names})"))
+
+
+def _sessions(report: TargetReport, opts: ProbeOptions, deadline: float) -> None:
+    """PF606 for the collected cookies, within ``deadline``; a search cut short is a failed check."""
+    try:
         cands = session_mod.load_candidates(opts.wordlists, bundled=opts.bundled_wordlist)
         report.candidates = len(cands)
-        found, cracks = session_mod.check_sessions(report.url, report.analysis.flask_cookies, location(obs), cands)
-        report.analysis.findings.extend(found)
-        report.cracks = cracks
+        found, cracks = session_mod.check_sessions(report.url, report.analysis.flask_cookies,
+                                                   location(report.observation), cands, deadline=deadline)
+    except Exception as exc:  # noqa: BLE001 - like every check: its own problem, the rest stands
+        report.failed.append("PF606 session key")
+        report.problems.append(Problem(path=report.url, kind=ProblemKind.INTERNAL_ERROR,
+                                       reason=redact(failure_line("PF606 session key", exc), report.observation)))
+        return
+    report.analysis.findings.extend(found)
+    report.cracks = cracks
+    stopped = [c for c in cracks if not c.complete]
+    if stopped:
+        first = stopped[0]
+        more = len(stopped) - 1
+        others = f"; {more} more cookie{'s' if more > 1 else ''} not searched" if more else ""
+        report.failed.append("PF606 session key")
+        report.problems.append(Problem(
+            path=report.url, kind=ProblemKind.TIMEOUT,
+            reason=f"the PF606 key search for the cookie `{first.cookie.name}` stopped at the time limit "
+                   f"({opts.total_timeout:g} s, {TOTAL_FACTOR} x --timeout) after {first.tested:,} of {len(cands):,} "
+                   f"candidate keys{others}"))
+
+
+def withheld_reason(reports: Sequence[TargetReport]) -> str:
+    """Why this run gives no grade at all ("" when every check of every URL ran to the end)."""
+    failed = [(r.url, name) for r in reports for name in r.failed]
+    if not failed:
+        return ""
+    url, name = failed[0]
+    more = f" and {len(failed) - 1} more" if len(failed) > 1 else ""
+    return (f"the {name} check failed for {url}{more} (see the errors); a grade would vouch for checks that did "
+            f"not run")
 
 
 async def probe_all(urls: Sequence[str], opts: ProbeOptions) -> List[TargetReport]:
@@ -210,8 +275,10 @@ def run_probe(urls: Sequence[str], opts: ProbeOptions, settings: Any = None,
               on_report: Optional[Callable[[TargetReport], None]] = None) -> Tuple[ScanResult, List[TargetReport]]:
     """Probe ``urls`` and build the ScanResult (findings filtered by ``settings``' --select/--ignore).
 
-    Grades are computed from the findings that survive the filter."""
+    Grades are computed from the findings that survive the filter - and only when every check of every URL
+    ran to the end: a run with a failed check gives no grade at all (``TargetReport.grade_withheld``)."""
     reports = asyncio.run(probe_all(urls, opts))
+    withheld = withheld_reason(reports)
     findings: List[Finding] = []
     problems: List[Problem] = []
     suppressed = 0
@@ -223,7 +290,9 @@ def run_probe(urls: Sequence[str], opts: ProbeOptions, settings: Any = None,
             kept, n = filter_findings(report.findings, settings)
             suppressed += n
         report.analysis.findings = list(kept)
-        if report.probed:
+        if withheld:
+            report.grade, report.grade_withheld = grade([], probed=False), withheld
+        elif report.probed:
             report.grade = grade(kept)
         elif report.grade is None:
             report.grade = grade([], probed=False)

@@ -78,6 +78,16 @@ class FlaskCookie:
     keys: Optional[List[str]]  # top-level payload keys, or None when the payload is not a JSON object
     compressed: bool
     url: str = ""
+    unreadable: str = ""  # why the payload's keys could not be read (e.g. nested too deeply); "" otherwise
+
+    @property
+    def keys_text(self) -> str:
+        """The payload keys as reports show them (never a value)."""
+        if self.keys:
+            return ", ".join(self.keys)
+        if self.keys == []:
+            return "none"
+        return f"unreadable ({self.unreadable})" if self.unreadable else "not JSON"
 
 
 @dataclass
@@ -89,6 +99,7 @@ class Crack:
     seconds: float
     key: Optional[bytes] = None
     source: str = ""
+    complete: bool = True  # False: the search stopped at the deadline after ``tested`` candidates
 
 
 @dataclass
@@ -136,6 +147,10 @@ def parse_flask_cookie(name: str, value: str, url: str = "") -> Optional[FlaskCo
         return None
     try:
         obj = json.loads(data.decode("utf-8"))
+    except RecursionError:
+        # A payload nested thousands of levels deep (64 KB of "[" fits in a 200-byte compressed cookie): the
+        # signature can still be tested, only the keys cannot be listed.
+        return FlaskCookie(name, value, None, compressed, url, unreadable="nested too deeply to read")
     except (UnicodeDecodeError, ValueError):
         # Not JSON: a non-Flask itsdangerous cookie (pickle-based serializer...); still a signed cookie
         # worth testing only when it carries Flask's cookie name.
@@ -295,25 +310,37 @@ def _mtime(path: str) -> Tuple[float, int]:
 
 def find_key(cookie_value: str, cands: Candidates) -> Optional[int]:
     """Index of the candidate whose derived key signs ``cookie_value``, or None. One HMAC per candidate."""
+    return search_key(cookie_value, cands)[0]
+
+
+def search_key(cookie_value: str, cands: Candidates, deadline: Optional[float] = None) -> Tuple[Optional[int], int]:
+    """(index of the key that signs ``cookie_value`` or None, candidates tested).
+
+    Stops early at ``deadline`` (a ``time.monotonic()`` value), checked between chunks of ``CHUNK``
+    candidates, so the search never runs much past the caller's time limit; fewer than ``len(cands)``
+    tested then means the search is incomplete."""
     value = cookie_value.strip().strip('"')
     msg, sep, sig_text = value.rpartition(".")
     if not sep:
-        return None
+        return None, len(cands)
     try:
         sig = _b64decode(sig_text)
     except (binascii.Error, ValueError):
-        return None
+        return None, len(cands)
     msg_b = msg.encode("ascii", "replace")
     # map + list.index keep the loop in C (about twice as fast as a Python for loop); chunks stop early on a
     # hit, so the placeholders at the front of the list cost almost nothing.
     derived = cands.derived
     for start in range(0, len(derived), CHUNK):
+        if deadline is not None and time.monotonic() >= deadline:
+            return None, start
         signatures = list(map(hmac.digest, derived[start:start + CHUNK], repeat(msg_b), repeat(DIGEST)))
         try:
-            return start + signatures.index(sig)
+            index = start + signatures.index(sig)
         except ValueError:
             continue
-    return None
+        return index, index + 1
+    return None, len(derived)
 
 
 def _confirm(cookie_value: str, key: bytes) -> bool:
@@ -333,11 +360,12 @@ def _confirm(cookie_value: str, key: bytes) -> bool:
         return True
 
 
-def crack(cookie: FlaskCookie, cands: Candidates) -> Crack:
+def crack(cookie: FlaskCookie, cands: Candidates, deadline: Optional[float] = None) -> Crack:
     start = time.perf_counter()
-    index = find_key(cookie.value, cands)
+    index, tested = search_key(cookie.value, cands, deadline)
     seconds = time.perf_counter() - start
-    result = Crack(cookie=cookie, tested=len(cands), seconds=seconds)
+    result = Crack(cookie=cookie, tested=len(cands) if index is not None else tested, seconds=seconds,
+                   complete=index is not None or tested >= len(cands))
     if index is not None and _confirm(cookie.value.strip().strip('"'), cands.keys[index]):
         result.key = cands.keys[index]
         result.source = cands.source_of(index)
@@ -351,16 +379,18 @@ def key_hint(key: bytes) -> str:
 
 
 def check_sessions(target: str, cookies: Sequence[FlaskCookie], location: Location,
-                   cands: Optional[Candidates]) -> Tuple[list, List[Crack]]:
-    """PF606 findings (one per target, the first cookie that verifies) and the outcome for every cookie."""
+                   cands: Optional[Candidates], deadline: Optional[float] = None) -> Tuple[list, List[Crack]]:
+    """PF606 findings (one per target, the first cookie that verifies) and the outcome for every cookie.
+
+    Past ``deadline`` the remaining searches stop at once (``Crack.complete`` is False for them)."""
     if not cookies or cands is None:
         return [], []
-    results = [crack(c, cands) for c in cookies]
+    results = [crack(c, cands, deadline) for c in cookies]
     findings = []
     for r in results:
         if r.key is None:
             continue
-        keys = ", ".join(r.cookie.keys) if r.cookie.keys else ("none" if r.cookie.keys == [] else "not JSON")
+        keys = r.cookie.keys_text
         findings.append(PF606.finding(
             f"The Flask session cookie `{r.cookie.name}` is signed with a known key (starts with "
             f"{key_hint(r.key)!r}, from {r.source}): anyone can forge a session with any content. Payload "

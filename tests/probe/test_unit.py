@@ -25,7 +25,8 @@ from flask_preflight.findings import Location, ProblemKind, Severity
 from flask_preflight.probe import runner as runner_mod
 from flask_preflight.probe import session as session_mod
 from flask_preflight.probe.client import MAX_BODY, USER_AGENT
-from flask_preflight.probe.cookies import InvalidCookie, SetCookie, cookie_issues, is_session_like, parse_set_cookie
+from flask_preflight.probe.cookies import (InvalidCookie, SetCookie, check_cookies, cookie_issues, is_session_like,
+                                          parse_set_cookie)
 from flask_preflight.probe.grade import grade, letter_for
 from flask_preflight.probe.output import render_probe_report
 from flask_preflight.probe.runner import ProbeOptions, check_url, http_variant, parse_header, run_probe
@@ -323,8 +324,9 @@ def test_body_reads_are_capped_by_streaming():
     assert len(report.observation.main.final.body) == MAX_BODY
     (problem,) = result.problems
     assert problem.kind is ProblemKind.TOO_LARGE
+    # "/" also answers the two debugger-resource requests and the malformed query: one problem names them all
     assert problem.reason == ("GET https://example.com/: the body is larger than 1 MB; only the first 1 MB was "
-                              "read and checked")
+                              "read and checked (and 3 more responses of this URL)")
     assert result.findings == []  # the headers were still checked
 
 
@@ -874,3 +876,95 @@ def test_probe_rules_are_registered_for_probe_mode():
     for rid in ("PF601", "PF602", "PF603", "PF604", "PF605", "PF606", "PF607", "PF506", "PF510"):
         assert "probe" in REGISTRY[rid].modes
     assert REGISTRY["PF602"].severity is Severity.CRITICAL and REGISTRY["PF606"].severity is Severity.CRITICAL
+
+
+# ---- hostile input: a check that raises, bounded cookie work (issue 13) -------------------------------------
+
+
+def _raising_check(exc: BaseException):
+    def check(obs, out):
+        out.findings.append(REGISTRY["PF607"].finding("half a verdict", Location(obs.url, 1)))
+        raise exc
+    return check
+
+
+def test_a_check_that_raises_is_its_own_problem_the_others_run_and_no_url_is_graded(monkeypatch):
+    from flask_preflight.probe import checks as checks_mod
+
+    patched = tuple((name, _raising_check(RecursionError("maximum recursion depth exceeded")) if name.startswith(
+        "PF607") else check) for name, check in checks_mod.CHECKS)
+    monkeypatch.setattr(checks_mod, "CHECKS", patched)
+    site = hardened_site()
+    site.headers["Server"] = "Werkzeug/3.1.3 Python/3.12.1"
+    result, reports = probe(["https://example.com/", "https://example.com/other"], site)
+    # the other checks ran: PF601 and PF510 for both URLs; the failed check's own finding is dropped
+    assert ids(result) == ["PF510", "PF510", "PF601", "PF601"]
+    reason = ("the PF607 traceback check failed (RecursionError: maximum recursion depth exceeded); its findings "
+              "are not reported")
+    assert [(p.path, p.kind, p.reason) for p in result.problems] == [
+        ("https://example.com/", ProblemKind.INTERNAL_ERROR, reason),
+        ("https://example.com/other", ProblemKind.INTERNAL_ERROR, reason)]
+    withheld = ("the PF607 traceback check failed for https://example.com/ and 1 more (see the errors); a grade "
+                "would vouch for checks that did not run")
+    for report in reports:
+        assert (report.grade.letter, report.grade.score, report.grade_withheld) == ("-", None, withheld)
+    data = json.loads(render_probe_report(result, reports, "json", tool_version="t"))
+    assert (data["probe"]["graded"], data["probe"]["grade_withheld"]) == (False, withheld)
+    assert [(t["grade"], t["score"], t["failed_checks"]) for t in data["probe"]["targets"]] == [
+        ("-", None, ["PF607 traceback"])] * 2
+    assert [e["kind"] for e in data["errors"]] == ["internal-error"] * 2
+    sarif = json.loads(render_probe_report(result, reports, "sarif", tool_version="t"))
+    props = sarif["runs"][0]["invocations"][0]["properties"]["probe"]
+    assert props["graded"] is False and [t["grade"] for t in props["targets"]] == ["-", "-"]
+    text = render_probe_report(result, reports, "text", tool_version="t")
+    assert f"  no grades: {withheld}" in text
+    assert "  https://example.com/       not graded" in text and "-20  PF601" not in text
+
+
+def test_a_run_whose_checks_all_ran_is_graded():
+    """Negative: a finding-rich but complete run keeps its grade."""
+    site = hardened_site()
+    site.headers["Server"] = "Werkzeug/3.1.3 Python/3.12.1"
+    result, (report,) = probe(["https://example.com/"], site)
+    assert result.problems == [] and (report.grade.letter, report.grade_withheld) == ("B", "")
+
+
+def test_the_key_search_stops_at_its_deadline():
+    cands = session_mod.load_candidates(bundled=False)
+    value = flask_cookie("secret", {"k": "v"})
+    assert session_mod.search_key(value, cands, deadline=time.monotonic() - 1) == (None, 0)
+    index, tested = session_mod.search_key(value, cands, deadline=time.monotonic() + 60)
+    assert cands.keys[index] == b"secret" and tested == index + 1
+    crack = session_mod.crack(session_mod.parse_flask_cookie("session", value), cands, time.monotonic() - 1)
+    assert (crack.key, crack.tested, crack.complete) == (None, 0, False)
+
+
+def test_pf605_names_at_most_twenty_cookies_and_counts_the_rest():
+    cookies = [SetCookie(f"c{i:02d}", "v", {}, url="https://example.com/") for i in range(25)]
+    cookies.append(SetCookie("zz_session", "v", {"samesite": "Lax"}, url="https://example.com/"))
+    (finding,) = check_cookies("https://example.com/", cookies, Location("https://example.com/", 1))
+    # the high one (a session cookie without Secure or HttpOnly) is kept whatever its name's place
+    assert "zz_session (no Secure, no HttpOnly)" in finding.message
+    assert finding.message.endswith(
+        "c18 (no Secure, no SameSite); zz_session (no Secure, no HttpOnly); and 6 more cookies.")
+    assert finding.message.count("(no Secure") == 20
+
+
+def test_a_failing_check_never_quotes_a_cookie_value(monkeypatch):
+    from flask_preflight.probe import checks as checks_mod
+
+    value = flask_cookie("a-strong-key-nobody-has", {"user": "alice"})
+
+    def quoting(obs, out):
+        raise ValueError(f"cannot handle {value} here")
+
+    monkeypatch.setattr(checks_mod, "CHECKS", (("PF605 cookie", quoting),))
+    result, (report,) = probe(["https://example.com/"], _cookie_site(value))
+    (problem,) = result.problems
+    assert problem.reason == ("the PF605 cookie check failed (ValueError: cannot handle <redacted> here); its "
+                              "findings are not reported")
+    # a value cut by the message limit is still not shown, not even in part
+    monkeypatch.setattr(checks_mod, "CHECKS", (("PF605 cookie", lambda o, a: (_ for _ in ()).throw(
+        ValueError("x" * 90 + value))),))
+    result, _ = probe(["https://example.com/"], _cookie_site(value))
+    assert value[:12] not in result.problems[0].reason and "<redacted>" in result.problems[0].reason
