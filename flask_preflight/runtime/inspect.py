@@ -233,11 +233,12 @@ def _run_child(target: Target, shown: str, child_env: Dict[str, str], overrides:
                 data = loaded
             except ValueError:
                 problems.append(_crash_problem(shown, proc.returncode, output, unreadable=True))
-        findings, reaped_notes = _left_running(_read(paths["reaper"]), data, shown, target)
+        near = next(((p.path, p.line) for p in problems if p.line), None)  # where a timeout was stuck
+        findings, reaped_notes = _left_running(_read(paths["reaper"]), data, shown, near)
         return data, problems, findings, notes + reaped_notes
 
 
-def _stop_supervisor(proc: "subprocess.Popen[bytes]", grace: float = 10.0) -> None:
+def _stop_supervisor(proc: "subprocess.Popen[bytes]", grace: float = 15.0) -> None:
     """At the timeout: SIGTERM asks the supervisor (reaper.py) to kill the app's process and everything it
     started, and to write its report; the group kill that follows is the fallback."""
     if os.name != "posix" or proc.poll() is not None:
@@ -250,9 +251,10 @@ def _stop_supervisor(proc: "subprocess.Popen[bytes]", grace: float = 10.0) -> No
 
 
 def _left_running(text: Optional[str], data: Optional[Dict[str, Any]], shown: str,
-                  target: Target) -> Tuple[List[Finding], List[str]]:
+                  near: Optional[Tuple[str, int]]) -> Tuple[List[Finding], List[str]]:
     """Findings and notes from the supervisor's report: processes the import left running (killed), and
-    the servers among them the child had not reported already."""
+    the servers among them the child had not reported already. Findings point at the app's definition
+    (from the child's result), else at ``near`` (where a timed-out import was stuck), else at TARGET."""
     from flask_preflight.runtime.listeners import Listener, Served, server_findings, supported
 
     if text is None:
@@ -299,6 +301,8 @@ def _left_running(text: Optional[str], data: Optional[Dict[str, Any]], shown: st
     loc = (data or {}).get("target_location")
     if isinstance(loc, list) and len(loc) == 2:
         where_loc = Location(str(loc[0]), int(loc[1]))
+    elif near is not None:
+        where_loc = Location(near[0], near[1])
     else:
         where_loc = Location(shown, 1)
     found, more_notes = server_findings(served, [], shown, where_loc)

@@ -174,7 +174,7 @@ def command_line(pid: int) -> str:
             raw = fh.read()
     except OSError:
         return f"pid {pid}"
-    text = " ".join(p.decode("utf-8", "replace") for p in raw.split(b"\0") if p)
+    text = " ".join(" ".join(p.decode("utf-8", "replace").split()) for p in raw.split(b"\0") if p)  # one line
     return text if len(text) <= 120 else text[:117] + "..."
 
 
@@ -295,11 +295,16 @@ class Served:
         return f"{self.listener.where} (held by {who})"
 
 
+MAX_PROBES = 5  # sockets in other processes asked over HTTP; beyond that they are listed unprobed
+
+
 def classify(new: Iterable[Listener], own_pid: int) -> List[Served]:
     """Grade each new listening socket: in ``own_pid`` by the Werkzeug server object holding it, in another
-    process by probing it."""
-    servers = werkzeug_servers()
+    process by probing it (at most ``MAX_PROBES`` of them, so silent sockets cannot stretch the run)."""
+    new = list(new)
+    servers = werkzeug_servers() if any(lst.pid == own_pid for lst in new) else {}
     out: List[Served] = []
+    probes = 0
     for lst in new:
         if lst.pid == own_pid:
             server = servers.get(lst.inode)
@@ -312,7 +317,8 @@ def classify(new: Iterable[Listener], own_pid: int) -> List[Served]:
             else:
                 out.append(Served(lst, "werkzeug"))
             continue
-        answer = probe(lst)
+        answer = probe(lst) if probes < MAX_PROBES else Probe()
+        probes += 1
         kind = "debugger" if answer.debugger else "werkzeug" if answer.werkzeug else "other"
         out.append(Served(lst, kind, evalex=answer.debugger, own_process=False, command=command_line(lst.pid)))
     return out
@@ -450,3 +456,28 @@ class ServerScan:
                 if dbg is not None:
                     known.add(id(dbg))
         return [d for d in debugged_applications() if id(d) not in known]
+
+
+def stop_servers(inodes: Iterable[int], wait: float = 2.0) -> None:
+    """Shut down the ``socketserver`` servers in this process listening on ``inodes`` (a refused worker must
+    not keep serving the debugger from a thread the import started, nor wait for that thread at exit)."""
+    import socketserver
+    import threading
+
+    wanted = set(inodes)
+    for obj in gc.get_objects():
+        try:
+            if not isinstance(obj, socketserver.BaseServer):
+                continue
+            fd = obj.socket.fileno()
+            if fd < 0 or os.fstat(fd).st_ino not in wanted:
+                continue
+        except Exception:  # noqa: BLE001
+            continue
+        stopper = threading.Thread(target=obj.shutdown, daemon=True)  # blocks if serve_forever never ran
+        stopper.start()
+        stopper.join(wait)
+        try:
+            obj.server_close()
+        except Exception:  # noqa: BLE001
+            pass

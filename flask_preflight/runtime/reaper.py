@@ -74,6 +74,9 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
             os._exit(code)
     stopping: List[bool] = []
 
+    class _Stop(Exception):
+        """Raised by the SIGTERM handler to leave the wait: the parent's timeout."""
+
     def forward(signum: int, frame: Any) -> None:
         try:
             os.kill(pid, signum)
@@ -81,25 +84,32 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
             pass
 
     def stop(signum: int, frame: Any) -> None:
-        stopping.append(True)
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+        if not stopping:
+            stopping.append(True)
+            raise _Stop()
 
     if hasattr(signal, "SIGUSR1"):
         signal.signal(signal.SIGUSR1, forward)
     signal.signal(signal.SIGTERM, stop)
-    status = _wait_for(pid)
-    code = os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else \
-        (os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status))
+    status: Optional[int] = None
+    try:
+        status = _wait_for(pid)
+    except _Stop:
+        pass  # the fork is still running: its sockets are graded with the rest, then it is killed
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the parent may repeat it while we clean up
+    code = -signal.SIGKILL if status is None else _exit_code(status)
     report: Dict[str, Any] = {"worker_exit": code, "stopped": bool(stopping)}
     try:
-        report.update(clean_up(me))
+        report.update(clean_up(me, worker=pid if status is None else None))
     finally:
         _write(report_path, report)
     return code if code >= 0 else 128 - code
+
+
+def _exit_code(status: int) -> int:
+    if hasattr(os, "waitstatus_to_exitcode"):
+        return os.waitstatus_to_exitcode(status)
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)  # pragma: no cover
 
 
 def _wait_for(pid: int) -> int:
@@ -115,18 +125,22 @@ def _wait_for(pid: int) -> int:
             return status
 
 
-def clean_up(root: int) -> Dict[str, Any]:
-    """Grade the listening sockets of every process still below ``root``, then stop and kill them all."""
+def clean_up(root: int, worker: Optional[int] = None) -> Dict[str, Any]:
+    """Grade the listening sockets of every process still below ``root``, then stop and kill them all.
+    ``worker`` is the fork that loads the app when it is still running (the timeout): its sockets are
+    graded too, but it is not listed among the processes the import left behind."""
     from flask_preflight.runtime import listeners as ls
 
-    left_pids = [p for p in ls.descendants(root) if not _zombie(p)]
+    below = [p for p in ls.descendants(root) if not _zombie(p)]
+    left_pids = [p for p in below if p != worker]
     left = [{"pid": p, "command": ls.command_line(p)} for p in left_pids]
     listening: List[Dict[str, Any]] = []
-    if left_pids:
+    if below:
         try:
-            for s in ls.classify(ls.listeners(left_pids), root)[:16]:
+            for s in ls.classify(ls.listeners(below), root)[:16]:
+                command = "the process importing the app" if s.listener.pid == worker else s.command
                 listening.append({"where": s.listener.where, "address": s.listener.address,
-                                  "port": s.listener.port, "pid": s.listener.pid, "command": s.command,
+                                  "port": s.listener.port, "pid": s.listener.pid, "command": command,
                                   "kind": s.kind, "evalex": s.evalex})
         except Exception as exc:  # noqa: BLE001 - grading is best effort; the killing is not
             listening.append({"error": f"{type(exc).__name__}: {exc}"})

@@ -1,0 +1,22 @@
+"""Attack 13: the Werkzeug debugger served by make_server() in a thread started at import (no guarded call)."""
+import os
+import threading
+
+from flask import Flask
+from werkzeug.debug import DebuggedApplication
+from werkzeug.serving import make_server
+
+from _wait import armed, until_listening
+
+app = Flask(__name__)
+app.config.update(SECRET_KEY=os.environ["SECRET_KEY"], MAX_CONTENT_LENGTH=1024 * 1024,
+                  TRUSTED_HOSTS=["127.0.0.1", "localhost"])
+
+
+def _serve() -> None:
+    make_server("127.0.0.1", int(os.environ["ATTACK_PORT"]), DebuggedApplication(app, evalex=True)).serve_forever()
+
+
+if armed():
+    threading.Thread(target=_serve, daemon=True).start()
+    until_listening(int(os.environ["ATTACK_PORT"]))
