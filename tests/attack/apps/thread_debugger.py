@@ -1,4 +1,6 @@
-"""Attack 13: the Werkzeug debugger served by make_server() in a thread started at import (no guarded call)."""
+"""Attack 13: the Werkzeug debugger served by make_server() in a thread started at import (no guarded call).
+
+With ATTACK_PLAIN=1 the thread serves the app without the debugger (a bare development server)."""
 import os
 import threading
 
@@ -14,7 +16,8 @@ app.config.update(SECRET_KEY=os.environ["SECRET_KEY"], MAX_CONTENT_LENGTH=1024 *
 
 
 def _serve() -> None:
-    make_server("127.0.0.1", int(os.environ["ATTACK_PORT"]), DebuggedApplication(app, evalex=True)).serve_forever()
+    served = app if os.environ.get("ATTACK_PLAIN") == "1" else DebuggedApplication(app, evalex=True)
+    make_server("127.0.0.1", int(os.environ["ATTACK_PORT"]), served).serve_forever()
 
 
 if armed():
