@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 
 import pytest
@@ -24,7 +25,7 @@ def _after(env) -> None:
     assert not port_answers(int(env["ATTACK_PORT"]))
 
 
-@pytest.mark.parametrize("app, line", [("thread_debugger", 13), ("reload_run_simple", 13)])
+@pytest.mark.parametrize("app, line", [("thread_debugger", 14), ("reload_run_simple", 13)])
 def test_debugger_served_from_an_import_time_thread_is_pf104_critical(app: str, line: int) -> None:
     env = attack_env()
     run = inspect(f"{app}:app", env)
@@ -40,12 +41,24 @@ def test_debugger_served_from_an_import_time_thread_is_pf104_critical(app: str, 
     _after(env)
 
 
+def test_a_debugger_on_ipv6_loopback_is_named_with_its_bracketed_address() -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    env = attack_env(ATTACK_HOST="::1")
+    run = inspect("thread_debugger:app", env)
+    assert run.code == 1, run.stderr
+    assert [(r[0], r[4]) for r in run.rows("PF102", "PF104")] == [("PF104", "critical")]
+    [f] = [f for f in run.data["findings"] if f["rule_id"] == "PF104"]
+    assert f["evidence"] == f"listening socket [::1]:{env['ATTACK_PORT']}: DebuggedApplication(evalex=True)"
+    assert survivors(env["ATTACK_TOKEN"]) == []
+
+
 def test_a_bare_development_server_in_a_thread_is_pf102_not_pf104() -> None:
     env = attack_env(ATTACK_PLAIN="1")
     run = inspect("thread_debugger:app", env)
     assert run.code == 1, run.stderr
     assert run.rows("PF102", "PF104") == [(
-        "PF102", "thread_debugger.py", 13, 1, "high",
+        "PF102", "thread_debugger.py", 14, 1, "high",
         "A Werkzeug development server started while thread_debugger:app was imported listens on "
         f"127.0.0.1:{env['ATTACK_PORT']} (held by this process): a WSGI server importing the module starts it "
         f"beside the app; {GUARDS}")]

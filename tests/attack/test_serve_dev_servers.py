@@ -30,7 +30,7 @@ def test_the_pre_start_check_refuses_a_debugger_in_an_import_time_thread() -> No
     run = serve("thread_debugger:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
     assert run.code == 1, run.stderr
     assert "refusing to start thread_debugger:app: 1 blocking finding" in run.stderr
-    assert (f"  PF104 werkzeug-debugger-enabled (critical) thread_debugger.py:13: A Werkzeug development server "
+    assert (f"  PF104 werkzeug-debugger-enabled (critical) thread_debugger.py:14: A Werkzeug development server "
             f"started while thread_debugger:app was imported serves the Werkzeug debugger on "
             f"127.0.0.1:{env['ATTACK_PORT']} (held by this process)") in run.stderr
     assert "Booting worker" not in run.stderr
