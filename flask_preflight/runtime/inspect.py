@@ -20,11 +20,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from flask_preflight.findings import Finding, Location, Problem, ProblemKind, ScanResult
 from flask_preflight.runtime.output import StreamTail
+from flask_preflight.runtime.reaper import RUN_ID_VAR, Backstop
 from flask_preflight.runtime.target import Target, TargetError, default_target, parse_target
 
 DEFAULT_TIMEOUT = 30.0
@@ -180,6 +182,8 @@ def _run_child(target: Target, shown: str, child_env: Dict[str, str], overrides:
                  ("request.json", "result.json", "status", "stack.txt")}
         paths["reaper"] = paths["result.json"] + ".reaper.json"  # written by the supervisor (reaper.py)
         margin = min(2.0, max(0.5, timeout * 0.25))
+        run_id = uuid.uuid4().hex  # marks this run's processes for the backstop (reaper.Backstop)
+        child_env = dict(child_env, **{RUN_ID_VAR: run_id})
         request = {
             "target": target.to_dict(),
             "display_target": shown,
@@ -196,10 +200,14 @@ def _run_child(target: Target, shown: str, child_env: Dict[str, str], overrides:
             json.dump(request, fh)
         cmd = [sys.executable, "-m", "flask_preflight.runtime.child", paths["request.json"], paths["result.json"]]
         timed_out = False
+        backstop = Backstop(run_id)
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         try:
             proc = _spawn(cmd, child_env, out_w, err_w)
+        except BaseException:
+            backstop.finish()
+            raise
         finally:
             os.close(out_w)
             os.close(err_w)
@@ -213,6 +221,7 @@ def _run_child(target: Target, shown: str, child_env: Dict[str, str], overrides:
         finally:
             _kill_group(proc)  # on timeout, and whatever the import left running (where there is no supervisor)
             proc.wait()
+            escaped = backstop.finish()
             out.close()
             err.close()
         output = err.lines(OUTPUT_TAIL_LINES) or out.lines(OUTPUT_TAIL_LINES)
@@ -235,6 +244,11 @@ def _run_child(target: Target, shown: str, child_env: Dict[str, str], overrides:
                 problems.append(_crash_problem(shown, proc.returncode, output, unreadable=True))
         near = next(((p.path, p.line) for p in problems if p.line), None)  # where a timeout was stuck
         findings, reaped_notes = _left_running(_read(paths["reaper"]), data, shown, near)
+        if escaped:
+            listed = "; ".join(f"pid {p['pid']}: {p['command']}" for p in escaped[:5])
+            reaped_notes.append(f"{len(escaped)} process{'es' if len(escaped) != 1 else ''} started by importing "
+                                f"{shown} escaped its supervisor ({listed}); inspect killed "
+                                f"{'them' if len(escaped) != 1 else 'it'}")
         return data, problems, findings, notes + reaped_notes
 
 
@@ -260,7 +274,7 @@ def _left_running(text: Optional[str], data: Optional[Dict[str, Any]], shown: st
     if text is None:
         if supported() and sys.platform.startswith("linux"):
             return [], [f"the supervisor of the process that imported {shown} left no report (was it killed?): "
-                        "processes started by the import may still be running"]
+                        "what the import left running was found by this run's environment marker only"]
         return [], []
     try:
         report = json.loads(text)

@@ -213,3 +213,55 @@ def _write(path: str, report: Dict[str, Any]) -> None:
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+RUN_ID_VAR = "FLASK_PREFLIGHT_RUN_ID"  # in the child's environment: marks every process an inspect run started
+
+
+class Backstop:
+    """The parent's second line, for a supervisor the app killed (``os.kill(os.getppid(), SIGKILL)``).
+
+    While the child runs, the parent is a subreaper too, so processes orphaned by a dead supervisor come to
+    it instead of init; afterwards :meth:`finish` kills those whose environment carries this run's
+    ``RUN_ID_VAR`` (only those: an embedding program's own children are left alone) and switches the
+    subreaper flag off again. Linux only; elsewhere it does nothing."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        self.me = os.getpid()
+        self.active = set_subreaper(True)
+
+    def finish(self) -> List[Dict[str, Any]]:
+        """Kill and reap this run's processes still below the parent; what was killed (pid, command)."""
+        if not self.active:
+            return []
+        from flask_preflight.runtime.listeners import command_line, descendants
+
+        killed: Dict[int, str] = {}
+        try:
+            for _ in range(KILL_ROUNDS):
+                ours = [p for p in descendants(self.me) if not _zombie(p) and _has_run_id(p, self.run_id)]
+                if not ours:
+                    break
+                for p in ours:
+                    killed.setdefault(p, command_line(p))
+                    _signal(p, signal.SIGSTOP)
+                for p in ours:
+                    _signal(p, signal.SIGKILL)
+                time.sleep(0.005)
+            for p in killed:
+                try:
+                    os.waitpid(p, os.WNOHANG)  # our children now; others are reaped by their own parents
+                except ChildProcessError:
+                    pass
+        finally:
+            set_subreaper(False)
+        return [{"pid": p, "command": c} for p, c in killed.items()]
+
+
+def _has_run_id(pid: int, run_id: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as fh:
+            return f"{RUN_ID_VAR}={run_id}".encode() in fh.read().split(b"\0")
+    except OSError:
+        return False

@@ -92,3 +92,21 @@ def _pid_in(run: Run) -> str:
     """The pid inspect named (the timed-out child's: not known to the test beforehand)."""
     [f] = [f for f in run.data["findings"] if f["rule_id"] == "PF104"]
     return f["message"].split("(held by process ", 1)[1].split(" ", 1)[0]
+
+
+def test_killing_the_supervisor_does_not_let_a_setsid_server_escape(tmp_path: Path) -> None:
+    env = attack_env(ATTACK_PIDFILE=str(tmp_path / "pid"))
+    run = inspect("kill_supervisor:app", env)
+    pid = int((tmp_path / "pid").read_text())
+    command = shown_command(sys.executable, "-m", "http.server", "--bind", "127.0.0.1", env["ATTACK_PORT"])
+    assert run.code == 3, run.stderr
+    [error] = run.data["errors"]
+    assert (error["kind"], error["path"]) == ("import-error", "kill_supervisor:app")
+    assert error["reason"].startswith("the process importing kill_supervisor:app was killed by SIGKILL and left no "
+                                      "result")
+    assert run.warnings == [
+        "flask-preflight: warning: the supervisor of the process that imported kill_supervisor:app left no report "
+        "(was it killed?): what the import left running was found by this run's environment marker only",
+        f"flask-preflight: warning: 1 process started by importing kill_supervisor:app escaped its supervisor "
+        f"(pid {pid}: {command}); inspect killed it"]
+    _gone(run, env, pid)
