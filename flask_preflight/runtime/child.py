@@ -6,14 +6,18 @@ and the paths of a status file and a stack-dump file. The result is::
 
     {"findings": [Finding.to_dict(), ...], "problems": [Problem.to_dict(), ...],
      "server_starts": [{"kind", "path", "line"}, ...], "flask_version": "3.1.3" | null,
-     "notes": ["GET / raised ...", ...]}   # from the checks: what they could not do (warnings)
+     "notes": ["GET / raised ...", ...],   # what the checks could not do, sockets that are not servers
+     "target_location": [path, line] | null}   # where findings about the target point
 
 What it does, in order: arrange a stack dump on the parent's signal (``SIGUSR1``; elsewhere a timer shortly
 before the timeout) so a hanging import can be located; set ``os.environ``, ``cwd`` and ``sys.path[0]`` (the
 import root, like gunicorn's ``--chdir``/cwd); import Flask and install the server-start guards (``Flask.run``, ``werkzeug.serving.run_simple``,
 ``flask_socketio.SocketIO.run``, ``waitress.serve``) *before* the app's module is imported; import the module
-and find the app; run the checks; write the result; leave with ``os._exit`` so threads the app started at
-import (schedulers, pools) cannot keep the process alive.
+and find the app; run the checks; look for servers the guards did not stop (new listening sockets in this
+process tree, ``DebuggedApplication`` objects outside the served stack: :mod:`flask_preflight.runtime.listeners`);
+write the result; leave with ``os._exit`` so threads the app started at import (schedulers, pools) cannot keep
+the process alive. On Linux all of this runs in a fork below a subreaper that kills whatever the import left
+running (:mod:`flask_preflight.runtime.reaper`).
 
 A guarded call records a :class:`ServerStart` at its caller and raises :class:`_ServerStartBlocked`, a
 ``BaseException`` so the app's ``except Exception`` cannot swallow it. The import is then incomplete, so the
