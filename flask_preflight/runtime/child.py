@@ -6,14 +6,18 @@ and the paths of a status file and a stack-dump file. The result is::
 
     {"findings": [Finding.to_dict(), ...], "problems": [Problem.to_dict(), ...],
      "server_starts": [{"kind", "path", "line"}, ...], "flask_version": "3.1.3" | null,
-     "notes": ["GET / raised ...", ...]}   # from the checks: what they could not do (warnings)
+     "notes": ["GET / raised ...", ...],   # what the checks could not do, sockets that are not servers
+     "target_location": [path, line] | null}   # where findings about the target point
 
 What it does, in order: arrange a stack dump on the parent's signal (``SIGUSR1``; elsewhere a timer shortly
 before the timeout) so a hanging import can be located; set ``os.environ``, ``cwd`` and ``sys.path[0]`` (the
 import root, like gunicorn's ``--chdir``/cwd); import Flask and install the server-start guards (``Flask.run``, ``werkzeug.serving.run_simple``,
 ``flask_socketio.SocketIO.run``, ``waitress.serve``) *before* the app's module is imported; import the module
-and find the app; run the checks; write the result; leave with ``os._exit`` so threads the app started at
-import (schedulers, pools) cannot keep the process alive.
+and find the app; run the checks; look for servers the guards did not stop (new listening sockets in this
+process tree, ``DebuggedApplication`` objects outside the served stack: :mod:`flask_preflight.runtime.listeners`);
+write the result; leave with ``os._exit`` so threads the app started at import (schedulers, pools) cannot keep
+the process alive. On Linux all of this runs in a fork below a subreaper that kills whatever the import left
+running (:mod:`flask_preflight.runtime.reaper`).
 
 A guarded call records a :class:`ServerStart` at its caller and raises :class:`_ServerStartBlocked`, a
 ``BaseException`` so the app's ``except Exception`` cannot swallow it. The import is then incomplete, so the
@@ -34,6 +38,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from flask_preflight.findings import Finding, Location, Problem, ProblemKind
 from flask_preflight.runtime.context import AppContext, ServerStart
+from flask_preflight.runtime.listeners import ServerScan
 from flask_preflight.runtime.target import LoadError, Loaded, Target, TargetError, definition_line, load_app
 
 TRACEBACK_LINES = 15
@@ -271,6 +276,7 @@ class _Run:
         self.flask_version: Optional[str] = None
         self.notes: List[str] = []
         self.rss_bytes: Optional[int] = None
+        self.where: Optional[Tuple[str, int]] = None  # where findings about the target point
 
     def problem(self, kind: ProblemKind, reason: str, where: Optional[Tuple[str, int]] = None) -> None:
         path, line = where if where else (self.target.original, None)
@@ -307,6 +313,7 @@ class _Run:
         self.flask_version = _flask_version(flask)
         guards = ServerGuards(raising=True).install()
         self.starts = guards.starts
+        baseline = ServerScan.before_import()
         loaded = self.load(flask.Flask)
         guards.raising = False  # a server start during the checks is recorded, not fatal
         self.rss_bytes = peak_rss()
@@ -314,9 +321,29 @@ class _Run:
             if self.starts and not any(f.rule_id == "PF102" for f in self.findings):
                 # the blocked call's exception was replaced by another one (a `finally:` that raised)
                 self.findings.extend(server_start_findings(self.starts, aborted=True))
+            self.scan_servers(baseline, None)
             return
         self.status("checking")
         self.check(loaded)
+        self.scan_servers(baseline, loaded)
+
+    def scan_servers(self, baseline: "ServerScan", loaded: Optional[Loaded]) -> None:
+        """Servers the guards did not stop, found by their effect: new listening sockets here and in the
+        processes the import started, and ``DebuggedApplication`` objects outside the served stack."""
+        if loaded is not None:
+            path, line = self._target_where(loaded)
+        else:
+            path, line = self._module_where() or (self.target.original, 1)
+        self.where = (path, line)
+        try:
+            found, notes = baseline.findings(loaded, self.display, Location(path, line), source_line(path, line))
+        except Exception as exc:  # noqa: BLE001 - report, never crash the run
+            self.notes.append(f"the search for servers started by the import failed ({type(exc).__name__}: "
+                              f"{_one_line(exc)}); listening sockets were not checked")
+            return
+        have = {(f.rule_id, f.message) for f in self.findings}
+        self.findings.extend(f for f in found if (f.rule_id, f.message) not in have)
+        self.notes.extend(notes)
 
     def load(self, flask_class: type) -> Optional[Loaded]:
         t = self.target
@@ -361,11 +388,14 @@ class _Run:
         path = getattr(mod, "__file__", None)
         return (os.path.abspath(path), 1) if path else None
 
-    def check(self, loaded: Loaded) -> None:
+    def _target_where(self, loaded: Loaded) -> Tuple[str, int]:
         module_file = getattr(sys.modules.get(loaded.module.__name__), "__file__", None) or \
             getattr(loaded.module, "__file__", None)
         target_path = os.path.abspath(module_file) if module_file else self.target.original
-        target_line = definition_line(target_path, loaded.attribute)
+        return target_path, definition_line(target_path, loaded.attribute)
+
+    def check(self, loaded: Loaded) -> None:
+        target_path, target_line = self._target_where(loaded)
         env_pairs = tuple((str(k), str(v)) for k, v in self.request.get("env_pairs", []))
         ctx = AppContext(target=self.display, target_path=target_path, target_line=target_line,
                          server_starts=list(self.starts), env=env_pairs, outer_layers=tuple(loaded.wrappers),
@@ -401,6 +431,7 @@ class _Run:
             "flask_version": self.flask_version,
             "notes": self.notes,
             "rss_bytes": self.rss_bytes,
+            "target_location": list(self.where) if self.where else None,
         }
 
 
@@ -504,7 +535,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def _main_flushed() -> int:
     code = 2
     try:
         code = main()
@@ -514,5 +545,17 @@ if __name__ == "__main__":
                 stream.flush()
             except Exception:
                 pass
+    return code
+
+
+if __name__ == "__main__":
+    from flask_preflight.runtime.reaper import supervise
+
+    _code = 2
+    try:
+        # On Linux this process stays behind as a subreaper and a fork loads the app (see reaper.py); the
+        # report of what the import left running goes next to the result.
+        _code = supervise(_main_flushed, sys.argv[2] + ".reaper.json") if len(sys.argv) == 3 else _main_flushed()
+    finally:
         # Threads or atexit handlers the app registered at import must not keep the process alive.
-        os._exit(code)
+        os._exit(_code)

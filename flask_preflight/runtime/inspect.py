@@ -2,9 +2,12 @@
 
 The app's code runs only in the child (:mod:`flask_preflight.runtime.child`), started as
 ``sys.executable -m flask_preflight.runtime.child REQUEST RESULT`` in a new session (its own process group),
-with stdin from ``/dev/null`` and stdout/stderr sent to files (never pipes, so a grandchild that keeps them
-open cannot make us wait). On timeout the whole process group is killed; processes the import left behind
-are killed too when the child ends. Whatever the child printed is kept only for error messages.
+with stdin from ``/dev/null`` and stdout/stderr sent to pipes drained by threads that keep only the last
+64 KiB of each (:mod:`flask_preflight.runtime.output`; a note says when more was printed). On Linux the child
+is a subreaper supervising a fork that loads the app (:mod:`flask_preflight.runtime.reaper`): when the fork
+ends, or at the timeout on our SIGTERM, it kills every process the import started, including those that
+left the session, and reports them. The whole process group is killed afterwards in any case (the only
+clean-up where there is no subreaper). Whatever the child printed is kept only for error messages.
 """
 
 from __future__ import annotations
@@ -17,15 +20,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from flask_preflight.findings import Finding, Location, Problem, ProblemKind, ScanResult
+from flask_preflight.runtime.output import StreamTail
+from flask_preflight.runtime.reaper import RUN_ID_VAR, Backstop
 from flask_preflight.runtime.target import Target, TargetError, default_target, parse_target
 
 DEFAULT_TIMEOUT = 30.0
 OUTPUT_TAIL_LINES = 10
-_TAIL_BYTES = 64 * 1024
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
 _IMPORTLIB_DIR = os.path.dirname(os.path.abspath(__import__("importlib").__file__))
@@ -78,11 +83,15 @@ def run_inspect(target: Optional[str], env: Dict[str, str], timeout: float = DEF
         settings = load_settings(None, start=cwd)
     load_runtime_rules()
 
-    data, problems = _run_child(resolved, shown, child_env, env, timeout, cwd, display_root)
-    findings: List[Finding] = []
+    data, problems, left_findings, run_notes = _run_child(resolved, shown, child_env, env, timeout, cwd,
+                                                          display_root)
+    if notes is not None:
+        notes.extend(run_notes)
+    findings: List[Finding] = list(left_findings)
     if data is not None:
         try:
-            findings, child_problems = _decode(data)
+            decoded, child_problems = _decode(data)
+            findings.extend(decoded)
             problems.extend(child_problems)
             if notes is not None:
                 notes.extend(str(n) for n in data.get("notes") or [] if n)
@@ -165,11 +174,16 @@ def _render_text(result: ScanResult, *, color: bool, statistics: bool, tool_vers
 
 
 def _run_child(target: Target, shown: str, child_env: Dict[str, str], overrides: Mapping[str, str],
-               timeout: float, cwd: str, display_root: str) -> Tuple[Optional[Dict[str, Any]], List[Problem]]:
+               timeout: float, cwd: str, display_root: str
+               ) -> Tuple[Optional[Dict[str, Any]], List[Problem], List[Finding], List[str]]:
+    """Run the child; (its result, problems, findings about what it left running, notes)."""
     with tempfile.TemporaryDirectory(prefix="flask-preflight-inspect-") as tmp:
         paths = {name: os.path.join(tmp, name) for name in
-                 ("request.json", "result.json", "status", "stack.txt", "stdout.txt", "stderr.txt")}
+                 ("request.json", "result.json", "status", "stack.txt")}
+        paths["reaper"] = paths["result.json"] + ".reaper.json"  # written by the supervisor (reaper.py)
         margin = min(2.0, max(0.5, timeout * 0.25))
+        run_id = uuid.uuid4().hex  # marks this run's processes for the backstop (reaper.Backstop)
+        child_env = dict(child_env, **{RUN_ID_VAR: run_id})
         request = {
             "target": target.to_dict(),
             "display_target": shown,
@@ -186,30 +200,127 @@ def _run_child(target: Target, shown: str, child_env: Dict[str, str], overrides:
             json.dump(request, fh)
         cmd = [sys.executable, "-m", "flask_preflight.runtime.child", paths["request.json"], paths["result.json"]]
         timed_out = False
-        with open(paths["stdout.txt"], "wb") as out, open(paths["stderr.txt"], "wb") as err:
-            proc = _spawn(cmd, child_env, out, err)
-            try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                _request_stack_dump(proc, paths["stack.txt"])
-            finally:
-                _kill_group(proc)  # on timeout, and whatever the import left running
-                proc.wait()
-        output = _tail(paths["stderr.txt"]) or _tail(paths["stdout.txt"])
-        if timed_out:
-            return None, [_timeout_problem(target, shown, timeout, _read(paths["status"]),
-                                           _read(paths["stack.txt"]), output, cwd, display_root)]
-        text = _read(paths["result.json"])
-        if text is None:
-            return None, [_crash_problem(shown, proc.returncode, output)]
+        backstop = Backstop(run_id)
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
         try:
-            data = json.loads(text)
-            if not isinstance(data, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            return None, [_crash_problem(shown, proc.returncode, output, unreadable=True)]
-        return data, []
+            proc = _spawn(cmd, child_env, out_w, err_w)
+        except BaseException:
+            backstop.finish()
+            raise
+        finally:
+            os.close(out_w)
+            os.close(err_w)
+        out, err = StreamTail(out_r, "stdout"), StreamTail(err_r, "stderr")
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _request_stack_dump(proc, paths["stack.txt"])
+            _stop_supervisor(proc)
+        finally:
+            _kill_group(proc)  # on timeout, and whatever the import left running (where there is no supervisor)
+            proc.wait()
+            escaped = backstop.finish()
+            out.close()
+            err.close()
+        output = err.lines(OUTPUT_TAIL_LINES) or out.lines(OUTPUT_TAIL_LINES)
+        notes = [n for n in (out.truncation_note(shown), err.truncation_note(shown)) if n]
+        data: Optional[Dict[str, Any]] = None
+        problems: List[Problem] = []
+        text = None if timed_out else _read(paths["result.json"])
+        if timed_out:
+            problems.append(_timeout_problem(target, shown, timeout, _read(paths["status"]),
+                                             _read(paths["stack.txt"]), output, cwd, display_root))
+        elif text is None:
+            problems.append(_crash_problem(shown, proc.returncode, output))
+        else:
+            try:
+                loaded = json.loads(text)
+                if not isinstance(loaded, dict):
+                    raise ValueError("not an object")
+                data = loaded
+            except ValueError:
+                problems.append(_crash_problem(shown, proc.returncode, output, unreadable=True))
+        near = next(((p.path, p.line) for p in problems if p.line), None)  # where a timeout was stuck
+        findings, reaped_notes = _left_running(_read(paths["reaper"]), data, shown, near)
+        if escaped:
+            listed = "; ".join(f"pid {p['pid']}: {p['command']}" for p in escaped[:5])
+            reaped_notes.append(f"{len(escaped)} process{'es' if len(escaped) != 1 else ''} started by importing "
+                                f"{shown} escaped its supervisor ({listed}); inspect killed "
+                                f"{'them' if len(escaped) != 1 else 'it'}")
+        return data, problems, findings, notes + reaped_notes
+
+
+def _stop_supervisor(proc: "subprocess.Popen[bytes]", grace: float = 15.0) -> None:
+    """At the timeout: SIGTERM asks the supervisor (reaper.py) to kill the app's process and everything it
+    started, and to write its report; the group kill that follows is the fallback."""
+    if os.name != "posix" or proc.poll() is not None:
+        return
+    try:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=grace)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+
+
+def _left_running(text: Optional[str], data: Optional[Dict[str, Any]], shown: str,
+                  near: Optional[Tuple[str, int]]) -> Tuple[List[Finding], List[str]]:
+    """Findings and notes from the supervisor's report: processes the import left running (killed), and
+    the servers among them the child had not reported already. Findings point at the app's definition
+    (from the child's result), else at ``near`` (where a timed-out import was stuck), else at TARGET."""
+    from flask_preflight.runtime.listeners import Listener, Served, server_findings, supported
+
+    if text is None:
+        if supported() and sys.platform.startswith("linux"):
+            return [], [f"the supervisor of the process that imported {shown} left no report (was it killed?): "
+                        "what the import left running was found by this run's environment marker only"]
+        return [], []
+    try:
+        report = json.loads(text)
+        if not isinstance(report, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        return [], [f"the supervisor of the process that imported {shown} wrote an unreadable report"]
+    notes: List[str] = []
+    left = [p for p in report.get("left") or [] if isinstance(p, dict)]
+    if left:
+        shown_left = "; ".join(f"pid {p.get('pid')}: {p.get('command')}" for p in left[:5])
+        more = f"; and {len(left) - 5} more" if len(left) > 5 else ""
+        notes.append(f"importing {shown} left {len(left)} process{'es' if len(left) != 1 else ''} running "
+                     f"({shown_left}{more}); inspect killed {'them' if len(left) != 1 else 'it'}")
+    survivors = report.get("survivors") or []
+    if survivors:
+        notes.append(f"{len(survivors)} process{'es' if len(survivors) != 1 else ''} started by importing {shown} "
+                     f"could not be killed: {', '.join(str(p) for p in survivors[:10])}")
+    reported = set()
+    for f in (data or {}).get("findings") or []:
+        evidence = f.get("evidence") if isinstance(f, dict) else None
+        if isinstance(evidence, str) and evidence.startswith("listening socket "):
+            reported.add(evidence[len("listening socket "):].rsplit(": ", 1)[0])
+    child_notes = [str(n) for n in (data or {}).get("notes") or []]
+    served = []
+    for entry in report.get("listening") or []:
+        if not isinstance(entry, dict) or "error" in entry:
+            if isinstance(entry, dict):
+                notes.append(f"grading the sockets left open by {shown} failed: {entry.get('error')}")
+            continue
+        where = str(entry.get("where"))
+        if where in reported or any(f"{where} (held by" in n for n in child_notes):
+            continue
+        served.append(Served(Listener(0, str(entry.get("address")), int(entry.get("port") or 0),
+                                      int(entry.get("pid") or 0)),
+                             str(entry.get("kind")), evalex=bool(entry.get("evalex")), own_process=False,
+                             command=str(entry.get("command") or "")))
+    loc = (data or {}).get("target_location")
+    if isinstance(loc, list) and len(loc) == 2:
+        where_loc = Location(str(loc[0]), int(loc[1]))
+    elif near is not None:
+        where_loc = Location(near[0], near[1])
+    else:
+        where_loc = Location(shown, 1)
+    found, more_notes = server_findings(served, [], shown, where_loc)
+    return found, notes + more_notes
 
 
 def _spawn(cmd: Sequence[str], env: Dict[str, str], out: Any, err: Any) -> "subprocess.Popen[bytes]":
@@ -265,21 +376,6 @@ def _read(path: str) -> Optional[str]:
             return fh.read()
     except OSError:
         return None
-
-
-def _tail(path: str, lines: int = OUTPUT_TAIL_LINES) -> List[str]:
-    """The last non-empty lines a file ends with (reads at most the last 64 KiB)."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - _TAIL_BYTES))
-            raw = fh.read()
-    except OSError:
-        return []
-    text = raw.decode("utf-8", "replace")
-    kept = [ln.rstrip() for ln in text.splitlines() if ln.strip()]
-    return kept[-lines:]
 
 
 def _last_output(output: List[str]) -> str:

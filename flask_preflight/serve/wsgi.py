@@ -4,7 +4,12 @@ The pre-start check ran in another process; a worker imports the app again (guni
 import it, as without ``--preload``), so the two things that must never be served - debug mode and the
 Werkzeug debugger - are checked again on the object the worker is about to serve. The import also runs
 with the server-start guards of ``inspect``: an ``app.run()`` the module calls at import raises instead of
-starting a development server inside the worker.
+starting a development server inside the worker. Servers started without those calls are found by their
+effect, as ``inspect`` finds them (:mod:`flask_preflight.runtime.listeners`): a new listening socket in the
+worker or a process the import started that is a Werkzeug server, or a ``DebuggedApplication`` anywhere in
+the worker's memory, refuses the app; the worker then shuts those servers down and kills the processes
+the import started (on Linux the worker is a subreaper during the import, so a ``setsid()`` double fork is
+among them). Any other new listening socket is named in a warning and served beside.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ def load_wsgi(target: Dict[str, Any], cwd: str, behind_proxy: int, trusted: Sequ
     import flask
 
     from flask_preflight.runtime.child import ServerGuards
+    from flask_preflight.runtime.listeners import ServerScan
+    from flask_preflight.runtime.reaper import set_subreaper
     from flask_preflight.runtime.target import Target, load_app
 
     t = Target.from_dict(target)
@@ -37,6 +44,8 @@ def load_wsgi(target: Dict[str, Any], cwd: str, behind_proxy: int, trusted: Sequ
     # prints, at import or in a view, goes to stderr with the error log.
     sys.stdout = sys.stderr
     guards = ServerGuards(raising=True).install()  # left in place: a worker never starts another server
+    baseline = ServerScan.before_import(root=os.getpid())
+    reaping = set_subreaper(True)  # orphans of the import (a setsid() double fork) come back to the worker
     try:
         loaded = load_app(t, flask.Flask)
     except BaseException as exc:  # noqa: B036 - only the guard's own exception is translated
@@ -45,11 +54,42 @@ def load_wsgi(target: Dict[str, Any], cwd: str, behind_proxy: int, trusted: Sequ
             raise Refused(f"the app calls {start.kind} while it is imported ({start.path}:{start.line}); "
                           "guard it with `if __name__ == \"__main__\":`") from None
         raise
+    finally:
+        if reaping:
+            set_subreaper(False)
     served = loaded.wrappers[0] if loaded.wrappers else loaded.app
+    refuse_started_servers(baseline, loaded, t.original)
     refuse_debug(loaded.app, tuple(loaded.wrappers))
     if behind_proxy:
         served = TrustedProxyFix(served, behind_proxy, trusted)
     return served
+
+
+def refuse_started_servers(baseline: Any, loaded: Any, target: str) -> None:
+    """Raise Refused when the import started a Werkzeug server or left a ``DebuggedApplication`` anywhere
+    (found by effect, see :mod:`flask_preflight.runtime.listeners`); stop what it started first."""
+    from flask_preflight.runtime.listeners import ServerScan, stop_servers
+    from flask_preflight.runtime.reaper import kill_tree
+
+    served = baseline.served()
+    hidden = ServerScan.hidden_debuggers(loaded, served)
+    bad: List[str] = []
+    for s in served:
+        if s.kind == "debugger":
+            bad.append(f"a Werkzeug development server started by the import serves the debugger on {s.describe()}")
+        elif s.kind == "werkzeug":
+            bad.append(f"a Werkzeug development server started by the import listens on {s.describe()}")
+        else:
+            print(f"flask-preflight serve: warning: worker {os.getpid()}: importing {target} opened a listening "
+                  f"socket on {s.describe()} that is not a Werkzeug server; serving beside it", file=sys.stderr)
+    for dbg in hidden:
+        bad.append(f"a DebuggedApplication (evalex={bool(getattr(dbg, 'evalex', False))}) exists in the worker "
+                   "outside the served WSGI stack")
+    if not bad:
+        return
+    stop_servers(s.listener.inode for s in served if s.own_process)
+    kill_tree(os.getpid())
+    raise Refused("; ".join(bad))
 
 
 def refuse_debug(app: Any, outer: Tuple[Any, ...]) -> None:

@@ -1,0 +1,267 @@
+"""The supervisor of ``inspect``'s child: a subreaper that outlives the app's code and kills all it left behind.
+
+A process group kill misses what left the group: a double fork with ``setsid()`` or
+``Popen(..., start_new_session=True)`` serving on a port would outlive ``inspect``. On Linux the child
+process therefore splits in two before any of the app's code runs: the original process marks itself a
+*child subreaper* (``prctl(PR_SET_CHILD_SUBREAPER)``, so every orphan below it is re-parented to it rather
+than to init) and forks; the fork loads and checks the app. When the fork ends - or the parent asks for a
+stop with SIGTERM at the timeout - the supervisor looks at what is still running below it (processes and
+their listening sockets, graded like the child's own, see :mod:`flask_preflight.runtime.listeners`), stops
+them all with SIGSTOP until the set no longer changes (a stopped process cannot fork), kills them with
+SIGKILL, reaps them, and writes a JSON report next to the result (``RESULT.reaper.json``)::
+
+    {"worker_exit": 0, "left": [{"pid": 123, "command": "python -c ..."}],
+     "listening": [{"where": "127.0.0.1:8123", "address": "127.0.0.1", "port": 8123, "pid": 123,
+                    "command": "...", "kind": "debugger", "evalex": true}],
+     "survivors": []}
+
+SIGUSR1 (the parent's stack-dump request) is passed on to the fork. Elsewhere (no prctl) the child runs as
+before, in its own process group, and the parent's group kill is all there is (a documented limit).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from typing import Any, Callable, Dict, List, Optional
+
+PR_SET_CHILD_SUBREAPER = 36
+KILL_ROUNDS = 200
+_supervisor: Optional[int] = None
+
+
+def supervisor_pid() -> Optional[int]:
+    """The supervising process's pid in the fork that loads the app; None without a supervisor."""
+    return _supervisor
+
+
+def set_subreaper(on: bool = True) -> bool:
+    """Mark this process a child subreaper (Linux; False where prctl is missing or refuses)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1 if on else 0, 0, 0, 0) == 0
+    except Exception:  # noqa: BLE001 - no libc, no prctl: fall back to the group kill
+        return False
+
+
+def supervise(work: Callable[[], int], report_path: str) -> int:
+    """Run ``work`` in a forked process below this subreaper; afterwards kill everything left below it.
+
+    Returns ``work``'s exit code (the fork's). Without subreaper support, ``work`` runs here directly."""
+    global _supervisor
+    if not set_subreaper():
+        return work()
+    me = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the fork: load and check the app
+        _supervisor = me
+        code = 2
+        try:
+            code = work()
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except Exception:  # noqa: BLE001
+                    pass
+            os._exit(code)
+    stopping: List[bool] = []
+
+    class _Stop(Exception):
+        """Raised by the SIGTERM handler to leave the wait: the parent's timeout."""
+
+    def forward(signum: int, frame: Any) -> None:
+        try:
+            os.kill(pid, signum)
+        except OSError:
+            pass
+
+    def stop(signum: int, frame: Any) -> None:
+        if not stopping:
+            stopping.append(True)
+            raise _Stop()
+
+    if hasattr(signal, "SIGUSR1"):
+        signal.signal(signal.SIGUSR1, forward)
+    signal.signal(signal.SIGTERM, stop)
+    status: Optional[int] = None
+    try:
+        status = _wait_for(pid)
+    except _Stop:
+        pass  # the fork is still running: its sockets are graded with the rest, then it is killed
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the parent may repeat it while we clean up
+    code = -signal.SIGKILL if status is None else _exit_code(status)
+    report: Dict[str, Any] = {"worker_exit": code, "stopped": bool(stopping)}
+    try:
+        report.update(clean_up(me, worker=pid if status is None else None))
+    finally:
+        _write(report_path, report)
+    return code if code >= 0 else 128 - code
+
+
+def _exit_code(status: int) -> int:
+    if hasattr(os, "waitstatus_to_exitcode"):
+        return os.waitstatus_to_exitcode(status)
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)  # pragma: no cover
+
+
+def _wait_for(pid: int) -> int:
+    """Reap children until ``pid`` itself has ended (orphans re-parented here are reaped on the way)."""
+    while True:
+        try:
+            got, status = os.waitpid(-1, 0)
+        except InterruptedError:  # pragma: no cover - PEP 475 retries
+            continue
+        except ChildProcessError:
+            return 0
+        if got == pid:
+            return status
+
+
+def clean_up(root: int, worker: Optional[int] = None) -> Dict[str, Any]:
+    """Grade the listening sockets of every process still below ``root``, then stop and kill them all.
+    ``worker`` is the fork that loads the app when it is still running (the timeout): its sockets are
+    graded too, but it is not listed among the processes the import left behind."""
+    from flask_preflight.runtime import listeners as ls
+
+    below = [p for p in ls.descendants(root) if not _zombie(p)]
+    left_pids = [p for p in below if p != worker]
+    left = [{"pid": p, "command": ls.command_line(p)} for p in left_pids]
+    listening: List[Dict[str, Any]] = []
+    if below:
+        try:
+            for s in ls.classify(ls.listeners(below), root)[:16]:
+                command = "the process importing the app" if s.listener.pid == worker else s.command
+                listening.append({"where": s.listener.where, "address": s.listener.address,
+                                  "port": s.listener.port, "pid": s.listener.pid, "command": command,
+                                  "kind": s.kind, "evalex": s.evalex})
+        except Exception as exc:  # noqa: BLE001 - grading is best effort; the killing is not
+            listening.append({"error": f"{type(exc).__name__}: {exc}"})
+    survivors = kill_tree(root)
+    return {"left": left, "listening": listening, "survivors": survivors}
+
+
+def kill_tree(root: int) -> List[int]:
+    """SIGSTOP every process below ``root`` until no new one appears, then SIGKILL and reap them until none
+    is left. Returns the pids still there after that (normally none)."""
+    from flask_preflight.runtime.listeners import descendants
+
+    for _ in range(KILL_ROUNDS):
+        live = [p for p in descendants(root) if not _zombie(p) and not _stopped(p)]
+        if not live:
+            break
+        for p in live:
+            _signal(p, signal.SIGSTOP)
+    remaining: List[int] = []
+    for _ in range(KILL_ROUNDS):
+        remaining = descendants(root)
+        if not remaining:
+            return []
+        for p in remaining:
+            _signal(p, signal.SIGKILL)
+        _reap()
+        time.sleep(0.005)
+    return remaining
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except OSError:
+        pass
+
+
+def _reap() -> None:
+    while True:
+        try:
+            got, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if got == 0:
+            return
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read().decode("ascii", "replace")
+        return stat[stat.rfind(")") + 2:][:1]
+    except OSError:
+        return "X"
+
+
+def _zombie(pid: int) -> bool:
+    return _state(pid) in ("Z", "X")
+
+
+def _stopped(pid: int) -> bool:
+    return _state(pid) in ("T", "t")
+
+
+def _write(path: str, report: Dict[str, Any]) -> None:
+    tmp = path + ".tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(report, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+RUN_ID_VAR = "FLASK_PREFLIGHT_RUN_ID"  # in the child's environment: marks every process an inspect run started
+
+
+class Backstop:
+    """The parent's second line, for a supervisor the app killed (``os.kill(os.getppid(), SIGKILL)``).
+
+    While the child runs, the parent is a subreaper too, so processes orphaned by a dead supervisor come to
+    it instead of init; afterwards :meth:`finish` kills those whose environment carries this run's
+    ``RUN_ID_VAR`` (only those: an embedding program's own children are left alone) and switches the
+    subreaper flag off again. Linux only; elsewhere it does nothing."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        self.me = os.getpid()
+        self.active = set_subreaper(True)
+
+    def finish(self) -> List[Dict[str, Any]]:
+        """Kill and reap this run's processes still below the parent; what was killed (pid, command)."""
+        if not self.active:
+            return []
+        from flask_preflight.runtime.listeners import command_line, descendants
+
+        killed: Dict[int, str] = {}
+        try:
+            for _ in range(KILL_ROUNDS):
+                ours = [p for p in descendants(self.me) if not _zombie(p) and _has_run_id(p, self.run_id)]
+                if not ours:
+                    break
+                for p in ours:
+                    killed.setdefault(p, command_line(p))
+                    _signal(p, signal.SIGSTOP)
+                for p in ours:
+                    _signal(p, signal.SIGKILL)
+                time.sleep(0.005)
+            for p in killed:
+                try:
+                    os.waitpid(p, os.WNOHANG)  # our children now; others are reaped by their own parents
+                except ChildProcessError:
+                    pass
+        finally:
+            set_subreaper(False)
+        return [{"pid": p, "command": c} for p, c in killed.items()]
+
+
+def _has_run_id(pid: int, run_id: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as fh:
+            return f"{RUN_ID_VAR}={run_id}".encode() in fh.read().split(b"\0")
+    except OSError:
+        return False

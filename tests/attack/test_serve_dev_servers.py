@@ -1,0 +1,98 @@
+"""Issue 13, item 13 (serve): a server started beside the app, without a guarded call, is never served with.
+
+The pre-start check refuses it like inspect reports it (PF104 cannot be allowed). When only the worker's
+import starts it (the app behaves during the check: ATTACK_MARKER), the worker finds it by its effect,
+shuts it down, kills what the import started and refuses; serve exits 1 and nothing answers afterwards.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .inspect_support import HOST, alive, attack_env, free_port, port_answers, serve, survivors
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux-only")
+
+
+def _nothing_left(env, bind_port: int) -> None:
+    assert survivors(env["ATTACK_TOKEN"]) == []
+    assert not port_answers(int(env["ATTACK_PORT"]))
+    assert not port_answers(bind_port)
+
+
+def test_the_pre_start_check_refuses_a_debugger_in_an_import_time_thread() -> None:
+    env = attack_env()
+    port = free_port()
+    run = serve("thread_debugger:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
+    assert run.code == 1, run.stderr
+    assert "refusing to start thread_debugger:app: 1 blocking finding" in run.stderr
+    assert (f"  PF104 werkzeug-debugger-enabled (critical) thread_debugger.py:14: A Werkzeug development server "
+            f"started while thread_debugger:app was imported serves the Werkzeug debugger on "
+            f"127.0.0.1:{env['ATTACK_PORT']} (held by this process)") in run.stderr
+    assert "Booting worker" not in run.stderr
+    _nothing_left(env, port)
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "waitress"])
+def test_a_worker_refuses_a_debugger_its_own_import_started(tmp_path: Path, server: str) -> None:
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"))
+    port = free_port()
+    extra = ["--workers", "1"] if server == "gunicorn" else []
+    run = serve("thread_debugger:app", env, "--bind", f"{HOST}:{port}", "--server", server, *extra)
+    reason = (f"a Werkzeug development server started by the import serves the debugger on "
+              f"127.0.0.1:{env['ATTACK_PORT']} (held by this process)")
+    assert run.code == 1, run.stderr
+    if server == "gunicorn":
+        assert "flask-preflight serve: worker " in run.stderr and f" refuses to serve: {reason}\n" in run.stderr
+        assert run.stderr.count("Booting worker") == 1  # halted, not respawned
+    else:
+        assert f"flask-preflight serve: refusing to serve thread_debugger:app: {reason}\n" in run.stderr
+    assert "Traceback" not in run.stderr
+    _nothing_left(env, port)
+
+
+def test_a_worker_refuses_and_kills_a_setsid_server_its_import_left(tmp_path: Path) -> None:
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"), ATTACK_PIDFILE=str(tmp_path / "pid"))
+    port = free_port()
+    run = serve("escape_setsid:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
+    pid = int((tmp_path / "pid").read_text())
+    assert run.code == 1, run.stderr
+    assert (f" refuses to serve: a Werkzeug development server started by the import serves the debugger on "
+            f"127.0.0.1:{env['ATTACK_PORT']} (held by process {pid} (") in run.stderr
+    assert not alive(pid)
+    _nothing_left(env, port)
+
+
+def test_a_metrics_port_opened_by_the_worker_is_a_warning_and_the_app_is_served(tmp_path: Path) -> None:
+    # the tricky negative: a listening socket that is not Werkzeug does not stop the worker
+    from probe.conftest import start_server
+
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"))
+    server = start_server("metrics", lambda port: [sys.executable, "-m", "flask_preflight", "serve",
+                                                   "metrics_port:app", "--bind", f"{HOST}:{port}", "--workers", "1"],
+                          log_dir=tmp_path, cwd=Path(__file__).parent / "apps", env=env, ready_timeout=45)
+    try:
+        import urllib.request
+
+        import urllib.error
+
+        status = None
+        for _ in range(100):  # the arbiter binds before the worker has loaded the app
+            try:
+                urllib.request.urlopen(f"http://{HOST}:{server.port}/", timeout=5)
+            except urllib.error.HTTPError as exc:
+                status = exc.code  # the app answers: it has no routes
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert status == 404, server.log()
+    finally:
+        server.stop()
+    log = server.log()
+    assert (f"importing metrics_port:app opened a listening socket on 127.0.0.1:{env['ATTACK_PORT']} (held by this "
+            "process) that is not a Werkzeug server; serving beside it") in log
+    assert "refuses to serve" not in log
