@@ -25,6 +25,8 @@ from flask_preflight.findings import Finding
 REDACTED = "<redacted>"
 _SHORT = 8  # values shorter than this only match as whole words
 _MIN_PREFIX = 6  # a value cut short by "..." is recognised from this many characters on
+_MAX_QUOTED = 120  # no message quotes more of a value than this (the analysers cut at 40-80), so longer
+# prefixes need no pattern of their own: keeps the pattern linear in the size of the secret
 _WORD = "A-Za-z0-9_"
 
 
@@ -72,7 +74,7 @@ class Redactor:
                 else:
                     parts.append(re.escape(form))
             truncated = [re.escape(form[:k]) + r"(?=\.\.\.)" for form in self.forms if len(form) > _MIN_PREFIX
-                         for k in range(len(form) - 1, _MIN_PREFIX - 1, -1)]
+                         for k in range(min(len(form) - 1, _MAX_QUOTED), _MIN_PREFIX - 1, -1)]
             self._pattern = re.compile("|".join(parts + truncated))
         return self._pattern
 

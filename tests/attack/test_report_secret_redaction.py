@@ -119,3 +119,21 @@ def test_cached_results_stay_redacted(project: Path, tmp_path: Path) -> None:
         assert proc.returncode == 1
         assert [s for s in SECRETS if s.encode() in proc.stdout] == []
     assert (project / ".flask_preflight_cache").is_dir()
+
+
+def test_a_huge_secret_is_redacted_with_a_pattern_linear_in_its_size(tmp_path: Path) -> None:
+    """A 100 KB literal key: every prefix of it used to become a pattern of its own (quadratic: gigabytes of
+    regex for one line). Only prefixes a message can quote are needed; the whole value is still hidden."""
+    from flask_preflight.redact import Redactor
+
+    key = "k3y-" * 25_000
+    pattern = Redactor([key])._compiled().pattern
+    assert len(pattern) < 4 * len(key) + 100_000
+    root = tmp_path / "proj"
+    write(root, "app.py", f'from flask import Flask\napp = Flask(__name__)\napp.secret_key = "{key}"\n')
+    code, report = check_json(root, home=tmp_path)
+    assert code == 1 and errors(report) == []
+    assert sorted(findings(report)) == [("PF201", "app.py", 3, 18, "high")]
+    (finding,) = report["findings"]
+    assert finding["snippet"] == "app.secret_key = <redacted>"
+    assert "k3y-k3y" not in json.dumps(report)
