@@ -221,14 +221,41 @@ def find_git_dir(mirrors: str, name: str) -> Optional[str]:
     return None
 
 
-def extract(git_dir: str, commit: str, dest: str) -> None:
-    """Write the tree at ``commit`` into ``dest`` (``git archive | tar -x``); raises RuntimeError."""
+def missing_blobs(git_dir: str, commit: str) -> List[str]:
+    """Paths whose blobs the snapshot lacks (fetch leaves out files of 4 MiB and more, and LFS content)."""
+    listing = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "-z", commit],
+                             capture_output=True)
+    if listing.returncode != 0:
+        raise RuntimeError(f"git ls-tree failed: {listing.stderr.decode('utf-8', 'replace').strip()}")
+    entries = []
+    for item in listing.stdout.split(b"\0"):
+        if not item:
+            continue
+        meta, path = item.split(b"\t", 1)
+        mode, kind, sha = meta.split(b" ")
+        if kind == b"blob":
+            entries.append((sha, path))
+    check = subprocess.run(["git", "--git-dir", git_dir, "cat-file", "--batch-check"],
+                           input=b"".join(sha + b"\n" for sha, _ in entries), capture_output=True)
+    missing = []
+    for (sha, path), line in zip(entries, check.stdout.splitlines()):
+        if line.endswith(b" missing"):
+            missing.append(path.decode("utf-8", "surrogateescape"))
+    return missing
+
+
+def extract(git_dir: str, commit: str, dest: str) -> List[str]:
+    """Write the tree at ``commit`` into ``dest`` (``git archive | tar -x``) and return the paths left out
+    because the snapshot lacks their content; raises RuntimeError."""
     probe = subprocess.run(["git", "--git-dir", git_dir, "cat-file", "-e", f"{commit}^{{commit}}"],
                            capture_output=True)
     if probe.returncode != 0:
         raise RuntimeError(f"commit {commit} is not in {git_dir} (fetch a newer snapshot, or fix the corpus)")
-    archive = subprocess.Popen(["git", "--git-dir", git_dir, "archive", "--format=tar", commit],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    missing = missing_blobs(git_dir, commit)
+    cmd = ["git", "--git-dir", git_dir, "archive", "--format=tar", commit]
+    if missing:
+        cmd += ["--", "."] + [f":(exclude,literal){p}" for p in missing]
+    archive = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     untar = subprocess.run(["tar", "-x", "-f", "-", "-C", dest], stdin=archive.stdout,
                            capture_output=True)
     archive.stdout.close()  # type: ignore[union-attr]
@@ -237,6 +264,7 @@ def extract(git_dir: str, commit: str, dest: str) -> None:
         raise RuntimeError(f"git archive failed: {err.strip()}")
     if untar.returncode != 0:
         raise RuntimeError(f"tar failed: {untar.stderr.decode('utf-8', 'replace').strip()}")
+    return missing
 
 
 def run_check(tree: str, timeout: float) -> Tuple[Optional[Dict[str, Any]], List[str]]:
@@ -257,7 +285,7 @@ def run_check(tree: str, timeout: float) -> Tuple[Optional[Dict[str, Any]], List
     if "Traceback (most recent call last)" in stderr or "Traceback (most recent call last)" in stdout:
         tail = stderr.strip().splitlines()[-6:]
         failures.append("traceback: " + " | ".join(tail))
-    if proc.returncode != 0:
+    if proc.returncode not in (0, 3):  # 3: the report is complete but errors[] lists unreadable files
         failures.append(f"check exited {proc.returncode}: {stderr.strip()[-500:]}")
     try:
         report = json.loads(stdout)
@@ -432,11 +460,14 @@ def main(argv: Optional[List[str]] = None) -> int:
                 shutil.rmtree(tree)
             os.makedirs(tree)
             try:
-                extract(git_dir, repo["commit"], tree)
+                absent = extract(git_dir, repo["commit"], tree)
             except (RuntimeError, OSError) as exc:
                 entry["failures"].append(str(exc))
                 failed = True
                 continue
+            if absent:
+                entry["notes"].append(f"{len(absent)} file(s) absent from the snapshot, left out: "
+                                      + ", ".join(absent[:5]) + (" ..." if len(absent) > 5 else ""))
             report, failures = run_check(tree, args.timeout)
             if not args.keep:
                 shutil.rmtree(tree, ignore_errors=True)
