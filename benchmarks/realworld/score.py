@@ -415,6 +415,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                              "nobody tunes the tool on them)")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per check run [default: 900]")
     parser.add_argument("--keep", metavar="DIR", help="extract trees under DIR and keep them (else a temp dir)")
+    parser.add_argument("--list", action="store_true",
+                        help="print 'owner/name commit' of the selected repositories (to fetch them) and exit")
     args = parser.parse_args(argv)
 
     warnings: List[str] = []
@@ -433,6 +435,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         if name not in names:
             print(f"score.py: {name} is in no corpus file", file=sys.stderr)
             return 2
+
+    if args.list:
+        try:
+            for repo in selected:
+                print(repo["name"], repo["commit"])
+            sys.stdout.flush()
+        except BrokenPipeError:  # `--list | head`
+            sys.stdout = None  # type: ignore[assignment]
+        return 0
 
     failed = False
     results: List[Dict[str, Any]] = []
