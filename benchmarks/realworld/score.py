@@ -39,6 +39,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -437,12 +438,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             return 2
 
     if args.list:
-        try:
-            for repo in selected:
-                print(repo["name"], repo["commit"])
-            sys.stdout.flush()
-        except BrokenPipeError:  # `--list | head`
-            sys.stdout = None  # type: ignore[assignment]
+        for repo in selected:
+            print(repo["name"], repo["commit"])
         return 0
 
     failed = False
@@ -500,7 +497,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             shutil.rmtree(base_tmp, ignore_errors=True)
 
     counts = tally(all_rows)
-    summary = {scope: {rule: dict(c, **ratios(c)) for rule, c in sorted(counts[scope].items())}
+    statuses = ("TP", "FP", "arguable", "miss", "unlabelled", "resolved")
+    summary = {scope: {rule: dict({k: c[k] for k in statuses}, **ratios(c))
+                       for rule, c in sorted(counts[scope].items())}
                for scope in counts}
     if args.json:
         json.dump({"tool_commit": tool_commit(), "subset": args.subset if not args.repo else "repos",
@@ -543,4 +542,6 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == "__main__":
+    if hasattr(signal, "SIGPIPE"):  # `score.py | head` ends quietly instead of with a BrokenPipeError
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main())
