@@ -7,8 +7,8 @@ explicit file is checked even when excluded or ignored, and an explicit director
 own name would be skipped (its contents still follow the skipping rules).
 
 ``.gitignore`` handling reads the ignore files while walking (every level from the repository root down,
-plus ``.git/info/exclude``) instead of running git per file. The user's global excludes file
-(``core.excludesFile``) is not read.
+plus ``.git/info/exclude``) instead of running git per file, and matches them with git's rules without
+backtracking (static/gitignore.py). The user's global excludes file (``core.excludesFile``) is not read.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ import stat
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-import pathspec
-
 from flask_preflight.config import Settings
 from flask_preflight.findings import Problem, ProblemKind
 from flask_preflight.static.deploy import SPECULATIVE_KINDS
 from flask_preflight.static.deploy import classify as deploy_kind
+from flask_preflight.static.gitignore import IgnoreSpec
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", ".tox", ".nox",
@@ -79,7 +78,7 @@ class _Walker:
         self.settings = settings
         self.root = os.path.abspath(settings.project_root)
         patterns = list(settings.exclude) + list(settings.extend_exclude)
-        self.exclude = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+        self.exclude = IgnoreSpec.from_lines(patterns) if patterns else None
         self.seen_files: Set[str] = set()
         self.seen_dirs: Set[str] = set()
         self.reported_loops: Set[str] = set()
@@ -337,7 +336,7 @@ def _load_ignore_file(path: str) -> Optional[Any]:
             lines = fh.read().splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    return IgnoreSpec.from_lines(lines) if lines else None
 
 
 def _info_exclude(repo: str) -> Optional[Any]:
