@@ -380,7 +380,7 @@ def _relative_to(path: str, root: str) -> str:
 
 
 def _gitignore_spec(lines: Iterable[str]) -> Any:
-    """A matcher with git's own rules (``GitIgnoreSpec``; the ``gitwildmatch`` factory is deprecated)."""
-    import pathspec
+    """A matcher with git's own rules that cannot backtrack on a hostile pattern (static/gitignore.py)."""
+    from flask_preflight.static.gitignore import IgnoreSpec
 
-    return pathspec.GitIgnoreSpec.from_lines(list(lines))
+    return IgnoreSpec.from_lines(list(lines))

@@ -7,8 +7,9 @@ explicit file is checked even when excluded or ignored, and an explicit director
 own name would be skipped (its contents still follow the skipping rules).
 
 ``.gitignore`` handling reads the ignore files while walking (every level from the repository root down,
-plus ``.git/info/exclude``) instead of running git per file. The user's global excludes file
-(``core.excludesFile``) is not read. Ignore rules do not apply to files git tracks (they still ship), so
+plus ``.git/info/exclude``) instead of running git per file, and matches them with git's rules without
+backtracking (static/gitignore.py). The user's global excludes file (``core.excludesFile``) is not read.
+Ignore rules do not apply to files git tracks (they still ship), so
 when a pattern hides a path, git's own list of tracked files (one neutral ``git ls-files`` per repository,
 only when some pattern matched) decides; when git cannot answer, the hidden paths are counted and reported.
 
@@ -26,13 +27,12 @@ import stat
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-import pathspec
-
 from flask_preflight.config import Settings
 from flask_preflight.findings import Problem, ProblemKind
 from flask_preflight.static.deploy import SPECULATIVE_KINDS
 from flask_preflight.static.deploy import classify as deploy_kind
 from flask_preflight.static.deploy.git import tracked_files
+from flask_preflight.static.gitignore import IgnoreSpec
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", ".tox", ".nox",
@@ -105,7 +105,7 @@ class _Walker:
         self.settings = settings
         self.root = os.path.abspath(settings.project_root)
         patterns = list(settings.exclude) + list(settings.extend_exclude)
-        self.exclude = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+        self.exclude = IgnoreSpec.from_lines(patterns) if patterns else None
         self.seen_files: Set[str] = set()
         self.seen_dirs: Set[str] = set()
         self.reported_loops: Set[str] = set()
@@ -402,16 +402,9 @@ class _Walker:
         return found
 
 
-def _check(spec: Any, rel: str) -> Optional[bool]:
+def _check(spec: "IgnoreSpec", rel: str) -> Optional[bool]:
     """True/False when a pattern in ``spec`` decides ``rel`` (last match wins; ``!`` re-includes), else None."""
-    check_file = getattr(spec, "check_file", None)
-    if check_file is not None:
-        return check_file(rel).include
-    decision = None  # pragma: no cover - pathspec < 0.12
-    for pattern in spec.patterns:  # pragma: no cover
-        if pattern.include is not None and pattern.match_file(rel) is not None:
-            decision = pattern.include
-    return decision  # pragma: no cover
+    return spec.check_file(rel).include
 
 
 def _load_ignore_file(path: str) -> Optional[Any]:
@@ -420,7 +413,7 @@ def _load_ignore_file(path: str) -> Optional[Any]:
             lines = fh.read().splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    return IgnoreSpec.from_lines(lines) if lines else None
 
 
 def _info_exclude(repo: str) -> Optional[Any]:

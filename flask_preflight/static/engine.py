@@ -18,6 +18,7 @@ from flask_preflight.config import Settings
 from flask_preflight.findings import Finding, Problem, ProblemKind, ScanResult
 from flask_preflight.static import deploy
 from flask_preflight.static.cache import FileStat, Manifest, ResultCache, cache_refusal, digest, file_stat
+from flask_preflight.static.deploy import kubernetes
 from flask_preflight.static.deploy.git import git_tracked
 from flask_preflight.static.deploy.model import DeployFile, DeployParseError
 from flask_preflight.static.deploy.text import spread
@@ -38,6 +39,7 @@ def _python():  # type: ignore[no-untyped-def]
     return pyanalysis
 
 ProgressCallback = Callable[[int, int], None]  # (files just finished, total files)
+_MARKER_KINDS = frozenset({"kubernetes", "appengine"})  # parsed with kubernetes.dev_reason_for (an app.yaml may be one)
 
 
 class _ModuleNamer:
@@ -45,6 +47,7 @@ class _ModuleNamer:
 
     def __init__(self) -> None:
         self._is_pkg: Dict[str, bool] = {}
+        self.marker_roots: Dict[str, str] = {}  # directory -> nearest project marker (kubernetes.project_root)
 
     def _pkg(self, directory: str) -> bool:
         hit = self._is_pkg.get(directory)
@@ -185,10 +188,16 @@ def _analyze_file(item: Candidate) -> _Done:
 
 
 def _identity(item: Candidate, namer: "_ModuleNamer", project_root: str) -> str:
-    """Everything besides the bytes that the per-file analysis depends on."""
+    """Everything besides the bytes that the per-file analysis depends on: the display path, kind, whether
+    it was named, the module name and package-ness (``__init__.py`` files), test or not, and for a YAML file
+    that may be a Kubernetes manifest the nearest project marker above it (``requirements.txt``,
+    ``pyproject.toml``, ``.git`` ...: it decides whether ``dev/`` in its path marks a development file)."""
     module_name, is_package = namer(item.abs_path) if item.kind in ("python", "gunicorn") else ("", False)
     rel = project_relative(item.abs_path, project_root)
-    return "\0".join((item.path, item.kind, str(item.explicit), module_name, str(is_package), str(is_test_path(rel))))
+    parts = [item.path, item.kind, str(item.explicit), module_name, str(is_package), str(is_test_path(rel))]
+    if item.kind in _MARKER_KINDS:
+        parts.append("marker:" + kubernetes.project_root(item.abs_path, namer.marker_roots))
+    return "\0".join(parts)
 
 
 def _refresh(result: FileResult, item: Candidate) -> None:

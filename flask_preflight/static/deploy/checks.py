@@ -16,7 +16,6 @@ import re
 from dataclasses import replace
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-import pathspec
 
 from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.redact import Redactor
@@ -27,6 +26,7 @@ from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collec
                                                   source_of)
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
+from flask_preflight.static.gitignore import IgnoreSpec
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
 
 ENTRY_SCRIPT_NAMES = frozenset({"entrypoint.sh", "docker-entrypoint.sh", "start.sh", "run.sh", "boot.sh",
@@ -54,7 +54,7 @@ class DeployChecks(GunicornChecks):
         self.subsumed: Dict[Tuple[str, int, int], Tuple[str, int]] = {}
         self.dev_server_launch = False
         self.followed: Set[str] = set()
-        self.dockerignores: Dict[str, Optional[pathspec.PathSpec]] = {}
+        self.dockerignores: Dict[str, Optional[IgnoreSpec]] = {}
         self.conf_users: Dict[str, Set[str]] = {}  # gunicorn config file -> kinds of the files that launch with it
         self.proxy_dirs = [os.path.dirname(f.abs_path) for f in files if f.proxies]
         self.secrets = Redactor()  # secret values met anywhere; no finding may show them
@@ -505,11 +505,11 @@ class DeployChecks(GunicornChecks):
                      evidence=f"{var.name}=<redacted>", name=var.name)
 
     # ---- gunicorn: PF403-PF405 -----------------------------------------------------------------------
-def _dockerignore(context: str) -> Optional[pathspec.PathSpec]:
+def _dockerignore(context: str) -> Optional[IgnoreSpec]:
     """The build context's ``.dockerignore`` (gitignore-style patterns are close enough for a file name)."""
     try:
         with open(os.path.join(context, ".dockerignore"), encoding="utf-8", errors="replace") as fh:
-            return pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())
+            return IgnoreSpec.from_lines(fh.read().splitlines())
     except OSError:
         return None
 

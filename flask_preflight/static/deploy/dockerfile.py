@@ -27,6 +27,9 @@ STAGE_DEV_WORDS = DEV_WORDS | {"debug"}  # ``FROM base AS development``: the ima
 _PARSER_ERRORS = (buildkit.GoParseError, buildkit.GoIOError)
 _ESCAPE_DIRECTIVE = re.compile(r"#\s*escape\s*=\s*(\S)", re.IGNORECASE)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_HEREDOC_INSTRUCTION = re.compile(r"\s*(RUN|COPY|ADD)\s", re.IGNORECASE)
+_HEREDOC = re.compile(r"<<(-?)\s*([\"']?)([A-Za-z0-9_.-]+)\2")  # <<EOF, <<-EOF, <<"EOF", <<'EOF'
+
 
 Lookup = Callable[[str], Optional[str]]  # a variable's value, None when unknown at build time
 
@@ -322,12 +325,60 @@ def _fails(lines: Sequence[str], count: int, message: str) -> bool:
     return False
 
 
+def _open_heredoc_line(lines: Sequence[str], escape: str) -> Optional[int]:
+    """The first line of the RUN/COPY/ADD whose heredoc is never closed, by one pass over the lines with
+    BuildKit's heredoc rules (``<<WORD``, ``<<-WORD`` strips leading tabs, quotes allowed, bodies in order);
+    None when this reading finds none."""
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        number += 1
+        if not _HEREDOC_INSTRUCTION.match(line):
+            continue
+        start, words = number, []
+        while True:  # the instruction's own lines (escape continuations), then its bodies
+            words.extend(_HEREDOC.findall(line))
+            if not line.rstrip().endswith(escape) or number >= len(lines):
+                break
+            line, number = lines[number], number + 1
+        for strip, _quote, word in words:
+            while True:
+                if number >= len(lines):
+                    return start
+                body, number = lines[number], number + 1
+                if (body.lstrip("\t") if strip else body) == word:
+                    break
+    return None
+
+
+def _last_good_prefix(lines: Sequence[str], message: str, escape: str) -> int:
+    """The longest prefix that does not fail with ``message`` (an unterminated heredoc swallows the rest).
+
+    Stepping down one line at a time re-parsed every prefix (10,000 lines: minutes), and bisecting is
+    wrong because a prefix that ends inside an earlier, closed heredoc fails the same way. So the heredoc
+    is located in one pass (``_open_heredoc_line``) and confirmed with two parses: the prefix before it is
+    good, the one through it fails. Should the two readings ever disagree (a file written to make them),
+    the boundary is bisected from the end instead: still O(log n) parses, though the line it names may
+    then be the start of an earlier heredoc."""
+    found = _open_heredoc_line(lines, escape)
+    if found is not None and not _fails(lines, found - 1, message) and _fails(lines, found, message):
+        return found - 1
+    low, high, step = 0, len(lines), 1  # prefix ``high`` fails; gallop down to a good one, then bisect
+    while high - step > 0:
+        if not _fails(lines, high - step, message):
+            low = high - step
+            break
+        high, step = high - step, step * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if _fails(lines, middle, message) else (middle, high)
+    return low
+
+
 def _error_line(lines: Sequence[str], message: str, escape: str) -> Optional[int]:
     """BuildKit's errors carry no line number: find the instruction by parsing prefixes of the file."""
     if message == "unterminated heredoc":  # it swallows the rest of the file: it starts after the last good prefix
-        count = len(lines)
-        while count > 0 and _fails(lines, count, message):
-            count -= 1
+        count = _last_good_prefix(lines, message, escape)
         return next((n for n in range(count + 1, len(lines) + 1) if _has_instruction(lines[n - 1])), None)
     low, high = 1, len(lines)
     if not _fails(lines, high, message):

@@ -17,6 +17,7 @@ from typing import Any, Optional
 
 from flask_preflight.static.deploy.model import COMPUTED, ENV_VALUE, DeployFile, DeployParseError, EnvVar, Setting
 from flask_preflight.static.deploy.text import origin, split_lines, suppressions
+from flask_preflight.static.segments import SourceSegments
 
 NAMES = frozenset({"gunicorn.conf.py", "gunicorn_config.py", "gunicorn.config.py", "gunicorn_conf.py",
                    "gunicorn.py", "gunicorn_settings.py", "gunicorn-cfg.py", "gunicorn_cfg.py"})
@@ -40,6 +41,7 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
     except (ValueError, RecursionError, MemoryError) as exc:
         raise DeployParseError(f"cannot parse: {exc}") from None
     result = DeployFile(path, abs_path, "gunicorn", suppressions=suppressions(lines))
+    segments = SourceSegments(text)  # one split of the file for every setting's source text
     name = os.path.basename(path)
     if re.search(r"(^|[._-])(dev|development|local|test)([._-]|$)", name.rsplit(".", 1)[0]):
         result.dev_reason = "the file name marks it as a development configuration"
@@ -48,7 +50,7 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
         if target is None or target not in SETTINGS or value is None:
             continue
         where = origin(path, lines, stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno) or stmt.lineno)
-        evaluated = _value(value, text)
+        evaluated = _value(value, segments)
         result.gunicorn[target] = Setting(target, evaluated, where)
         if target == "raw_env" and isinstance(evaluated, (list, tuple)):
             for item in evaluated:
@@ -66,12 +68,12 @@ def _assignment(stmt: ast.stmt) -> "tuple[Optional[str], Optional[ast.expr]]":
     return None, None
 
 
-def _value(node: ast.expr, text: str) -> Any:
+def _value(node: ast.expr, segments: SourceSegments) -> Any:
     try:
         return ast.literal_eval(node)
     except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
         pass
-    source = ast.get_source_segment(text, node) or ""
+    source = segments.segment(node) or ""
     if _ENV_CALL_RE.search(source):
         return ENV_VALUE
     return COMPUTED

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -110,17 +110,34 @@ def dev_reason_for(path: str, abs_path: str = "") -> str:
 _PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt")
 
 
-def _project_relative(abs_path: str) -> str:
-    """``abs_path`` below the closest ancestor that looks like a project root; "" when none does."""
-    directory = os.path.dirname(os.path.abspath(abs_path))
-    here = directory
+def project_root(abs_path: str, memo: Optional[Dict[str, str]] = None) -> str:
+    """The closest ancestor of ``abs_path`` holding a project marker; "" when none does. The result cache
+    keys a manifest on it too (it is read from outside the file). ``memo`` (directory -> answer) spares the
+    stats for files in the same directories; it must not outlive one run."""
+    here = os.path.dirname(os.path.abspath(abs_path))
+    visited: List[str] = []
+    found = ""
     while True:
+        if memo is not None and here in memo:
+            found = memo[here]
+            break
+        visited.append(here)
         if any(os.path.exists(os.path.join(here, m)) for m in _PROJECT_MARKERS):
-            return os.path.relpath(abs_path, here)
+            found = here
+            break
         parent = os.path.dirname(here)
         if parent == here:
-            return ""
+            break
         here = parent
+    if memo is not None:
+        memo.update((directory, found) for directory in visited)
+    return found
+
+
+def _project_relative(abs_path: str) -> str:
+    """``abs_path`` below the closest ancestor that looks like a project root; "" when none does."""
+    root = project_root(abs_path)
+    return os.path.relpath(abs_path, root) if root else ""
 
 
 def _container(node: yaml.Node, owner: str, web: bool, path: str, lines: Sequence[str], result: DeployFile) -> None:

@@ -12,6 +12,7 @@ from flask_preflight.redact import Redactor
 from flask_preflight.rules import Rule
 from flask_preflight.static.python.evaluate import Evaluator, truthy
 from flask_preflight.static.python.model import ModuleModel, Reach, Site
+from flask_preflight.static.segments import ColumnMap, SourceSegments
 from flask_preflight.static.testpaths import is_test_path  # noqa: F401 - re-exported for the checks
 
 _DEVISH_RE = re.compile(r"debug|dev|develop|test|local|sandbox|staging_?debug|args\.|options\.|opts\.|argv|environ|getenv|\benv\b",
@@ -126,6 +127,8 @@ class Context:
         self.path = path
         self.text = text
         self.lines = text.split("\n")
+        self.columns = ColumnMap(self.lines)
+        self._segments: Optional[SourceSegments] = None
         self.is_test = is_test_path(path) if is_test is None else is_test
         self.result = FileAnalysis(path)
         self._seen: set = set()
@@ -168,12 +171,13 @@ class Context:
 
     # locations --------------------------------------------------------------------------------
     def _col(self, line: int, byte_col: int) -> int:
-        if 1 <= line <= len(self.lines):
-            text = self.lines[line - 1]
-            if text.isascii():
-                return byte_col + 1
-            return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace")) + 1
-        return byte_col + 1
+        return self.columns.char_column(line, byte_col) + 1
+
+    def segment(self, node: ast.AST) -> Optional[str]:
+        """``ast.get_source_segment(self.text, node)``, from lines split once per file (linear in findings)."""
+        if self._segments is None:
+            self._segments = SourceSegments(self.text)
+        return self._segments.segment(node)
 
     def location(self, node: ast.AST) -> Location:
         line = getattr(node, "lineno", 1)
@@ -203,7 +207,7 @@ class Context:
             for n in ev.trace.env_names:
                 if n not in names:
                     names.append(n)
-            src = ast.get_source_segment(self.text, test) or ""
+            src = self.segment(test) or ""
             texts.append(src if polarity else f"not ({src})")
             if t is None:
                 if reached is True:

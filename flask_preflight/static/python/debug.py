@@ -91,7 +91,7 @@ class DebugChecks:
         return self._fail_open(value, verdict, site, gate, what, raw_string_is_bug=True, at=at)
 
     def _src(self, node: ast.AST, limit: int = 40) -> str:
-        text = ast.get_source_segment(self.ctx.text, node) or "..."
+        text = self.ctx.segment(node) or "..."
         text = " ".join(text.split())
         return text if len(text) <= limit else text[: limit - 3] + "..."
 

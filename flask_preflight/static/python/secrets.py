@@ -230,7 +230,7 @@ class SecretChecks:
         return False
 
     def _src(self, node: ast.AST, limit: int = 50) -> str:
-        text = " ".join((ast.get_source_segment(self.ctx.text, node) or "...").split())
+        text = " ".join((self.ctx.segment(node) or "...").split())
         return text if len(text) <= limit else text[: limit - 3] + "..."
 
     # ---- cookies ----------------------------------------------------------------------------------
