@@ -177,4 +177,7 @@ def git_tracked(abs_path: str) -> Optional[str]:
         return "tracked"
     if code != 1:
         return None  # 128: not a repository, or git missing
-    return "ignored" if run_git(repo, ["check-ignore", "-q", "--", rel]) == 0 else "untracked"
+    # git's own wildmatch can backtrack on a hostile pattern (``*a*a*a*a*b``): a check-ignore that times out
+    # or fails leaves the answer unknown (None), never "untracked" or "ignored".
+    ignored = run_git(repo, ["check-ignore", "-q", "--", rel])
+    return {0: "ignored", 1: "untracked"}.get(ignored) if ignored is not None else None
