@@ -17,6 +17,8 @@ from flask_preflight.findings import Severity
 from flask_preflight.rules.secrets import PF201, PF202, PF203, PF210, PF211, PF302
 from flask_preflight.static.python.configwrites import ConfigWrite, config_writes
 from flask_preflight.static.python.context import Context, unset_phrase
+from flask_preflight.static.python.csrf import CsrfChecks
+from flask_preflight.static.python.envflags import flag_default
 from flask_preflight.static.python.debug import (classify_config_name, config_module_name, flask_or_config_module,
                                                  name_tokens)
 from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, truthy
@@ -89,6 +91,7 @@ class SecretChecks:
         self.ctx = ctx
         self.model = ctx.model
         self._self_loading = self._module_loads_itself()
+        self._csrf = CsrfChecks(ctx, lambda w: self._production_write(w, allow_tests=False))
 
     def run(self) -> None:
         for w in config_writes(self.model):
@@ -99,20 +102,14 @@ class SecretChecks:
             elif w.key in COOKIE_FLAG_KEYS or w.key in COOKIE_SAMESITE_KEYS:
                 self._cookie_config(w)
             elif w.key in CSRF_KEYS:
-                self._csrf_config(w)
+                self._csrf.config(w)
             elif w.key in PROPAGATE_KEYS:
                 self._propagate(w)
         for call, site in self.model.calls:
             func = call.func
             if isinstance(func, ast.Attribute) and func.attr == "set_cookie":
                 self._set_cookie(call, site)
-            elif isinstance(func, ast.Attribute) and func.attr == "exempt" and self._is_csrf(func.value, site):
-                self._csrf_exempt_call(call, site)
-        for stmt, site in self.model.statements:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                for dec in stmt.decorator_list:
-                    if isinstance(dec, ast.Attribute) and dec.attr == "exempt" and self._is_csrf(dec.value, site):
-                        self._csrf_exempt_view(stmt, dec, site)
+        self._csrf.run()
 
     # ---- which writes count ---------------------------------------------------------------------
     def _production_write(self, w: ConfigWrite, *, allow_tests: bool) -> bool:
@@ -242,7 +239,9 @@ class SecretChecks:
     def _cookie_config(self, w: ConfigWrite) -> None:
         if not self._production_write(w, allow_tests=True):
             return
-        value, when = self._flag_value(w)
+        # project bool parsers and chains of settings (COOKIES_SECURE = parse_bool(env or str(ENFORCE_HTTPS)))
+        value, env = flag_default(self.model, w.value, w.site.scope, w.value.lineno)
+        when = _when(env)
         if value is UNKNOWN or isinstance(value, (list, dict, tuple)):
             return
         cookie = "session cookie" if w.key.startswith("SESSION") else "Flask-Login remember-me cookie"
@@ -261,8 +260,14 @@ class SecretChecks:
                 msg = f"the {cookie} is also sent over plain HTTP, where anyone on the network can read it"
             else:
                 msg = f"JavaScript can read the {cookie}, so any XSS steals the login"
-            # an environment toggle that defaults to Flask's own default is a choice, not an accident
-            self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: {msg}.", Severity.LOW if when else Severity.MEDIUM)
+            if when and value is None and w.key.endswith("SECURE"):
+                # an environment toggle left at None restates Flask's default (no Secure attribute); for HttpOnly,
+                # whose default is True in Flask and Flask-Login, None drops the attribute: that is a weakening
+                self.ctx.emit(PF210, w.node, f"{w.key} is None{when}: {msg}.", Severity.LOW)
+                return
+            # False when the variable is unset: a deployment that forgets it runs without the flag, as with a literal
+            tail = f" (a deployment that does not set {' or '.join(env)} runs like this)" if env else ""
+            self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: {msg}{tail}.", Severity.MEDIUM)
 
     def _set_cookie(self, call: ast.Call, site: Site) -> None:
         name_node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "key"), None)
@@ -296,58 +301,6 @@ class SecretChecks:
             return None
         return value, when
 
-    def _csrf_config(self, w: ConfigWrite) -> None:
-        flag = self._production_flag(w, risky=False)
-        if flag is None:
-            return
-        value, when = flag
-        if w.key == "WTF_CSRF_CHECK_DEFAULT":
-            if any(isinstance(c.func, ast.Attribute) and c.func.attr == "protect" for c, _ in self.model.calls):
-                return  # checked by hand with csrf.protect(), as Flask-WTF documents
-            msg = ("CSRFProtect no longer checks any request by itself; unless every state-changing view calls "
-                   "csrf.protect(), forms can be submitted from other sites")
-        else:
-            msg = "Flask-WTF stops checking CSRF tokens for the whole app, so other sites can submit forms as the user"
-        self.ctx.emit(PF211, w.node, f"{w.key} is {value!r}{when} outside test configuration: {msg}.", Severity.HIGH)
-
-    def _is_csrf(self, expr: ast.expr, site: Site) -> bool:
-        if not isinstance(expr, ast.Name):
-            return False
-        binding, _ = self.model.lookup(expr.id, site.scope, getattr(expr, "lineno", 1) + 10 ** 6)
-        if binding is not None and binding.kind == "assign" and isinstance(binding.value, ast.Call):
-            return (self.model.qualname(binding.value.func) or "").endswith("CSRFProtect")
-        if binding is not None and binding.kind == "import" and binding.target:
-            return "csrf" in binding.target.rsplit(".", 1)[-1].lower()
-        return False
-
-    def _csrf_exempt_view(self, fn: ast.AST, dec: ast.expr, site: Site) -> None:
-        if self.ctx.is_test:
-            return
-        methods = _route_methods(fn)
-        state_changing = bool(methods & {"POST", "PUT", "PATCH", "DELETE"})
-        uses_session = _session_authenticated(fn)
-        verifies_signature = any(isinstance(n, (ast.Name, ast.Attribute)) and
-                                 re.search(r"signature|compare_digest|construct_event|verify", getattr(n, "id", None) or n.attr, re.I)
-                                 for n in walk_nodes(fn))
-        name = fn.name  # type: ignore[attr-defined]
-        if verifies_signature and not uses_session:
-            sev, why = Severity.LOW, "it verifies a request signature instead (a webhook), which is the legitimate use"
-        elif state_changing and uses_session:
-            sev, why = Severity.HIGH, "it changes state and relies on the session/logged-in user, so another site can trigger it in a victim's browser"
-        elif state_changing:
-            sev, why = Severity.MEDIUM, "it accepts state-changing methods; make sure it does not authenticate with the session cookie"
-        else:
-            sev, why = Severity.LOW, "it only serves safe methods, so the exemption does nothing and can go"
-        self.ctx.emit(PF211, dec, f"View `{name}` is exempt from CSRF protection: {why}.", sev)
-
-    def _csrf_exempt_call(self, call: ast.Call, site: Site) -> None:
-        if self.ctx.is_test or not call.args:
-            return
-        target = self._src(call.args[0])
-        self.ctx.emit(PF211, call, f"`{target}` is exempted from CSRF protection with csrf.exempt(): every view "
-                      f"in it accepts cross-site form posts; fine only for endpoints that do not use the session "
-                      f"cookie.", Severity.MEDIUM)
-
     # ---- exception propagation ----------------------------------------------------------------
     def _propagate(self, w: ConfigWrite) -> None:
         flag = self._production_flag(w, risky=True)
@@ -373,7 +326,8 @@ def config_path(module_name: str) -> bool:
 
 
 def _session_authenticated(fn: Any) -> bool:
-    """The view trusts the session cookie: it reads the session or the logged-in user, or requires a login."""
+    """The view trusts the session cookie: it reads the session or the logged-in user, or requires a login.
+    ``inspect`` grades exemptions of loaded views with this; ``check`` weighs credentials in ``csrf.py``."""
     for dec in fn.decorator_list:
         target = dec.func if isinstance(dec, ast.Call) else dec
         name = getattr(target, "id", None) or getattr(target, "attr", "")
@@ -385,21 +339,6 @@ def _session_authenticated(fn: Any) -> bool:
         if isinstance(n, ast.Attribute) and n.attr == "user" and isinstance(n.value, ast.Name) and n.value.id == "g":
             return True
     return False
-
-
-def _route_methods(fn: Any) -> Set[str]:
-    methods: Set[str] = set()
-    for dec in fn.decorator_list:
-        call = dec if isinstance(dec, ast.Call) else None
-        func = call.func if call is not None else dec
-        if isinstance(func, ast.Attribute) and func.attr in ("post", "put", "patch", "delete"):
-            methods.add(func.attr.upper())
-        if isinstance(func, ast.Attribute) and func.attr in ("route", "get"):
-            methods.add("GET")
-            for kw in (call.keywords if call is not None else []):
-                if kw.arg == "methods" and isinstance(kw.value, (ast.List, ast.Tuple, ast.Set)):
-                    methods.update(str(e.value).upper() for e in kw.value.elts if isinstance(e, ast.Constant))
-    return methods or {"POST"}  # unknown: assume the worst
 
 
 def check(ctx: Context) -> None:
