@@ -19,6 +19,7 @@ from flask_preflight.static.python.configwrites import ConfigWrite, config_write
 from flask_preflight.static.python.context import Context, unset_phrase
 from flask_preflight.static.python.csrf import CsrfChecks
 from flask_preflight.static.python.envflags import flag_default
+from flask_preflight.static.python.randomkeys import DEFERRED_KIND, random_source
 from flask_preflight.static.python.debug import (classify_config_name, config_module_name, flask_or_config_module,
                                                  name_tokens)
 from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, truthy
@@ -50,10 +51,6 @@ PLACEHOLDERS = {
 }
 _PLACEHOLDER_PARTS = ("changeme", "changethis", "yoursecret", "replaceme", "placeholder", "notsecret",
                       "insecure", "example", "dummy")
-RANDOM_CALLS = {"os.urandom", "secrets.token_hex", "secrets.token_bytes", "secrets.token_urlsafe",
-                "secrets.randbits", "secrets.choice", "uuid.uuid4", "uuid.uuid1", "random.random",
-                "random.getrandbits", "random.randbytes", "random.choice", "random.choices", "random.randint",
-                "random.sample", "Crypto.Random.get_random_bytes"}
 # Keys only Flask and its extensions read; two of them make a class a Flask config wherever it lives.
 FLASK_KEY_RE = re.compile(r"^(DEBUG|TESTING|SECRET_KEY|SESSION_\w+|REMEMBER_COOKIE_\w+|SQLALCHEMY_\w+|MAIL_\w+|WTF_\w+|"
                           r"JWT_\w+|SECURITY_\w+|PERMANENT_SESSION_LIFETIME|SERVER_NAME|PREFERRED_URL_SCHEME|"
@@ -171,14 +168,19 @@ class SecretChecks:
         value = ev.eval(w.value, w.site.scope, w.value.lineno)
         env = ev.trace.env_names
         where = w.display.replace("{src}", self._src(w.value))
-        if self._random_source(w.value, w.site):
-            when = _when(env)
-            self.ctx.emit(PF203, w.node,
-                          f"{w.key} is generated when the process starts{when} ({where}): every gunicorn worker and "
-                          f"every restart gets a different key, so sessions, remember-me cookies and CSRF tokens "
-                          f"signed by one worker are rejected by the next and users are logged out at random.",
-                          Severity.MEDIUM)
+        imported: List[str] = []
+        per_process = (f"every gunicorn worker and every restart gets a different key, so sessions, remember-me "
+                       f"cookies and CSRF tokens signed by one worker are rejected by the next and users are logged "
+                       f"out at random.")
+        if random_source(self.model, w.value, w.site.scope, 0, imported):
+            self.ctx.emit(PF203, w.node, f"{w.key} is generated when the process starts{_when(env)} ({where}): "
+                          f"{per_process}", Severity.MEDIUM)
             return
+        if imported and not isinstance(value, (str, bytes)):
+            # a helper of another module: the project index knows whether it returns a random value
+            self.ctx.defer(DEFERRED_KIND, " ".join(dict.fromkeys(imported)), PF203, w.node, Severity.MEDIUM,
+                           f"{w.key} is generated when the process starts{_when(env)}, by {{helper}} ({where}): "
+                           f"{per_process}", w.site)
         if not isinstance(value, (str, bytes)) or not value or value == w.key:
             return  # SECRET_KEY = "SECRET_KEY" names a key; it is not one
         self.ctx.add_secret(value, w.value, tuple(env))
@@ -212,19 +214,6 @@ class SecretChecks:
                               "every fallback key, so with the source in hand anyone can forge session cookies."
                               + (f" The value is also weak ({weak})." if weak else ""),
                               Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH)
-
-    def _random_source(self, node: ast.expr, site: Site, depth: int = 0) -> bool:
-        for sub in walk_nodes(node):
-            if isinstance(sub, ast.Call):
-                q = self.model.qualname(sub.func) or ""
-                if q in RANDOM_CALLS or q.startswith("random.") or q.startswith("secrets.token"):
-                    return True
-            elif isinstance(sub, ast.Name) and depth < 3:
-                binding, scope = self.model.lookup(sub.id, site.scope, sub.lineno)
-                if binding is not None and binding.kind == "assign" and binding.value is not None and \
-                        self._random_source(binding.value, site, depth + 1):
-                    return True
-        return False
 
     def _src(self, node: ast.AST, limit: int = 50) -> str:
         text = " ".join((ast.get_source_segment(self.ctx.text, node) or "...").split())
