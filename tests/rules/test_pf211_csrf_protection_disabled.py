@@ -250,6 +250,39 @@ def pay():
     assert "false when APP_ENFORCE_CSRF is unset" in scan.message("PF211", 11)
 
 
+def test_check_default_off_with_the_hook_behind_a_setting_of_another_module(scan):
+    files = {
+        "myapp/__init__.py": "",
+        "myapp/settings/__init__.py": """import os
+from .helpers import parse_boolean
+ENFORCE_CSRF = parse_boolean(os.environ.get("APP_ENFORCE_CSRF", "false"))
+STRICT_CSRF = parse_boolean(os.environ.get("APP_STRICT_CSRF", "true"))
+""",
+        "myapp/settings/helpers.py": "def parse_boolean(s):\n    return s.lower() in ('true', '1')\n",
+        "myapp/security.py": FLASK + """from myapp import settings
+def init_app(app):
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    if settings.ENFORCE_CSRF:
+        @app.before_request
+        def check_csrf():
+            csrf.protect()
+""",
+        "myapp/strict.py": FLASK + """from myapp import settings
+def init_app(app):
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    if settings.STRICT_CSRF:
+        app.before_request(check)
+
+def check():
+    csrf.protect()
+""",
+    }
+    scan(files)
+    # STRICT_CSRF is True when unset: protected by default, no finding
+    assert _rows(scan) == [("PF211", "security.py", 7, 44, "high")]
+    assert "false when the environment leaves `myapp.settings.ENFORCE_CSRF` at its default" in scan.message("PF211", 7)
+
+
 def test_check_default_off_with_a_hook_that_runs_by_default(scan):
     files = {
         "on.py": FLASK + """import os

@@ -19,18 +19,24 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, List, Optional, Set, Tuple
 
-from flask_preflight.findings import Severity
+from flask_preflight.findings import Finding, Severity
 from flask_preflight.rules.secrets import PF211
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.configwrites import ConfigWrite
 from flask_preflight.static.python.context import Context, unset_phrase
 from flask_preflight.static.python.envflags import flag_default
-from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, truthy
+from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, ImportRef, truthy
 from flask_preflight.static.python.model import Site
 
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from flask_preflight.static.python.context import FileAnalysis
+    from flask_preflight.static.python.project import ProjectIndex
+
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+GATE_KIND = "csrf-hook-gate"  # Deferred.kind: the protect() hook is registered only if another module's setting is on
+GATE_SEP = "\n\x00\n"  # between the deferred message for "off by default" and the one for "unknown"
 # Words of a URL variable or query parameter that carry a secret the attacker cannot know; headers add the
 # words of credential headers (a header named "auth-anything" is no URL segment like `/<auth_method>/`).
 SECRET_WORDS = {"token", "secret", "signature", "sig", "hmac", "apikey", "authtoken", "accesstoken", "jwt"}
@@ -129,8 +135,17 @@ class CsrfChecks:
             self.ctx.emit(PF211, w.node, f"{lead}, and nothing in this module calls csrf.protect(); unless every "
                           f"state-changing view does, forms can be submitted from other sites.", Severity.HIGH)
         else:
-            text, off_by_default, env_names = verdict
-            if off_by_default:
+            text, off_by_default, env_names, refs = verdict
+            if refs and not off_by_default:
+                # `if settings.ENFORCE_CSRF:` - the project index knows that setting's default
+                high = (f"{lead}, and the hook that calls csrf.protect() is registered only `if {text}`, which is "
+                        f"false when {{unset}} ({{where}}): by default no request is checked, so other sites can "
+                        f"submit forms as the user.")
+                medium = (f"{lead}; the hook that calls csrf.protect() is registered only `if {text}`, so requests "
+                          f"are checked only when that setting is on.")
+                self.ctx.defer(GATE_KIND, " ".join(refs), PF211, w.node, Severity.HIGH, high + GATE_SEP + medium,
+                               w.site)
+            elif off_by_default:
                 self.ctx.emit(PF211, w.node, f"{lead}, and the hook that calls csrf.protect() is registered only "
                               f"`if {text}`, which is false when {unset_phrase(env_names)}: by default no "
                               f"request is checked, so other sites can submit forms as the user.", Severity.HIGH)
@@ -140,7 +155,8 @@ class CsrfChecks:
 
     def _protect_hooks(self) -> Any:
         """True when a csrf.protect() call runs in a before_request hook registered unconditionally, None when
-        none does, else (condition text, False-by-default, env names) of the most permissive registration."""
+        none does, else (condition text, False-by-default, env names, imported settings it tests) of the most
+        permissive registration."""
         best: Any = None
         for call, site in self.model.calls:
             if not (isinstance(call.func, ast.Attribute) and call.func.attr == "protect" and not call.args):
@@ -154,9 +170,12 @@ class CsrfChecks:
                 return True
             reached: Optional[bool] = True
             names: List[str] = []
+            refs: List[str] = []
             for test, polarity in hsite.conditions:
                 v, env = flag_default(self.model, test, hsite.scope, test.lineno) if test is not None else (UNKNOWN, [])
                 names += env
+                if isinstance(v, ImportRef) and polarity:
+                    refs.append(v.qualname)
                 t = truthy(v)
                 if t is None:
                     reached = None if reached is not False else False
@@ -165,7 +184,7 @@ class CsrfChecks:
             if reached is True:
                 return True
             text = " and ".join(self._src(t) for t in conditions)
-            candidate = (text, reached is False, names)
+            candidate = (text, reached is False, names, refs)
             if best is None or (best[1] and not candidate[1]):
                 best = candidate
         return best
@@ -403,3 +422,36 @@ class CsrfChecks:
     def _src(self, node: ast.AST, limit: int = 50) -> str:
         text = " ".join((ast.get_source_segment(self.ctx.text, node) or "...").split())
         return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def resolve_csrf_gates(analyses: Iterable["FileAnalysis"], index: "ProjectIndex") -> List[Finding]:
+    """The deferred ``if settings.X:`` registrations of a csrf.protect() hook: high when the other module's X
+    is False with no environment set, nothing when it is True, medium when it cannot be told."""
+    findings: List[Finding] = []
+    for a in analyses:
+        for d in a.deferred:
+            if d.kind != GATE_KIND:
+                continue
+            high, _, medium = d.context.partition(GATE_SEP)
+            verdict: Optional[bool] = True
+            where: List[str] = []
+            for ref in d.ref.split(" "):
+                owner, _, name = ref.rpartition(".")
+                mod = index.find_module(owner, d.path) if owner else None
+                flags = getattr(mod, "env_flags", None) or {}
+                if name not in flags or flags[name] is None:
+                    verdict = None
+                    break
+                if flags[name] is False:
+                    verdict = False
+                    where.append(f"`{mod.module_name}.{name}`")  # type: ignore[union-attr]
+            if verdict is True:
+                continue
+            if verdict is False:
+                message, severity = high.replace("{unset}", f"the environment leaves {' and '.join(where)} at its default").replace(
+                    " ({where})", ""), Severity.HIGH
+            else:
+                message, severity = medium, Severity.MEDIUM
+            findings.append(PF211.finding(message, d.location, severity=severity if d.severity is not Severity.LOW
+                                          else Severity.LOW, snippet=d.snippet, evidence=d.snippet.strip()))
+    return findings

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, parse_bool_string
+from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, parse_bool_string, truthy
 from flask_preflight.static.python.model import ModuleModel, Scope
 
 # parse_boolean, env_bool, to_bool, str2bool, as_bool, get_bool, is_true, truthy: names that say "string to bool"
@@ -42,3 +42,21 @@ def flag_default(model: ModuleModel, node: ast.expr, scope: Scope, line: int) ->
     """The value of ``node`` with no environment variable set, and the variables it read."""
     ev = FlagEvaluator(model, None)
     return ev.eval(node, scope, line), ev.trace.env_names
+
+
+def module_env_flags(model: ModuleModel) -> Dict[str, Optional[bool]]:
+    """Module-level switches read from the environment (``ENFORCE_CSRF = parse_boolean(os.environ.get(...))``)
+    and their truth with nothing set, for other modules that gate a protection on them. Only assignments
+    whose text reads the environment are evaluated, so a big settings module costs little."""
+    out: Dict[str, Optional[bool]] = {}
+    for name, bindings in model.module_scope.bindings.items():
+        b = bindings[-1]
+        if b.kind != "assign" or b.value is None or b.conditions:
+            continue
+        if not any(isinstance(n, ast.Attribute) and n.attr in ("environ", "getenv") or
+                   isinstance(n, ast.Name) and n.id in ("environ", "getenv") for n in ast.walk(b.value)):
+            continue
+        value, env = flag_default(model, b.value, model.module_scope, b.line)
+        if env:
+            out[name] = truthy(value)
+    return out
