@@ -255,7 +255,9 @@ class SecretChecks:
                 self.ctx.emit(PF210, w.node, f"{w.key} is None{when}: {msg}.", Severity.LOW)
                 return
             # False when the variable is unset: a deployment that forgets it runs without the flag, as with a literal
-            tail = f" (a deployment that does not set {' or '.join(env)} runs like this)" if env else ""
+            who = env[0] if len(env) == 1 else "none of " + ", ".join(env)
+            tail = f" (a deployment that sets {who} runs like this)" if len(env) > 1 else \
+                (f" (a deployment that does not set {who} runs like this)" if env else "")
             self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: {msg}{tail}.", Severity.MEDIUM)
 
     def _set_cookie(self, call: ast.Call, site: Site) -> None:
