@@ -175,10 +175,17 @@ def prefs():
 @admin_only
 def users():
     return "ok"
+
+@app.post("/api/notes")
+@csrf.exempt
+@login_or_token_required
+def notes():
+    return "ok"
 """
     scan({"app.py": src})
     assert _rows(scan) == [("PF211", "app.py", 17, 2, "high"), ("PF211", "app.py", 23, 2, "high"),
-                           ("PF211", "app.py", 29, 2, "medium"), ("PF211", "app.py", 36, 2, "high")]
+                           ("PF211", "app.py", 29, 2, "medium"), ("PF211", "app.py", 36, 2, "high"),
+                           ("PF211", "app.py", 42, 2, "medium")]
     assert "basic-auth" in scan.message("PF211", 23)
 
 

@@ -310,7 +310,12 @@ class CsrfChecks:
                     cred.ambient.append("HTTP basic-auth credentials (browsers cache and resend them)")
                     return
         if _words(name) & TOKEN_DECORATOR_WORDS:
-            cred.gate.append(f"a token required by `@{name}`")
+            if AMBIENT_DECORATOR_RE.search(name) or "login" in _words(name):
+                # `@login_or_token_required`: either credential passes, so the cookie alone may do
+                cred.token.append(f"a token accepted by `@{name}`")
+                cred.ambient.append(f"a login accepted by `@{name}` (the session cookie)")
+            else:
+                cred.gate.append(f"a token required by `@{name}`")
             return
         local = self.model.functions.get(name) if isinstance(target, ast.Name) else None
         if local is not None and depth < 2:
@@ -335,7 +340,9 @@ class CsrfChecks:
                     cred.logs_in = True
             elif isinstance(n, ast.Attribute):
                 owner = self.model.qualname(n.value) or ""
-                if n.attr == "user" and isinstance(n.value, ast.Name) and n.value.id == "g":
+                if owner == "flask" and n.attr == "session":
+                    cred.ambient.append("the session cookie")
+                elif n.attr == "user" and isinstance(n.value, ast.Name) and n.value.id == "g":
                     cred.user.append("the logged-in user in `g.user`")
                 elif owner in ("flask.request", "request") and n.attr == "cookies":
                     cred.ambient.append("a cookie (`request.cookies`)")
