@@ -72,7 +72,11 @@ PF203 = REGISTRY.register(Rule(
         "process. Gunicorn starts several workers, each with its own key: a session cookie signed by one "
         "worker is rejected by the next, so users are logged out and CSRF tokens fail at random, and every "
         "deploy or restart logs everybody out. It is not insecure in itself, but the usual 'fix' people reach "
-        "for - a constant in the code - is. Generate the key once, store it as a secret, and load it."
+        "for - a constant in the code - is. Generate the key once, store it as a secret, and load it. The key "
+        "is followed through variables and into helpers of the project that return a random value "
+        "(`os.environ.get('SECRET_KEY') or _random_password(24)`, `SECRET_KEY = generate_key()` imported from "
+        "another module), up to three steps deep (a variable or a call each); a helper that writes the key it generates to a file or store "
+        "and reads it back next time makes it once, and is not reported."
     ),
     bad='''
 app.config["SECRET_KEY"] = os.urandom(24)
@@ -99,7 +103,12 @@ PF210 = REGISTRY.register(Rule(
         "script steal it; `SESSION_COOKIE_SECURE = False` (Flask's default, here written out) sends it over "
         "plain HTTP where it can be sniffed; `SESSION_COOKIE_SAMESITE = 'None'` sends it with every cross-site "
         "request, which is what CSRF needs, and `= None` leaves it to browsers that may do the same (low). "
-        "Settings that an environment variable switches are reported as low. Flask-Login's REMEMBER_COOKIE_* settings are the same "
+        "A flag read from the environment is judged by its value when the variables are unset, followed through "
+        "chains of settings and bool parsers the project defines (`parse_boolean(os.environ.get('X', "
+        "str(ENFORCE_HTTPS)))`): a Secure or HttpOnly flag that ends up False is medium, like the literal, since "
+        "a deployment that forgets the variable runs without it; a Secure flag left at None (what Flask does "
+        "anyway) and a SameSite set from the environment are low. HttpOnly set to None drops the attribute "
+        "that Flask and Flask-Login set by default, so it is medium. Flask-Login's REMEMBER_COOKIE_* settings are the same "
         "for its long-lived remember-me cookie, and `response.set_cookie(...)` on a session or token cookie "
         "with `httponly=False` or `secure=False` is the hand-written version. Only explicit settings in code "
         "are reported; `flask-preflight inspect` checks the values the app really runs with."
@@ -128,10 +137,25 @@ PF211 = REGISTRY.register(Rule(
     rationale=(
         "Flask-WTF's CSRFProtect rejects state-changing requests that lack the per-session token, so another "
         "site cannot make a logged-in user's browser submit forms. `WTF_CSRF_ENABLED = False` or "
-        "`WTF_CSRF_CHECK_DEFAULT = False` outside test configuration turns that off for the whole app, and "
-        "`@csrf.exempt` turns it off for one view or blueprint - dangerous when that view changes state and "
-        "authenticates with the session cookie. Test configurations (TestingConfig, conftest.py, tests/) are "
-        "not findings; an exemption is reported so someone decides it on purpose. `flask-preflight inspect` "
+        "`WTF_CSRF_CHECK_DEFAULT = False` outside test configuration turns that off for the whole app (high). "
+        "With WTF_CSRF_CHECK_DEFAULT off, only the app's own `csrf.protect()` calls check anything: a "
+        "`before_request`/`before_app_request` hook that calls it and is always registered is the documented "
+        "pattern and is not reported; a hook registered only `if SETTING:` is high when that setting (in the "
+        "same module or, through the project index, another one) is False with no environment set, not reported "
+        "when it is True, and medium when its value cannot be told; calls only inside views are medium. `@csrf.exempt` turns protection off "
+        "for one view, `csrf.exempt(bp)` for a blueprint and `Api(..., decorators=[csrf.exempt])` / "
+        "`Namespace(..., decorators=[...])` (Flask-RESTful, Flask-RESTX) for every resource. Exemptions are "
+        "graded by what a forging site can ride on: CSRF needs the browser to send a credential by itself (the "
+        "session or remember-me cookie, cached HTTP basic-auth). A view that changes state and uses the session, "
+        "`current_user`, `g.user`, `request.cookies`, basic auth or a login decorator is high; one that also "
+        "reads a header token is medium; one whose credential the forger cannot know or send - a token-named "
+        "variable in its route or blueprint URL prefix, a token-requiring decorator (`HTTPTokenAuth`, "
+        "`jwt_required`, a decorator of the same module that reads a header token), an `Authorization`/API-key "
+        "header, a token query parameter or a signature checked in the body - is not reported (the exemption is required). A login view "
+        "(`login_user`, login CSRF), a view named or routed like a webhook or callback with no visible "
+        "signature check, and an exempt view that "
+        "serves only safe methods are low; a state-changing view with no visible credential is medium. Test "
+        "configurations (TestingConfig, conftest.py, tests/) are not findings. `flask-preflight inspect` "
         "reads the loaded app's CSRFProtect exemptions (a view, a dotted view name or a blueprint) and reports "
         "each exempt view or blueprint that accepts POST/PUT/PATCH/DELETE, at the view's `def` or the "
         "`Blueprint(` line."
@@ -151,7 +175,7 @@ csrf = CSRFProtect(app)          # and send the token from JavaScript: X-CSRFTok
     cwe=(352,),
     owasp=(OWASP_A01,),
     modes=frozenset({"check", "inspect"}),
-    implemented_in=_IMPL,
+    implemented_in="flask_preflight/static/python/csrf.py",
 ))
 
 PF302 = REGISTRY.register(Rule(

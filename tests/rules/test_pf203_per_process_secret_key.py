@@ -28,3 +28,77 @@ def test_random_fallback_for_env(scan):
 def test_random_values_for_other_settings(scan):
     src = FLASK + "import secrets\napp.config['INSTANCE_ID'] = secrets.token_hex(4)\nnonce = os.urandom(16)\n"
     assert scan({"app.py": src}) == []
+
+
+def _rows(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+def test_keys_from_random_helpers_of_the_project(scan):
+    """The helper is followed into its body: in the same module, and in another module of the project
+    (directly or re-exported by a package's __init__)."""
+    files = {
+        "myapp/config.py": """import os, secrets, string
+from myapp.keys import generate_key
+from myapp.util import make_salt
+
+def _random_password(size):
+    chars = [secrets.choice(string.ascii_letters) for _ in range(size)]
+    return "".join(chars)
+
+class ProductionConfig:
+    SECRET_KEY = os.environ.get("APP_SECRET") or _random_password(24)
+    JWT_SECRET_KEY = generate_key()
+    SECURITY_PASSWORD_SALT = make_salt()
+""",
+        "myapp/keys.py": "import uuid\n\ndef generate_key():\n    return _hexed(uuid.uuid4())\n\n"
+                         "def _hexed(value):\n    return str(value).replace('-', '')\n",
+        "myapp/__init__.py": "",
+        "myapp/util/__init__.py": "from .salts import make_salt\n",
+        "myapp/util/salts.py": "import os\n\ndef make_salt():\n    salt = os.urandom(16)\n    return salt.hex()\n",
+    }
+    scan(files)
+    assert _rows(scan) == [("PF203", "config.py", 10, 18, "medium"), ("PF203", "config.py", 11, 22, "medium"),
+                           ("PF203", "config.py", 12, 30, "medium")]
+    assert "when APP_SECRET is unset" in scan.message("PF203", 10)
+    assert "`generate_key()` in" in scan.message("PF203", 11)
+
+
+def test_helpers_that_read_a_stored_key_or_only_use_randomness_inside(scan):
+    """Tricky negatives: a helper that reads the key from a file, one that generates the key once and stores
+    it for the next process, one whose randomness does not reach the return value, and an imported helper
+    that reads the environment."""
+    files = {
+        "myapp/config.py": """import os, random
+from myapp.keys import load_key
+
+def read_key(path):
+    with open(path) as fh:
+        return fh.read().strip()
+
+def stored_key():
+    try:
+        with open(".app_secret_key", "rb") as fh:
+            key = fh.read()
+    except OSError:
+        key = None
+    if not key:
+        key = os.urandom(64)
+        with open(".app_secret_key", "wb") as fh:
+            fh.write(key)
+    return key
+
+def logged_key():
+    request_id = random.random()
+    print(request_id)
+    return os.environ["APP_SECRET"]
+
+class ProductionConfig:
+    SECRET_KEY = read_key("/run/secrets/flask_key")
+    JWT_SECRET_KEY = logged_key()
+    SECURITY_PASSWORD_SALT = load_key("salt")
+    WTF_CSRF_SECRET_KEY = os.environ.get("CSRF_KEY") or stored_key()
+""",
+        "myapp/keys.py": "import os\n\ndef load_key(name):\n    return os.environ[name.upper()]\n",
+    }
+    assert scan(files) == []

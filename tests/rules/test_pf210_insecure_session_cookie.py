@@ -65,8 +65,50 @@ def x():
     assert scan({"app.py": src}) == [("PF210", "app.py", 12)]
 
 
-def test_samesite_none_and_env_toggles_are_low(scan):
+def _rows(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+def test_samesite_none_is_low_and_a_secure_flag_off_by_default_is_medium(scan):
     src = FLASK + 'app.config["SESSION_COOKIE_SAMESITE"] = None\napp.config["SESSION_COOKIE_SECURE"] = os.environ.get("HTTPS") == "1"\n'
     assert scan({"app.py": src}) == [("PF210", "app.py", 4), ("PF210", "app.py", 5)]
     assert scan.severity("PF210", 4) == "low"
-    assert scan.severity("PF210", 5) == "low"
+    assert scan.severity("PF210", 5) == "medium"  # unset -> False: a deployment that forgets HTTPS=1 sends it over HTTP
+    assert "(a deployment that does not set HTTPS runs like this)" in scan.message("PF210", 5)
+
+
+def test_env_default_chains_through_project_bool_parsers(scan):
+    files = {
+        "settings/helpers.py": "def parse_boolean(s):\n    return s.strip().lower() in ('yes', 'true', 'on', '1')\n",
+        "settings/__init__.py": """import os
+from flask import Flask
+from .helpers import parse_boolean
+ENFORCE_HTTPS = parse_boolean(os.environ.get("APP_ENFORCE_HTTPS", "false"))
+COOKIES_SECURE = parse_boolean(os.environ.get("APP_COOKIES_SECURE", str(ENFORCE_HTTPS)))
+SESSION_COOKIE_SECURE = parse_boolean(os.environ.get("APP_SESSION_COOKIE_SECURE") or str(COOKIES_SECURE))
+REMEMBER_COOKIE_SECURE = bool(os.getenv("APP_REMEMBER_SECURE", False))
+""",
+    }
+    scan(files)
+    assert _rows(scan) == [("PF210", "__init__.py", 6, 25, "medium"), ("PF210", "__init__.py", 7, 26, "medium")]
+    assert "when APP_SESSION_COOKIE_SECURE and APP_ENFORCE_HTTPS and APP_COOKIES_SECURE are unset" in scan.message("PF210", 6)
+
+
+def test_env_defaults_that_end_true_are_quiet_and_none_is_graded_by_the_flag(scan):
+    files = {
+        "settings.py": """import os
+from flask import Flask
+def to_bool(s):
+    return s == "true"
+SESSION_COOKIE_SECURE = to_bool(os.environ.get("APP_SECURE", "true"))
+REMEMBER_COOKIE_SECURE = os.environ.get("APP_REMEMBER_SECURE", "True") == "True"
+SESSION_COOKIE_HTTPONLY = not os.environ.get("APP_NO_HTTPONLY")
+REMEMBER_COOKIE_HTTPONLY = os.environ.get("APP_REMEMBER_HTTPONLY")
+SESSION_COOKIE_SAMESITE = os.environ.get("APP_SAMESITE", "Lax")
+SESSION_COOKIE_SECURE = os.environ.get("APP_SESSION_SECURE")
+""",
+    }
+    scan(files)
+    # None drops HttpOnly, which Flask-Login sets by default (a weakening: medium); for Secure, None is
+    # what Flask does anyway (a choice left to the deployment: low)
+    assert _rows(scan) == [("PF210", "settings.py", 8, 28, "medium"), ("PF210", "settings.py", 10, 25, "low")]

@@ -19,17 +19,22 @@ def test_config_switches(scan):
     assert scan.severity("PF211", 5) == "high"
 
 
-def test_exempt_views_graded_by_what_they_do(scan):
-    src = FLASK + """
+def _rows(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+def test_exempt_views_graded_by_the_credential_the_browser_sends(scan):
+    src = FLASK + """from flask_login import current_user, login_user
+
 @app.route("/transfer", methods=["POST"])
 @csrf.exempt
 def transfer():
     session["balance"] = request.form["amount"]
     return "ok"
 
-@app.post("/webhook")
+@app.post("/orders")
 @csrf.exempt
-def webhook():
+def orders():
     return "ok"
 
 @app.route("/ping")
@@ -37,12 +42,275 @@ def webhook():
 def ping():
     return "pong"
 
+@app.post("/avatar")
+@csrf.exempt
+def avatar():
+    current_user.avatar = request.files["f"].read()
+    return "ok"
+
+@app.post("/login")
+@csrf.exempt
+def login():
+    login_user(find(request.form["name"], request.form["password"]))
+    return "ok"
+
+@app.post("/payments/webhook")
+@csrf.exempt
+def payment_event():
+    return "ok"
+
 csrf.exempt(api_bp)
 """
-    assert scan({"app.py": src}) == [("PF211", "app.py", n) for n in (7, 13, 18, 22)]
-    assert scan.severity("PF211", 7) == "high"
-    assert scan.severity("PF211", 13) == "medium"
-    assert scan.severity("PF211", 18) == "low"
+    scan({"app.py": src})
+    assert _rows(scan) == [("PF211", "app.py", 8, 2, "high"), ("PF211", "app.py", 14, 2, "medium"),
+                           ("PF211", "app.py", 19, 2, "low"), ("PF211", "app.py", 24, 2, "high"),
+                           ("PF211", "app.py", 30, 2, "low"), ("PF211", "app.py", 36, 2, "low"),
+                           ("PF211", "app.py", 40, 1, "medium")]
+    assert "current_user" in scan.message("PF211", 24)
+    assert "login CSRF" in scan.message("PF211", 30)
+    assert "webhook" in scan.message("PF211", 36)
+
+
+def test_token_authenticated_views_are_not_csrf_able(scan):
+    """Kobo-style device API: the secret is in the blueprint URL; a same-module decorator reads a header
+    token and calls login_user() for that request only; a signature; HTTPTokenAuth; flask_jwt_extended."""
+    src = FLASK + """import hmac
+from functools import wraps
+from flask import Blueprint, abort
+from flask_login import current_user, login_user
+from flask_httpauth import HTTPTokenAuth
+from flask_jwt_extended import jwt_required
+device = Blueprint("device", __name__, url_prefix="/device/<auth_token>")
+tokens = HTTPTokenAuth()
+
+def requires_api_key(f):
+    @wraps(f)
+    def inner(*args, **kwargs):
+        user = lookup(request.headers.get("X-Api-Key"))
+        if user is None:
+            abort(401)
+        login_user(user)
+        return f(*args, **kwargs)
+    return inner
+
+@device.route("/shelves", methods=["POST", "DELETE"])
+@csrf.exempt
+def shelves():
+    current_user.shelves.append(request.json["name"])
+    return "ok"
+
+@app.post("/api/items")
+@csrf.exempt
+@requires_api_key
+def items():
+    current_user.items.append(request.json)
+    return "ok"
+
+@app.post("/hooks/github")
+@csrf.exempt
+def github_hook():
+    if not hmac.compare_digest(request.headers["X-Hub-Signature-256"], "x"):
+        abort(400)
+    return "ok"
+
+@app.post("/drive/changes")
+@csrf.exempt
+def drive_changes():
+    if request.headers.get("X-Goog-Channel-Token") != "t":
+        return ""
+    return "ok"
+
+@app.post("/api/a")
+@csrf.exempt
+@tokens.login_required
+def a():
+    return "ok"
+
+@app.post("/api/b")
+@csrf.exempt
+@jwt_required()
+def b():
+    return "ok"
+
+csrf.exempt(device)
+"""
+    assert scan({"app.py": src}) == []
+
+
+def test_tricky_credentials_that_a_browser_does_send(scan):
+    """The word "auth" in a URL variable is no token; basic auth is cached by the browser; a header read
+    next to the session cookie does not gate it; login_required through a local decorator is a login."""
+    src = FLASK + """from flask_login import current_user, login_required
+from flask_httpauth import HTTPBasicAuth
+basic = HTTPBasicAuth()
+
+def admin_only(f):
+    def inner(*args, **kwargs):
+        if not current_user.is_admin:
+            return "no", 403
+        return f(*args, **kwargs)
+    return inner
+
+@app.post("/<auth_method>/settings")
+@csrf.exempt
+def settings(auth_method):
+    session["method"] = auth_method
+    return "ok"
+
+@app.post("/admin/purge")
+@csrf.exempt
+@basic.login_required
+def purge():
+    return "ok"
+
+@app.post("/api/prefs")
+@csrf.exempt
+def prefs():
+    theme = request.headers.get("X-Api-Key") and request.json["theme"]
+    session["theme"] = theme
+    return "ok"
+
+@app.post("/admin/users")
+@csrf.exempt
+@admin_only
+def users():
+    return "ok"
+
+@app.post("/api/notes")
+@csrf.exempt
+@login_or_token_required
+def notes():
+    return "ok"
+"""
+    scan({"app.py": src})
+    assert _rows(scan) == [("PF211", "app.py", 17, 2, "high"), ("PF211", "app.py", 23, 2, "high"),
+                           ("PF211", "app.py", 29, 2, "medium"), ("PF211", "app.py", 36, 2, "high"),
+                           ("PF211", "app.py", 42, 2, "medium")]
+    assert "basic-auth" in scan.message("PF211", 23)
+
+
+def test_api_decorators_exempt_every_resource(scan):
+    src = FLASK + """from flask_restful import Api
+from flask_restx import Namespace
+from flask_login import login_required
+
+def token_required(f):
+    return f
+
+api = Api(app, decorators=[csrf.exempt])
+admin_api = Api(admin_bp, decorators=[csrf.exempt, login_required])
+ns = Namespace("items", decorators=[csrf.exempt])
+"""
+    scan({"app.py": src})
+    assert _rows(scan) == [("PF211", "app.py", 12, 28, "medium"), ("PF211", "app.py", 13, 39, "high"),
+                           ("PF211", "app.py", 14, 37, "medium")]
+    assert "every resource" in scan.message("PF211", 12)
+
+
+def test_api_decorators_that_do_not_exempt_or_require_a_token(scan):
+    src = FLASK + """from flask_restful import Api
+from flask_jwt_extended import jwt_required
+from flask_cors import cross_origin
+api = Api(app, decorators=[cross_origin()])
+token_api = Api(api_bp, decorators=[csrf.exempt, jwt_required()])
+other = Api(app, decorators=[limiter.exempt])
+"""
+    assert scan({"app.py": src}) == []
+
+
+def test_check_default_off_with_the_protect_hook_behind_a_setting(scan):
+    """Flask-WTF's own hook returns early when WTF_CSRF_CHECK_DEFAULT is False; what is left is the app's
+    hook, registered only when a setting is on."""
+    files = {
+        "security.py": FLASK + """import os
+def parse_boolean(s):
+    return s.lower() == "true"
+ENFORCE_CSRF = parse_boolean(os.environ.get("APP_ENFORCE_CSRF", "false"))
+
+def init_app(app):
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    if ENFORCE_CSRF:
+        @app.before_request
+        def check_csrf():
+            csrf.protect()
+""",
+        "remote.py": FLASK + """from myapp import settings
+def init_app(app):
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    if settings.ENFORCE_CSRF:
+        app.before_request(check)
+
+def check():
+    csrf.protect()
+""",
+        "views_only.py": FLASK + """app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+
+@app.post("/pay")
+def pay():
+    csrf.protect()
+    return "ok"
+""",
+    }
+    scan(files)
+    assert _rows(scan) == [("PF211", "remote.py", 7, 44, "medium"), ("PF211", "security.py", 11, 44, "high"),
+                           ("PF211", "views_only.py", 5, 40, "medium")]
+    assert "false when APP_ENFORCE_CSRF is unset" in scan.message("PF211", 11)
+
+
+def test_check_default_off_with_the_hook_behind_a_setting_of_another_module(scan):
+    files = {
+        "myapp/__init__.py": "",
+        "myapp/settings/__init__.py": """import os
+from .helpers import parse_boolean
+ENFORCE_CSRF = parse_boolean(os.environ.get("APP_ENFORCE_CSRF", "false"))
+STRICT_CSRF = parse_boolean(os.environ.get("APP_STRICT_CSRF", "true"))
+""",
+        "myapp/settings/helpers.py": "def parse_boolean(s):\n    return s.lower() in ('true', '1')\n",
+        "myapp/security.py": FLASK + """from myapp import settings
+def init_app(app):
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    if settings.ENFORCE_CSRF:
+        @app.before_request
+        def check_csrf():
+            csrf.protect()
+""",
+        "myapp/strict.py": FLASK + """from myapp import settings
+def init_app(app):
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    if settings.STRICT_CSRF:
+        app.before_request(check)
+
+def check():
+    csrf.protect()
+""",
+    }
+    scan(files)
+    # STRICT_CSRF is True when unset: protected by default, no finding
+    assert _rows(scan) == [("PF211", "security.py", 7, 44, "high")]
+    assert "false when the environment leaves `myapp.settings.ENFORCE_CSRF` at its default" in scan.message("PF211", 7)
+
+
+def test_check_default_off_with_a_hook_that_runs_by_default(scan):
+    files = {
+        "on.py": FLASK + """import os
+ENFORCE = os.environ.get("APP_ENFORCE_CSRF", "true") == "true"
+app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+if ENFORCE:
+    @app.before_request
+    def check():
+        csrf.protect()
+""",
+        "bp.py": FLASK + """from flask import Blueprint
+bp = Blueprint("bp", __name__)
+app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+
+@bp.before_app_request
+def check():
+    if request.endpoint != "health":
+        csrf.protect()
+""",
+    }
+    assert scan(files) == []
 
 
 # ---- negatives ----------------------------------------------------------------------------------
@@ -56,28 +324,6 @@ def test_test_configuration_is_not_a_finding(scan):
         "manual.py": FLASK + 'app.config["WTF_CSRF_CHECK_DEFAULT"] = False\n@app.before_request\ndef check():\n    csrf.protect()\n',
     }
     assert scan(files) == []
-
-
-def test_login_required_counts_as_session_auth_and_webhooks_are_low(scan):
-    src = FLASK + """import hmac
-from flask_login import login_required
-
-@app.route("/profile", methods=["POST"])
-@login_required
-@csrf.exempt
-def profile():
-    return "ok"
-
-@app.route("/hooks/github", methods=["POST"])
-@csrf.exempt
-def github_hook():
-    if not hmac.compare_digest(request.headers["X-Hub-Signature-256"], "x"):
-        return "bad", 400
-    return "ok"
-"""
-    assert scan({"app.py": src}) == [("PF211", "app.py", 10), ("PF211", "app.py", 15)]
-    assert scan.severity("PF211", 10) == "high"
-    assert scan.severity("PF211", 15) == "low"
 
 
 # ---- inspect: the loaded app's CSRFProtect exemptions ---------------------------------------------------------

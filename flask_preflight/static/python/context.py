@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.redact import Redactor
@@ -75,6 +75,8 @@ class ModuleSummary:
     dicts: Dict[str, Dict[str, str]] = field(default_factory=dict)  # NAME -> {key: qualname of the value}
     reexports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified import target
     dev_servers: List[DevServerRun] = field(default_factory=list)
+    random_functions: Set[str] = field(default_factory=set)  # top-level functions returning a random value (PF203)
+    env_flags: Dict[str, Optional[bool]] = field(default_factory=dict)  # env switches' truth when unset (PF211)
 
 
 @dataclass

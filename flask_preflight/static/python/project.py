@@ -19,6 +19,9 @@ from flask_preflight.static.python.debug import INSTANCE_PREFIX, classify_config
 from flask_preflight.static.python.evaluate import (SUBSCRIPT, ClassRef, Evaluator, ImportRef, ModuleRef,
                                                     flag_verdict)
 from flask_preflight.static.python.model import Scope
+from flask_preflight.static.python.csrf import resolve_csrf_gates
+from flask_preflight.static.python.envflags import module_env_flags
+from flask_preflight.static.python.randomkeys import random_functions, resolve_random_helpers
 
 _SIMPLE = (bool, int, float, str, type(None))
 
@@ -45,6 +48,8 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary = ModuleSummary(ctx.path, model.module_name, ctx.is_test)
     summary.reexports = dict(model.imports)
     summary.dev_servers = list(ctx.dev_servers)
+    summary.random_functions = random_functions(model)
+    summary.env_flags = module_env_flags(model)
     for name, info in model.classes.items():
         qual = f"{model.module_name}.{name}" if model.module_name else name
         bases: List[str] = []
@@ -302,7 +307,12 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                         f"({obj.name} = {obj.value!r}).", d.location, severity=d.severity, snippet=d.snippet,
                         evidence=d.snippet.strip(), related=(obj.location,)))
 
-    # 3. the fallback entry of a name -> config class mapping
+    # 3. signing keys made by a random helper another module defines (PF203); CSRF hooks gated on a setting
+    #    another module reads from the environment (PF211)
+    findings += resolve_random_helpers(analyses, index)
+    findings += resolve_csrf_gates(analyses, index)
+
+    # 4. the fallback entry of a name -> config class mapping
     for s in summaries:
         for key, qual, loc, snippet in s.config_dicts:
             kind, obj = index.resolve(qual, s.path)

@@ -17,6 +17,9 @@ from flask_preflight.findings import Severity
 from flask_preflight.rules.secrets import PF201, PF202, PF203, PF210, PF211, PF302
 from flask_preflight.static.python.configwrites import ConfigWrite, config_writes
 from flask_preflight.static.python.context import Context, unset_phrase
+from flask_preflight.static.python.csrf import CsrfChecks
+from flask_preflight.static.python.envflags import flag_default
+from flask_preflight.static.python.randomkeys import DEFERRED_KIND, random_source
 from flask_preflight.static.python.debug import (classify_config_name, config_module_name, flask_or_config_module,
                                                  name_tokens)
 from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, truthy
@@ -48,10 +51,6 @@ PLACEHOLDERS = {
 }
 _PLACEHOLDER_PARTS = ("changeme", "changethis", "yoursecret", "replaceme", "placeholder", "notsecret",
                       "insecure", "example", "dummy")
-RANDOM_CALLS = {"os.urandom", "secrets.token_hex", "secrets.token_bytes", "secrets.token_urlsafe",
-                "secrets.randbits", "secrets.choice", "uuid.uuid4", "uuid.uuid1", "random.random",
-                "random.getrandbits", "random.randbytes", "random.choice", "random.choices", "random.randint",
-                "random.sample", "Crypto.Random.get_random_bytes"}
 # Keys only Flask and its extensions read; two of them make a class a Flask config wherever it lives.
 FLASK_KEY_RE = re.compile(r"^(DEBUG|TESTING|SECRET_KEY|SESSION_\w+|REMEMBER_COOKIE_\w+|SQLALCHEMY_\w+|MAIL_\w+|WTF_\w+|"
                           r"JWT_\w+|SECURITY_\w+|PERMANENT_SESSION_LIFETIME|SERVER_NAME|PREFERRED_URL_SCHEME|"
@@ -89,6 +88,7 @@ class SecretChecks:
         self.ctx = ctx
         self.model = ctx.model
         self._self_loading = self._module_loads_itself()
+        self._csrf = CsrfChecks(ctx, lambda w: self._production_write(w, allow_tests=False))
 
     def run(self) -> None:
         for w in config_writes(self.model):
@@ -99,20 +99,14 @@ class SecretChecks:
             elif w.key in COOKIE_FLAG_KEYS or w.key in COOKIE_SAMESITE_KEYS:
                 self._cookie_config(w)
             elif w.key in CSRF_KEYS:
-                self._csrf_config(w)
+                self._csrf.config(w)
             elif w.key in PROPAGATE_KEYS:
                 self._propagate(w)
         for call, site in self.model.calls:
             func = call.func
             if isinstance(func, ast.Attribute) and func.attr == "set_cookie":
                 self._set_cookie(call, site)
-            elif isinstance(func, ast.Attribute) and func.attr == "exempt" and self._is_csrf(func.value, site):
-                self._csrf_exempt_call(call, site)
-        for stmt, site in self.model.statements:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                for dec in stmt.decorator_list:
-                    if isinstance(dec, ast.Attribute) and dec.attr == "exempt" and self._is_csrf(dec.value, site):
-                        self._csrf_exempt_view(stmt, dec, site)
+        self._csrf.run()
 
     # ---- which writes count ---------------------------------------------------------------------
     def _production_write(self, w: ConfigWrite, *, allow_tests: bool) -> bool:
@@ -174,14 +168,19 @@ class SecretChecks:
         value = ev.eval(w.value, w.site.scope, w.value.lineno)
         env = ev.trace.env_names
         where = w.display.replace("{src}", self._src(w.value))
-        if self._random_source(w.value, w.site):
-            when = _when(env)
-            self.ctx.emit(PF203, w.node,
-                          f"{w.key} is generated when the process starts{when} ({where}): every gunicorn worker and "
-                          f"every restart gets a different key, so sessions, remember-me cookies and CSRF tokens "
-                          f"signed by one worker are rejected by the next and users are logged out at random.",
-                          Severity.MEDIUM)
+        imported: List[str] = []
+        per_process = (f"every gunicorn worker and every restart gets a different key, so sessions, remember-me "
+                       f"cookies and CSRF tokens signed by one worker are rejected by the next and users are logged "
+                       f"out at random.")
+        if random_source(self.model, w.value, w.site.scope, 0, imported):
+            self.ctx.emit(PF203, w.node, f"{w.key} is generated when the process starts{_when(env)} ({where}): "
+                          f"{per_process}", Severity.MEDIUM)
             return
+        if imported and not isinstance(value, (str, bytes)):
+            # a helper of another module: the project index knows whether it returns a random value
+            self.ctx.defer(DEFERRED_KIND, " ".join(dict.fromkeys(imported)), PF203, w.node, Severity.MEDIUM,
+                           f"{w.key} is generated when the process starts{_when(env)}, by {{helper}} ({where}): "
+                           f"{per_process}", w.site)
         if not isinstance(value, (str, bytes)) or not value or value == w.key:
             return  # SECRET_KEY = "SECRET_KEY" names a key; it is not one
         self.ctx.add_secret(value, w.value, tuple(env))
@@ -216,19 +215,6 @@ class SecretChecks:
                               + (f" The value is also weak ({weak})." if weak else ""),
                               Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH)
 
-    def _random_source(self, node: ast.expr, site: Site, depth: int = 0) -> bool:
-        for sub in walk_nodes(node):
-            if isinstance(sub, ast.Call):
-                q = self.model.qualname(sub.func) or ""
-                if q in RANDOM_CALLS or q.startswith("random.") or q.startswith("secrets.token"):
-                    return True
-            elif isinstance(sub, ast.Name) and depth < 3:
-                binding, scope = self.model.lookup(sub.id, site.scope, sub.lineno)
-                if binding is not None and binding.kind == "assign" and binding.value is not None and \
-                        self._random_source(binding.value, site, depth + 1):
-                    return True
-        return False
-
     def _src(self, node: ast.AST, limit: int = 50) -> str:
         text = " ".join((self.ctx.segment(node) or "...").split())
         return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -242,7 +228,9 @@ class SecretChecks:
     def _cookie_config(self, w: ConfigWrite) -> None:
         if not self._production_write(w, allow_tests=True):
             return
-        value, when = self._flag_value(w)
+        # project bool parsers and chains of settings (COOKIES_SECURE = parse_bool(env or str(ENFORCE_HTTPS)))
+        value, env = flag_default(self.model, w.value, w.site.scope, w.value.lineno)
+        when = _when(env)
         if value is UNKNOWN or isinstance(value, (list, dict, tuple)):
             return
         cookie = "session cookie" if w.key.startswith("SESSION") else "Flask-Login remember-me cookie"
@@ -261,8 +249,16 @@ class SecretChecks:
                 msg = f"the {cookie} is also sent over plain HTTP, where anyone on the network can read it"
             else:
                 msg = f"JavaScript can read the {cookie}, so any XSS steals the login"
-            # an environment toggle that defaults to Flask's own default is a choice, not an accident
-            self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: {msg}.", Severity.LOW if when else Severity.MEDIUM)
+            if when and value is None and w.key.endswith("SECURE"):
+                # an environment toggle left at None restates Flask's default (no Secure attribute); for HttpOnly,
+                # whose default is True in Flask and Flask-Login, None drops the attribute: that is a weakening
+                self.ctx.emit(PF210, w.node, f"{w.key} is None{when}: {msg}.", Severity.LOW)
+                return
+            # False when the variable is unset: a deployment that forgets it runs without the flag, as with a literal
+            who = env[0] if len(env) == 1 else "none of " + ", ".join(env)
+            tail = f" (a deployment that sets {who} runs like this)" if len(env) > 1 else \
+                (f" (a deployment that does not set {who} runs like this)" if env else "")
+            self.ctx.emit(PF210, w.node, f"{w.key} is {value!r}{when}: {msg}{tail}.", Severity.MEDIUM)
 
     def _set_cookie(self, call: ast.Call, site: Site) -> None:
         name_node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "key"), None)
@@ -296,58 +292,6 @@ class SecretChecks:
             return None
         return value, when
 
-    def _csrf_config(self, w: ConfigWrite) -> None:
-        flag = self._production_flag(w, risky=False)
-        if flag is None:
-            return
-        value, when = flag
-        if w.key == "WTF_CSRF_CHECK_DEFAULT":
-            if any(isinstance(c.func, ast.Attribute) and c.func.attr == "protect" for c, _ in self.model.calls):
-                return  # checked by hand with csrf.protect(), as Flask-WTF documents
-            msg = ("CSRFProtect no longer checks any request by itself; unless every state-changing view calls "
-                   "csrf.protect(), forms can be submitted from other sites")
-        else:
-            msg = "Flask-WTF stops checking CSRF tokens for the whole app, so other sites can submit forms as the user"
-        self.ctx.emit(PF211, w.node, f"{w.key} is {value!r}{when} outside test configuration: {msg}.", Severity.HIGH)
-
-    def _is_csrf(self, expr: ast.expr, site: Site) -> bool:
-        if not isinstance(expr, ast.Name):
-            return False
-        binding, _ = self.model.lookup(expr.id, site.scope, getattr(expr, "lineno", 1) + 10 ** 6)
-        if binding is not None and binding.kind == "assign" and isinstance(binding.value, ast.Call):
-            return (self.model.qualname(binding.value.func) or "").endswith("CSRFProtect")
-        if binding is not None and binding.kind == "import" and binding.target:
-            return "csrf" in binding.target.rsplit(".", 1)[-1].lower()
-        return False
-
-    def _csrf_exempt_view(self, fn: ast.AST, dec: ast.expr, site: Site) -> None:
-        if self.ctx.is_test:
-            return
-        methods = _route_methods(fn)
-        state_changing = bool(methods & {"POST", "PUT", "PATCH", "DELETE"})
-        uses_session = _session_authenticated(fn)
-        verifies_signature = any(isinstance(n, (ast.Name, ast.Attribute)) and
-                                 re.search(r"signature|compare_digest|construct_event|verify", getattr(n, "id", None) or n.attr, re.I)
-                                 for n in walk_nodes(fn))
-        name = fn.name  # type: ignore[attr-defined]
-        if verifies_signature and not uses_session:
-            sev, why = Severity.LOW, "it verifies a request signature instead (a webhook), which is the legitimate use"
-        elif state_changing and uses_session:
-            sev, why = Severity.HIGH, "it changes state and relies on the session/logged-in user, so another site can trigger it in a victim's browser"
-        elif state_changing:
-            sev, why = Severity.MEDIUM, "it accepts state-changing methods; make sure it does not authenticate with the session cookie"
-        else:
-            sev, why = Severity.LOW, "it only serves safe methods, so the exemption does nothing and can go"
-        self.ctx.emit(PF211, dec, f"View `{name}` is exempt from CSRF protection: {why}.", sev)
-
-    def _csrf_exempt_call(self, call: ast.Call, site: Site) -> None:
-        if self.ctx.is_test or not call.args:
-            return
-        target = self._src(call.args[0])
-        self.ctx.emit(PF211, call, f"`{target}` is exempted from CSRF protection with csrf.exempt(): every view "
-                      f"in it accepts cross-site form posts; fine only for endpoints that do not use the session "
-                      f"cookie.", Severity.MEDIUM)
-
     # ---- exception propagation ----------------------------------------------------------------
     def _propagate(self, w: ConfigWrite) -> None:
         flag = self._production_flag(w, risky=True)
@@ -373,7 +317,8 @@ def config_path(module_name: str) -> bool:
 
 
 def _session_authenticated(fn: Any) -> bool:
-    """The view trusts the session cookie: it reads the session or the logged-in user, or requires a login."""
+    """The view trusts the session cookie: it reads the session or the logged-in user, or requires a login.
+    ``inspect`` grades exemptions of loaded views with this; ``check`` weighs credentials in ``csrf.py``."""
     for dec in fn.decorator_list:
         target = dec.func if isinstance(dec, ast.Call) else dec
         name = getattr(target, "id", None) or getattr(target, "attr", "")
@@ -385,21 +330,6 @@ def _session_authenticated(fn: Any) -> bool:
         if isinstance(n, ast.Attribute) and n.attr == "user" and isinstance(n.value, ast.Name) and n.value.id == "g":
             return True
     return False
-
-
-def _route_methods(fn: Any) -> Set[str]:
-    methods: Set[str] = set()
-    for dec in fn.decorator_list:
-        call = dec if isinstance(dec, ast.Call) else None
-        func = call.func if call is not None else dec
-        if isinstance(func, ast.Attribute) and func.attr in ("post", "put", "patch", "delete"):
-            methods.add(func.attr.upper())
-        if isinstance(func, ast.Attribute) and func.attr in ("route", "get"):
-            methods.add("GET")
-            for kw in (call.keywords if call is not None else []):
-                if kw.arg == "methods" and isinstance(kw.value, (ast.List, ast.Tuple, ast.Set)):
-                    methods.update(str(e.value).upper() for e in kw.value.elts if isinstance(e, ast.Constant))
-    return methods or {"POST"}  # unknown: assume the worst
 
 
 def check(ctx: Context) -> None:
