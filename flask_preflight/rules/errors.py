@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_preflight.findings import Severity
 from flask_preflight.rules import OWASP_A01, OWASP_A05, REGISTRY, Rule
 
-_IMPL = "flask_preflight/static/python/views.py"
+_IMPL_301 = "flask_preflight/static/python/views/leaks.py"
+_IMPL_310 = "flask_preflight/static/python/views/diagnostic.py"
 
 PF301 = REGISTRY.register(Rule(
     id="PF301",
@@ -55,7 +56,7 @@ def create_order():
     cwe=(209, 497),
     owasp=(OWASP_A05,),
     modes=frozenset({"check", "inspect"}),
-    implemented_in=_IMPL,
+    implemented_in=_IMPL_301,
 ))
 
 PF310 = REGISTRY.register(Rule(
@@ -111,5 +112,5 @@ def show_config():
     cwe=(489, 200, 306, 94),
     owasp=(OWASP_A01, OWASP_A05),
     modes=frozenset({"check", "inspect"}),
-    implemented_in=_IMPL,
+    implemented_in=_IMPL_310,
 ))
