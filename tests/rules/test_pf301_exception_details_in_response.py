@@ -518,3 +518,117 @@ def a():
         return jsonify(error=str(e)), 500  # preflight: ignore[PF301]
 """
     assert scan({"app.py": src}) == []
+
+
+# ---- issue 14: validation messages and Socket.IO --------------------------------------------------------------
+
+def exact(scan, rule="PF301"):
+    """(rule, path, line, column, severity) of every finding of ``rule``."""
+    from pathlib import Path
+    return sorted((f.rule_id, Path(f.path).relative_to(scan.root).as_posix(), f.line, f.location.column,
+                   f.severity.value) for f in scan.findings if f.rule_id == rule)
+
+
+def test_conversion_error_of_the_callers_own_input_answered_4xx_is_validation(scan):
+    src = HEAD + """
+import json
+from store import upload, save
+
+@app.route("/n")
+def n():
+    try:
+        value = int(request.args["n"])
+    except ValueError as e:
+        return jsonify(error=str(e)), 400
+    return jsonify(value=value)
+
+@app.route("/doc", methods=["POST"])
+def doc():
+    try:
+        body = json.loads(request.get_data())
+    except (ValueError, json.JSONDecodeError) as e:
+        abort(400, str(e))
+    return jsonify(body)
+
+@app.route("/upload", methods=["POST"])
+def upload_view():
+    files = request.files.getlist("file")
+    form = {k: v for k, v in request.form.items()}
+    for f in files:
+        try:
+            upload(file=f, **form)
+        except ValueError as e:
+            return {"errors": [str(e)]}, 400
+    return "ok"
+
+@app.route("/n500")
+def n500():
+    try:
+        value = int(request.args["n"])
+    except ValueError as e:
+        return jsonify(error=str(e)), 500
+    return jsonify(value=value)
+
+@app.route("/n200")
+def n200():
+    try:
+        value = int(request.args["n"])
+    except ValueError as e:
+        return jsonify(error=str(e))
+    return jsonify(value=value)
+
+@app.route("/save", methods=["POST"])
+def save_view():
+    try:
+        save(request.form["x"])
+        save.commit()
+    except ValueError as e:
+        return {"errors": [str(e)]}, 400
+    return "ok"
+
+@app.route("/any", methods=["POST"])
+def any_error():
+    try:
+        value = int(request.args["n"])
+    except Exception as e:
+        return {"errors": [str(e)]}, 400
+    return "ok"
+"""
+    scan({"app.py": src})
+    # 5xx or 200 answers, a try body that also commits (a database behind the error), and a catch-all are leaks
+    assert exact(scan) == [("PF301", "app.py", n, 9, "medium") for n in (41, 49, 58, 66)]
+
+
+def test_socketio_emit_of_an_exception_is_a_response(scan):
+    src = HEAD + """
+from flask_socketio import SocketIO, emit, send
+from store import save
+socketio = SocketIO(app)
+
+@socketio.on("judge")
+def judge(data):
+    try:
+        save(data)
+    except Exception as e:
+        emit("error", {"message": f"Failed to judge round: {str(e)}"}, room=data["room"])
+
+@socketio.on("chat")
+def chat(data):
+    try:
+        save(data)
+    except Exception as e:
+        socketio.emit("error", {"message": repr(e)})
+
+@socketio.on("quiet")
+def quiet(data):
+    try:
+        save(data)
+    except Exception as e:
+        app.logger.exception("save failed")
+        emit("error", {"message": "could not save"})
+        send("failed")
+"""
+    scan({"app.py": src})
+    assert exact(scan) == [("PF301", "app.py", 15, 9, "medium"), ("PF301", "app.py", 22, 9, "medium")]
+    assert "Socket.IO handler `judge`" in scan.message("PF301", 15)
+    assert "emitted to the Socket.IO client" in scan.message("PF301", 15)

@@ -25,7 +25,7 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
             return
         self._discover()
         for view in self.views.values():
-            if view.route or view.handler:
+            if view.route or view.handler or view.socket:
                 self._pf301(view)
             if view.route:
                 self._pf310(view)

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from flask_preflight.findings import Severity
 from flask_preflight.rules.errors import PF310
 from flask_preflight.static.python.context import Context
-from flask_preflight.static.python.flaskapi import config_receiver, module_imports_flask
+from flask_preflight.static.python.flaskapi import config_receiver
 from flask_preflight.static.python.model import Scope
+from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.views.flow import (_MAX_DEPTH, SINGLE_KEY_ATTRS, Ancestors, Hit, _Def, _Flow, _own_exprs,
                                                       _walk_expr, search)
 from flask_preflight.static.python.views.guards import Guards, _first_line
 from flask_preflight.static.python.views.routes import View, _Span
 
-REQUEST_QUALNAMES = {"flask.request", "flask.globals.request"}
-REQUEST_ATTRS = {"args", "form", "json", "values", "data", "files", "cookies", "headers", "stream", "get_json",
-                 "get_data", "view_args", "environ", "query_string"}
 EVAL_BUILTINS = {"eval", "exec", "compile", "__import__"}
 SHELL_CALLS = {"os.system", "os.popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
                "subprocess.check_output", "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput",
@@ -43,6 +41,21 @@ DIAGNOSTIC_SEGMENTS = {"debug", "__debug__", "_debug", "console", "env", "enviro
 WEAK_SEGMENTS = {"config", "env", "environment"}
 LITERAL_WRAPPERS = {"jsonify", "make_response", "Response", "dict", "list", "str", "int", "float", "bool",
                     "render_template", "redirect", "url_for", "json.dumps", "dumps"}
+# Calls whose result carries their argument whole (a serialisation or a copy of it): `jsonify(app.config)` is
+# the config, `search(app.config, query)` is whatever the helper computes with it.
+PASS_THROUGH = {"jsonify", "make_response", "Response", "dict", "list", "tuple", "str", "repr", "format", "sorted",
+                "OrderedDict", "copy", "deepcopy", "dumps", "dump", "safe_dump", "pformat", "render_template",
+                "render_template_string", "to_dict"}
+# Methods of a dict (Flask's Config is one) that hand over every key; any other attribute read is one key.
+WHOLE_DICT_METHODS = {"items", "values", "keys", "copy", "__iter__", "__repr__", "__str__", "to_dict"}
+# Methods of the request's own data that give back (part of) what the caller sent.
+ECHO_METHODS = {"items", "values", "keys", "copy", "get", "getlist", "to_dict", "get_json", "get_data", "lower",
+                "upper", "strip"}
+# Helpers that return the caller's own address (`get_ip()`, `get_remote_addr()`), as request.remote_addr does.
+CLIENT_ADDRESS_RE = re.compile(r"^(get_)?(client_|remote_|real_|user_|request_)?(ip|addr|address|ip_addr(ess)?)$",
+                               re.IGNORECASE)
+# Parts of the request that are not the caller's own data: the WSGI environ carries server variables.
+SERVER_REQUEST_ATTRS = {"environ"}
 _TYPED_PARAM_RE = re.compile(r"<(int|float|uuid)(\([^)]*\))?:(\w+)>")
 
 
@@ -52,24 +65,6 @@ class DiagnosticRoutes(Guards):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self._literal_cache: Dict[int, bool] = {}
-
-    def _is_request(self, node: ast.AST) -> bool:
-        if not isinstance(node, (ast.Name, ast.Attribute)):
-            return False
-        q = self.model.qualname(node)
-        if q in REQUEST_QUALNAMES:
-            return True
-        return isinstance(node, ast.Name) and node.id == "request" and node.id not in self.model.imports \
-            and module_imports_flask(self.model)
-
-    def _request_data(self, node: ast.AST, ancestors: Ancestors, use: ast.stmt, params: Set[str]) -> Optional[Hit]:
-        if isinstance(node, ast.Attribute) and node.attr in REQUEST_ATTRS and self._is_request(node.value):
-            return Hit(node, f"`{self._src(node, 40)}`", "request")
-        if isinstance(node, ast.Name) and node.id in params and isinstance(node.ctx, ast.Load):
-            return Hit(node, f"the URL parameter `{node.id}`", "request")
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "parse_args":
-            return Hit(node, f"`{self._src(node, 40)}`", "request")
-        return None
 
     def _evaluator(self, call: ast.Call) -> Optional[Tuple[str, List[ast.AST]]]:
         """(display name, arguments that matter) when ``call`` evaluates code or commands or unpickles data."""
@@ -93,7 +88,41 @@ class DiagnosticRoutes(Guards):
             return q, call.args[:1]
         return None
 
-    def _exposure(self, node: ast.AST, ancestors: Ancestors, use: ast.stmt, scope: Scope) -> Optional[Hit]:
+    def _exposure(self, node: ast.AST, ancestors: Ancestors, use: ast.stmt, scope: Scope, flow: _Flow) -> Optional[Hit]:
+        hit = self._exposed(node, ancestors, use, scope, flow)
+        if hit is not None and hit.grade == "secret" and self._handed_to_helper(node, ancestors, use):
+            return None
+        return hit
+
+    def _handed_to_helper(self, node: ast.AST, ancestors: Ancestors, use: ast.stmt) -> bool:
+        """``search(current_app.config, query)`` / ``GPGImport(current_app.config)``: the view returns what the
+        helper computes with the object, not the object. A pass-through (``jsonify``, ``dict``, ``json.dumps``)
+        still carries it, and so does a one-argument helper whose result is itself the response
+        (``return send_result(current_app.config)``)."""
+        i = len(ancestors) - 1
+        while i >= 0 and isinstance(ancestors[i], (ast.keyword, ast.Starred)):
+            i -= 1
+        call = ancestors[i] if i >= 0 else None
+        if not isinstance(call, ast.Call) or call.func is node:
+            return False
+        if self._simple(call.func) in PASS_THROUGH or (isinstance(call.func, ast.Name) and call.func.id in PASS_THROUGH):
+            return False
+        if len(call.args) + len(call.keywords) == 1 and isinstance(use, ast.Return) and all(
+                isinstance(a, (ast.Tuple, ast.List, ast.Dict, ast.keyword, ast.Starred)) or
+                isinstance(a, ast.Call) and self._simple(a.func) in PASS_THROUGH for a in ancestors[:i]):
+            return False
+        return True
+
+    def _loop_bound(self, name: str, ancestors: Ancestors, use: ast.stmt, flow: _Flow) -> bool:
+        """``[s.config for s in servers]`` / ``for app in apps:``: a loop variable over other objects, whatever
+        it is called, is not the Flask app."""
+        for anc in ancestors:
+            if isinstance(anc, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and any(
+                    isinstance(n, ast.Name) and n.id == name for g in anc.generators for n in walk_nodes(g.target)):
+                return True
+        return any(isinstance(d.stmt, (ast.For, ast.AsyncFor)) for d in flow.reaching(name, use))
+
+    def _exposed(self, node: ast.AST, ancestors: Ancestors, use: ast.stmt, scope: Scope, flow: _Flow) -> Optional[Hit]:
         parent = ancestors[-1] if ancestors else None
         if isinstance(node, ast.Call):
             q = self.model.qualname(node.func) or ""
@@ -117,6 +146,12 @@ class DiagnosticRoutes(Guards):
         if isinstance(node, ast.Attribute):
             if node.attr == "config" and (q in ("flask.current_app.config", "flask.globals.current_app.config")
                                           or config_receiver(self.model, node, scope, getattr(node, "lineno", 1))):
+                if isinstance(node.value, ast.Name) and self._loop_bound(node.value.id, ancestors, use, flow):
+                    return None
+                # `server.config.identifier`: Flask's Config is a dict, so any attribute but a whole-dict method
+                # is either one key's method or an object that is not Flask's config at all
+                if isinstance(parent, ast.Attribute) and parent.attr not in WHOLE_DICT_METHODS:
+                    return None
                 return None if single_key else Hit(node, f"the app configuration (`{self._src(node, 40)}`)", "secret")
             if node.attr == "environ" and self._is_request(node.value):
                 return None if single_key else Hit(node, "the WSGI environment (`request.environ`)", "secret")
@@ -125,11 +160,20 @@ class DiagnosticRoutes(Guards):
         return None
 
     def _literalish(self, node: Optional[ast.AST], flow: _Flow, use: ast.stmt, depth: int = 0) -> bool:
-        """Built only from constants and module-level ALL_CAPS names (``{"version": VERSION}``)."""
+        """Nothing internal: built only from constants, module-level ALL_CAPS names (``{"version": VERSION}``)
+        and the caller's own request data echoed back (``dict(request.headers)``, the client's IP address)."""
         if node is None or depth > _MAX_DEPTH:
             return node is None
         d = depth + 1
-        if isinstance(node, ast.Constant):
+        if isinstance(node, ast.Constant) or self._echo(node):
+            return True
+        if isinstance(node, ast.Subscript):
+            return self._literalish(node.value, flow, use, d)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ECHO_METHODS:
+            return self._literalish(node.func.value, flow, use, d) and \
+                all(self._literalish(a, flow, use, d) for a in node.args)
+        if isinstance(node, ast.Call) and not node.args and not node.keywords and \
+                CLIENT_ADDRESS_RE.match(self._simple(node.func) or ""):
             return True
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             return all(self._literalish(e, flow, use, d) for e in node.elts)
@@ -157,6 +201,12 @@ class DiagnosticRoutes(Guards):
                 all(self._literalish(k.value, flow, use, d) for k in node.keywords)
         return False
 
+    def _echo(self, node: ast.AST) -> bool:
+        """``request.headers``, ``request.remote_addr``, ``request.args``: what the caller itself sent."""
+        if not isinstance(node, ast.Attribute) or node.attr in SERVER_REQUEST_ATTRS:
+            return False
+        return self._is_request(node.value)
+
     def _literal_def(self, d: _Def, flow: _Flow, depth: int) -> bool:
         """Memoised per definition: branchy reassignments would otherwise be explored exponentially."""
         cached = self._literal_cache.get(id(d))
@@ -176,7 +226,7 @@ class DiagnosticRoutes(Guards):
         params = {a.arg for a in list(view.node.args.posonlyargs) + list(view.node.args.args) + list(view.node.args.kwonlyargs)}
         params -= {"self", "cls"}
         params -= {m.group(3) for p in view.paths for m in _TYPED_PARAM_RE.finditer(p)}  # <int:id> cannot inject
-        expose = lambda node, ancestors, use: self._exposure(node, ancestors, use, fscope)  # noqa: E731
+        expose = lambda node, ancestors, use: self._exposure(node, ancestors, use, fscope, flow)  # noqa: E731
         from_request = lambda node, ancestors, use: self._request_data(node, ancestors, use, params)  # noqa: E731
         for stmt in flow.stmts:
             if isinstance(stmt, ast.Return) and stmt.value is not None:

@@ -54,6 +54,9 @@ class _Origin:
     end: int
     describe: str
     catchall: bool = False
+    # a ValueError-like error of code that only processed the caller's own request data: its message
+    # describes that input, so a 4xx answer carrying it is a validation message
+    validation: bool = False
 
 
 Ancestors = Tuple[ast.AST, ...]

@@ -11,12 +11,14 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, Optional, Set, Tuple
 
 from flask_preflight.findings import Severity
 from flask_preflight.rules.errors import PF301
 from flask_preflight.static.python.astutil import walk as walk_nodes
-from flask_preflight.static.python.views.flow import _MAX_DEPTH, Ancestors, Hit, _Flow, _Origin, _walk_expr, search
+from flask_preflight.static.python.flaskapi import is_socketio
+from flask_preflight.static.python.views.flow import (_MAX_DEPTH, Ancestors, Hit, _Flow, _int_const, _Origin, _root_name,
+                                                      _walk_expr, search)
 from flask_preflight.static.python.views.guards import Guards
 from flask_preflight.static.python.views.routes import View
 from flask_preflight.static.python.views.vocabulary import CLIENT_FACING_PACKAGES, CLIENT_FACING_RE, WERKZEUG_HTTP
@@ -29,6 +31,16 @@ DETAIL_ATTRS = {"args", "message", "msg", "strerror", "filename", "statement", "
 EXC_ATTRS = {"original_exception", "__cause__", "__context__", "orig"}
 # Calls that render a bare exception object as text for the client.
 RENDERING_CALLS = {"render_template", "render_template_string", "abort"}
+# Errors raised when a value does not convert (``int("x")``, ``json.loads``, ``Decimal``, ``base64``): raised
+# by code that handled only the caller's own input, their message describes that input.
+BUILTIN_CONVERSION_ERRORS = {"ValueError", "TypeError", "UnicodeDecodeError", "OverflowError"}
+CONVERSION_ERRORS = {"json.JSONDecodeError", "json.decoder.JSONDecodeError", "simplejson.JSONDecodeError",
+                     "decimal.InvalidOperation", "binascii.Error"}
+# HTTP error classes with a 5xx status; the other Werkzeug/Flask HTTP errors are client errors.
+SERVER_ERRORS = {"InternalServerError", "NotImplemented", "BadGateway", "ServiceUnavailable", "GatewayTimeout",
+                 "HTTPVersionNotSupported"}
+# Flask-SocketIO's way of answering a client: an emitted event is a response.
+SOCKET_SENDS = {"flask_socketio.emit", "flask_socketio.send"}
 
 
 @dataclass
@@ -45,12 +57,18 @@ class ExceptionLeaks(Guards):
 
     def _origins(self, view: View, flow: _Flow) -> List[_Origin]:
         origins: List[_Origin] = []
+        tries = {id(h): stmt for stmt in flow.stmts for h in getattr(stmt, "handlers", []) or []}
+        params = self._url_params(view)
         for h in flow.handlers:
             if not h.name or not h.body or self._client_facing(h.type):
                 continue
             caught = self._src(h.type) if h.type is not None else "BaseException"
+            try_stmt = tries.get(id(h))
+            validation = try_stmt is not None and self._conversion_error(h.type) and \
+                self._only_request_input(try_stmt, flow, params)
             origins.append(_Origin(h.name, h.body[0].lineno, h.body[-1].end_lineno or h.body[-1].lineno,
-                                   f"the exception caught by `except {caught} as {h.name}` (line {h.lineno})"))
+                                   f"the exception caught by `except {caught} as {h.name}` (line {h.lineno})",
+                                   validation=validation))
         if view.handler in ("catchall", "specific"):
             param = self._first_param(view)
             if param:
@@ -59,6 +77,71 @@ class ExceptionLeaks(Guards):
                                        "the exception passed to the handler",
                                        catchall=view.handler == "catchall"))
         return origins
+
+    def _url_params(self, view: View) -> Set[str]:
+        args = view.node.args
+        return {a.arg for a in list(args.posonlyargs) + list(args.args) + list(args.kwonlyargs)} - {"self", "cls"} \
+            if view.route or view.socket else set()
+
+    def _conversion_error(self, node: Optional[ast.expr]) -> bool:
+        """``except ValueError`` / ``except (TypeError, json.JSONDecodeError)``: only conversion errors."""
+        if node is None:
+            return False
+        if isinstance(node, ast.Tuple):
+            return bool(node.elts) and all(self._conversion_error(e) for e in node.elts)
+        q = self.model.qualname(node) or ""
+        if q in BUILTIN_CONVERSION_ERRORS:
+            return q not in self.model.module_scope.bindings
+        return q in CONVERSION_ERRORS
+
+    def _only_request_input(self, try_stmt: ast.stmt, flow: _Flow, params: Set[str]) -> bool:
+        """Every call the ``try`` body makes works on the caller's own data (``int(request.args["n"])``,
+        ``json.loads(request.data)``, ``upload(file=f, **form)`` with both taken from the request): nothing
+        else - a database, a file, another service - can be behind the error."""
+        from_request = lambda node, ancestors, use: self._request_data(node, ancestors, use, params)  # noqa: E731
+        calls = 0
+        for stmt in getattr(try_stmt, "body", []):
+            for node in walk_nodes(stmt):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    return False
+                if not isinstance(node, ast.Call):
+                    continue
+                calls += 1
+                if self._request_data(node, (), stmt, params) is not None or \
+                        isinstance(node.func, ast.Attribute) and self._is_request(node.func.value):
+                    continue  # request.get_json() / parse_args(): reading the request itself
+                inputs: List[ast.AST] = list(node.args) + [k.value for k in node.keywords]
+                if isinstance(node.func, ast.Attribute) and _root_local(node.func.value, flow):
+                    inputs.append(node.func.value)  # data.get("n"): the receiver is an input too
+                if not inputs:
+                    return False
+                for value in inputs:
+                    value = value.value if isinstance(value, ast.Starred) else value
+                    if isinstance(value, ast.Constant):
+                        continue
+                    if not search(flow, value, stmt, from_request):
+                        return False
+        return calls > 0
+
+    def _status(self, at: ast.AST, stmt: ast.stmt) -> Optional[int]:
+        """The HTTP status a sink answers with: ``(body, 400)``, ``abort(400, ...)``, ``raise BadRequest(...)``;
+        200 for a plain return, None when it cannot be told."""
+        if isinstance(at, ast.Call):  # abort(code, ...)
+            return _int_const(at.args[0]) if at.args else None
+        if isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call):
+            if self._simple(stmt.exc.func) == "abort":
+                return _int_const(stmt.exc.args[0]) if stmt.exc.args else None
+            return 500 if self._simple(stmt.exc.func) in SERVER_ERRORS | {"HTTPException"} else 400
+        if isinstance(stmt, ast.Return) and stmt.value is not None:
+            value = stmt.value
+            if isinstance(value, ast.Tuple) and len(value.elts) >= 2:
+                return _int_const(value.elts[1])
+            if isinstance(value, ast.Call) and self._simple(value.func) == "make_response" and len(value.args) >= 2:
+                return _int_const(value.args[1])
+            return 200
+        if isinstance(stmt, ast.Expr):
+            return 200  # an emitted Socket.IO event
+        return None
 
     def _first_param(self, view: View) -> Optional[str]:
         args = list(view.node.args.posonlyargs) + list(view.node.args.args)
@@ -204,17 +287,34 @@ class ExceptionLeaks(Guards):
                 for node, _ in _walk_expr(stmt.value):
                     if isinstance(node, ast.Call) and self._simple(node.func) == "abort":
                         sinks.append((node, node))
+                    elif isinstance(node, ast.Call) and self._socket_send(node):
+                        sinks.append((stmt, node))
             for at, expr in sinks:
                 hits = search(flow, expr, stmt, pred)
+                if hits and all(h.origin is not None and h.origin.validation for h in hits):
+                    status = self._status(at, stmt)
+                    if status is not None and 400 <= status < 500:
+                        continue  # the caller's own bad input, answered as a client error
                 if hits:
                     self._report301(view, stmt, at, hits)
+
+    def _socket_send(self, call: ast.Call) -> bool:
+        """``emit("error", {...})`` / ``send(...)`` from Flask-SocketIO, or ``socketio.emit(...)``: the event goes
+        to the client (or a whole room) just as a response would."""
+        q = self.model.qualname(call.func) or ""
+        if q in SOCKET_SENDS:
+            return True
+        func = call.func
+        return isinstance(func, ast.Attribute) and func.attr in ("emit", "send") and \
+            is_socketio(self.model, func.value, self.model.module_scope, call.lineno)
 
     def _report301(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit]) -> None:
         def rank(h: Hit) -> int:
             return 2 if h.grade == "traceback" else 1 if h.origin is not None and h.origin.catchall else 0
         hit = max(hits, key=rank)
         sev = Severity.HIGH if rank(hit) > 0 else Severity.MEDIUM
-        who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else f"View `{view.name}`"
+        who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else \
+            f"Socket.IO handler `{view.name}`" if view.socket and not view.route else f"View `{view.name}`"
         subject = hit.label
         if hit.grade == "detail" and hit.origin is not None:
             subject += f" of {hit.origin.describe}"
@@ -222,7 +322,8 @@ class ExceptionLeaks(Guards):
         line = getattr(hit.node, "lineno", sink_line)
         via = f" through `{hit.via.name}` (line {line})" if hit.via is not None and line != sink_line else ""
         sink = "becomes the `abort()` description" if isinstance(at, ast.Call) else \
-            "becomes the HTTP error's description" if isinstance(at, ast.Raise) else "reaches the response"
+            "becomes the HTTP error's description" if isinstance(at, ast.Raise) else \
+            "is emitted to the Socket.IO client" if isinstance(at, ast.Expr) else "reaches the response"
         note = ""
         debug_only = self._debug_condition(self.sites.get(id(stmt)))
         if not debug_only and all(h.debug_only for h in hits):
@@ -235,3 +336,8 @@ class ExceptionLeaks(Guards):
         related = (self.ctx.location(hit.node),) if line != sink_line else ()
         self.ctx.emit(PF301, at, message, sev, related=related)
 
+
+def _root_local(node: ast.expr, flow: _Flow) -> bool:
+    """``data`` in ``data.get("n")`` when ``data`` is a local of the view (not a module like ``json``)."""
+    name = _root_name(node)
+    return name is not None and name in flow.defs

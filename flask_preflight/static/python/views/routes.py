@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from flask_preflight.static.python.context import Context
 from flask_preflight.static.python.evaluate import Evaluator
-from flask_preflight.static.python.flaskapi import is_flask_app, module_imports_flask
+from flask_preflight.static.python.flaskapi import is_flask_app, is_socketio, module_imports_flask
 from flask_preflight.static.python.model import Scope, Site
-from flask_preflight.static.python.views.flow import FuncDef, _Flow, _int_const
+from flask_preflight.static.python.views.flow import Ancestors, FuncDef, Hit, _Flow, _int_const
 from flask_preflight.static.python.views.vocabulary import (BUILTIN_EXCEPTIONS, CLIENT_FACING_PACKAGES, CLIENT_FACING_RE,
                                                             INTERNAL_ERROR_PACKAGES, WERKZEUG_HTTP)
 
@@ -25,6 +25,9 @@ HANDLER_DECORATORS = {"errorhandler", "app_errorhandler"}
 HOOK_NAMES = {"before_request", "before_app_request"}
 VIEW_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"}
 VIEW_BASE_NAMES = {"View", "MethodView", "Resource"}
+REQUEST_QUALNAMES = {"flask.request", "flask.globals.request"}
+REQUEST_ATTRS = {"args", "form", "json", "values", "data", "files", "cookies", "headers", "stream", "get_json",
+                 "get_data", "view_args", "environ", "query_string"}
 
 
 class _Span:
@@ -50,6 +53,7 @@ class View:
     registrations: List[Site] = field(default_factory=list)  # add_url_rule calls (decorators use ``site``)
     handler: Optional[str] = None  # "catchall" | "500" | "specific" for error handlers worth checking
     handler_for: str = ""  # what the handler handles, for messages
+    socket: bool = False  # a Flask-SocketIO event handler: what it emits or returns goes to the client
     cls: Optional[ast.ClassDef] = None
 
 
@@ -119,7 +123,7 @@ class RouteModel:
             func = dec.func if isinstance(dec, ast.Call) else dec
             if not isinstance(func, ast.Attribute):
                 continue
-            if func.attr not in ROUTE_DECORATORS and func.attr not in HANDLER_DECORATORS and func.attr not in HOOK_NAMES:
+            if func.attr not in ROUTE_DECORATORS | HANDLER_DECORATORS | HOOK_NAMES | {"on", "event", "on_event"}:
                 continue
             receiver = self._src(func.value)
             if isinstance(dec, ast.Call) and func.attr in ROUTE_DECORATORS:
@@ -138,6 +142,9 @@ class RouteModel:
                 self._handler(fn, site.scope, dec.args[0])
             elif func.attr == "errorhandler" and not isinstance(dec, ast.Call):
                 self._handler(fn, site.scope, None)  # flask-restx: a bare @api.errorhandler is the default handler
+            elif func.attr in ("on", "event", "on_event") and \
+                    is_socketio(self.model, func.value, site.scope, fn.lineno):
+                self._view(fn, site.scope).socket = True
             elif func.attr in HOOK_NAMES and not isinstance(dec, ast.Call):
                 app_wide = func.attr == "before_app_request" or self._is_app(func.value, site.scope, fn.lineno)
                 self.hooks.append((receiver, fn, site.scope, app_wide))
@@ -332,3 +339,20 @@ class RouteModel:
     def _simple(self, func: ast.expr) -> str:
         return (self.model.qualname(func) or "").rsplit(".", 1)[-1]
 
+    def _is_request(self, node: ast.AST) -> bool:
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return False
+        q = self.model.qualname(node)
+        if q in REQUEST_QUALNAMES:
+            return True
+        return isinstance(node, ast.Name) and node.id == "request" and node.id not in self.model.imports \
+            and module_imports_flask(self.model)
+
+    def _request_data(self, node: ast.AST, ancestors: Ancestors, use: ast.stmt, params: Set[str]) -> Optional[Hit]:
+        if isinstance(node, ast.Attribute) and node.attr in REQUEST_ATTRS and self._is_request(node.value):
+            return Hit(node, f"`{self._src(node, 40)}`", "request")
+        if isinstance(node, ast.Name) and node.id in params and isinstance(node.ctx, ast.Load):
+            return Hit(node, f"the URL parameter `{node.id}`", "request")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "parse_args":
+            return Hit(node, f"`{self._src(node, 40)}`", "request")
+        return None
