@@ -632,3 +632,140 @@ def quiet(data):
     assert exact(scan) == [("PF301", "app.py", 15, 9, "medium"), ("PF301", "app.py", 22, 9, "medium")]
     assert "Socket.IO handler `judge`" in scan.message("PF301", 15)
     assert "emitted to the Socket.IO client" in scan.message("PF301", 15)
+
+
+PROJECT_ERRORS = {
+    "pkg/__init__.py": "",
+    "pkg/errors.py": """
+class AppError(Exception):
+    pass
+
+class PostError(AppError):
+    pass
+
+class Detached(Exception):
+    def __init__(self, query_id):
+        self.query_id = query_id
+        super().__init__("This query is detached from any data source.")
+
+class Wrapped(Exception):
+    pass
+
+class Templated(Exception):
+    pass
+
+class Described(Exception):
+    def __str__(self):
+        return f"failed: {self.args}"
+""",
+    "pkg/service.py": """
+from pkg.errors import PostError, Wrapped, Templated, Detached
+
+def create(x):
+    if not x:
+        raise PostError("Post cannot be created")
+    if x == 2:
+        raise Detached(x)
+    if x == 3:
+        raise Templated(f"Missing field {x}")
+    try:
+        return int(x)
+    except Exception as e:
+        raise Wrapped(str(e))
+""",
+}
+
+
+def test_project_exception_with_a_fixed_message_is_meant_for_the_client(scan):
+    views = """
+from flask import Flask, jsonify, abort
+from sqlalchemy.exc import IntegrityError
+from pkg.errors import AppError, Detached, Wrapped, Templated, Described
+from pkg.service import create
+app = Flask(__name__)
+
+@app.route("/a", methods=["POST"])
+def a():
+    try:
+        create(1)
+    except AppError as e:
+        abort(400, str(e))
+
+@app.route("/b")
+def b():
+    try:
+        create(2)
+    except Detached as e:
+        return jsonify(message=str(e)), 400
+
+@app.route("/c")
+def c():
+    try:
+        create(3)
+    except Wrapped as e:
+        return jsonify(message=str(e)), 400
+
+@app.route("/d")
+def d():
+    try:
+        create(3)
+    except (Templated, Detached) as e:
+        return jsonify(message=str(e)), 400
+
+@app.route("/e")
+def e():
+    try:
+        create(3)
+    except Described as err:
+        return jsonify(message=str(err)), 400
+
+@app.route("/f")
+def f():
+    try:
+        create(3)
+    except IntegrityError as err:
+        return jsonify(message=str(err)), 400
+"""
+    scan({**PROJECT_ERRORS, "pkg/views.py": views})
+    # Wrapped carries str(e) of anything, Templated interpolates values, Described builds its text, and a
+    # library's exception says what the library says
+    assert exact(scan) == [("PF301", "pkg/views.py", n, 9, "medium") for n in (26, 33, 40, 47)]
+
+
+def test_a_subclass_raised_with_a_computed_message_is_caught_by_its_base(scan):
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/errors.py": """
+class AppError(Exception):
+    pass
+
+class DbError(AppError):
+    pass
+""",
+        "pkg/service.py": """
+from pkg.errors import AppError, DbError
+
+def create(x, db):
+    if not x:
+        raise AppError("nothing to create")
+    try:
+        db.save(x)
+    except Exception as exc:
+        raise DbError(exc)
+""",
+        "pkg/views.py": """
+from flask import Flask, abort
+from pkg.errors import AppError
+from pkg.service import create
+app = Flask(__name__)
+
+@app.route("/a", methods=["POST"])
+def a():
+    try:
+        create(1, None)
+    except AppError as e:
+        abort(400, str(e))
+""",
+    }
+    scan(files)
+    assert exact(scan) == [("PF301", "pkg/views.py", 11, 9, "medium")]

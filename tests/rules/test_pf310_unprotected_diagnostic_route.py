@@ -622,3 +622,119 @@ def debug_wsgi():
     scan({"app.py": src})
     # the host name is computed server-side (medium); the WSGI environ carries server variables (high)
     assert exact(scan) == [("PF310", "app.py", 24, 1, "medium"), ("PF310", "app.py", 28, 1, "high")]
+
+
+def test_before_request_guard_registered_in_another_module(scan):
+    files = {
+        "pkg/__init__.py": """
+from flask import Flask
+
+def create_app():
+    app = Flask(__name__)
+    from pkg.api import system_bp, info_bp, open_bp
+    for bp in (system_bp, info_bp, open_bp):
+        app.register_blueprint(bp)
+    return app
+""",
+        # a package __init__ with no Flask code in it: only re-exports
+        "pkg/api/__init__.py": """
+from pkg.api.system import system_bp
+from pkg.api.info import info_bp
+from pkg.api.open import open_bp
+from pkg.api import hooks  # noqa: F401
+""",
+        "pkg/api/system.py": """
+import os
+from flask import Blueprint, jsonify
+system_bp = Blueprint("system", __name__)
+
+@system_bp.route("/env")
+def env():
+    return jsonify(dict(os.environ))
+""",
+        "pkg/api/info.py": """
+import os
+from flask import Blueprint, jsonify
+info_bp = Blueprint("info", __name__)
+
+@info_bp.route("/env")
+def env():
+    return jsonify(dict(os.environ))
+""",
+        "pkg/api/open.py": """
+import os
+from flask import Blueprint, jsonify
+open_bp = Blueprint("open", __name__)
+
+@open_bp.route("/env")
+def env():
+    return jsonify(dict(os.environ))
+""",
+        "pkg/api/hooks.py": """
+from flask import abort, g, request
+from pkg.api import system_bp
+from pkg.api.info import info_bp
+from pkg.api.open import open_bp
+
+@system_bp.before_request
+def require_admin():
+    if not request.headers.get("Authorization"):
+        abort(401)
+
+@info_bp.before_request
+@admin_required
+def before_info():
+    g.started = True
+
+@open_bp.before_request
+def remember_start():
+    g.started = True
+
+def admin_required(fn):
+    return fn
+""",
+    }
+    scan(files)
+    # system: the guard is imported through the package's re-export; info: a hook stacked on an auth decorator;
+    # open: a hook that guards nothing
+    assert exact(scan) == [("PF310", "pkg/api/open.py", 6, 1, "high")]
+
+
+def test_app_wide_guard_in_the_factory_covers_the_blueprints_below_it(scan):
+    files = {
+        "pkg/__init__.py": """
+from flask import Flask, abort, session
+
+def create_app():
+    app = Flask(__name__)
+    from pkg.views import bp
+    app.register_blueprint(bp)
+    app.before_request(require_login)
+    return app
+
+def require_login():
+    if "user" not in session:
+        abort(401)
+""",
+        "pkg/views.py": """
+import os
+from flask import Blueprint, jsonify
+bp = Blueprint("views", __name__)
+
+@bp.route("/env")
+def env():
+    return jsonify(dict(os.environ))
+""",
+        # another app scanned alongside: the first app's guard does not protect it
+        "tools/views.py": """
+import os
+from flask import Flask, jsonify
+app = Flask(__name__)
+
+@app.route("/env")
+def env():
+    return jsonify(dict(os.environ))
+""",
+    }
+    scan(files)
+    assert exact(scan) == [("PF310", "tools/views.py", 6, 1, "high")]

@@ -8,9 +8,10 @@ judgements live in ``leaks`` (PF301) and ``diagnostic`` (PF310).
 
 from __future__ import annotations
 
-from flask_preflight.static.python.context import Context
+from flask_preflight.static.python.context import Context, ViewFacts
 from flask_preflight.static.python.flaskapi import module_imports_flask, module_imports_non_flask_framework
 from flask_preflight.static.python.views.diagnostic import DiagnosticRoutes, _diagnostic_path
+from flask_preflight.static.python.views.facts import module_exceptions, qualify
 from flask_preflight.static.python.views.guards import AUTH_NAME_RE
 from flask_preflight.static.python.views.leaks import ExceptionLeaks
 
@@ -21,9 +22,14 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
     """Both rules over one module: discover its views once, then judge each."""
 
     def run(self) -> None:
+        exceptions, raises = module_exceptions(self.model)
+        facts = self.ctx.view_facts = ViewFacts(exceptions=exceptions, raises=raises)
         if module_imports_non_flask_framework(self.model) and not module_imports_flask(self.model):
             return
         self._discover()
+        for receiver, hook, _, app_wide in self.hooks:
+            if self._guards(hook):
+                facts.guard_hooks.append((qualify(self.model, receiver) or "", app_wide))
         for view in self.views.values():
             if view.route or view.handler or view.socket:
                 self._pf301(view)

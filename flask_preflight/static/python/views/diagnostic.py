@@ -19,6 +19,7 @@ from flask_preflight.static.python.model import Scope
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.views.flow import (_MAX_DEPTH, SINGLE_KEY_ATTRS, Ancestors, Hit, _Def, _Flow, _own_exprs,
                                                       _walk_expr, search)
+from flask_preflight.static.python.views.facts import qualify
 from flask_preflight.static.python.views.guards import Guards, _first_line
 from flask_preflight.static.python.views.routes import View, _Span
 
@@ -290,7 +291,9 @@ class DiagnosticRoutes(Guards):
             sev = Severity.MEDIUM
             message = (f"{route} looks like a diagnostic endpoint and returns computed data with no authentication "
                        f"check; make sure it exposes nothing internal, or protect it.{debug_note}")
-        self.ctx.emit(PF310, _Span(view.node), message, sev)
+        # a guarding before_request hook on the blueprint (or app) may be registered in another module
+        refs = tuple(sorted({q for q in (qualify(self.model, r) for r in view.receivers) if q}))
+        self._emit_unless("guarded", refs, PF310, _Span(view.node), message, sev)
 
 def _diagnostic_path(path: str, strong: bool = False) -> bool:
     segments = DIAGNOSTIC_SEGMENTS - WEAK_SEGMENTS if strong else DIAGNOSTIC_SEGMENTS

@@ -57,6 +57,9 @@ class _Origin:
     # a ValueError-like error of code that only processed the caller's own request data: its message
     # describes that input, so a 4xx answer carrying it is a validation message
     validation: bool = False
+    # the classes an ``except`` clause catches when none is a builtin: if every one turns out to be a project
+    # exception with a fixed message, what it says was written for the client
+    classes: Tuple[str, ...] = ()
 
 
 Ancestors = Tuple[ast.AST, ...]

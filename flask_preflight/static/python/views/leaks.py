@@ -21,7 +21,8 @@ from flask_preflight.static.python.views.flow import (_MAX_DEPTH, Ancestors, Hit
                                                       _walk_expr, search)
 from flask_preflight.static.python.views.guards import Guards
 from flask_preflight.static.python.views.routes import View
-from flask_preflight.static.python.views.vocabulary import CLIENT_FACING_PACKAGES, CLIENT_FACING_RE, WERKZEUG_HTTP
+from flask_preflight.static.python.views.vocabulary import (BUILTIN_EXCEPTIONS, CLIENT_FACING_PACKAGES, CLIENT_FACING_RE,
+                                                            WERKZEUG_HTTP)
 
 TRACEBACK_CALLS = {"traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.extract_tb",
                    "traceback.TracebackException", "traceback.TracebackException.from_exception",
@@ -68,7 +69,7 @@ class ExceptionLeaks(Guards):
                 self._only_request_input(try_stmt, flow, params)
             origins.append(_Origin(h.name, h.body[0].lineno, h.body[-1].end_lineno or h.body[-1].lineno,
                                    f"the exception caught by `except {caught} as {h.name}` (line {h.lineno})",
-                                   validation=validation))
+                                   validation=validation, classes=self._caught_classes(h.type)))
         if view.handler in ("catchall", "specific"):
             param = self._first_param(view)
             if param:
@@ -77,6 +78,20 @@ class ExceptionLeaks(Guards):
                                        "the exception passed to the handler",
                                        catchall=view.handler == "catchall"))
         return origins
+
+    def _caught_classes(self, node: Optional[ast.expr]) -> Tuple[str, ...]:
+        """Qualified names of the caught classes, or () when one is a builtin (``Exception``, ``KeyError``) or
+        cannot be named: only the project can say whether the others are its own fixed-message exceptions."""
+        elts = node.elts if isinstance(node, ast.Tuple) else [node] if node is not None else []
+        out: List[str] = []
+        for e in elts:
+            q = self.model.qualname(e) or ""
+            if not q or (q in BUILTIN_EXCEPTIONS and q not in self.model.module_scope.bindings):
+                return ()
+            if "." not in q and self.model.module_name:
+                q = f"{self.model.module_name}.{q}"
+            out.append(q)
+        return tuple(out)
 
     def _url_params(self, view: View) -> Set[str]:
         args = view.node.args
@@ -334,7 +349,11 @@ class ExceptionLeaks(Guards):
         message = (f"{who} sends exception details to the client: {subject}{via} {sink}; error messages and "
                    f"tracebacks reveal SQL, file paths, hosts and library versions.{note}")
         related = (self.ctx.location(hit.node),) if line != sink_line else ()
-        self.ctx.emit(PF301, at, message, sev, related=related)
+        classes = tuple(sorted({c for h in hits for c in (h.origin.classes if h.origin is not None else ())}))
+        if all(h.origin is not None and h.origin.classes for h in hits):
+            self._emit_unless("fixed-message", classes, PF301, at, message, sev, related=related)
+        else:
+            self.ctx.emit(PF301, at, message, sev, related=related)
 
 
 def _root_local(node: ast.expr, flow: _Flow) -> bool:

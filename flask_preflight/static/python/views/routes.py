@@ -12,7 +12,9 @@ import ast
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
-from flask_preflight.static.python.context import Context
+from flask_preflight.findings import Location, Severity
+from flask_preflight.rules import Rule
+from flask_preflight.static.python.context import Context, Pending
 from flask_preflight.static.python.evaluate import Evaluator
 from flask_preflight.static.python.flaskapi import is_flask_app, is_socketio, module_imports_flask
 from flask_preflight.static.python.model import Scope, Site
@@ -329,6 +331,14 @@ class RouteModel:
         view.handler = kind
         view.handler_for = what
 
+
+    def _emit_unless(self, unless: str, refs: Tuple[str, ...], rule: Rule, node: ast.AST, message: str,
+                     severity: Severity, related: Tuple[Location, ...] = ()) -> None:
+        """Emit a finding that the whole project may still withdraw (see ``views/project.py``)."""
+        before = len(self.ctx.result.findings)
+        self.ctx.emit(rule, node, message, severity, related=related)
+        if len(self.ctx.result.findings) > before:
+            self.ctx.result.pending.append(Pending(self.ctx.result.findings.pop(), unless, refs))
 
     def _flow(self, fn: FuncDef) -> _Flow:
         flow = self._flows.get(id(fn))
