@@ -769,3 +769,42 @@ def a():
     }
     scan(files)
     assert exact(scan) == [("PF301", "pkg/views.py", 11, 9, "medium")]
+
+
+def test_raise_sites_in_tests_do_not_decide_what_production_raises(scan):
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/errors.py": """
+class AppError(Exception):
+    pass
+""",
+        "pkg/service.py": """
+from pkg.errors import AppError
+
+def create(x):
+    if not x:
+        raise AppError("nothing to create")
+""",
+        "tests/test_service.py": """
+from pkg.errors import AppError
+
+def test_message(tmp_path):
+    err = AppError(str(tmp_path))
+    raise AppError(str(err))
+""",
+        "pkg/views.py": """
+from flask import Flask, abort
+from pkg.errors import AppError
+from pkg.service import create
+app = Flask(__name__)
+
+@app.route("/a", methods=["POST"])
+def a():
+    try:
+        create(1)
+    except AppError as e:
+        abort(400, str(e))
+""",
+    }
+    scan(files)
+    assert exact(scan) == []

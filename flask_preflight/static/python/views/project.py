@@ -40,6 +40,7 @@ class _Resolver:
         self._guards: Optional[Tuple[Set[str], List[ModuleSummary]]] = None
         self._classes: Optional[Dict[str, Tuple[ClassSummary, ModuleSummary]]] = None
         self._raises: Dict[str, List[bool]] = {}
+        self._children: Dict[str, List[str]] = {}  # class qualname -> project classes deriving from it
         self._fixed: Dict[str, bool] = {}
 
     # ---- names ----------------------------------------------------------------------------------
@@ -100,7 +101,14 @@ class _Resolver:
         for s in self.summaries:
             for c in s.classes.values():
                 self._classes[c.qualname] = (c, s)
+        for q, (c, s) in self._classes.items():
+            for base in c.bases:
+                parent = self._base_qualname(base, s.path)
+                if parent is not None:
+                    self._children.setdefault(parent, []).append(q)
         for s in self.summaries:
+            if s.is_test:
+                continue  # tests raise what they like; production never runs them
             for raised, literal in s.view_facts.raises:  # type: ignore[union-attr]
                 kind, cls = self.index.resolve(raised, s.path)
                 if kind == "class":
@@ -108,15 +116,11 @@ class _Resolver:
 
     def _subclasses(self, qualname: str) -> List[str]:
         """Project classes deriving from ``qualname`` (``except Base`` catches them too)."""
-        assert self._classes is not None
         out: List[str] = []
         frontier = [qualname]
         while frontier and len(out) < 500:
-            parent = frontier.pop()
-            for q, (c, s) in self._classes.items():
-                if q in out or q == qualname:
-                    continue
-                if any(self._base_qualname(b, s.path) == parent for b in c.bases):
+            for q in self._children.get(frontier.pop(), []):
+                if q not in out and q != qualname:
                     out.append(q)
                     frontier.append(q)
         return out
