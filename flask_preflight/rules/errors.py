@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_preflight.findings import Severity
 from flask_preflight.rules import OWASP_A01, OWASP_A05, REGISTRY, Rule
 
-_IMPL = "flask_preflight/static/python/views.py"
+_IMPL_301 = "flask_preflight/static/python/views/leaks.py"
+_IMPL_310 = "flask_preflight/static/python/views/diagnostic.py"
 
 PF301 = REGISTRY.register(Rule(
     id="PF301",
@@ -20,11 +21,18 @@ PF301 = REGISTRY.register(Rule(
         "`jsonify()`, `make_response()`, `Response()`, a rendered template or `abort(500, str(e))` - hands that "
         "to whoever triggered the error, and error paths are exactly what an attacker probes. The check follows "
         "simple assignments inside the view (`msg = str(e); return jsonify(error=msg)`). Views are route "
-        "functions, methods of `MethodView`/`View`/Flask-RESTful `Resource` classes and functions registered "
-        "with `add_url_rule`/`register_error_handler` in the same module. Errors meant for clients are not "
-        "reported: handlers for HTTP errors (`errorhandler(404)`, `HTTPException`, whose `description` is "
-        "public by design) and exceptions whose class says so (`ValidationError`, `BadRequest`, `NotFound`, "
-        "...). In an `errorhandler(500)`/`InternalServerError` handler `str(e)` is Werkzeug's generic text; the "
+        "functions, methods of `MethodView`/`View`/Flask-RESTful `Resource` classes, functions registered "
+        "with `add_url_rule`/`register_error_handler` in the same module, and Flask-SocketIO event handlers "
+        "(`@socketio.on(...)`); an `emit()`/`send()` to a Socket.IO client is a response too. Errors meant for "
+        "clients are not reported: handlers for HTTP errors (`errorhandler(404)`, `HTTPException`, whose "
+        "`description` is public by design); exceptions whose class says so (`ValidationError`, `BadRequest`, "
+        "`NotFound`, ...); the project's own exception classes whose message is fixed text - the class's "
+        "`__init__` or `__str__` supplies a literal, or every `raise` of it and of its project subclasses "
+        "passes only string literals (one `raise MyError(str(e))` or `raise MyError(f\"... {x}\")` anywhere "
+        "keeps the finding, and so does a class the project does not define); and a conversion error "
+        "(`ValueError`, `TypeError`, `json.JSONDecodeError`, ...) caught around code that only handles the "
+        "caller's own request data (`int(request.args[\"n\"])`) and answered with a 4xx status, which "
+        "describes that input (with a 5xx or 200 status it is reported). In an `errorhandler(500)`/`InternalServerError` handler `str(e)` is Werkzeug's generic text; the "
         "leak there is `e.original_exception`. A full traceback, and anything in an `errorhandler(Exception)` "
         "or 500 catch-all (which sees every unhandled error), is reported as high; inside `if app.debug:` it is low. "
         "Logging the exception is the right thing to do and is never reported."
@@ -55,7 +63,7 @@ def create_order():
     cwe=(209, 497),
     owasp=(OWASP_A05,),
     modes=frozenset({"check", "inspect"}),
-    implemented_in=_IMPL,
+    implemented_in=_IMPL_301,
 ))
 
 PF310 = REGISTRY.register(Rule(
@@ -75,15 +83,24 @@ PF310 = REGISTRY.register(Rule(
         "`/eval`; matched per path segment, so `/debug/env` matches and `/debug-sentry` does not) is reported "
         "as medium only when it also returns something computed: a `/config` route returning "
         "`{\"version\": VERSION}` or rendering a fixed template is left alone, to keep the path heuristic "
-        "quiet. Only whole objects count: a single key (`app.config[\"VERSION\"]`, `os.environ.get(...)`), a "
-        "`get_namespace()` slice or an allowlist comprehension (`... for k, v in config.items() if k in SAFE`) is "
-        "not an exposure, and values handed to `render_template` count only on a diagnostic-looking route, since "
-        "the template decides what it shows. A route is guarded - and not reported - when it has an auth-looking decorator (`login_required`, "
+        "quiet; so is one that only echoes the caller's own request (`dict(request.headers)`, "
+        "`request.remote_addr`, a `get_ip()` helper). Only whole objects count: a single key "
+        "(`app.config[\"VERSION\"]`, `os.environ.get(...)`, any attribute of a `.config` but "
+        "`items()`/`values()`/`keys()`/`copy()`, since Flask's config is a dict), a `get_namespace()` slice or an "
+        "allowlist comprehension (`... for k, v in config.items() if k in SAFE`) is not an exposure, and a loop "
+        "variable (`for app in apps`, `[s.config for s in servers]`) is not the Flask app whatever its name. The "
+        "object must reach the response itself: handed to a helper (`search(current_app.config, query)`, "
+        "`GPGImport(current_app.config)`) it yields whatever the helper computes, unless the helper is a "
+        "pass-through (`jsonify`, `dict`, `json.dumps`, ...) or a one-argument call that is itself the "
+        "response (`return send_result(current_app.config)`). Values handed to `render_template` count only "
+        "on a diagnostic-looking route, since the template decides what it shows. A route is guarded - and not reported - when it has an auth-looking decorator (`login_required`, "
         "`roles_required`, `jwt_required`, `auth.login_required`, anything named like "
         "login/auth/admin/role/permission/token/jwt), a decorator of the same module that aborts with "
         "401/403 or checks `current_user`, an auth check at the top of its body (`if not "
-        "current_user.is_admin: abort(403)`), or a `before_request` hook on its blueprint (or app) in the same "
-        "module that does. Routes registered only under `if app.debug:` are still reported (debug gets "
+        "current_user.is_admin: abort(403)`), or a `before_request` hook that does, registered on its "
+        "blueprint in any module of the project (the blueprint is followed through imports and package "
+        "re-exports), or app-wide (`app.before_request`, `before_app_request`) in any module of the route's "
+        "top-level package or of a directory at or above the route's. Routes registered only under `if app.debug:` are still reported (debug gets "
         "switched on in production more often than anyone plans), as medium unless they run request data. "
         "Exception tracebacks returned from error paths are PF301's business."
     ),
@@ -111,5 +128,5 @@ def show_config():
     cwe=(489, 200, 306, 94),
     owasp=(OWASP_A01, OWASP_A05),
     modes=frozenset({"check", "inspect"}),
-    implemented_in=_IMPL,
+    implemented_in=_IMPL_310,
 ))

@@ -25,6 +25,7 @@ _HOMES = {
     "FileAnalysis": "flask_preflight.static.python.context", "ModuleSummary": "flask_preflight.static.python.context",
     "ClassSummary": "flask_preflight.static.python.context", "Fact": "flask_preflight.static.python.context",
     "Deferred": "flask_preflight.static.python.context", "DevServerRun": "flask_preflight.static.python.context",
+    "ViewFacts": "flask_preflight.static.python.context", "Pending": "flask_preflight.static.python.context",
     "DeployFile": "flask_preflight.static.deploy.model", "Command": "flask_preflight.static.deploy.model",
     "EnvVar": "flask_preflight.static.deploy.model", "Guard": "flask_preflight.static.deploy.model",
     "Origin": "flask_preflight.static.deploy.model", "Setting": "flask_preflight.static.deploy.model",

@@ -518,3 +518,293 @@ def a():
         return jsonify(error=str(e)), 500  # preflight: ignore[PF301]
 """
     assert scan({"app.py": src}) == []
+
+
+# ---- issue 14: validation messages and Socket.IO --------------------------------------------------------------
+
+def exact(scan, rule="PF301"):
+    """(rule, path, line, column, severity) of every finding of ``rule``."""
+    from pathlib import Path
+    return sorted((f.rule_id, Path(f.path).relative_to(scan.root).as_posix(), f.line, f.location.column,
+                   f.severity.value) for f in scan.findings if f.rule_id == rule)
+
+
+def test_conversion_error_of_the_callers_own_input_answered_4xx_is_validation(scan):
+    src = HEAD + """
+import json
+from store import upload, save
+
+@app.route("/n")
+def n():
+    try:
+        value = int(request.args["n"])
+    except ValueError as e:
+        return jsonify(error=str(e)), 400
+    return jsonify(value=value)
+
+@app.route("/doc", methods=["POST"])
+def doc():
+    try:
+        body = json.loads(request.get_data())
+    except (ValueError, json.JSONDecodeError) as e:
+        abort(400, str(e))
+    return jsonify(body)
+
+@app.route("/upload", methods=["POST"])
+def upload_view():
+    files = request.files.getlist("file")
+    form = {k: v for k, v in request.form.items()}
+    for f in files:
+        try:
+            upload(file=f, **form)
+        except ValueError as e:
+            return {"errors": [str(e)]}, 400
+    return "ok"
+
+@app.route("/n500")
+def n500():
+    try:
+        value = int(request.args["n"])
+    except ValueError as e:
+        return jsonify(error=str(e)), 500
+    return jsonify(value=value)
+
+@app.route("/n200")
+def n200():
+    try:
+        value = int(request.args["n"])
+    except ValueError as e:
+        return jsonify(error=str(e))
+    return jsonify(value=value)
+
+@app.route("/save", methods=["POST"])
+def save_view():
+    try:
+        save(request.form["x"])
+        save.commit()
+    except ValueError as e:
+        return {"errors": [str(e)]}, 400
+    return "ok"
+
+@app.route("/any", methods=["POST"])
+def any_error():
+    try:
+        value = int(request.args["n"])
+    except Exception as e:
+        return {"errors": [str(e)]}, 400
+    return "ok"
+"""
+    scan({"app.py": src})
+    # 5xx or 200 answers, a try body that also commits (a database behind the error), and a catch-all are leaks
+    assert exact(scan) == [("PF301", "app.py", n, 9, "medium") for n in (41, 49, 58, 66)]
+
+
+def test_socketio_emit_of_an_exception_is_a_response(scan):
+    src = HEAD + """
+from flask_socketio import SocketIO, emit, send
+from store import save
+socketio = SocketIO(app)
+
+@socketio.on("judge")
+def judge(data):
+    try:
+        save(data)
+    except Exception as e:
+        emit("error", {"message": f"Failed to judge round: {str(e)}"}, room=data["room"])
+
+@socketio.on("chat")
+def chat(data):
+    try:
+        save(data)
+    except Exception as e:
+        socketio.emit("error", {"message": repr(e)})
+
+@socketio.on("quiet")
+def quiet(data):
+    try:
+        save(data)
+    except Exception as e:
+        app.logger.exception("save failed")
+        emit("error", {"message": "could not save"})
+        send("failed")
+"""
+    scan({"app.py": src})
+    assert exact(scan) == [("PF301", "app.py", 15, 9, "medium"), ("PF301", "app.py", 22, 9, "medium")]
+    assert "Socket.IO handler `judge`" in scan.message("PF301", 15)
+    assert "emitted to the Socket.IO client" in scan.message("PF301", 15)
+
+
+PROJECT_ERRORS = {
+    "pkg/__init__.py": "",
+    "pkg/errors.py": """
+class AppError(Exception):
+    pass
+
+class PostError(AppError):
+    pass
+
+class Detached(Exception):
+    def __init__(self, query_id):
+        self.query_id = query_id
+        super().__init__("This query is detached from any data source.")
+
+class Wrapped(Exception):
+    pass
+
+class Templated(Exception):
+    pass
+
+class Described(Exception):
+    def __str__(self):
+        return f"failed: {self.args}"
+""",
+    "pkg/service.py": """
+from pkg.errors import PostError, Wrapped, Templated, Detached
+
+def create(x):
+    if not x:
+        raise PostError("Post cannot be created")
+    if x == 2:
+        raise Detached(x)
+    if x == 3:
+        raise Templated(f"Missing field {x}")
+    try:
+        return int(x)
+    except Exception as e:
+        raise Wrapped(str(e))
+""",
+}
+
+
+def test_project_exception_with_a_fixed_message_is_meant_for_the_client(scan):
+    views = """
+from flask import Flask, jsonify, abort
+from sqlalchemy.exc import IntegrityError
+from pkg.errors import AppError, Detached, Wrapped, Templated, Described
+from pkg.service import create
+app = Flask(__name__)
+
+@app.route("/a", methods=["POST"])
+def a():
+    try:
+        create(1)
+    except AppError as e:
+        abort(400, str(e))
+
+@app.route("/b")
+def b():
+    try:
+        create(2)
+    except Detached as e:
+        return jsonify(message=str(e)), 400
+
+@app.route("/c")
+def c():
+    try:
+        create(3)
+    except Wrapped as e:
+        return jsonify(message=str(e)), 400
+
+@app.route("/d")
+def d():
+    try:
+        create(3)
+    except (Templated, Detached) as e:
+        return jsonify(message=str(e)), 400
+
+@app.route("/e")
+def e():
+    try:
+        create(3)
+    except Described as err:
+        return jsonify(message=str(err)), 400
+
+@app.route("/f")
+def f():
+    try:
+        create(3)
+    except IntegrityError as err:
+        return jsonify(message=str(err)), 400
+"""
+    scan({**PROJECT_ERRORS, "pkg/views.py": views})
+    # Wrapped carries str(e) of anything, Templated interpolates values, Described builds its text, and a
+    # library's exception says what the library says
+    assert exact(scan) == [("PF301", "pkg/views.py", n, 9, "medium") for n in (26, 33, 40, 47)]
+
+
+def test_a_subclass_raised_with_a_computed_message_is_caught_by_its_base(scan):
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/errors.py": """
+class AppError(Exception):
+    pass
+
+class DbError(AppError):
+    pass
+""",
+        "pkg/service.py": """
+from pkg.errors import AppError, DbError
+
+def create(x, db):
+    if not x:
+        raise AppError("nothing to create")
+    try:
+        db.save(x)
+    except Exception as exc:
+        raise DbError(exc)
+""",
+        "pkg/views.py": """
+from flask import Flask, abort
+from pkg.errors import AppError
+from pkg.service import create
+app = Flask(__name__)
+
+@app.route("/a", methods=["POST"])
+def a():
+    try:
+        create(1, None)
+    except AppError as e:
+        abort(400, str(e))
+""",
+    }
+    scan(files)
+    assert exact(scan) == [("PF301", "pkg/views.py", 11, 9, "medium")]
+
+
+def test_raise_sites_in_tests_do_not_decide_what_production_raises(scan):
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/errors.py": """
+class AppError(Exception):
+    pass
+""",
+        "pkg/service.py": """
+from pkg.errors import AppError
+
+def create(x):
+    if not x:
+        raise AppError("nothing to create")
+""",
+        "tests/test_service.py": """
+from pkg.errors import AppError
+
+def test_message(tmp_path):
+    err = AppError(str(tmp_path))
+    raise AppError(str(err))
+""",
+        "pkg/views.py": """
+from flask import Flask, abort
+from pkg.errors import AppError
+from pkg.service import create
+app = Flask(__name__)
+
+@app.route("/a", methods=["POST"])
+def a():
+    try:
+        create(1)
+    except AppError as e:
+        abort(400, str(e))
+""",
+    }
+    scan(files)
+    assert exact(scan) == []

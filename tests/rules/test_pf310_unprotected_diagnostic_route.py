@@ -526,3 +526,215 @@ def api_env():
     return jsonify(env=os.environ.get("APP_ENV", "production"))
 """
     assert scan({"app.py": src}) == []
+
+
+# ---- issue 14: what a real view returns ---------------------------------------------------------------------
+
+def exact(scan, rule="PF310"):
+    """(rule, path, line, column, severity) of every finding of ``rule``."""
+    from pathlib import Path
+    return sorted((f.rule_id, Path(f.path).relative_to(scan.root).as_posix(), f.line, f.location.column,
+                   f.severity.value) for f in scan.findings if f.rule_id == rule)
+
+
+def test_config_handed_to_a_helper_is_not_the_config_returned(scan):
+    src = HEAD + """
+from audit import search, GPGImport, send_result
+
+@app.route("/audit")
+def audit():
+    rows = search(current_app.config, request.args)
+    return jsonify(rows)
+
+@app.route("/gpgkeys")
+def gpg_keys():
+    gpg = GPGImport(current_app.config)
+    return jsonify(gpg.get_publickeys())
+
+@app.route("/settings")
+def settings():
+    return send_result(current_app.config)
+
+@app.route("/settings2")
+def settings2():
+    data = dict(current_app.config)
+    return jsonify(data)
+"""
+    scan({"app.py": src})
+    # a one-argument helper that is itself the response, and a pass-through copy, still return the config
+    assert exact(scan) == [("PF310", "app.py", 20, 1, "high"), ("PF310", "app.py", 24, 1, "high")]
+
+
+def test_an_attribute_of_something_called_config_is_one_value(scan):
+    src = HEAD + """
+from models import get_servers
+
+@app.route("/names/radius")
+def radius_names():
+    return jsonify([server.config.identifier for server in get_servers()])
+
+@app.route("/names/all")
+def all_configs():
+    out = []
+    for app in get_servers():
+        out.append(app.config)
+    return jsonify(out)
+
+@app.route("/cfg/items")
+def cfg_items():
+    return jsonify(list(app.config.items()))
+
+@app.route("/cfg/attr")
+def cfg_attr():
+    return jsonify(name=app.config.root_path)
+"""
+    scan({"app.py": src})
+    # `app.config.items()` hands over every key; a loop variable named `app` is some other object
+    assert exact(scan) == [("PF310", "app.py", 21, 1, "high")]
+
+
+def test_debug_route_echoing_the_callers_own_request_is_not_a_leak(scan):
+    src = HEAD + """
+import socket
+from flask import make_response
+from utils import get_ip
+
+@app.route("/debug")
+def debug():
+    ip = get_ip()
+    headers = dict(request.headers)
+    headers.pop("Cookie", None)
+    resp = f"IP: {ip}\\n"
+    for k, v in headers.items():
+        resp += f"{k}: {v}\\n"
+    r = make_response(resp)
+    r.mimetype = "text/plain"
+    return r
+
+@app.route("/debug/host")
+def debug_host():
+    return {"host": socket.gethostname(), "ip": request.remote_addr}
+
+@app.route("/debug/wsgi")
+def debug_wsgi():
+    return {"ip": request.remote_addr, "environ": str(request.environ)}
+"""
+    scan({"app.py": src})
+    # the host name is computed server-side (medium); the WSGI environ carries server variables (high)
+    assert exact(scan) == [("PF310", "app.py", 24, 1, "medium"), ("PF310", "app.py", 28, 1, "high")]
+
+
+def test_before_request_guard_registered_in_another_module(scan):
+    files = {
+        "pkg/__init__.py": """
+from flask import Flask
+
+def create_app():
+    app = Flask(__name__)
+    from pkg.api import system_bp, info_bp, open_bp
+    for bp in (system_bp, info_bp, open_bp):
+        app.register_blueprint(bp)
+    return app
+""",
+        # a package __init__ with no Flask code in it: only re-exports
+        "pkg/api/__init__.py": """
+from pkg.api.system import system_bp
+from pkg.api.info import info_bp
+from pkg.api.open import open_bp
+from pkg.api import hooks  # noqa: F401
+""",
+        "pkg/api/system.py": """
+import os
+from flask import Blueprint, jsonify
+system_bp = Blueprint("system", __name__)
+
+@system_bp.route("/env")
+def env():
+    return jsonify(dict(os.environ))
+""",
+        "pkg/api/info.py": """
+import os
+from flask import Blueprint, jsonify
+info_bp = Blueprint("info", __name__)
+
+@info_bp.route("/env")
+def env():
+    return jsonify(dict(os.environ))
+""",
+        "pkg/api/open.py": """
+import os
+from flask import Blueprint, jsonify
+open_bp = Blueprint("open", __name__)
+
+@open_bp.route("/env")
+def env():
+    return jsonify(dict(os.environ))
+""",
+        "pkg/api/hooks.py": """
+from flask import abort, g, request
+from pkg.api import system_bp
+from pkg.api.info import info_bp
+from pkg.api.open import open_bp
+
+@system_bp.before_request
+def require_admin():
+    if not request.headers.get("Authorization"):
+        abort(401)
+
+@info_bp.before_request
+@admin_required
+def before_info():
+    g.started = True
+
+@open_bp.before_request
+def remember_start():
+    g.started = True
+
+def admin_required(fn):
+    return fn
+""",
+    }
+    scan(files)
+    # system: the guard is imported through the package's re-export; info: a hook stacked on an auth decorator;
+    # open: a hook that guards nothing
+    assert exact(scan) == [("PF310", "pkg/api/open.py", 6, 1, "high")]
+
+
+def test_app_wide_guard_in_the_factory_covers_the_blueprints_below_it(scan):
+    files = {
+        "pkg/__init__.py": """
+from flask import Flask, abort, session
+
+def create_app():
+    app = Flask(__name__)
+    from pkg.views import bp
+    app.register_blueprint(bp)
+    app.before_request(require_login)
+    return app
+
+def require_login():
+    if "user" not in session:
+        abort(401)
+""",
+        "pkg/views.py": """
+import os
+from flask import Blueprint, jsonify
+bp = Blueprint("views", __name__)
+
+@bp.route("/env")
+def env():
+    return jsonify(dict(os.environ))
+""",
+        # another app scanned alongside: the first app's guard does not protect it
+        "tools/views.py": """
+import os
+from flask import Flask, jsonify
+app = Flask(__name__)
+
+@app.route("/env")
+def env():
+    return jsonify(dict(os.environ))
+""",
+    }
+    scan(files)
+    assert exact(scan) == [("PF310", "tools/views.py", 6, 1, "high")]

@@ -37,6 +37,13 @@ _PREFILTER_RES = (
     ("config", re.compile(r"config\s*\[")),
     (".config.", re.compile(r"\.config\.(?:update|setdefault|from_\w+)")),
     (".run(", re.compile(r"pp\w*\.run\(|\)\.run\(")),
+    # the view rules ask whether an exception class a view catches has a fixed message: the modules that
+    # define exception classes, and those raising a non-builtin one with a message that is not a literal
+    ("Error", re.compile(r"^class\s+\w+\s*\([\w.\s,]*(Error|Exception)\s*\)\s*:", re.MULTILINE)),
+    ("Exception", re.compile(r"^class\s+\w+\s*\([\w.\s,]*(Error|Exception)\s*\)\s*:", re.MULTILINE)),
+    ("raise", re.compile(r"raise\s+(?!(ValueError|TypeError|KeyError|RuntimeError|Exception|NotImplementedError|"
+                         r"AttributeError|IndexError|OSError|IOError|AssertionError|LookupError|FileNotFoundError|"
+                         r"PermissionError|StopIteration|SystemExit)\b)[A-Za-z_][\w.]*\(\s*(?![\"')\s])")),
 )
 
 
@@ -63,6 +70,7 @@ def analyze_tree(tree: ast.Module, text: str, path: str, *, module_name: str, is
         check(ctx)
     ctx.redact_findings()
     ctx.result.summary = summarize(ctx)
+    ctx.result.summary.view_facts = ctx.view_facts
     return ctx.result
 
 

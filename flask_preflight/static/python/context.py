@@ -65,6 +65,31 @@ class DevServerRun:
 
 
 @dataclass
+class ViewFacts:
+    """What the view rules (PF301, PF310) of other modules need to know about this one.
+
+    A blueprint's ``before_request`` guard is often registered in another module than its routes, and the
+    exception class a view catches is defined and raised elsewhere; each file is analysed alone, so these
+    facts travel in the summary and are joined in ``views/project.py``.
+    """
+
+    guard_hooks: List[Tuple[str, bool]] = field(default_factory=list)  # (receiver's qualified name, app-wide)
+    exceptions: Dict[str, str] = field(default_factory=dict)  # class name -> "fixed" | "args" | "computed"
+    raises: List[Tuple[str, bool]] = field(default_factory=list)  # (raised class as named here, literal message)
+
+
+@dataclass
+class Pending:
+    """A view finding that stands unless the project says otherwise (``unless``: "guarded" - a guarding hook
+    is registered on one of ``refs``, the blueprints/apps the route is registered on, or app-wide; or
+    "fixed-message" - every class in ``refs`` is a project exception whose message is fixed text)."""
+
+    finding: Finding
+    unless: str
+    refs: Tuple[str, ...] = ()
+
+
+@dataclass
 class ModuleSummary:
     path: str
     module_name: str
@@ -77,6 +102,7 @@ class ModuleSummary:
     dev_servers: List[DevServerRun] = field(default_factory=list)
     random_functions: Set[str] = field(default_factory=set)  # top-level functions returning a random value (PF203)
     env_flags: Dict[str, Optional[bool]] = field(default_factory=dict)  # env switches' truth when unset (PF211)
+    view_facts: Optional[ViewFacts] = None
 
 
 @dataclass
@@ -100,6 +126,7 @@ class FileAnalysis:
     findings: List[Finding] = field(default_factory=list)
     summary: Optional[ModuleSummary] = None
     deferred: List[Deferred] = field(default_factory=list)
+    pending: List[Pending] = field(default_factory=list)  # view findings the whole project decides on
 
 
 class Gate:
@@ -135,6 +162,7 @@ class Context:
         self.result = FileAnalysis(path)
         self._seen: set = set()
         self.dev_servers: List[DevServerRun] = []
+        self.view_facts: Optional[ViewFacts] = None
         self.redactor = Redactor()  # the secret values this file holds; see redact_findings
 
     def add_secret(self, value: Any, node: ast.AST, env_names: Tuple[str, ...] = ()) -> None:
@@ -168,6 +196,8 @@ class Context:
         if not self.redactor:
             return
         self.result.findings = [self.redactor.finding(f) for f in self.result.findings]
+        for pending in self.result.pending:
+            pending.finding = self.redactor.finding(pending.finding)
         for d in self.result.deferred:
             d.snippet = self.redactor.text(d.snippet)
 

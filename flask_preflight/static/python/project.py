@@ -324,6 +324,10 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                      f"The fallback config {key!r} maps to `{obj.name}`, which sets DEBUG = {found[0].value!r} "
                      f"({_where(found[0])}): an app created without an explicit config name runs in debug mode.",
                      Severity.MEDIUM, related=(found[0].location,), in_test=s.is_test)
+
+    # 4. view findings that depend on other modules (guards registered elsewhere, project exception classes)
+    from flask_preflight.static.python.views.project import resolve_pending
+    findings += resolve_pending(analyses, index)
     return findings
 
 

@@ -1,0 +1,41 @@
+"""PF301, PF310: what views and error handlers send back to clients.
+
+Both rules need the same two things: which functions Flask calls to answer a request (``routes``: route
+functions, class-based view methods, error handlers, hooks; ``guards``: which of them are protected), and
+where a value in a view body comes from (``flow``: a small def-use analysis over one function). The rules'
+judgements live in ``leaks`` (PF301) and ``diagnostic`` (PF310).
+"""
+
+from __future__ import annotations
+
+from flask_preflight.static.python.context import Context, ViewFacts
+from flask_preflight.static.python.flaskapi import module_imports_flask, module_imports_non_flask_framework
+from flask_preflight.static.python.views.diagnostic import DiagnosticRoutes, _diagnostic_path
+from flask_preflight.static.python.views.facts import module_exceptions, qualify
+from flask_preflight.static.python.views.guards import AUTH_NAME_RE
+from flask_preflight.static.python.views.leaks import ExceptionLeaks
+
+__all__ = ["AUTH_NAME_RE", "ViewChecks", "_diagnostic_path", "check"]
+
+
+class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
+    """Both rules over one module: discover its views once, then judge each."""
+
+    def run(self) -> None:
+        exceptions, raises = module_exceptions(self.model)
+        facts = self.ctx.view_facts = ViewFacts(exceptions=exceptions, raises=raises)
+        if module_imports_non_flask_framework(self.model) and not module_imports_flask(self.model):
+            return
+        self._discover()
+        for receiver, hook, _, app_wide in self.hooks:
+            if self._guards(hook):
+                facts.guard_hooks.append((qualify(self.model, receiver) or "", app_wide))
+        for view in self.views.values():
+            if view.route or view.handler or view.socket:
+                self._pf301(view)
+            if view.route:
+                self._pf310(view)
+
+
+def check(ctx: Context) -> None:
+    ViewChecks(ctx).run()

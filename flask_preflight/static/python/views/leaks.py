@@ -1,0 +1,362 @@
+"""PF301: exception details (messages, args, tracebacks) that a view or error handler sends to the client.
+
+An exception value has an origin - an ``except ... as e`` clause or an error handler's parameter - and
+leaks when a stringification of it (``str(e)``, ``e.args``, an f-string) reaches a response, an ``abort()``
+description or an HTTP error. Exceptions whose class says the message is for the client (validation and
+HTTP errors) have no origin worth tracking.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Set, Tuple
+
+from flask_preflight.findings import Severity
+from flask_preflight.rules.errors import PF301
+from flask_preflight.static.python.astutil import walk as walk_nodes
+from flask_preflight.static.python.flaskapi import is_socketio
+from flask_preflight.static.python.views.flow import (_MAX_DEPTH, Ancestors, Hit, _Flow, _int_const, _Origin, _root_name,
+                                                      _walk_expr, search)
+from flask_preflight.static.python.views.guards import Guards
+from flask_preflight.static.python.views.routes import View
+from flask_preflight.static.python.views.vocabulary import (BUILTIN_EXCEPTIONS, CLIENT_FACING_PACKAGES, CLIENT_FACING_RE,
+                                                            WERKZEUG_HTTP)
+
+TRACEBACK_CALLS = {"traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.extract_tb",
+                   "traceback.TracebackException", "traceback.TracebackException.from_exception",
+                   "traceback.print_exc", "traceback.print_exception", "traceback.print_tb", "sys.exc_info"}
+STRINGIFIERS = {"str", "repr", "format", "ascii", "unicode", "six.text_type", "text_type"}
+DETAIL_ATTRS = {"args", "message", "msg", "strerror", "filename", "statement", "params", "pgerror"}
+EXC_ATTRS = {"original_exception", "__cause__", "__context__", "orig"}
+# Calls that render a bare exception object as text for the client.
+RENDERING_CALLS = {"render_template", "render_template_string", "abort"}
+# Errors raised when a value does not convert (``int("x")``, ``json.loads``, ``Decimal``, ``base64``): raised
+# by code that handled only the caller's own input, their message describes that input.
+BUILTIN_CONVERSION_ERRORS = {"ValueError", "TypeError", "UnicodeDecodeError", "OverflowError"}
+CONVERSION_ERRORS = {"json.JSONDecodeError", "json.decoder.JSONDecodeError", "simplejson.JSONDecodeError",
+                     "decimal.InvalidOperation", "binascii.Error"}
+# HTTP error classes with a 5xx status; the other Werkzeug/Flask HTTP errors are client errors.
+SERVER_ERRORS = {"InternalServerError", "NotImplemented", "BadGateway", "ServiceUnavailable", "GatewayTimeout",
+                 "HTTPVersionNotSupported"}
+# Flask-SocketIO's way of answering a client: an emitted event is a response.
+SOCKET_SENDS = {"flask_socketio.emit", "flask_socketio.send"}
+
+
+@dataclass
+class _ExcContext:
+    """What PF301 knows about one view: its def-use facts, where exceptions come from, a 500 handler's parameter."""
+
+    flow: _Flow
+    origins: List[_Origin]
+    param500: Optional[str]
+
+
+class ExceptionLeaks(Guards):
+    """PF301's judgement over the views the route model found."""
+
+    def _origins(self, view: View, flow: _Flow) -> List[_Origin]:
+        origins: List[_Origin] = []
+        tries = {id(h): stmt for stmt in flow.stmts for h in getattr(stmt, "handlers", []) or []}
+        params = self._url_params(view)
+        for h in flow.handlers:
+            if not h.name or not h.body or self._client_facing(h.type):
+                continue
+            caught = self._src(h.type) if h.type is not None else "BaseException"
+            try_stmt = tries.get(id(h))
+            validation = try_stmt is not None and self._conversion_error(h.type) and \
+                self._only_request_input(try_stmt, flow, params)
+            origins.append(_Origin(h.name, h.body[0].lineno, h.body[-1].end_lineno or h.body[-1].lineno,
+                                   f"the exception caught by `except {caught} as {h.name}` (line {h.lineno})",
+                                   validation=validation, classes=self._caught_classes(h.type)))
+        if view.handler in ("catchall", "specific"):
+            param = self._first_param(view)
+            if param:
+                fn = view.node
+                origins.append(_Origin(param, fn.lineno, fn.end_lineno or fn.lineno,
+                                       "the exception passed to the handler",
+                                       catchall=view.handler == "catchall"))
+        return origins
+
+    def _caught_classes(self, node: Optional[ast.expr]) -> Tuple[str, ...]:
+        """Qualified names of the caught classes, or () when one is a builtin (``Exception``, ``KeyError``) or
+        cannot be named: only the project can say whether the others are its own fixed-message exceptions."""
+        elts = node.elts if isinstance(node, ast.Tuple) else [node] if node is not None else []
+        out: List[str] = []
+        for e in elts:
+            q = self.model.qualname(e) or ""
+            if not q or (q in BUILTIN_EXCEPTIONS and q not in self.model.module_scope.bindings):
+                return ()
+            if "." not in q and self.model.module_name:
+                q = f"{self.model.module_name}.{q}"
+            out.append(q)
+        return tuple(out)
+
+    def _url_params(self, view: View) -> Set[str]:
+        args = view.node.args
+        return {a.arg for a in list(args.posonlyargs) + list(args.args) + list(args.kwonlyargs)} - {"self", "cls"} \
+            if view.route or view.socket else set()
+
+    def _conversion_error(self, node: Optional[ast.expr]) -> bool:
+        """``except ValueError`` / ``except (TypeError, json.JSONDecodeError)``: only conversion errors."""
+        if node is None:
+            return False
+        if isinstance(node, ast.Tuple):
+            return bool(node.elts) and all(self._conversion_error(e) for e in node.elts)
+        q = self.model.qualname(node) or ""
+        if q in BUILTIN_CONVERSION_ERRORS:
+            return q not in self.model.module_scope.bindings
+        return q in CONVERSION_ERRORS
+
+    def _only_request_input(self, try_stmt: ast.stmt, flow: _Flow, params: Set[str]) -> bool:
+        """Every call the ``try`` body makes works on the caller's own data (``int(request.args["n"])``,
+        ``json.loads(request.data)``, ``upload(file=f, **form)`` with both taken from the request): nothing
+        else - a database, a file, another service - can be behind the error."""
+        from_request = lambda node, ancestors, use: self._request_data(node, ancestors, use, params)  # noqa: E731
+        calls = 0
+        for stmt in getattr(try_stmt, "body", []):
+            for node in walk_nodes(stmt):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    return False
+                if not isinstance(node, ast.Call):
+                    continue
+                calls += 1
+                if self._request_data(node, (), stmt, params) is not None or \
+                        isinstance(node.func, ast.Attribute) and self._is_request(node.func.value):
+                    continue  # request.get_json() / parse_args(): reading the request itself
+                inputs: List[ast.AST] = list(node.args) + [k.value for k in node.keywords]
+                if isinstance(node.func, ast.Attribute) and _root_local(node.func.value, flow):
+                    inputs.append(node.func.value)  # data.get("n"): the receiver is an input too
+                if not inputs:
+                    return False
+                for value in inputs:
+                    value = value.value if isinstance(value, ast.Starred) else value
+                    if isinstance(value, ast.Constant):
+                        continue
+                    if not search(flow, value, stmt, from_request):
+                        return False
+        return calls > 0
+
+    def _status(self, at: ast.AST, stmt: ast.stmt) -> Optional[int]:
+        """The HTTP status a sink answers with: ``(body, 400)``, ``abort(400, ...)``, ``raise BadRequest(...)``;
+        200 for a plain return, None when it cannot be told."""
+        if isinstance(at, ast.Call):  # abort(code, ...)
+            return _int_const(at.args[0]) if at.args else None
+        if isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call):
+            if self._simple(stmt.exc.func) == "abort":
+                return _int_const(stmt.exc.args[0]) if stmt.exc.args else None
+            return 500 if self._simple(stmt.exc.func) in SERVER_ERRORS | {"HTTPException"} else 400
+        if isinstance(stmt, ast.Return) and stmt.value is not None:
+            value = stmt.value
+            if isinstance(value, ast.Tuple) and len(value.elts) >= 2:
+                return _int_const(value.elts[1])
+            if isinstance(value, ast.Call) and self._simple(value.func) == "make_response" and len(value.args) >= 2:
+                return _int_const(value.args[1])
+            return 200
+        if isinstance(stmt, ast.Expr):
+            return 200  # an emitted Socket.IO event
+        return None
+
+    def _first_param(self, view: View) -> Optional[str]:
+        args = list(view.node.args.posonlyargs) + list(view.node.args.args)
+        if view.cls is not None and args:
+            args = args[1:]
+        return args[0].arg if args else None
+
+    def _client_facing(self, node: Optional[ast.expr]) -> bool:
+        if node is None:
+            return False
+        if isinstance(node, ast.Tuple):
+            return bool(node.elts) and all(self._client_facing(e) for e in node.elts)
+        q = self.model.qualname(node) or ""
+        simple = q.rsplit(".", 1)[-1]
+        return bool(simple) and (q.split(".")[0] in CLIENT_FACING_PACKAGES or simple in WERKZEUG_HTTP
+                                 or bool(CLIENT_FACING_RE.search(simple)))
+
+    def _narrowed(self, name: str, use: ast.stmt) -> bool:
+        """The use sits under ``if isinstance(e, HTTPException):`` (or similar): a client-facing error there."""
+        site = self.sites.get(id(use))
+        if site is None:
+            return False
+        for test, polarity in site.conditions:
+            if test is None:
+                continue
+            if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                test, polarity = test.operand, not polarity
+            if polarity and isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and \
+                    test.func.id == "isinstance" and len(test.args) == 2 and \
+                    isinstance(test.args[0], ast.Name) and test.args[0].id == name and self._client_facing(test.args[1]):
+                return True
+        return False
+
+    def _exc(self, node: ast.AST, use: ast.stmt, ctx: "_ExcContext", depth: int = 0) -> Optional[_Origin]:
+        """The origin of ``node`` if it evaluates to a caught exception (or one it wraps)."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Name):
+            line = getattr(node, "lineno", 0)
+            for origin in ctx.origins:
+                if origin.name == node.id and origin.start <= line <= origin.end:
+                    return None if self._narrowed(node.id, use) else origin
+            for d in ctx.flow.reaching(node.id, use):
+                if d.dominating and isinstance(d.value, (ast.Name, ast.Attribute)):
+                    found = self._exc(d.value, d.stmt, ctx, depth + 1)
+                    if found is not None:
+                        return found
+            return None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" and \
+                len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and node.args[1].value in EXC_ATTRS:
+            node = ast.Attribute(value=node.args[0], attr=node.args[1].value, ctx=ast.Load())
+        if isinstance(node, ast.Attribute) and node.attr in EXC_ATTRS:
+            if isinstance(node.value, ast.Name) and node.value.id == ctx.param500:
+                return _Origin(node.value.id, 0, 0, "the unhandled exception behind the 500 error", catchall=True)
+            return self._exc(node.value, use, ctx, depth + 1)
+        return None
+
+    def _leak(self, node: ast.AST, ancestors: Ancestors, use: ast.stmt, ctx: "_ExcContext") -> Optional[Hit]:
+        hit = self._leak_at(node, ancestors, use, ctx)
+        if hit is not None:
+            hit.debug_only = self._debug_branch(node, ancestors)
+        return hit
+
+    def _debug_branch(self, node: ast.AST, ancestors: Ancestors) -> Optional[str]:
+        """The test of an enclosing ``value if app.debug else ...`` / ``app.debug and value``, if any."""
+        chain = ancestors + (node,)
+        for i, anc in enumerate(ancestors):
+            child = chain[i + 1]
+            test: Optional[ast.expr] = None
+            if isinstance(anc, ast.IfExp) and child is anc.body:
+                test = anc.test
+            elif isinstance(anc, ast.BoolOp) and isinstance(anc.op, ast.And) and child is not anc.values[0]:
+                test = anc.values[0]
+            if test is not None:
+                src = " ".join(self._segment(test).split())
+                if re.search(r"debug|testing", src, re.IGNORECASE) and "request" not in src and not src.startswith("not "):
+                    return src
+        return None
+
+    def _leak_at(self, node: ast.AST, ancestors: Ancestors, use: ast.stmt, ctx: "_ExcContext") -> Optional[Hit]:
+        if isinstance(node, ast.Call):
+            q = self.model.qualname(node.func) or ""
+            if q in TRACEBACK_CALLS or q.startswith("traceback.TracebackException"):
+                return Hit(node, f"the traceback (`{self._src(node, 40)}`)", "traceback")
+            if isinstance(node.func, ast.Attribute) and node.func.attr in ("__str__", "__repr__"):
+                origin = self._exc(node.func.value, use, ctx)
+                if origin is not None:
+                    return Hit(node, f"`{self._src(node, 40)}`", "detail", origin)
+            if q in STRINGIFIERS and node.args:
+                origin = self._exc(node.args[0], use, ctx)
+                if origin is not None:
+                    return Hit(node, f"`{self._src(node, 40)}`", "detail", origin)
+            simple = q.rsplit(".", 1)[-1]
+            formatting = isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+            if formatting or simple in RENDERING_CALLS or self._http_exception(node.func):
+                for arg in list(node.args) + [k.value for k in node.keywords]:
+                    origin = self._exc(arg, use, ctx)
+                    if origin is not None:
+                        return Hit(node, f"`{self._src(node, 40)}`", "detail", origin)
+        elif isinstance(node, ast.Attribute):
+            if node.attr in DETAIL_ATTRS or node.attr == "__traceback__":
+                origin = self._exc(node.value, use, ctx)
+                if origin is not None:
+                    grade = "traceback" if node.attr == "__traceback__" else "detail"
+                    return Hit(node, f"`{self._src(node, 40)}`", grade, origin)
+        elif isinstance(node, ast.FormattedValue):
+            origin = self._exc(node.value, use, ctx)
+            if origin is not None:
+                shown = ancestors[-1] if ancestors and isinstance(ancestors[-1], ast.JoinedStr) else node
+                return Hit(shown, f"`{self._src(shown, 40)}`", "detail", origin)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            right = node.right
+            items = right.elts if isinstance(right, (ast.Tuple, ast.List)) else \
+                list(right.values) if isinstance(right, ast.Dict) else [right]
+            for item in items:
+                origin = self._exc(item, use, ctx)
+                if origin is not None:
+                    return Hit(node, f"`{self._src(node, 40)}`", "detail", origin)
+        return None
+
+    def _http_exception(self, func: ast.expr) -> bool:
+        q = self.model.qualname(func) or ""
+        return q.startswith("werkzeug.exceptions.") or q.rsplit(".", 1)[-1] in WERKZEUG_HTTP - {"HTTPException"}
+
+    def _pf301(self, view: View) -> None:
+        flow = self._flow(view.node)
+        ctx = _ExcContext(flow, self._origins(view, flow), self._first_param(view) if view.handler == "500" else None)
+        # nothing can leak without an exception in hand, except tracebacks fetched from sys/traceback
+        has_tb = any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in ("traceback", "sys")
+                     or isinstance(n, ast.Name) and self.model.imports.get(n.id, "").startswith(("traceback.", "sys."))
+                     for n in walk_nodes(view.node))
+        if not ctx.origins and not ctx.param500 and not has_tb:
+            return
+        pred = lambda node, ancestors, use: self._leak(node, ancestors, use, ctx)  # noqa: E731
+        for stmt in flow.stmts:
+            sinks: List[Tuple[ast.AST, ast.AST]] = []  # (where to report, what to search)
+            if isinstance(stmt, ast.Return) and stmt.value is not None:
+                sinks.append((stmt, stmt.value))
+            elif isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call) and (
+                    self._http_exception(stmt.exc.func) or self._simple(stmt.exc.func) == "abort"):
+                sinks.append((stmt, stmt.exc))
+            elif isinstance(stmt, ast.Expr):
+                for node, _ in _walk_expr(stmt.value):
+                    if isinstance(node, ast.Call) and self._simple(node.func) == "abort":
+                        sinks.append((node, node))
+                    elif isinstance(node, ast.Call) and self._socket_send(node):
+                        sinks.append((stmt, node))
+            for at, expr in sinks:
+                hits = search(flow, expr, stmt, pred)
+                if hits and all(h.origin is not None and h.origin.validation for h in hits):
+                    status = self._status(at, stmt)
+                    if status is not None and 400 <= status < 500:
+                        continue  # the caller's own bad input, answered as a client error
+                if hits:
+                    self._report301(view, stmt, at, hits)
+
+    def _socket_send(self, call: ast.Call) -> bool:
+        """``emit("error", {...})`` / ``send(...)`` from Flask-SocketIO, or ``socketio.emit(...)``: the event goes
+        to the client (or a whole room) just as a response would."""
+        q = self.model.qualname(call.func) or ""
+        if q in SOCKET_SENDS:
+            return True
+        func = call.func
+        return isinstance(func, ast.Attribute) and func.attr in ("emit", "send") and \
+            is_socketio(self.model, func.value, self.model.module_scope, call.lineno)
+
+    def _report301(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit]) -> None:
+        def rank(h: Hit) -> int:
+            return 2 if h.grade == "traceback" else 1 if h.origin is not None and h.origin.catchall else 0
+        hit = max(hits, key=rank)
+        sev = Severity.HIGH if rank(hit) > 0 else Severity.MEDIUM
+        who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else \
+            f"Socket.IO handler `{view.name}`" if view.socket and not view.route else f"View `{view.name}`"
+        subject = hit.label
+        if hit.grade == "detail" and hit.origin is not None:
+            subject += f" of {hit.origin.describe}"
+        sink_line = getattr(at, "lineno", 0)
+        line = getattr(hit.node, "lineno", sink_line)
+        via = f" through `{hit.via.name}` (line {line})" if hit.via is not None and line != sink_line else ""
+        sink = "becomes the `abort()` description" if isinstance(at, ast.Call) else \
+            "becomes the HTTP error's description" if isinstance(at, ast.Raise) else \
+            "is emitted to the Socket.IO client" if isinstance(at, ast.Expr) else "reaches the response"
+        note = ""
+        debug_only = self._debug_condition(self.sites.get(id(stmt)))
+        if not debug_only and all(h.debug_only for h in hits):
+            debug_only = hit.debug_only
+        if debug_only:
+            sev = Severity.LOW
+            note = f" This only happens when `{debug_only}`, which must never be true in production."
+        message = (f"{who} sends exception details to the client: {subject}{via} {sink}; error messages and "
+                   f"tracebacks reveal SQL, file paths, hosts and library versions.{note}")
+        related = (self.ctx.location(hit.node),) if line != sink_line else ()
+        classes = tuple(sorted({c for h in hits for c in (h.origin.classes if h.origin is not None else ())}))
+        if all(h.origin is not None and h.origin.classes for h in hits):
+            self._emit_unless("fixed-message", classes, PF301, at, message, sev, related=related)
+        else:
+            self.ctx.emit(PF301, at, message, sev, related=related)
+
+
+def _root_local(node: ast.expr, flow: _Flow) -> bool:
+    """``data`` in ``data.get("n")`` when ``data`` is a local of the view (not a module like ``json``)."""
+    name = _root_name(node)
+    return name is not None and name in flow.defs

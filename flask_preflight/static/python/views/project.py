@@ -1,0 +1,175 @@
+"""The view findings only the whole project can decide (``Pending``), decided from every module's ``ViewFacts``.
+
+* PF310 ("guarded"): withdrawn when a guarding ``before_request`` hook is registered, in any module, on the
+  blueprint or app the route is registered on (names resolved through imports and re-exports), or when an
+  app-wide guard (``app.before_request``, ``bp.before_app_request``) sits in the same package or above it.
+* PF301 ("fixed-message"): withdrawn when every caught class is a project exception whose message is fixed
+  text - its ``__init__``/``__str__`` supplies a literal, or every ``raise`` of it and of its project
+  subclasses passes only literals. A class the project does not define (a library's) keeps the finding.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, List, Optional, Set, Tuple
+
+from flask_preflight.findings import Finding
+from flask_preflight.static.python.context import ClassSummary, FileAnalysis, ModuleSummary
+from flask_preflight.static.python.project import ProjectIndex
+
+
+def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex) -> List[Finding]:
+    pending = [(a, p) for a in analyses for p in a.pending]
+    if not pending:
+        return []
+    resolver = _Resolver([a.summary for a in analyses if a.summary is not None], index)
+    out: List[Finding] = []
+    for analysis, p in pending:
+        if p.unless == "guarded" and resolver.guarded(p.refs, analysis.path):
+            continue
+        if p.unless == "fixed-message" and resolver.all_fixed(p.refs, analysis.path):
+            continue
+        out.append(p.finding)
+    return out
+
+
+class _Resolver:
+    def __init__(self, summaries: List[ModuleSummary], index: ProjectIndex) -> None:
+        self.index = index
+        self.summaries = [s for s in summaries if s.view_facts is not None]
+        self._guards: Optional[Tuple[Set[str], List[ModuleSummary]]] = None
+        self._classes: Optional[Dict[str, Tuple[ClassSummary, ModuleSummary]]] = None
+        self._raises: Dict[str, List[bool]] = {}
+        self._children: Dict[str, List[str]] = {}  # class qualname -> project classes deriving from it
+        self._fixed: Dict[str, bool] = {}
+
+    # ---- names ----------------------------------------------------------------------------------
+    def canonical(self, ref: str, importer: str) -> str:
+        """``pkg.bp`` re-exported from ``pkg/__init__.py`` is ``pkg.views.bp``: follow re-exports to the
+        module that defines the name."""
+        for _ in range(8):
+            owner, _, name = ref.rpartition(".")
+            mod = self.index.find_module(owner, importer) if owner else None
+            if mod is None:
+                return ref
+            target = mod.reexports.get(name)
+            if not target or target == ref:
+                return f"{mod.module_name}.{name}"
+            ref, importer = target, mod.path
+        return ref
+
+    # ---- PF310 ----------------------------------------------------------------------------------
+    def guarded(self, refs: Tuple[str, ...], path: str) -> bool:
+        if self._guards is None:
+            receivers: Set[str] = set()
+            app_wide: List[ModuleSummary] = []
+            for s in self.summaries:
+                if s.is_test:
+                    continue
+                for receiver, wide in s.view_facts.guard_hooks:  # type: ignore[union-attr]
+                    if wide:
+                        app_wide.append(s)
+                    elif receiver:
+                        receivers.add(self.canonical(receiver, s.path))
+            self._guards = (receivers, app_wide)
+        receivers, app_wide = self._guards
+        for ref in refs:
+            name = self.canonical(ref, path)
+            if name in receivers or any(_reexported(name, r) or _reexported(r, name) for r in receivers):
+                return True
+        view = self.index.by_path.get(os.path.normpath(path))
+        return any(_same_app(hook, view, path) for hook in app_wide)
+
+    # ---- PF301 ----------------------------------------------------------------------------------
+    def all_fixed(self, refs: Tuple[str, ...], path: str) -> bool:
+        return bool(refs) and all(self._class_fixed(r, path) for r in refs)
+
+    def _class_fixed(self, ref: str, path: str) -> bool:
+        kind, cls = self.index.resolve(ref, path)
+        if kind != "class":
+            return False  # not a class of this project: a library's exception says what the library says
+        if cls.qualname not in self._fixed:
+            self._index_classes()
+            family = [cls.qualname] + self._subclasses(cls.qualname)
+            self._fixed[cls.qualname] = all(self._own_fixed(q) for q in family)
+        return self._fixed[cls.qualname]
+
+    def _index_classes(self) -> None:
+        if self._classes is not None:
+            return
+        self._classes = {}
+        for s in self.summaries:
+            for c in s.classes.values():
+                self._classes[c.qualname] = (c, s)
+        for q, (c, s) in self._classes.items():
+            for base in c.bases:
+                parent = self._base_qualname(base, s.path)
+                if parent is not None:
+                    self._children.setdefault(parent, []).append(q)
+        for s in self.summaries:
+            if s.is_test:
+                continue  # tests raise what they like; production never runs them
+            for raised, literal in s.view_facts.raises:  # type: ignore[union-attr]
+                kind, cls = self.index.resolve(raised, s.path)
+                if kind == "class":
+                    self._raises.setdefault(cls.qualname, []).append(literal)
+
+    def _subclasses(self, qualname: str) -> List[str]:
+        """Project classes deriving from ``qualname`` (``except Base`` catches them too)."""
+        out: List[str] = []
+        frontier = [qualname]
+        while frontier and len(out) < 500:
+            for q in self._children.get(frontier.pop(), []):
+                if q not in out and q != qualname:
+                    out.append(q)
+                    frontier.append(q)
+        return out
+
+    def _base_qualname(self, base: str, path: str) -> Optional[str]:
+        kind, cls = self.index.resolve(base, path)
+        return cls.qualname if kind == "class" else None
+
+    def _kind(self, qualname: str, depth: int = 0) -> str:
+        """The class's message kind, inherited from the nearest project base that defines one."""
+        assert self._classes is not None
+        entry = self._classes.get(qualname)
+        if entry is None or depth > 8:
+            return "args"
+        cls, summary = entry
+        kind = summary.view_facts.exceptions.get(cls.name, "") if summary.view_facts else ""
+        if kind:
+            return kind
+        for base in cls.bases:
+            q = self._base_qualname(base, summary.path)
+            if q is not None:
+                return self._kind(q, depth + 1)
+        return "args"
+
+    def _own_fixed(self, qualname: str) -> bool:
+        kind = self._kind(qualname)
+        if kind == "fixed":
+            return True
+        if kind == "computed":
+            return False
+        return all(self._raises.get(qualname, []))
+
+
+def _same_app(hook: ModuleSummary, view: Optional[ModuleSummary], path: str) -> bool:
+    """An app-wide hook covers the views of its own package and those below its directory (the factory in
+    ``pkg/__init__.py`` or ``app.py`` above the blueprints), not another project scanned alongside."""
+    here = os.path.dirname(os.path.abspath(path))
+    hook_dir = os.path.dirname(os.path.abspath(hook.path))
+    if here == hook_dir or here.startswith(hook_dir + os.sep):
+        return True
+    if view is not None and "." in hook.module_name and "." in view.module_name:
+        return hook.module_name.split(".")[0] == view.module_name.split(".")[0]
+    return False
+
+
+def _reexported(imported: str, defined: str) -> bool:
+    """``pkg.api.bp`` names ``pkg.api.views.bp`` when ``pkg/api/__init__.py`` re-exports it (an ``__init__.py``
+    with no Flask code in it is not parsed, so its re-exports are not in the index): a name imported from a
+    package is defined in one of its submodules."""
+    owner, _, name = imported.rpartition(".")
+    d_owner, _, d_name = defined.rpartition(".")
+    return bool(owner) and name == d_name and d_owner.startswith(owner + ".")
