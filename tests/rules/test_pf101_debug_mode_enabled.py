@@ -324,3 +324,87 @@ def test_other_wsgi_objects_named_like_apps(scan):
     src = ("from werkzeug.serving import run_simple\nfrom .dispatch import DomainDispatcherApplication\n"
            "main_app = DomainDispatcherApplication(None)\nmain_app.debug = True\n")
     assert scan({"pkg/__init__.py": "", "pkg/server.py": src}) == []
+
+
+# ---- reachability of factories and parameter defaults (issue 14) ------------------------------------
+
+def _exact(scan, rule):
+    """(rule, path, line, column, severity) of every finding of ``rule``: the exact form issue 14 asks for."""
+    import pathlib
+    return sorted((f.rule_id, pathlib.Path(f.path).relative_to(scan.root).as_posix(), f.line, f.column,
+                   f.severity.value) for f in scan.findings if f.rule_id == rule)
+
+
+DEV_CONFIG = "class Config:\n    DEBUG = False\n\nclass DevelopmentConfig(Config):\n    DEBUG = True\n\n" \
+             "class ProductionConfig(Config):\n    pass\n\nconfigs = {'development': DevelopmentConfig, " \
+             "'production': ProductionConfig}\n"
+
+
+def test_factory_called_only_under_main_is_still_what_flask_run_discovers(scan):
+    files = {"config.py": DEV_CONFIG, "api.py": """
+        from flask import Flask
+        import config
+
+        def create_app():
+            app = Flask(__name__)
+            app.config.from_object(config.DevelopmentConfig)
+            return app
+
+        if __name__ == "__main__":
+            create_app().run()
+        """}
+    scan(files)
+    assert _exact(scan, "PF101") == [("PF101", "api.py", 6, 5, "high")]
+    assert "only when the file is run" not in scan.message("PF101", 6)
+
+
+def test_helper_called_only_under_main_stays_a_script_path(scan):
+    files = {"config.py": DEV_CONFIG, "api.py": """
+        from flask import Flask
+        import config
+
+        def build():
+            app = Flask(__name__)
+            app.config.from_object(config.DevelopmentConfig)
+            return app
+
+        if __name__ == "__main__":
+            build().run()
+        """}
+    scan(files)
+    assert _exact(scan, "PF101") == [("PF101", "api.py", 6, 5, "low")]
+
+
+def test_config_chosen_by_a_parameter_default_is_medium(scan):
+    files = {"config.py": DEV_CONFIG, "app.py": """
+        import os
+        from flask import Flask
+        from config import configs
+
+        def create_app(config_name="development"):
+            app = Flask(__name__)
+            config_name = os.environ.get("APP_CONFIG", config_name)
+            app.config.from_object(configs[config_name])
+            return app
+        """, "wsgi.py": "from app import create_app\napp = create_app('production')\n"}
+    scan(files)
+    assert _exact(scan, "PF101") == [("PF101", "app.py", 8, 5, "medium")]
+    msg = scan.message("PF101", 8)
+    assert "unconditionally" not in msg
+    assert "APP_CONFIG is unset and `create_app()` is called without `config_name`" in msg
+
+
+def test_config_chosen_without_a_parameter_is_unconditional(scan):
+    files = {"config.py": DEV_CONFIG, "app.py": """
+        from flask import Flask
+        from config import configs
+
+        def create_app():
+            config_name = "development"
+            app = Flask(__name__)
+            app.config.from_object(configs[config_name])
+            return app
+        """}
+    scan(files)
+    assert _exact(scan, "PF101") == [("PF101", "app.py", 7, 5, "high")]
+    assert "unconditionally" in scan.message("PF101", 7)

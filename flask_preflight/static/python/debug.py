@@ -356,11 +356,18 @@ class DebugChecks:
             self._fail_open(value, verdict, site, gate, f"`{owner}`", raw_string_is_bug=as_config)
 
     def _loader_context(self, site: Site, gate: Gate, ev: Evaluator) -> Tuple[Severity, str]:
+        """How surely the loaded value is the one production gets. A value that comes from a parameter's
+        default holds only for callers that omit the argument (``flask run`` calls ``create_app()`` bare;
+        entry points that pass a name do not), so it is medium, not unconditional."""
         names = list(gate.env_names) + [n for n in ev.trace.env_names if n not in gate.env_names]
+        defaults = [f"`{fn}()` is called without `{param}`" for fn, param in ev.trace.defaults]
         if site.reach == Reach.MAIN:
             sev, ctx = Severity.LOW, "only when the file is run as a script"
         elif gate.conditional_unknown:
             sev, ctx = Severity.MEDIUM, f"inside {gate.describe()}"
+        elif defaults:
+            sev = Severity.MEDIUM
+            ctx = "when " + " and ".join(([unset_phrase(names)] if names or ev.trace.env_reads else []) + defaults)
         else:
             sev = Severity.HIGH
             ctx = f"when {unset_phrase(names)}" if names else "unconditionally"

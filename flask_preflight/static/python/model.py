@@ -15,6 +15,11 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tupl
 from flask_preflight.static.python.astutil import child_nodes, walk as walk_nodes
 
 
+# The factory names ``flask run`` calls without arguments when it finds no app object (flask.cli.find_best_app);
+# gunicorn's ``"module:create_app()"`` calls them too. A factory only a ``__main__`` block calls is still served.
+FACTORY_NAMES = ("create_app", "make_app")
+
+
 class Reach(enum.Enum):
     IMPORT = "import"      # runs whenever the module is imported (module level, class bodies, called functions)
     MAIN = "main"          # runs only when executed as a script (`__main__` guard, __main__.py)
@@ -166,7 +171,7 @@ class ModuleModel:
             return seen
 
         at_import = closure(self._called.get(None, set()))
-        at_main = closure(self._main_called)
+        at_main = closure(self._main_called) - closure({n for n in FACTORY_NAMES if n in self.functions})
         for fn in self.functions:
             if fn in at_import:
                 self._function_reach[fn] = Reach.IMPORT
