@@ -255,6 +255,7 @@ class DebugChecks:
         gate = self.ctx.gate(site)
         env_switch = gate.reached is False and bool(gate.env_names)
         if gate.skip and not env_switch:
+            self._debug_gated_debugger(call, site)
             return
         evalex = _arg(call, "evalex", 1)
         pin_sec = _arg(call, "pin_security", 6)
@@ -284,6 +285,91 @@ class DebugChecks:
                           f"the debugger ({gate.text}).", Severity.MEDIUM)
             return
         self.ctx.emit(PF104, call, f"{msg}; this runs {reach_phrase(site)}.", sev)
+
+    def _debug_gated_debugger(self, call: ast.Call, site: Site) -> None:
+        """``if app.debug: app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=True)``.
+
+        Debug mode alone never starts the debugger under gunicorn (only ``app.run``/``flask run`` add it); this
+        wrapper does, whatever server imports the module. So the finding is graded by what debug mode can be
+        here: this module's own DEBUG writes, the config classes it loads (judged in project.py) or, failing
+        both, FLASK_DEBUG, which Flask reads into DEBUG when the app is created. Under the ``__main__`` guard
+        it is the developer's own debugger and not reported."""
+        if site.reach == Reach.MAIN or not self._gated_on_debug_mode(site):
+            return
+        evalex = _arg(call, "evalex", 1)
+        if evalex is None or truthy(Evaluator(self.model).eval(evalex, site.scope, evalex.lineno)) is not True:
+            return  # without evalex the wrapper shows tracebacks, which debug mode under a server does not add
+        state, names = "flask_debug", ["FLASK_DEBUG"]
+        for w in config_writes(self.model):
+            if not (w.in_app_code and w.key == "DEBUG") or self.ctx.gate(w.site).reached is False:
+                continue
+            verdict = flag_verdict(self.model, w.value, w.site.scope, w.value.lineno)
+            if not verdict.env_driven and truthy(verdict.unset):
+                state = "on"
+                break
+            if verdict.env_driven:
+                state, names = "env", [n for n in verdict.env_names if n != "?"] or names
+        msg = ("The Werkzeug debugger is mounted with evalex=True whenever debug mode is on: anyone who reaches a "
+               "traceback page can execute Python on the server, and this wrapper does it under any WSGI server")
+        if state == "on":
+            self.ctx.emit(PF104, call, f"{msg}; this module sets DEBUG on, so it runs {reach_phrase(site)}.",
+                          Severity.CRITICAL)
+            return
+        sev = Severity.HIGH if state == "env" else Severity.MEDIUM
+        text = f"{msg}; debug mode follows {' or '.join(names)} here, so setting it in a deployment starts the debugger."
+        loads = [ref for ref in self._loaded_refs()]
+        if loads:
+            # the config classes loaded decide: project.py makes it critical, keeps it, or drops it
+            self.ctx.defer("debugger-gate", "|".join(loads), PF104, call, sev, text, site)
+            return
+        self.ctx.emit(PF104, call, text, sev)
+
+    def _gated_on_debug_mode(self, site: Site) -> bool:
+        """Every condition on the path is either true or a positive test of the app's debug flag."""
+        gated = False
+        for test, polarity in site.conditions:
+            if test is not None and polarity and self._is_debug_test(test, site):
+                gated = True
+                continue
+            if test is None:
+                return False
+            t = truthy(Evaluator(self.model).eval(test, site.scope, test.lineno))
+            if t is None or t != polarity:
+                return False
+        return gated
+
+    def _is_debug_test(self, test: ast.expr, site: Site) -> bool:
+        """``app.debug``, ``app.config["DEBUG"]``, ``app.config.get("DEBUG")`` (``current_app`` too)."""
+        line = getattr(test, "lineno", site.stmt.lineno)
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            return any(self._is_debug_test(v, site) for v in test.values)
+        if isinstance(test, ast.Attribute) and test.attr == "debug":
+            return is_flask_app(self.model, test.value, site.scope, line)
+        key: Optional[ast.expr] = None
+        recv: Optional[ast.expr] = None
+        if isinstance(test, ast.Subscript):
+            recv, key = test.value, subscript_key(test)
+        elif isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "get" and test.args:
+            recv, key = test.func.value, test.args[0]
+        return (recv is not None and isinstance(key, ast.Constant) and key.value == "DEBUG"
+                and config_receiver(self.model, recv, site.scope, line))
+
+    def _loaded_refs(self) -> List[str]:
+        """What this module's ``from_object`` calls load, as qualified names the project index can resolve."""
+        refs: List[str] = []
+        for call, site in self.model.calls:
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "from_object" and call.args
+                    and config_receiver(self.model, func.value, site.scope, call.lineno)):
+                continue
+            obj = Evaluator(self.model).eval(call.args[0], site.scope, call.lineno)
+            if isinstance(obj, (ClassRef, ImportRef, ModuleRef)):
+                refs.append(obj.qualname)
+            elif isinstance(obj, str) and obj:
+                refs.append(obj)
+            else:
+                refs.append("?")  # something the index cannot tell: it may turn debug on
+        return refs
 
     def _assigned_to_wsgi_app(self, call: ast.Call, site: Site) -> bool:
         stmt = site.stmt

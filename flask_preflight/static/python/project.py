@@ -12,7 +12,7 @@ import os
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from flask_preflight.findings import Finding, Location, Severity
-from flask_preflight.rules.debug import PF101
+from flask_preflight.rules.debug import PF101, PF104
 from flask_preflight.static.python.context import (ClassSummary, Context, Deferred, Fact, FileAnalysis,
                                                    ModuleSummary)
 from flask_preflight.static.python.debug import INSTANCE_PREFIX, classify_config_name, config_module_name, name_tokens
@@ -294,6 +294,8 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                 mod = index.by_path.get(target)
                 if mod is not None:
                     _module_loader(mod, d, findings)
+            elif d.kind == "debugger-gate":
+                _debugger_gate(index, d, d.path in test_paths, findings)
             elif d.kind == "sink":
                 kind, obj = index.resolve(d.ref, d.path)
                 if kind == "fact" and _debug_on(obj):
@@ -334,3 +336,40 @@ def _module_loader(mod: ModuleSummary, d: Deferred, findings: List[Finding]) -> 
         f"Debug mode is enabled: the config loaded from `{mod.path}` sets DEBUG = {fact.value!r} "
         f"({_where(fact)}), {d.context}.", d.location, severity=d.severity, snippet=d.snippet,
         evidence=d.snippet.strip(), related=(fact.location,)))
+
+
+def _debugger_gate(index: ProjectIndex, d: Deferred, in_test: bool, findings: List[Finding]) -> None:
+    """``if app.debug: DebuggedApplication(..., evalex=True)`` in a module that loads config objects: a loaded
+    class with DEBUG True makes it critical; when every loaded class sets DEBUG to a constant False, debug
+    mode can never be on (from_object overrides what FLASK_DEBUG gave) and there is nothing to report."""
+    facts: List[Optional[Fact]] = []
+    for ref in d.ref.split("|"):
+        kind, obj = index.resolve(ref, d.path) if ref != "?" else ("none", None)
+        if kind == "class":
+            found = index.class_attr(obj, "DEBUG", d.path)
+            facts.append(found[0] if found else None)
+        elif kind == "module":
+            facts.append(obj.constants.get("DEBUG"))
+        else:
+            facts.append(Fact("DEBUG", None, False, False, d.location, ""))  # unknown: keep the local grade
+    on = next((f for f in facts if f is not None and _debug_on(f)), None)
+    severity, message, related = d.severity, d.context, ()  # type: Tuple[Severity, str, Tuple[Location, ...]]
+    if on is not None:
+        severity = Severity.CRITICAL
+        message = (d.context.split(";")[0] + f"; the config loaded here sets DEBUG = {on.value!r} ({_where(on)}), "
+                   "so the debugger is on whenever the app is created.")
+        related = (on.location,)
+    elif facts and all(f is not None and f.known and not f.env_driven and f.value in (False, 0, None)
+                       for f in facts):
+        return
+    else:
+        env = next((f for f in facts if f is not None and f.env_driven), None)
+        if env is not None and severity != Severity.LOW:
+            severity = Severity.HIGH
+            message = (d.context.split(";")[0] + f"; the config loaded here reads DEBUG from the environment "
+                       f"({_where(env)}), so a deployment that sets that variable starts the debugger.")
+            related = (env.location,)
+    if in_test:
+        severity, message = Severity.LOW, message + " (in test code)"
+    findings.append(PF104.finding(message, d.location, severity=severity, snippet=d.snippet,
+                                  evidence=d.snippet.strip(), related=related))
