@@ -239,6 +239,10 @@ class DebugChecks:
     def _public_bind(self, host: ast.expr, site: Site, kind: str, debug_on: bool) -> None:
         ev = Evaluator(self.model, None)
         value = ev.eval(host, site.scope, host.lineno)
+        kept = ""
+        if not isinstance(value, str) and isinstance(host, ast.Name):
+            value = self._default_kept(host, site, ev)
+            kept = " unless an option given at run time replaces it" if isinstance(value, str) else ""
         if not isinstance(value, str) or value.strip() not in PUBLIC_HOSTS:
             return
         if value.strip() == "" and kind in ("app.run()", "flask_script.Server()"):
@@ -248,8 +252,25 @@ class DebugChecks:
         sev = Severity.HIGH if debug_on and site.reach != Reach.MAIN else Severity.MEDIUM
         extra = (" With debug mode on, anyone who can reach the port gets the interactive debugger."
                  if debug_on else "")
-        self.ctx.emit(PF103, host, f"The development server ({kind}) binds to all interfaces ({shown}){when}, "
+        self.ctx.emit(PF103, host, f"The development server ({kind}) binds to all interfaces ({shown}){when}{kept}, "
                       f"so it is reachable from every network this machine is on.{extra}", sev)
+
+    def _default_kept(self, host: ast.Name, site: Site, ev: Evaluator) -> Any:
+        """``host = os.environ.get("LISTEN_HOST", "0.0.0.0")`` then ``host = arg`` inside an option loop or an
+        ``if``: the later assignment runs only on some paths, so the earlier value is what the server gets
+        when nothing is passed. Returns the value of the nearest unconditional assignment before the
+        conditional ones, or UNKNOWN."""
+        line = host.lineno
+        for _ in range(8):
+            binding, bscope = self.model.lookup(host.id, site.scope, line)
+            if binding is None or binding.kind != "assign" or bscope.function_scope is not site.scope.function_scope:
+                return None
+            if len(binding.conditions) <= len(site.conditions):
+                if line == host.lineno:
+                    return None  # the nearest assignment is unconditional: the plain evaluation already said it
+                return ev.eval(binding.value, bscope, binding.line)
+            line = binding.line
+        return None
 
     def _debugged_application(self, call: ast.Call, site: Site) -> None:
         gate = self.ctx.gate(site)
