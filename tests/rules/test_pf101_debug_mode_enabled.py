@@ -408,3 +408,125 @@ def test_config_chosen_without_a_parameter_is_unconditional(scan):
     scan(files)
     assert _exact(scan, "PF101") == [("PF101", "app.py", 7, 5, "high")]
     assert "unconditionally" in scan.message("PF101", 7)
+
+
+# ---- config values that cross a call into an application factory (issue 14) ---------------------------
+# ``create_app(DEBUG=True)`` is only debug mode because the factory applies its arguments to ``app.config``;
+# the finding belongs at the call, graded by where the call runs, and only production calls count.
+
+import pathlib  # noqa: E402
+
+FACTORY = """
+    from flask import Flask
+
+    def create_app(test_config=None, **overrides):
+        app = Flask(__name__)
+        if test_config is not None:
+            app.config.from_mapping(test_config)
+        app.config.update(**overrides)
+        return app
+    """
+
+OBJECT_FACTORY = """
+    from flask import Flask
+
+    def create_app(settings_module):
+        app = Flask(__name__)
+        app.config.from_object(settings_module)
+        return app
+    """
+
+SETTINGS = "class ProductionConfig:\n    DEBUG = False\n\nclass DevelopmentConfig:\n    DEBUG = True\n"
+
+
+def exact(scan, *rules):
+    """(rule, path, line, column, severity) of every finding of ``rules``."""
+    return sorted((f.rule_id, pathlib.Path(f.path).relative_to(scan.root).as_posix(), f.line, f.column,
+                   f.severity.value) for f in scan.findings if f.rule_id in rules)
+
+
+def test_debug_keyword_into_kwargs_factory_at_import_is_high(scan):
+    scan({"pkg/__init__.py": FACTORY, "wsgi.py": "from pkg import create_app\napp = create_app(DEBUG=True)\n"})
+    assert exact(scan, "PF101") == [("PF101", "wsgi.py", 2, 7, "high")]
+    assert "pkg/__init__.py:7" in scan.message("PF101", 2)
+
+
+def test_debug_keyword_false_or_unapplied_is_not_a_finding(scan):
+    unapplied = "from flask import Flask\n\ndef create_app(**options):\n    return Flask(__name__)\n"
+    scan({"pkg/__init__.py": FACTORY, "other.py": unapplied,
+          "wsgi.py": "from pkg import create_app\nimport other\napp = create_app(DEBUG=False)\n"
+                     "app2 = other.create_app(DEBUG=True)\n"})
+    assert exact(scan, "PF101") == []
+
+
+def test_debug_keyword_in_a_main_block_is_low(scan):
+    src = "from pkg import create_app\nif __name__ == '__main__':\n    create_app(DEBUG=True).run()\n"
+    scan({"pkg/__init__.py": FACTORY, "run.py": src})
+    assert exact(scan, "PF101") == [("PF101", "run.py", 3, 5, "low")]
+
+
+def test_settings_string_into_from_object(scan):
+    src = "from app_factory import create_app\napp = create_app('settings.DevelopmentConfig')\n"
+    scan({"app_factory.py": OBJECT_FACTORY, "settings.py": SETTINGS, "wsgi.py": src})
+    assert exact(scan, "PF101") == [("PF101", "wsgi.py", 2, 7, "high")]
+    assert "settings.py:5" in scan.message("PF101", 2)
+
+
+def test_settings_variable_and_class_into_from_object_in_a_function_is_medium(scan):
+    src = ("from app_factory import create_app\nfrom settings import DevelopmentConfig\n\n"
+           "def serve():\n    settings_module = 'settings.DevelopmentConfig'\n    create_app(settings_module)\n"
+           "    create_app(DevelopmentConfig)\n")
+    scan({"app_factory.py": OBJECT_FACTORY, "settings.py": SETTINGS, "serve.py": src})
+    assert exact(scan, "PF101") == [("PF101", "serve.py", 6, 5, "medium"), ("PF101", "serve.py", 7, 5, "medium")]
+
+
+def test_production_settings_into_from_object_is_not_a_finding(scan):
+    src = "from app_factory import create_app\napp = create_app('settings.ProductionConfig')\n"
+    scan({"app_factory.py": OBJECT_FACTORY, "settings.py": SETTINGS, "wsgi.py": src})
+    assert exact(scan, "PF101") == []
+
+
+def test_factory_re_exported_by_a_package(scan):
+    files = {"pkg/factory.py": FACTORY, "pkg/__init__.py": "from .factory import create_app\n",
+             "wsgi.py": "import pkg\napp = pkg.create_app(DEBUG=True)\n"}
+    scan(files)
+    assert exact(scan, "PF101") == [("PF101", "wsgi.py", 2, 7, "high")]
+
+
+def test_parameter_reassigned_before_the_loader_is_not_the_argument(scan):
+    factory = ("from flask import Flask\n\ndef create_app(settings_module):\n"
+               "    settings_module = 'settings.ProductionConfig'\n    app = Flask(__name__)\n"
+               "    app.config.from_object(settings_module)\n    return app\n")
+    src = "from app_factory import create_app\napp = create_app('settings.DevelopmentConfig')\n"
+    scan({"app_factory.py": factory, "settings.py": SETTINGS, "wsgi.py": src})
+    assert exact(scan, "PF101") == []
+
+
+def test_parameter_default_served_by_a_bare_call_at_import_is_high(scan):
+    files = {"config.py": DEV_CONFIG, "app.py": """
+        from flask import Flask
+        from config import configs
+
+        def create_app(config_name="development"):
+            app = Flask(__name__)
+            app.config.from_object(configs[config_name])
+            return app
+        """, "wsgi.py": "from app import create_app\napp = create_app()\n"}
+    scan(files)
+    assert _exact(scan, "PF101") == [("PF101", "app.py", 6, 5, "high")]
+    assert "wsgi.py:2 does at import time" in scan.message("PF101", 6)
+
+
+def test_parameter_default_with_a_bare_call_only_in_tests_stays_medium(scan):
+    files = {"config.py": DEV_CONFIG, "app.py": """
+        from flask import Flask
+        from config import configs
+
+        def create_app(config_name="development"):
+            app = Flask(__name__)
+            app.config.from_object(configs[config_name])
+            return app
+        """, "tests/conftest.py": "from app import create_app\napp = create_app()\n",
+        "wsgi.py": "from app import create_app\napp = create_app('production')\n"}
+    scan(files)
+    assert _exact(scan, "PF101") == [("PF101", "app.py", 6, 5, "medium")]

@@ -74,6 +74,8 @@ class ModuleSummary:
     dicts: Dict[str, Dict[str, str]] = field(default_factory=dict)  # NAME -> {key: qualname of the value}
     reexports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified import target
     dev_servers: List[DevServerRun] = field(default_factory=list)
+    # function -> what it does with its parameters: [(how, param, position, loader location)] (factories.py)
+    factories: Dict[str, List[Tuple[str, str, int, Location]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,6 +91,7 @@ class Deferred:
     context: str  # text appended to the message ("unconditionally", "when APP_SETTINGS is unset", ...)
     reach: str
     path: str
+    values: Tuple[Tuple[str, str, str], ...] = ()  # "factory-call": the config-looking arguments (factories.py)
 
 
 @dataclass

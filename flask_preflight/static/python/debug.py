@@ -57,6 +57,7 @@ class DebugChecks:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.model = ctx.model
+        self._defaults: Tuple[Tuple[str, str, str], ...] = ()
 
     def run(self) -> None:
         for call, site in self.model.calls:
@@ -490,6 +491,7 @@ class DebugChecks:
         ev = Evaluator(self.model, None)
         value = ev.eval(call.args[0], site.scope, call.lineno)
         sev, ctx = self._loader_context(site, gate, ev)
+        self._defaults = tuple(("default", fn, param) for fn, param in ev.trace.defaults)
         return value, sev, ctx
 
     def _from_object(self, call: ast.Call, site: Site) -> None:
@@ -502,6 +504,10 @@ class DebugChecks:
         elif isinstance(obj, str) and obj:
             ref = self.model.module_name if obj == "__main__" else obj
             self.ctx.defer("load-object", ref, PF101, call, sev, ctx, site)
+        else:
+            return
+        # which parameter defaults chose it: project.py restores "high" when a production caller omits them
+        self.ctx.result.deferred[-1].values = self._defaults
 
     def _from_pyfile(self, call: ast.Call, site: Site) -> None:
         loaded = self._loader_arg(call, site)

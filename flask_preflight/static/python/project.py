@@ -8,6 +8,7 @@ string names - is answered here from compact per-module summaries.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
@@ -18,6 +19,7 @@ from flask_preflight.static.python.context import (ClassSummary, Context, Deferr
 from flask_preflight.static.python.debug import INSTANCE_PREFIX, classify_config_name, config_module_name, name_tokens
 from flask_preflight.static.python.evaluate import (SUBSCRIPT, ClassRef, Evaluator, ImportRef, ModuleRef,
                                                     flag_verdict)
+from flask_preflight.static.python.factories import default_callers, factory_specs, resolve_factory_calls
 from flask_preflight.static.python.model import Scope
 
 _SIMPLE = (bool, int, float, str, type(None))
@@ -45,6 +47,7 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary = ModuleSummary(ctx.path, model.module_name, ctx.is_test)
     summary.reexports = dict(model.imports)
     summary.dev_servers = list(ctx.dev_servers)
+    summary.factories = factory_specs(ctx)
     for name, info in model.classes.items():
         qual = f"{model.module_name}.{name}" if model.module_name else name
         bases: List[str] = []
@@ -269,9 +272,11 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                 inherited_from[owner.qualname] = True
 
     # 2. deferred loaders and sinks
+    bare = default_callers(index, [d for a in analyses for d in a.deferred if d.path not in test_paths])
     for a in analyses:
         for d in a.deferred:
             if d.kind == "load-object":
+                d = _with_default_callers(d, bare)
                 kind, obj = index.resolve(d.ref, d.path)
                 if kind == "class":
                     ck = classify_config_name(obj.name)
@@ -304,7 +309,20 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                         f"({obj.name} = {obj.value!r}).", d.location, severity=d.severity, snippet=d.snippet,
                         evidence=d.snippet.strip(), related=(obj.location,)))
 
-    # 3. the fallback entry of a name -> config class mapping
+    # 3. config values passed to a factory that applies them (create_app(DEBUG=True), create_app("config.Dev"))
+    def class_debug(ref: str, importer: str) -> Optional[Fact]:
+        kind, obj = index.resolve(ref, importer)
+        if kind == "class":
+            found = index.class_attr(obj, "DEBUG", importer)
+            return found[0] if found and _debug_on(found[0]) else None
+        if kind == "module":
+            fact = obj.constants.get("DEBUG")
+            return fact if fact is not None and _debug_on(fact) else None
+        return None
+
+    resolve_factory_calls(index, [d for a in analyses for d in a.deferred], findings, class_debug)
+
+    # 4. the fallback entry of a name -> config class mapping
     for s in summaries:
         for key, qual, loc, snippet in s.config_dicts:
             kind, obj = index.resolve(qual, s.path)
@@ -336,6 +354,18 @@ def _module_loader(mod: ModuleSummary, d: Deferred, findings: List[Finding]) -> 
         f"Debug mode is enabled: the config loaded from `{mod.path}` sets DEBUG = {fact.value!r} "
         f"({_where(fact)}), {d.context}.", d.location, severity=d.severity, snippet=d.snippet,
         evidence=d.snippet.strip(), related=(fact.location,)))
+
+
+def _with_default_callers(d: Deferred, bare: Dict[Tuple[str, str], Deferred]) -> Deferred:
+    """A loader whose argument is a parameter's default is medium (debug.py) until some production module
+    calls the factory with no argument at import time: then that default is what gets served."""
+    for _, fn, param in (v for v in d.values if v[0] == "default"):
+        caller = bare.get((d.path, fn))
+        if caller is not None and caller.reach == "import" and d.severity == Severity.MEDIUM:
+            where = f"{caller.location.path}:{caller.location.line}"
+            return dataclasses.replace(d, severity=Severity.HIGH,
+                                       context=f"{d.context}, as {where} does at import time")
+    return d
 
 
 def _debugger_gate(index: ProjectIndex, d: Deferred, in_test: bool, findings: List[Finding]) -> None:
