@@ -530,3 +530,29 @@ def test_parameter_default_with_a_bare_call_only_in_tests_stays_medium(scan):
         "wsgi.py": "from app import create_app\napp = create_app('production')\n"}
     scan(files)
     assert _exact(scan, "PF101") == [("PF101", "app.py", 6, 5, "medium")]
+
+
+# ---- a module that parses argv at import is a command, not an app module ---------------------------------
+
+ARGV_SCRIPT = """
+    import argparse
+    from flask import Flask
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument({arg!r}, default=4000)
+    args = parser.{parse}()
+    app = Flask(__name__)
+    app.run(debug=True, host="127.0.0.1", port=args.port)
+    """
+
+
+def test_dev_server_after_a_top_level_parse_args_runs_only_as_a_script(scan):
+    scan({"serve.py": ARGV_SCRIPT.format(arg="--port", parse="parse_args")})
+    assert _exact(scan, "PF101") == [("PF101", "serve.py", 8, 15, "low")]
+    assert _exact(scan, "PF102") == []
+
+
+def test_parse_known_args_or_a_positional_argument_can_survive_a_server_import(scan):
+    scan({"serve.py": ARGV_SCRIPT.format(arg="--port", parse="parse_known_args"),
+          "serve2.py": ARGV_SCRIPT.format(arg="target", parse="parse_args")})
+    assert _exact(scan, "PF101") == [("PF101", "serve.py", 8, 15, "high"), ("PF101", "serve2.py", 8, 15, "high")]
