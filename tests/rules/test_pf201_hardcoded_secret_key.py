@@ -119,3 +119,28 @@ def test_key_read_from_the_environment_is_not_a_literal(scan):
     src = "import os\nfrom pkg import create_app\napp = create_app({'SECRET_KEY': os.environ['SECRET_KEY']})\n"
     scan({"pkg/__init__.py": FACTORY, "wsgi.py": src})
     assert exact(scan, "PF201") == []
+
+
+SETTINGS_DICT = "import os\n\nconfig = {\n    'SQLALCHEMY_TRACK_MODIFICATIONS': False,\n    'SECRET_KEY': %s,\n}\n"
+APPLIES_IMPORTED = """
+    from flask import Flask
+    from core.settings import config
+
+    def create_app():
+        app = Flask(__name__)
+        app.config.from_mapping(config)
+        return app
+    """
+
+
+def test_literal_key_in_a_dict_another_module_applies(scan):
+    scan({"core/settings.py": SETTINGS_DICT % "'Zq81-not-from-env'", "app.py": APPLIES_IMPORTED})
+    assert exact(scan, "PF201") == [("PF201", "core/settings.py", 5, 5, "high")]
+    assert "app.py:6" in scan.message("PF201", 5)
+    assert all("Zq81" not in f.snippet + f.message for f in scan.findings)
+
+
+def test_env_key_in_an_imported_dict_or_a_dict_nobody_applies(scan):
+    scan({"core/settings.py": SETTINGS_DICT % "os.environ['SECRET_KEY']", "app.py": APPLIES_IMPORTED,
+          "other/settings.py": SETTINGS_DICT % "'Zq81-not-from-env'"})
+    assert exact(scan, "PF201") == []

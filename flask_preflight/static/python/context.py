@@ -76,6 +76,8 @@ class ModuleSummary:
     dev_servers: List[DevServerRun] = field(default_factory=list)
     # function -> what it does with its parameters: [(how, param, position, loader location)] (factories.py)
     factories: Dict[str, List[Tuple[str, str, int, Location]]] = field(default_factory=dict)
+    # dict name -> {signing key: (weakness, location, redacted snippet)} for literal keys (factories.py)
+    secret_dicts: Dict[str, Dict[str, Tuple[str, Location, str]]] = field(default_factory=dict)
 
 
 @dataclass

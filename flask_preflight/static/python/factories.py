@@ -91,6 +91,7 @@ def record_calls(ctx: Context) -> None:
     for a dict argument (info: nothing; its keys follow as ``<slot>.<KEY>`` rows), ``str`` for a string."""
     if ctx.is_test:
         return
+    record_imported_mappings(ctx)
     model = ctx.model
     for call, site in model.calls:
         target = _target(model, call.func)
@@ -122,6 +123,71 @@ def record_calls(ctx: Context) -> None:
             sev = Severity.MEDIUM
         ctx.defer("factory-call", target, PF101, call, sev, _where_phrase(site), site)
         ctx.result.deferred[-1].values = tuple(values)
+
+
+def record_imported_mappings(ctx: Context) -> None:
+    """``app.config.from_mapping(config)`` / ``update(config)`` where ``config`` is a dict imported from another
+    module: defer a ``load-mapping`` question; project.py reports that module's literal keys (``secret_dicts``)."""
+    if ctx.is_test:
+        return
+    model = ctx.model
+    for call, site in model.calls:
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr in ("update", "from_mapping") and call.args
+                and isinstance(call.args[0], ast.Name)
+                and config_receiver(model, func.value, site.scope, call.lineno)):
+            continue
+        binding, _ = model.lookup(call.args[0].id, site.scope, call.lineno)
+        if binding is None or binding.kind != "import" or not binding.target or ctx.gate(site).skip:
+            continue
+        sev = Severity.MEDIUM if site.reach == Reach.MAIN else Severity.HIGH
+        ctx.defer("load-mapping", binding.target, PF201, call, sev, _where_phrase(site), site)
+
+
+def secret_dicts(ctx: Context) -> Dict[str, Dict[str, Tuple[str, Location, str]]]:
+    """Module-level dicts with a literal signing key: ``{name: {KEY: (weakness, location, snippet)}}``.
+    The value itself is never stored; the snippet is redacted."""
+    from flask_preflight.static.python.secrets import weakness
+    out: Dict[str, Dict[str, Tuple[str, Location, str]]] = {}
+    if ctx.is_test:
+        return out
+    for name, bindings in ctx.model.module_scope.bindings.items():
+        b = bindings[-1]
+        if b.kind != "assign" or not isinstance(b.value, ast.Dict) or b.conditions:
+            continue
+        for k, v in zip(b.value.keys, b.value.values):
+            if not (isinstance(k, ast.Constant) and k.value in SECRET_KEYS):
+                continue
+            ev = Evaluator(ctx.model)
+            value = ev.eval(v, ctx.model.module_scope, b.line)
+            if ev.trace.env_reads or not isinstance(value, (str, bytes)) or not value or value == k.value:
+                continue
+            ctx.add_secret(value, v)
+            snippet = ctx.redactor.text(ctx.snippet(k).split("\n")[0])
+            out.setdefault(name, {})[k.value] = (weakness(value) or "", ctx.location(k), snippet)
+    return out
+
+
+def resolve_imported_mappings(index: Any, deferred: List[Deferred], findings: List[Finding]) -> None:
+    """PF201 at the literal key of a dict another module applies with ``from_mapping``/``update``."""
+    seen = set()
+    for d in deferred:
+        if d.kind != "load-mapping":
+            continue
+        owner, _, name = d.ref.rpartition(".")
+        mod = index.find_module(owner, d.path) if owner else None
+        if mod is None or name not in mod.secret_dicts:
+            continue
+        for key, (weak, loc, snippet) in mod.secret_dicts[name].items():
+            if (loc.path, loc.line, key) in seen:
+                continue
+            seen.add((loc.path, loc.line, key))
+            sev = Severity.CRITICAL if weak == "a well-known placeholder" and d.severity == Severity.HIGH else d.severity
+            findings.append(PF201.finding(
+                f"Hard-coded {key} in the `{name}` dict, which {d.location.path}:{d.location.line} applies to "
+                f"app.config ({d.context}): with the source in hand, anyone can forge the signed data it protects "
+                f"(session cookies, tokens)." + (f" The value is also weak ({weak})." if weak else ""),
+                loc, severity=sev, snippet=snippet, evidence=snippet.strip(), related=(d.location,)))
 
 
 def _target(model: Any, func: ast.expr) -> Optional[str]:
@@ -283,4 +349,5 @@ def _factory(index: Any, ref: str, importer: str, depth: int = 0) -> List[Factor
     return []
 
 
-__all__ = ["default_callers", "factory_specs", "record_calls", "resolve_factory_calls", "ClassRef", "ImportRef", "ModuleRef"]
+__all__ = ["default_callers", "factory_specs", "record_calls", "resolve_factory_calls", "resolve_imported_mappings",
+           "secret_dicts", "ClassRef", "ImportRef", "ModuleRef"]

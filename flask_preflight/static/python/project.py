@@ -19,7 +19,8 @@ from flask_preflight.static.python.context import (ClassSummary, Context, Deferr
 from flask_preflight.static.python.debug import INSTANCE_PREFIX, classify_config_name, config_module_name, name_tokens
 from flask_preflight.static.python.evaluate import (SUBSCRIPT, ClassRef, Evaluator, ImportRef, ModuleRef,
                                                     flag_verdict)
-from flask_preflight.static.python.factories import default_callers, factory_specs, resolve_factory_calls
+from flask_preflight.static.python.factories import (default_callers, factory_specs, resolve_factory_calls,
+                                                     resolve_imported_mappings, secret_dicts)
 from flask_preflight.static.python.model import Scope
 
 _SIMPLE = (bool, int, float, str, type(None))
@@ -48,6 +49,7 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary.reexports = dict(model.imports)
     summary.dev_servers = list(ctx.dev_servers)
     summary.factories = factory_specs(ctx)
+    summary.secret_dicts = secret_dicts(ctx)
     for name, info in model.classes.items():
         qual = f"{model.module_name}.{name}" if model.module_name else name
         bases: List[str] = []
@@ -107,12 +109,30 @@ class ProjectIndex:
     def find_module(self, dotted: str, importer: str) -> Optional[ModuleSummary]:
         candidates = self.by_name.get(dotted) or self.by_suffix.get(dotted)
         if not candidates:
-            return None
+            return self._namespace_module(dotted, importer)
         if len(candidates) == 1:
             return candidates[0]
         # Many projects in one scan each have an `app.config`: prefer the importer's own checkout.
         key = self._dirs(importer)
         return max(candidates, key=lambda s: (_shared(self._dirs(s.path), key), -len(s.path)))
+
+    def _namespace_module(self, dotted: str, importer: str) -> Optional[ModuleSummary]:
+        """``core.settings`` when ``core/`` has no ``__init__.py``: Python 3 imports it as a namespace package
+        from the directory the app runs in, while module names here start below the last package directory.
+        Tried from the importer's folder upwards."""
+        if "." not in dotted:
+            return None
+        rel = os.path.join(*dotted.split("."))
+        here = os.path.dirname(os.path.normpath(importer))
+        for _ in range(12):
+            for candidate in (rel + ".py", os.path.join(rel, "__init__.py")):
+                hit = self.by_path.get(os.path.normpath(os.path.join(here, candidate)))
+                if hit is not None:
+                    return hit
+            if not here or here == os.path.dirname(here):
+                break
+            here = os.path.dirname(here)
+        return None
 
     def _dirs(self, path: str) -> Tuple[str, ...]:
         hit = self._dir_cache.get(path)
@@ -321,6 +341,7 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
         return None
 
     resolve_factory_calls(index, [d for a in analyses for d in a.deferred], findings, class_debug)
+    resolve_imported_mappings(index, [d for a in analyses for d in a.deferred], findings)
 
     # 4. the fallback entry of a name -> config class mapping
     for s in summaries:
