@@ -28,6 +28,9 @@ class Fact:
     env_driven: bool
     location: Location
     snippet: str
+    # an env-driven value: the variables it reads and whether it is true when they are set to common values
+    env_names: Tuple[str, ...] = ()
+    env_table: Tuple[Tuple[str, Optional[bool]], ...] = ()
 
 
 @dataclass

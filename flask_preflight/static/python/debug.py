@@ -507,7 +507,23 @@ class DebugChecks:
         else:
             return
         # which parameter defaults chose it: project.py restores "high" when a production caller omits them
-        self.ctx.result.deferred[-1].values = self._defaults
+        self.ctx.result.deferred[-1].values = self._defaults + self._env_choices(call, site)
+
+    def _env_choices(self, call: ast.Call, site: Site) -> Tuple[Tuple[str, str, str], ...]:
+        """What the loaded object is when the variables it is chosen by are set to common values
+        (``DevelopmentConfig if os.getenv("DEBUG") == "True" else ProductionConfig``), for deployment files."""
+        ev = Evaluator(self.model, None)
+        ev.eval(call.args[0], site.scope, call.lineno)
+        names = [n for n in ev.trace.env_names if n != "?"]
+        if not names:
+            return ()
+        rows: List[Tuple[str, str, str]] = [("env-names", ",".join(names), "")]
+        for sample in ENV_SAMPLES:
+            obj = Evaluator(self.model, sample).eval(call.args[0], site.scope, call.lineno)
+            ref = obj.qualname if isinstance(obj, (ClassRef, ImportRef, ModuleRef)) else obj if isinstance(obj, str) else ""
+            if ref:
+                rows.append(("env-choice", sample, ref))
+        return tuple(rows)
 
     def _from_pyfile(self, call: ast.Call, site: Site) -> None:
         loaded = self._loader_arg(call, site)

@@ -16,9 +16,10 @@ from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules.debug import PF101, PF104
 from flask_preflight.static.python.context import (ClassSummary, Context, Deferred, Fact, FileAnalysis,
                                                    ModuleSummary)
-from flask_preflight.static.python.debug import INSTANCE_PREFIX, classify_config_name, config_module_name, name_tokens
+from flask_preflight.static.python.debug import (ENV_SAMPLES, INSTANCE_PREFIX, classify_config_name, config_module_name,
+                                                 name_tokens)
 from flask_preflight.static.python.evaluate import (SUBSCRIPT, ClassRef, Evaluator, ImportRef, ModuleRef,
-                                                    flag_verdict)
+                                                    flag_verdict, truthy)
 from flask_preflight.static.python.factories import (default_callers, factory_specs, resolve_factory_calls,
                                                      resolve_imported_mappings, secret_dicts)
 from flask_preflight.static.python.model import Scope
@@ -40,7 +41,10 @@ def _fact(ctx: Context, name: str, value: ast.expr, scope: Scope, line: int, nod
         stored, known = ("ref", v.qualname), True
     else:
         stored, known = None, False
-    return Fact(name, stored, known, verdict.env_driven, ctx.location(node), ctx.snippet(node))
+    names = tuple(n for n in verdict.env_names if n != "?")
+    table = tuple((sample, truthy(Evaluator(ctx.model, sample).eval(value, scope, line))) for sample in ENV_SAMPLES) \
+        if names and name in ("DEBUG", "FLASK_DEBUG", "APP_DEBUG", "DEBUG_MODE") else ()
+    return Fact(name, stored, known, verdict.env_driven, ctx.location(node), ctx.snippet(node), names, table)
 
 
 def summarize(ctx: Context) -> ModuleSummary:
@@ -424,3 +428,47 @@ def _debugger_gate(index: ProjectIndex, d: Deferred, in_test: bool, findings: Li
         severity, message = Severity.LOW, message + " (in test code)"
     findings.append(PF104.finding(message, d.location, severity=severity, snippet=d.snippet,
                                   evidence=d.snippet.strip(), related=related))
+
+
+# ---- for deployment files: debug mode switched by an app-specific variable ---------------------------------
+DebugSwitch = Tuple[Tuple[str, ...], Dict[str, bool], Location]
+
+
+def debug_switches(analyses: List[FileAnalysis]) -> Dict[str, DebugSwitch]:
+    """``{module path: (variables, {value: debug on?}, loader location)}`` for modules whose ``from_object``
+    makes DEBUG follow a variable other than FLASK_DEBUG: a config class picked by ``os.getenv("DEBUG") ==
+    "True"``, or a loaded class with ``DEBUG = os.getenv("DEBUG") == "True"``. Deployment files that set the
+    variable (Dockerfile ENV, compose environment, a committed .env) decide debug mode through it."""
+    summaries = [a.summary for a in analyses if a.summary is not None]
+    index = ProjectIndex(summaries)
+    tests = {s.path for s in summaries if s.is_test}
+    out: Dict[str, DebugSwitch] = {}
+    for a in analyses:
+        for d in a.deferred:
+            if d.kind != "load-object" or d.path in tests or d.reach == "main":
+                continue
+            names: Tuple[str, ...] = ()
+            table: Dict[str, bool] = {}
+            choices = [(v[1], v[2]) for v in d.values if v[0] == "env-choice"]
+            if choices:
+                names = tuple(n for v in d.values if v[0] == "env-names" for n in v[1].split(","))
+                for sample, ref in choices:
+                    fact = _loaded_debug(index, ref, d.path)
+                    table[sample] = bool(fact is not None and (_debug_on(fact) or dict(fact.env_table).get(sample)))
+            else:
+                fact = _loaded_debug(index, d.ref, d.path)
+                if fact is not None and fact.env_table:
+                    names, table = fact.env_names, {k: bool(v) for k, v in fact.env_table}
+            if names and any(table.values()):
+                out.setdefault(os.path.abspath(d.path), (names, table, d.location))
+    return out
+
+
+def _loaded_debug(index: ProjectIndex, ref: str, importer: str) -> Optional[Fact]:
+    kind, obj = index.resolve(ref, importer)
+    if kind == "class":
+        found = index.class_attr(obj, "DEBUG", importer)
+        return found[0] if found else None
+    if kind == "module":
+        return obj.constants.get("DEBUG")
+    return None
