@@ -35,7 +35,8 @@ _PREFILTER_RES = (
     (".run(", re.compile(r"pp\w*\.run\(|\)\.run\(")),
     # an app factory called with arguments (create_app("config.Dev"), make_app(settings)) or re-exported by a
     # package (`from .factory import create_app`): factories.py follows both
-    ("_app", re.compile(r"_app\(\s*[^)\s]|\bimport\b[^\n]*\w_app\b")),
+    # (not an extension's `init_app(app)`, which every extension module calls)
+    ("_app", re.compile(r"(?<!init)_app\(\s*[^)\s]|\bimport\b[^\n]*(?<!init)_app\b")),
 )
 
 
