@@ -21,7 +21,17 @@ PF101 = REGISTRY.register(Rule(
         "`config.update()`/`from_mapping()`, and config classes loaded with `from_object()`. A config class "
         "named like development/testing is fine on its own; one that is loaded unconditionally, or that is "
         "named like production/default/base, is a finding. Severity follows reachability: a call inside "
-        "`if __name__ == \"__main__\":` only runs under `python app.py` and is reported as low."
+        "`if __name__ == \"__main__\":` only runs under `python app.py` and is reported as low, and so is "
+        "everything after a top-level argparse `parse_args()` on a parser with only `-` options (imported by "
+        "gunicorn or `flask run`, argparse rejects their arguments and exits). A factory named `create_app` "
+        "or `make_app` is not script-only even when only the `__main__` block calls it: `flask run` and "
+        "gunicorn's `module:create_app()` call it too. Values that cross a call are followed: "
+        "`create_app(DEBUG=True)` into a factory that applies its arguments (`config.update(**kwargs)`, "
+        "`from_mapping(param)`) and `create_app(\"config.DevelopmentConfig\")` into `from_object(param)` are "
+        "reported at the call (calls in test code are test configuration and are not). A config chosen by a "
+        "parameter's default (`def create_app(config_name=\"development\")`) is medium, because callers that "
+        "pass a name never load it; it is high when a production module calls the factory without the "
+        "argument at import time."
     ),
     bad='''
 app = Flask(__name__)
@@ -84,7 +94,10 @@ PF103 = REGISTRY.register(Rule(
         "every network the machine is on. That server is not built for untrusted traffic (single process, "
         "no request limits, no hardening), and combined with debug mode it exposes the interactive debugger "
         "to anyone who can reach the port. Only dev-server binds are reported: the same string in a socket, "
-        "a gunicorn bind or an unrelated constant is not this rule's business."
+        "a gunicorn bind or an unrelated constant is not this rule's business. A public default stays "
+        "reported when a later assignment runs only on some path (`host = os.environ.get(\"HOST\", "
+        "\"0.0.0.0\")` then `host = arg` inside an option loop or an `if`): when nothing is passed, the "
+        "default is what the server binds."
     ),
     bad='''
 if __name__ == "__main__":
@@ -111,7 +124,13 @@ PF104 = REGISTRY.register(Rule(
         "evalex=True)`, wrapping `app.wsgi_app` in `DebuggedApplication`, `run_simple(..., use_debugger=True)` "
         "(evalex defaults to on) and `app.run(use_debugger=True)` all put it in front of the app whatever "
         "server imports it. Its PIN is, in the maintainers' words, a stumbling block rather than a security "
-        "feature, and `WERKZEUG_DEBUG_PIN=off` removes even that."
+        "feature, and `WERKZEUG_DEBUG_PIN=off` removes even that. Gating the wrapper on debug mode "
+        "(`if app.debug:` or `if app.config[\"DEBUG\"]:` around `DebuggedApplication(..., evalex=True)`) does "
+        "not make it safe: under gunicorn debug mode never starts the debugger by itself, this code does. It "
+        "is graded by what DEBUG can be: critical when this module or a config class it loads sets it on, "
+        "high when it follows an environment variable the app reads, medium when only FLASK_DEBUG can turn "
+        "it on. Under the `__main__` guard, or when every config class loaded sets DEBUG to False, it is not "
+        "reported."
     ),
     bad='''
 from werkzeug.debug import DebuggedApplication

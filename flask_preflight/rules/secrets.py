@@ -19,7 +19,11 @@ PF201 = REGISTRY.register(Rule(
         "A key written in the source is known to everyone with the repository, its history, its forks and "
         "every image built from it; a placeholder such as `dev` or `changeme` is in the public wordlists of "
         "session-cookie crackers. The same holds for JWT_SECRET_KEY, SECURITY_PASSWORD_SALT and "
-        "WTF_CSRF_SECRET_KEY. Test code is reported as low."
+        "WTF_CSRF_SECRET_KEY. Test code is reported as low. A literal that crosses a call is followed: a "
+        "key passed to an application factory that applies its arguments (`create_app(SECRET_KEY=...)`, "
+        "`create_app({\"SECRET_KEY\": ...})` into `from_mapping(param)`) is reported at the call, and a key "
+        "in a dict that another module applies with `from_mapping`/`update` at the key; a factory call in "
+        "test code configures a test app and is not reported."
     ),
     bad='''
 app = Flask(__name__)

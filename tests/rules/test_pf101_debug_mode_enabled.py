@@ -324,3 +324,235 @@ def test_other_wsgi_objects_named_like_apps(scan):
     src = ("from werkzeug.serving import run_simple\nfrom .dispatch import DomainDispatcherApplication\n"
            "main_app = DomainDispatcherApplication(None)\nmain_app.debug = True\n")
     assert scan({"pkg/__init__.py": "", "pkg/server.py": src}) == []
+
+
+# ---- reachability of factories and parameter defaults (issue 14) ------------------------------------
+
+def _exact(scan, rule):
+    """(rule, path, line, column, severity) of every finding of ``rule``: the exact form issue 14 asks for."""
+    import pathlib
+    return sorted((f.rule_id, pathlib.Path(f.path).relative_to(scan.root).as_posix(), f.line, f.column,
+                   f.severity.value) for f in scan.findings if f.rule_id == rule)
+
+
+DEV_CONFIG = "class Config:\n    DEBUG = False\n\nclass DevelopmentConfig(Config):\n    DEBUG = True\n\n" \
+             "class ProductionConfig(Config):\n    pass\n\nconfigs = {'development': DevelopmentConfig, " \
+             "'production': ProductionConfig}\n"
+
+
+def test_factory_called_only_under_main_is_still_what_flask_run_discovers(scan):
+    files = {"config.py": DEV_CONFIG, "api.py": """
+        from flask import Flask
+        import config
+
+        def create_app():
+            app = Flask(__name__)
+            app.config.from_object(config.DevelopmentConfig)
+            return app
+
+        if __name__ == "__main__":
+            create_app().run()
+        """}
+    scan(files)
+    assert _exact(scan, "PF101") == [("PF101", "api.py", 6, 5, "high")]
+    assert "only when the file is run" not in scan.message("PF101", 6)
+
+
+def test_helper_called_only_under_main_stays_a_script_path(scan):
+    files = {"config.py": DEV_CONFIG, "api.py": """
+        from flask import Flask
+        import config
+
+        def build():
+            app = Flask(__name__)
+            app.config.from_object(config.DevelopmentConfig)
+            return app
+
+        if __name__ == "__main__":
+            build().run()
+        """}
+    scan(files)
+    assert _exact(scan, "PF101") == [("PF101", "api.py", 6, 5, "low")]
+
+
+def test_config_chosen_by_a_parameter_default_is_medium(scan):
+    files = {"config.py": DEV_CONFIG, "app.py": """
+        import os
+        from flask import Flask
+        from config import configs
+
+        def create_app(config_name="development"):
+            app = Flask(__name__)
+            config_name = os.environ.get("APP_CONFIG", config_name)
+            app.config.from_object(configs[config_name])
+            return app
+        """, "wsgi.py": "from app import create_app\napp = create_app('production')\n"}
+    scan(files)
+    assert _exact(scan, "PF101") == [("PF101", "app.py", 8, 5, "medium")]
+    msg = scan.message("PF101", 8)
+    assert "unconditionally" not in msg
+    assert "APP_CONFIG is unset and `create_app()` is called without `config_name`" in msg
+
+
+def test_config_chosen_without_a_parameter_is_unconditional(scan):
+    files = {"config.py": DEV_CONFIG, "app.py": """
+        from flask import Flask
+        from config import configs
+
+        def create_app():
+            config_name = "development"
+            app = Flask(__name__)
+            app.config.from_object(configs[config_name])
+            return app
+        """}
+    scan(files)
+    assert _exact(scan, "PF101") == [("PF101", "app.py", 7, 5, "high")]
+    assert "unconditionally" in scan.message("PF101", 7)
+
+
+# ---- config values that cross a call into an application factory (issue 14) ---------------------------
+# ``create_app(DEBUG=True)`` is only debug mode because the factory applies its arguments to ``app.config``;
+# the finding belongs at the call, graded by where the call runs, and only production calls count.
+
+import pathlib  # noqa: E402
+
+FACTORY = """
+    from flask import Flask
+
+    def create_app(test_config=None, **overrides):
+        app = Flask(__name__)
+        if test_config is not None:
+            app.config.from_mapping(test_config)
+        app.config.update(**overrides)
+        return app
+    """
+
+OBJECT_FACTORY = """
+    from flask import Flask
+
+    def create_app(settings_module):
+        app = Flask(__name__)
+        app.config.from_object(settings_module)
+        return app
+    """
+
+SETTINGS = "class ProductionConfig:\n    DEBUG = False\n\nclass DevelopmentConfig:\n    DEBUG = True\n"
+
+
+def exact(scan, *rules):
+    """(rule, path, line, column, severity) of every finding of ``rules``."""
+    return sorted((f.rule_id, pathlib.Path(f.path).relative_to(scan.root).as_posix(), f.line, f.column,
+                   f.severity.value) for f in scan.findings if f.rule_id in rules)
+
+
+def test_debug_keyword_into_kwargs_factory_at_import_is_high(scan):
+    scan({"pkg/__init__.py": FACTORY, "wsgi.py": "from pkg import create_app\napp = create_app(DEBUG=True)\n"})
+    assert exact(scan, "PF101") == [("PF101", "wsgi.py", 2, 7, "high")]
+    assert "pkg/__init__.py:7" in scan.message("PF101", 2)
+
+
+def test_debug_keyword_false_or_unapplied_is_not_a_finding(scan):
+    unapplied = "from flask import Flask\n\ndef create_app(**options):\n    return Flask(__name__)\n"
+    scan({"pkg/__init__.py": FACTORY, "other.py": unapplied,
+          "wsgi.py": "from pkg import create_app\nimport other\napp = create_app(DEBUG=False)\n"
+                     "app2 = other.create_app(DEBUG=True)\n"})
+    assert exact(scan, "PF101") == []
+
+
+def test_debug_keyword_in_a_main_block_is_low(scan):
+    src = "from pkg import create_app\nif __name__ == '__main__':\n    create_app(DEBUG=True).run()\n"
+    scan({"pkg/__init__.py": FACTORY, "run.py": src})
+    assert exact(scan, "PF101") == [("PF101", "run.py", 3, 5, "low")]
+
+
+def test_settings_string_into_from_object(scan):
+    src = "from app_factory import create_app\napp = create_app('settings.DevelopmentConfig')\n"
+    scan({"app_factory.py": OBJECT_FACTORY, "settings.py": SETTINGS, "wsgi.py": src})
+    assert exact(scan, "PF101") == [("PF101", "wsgi.py", 2, 7, "high")]
+    assert "settings.py:5" in scan.message("PF101", 2)
+
+
+def test_settings_variable_and_class_into_from_object_in_a_function_is_medium(scan):
+    src = ("from app_factory import create_app\nfrom settings import DevelopmentConfig\n\n"
+           "def serve():\n    settings_module = 'settings.DevelopmentConfig'\n    create_app(settings_module)\n"
+           "    create_app(DevelopmentConfig)\n")
+    scan({"app_factory.py": OBJECT_FACTORY, "settings.py": SETTINGS, "serve.py": src})
+    assert exact(scan, "PF101") == [("PF101", "serve.py", 6, 5, "medium"), ("PF101", "serve.py", 7, 5, "medium")]
+
+
+def test_production_settings_into_from_object_is_not_a_finding(scan):
+    src = "from app_factory import create_app\napp = create_app('settings.ProductionConfig')\n"
+    scan({"app_factory.py": OBJECT_FACTORY, "settings.py": SETTINGS, "wsgi.py": src})
+    assert exact(scan, "PF101") == []
+
+
+def test_factory_re_exported_by_a_package(scan):
+    files = {"pkg/factory.py": FACTORY, "pkg/__init__.py": "from .factory import create_app\n",
+             "wsgi.py": "import pkg\napp = pkg.create_app(DEBUG=True)\n"}
+    scan(files)
+    assert exact(scan, "PF101") == [("PF101", "wsgi.py", 2, 7, "high")]
+
+
+def test_parameter_reassigned_before_the_loader_is_not_the_argument(scan):
+    factory = ("from flask import Flask\n\ndef create_app(settings_module):\n"
+               "    settings_module = 'settings.ProductionConfig'\n    app = Flask(__name__)\n"
+               "    app.config.from_object(settings_module)\n    return app\n")
+    src = "from app_factory import create_app\napp = create_app('settings.DevelopmentConfig')\n"
+    scan({"app_factory.py": factory, "settings.py": SETTINGS, "wsgi.py": src})
+    assert exact(scan, "PF101") == []
+
+
+def test_parameter_default_served_by_a_bare_call_at_import_is_high(scan):
+    files = {"config.py": DEV_CONFIG, "app.py": """
+        from flask import Flask
+        from config import configs
+
+        def create_app(config_name="development"):
+            app = Flask(__name__)
+            app.config.from_object(configs[config_name])
+            return app
+        """, "wsgi.py": "from app import create_app\napp = create_app()\n"}
+    scan(files)
+    assert _exact(scan, "PF101") == [("PF101", "app.py", 6, 5, "high")]
+    assert "wsgi.py:2 does at import time" in scan.message("PF101", 6)
+
+
+def test_parameter_default_with_a_bare_call_only_in_tests_stays_medium(scan):
+    files = {"config.py": DEV_CONFIG, "app.py": """
+        from flask import Flask
+        from config import configs
+
+        def create_app(config_name="development"):
+            app = Flask(__name__)
+            app.config.from_object(configs[config_name])
+            return app
+        """, "tests/conftest.py": "from app import create_app\napp = create_app()\n",
+        "wsgi.py": "from app import create_app\napp = create_app('production')\n"}
+    scan(files)
+    assert _exact(scan, "PF101") == [("PF101", "app.py", 6, 5, "medium")]
+
+
+# ---- a module that parses argv at import is a command, not an app module ---------------------------------
+
+ARGV_SCRIPT = """
+    import argparse
+    from flask import Flask
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument({arg!r}, default=4000)
+    args = parser.{parse}()
+    app = Flask(__name__)
+    app.run(debug=True, host="127.0.0.1", port=args.port)
+    """
+
+
+def test_dev_server_after_a_top_level_parse_args_runs_only_as_a_script(scan):
+    scan({"serve.py": ARGV_SCRIPT.format(arg="--port", parse="parse_args")})
+    assert _exact(scan, "PF101") == [("PF101", "serve.py", 8, 15, "low")]
+    assert _exact(scan, "PF102") == []
+
+
+def test_parse_known_args_or_a_positional_argument_can_survive_a_server_import(scan):
+    scan({"serve.py": ARGV_SCRIPT.format(arg="--port", parse="parse_known_args"),
+          "serve2.py": ARGV_SCRIPT.format(arg="target", parse="parse_args")})
+    assert _exact(scan, "PF101") == [("PF101", "serve.py", 8, 15, "high"), ("PF101", "serve2.py", 8, 15, "high")]

@@ -52,3 +52,53 @@ def test_unrelated_zero_addresses(scan):
 def test_localhost_and_env_without_public_default(scan):
     src = FLASK + "import os\n" + MAIN + "    app.run(host='127.0.0.1')\n    app.run(host=os.environ.get('HOST', 'localhost'))\n    app.run(host=os.environ['HOST'])\n"
     assert scan({"app.py": src}) == []
+
+
+# ---- a default kept when the reassignment happens only on some path (issue 14) -------------------------
+
+def _exact(scan, rule="PF103"):
+    """(rule, path, line, column, severity) of every finding of ``rule``."""
+    import pathlib
+    return sorted((f.rule_id, pathlib.Path(f.path).relative_to(scan.root).as_posix(), f.line, f.column,
+                   f.severity.value) for f in scan.findings if f.rule_id == rule)
+
+
+OPTION_LOOP = """
+    import getopt, os, sys
+    from flask import Flask
+    app = Flask(__name__)
+
+    def main():
+        host = os.environ.get("LISTEN_HOST", {default!r})
+        opts, _ = getopt.getopt(sys.argv[1:], "h:")
+        for opt, arg in opts:
+            if opt == "-h":
+                host = arg
+        app.run(host=host)
+
+    if __name__ == "__main__":
+        main()
+    """
+
+
+def test_env_default_host_kept_past_an_option_loop(scan):
+    scan({"serve.py": OPTION_LOOP.format(default="0.0.0.0")})
+    assert _exact(scan) == [("PF103", "serve.py", 11, 18, "medium")]
+    assert "when LISTEN_HOST is unset unless an option" in scan.message("PF103", 11)
+
+
+def test_env_default_loopback_kept_past_an_option_loop(scan):
+    scan({"serve.py": OPTION_LOOP.format(default="127.0.0.1")})
+    assert _exact(scan) == []
+
+
+def test_public_default_kept_past_an_if(scan):
+    src = FLASK + "import sys\nhost = '::'\nif len(sys.argv) > 1:\n    host = sys.argv[1]\n" + MAIN + "    app.run(host=host)\n"
+    scan({"app.py": src})
+    assert _exact(scan) == [("PF103", "app.py", 8, 18, "medium")]
+
+
+def test_public_default_always_replaced_is_not_kept(scan):
+    src = FLASK + "import sys\nhost = '0.0.0.0'\nhost = sys.argv[1]\n" + MAIN + "    app.run(host=host)\n"
+    scan({"app.py": src})
+    assert _exact(scan) == []

@@ -45,7 +45,7 @@ def test_main_guard_lowers_to_high(scan):
 
 def test_debugger_off_or_gated(scan):
     src = (FLASK + "import os\nfrom werkzeug.debug import DebuggedApplication\nfrom werkzeug.serving import run_simple\n"
-           "if app.debug:\n    app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=True)\n"
+           "if app.debug:\n    app.wsgi_app = DebuggedApplication(app.wsgi_app)\n"
            "os.environ['WERKZEUG_DEBUG_PIN'] = '1234-5678'\n"
            "if __name__ == '__main__':\n    run_simple('localhost', 5000, app, use_debugger=False, use_reloader=True)\n")
     assert scan({"app.py": src}) == []
@@ -60,3 +60,87 @@ def test_env_switched_debugger_is_medium(scan):
 def test_flask_script_server_with_debugger(scan):
     src = "from flask_script import Manager, Server\nfrom app import app\nmanager = Manager(app)\nmanager.add_command('runserver', Server(use_debugger=True))\n"
     assert scan({"manage.py": src}) == [("PF104", "manage.py", 4)]
+
+
+# ---- the debugger gated on debug mode (issue 14) --------------------------------------------------------
+
+def _exact(scan, rule="PF104"):
+    """(rule, path, line, column, severity) of every finding of ``rule``."""
+    import pathlib
+    return sorted((f.rule_id, pathlib.Path(f.path).relative_to(scan.root).as_posix(), f.line, f.column,
+                   f.severity.value) for f in scan.findings if f.rule_id == rule)
+
+
+GATED = "if app.debug:\n    app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=True)\n"
+
+
+def test_debugger_gated_on_debug_mode_follows_flask_debug(scan):
+    src = FLASK + "from werkzeug.debug import DebuggedApplication\n" + GATED
+    scan({"app.py": src})
+    assert _exact(scan) == [("PF104", "app.py", 5, 20, "medium")]
+    assert "follows FLASK_DEBUG" in scan.message("PF104", 5)
+
+
+def test_debugger_gated_under_main_guard_is_the_developers_own(scan):
+    src = (FLASK + "from werkzeug.debug import DebuggedApplication\nif __name__ == '__main__':\n"
+           "    if app.debug:\n        app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=True)\n    app.run()\n")
+    scan({"app.py": src})
+    assert _exact(scan) == []
+
+
+def test_whole_app_rebound_when_config_debug_is_true(scan):
+    src = ("from flask import Flask\nfrom werkzeug import DebuggedApplication\napp = Flask(__name__)\n"
+           "app.config['DEBUG'] = True\n"
+           "if app.config['DEBUG']:\n    app = DebuggedApplication(app, evalex=True)\n")
+    scan({"wsgi.py": src})
+    assert _exact(scan) == [("PF104", "wsgi.py", 6, 11, "critical")]
+
+
+def test_debugger_gate_on_an_env_driven_debug_write_is_high(scan):
+    src = ("import os\nfrom flask import Flask\nfrom werkzeug.debug import DebuggedApplication\n"
+           "app = Flask(__name__)\napp.config['DEBUG'] = os.getenv('APP_DEBUG') == '1'\n"
+           "if app.config.get('DEBUG'):\n    app.wsgi_app = DebuggedApplication(app.wsgi_app, True)\n")
+    scan({"app.py": src})
+    assert _exact(scan) == [("PF104", "app.py", 7, 20, "high")]
+    assert "APP_DEBUG" in scan.message("PF104", 7)
+
+
+LOADER = """
+    from flask import Flask
+    from werkzeug.debug import DebuggedApplication
+    from settings import {cls}
+
+    def create_app():
+        app = Flask(__name__)
+        app.config.from_object({cls})
+        if app.debug:
+            app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=True)
+        return app
+    """
+
+
+def test_debugger_gate_with_a_loaded_config_class_that_turns_debug_on(scan):
+    files = {"app.py": LOADER.format(cls="AppConfig"), "settings.py": "class AppConfig:\n    DEBUG = True\n"}
+    scan(files)
+    assert _exact(scan) == [("PF104", "app.py", 9, 24, "critical")]
+    assert "settings.py:2" in scan.message("PF104", 9)
+
+
+def test_debugger_gate_with_an_env_driven_config_class_is_high(scan):
+    files = {"app.py": LOADER.format(cls="AppConfig"),
+             "settings.py": "import os\nclass AppConfig:\n    DEBUG = os.getenv('DEBUG') == 'True'\n"}
+    scan(files)
+    assert _exact(scan) == [("PF104", "app.py", 9, 24, "high")]
+
+
+def test_debugger_gate_with_debug_false_in_every_loaded_class_is_dead(scan):
+    files = {"app.py": LOADER.format(cls="ProductionConfig"),
+             "settings.py": "class Config:\n    DEBUG = False\n\nclass ProductionConfig(Config):\n    pass\n"}
+    scan(files)
+    assert _exact(scan) == []
+
+
+def test_debugger_gate_in_test_code_is_low(scan):
+    src = FLASK + "from werkzeug.debug import DebuggedApplication\n" + GATED
+    scan({"tests/conftest.py": src})
+    assert _exact(scan) == [("PF104", "tests/conftest.py", 5, 20, "low")]

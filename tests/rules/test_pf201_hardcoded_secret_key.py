@@ -77,3 +77,70 @@ def test_literal_in_secret_key_fallbacks(scan):
     src = FLASK + f'app.config["SECRET_KEY_FALLBACKS"] = [os.environ["OLD_KEY"], "{STRONG}", "dev"]\n'
     assert scan({"app.py": src}) == [("PF201", "app.py", 4), ("PF201", "app.py", 4)]
     assert {f.severity.value for f in scan.findings} == {"high", "critical"}
+
+
+# ---- a literal key that crosses a call into an application factory (issue 14) -------------------------
+
+import pathlib  # noqa: E402
+
+FACTORY = """
+    from flask import Flask
+
+    def create_app(test_config=None, **overrides):
+        app = Flask(__name__)
+        if test_config is not None:
+            app.config.from_mapping(test_config)
+        app.config.update(**overrides)
+        return app
+    """
+
+
+def exact(scan, *rules):
+    """(rule, path, line, column, severity) of every finding of ``rules``."""
+    return sorted((f.rule_id, pathlib.Path(f.path).relative_to(scan.root).as_posix(), f.line, f.column,
+                   f.severity.value) for f in scan.findings if f.rule_id in rules)
+
+
+def test_literal_key_in_a_dict_into_from_mapping_is_pf201(scan):
+    scan({"pkg/__init__.py": FACTORY,
+          "wsgi.py": "from pkg import create_app\napp = create_app({'SECRET_KEY': 'k8Hs0-not-from-the-env'})\n"})
+    assert exact(scan, "PF201") == [("PF201", "wsgi.py", 2, 7, "high")]
+    assert "k8Hs0" not in scan.message("PF201", 2)
+    assert all("k8Hs0" not in f.snippet for f in scan.findings)
+
+
+def test_literal_key_in_test_code_is_test_configuration(scan):
+    conftest = "from pkg import create_app\n\ndef app():\n    return create_app({'SECRET_KEY': 'test', 'DEBUG': True})\n"
+    scan({"pkg/__init__.py": FACTORY, "tests/conftest.py": conftest})
+    assert exact(scan, "PF101", "PF201") == []
+
+
+def test_key_read_from_the_environment_is_not_a_literal(scan):
+    src = "import os\nfrom pkg import create_app\napp = create_app({'SECRET_KEY': os.environ['SECRET_KEY']})\n"
+    scan({"pkg/__init__.py": FACTORY, "wsgi.py": src})
+    assert exact(scan, "PF201") == []
+
+
+SETTINGS_DICT = "import os\n\nconfig = {\n    'SQLALCHEMY_TRACK_MODIFICATIONS': False,\n    'SECRET_KEY': %s,\n}\n"
+APPLIES_IMPORTED = """
+    from flask import Flask
+    from core.settings import config
+
+    def create_app():
+        app = Flask(__name__)
+        app.config.from_mapping(config)
+        return app
+    """
+
+
+def test_literal_key_in_a_dict_another_module_applies(scan):
+    scan({"core/settings.py": SETTINGS_DICT % "'Zq81-not-from-env'", "app.py": APPLIES_IMPORTED})
+    assert exact(scan, "PF201") == [("PF201", "core/settings.py", 5, 5, "high")]
+    assert "app.py:6" in scan.message("PF201", 5)
+    assert all("Zq81" not in f.snippet + f.message for f in scan.findings)
+
+
+def test_env_key_in_an_imported_dict_or_a_dict_nobody_applies(scan):
+    scan({"core/settings.py": SETTINGS_DICT % "os.environ['SECRET_KEY']", "app.py": APPLIES_IMPORTED,
+          "other/settings.py": SETTINGS_DICT % "'Zq81-not-from-env'"})
+    assert exact(scan, "PF201") == []

@@ -908,3 +908,54 @@ def test_compose_build_target_selects_the_stage_that_runs(scan):
     # the production stage (gunicorn -w 4) is what compose builds: only the dev stage's own low findings remain
     assert found == [("PF401", "Dockerfile", 10), ("PF402", "Dockerfile", 9)]
     assert {f.severity.value for f in scan.findings} == {"low"}
+
+
+# ---- debug mode chosen by a variable the app itself reads (issue 14) ---------------------------------------
+
+SWITCHED_APP = """\
+import os
+
+from flask import Flask
+
+from settings import DevelopmentConfig, ProductionConfig
+
+app = Flask(__name__)
+app.config.from_object(DevelopmentConfig if os.getenv("DEBUG") == "True" else ProductionConfig)
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0")
+"""  # from_object on line 8, app.run on line 11
+SWITCHED_SETTINGS = "class ProductionConfig:\n    DEBUG = False\n\nclass DevelopmentConfig:\n    DEBUG = True\n"
+ENV_SETTINGS = "import os\n\nclass Config:\n    DEBUG = os.getenv('DEBUG') == 'True'\n"
+ENV_APP = SWITCHED_APP.replace(
+    "from settings import DevelopmentConfig, ProductionConfig", "from settings import Config").replace(
+    'DevelopmentConfig if os.getenv("DEBUG") == "True" else ProductionConfig', "Config")
+SWITCH_DOCKERFILE = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENV DEBUG {value}\nCMD python app.py\n"
+
+
+def _exact(scan, rule):
+    import pathlib
+    return sorted((f.rule_id, pathlib.Path(f.path).relative_to(scan.root).as_posix(), f.line, f.column,
+                   f.severity.value) for f in scan.findings if f.rule_id == rule)
+
+
+def test_app_specific_debug_variable_set_in_the_dockerfile_selects_the_debug_config(scan):
+    scan({"Dockerfile": SWITCH_DOCKERFILE.format(value="True"), "app.py": SWITCHED_APP,
+          "settings.py": SWITCHED_SETTINGS}, select=["PF4"])
+    assert _exact(scan, "PF401") == [("PF401", "Dockerfile", 5, 1, "critical")]
+    message = scan.message("PF401", 5)
+    assert "DEBUG=True" in message and "app.py:8" in message
+
+
+def test_app_specific_debug_variable_read_by_the_config_class(scan):
+    scan({"Dockerfile": SWITCH_DOCKERFILE.format(value="True"), "app.py": ENV_APP, "settings.py": ENV_SETTINGS},
+         select=["PF4"])
+    assert _exact(scan, "PF401") == [("PF401", "Dockerfile", 5, 1, "critical")]
+
+
+def test_app_specific_debug_variable_set_to_a_value_the_app_reads_as_off(scan):
+    # the app compares with "True": DEBUG=1 is not debug mode here, whatever Flask would make of FLASK_DEBUG=1
+    for value in ("False", "1"):
+        scan({"Dockerfile": SWITCH_DOCKERFILE.format(value=value), "app.py": SWITCHED_APP,
+              "settings.py": SWITCHED_SETTINGS}, select=["PF4"])
+        assert _exact(scan, "PF401") == [("PF401", "Dockerfile", 5, 1, "high")]

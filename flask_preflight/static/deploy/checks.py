@@ -28,6 +28,7 @@ from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.gitignore import IgnoreSpec
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
+from flask_preflight.static.python.project import debug_switches
 
 ENTRY_SCRIPT_NAMES = frozenset({"entrypoint.sh", "docker-entrypoint.sh", "start.sh", "run.sh", "boot.sh",
                                 "start-server.sh", "start_server.sh", "serve.sh", "prestart.sh"})
@@ -49,6 +50,8 @@ class DeployChecks(GunicornChecks):
         for f in [f for a in python for f in a.findings] + list(project_findings):
             if f.rule_id == "PF101" and f.severity.at_least(Severity.MEDIUM):
                 self.debug_config.setdefault(os.path.abspath(f.path), f)
+        # modules whose loaded config makes DEBUG follow an app-specific variable (python/project.py)
+        self.debug_switches = debug_switches(self.python)
         self.out = Collector()
         # (module path, first line, last line) of a run call -> (path, line) of the PF401 that reports it
         self.subsumed: Dict[Tuple[str, int, int], Tuple[str, int]] = {}
@@ -339,10 +342,48 @@ class DeployChecks(GunicornChecks):
             hit = self._with_dotenv(ctx).truthy("FLASK_DEBUG")
             if hit is not None:
                 return [(f"FLASK_DEBUG={hit[0]} {note(hit)}, which app.run() reads", hit[1])]
+            switched = self._switched_debug(module, ctx.env)
+            if switched:
+                return switched
             config = self._config_debug(module)
             if config is not None:
                 return [(f"the app's config enables debug mode ({config.path}:{config.line})", config.location)]
         return []
+
+    def _switched_debug(self, module: ModuleSummary, env: Env) -> List[Tuple[str, Optional[Origin]]]:
+        """Debug mode chosen by a variable the app itself reads (``os.getenv("DEBUG") == "True"`` picking the
+        config), set by this launch's environment: the value decides, not only FLASK_DEBUG."""
+        for current in self._module_and_imports(module):
+            switch = self.debug_switches.get(os.path.abspath(current.path))
+            if switch is None:
+                continue
+            names, table, where = switch
+            for name in names:
+                hit = env.get(name)
+                value = effective(hit[0]) if hit is not None else None
+                if hit is not None and value is not None and table.get(value):
+                    return [(f"{name}={value} {note(hit)}, which the config loaded at {where.path}:{where.line} "
+                             f"turns into DEBUG = True", hit[1])]
+            return []
+        return []
+
+    def _module_and_imports(self, module: ModuleSummary) -> List[ModuleSummary]:
+        """The module and what it imports, three levels deep (the factory package an app module imports)."""
+        out, queue, seen = [], [(module, 0)], {module.path}
+        while queue:
+            current, depth = queue.pop(0)
+            out.append(current)
+            if depth >= 3:
+                continue
+            for target in set(current.reexports.values()):
+                parts = target.split(".")
+                for cut in (len(parts), len(parts) - 1):
+                    found = self.index.by_name.get(".".join(parts[:cut])) if cut > 0 else None
+                    if found is not None and found.path not in seen:
+                        seen.add(found.path)
+                        queue.append((found, depth + 1))
+                        break
+        return out
 
     def _config_debug(self, module: ModuleSummary) -> Optional[Finding]:
         """A PF101 (medium or above) in the module or in what it imports, up to three levels deep: the

@@ -8,13 +8,13 @@ import re
 import warnings
 from typing import Callable, List, Optional
 
-from flask_preflight.static.python import debug, secrets, views
+from flask_preflight.static.python import debug, factories, secrets, views
 from flask_preflight.static.python.context import Context, FileAnalysis
 from flask_preflight.static.python.model import ModuleModel
 from flask_preflight.static.python.project import resolve_project, summarize
 
 # Each check takes the file's Context and appends findings / deferred questions to it.
-CHECKS: List[Callable[[Context], None]] = [debug.check, secrets.check, views.check]
+CHECKS: List[Callable[[Context], None]] = [debug.check, secrets.check, views.check, factories.record_calls]
 
 # Directory walks parse only files that could produce a finding or a fact another file needs. Two cheap
 # stages: lower-cased substrings that only Flask-related code contains, then a regex for the weaker signals
@@ -44,6 +44,10 @@ _PREFILTER_RES = (
     ("raise", re.compile(r"raise\s+(?!(ValueError|TypeError|KeyError|RuntimeError|Exception|NotImplementedError|"
                          r"AttributeError|IndexError|OSError|IOError|AssertionError|LookupError|FileNotFoundError|"
                          r"PermissionError|StopIteration|SystemExit)\b)[A-Za-z_][\w.]*\(\s*(?![\"')\s])")),
+    # an app factory called with arguments (create_app("config.Dev"), make_app(settings)) or re-exported by a
+    # package (`from .factory import create_app`): factories.py follows both
+    # (not an extension's `init_app(app)`, which every extension module calls)
+    ("_app", re.compile(r"(?<!init)_app\(\s*[^)\s]|\bimport\b[^\n]*(?<!init)_app\b")),
 )
 
 

@@ -29,6 +29,9 @@ class Fact:
     env_driven: bool
     location: Location
     snippet: str
+    # an env-driven value: the variables it reads and whether it is true when they are set to common values
+    env_names: Tuple[str, ...] = ()
+    env_table: Tuple[Tuple[str, Optional[bool]], ...] = ()
 
 
 @dataclass
@@ -103,6 +106,10 @@ class ModuleSummary:
     random_functions: Set[str] = field(default_factory=set)  # top-level functions returning a random value (PF203)
     env_flags: Dict[str, Optional[bool]] = field(default_factory=dict)  # env switches' truth when unset (PF211)
     view_facts: Optional[ViewFacts] = None
+    # function -> what it does with its parameters: [(how, param, position, loader location)] (factories.py)
+    factories: Dict[str, List[Tuple[str, str, int, Location]]] = field(default_factory=dict)
+    # dict name -> {signing key: (weakness, location, redacted snippet)} for literal keys (factories.py)
+    secret_dicts: Dict[str, Dict[str, Tuple[str, Location, str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -118,6 +125,7 @@ class Deferred:
     context: str  # text appended to the message ("unconditionally", "when APP_SETTINGS is unset", ...)
     reach: str
     path: str
+    values: Tuple[Tuple[str, str, str], ...] = ()  # "factory-call": the config-looking arguments (factories.py)
 
 
 @dataclass

@@ -57,6 +57,7 @@ class DebugChecks:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.model = ctx.model
+        self._defaults: Tuple[Tuple[str, str, str], ...] = ()
 
     def run(self) -> None:
         for call, site in self.model.calls:
@@ -239,6 +240,10 @@ class DebugChecks:
     def _public_bind(self, host: ast.expr, site: Site, kind: str, debug_on: bool) -> None:
         ev = Evaluator(self.model, None)
         value = ev.eval(host, site.scope, host.lineno)
+        kept = ""
+        if not isinstance(value, str) and isinstance(host, ast.Name):
+            value = self._default_kept(host, site, ev)
+            kept = " unless an option given at run time replaces it" if isinstance(value, str) else ""
         if not isinstance(value, str) or value.strip() not in PUBLIC_HOSTS:
             return
         if value.strip() == "" and kind in ("app.run()", "flask_script.Server()"):
@@ -248,13 +253,31 @@ class DebugChecks:
         sev = Severity.HIGH if debug_on and site.reach != Reach.MAIN else Severity.MEDIUM
         extra = (" With debug mode on, anyone who can reach the port gets the interactive debugger."
                  if debug_on else "")
-        self.ctx.emit(PF103, host, f"The development server ({kind}) binds to all interfaces ({shown}){when}, "
+        self.ctx.emit(PF103, host, f"The development server ({kind}) binds to all interfaces ({shown}){when}{kept}, "
                       f"so it is reachable from every network this machine is on.{extra}", sev)
+
+    def _default_kept(self, host: ast.Name, site: Site, ev: Evaluator) -> Any:
+        """``host = os.environ.get("LISTEN_HOST", "0.0.0.0")`` then ``host = arg`` inside an option loop or an
+        ``if``: the later assignment runs only on some paths, so the earlier value is what the server gets
+        when nothing is passed. Returns the value of the nearest unconditional assignment before the
+        conditional ones, or UNKNOWN."""
+        line = host.lineno
+        for _ in range(8):
+            binding, bscope = self.model.lookup(host.id, site.scope, line)
+            if binding is None or binding.kind != "assign" or bscope.function_scope is not site.scope.function_scope:
+                return None
+            if len(binding.conditions) <= len(site.conditions):
+                if line == host.lineno:
+                    return None  # the nearest assignment is unconditional: the plain evaluation already said it
+                return ev.eval(binding.value, bscope, binding.line)
+            line = binding.line
+        return None
 
     def _debugged_application(self, call: ast.Call, site: Site) -> None:
         gate = self.ctx.gate(site)
         env_switch = gate.reached is False and bool(gate.env_names)
         if gate.skip and not env_switch:
+            self._debug_gated_debugger(call, site)
             return
         evalex = _arg(call, "evalex", 1)
         pin_sec = _arg(call, "pin_security", 6)
@@ -284,6 +307,91 @@ class DebugChecks:
                           f"the debugger ({gate.text}).", Severity.MEDIUM)
             return
         self.ctx.emit(PF104, call, f"{msg}; this runs {reach_phrase(site)}.", sev)
+
+    def _debug_gated_debugger(self, call: ast.Call, site: Site) -> None:
+        """``if app.debug: app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=True)``.
+
+        Debug mode alone never starts the debugger under gunicorn (only ``app.run``/``flask run`` add it); this
+        wrapper does, whatever server imports the module. So the finding is graded by what debug mode can be
+        here: this module's own DEBUG writes, the config classes it loads (judged in project.py) or, failing
+        both, FLASK_DEBUG, which Flask reads into DEBUG when the app is created. Under the ``__main__`` guard
+        it is the developer's own debugger and not reported."""
+        if site.reach == Reach.MAIN or not self._gated_on_debug_mode(site):
+            return
+        evalex = _arg(call, "evalex", 1)
+        if evalex is None or truthy(Evaluator(self.model).eval(evalex, site.scope, evalex.lineno)) is not True:
+            return  # without evalex the wrapper shows tracebacks, which debug mode under a server does not add
+        state, names = "flask_debug", ["FLASK_DEBUG"]
+        for w in config_writes(self.model):
+            if not (w.in_app_code and w.key == "DEBUG") or self.ctx.gate(w.site).reached is False:
+                continue
+            verdict = flag_verdict(self.model, w.value, w.site.scope, w.value.lineno)
+            if not verdict.env_driven and truthy(verdict.unset):
+                state = "on"
+                break
+            if verdict.env_driven:
+                state, names = "env", [n for n in verdict.env_names if n != "?"] or names
+        msg = ("The Werkzeug debugger is mounted with evalex=True whenever debug mode is on: anyone who reaches a "
+               "traceback page can execute Python on the server, and this wrapper does it under any WSGI server")
+        if state == "on":
+            self.ctx.emit(PF104, call, f"{msg}; this module sets DEBUG on, so it runs {reach_phrase(site)}.",
+                          Severity.CRITICAL)
+            return
+        sev = Severity.HIGH if state == "env" else Severity.MEDIUM
+        text = f"{msg}; debug mode follows {' or '.join(names)} here, so setting it in a deployment starts the debugger."
+        loads = [ref for ref in self._loaded_refs()]
+        if loads:
+            # the config classes loaded decide: project.py makes it critical, keeps it, or drops it
+            self.ctx.defer("debugger-gate", "|".join(loads), PF104, call, sev, text, site)
+            return
+        self.ctx.emit(PF104, call, text, sev)
+
+    def _gated_on_debug_mode(self, site: Site) -> bool:
+        """Every condition on the path is either true or a positive test of the app's debug flag."""
+        gated = False
+        for test, polarity in site.conditions:
+            if test is not None and polarity and self._is_debug_test(test, site):
+                gated = True
+                continue
+            if test is None:
+                return False
+            t = truthy(Evaluator(self.model).eval(test, site.scope, test.lineno))
+            if t is None or t != polarity:
+                return False
+        return gated
+
+    def _is_debug_test(self, test: ast.expr, site: Site) -> bool:
+        """``app.debug``, ``app.config["DEBUG"]``, ``app.config.get("DEBUG")`` (``current_app`` too)."""
+        line = getattr(test, "lineno", site.stmt.lineno)
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            return any(self._is_debug_test(v, site) for v in test.values)
+        if isinstance(test, ast.Attribute) and test.attr == "debug":
+            return is_flask_app(self.model, test.value, site.scope, line)
+        key: Optional[ast.expr] = None
+        recv: Optional[ast.expr] = None
+        if isinstance(test, ast.Subscript):
+            recv, key = test.value, subscript_key(test)
+        elif isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "get" and test.args:
+            recv, key = test.func.value, test.args[0]
+        return (recv is not None and isinstance(key, ast.Constant) and key.value == "DEBUG"
+                and config_receiver(self.model, recv, site.scope, line))
+
+    def _loaded_refs(self) -> List[str]:
+        """What this module's ``from_object`` calls load, as qualified names the project index can resolve."""
+        refs: List[str] = []
+        for call, site in self.model.calls:
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "from_object" and call.args
+                    and config_receiver(self.model, func.value, site.scope, call.lineno)):
+                continue
+            obj = Evaluator(self.model).eval(call.args[0], site.scope, call.lineno)
+            if isinstance(obj, (ClassRef, ImportRef, ModuleRef)):
+                refs.append(obj.qualname)
+            elif isinstance(obj, str) and obj:
+                refs.append(obj)
+            else:
+                refs.append("?")  # something the index cannot tell: it may turn debug on
+        return refs
 
     def _assigned_to_wsgi_app(self, call: ast.Call, site: Site) -> bool:
         stmt = site.stmt
@@ -356,11 +464,18 @@ class DebugChecks:
             self._fail_open(value, verdict, site, gate, f"`{owner}`", raw_string_is_bug=as_config)
 
     def _loader_context(self, site: Site, gate: Gate, ev: Evaluator) -> Tuple[Severity, str]:
+        """How surely the loaded value is the one production gets. A value that comes from a parameter's
+        default holds only for callers that omit the argument (``flask run`` calls ``create_app()`` bare;
+        entry points that pass a name do not), so it is medium, not unconditional."""
         names = list(gate.env_names) + [n for n in ev.trace.env_names if n not in gate.env_names]
+        defaults = [f"`{fn}()` is called without `{param}`" for fn, param in ev.trace.defaults]
         if site.reach == Reach.MAIN:
             sev, ctx = Severity.LOW, "only when the file is run as a script"
         elif gate.conditional_unknown:
             sev, ctx = Severity.MEDIUM, f"inside {gate.describe()}"
+        elif defaults:
+            sev = Severity.MEDIUM
+            ctx = "when " + " and ".join(([unset_phrase(names)] if names or ev.trace.env_reads else []) + defaults)
         else:
             sev = Severity.HIGH
             ctx = f"when {unset_phrase(names)}" if names else "unconditionally"
@@ -376,6 +491,7 @@ class DebugChecks:
         ev = Evaluator(self.model, None)
         value = ev.eval(call.args[0], site.scope, call.lineno)
         sev, ctx = self._loader_context(site, gate, ev)
+        self._defaults = tuple(("default", fn, param) for fn, param in ev.trace.defaults)
         return value, sev, ctx
 
     def _from_object(self, call: ast.Call, site: Site) -> None:
@@ -388,6 +504,26 @@ class DebugChecks:
         elif isinstance(obj, str) and obj:
             ref = self.model.module_name if obj == "__main__" else obj
             self.ctx.defer("load-object", ref, PF101, call, sev, ctx, site)
+        else:
+            return
+        # which parameter defaults chose it: project.py restores "high" when a production caller omits them
+        self.ctx.result.deferred[-1].values = self._defaults + self._env_choices(call, site)
+
+    def _env_choices(self, call: ast.Call, site: Site) -> Tuple[Tuple[str, str, str], ...]:
+        """What the loaded object is when the variables it is chosen by are set to common values
+        (``DevelopmentConfig if os.getenv("DEBUG") == "True" else ProductionConfig``), for deployment files."""
+        ev = Evaluator(self.model, None)
+        ev.eval(call.args[0], site.scope, call.lineno)
+        names = [n for n in ev.trace.env_names if n != "?"]
+        if not names:
+            return ()
+        rows: List[Tuple[str, str, str]] = [("env-names", ",".join(names), "")]
+        for sample in ENV_SAMPLES:
+            obj = Evaluator(self.model, sample).eval(call.args[0], site.scope, call.lineno)
+            ref = obj.qualname if isinstance(obj, (ClassRef, ImportRef, ModuleRef)) else obj if isinstance(obj, str) else ""
+            if ref:
+                rows.append(("env-choice", sample, ref))
+        return tuple(rows)
 
     def _from_pyfile(self, call: ast.Call, site: Site) -> None:
         loaded = self._loader_arg(call, site)

@@ -85,6 +85,8 @@ class Trace:
 
     env_reads: List[EnvRead] = field(default_factory=list)
     fail_closed: bool = False
+    # (function, parameter) whose default value was used: the value holds only when callers omit it
+    defaults: List[Tuple[str, str]] = field(default_factory=list)
 
     @property
     def env_names(self) -> List[str]:
@@ -286,6 +288,9 @@ class Evaluator:
             if binding.kind == "param":
                 if binding.value is None:
                     return UNKNOWN
+                used = (scope.name, binding.name)
+                if used not in self.trace.defaults:
+                    self.trace.defaults.append(used)
                 parent = scope.parent or scope
                 return self._eval(binding.value, parent, binding.line, depth)
             if binding.kind == "class":

@@ -15,6 +15,11 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tupl
 from flask_preflight.static.python.astutil import child_nodes, walk as walk_nodes
 
 
+# The factory names ``flask run`` calls without arguments when it finds no app object (flask.cli.find_best_app);
+# gunicorn's ``"module:create_app()"`` calls them too. A factory only a ``__main__`` block calls is still served.
+FACTORY_NAMES = ("create_app", "make_app")
+
+
 class Reach(enum.Enum):
     IMPORT = "import"      # runs whenever the module is imported (module level, class bodies, called functions)
     MAIN = "main"          # runs only when executed as a script (`__main__` guard, __main__.py)
@@ -119,6 +124,8 @@ class ModuleModel:
         self._called: Dict[Optional[str], Set[str]] = {}
         self._main_called: Set[str] = set()
         self._pending: List[Tuple[Site, bool, Optional[str]]] = []
+        # past a top-level argparse parse_args() the module only runs as a command: see _argv_parse_line
+        self.script_from = _argv_parse_line(tree)
         self._walk(tree.body, self.module_scope, script_only, (), None, None)
         self._compute_function_reach()
         for site, main, owner in self._pending:
@@ -166,7 +173,7 @@ class ModuleModel:
             return seen
 
         at_import = closure(self._called.get(None, set()))
-        at_main = closure(self._main_called)
+        at_main = closure(self._main_called) - closure({n for n in FACTORY_NAMES if n in self.functions})
         for fn in self.functions:
             if fn in at_import:
                 self._function_reach[fn] = Reach.IMPORT
@@ -192,6 +199,8 @@ class ModuleModel:
         """``function`` names the enclosing top-level function (for messages); ``owner`` decides reach:
         None at module/class level, the function's name directly in its body, "" in methods and nested defs."""
         for stmt in body:
+            if owner is None and scope.kind == "module" and self.script_from is not None and stmt.lineno > self.script_from:
+                main = True
             site = Site(scope, Reach.IMPORT, conds, function, stmt)
             self._pending.append((site, main, owner))
             self.statements.append((stmt, site))
@@ -362,6 +371,34 @@ def _walk_no_defs(node: ast.AST) -> Iterator[ast.AST]:
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
             stack.append(child)
+
+
+def _argv_parse_line(tree: ast.Module) -> Optional[int]:
+    """The line of an unconditional top-level ``parser.parse_args()`` on a parser with only ``-`` options.
+
+    Such a module is a command, never an app module: imported by gunicorn (argv ``gunicorn serve:app ...``)
+    or ``flask run`` (argv ``flask run``), argparse rejects the unrecognized arguments and exits, so nothing
+    after that line runs unless the file is executed as a script. A positional argument could swallow the
+    server's argv, and ``parse_known_args`` or an explicit argument list never exit: those do not count."""
+    parsers: Set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], ast.Name):
+            func = stmt.value.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name == "ArgumentParser":
+                parsers.add(stmt.targets[0].id)
+        for node in _walk_no_defs(stmt) if isinstance(stmt, (ast.Assign, ast.Expr)) else ():
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id in parsers):
+                continue
+            if node.func.attr == "add_subparsers" or node.func.attr == "add_argument" and any(
+                    isinstance(a, ast.Constant) and isinstance(a.value, str) and not a.value.startswith("-")
+                    for a in node.args):
+                parsers.discard(node.func.value.id)
+            elif node.func.attr == "parse_args" and not node.args and not node.keywords:
+                return stmt.lineno
+    return None
 
 
 def _walk_stmt_exprs(stmt: ast.stmt) -> Iterator[ast.AST]:

@@ -8,16 +8,20 @@ string names - is answered here from compact per-module summaries.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from flask_preflight.findings import Finding, Location, Severity
-from flask_preflight.rules.debug import PF101
+from flask_preflight.rules.debug import PF101, PF104
 from flask_preflight.static.python.context import (ClassSummary, Context, Deferred, Fact, FileAnalysis,
                                                    ModuleSummary)
-from flask_preflight.static.python.debug import INSTANCE_PREFIX, classify_config_name, config_module_name, name_tokens
+from flask_preflight.static.python.debug import (ENV_SAMPLES, INSTANCE_PREFIX, classify_config_name, config_module_name,
+                                                 name_tokens)
 from flask_preflight.static.python.evaluate import (SUBSCRIPT, ClassRef, Evaluator, ImportRef, ModuleRef,
-                                                    flag_verdict)
+                                                    flag_verdict, truthy)
+from flask_preflight.static.python.factories import (default_callers, factory_specs, resolve_factory_calls,
+                                                     resolve_imported_mappings, secret_dicts)
 from flask_preflight.static.python.model import Scope
 from flask_preflight.static.python.csrf import resolve_csrf_gates
 from flask_preflight.static.python.envflags import module_env_flags
@@ -40,7 +44,10 @@ def _fact(ctx: Context, name: str, value: ast.expr, scope: Scope, line: int, nod
         stored, known = ("ref", v.qualname), True
     else:
         stored, known = None, False
-    return Fact(name, stored, known, verdict.env_driven, ctx.location(node), ctx.snippet(node))
+    names = tuple(n for n in verdict.env_names if n != "?")
+    table = tuple((sample, truthy(Evaluator(ctx.model, sample).eval(value, scope, line))) for sample in ENV_SAMPLES) \
+        if names and name in ("DEBUG", "FLASK_DEBUG", "APP_DEBUG", "DEBUG_MODE") else ()
+    return Fact(name, stored, known, verdict.env_driven, ctx.location(node), ctx.snippet(node), names, table)
 
 
 def summarize(ctx: Context) -> ModuleSummary:
@@ -50,6 +57,8 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary.dev_servers = list(ctx.dev_servers)
     summary.random_functions = random_functions(model)
     summary.env_flags = module_env_flags(model)
+    summary.factories = factory_specs(ctx)
+    summary.secret_dicts = secret_dicts(ctx)
     for name, info in model.classes.items():
         qual = f"{model.module_name}.{name}" if model.module_name else name
         bases: List[str] = []
@@ -109,12 +118,30 @@ class ProjectIndex:
     def find_module(self, dotted: str, importer: str) -> Optional[ModuleSummary]:
         candidates = self.by_name.get(dotted) or self.by_suffix.get(dotted)
         if not candidates:
-            return None
+            return self._namespace_module(dotted, importer)
         if len(candidates) == 1:
             return candidates[0]
         # Many projects in one scan each have an `app.config`: prefer the importer's own checkout.
         key = self._dirs(importer)
         return max(candidates, key=lambda s: (_shared(self._dirs(s.path), key), -len(s.path)))
+
+    def _namespace_module(self, dotted: str, importer: str) -> Optional[ModuleSummary]:
+        """``core.settings`` when ``core/`` has no ``__init__.py``: Python 3 imports it as a namespace package
+        from the directory the app runs in, while module names here start below the last package directory.
+        Tried from the importer's folder upwards."""
+        if "." not in dotted:
+            return None
+        rel = os.path.join(*dotted.split("."))
+        here = os.path.dirname(os.path.normpath(importer))
+        for _ in range(12):
+            for candidate in (rel + ".py", os.path.join(rel, "__init__.py")):
+                hit = self.by_path.get(os.path.normpath(os.path.join(here, candidate)))
+                if hit is not None:
+                    return hit
+            if not here or here == os.path.dirname(here):
+                break
+            here = os.path.dirname(here)
+        return None
 
     def _dirs(self, path: str) -> Tuple[str, ...]:
         hit = self._dir_cache.get(path)
@@ -274,9 +301,11 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                 inherited_from[owner.qualname] = True
 
     # 2. deferred loaders and sinks
+    bare = default_callers(index, [d for a in analyses for d in a.deferred if d.path not in test_paths])
     for a in analyses:
         for d in a.deferred:
             if d.kind == "load-object":
+                d = _with_default_callers(d, bare)
                 kind, obj = index.resolve(d.ref, d.path)
                 if kind == "class":
                     ck = classify_config_name(obj.name)
@@ -299,6 +328,8 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                 mod = index.by_path.get(target)
                 if mod is not None:
                     _module_loader(mod, d, findings)
+            elif d.kind == "debugger-gate":
+                _debugger_gate(index, d, d.path in test_paths, findings)
             elif d.kind == "sink":
                 kind, obj = index.resolve(d.ref, d.path)
                 if kind == "fact" and _debug_on(obj):
@@ -311,6 +342,20 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
     #    another module reads from the environment (PF211)
     findings += resolve_random_helpers(analyses, index)
     findings += resolve_csrf_gates(analyses, index)
+
+    # 3b. config values passed to a factory that applies them (create_app(DEBUG=True), create_app("config.Dev"))
+    def class_debug(ref: str, importer: str) -> Optional[Fact]:
+        kind, obj = index.resolve(ref, importer)
+        if kind == "class":
+            found = index.class_attr(obj, "DEBUG", importer)
+            return found[0] if found and _debug_on(found[0]) else None
+        if kind == "module":
+            fact = obj.constants.get("DEBUG")
+            return fact if fact is not None and _debug_on(fact) else None
+        return None
+
+    resolve_factory_calls(index, [d for a in analyses for d in a.deferred], findings, class_debug)
+    resolve_imported_mappings(index, [d for a in analyses for d in a.deferred], findings)
 
     # 4. the fallback entry of a name -> config class mapping
     for s in summaries:
@@ -348,3 +393,96 @@ def _module_loader(mod: ModuleSummary, d: Deferred, findings: List[Finding]) -> 
         f"Debug mode is enabled: the config loaded from `{mod.path}` sets DEBUG = {fact.value!r} "
         f"({_where(fact)}), {d.context}.", d.location, severity=d.severity, snippet=d.snippet,
         evidence=d.snippet.strip(), related=(fact.location,)))
+
+
+def _with_default_callers(d: Deferred, bare: Dict[Tuple[str, str], Deferred]) -> Deferred:
+    """A loader whose argument is a parameter's default is medium (debug.py) until some production module
+    calls the factory with no argument at import time: then that default is what gets served."""
+    for _, fn, param in (v for v in d.values if v[0] == "default"):
+        caller = bare.get((d.path, fn))
+        if caller is not None and caller.reach == "import" and d.severity == Severity.MEDIUM:
+            where = f"{caller.location.path}:{caller.location.line}"
+            return dataclasses.replace(d, severity=Severity.HIGH,
+                                       context=f"{d.context}, as {where} does at import time")
+    return d
+
+
+def _debugger_gate(index: ProjectIndex, d: Deferred, in_test: bool, findings: List[Finding]) -> None:
+    """``if app.debug: DebuggedApplication(..., evalex=True)`` in a module that loads config objects: a loaded
+    class with DEBUG True makes it critical; when every loaded class sets DEBUG to a constant False, debug
+    mode can never be on (from_object overrides what FLASK_DEBUG gave) and there is nothing to report."""
+    facts: List[Optional[Fact]] = []
+    for ref in d.ref.split("|"):
+        kind, obj = index.resolve(ref, d.path) if ref != "?" else ("none", None)
+        if kind == "class":
+            found = index.class_attr(obj, "DEBUG", d.path)
+            facts.append(found[0] if found else None)
+        elif kind == "module":
+            facts.append(obj.constants.get("DEBUG"))
+        else:
+            facts.append(Fact("DEBUG", None, False, False, d.location, ""))  # unknown: keep the local grade
+    on = next((f for f in facts if f is not None and _debug_on(f)), None)
+    severity, message, related = d.severity, d.context, ()  # type: Tuple[Severity, str, Tuple[Location, ...]]
+    if on is not None:
+        severity = Severity.CRITICAL
+        message = (d.context.split(";")[0] + f"; the config loaded here sets DEBUG = {on.value!r} ({_where(on)}), "
+                   "so the debugger is on whenever the app is created.")
+        related = (on.location,)
+    elif facts and all(f is not None and f.known and not f.env_driven and f.value in (False, 0, None)
+                       for f in facts):
+        return
+    else:
+        env = next((f for f in facts if f is not None and f.env_driven), None)
+        if env is not None and severity != Severity.LOW:
+            severity = Severity.HIGH
+            message = (d.context.split(";")[0] + f"; the config loaded here reads DEBUG from the environment "
+                       f"({_where(env)}), so a deployment that sets that variable starts the debugger.")
+            related = (env.location,)
+    if in_test:
+        severity, message = Severity.LOW, message + " (in test code)"
+    findings.append(PF104.finding(message, d.location, severity=severity, snippet=d.snippet,
+                                  evidence=d.snippet.strip(), related=related))
+
+
+# ---- for deployment files: debug mode switched by an app-specific variable ---------------------------------
+DebugSwitch = Tuple[Tuple[str, ...], Dict[str, bool], Location]
+
+
+def debug_switches(analyses: List[FileAnalysis]) -> Dict[str, DebugSwitch]:
+    """``{module path: (variables, {value: debug on?}, loader location)}`` for modules whose ``from_object``
+    makes DEBUG follow a variable other than FLASK_DEBUG: a config class picked by ``os.getenv("DEBUG") ==
+    "True"``, or a loaded class with ``DEBUG = os.getenv("DEBUG") == "True"``. Deployment files that set the
+    variable (Dockerfile ENV, compose environment, a committed .env) decide debug mode through it."""
+    summaries = [a.summary for a in analyses if a.summary is not None]
+    index = ProjectIndex(summaries)
+    tests = {s.path for s in summaries if s.is_test}
+    out: Dict[str, DebugSwitch] = {}
+    for a in analyses:
+        for d in a.deferred:
+            if d.kind != "load-object" or d.path in tests or d.reach == "main":
+                continue
+            names: Tuple[str, ...] = ()
+            table: Dict[str, bool] = {}
+            choices = [(v[1], v[2]) for v in d.values if v[0] == "env-choice"]
+            if choices:
+                names = tuple(n for v in d.values if v[0] == "env-names" for n in v[1].split(","))
+                for sample, ref in choices:
+                    fact = _loaded_debug(index, ref, d.path)
+                    table[sample] = bool(fact is not None and (_debug_on(fact) or dict(fact.env_table).get(sample)))
+            else:
+                fact = _loaded_debug(index, d.ref, d.path)
+                if fact is not None and fact.env_table:
+                    names, table = fact.env_names, {k: bool(v) for k, v in fact.env_table}
+            if names and any(table.values()):
+                out.setdefault(os.path.abspath(d.path), (names, table, d.location))
+    return out
+
+
+def _loaded_debug(index: ProjectIndex, ref: str, importer: str) -> Optional[Fact]:
+    kind, obj = index.resolve(ref, importer)
+    if kind == "class":
+        found = index.class_attr(obj, "DEBUG", importer)
+        return found[0] if found else None
+    if kind == "module":
+        return obj.constants.get("DEBUG")
+    return None
