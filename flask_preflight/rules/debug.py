@@ -14,8 +14,9 @@ PF101 = REGISTRY.register(Rule(
     summary="Flask debug mode is switched on in code that can run in production.",
     rationale=(
         "Debug mode makes the development server reload on code changes, turns on the interactive Werkzeug "
-        "debugger when the app is served by `app.run()`/`flask run`, and changes error handling: unhandled "
-        "exceptions propagate instead of reaching your 500 handler, and templates reload on every request. "
+        "debugger when the app is served by `app.run()`/`flask run`, and changes error handling: an exception "
+        "no handler catches propagates instead of reaching your 500/InternalServerError handler (an "
+        "`errorhandler(Exception)` still runs), and templates reload on every request. "
         "Flask's documentation is explicit: do not enable debug mode when deploying in production. The flag "
         "hides in many places besides `app.run(debug=True)`: `app.debug = True`, `app.config['DEBUG']`, "
         "`config.update()`/`from_mapping()`, and config classes loaded with `from_object()`. A config class "
@@ -54,7 +55,7 @@ PF102 = REGISTRY.register(Rule(
         "`app.run()` at module level, or inside an `if` that is not the `__name__ == \"__main__\"` guard, runs "
         "during that import: the worker starts Werkzeug's single-process development server instead of "
         "returning the app (the production server then hangs or serves nothing), or, under `flask run`, the "
-        "call is ignored together with every setting passed to it. Either way production does not run what "
+        "call is ignored together with every setting passed to it (Flask prints a one-line warning). Either way production does not run what "
         "you think it runs."
     ),
     bad='''

@@ -60,7 +60,8 @@ PF402 = REGISTRY.register(Rule(
         "to start the debugger and reloader; `FLASK_ENV=development` did the same before Flask 2.3 and is still "
         "copied from old tutorials; `WERKZEUG_DEBUG_PIN=off` removes the only thing that stands between the "
         "debugger and anyone who reaches it; `flask run --debug`, `--debugger` and `--reload` switch the same "
-        "features on from the command line. Setting any of these in a Dockerfile `ENV`, a compose "
+        "features on from the command line (`--no-debugger`, Flask's documented way to use an external "
+        "debugger, keeps the debugger off even with `--debug`). Setting any of these in a Dockerfile `ENV`, a compose "
         "`environment`, a Procfile, a systemd unit, a fly.toml/app.yaml, a supervisord program, render.yaml, "
         "Heroku's app.json, a Kubernetes manifest or an entry script ships them to "
         "production. Files that are evidently for local development (`.env.development`, `Dockerfile.dev`, "
@@ -181,8 +182,9 @@ PF406 = REGISTRY.register(Rule(
         "app.yaml, supervisord config, render.yaml, app.json or Kubernetes manifest is in version control for "
         "everyone with read access (a Kubernetes `Secret` reference via `valueFrom` is not); a `.env` file that "
         "git tracks is the "
-        "same. Templates (`.env.example`) with an empty value or an obvious placeholder are reported as low "
-        "only when the placeholder would work as a real key."
+        "same. Templates (`.env.example`, `.env.sample`...) are reported only when they hold what looks like "
+        "a real key (16 characters or more, none of the usual placeholder words), as medium; an empty value or "
+        "an obvious placeholder in a template is not reported."
     ),
     bad='''
 # docker-compose.yml

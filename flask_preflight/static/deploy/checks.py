@@ -170,7 +170,7 @@ class DeployChecks(GunicornChecks):
     def _serves_dev(self, launch: Launch, ctx: Ctx) -> bool:
         """Whether the launch is Flask's development server (where FLASK_DEBUG means the debugger)."""
         if launch.kind == "flask-run":
-            return True
+            return "--no-debugger" not in launch.options  # Flask's run command: the debugger stays off
         if launch.kind == "script":
             return True  # judged line by line when the script is followed
         module = self._module(launch, ctx)
@@ -246,8 +246,8 @@ class DeployChecks(GunicornChecks):
         if "--no-debugger" in launch.options:
             why = []
         for flag in ("--debug", "--debugger", "--reload"):
-            if flag in launch.options:
-                self._pf402_flag(launch, ctx, flag)
+            if flag in launch.options and not (flag == "--debugger" and "--no-debugger" in launch.options):
+                self._pf402_flag(launch, ctx, flag, no_debugger="--no-debugger" in launch.options)
         host = launch.option("--host")
         if host is None:
             set_host = env.get("FLASK_RUN_HOST")
@@ -449,11 +449,16 @@ class DeployChecks(GunicornChecks):
                          raise_(severity) if severity != Severity.LOW else severity, name=var.name)
         self._secret(var, f, dev_reason)
 
-    def _pf402_flag(self, launch: Launch, ctx: Ctx, flag: str) -> None:
+    def _pf402_flag(self, launch: Launch, ctx: Ctx, flag: str, no_debugger: bool = False) -> None:
+        """``no_debugger``: the command also passes ``--no-debugger`` (Flask's run command then keeps the
+        debugger off whatever debug mode says), so ``--debug`` only means debug mode."""
         what = {"--debug": "turns debug mode and the interactive debugger on",
                 "--debugger": "turns the interactive debugger on",
                 "--reload": "turns the reloader on (it restarts the server on file changes)"}[flag]
-        severity = Severity.LOW if ctx.dev_reason else (Severity.MEDIUM if flag == "--reload" else PF402.severity)
+        if flag == "--debug" and no_debugger:
+            what = "turns debug mode on (`--no-debugger` keeps the interactive debugger off)"
+        medium = flag == "--reload" or (flag == "--debug" and no_debugger)
+        severity = Severity.LOW if ctx.dev_reason else (Severity.MEDIUM if medium else PF402.severity)
         suffix = f" Reported as low because {ctx.dev_reason}." if ctx.dev_reason else ""
         self.out.add(PF402, launch.origin, f"`flask run {flag}` in {source_of(ctx)} {what}.{suffix}", severity)
 

@@ -180,7 +180,7 @@ class DebugChecks:
             self.ctx.emit(PF102, call,
                           f"{kind} runs when the module is imported ({where}): a WSGI server importing this module "
                           f"starts Werkzeug's development server instead of serving the app, and `flask run` "
-                          f"silently ignores the call and its settings.", Severity.HIGH)
+                          f"ignores the call and its settings, printing only a warning.", Severity.HIGH)
         debug_on = False
         debug_node = _arg(call, "debug", debug_pos, star)
         if debug_node is not None:
