@@ -25,6 +25,7 @@ from flask_preflight.static.deploy.commands import Launch, flask_run, launches
 from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collector, Ctx, Env, Files, cap, debug_flag,
                                                   effective, last_per_name, loc, loopback, lower, note, raise_, short,
                                                   source_of)
+from flask_preflight.static.deploy.compose import DEV_REASON as COMPOSE_DEV_REASON, MOUNT_REASON
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
@@ -69,7 +70,12 @@ class DeployChecks(GunicornChecks):
             for var in f.build_args:
                 self._secret(var, f, f.dev_reason)
             interpolation = self._compose_dotenv(f) if f.kind == "compose" else {}
+            deployed = f.kind == "compose" and self._has_dev_sibling(f)
             for cmd in f.commands:
+                if deployed and MOUNT_REASON in cmd.dev_reason:
+                    # docker-compose.yml beside docker-compose.local.yml: the project keeps its development
+                    # setup in the other file, so this one is what `docker compose up` deploys, mount or not.
+                    cmd = replace(cmd, dev_reason="")
                 env = Env()
                 if f.kind == "procfile":
                     self._heroku_config(f, env)
@@ -94,7 +100,10 @@ class DeployChecks(GunicornChecks):
         environment added (``FLASK_DEBUG: 1`` in compose + ``CMD flask run`` in the Dockerfile)."""
         context, name, target = service.build  # type: ignore[misc]
         path = os.path.normpath(os.path.join(os.path.dirname(compose.abs_path), context, name))
-        image = next((f for f in self.index.by_kind("dockerfile") if os.path.normpath(f.abs_path) == path), None)
+        dockerfiles = {os.path.normpath(f.abs_path): f for f in self.index.by_kind("dockerfile")}
+        image = dockerfiles.get(path)
+        if image is None and name == "Dockerfile":  # docker build's fallback to a lowercase `dockerfile`
+            image = dockerfiles.get(os.path.join(os.path.dirname(path), "dockerfile"))
         if image is None:
             return
         commands = image.stages.get(target.lower(), []) if target else image.commands
@@ -113,6 +122,15 @@ class DeployChecks(GunicornChecks):
                 self._env_vars(env, Ctx(compose, service, service.dev_reason or compose.dev_reason, env),
                                Severity.HIGH)
             self._command(ctx, report_env=False)
+
+    def _has_dev_sibling(self, compose: DeployFile) -> bool:
+        """A compose file whose own name is not development-like, next to one whose name is (``.local``,
+        ``.dev``, ``.override``...)."""
+        if compose.dev_reason:
+            return False
+        here = os.path.dirname(compose.abs_path)
+        return any(os.path.dirname(g.abs_path) == here and g.dev_reason == COMPOSE_DEV_REASON
+                   for g in self.index.by_kind("compose") if g is not compose)
 
     def _compose_dotenv(self, compose: DeployFile) -> Dict[str, str]:
         """compose fills ``${VAR}`` from the ``.env`` next to the compose file (when the shell does not)."""

@@ -30,6 +30,7 @@ MAX_ENTRIES = 20_000  # origins extracted from one file (aliases can repeat a bl
 DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "test", "tests", "testing", "debug",
                        "override"})
 DEV_REASON = "the file name marks it as a local-development compose file"
+MOUNT_REASON = "bind-mounts the source tree"  # in a service's dev_reason: the mount heuristic, not the file name
 PROXY_IMAGES = frozenset({"nginx", "nginx-unprivileged", "openresty", "traefik", "caddy", "haproxy", "envoy",
                           "httpd", "apache", "nginx-proxy", "nginx-proxy-manager", "swag", "cloudflared"})
 PROXY_REPOSITORIES = frozenset({"jwilder/nginx-proxy", "nginxproxy/nginx-proxy", "linuxserver/swag",
@@ -303,7 +304,7 @@ def _service(reader: _Reader, name: str, key: Node, node: Node, result: DeployFi
     env_files = _env_files(reader, *fields["env_file"]) if "env_file" in fields else []
     workdir = _scalar(fields.get("working_dir", (key, None))[1])
     mount = _bind_mount(reader, fields["volumes"][1], workdir) if "volumes" in fields else ""
-    dev_reason = (f"service `{name}` bind-mounts the source tree (`{mount}`), a local-development setup"
+    dev_reason = (f"service `{name}` {MOUNT_REASON} (`{mount}`), a local-development setup"
                   if mount else result.dev_reason)
     profile = _dev_profile(reader, fields)
     if profile and not dev_reason:
