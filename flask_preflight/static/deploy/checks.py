@@ -28,6 +28,7 @@ from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collec
 from flask_preflight.static.deploy.compose import DEV_REASON as COMPOSE_DEV_REASON, MOUNT_REASON
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
+from flask_preflight.static.deploy.reach import Reached, resolve_function, target_module
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
 
 ENTRY_SCRIPT_NAMES = frozenset({"entrypoint.sh", "docker-entrypoint.sh", "start.sh", "run.sh", "boot.sh",
@@ -37,6 +38,8 @@ SECRET_NAMES = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SAL
 _PLACEHOLDER_RE = re.compile(r"change|replace|your|example|placeholder|dummy|xxx|todo|<.*>|\{\{|secret|dev|test",
                              re.IGNORECASE)
 _SUBSUMED = frozenset({"PF101", "PF103", "PF104"})
+UNUSED_SCRIPT = "no scanned Dockerfile, compose file, Procfile or unit runs this script"
+_SERVING = frozenset({"flask-run", "python-script", "python-module", "gunicorn", "server"})
 
 
 class DeployChecks(GunicornChecks):
@@ -59,9 +62,11 @@ class DeployChecks(GunicornChecks):
         self.conf_users: Dict[str, Set[str]] = {}  # gunicorn config file -> kinds of the files that launch with it
         self.proxy_dirs = [os.path.dirname(f.abs_path) for f in files if f.proxies]
         self.secrets = Redactor()  # secret values met anywhere; no finding may show them
+        self.reached = Reached()  # which modules the launches import or run (see reach.py)
 
     # ---- entry points --------------------------------------------------------------------------------
     def run(self) -> Tuple[List[Finding], "Subsumed"]:
+        self._flask_apps()
         for f in self.index.by_kind(*ROOT_KINDS):
             # What the file sets for the app (and, for a Dockerfile, its ARGs), whether or not it has a command:
             # a base image or an App Engine default entrypoint still runs with this environment.
@@ -88,12 +93,23 @@ class DeployChecks(GunicornChecks):
         for f in self.index.by_kind("shell"):
             if f.abs_path not in self.followed and self._is_entry_script(f):
                 # A script nothing runs may be the platform's start command - or a local helper.
-                unused = f.dev_reason or "no scanned Dockerfile, compose file, Procfile or unit runs this script"
+                unused = f.dev_reason or UNUSED_SCRIPT
                 self._script(f, Ctx(f, Command((), (), f.path), unused, Env()), None)
         self._env_files()
         self._gunicorn_files()
         _collect_secrets(self.index.files, self.secrets)
         return [self.secrets.finding(f) for f in self.out.items.values()], self.subsumed
+
+    def _flask_apps(self) -> None:
+        """``FLASK_APP`` set in any deployment file names a module every ``flask`` command imports."""
+        for f in self.index.files:
+            for var in [*f.env, *(v for c in f.commands for v in c.env)]:
+                value = (var.value or "").strip().split(":", 1)[0] if var.name == "FLASK_APP" else ""
+                if value.endswith(".py"):  # FLASK_APP=src/app.py: a file path
+                    value = value[:-3].replace("/", ".").strip(".")
+                module = target_module(self.index, value, f) if value else None
+                if module is not None:
+                    self.reached.wsgi.add(os.path.abspath(module.path))
 
     def _built_image(self, compose: DeployFile, service: Command, env: Env) -> None:
         """A compose service that keeps its image's CMD runs the Dockerfile's command with the service's
@@ -195,14 +211,62 @@ class DeployChecks(GunicornChecks):
         return module is not None and bool(self._dev_runs(launch, module))
 
     def _launch(self, launch: Launch, ctx: Ctx) -> None:
+        if launch.kind in _SERVING and ctx.command.web:
+            # An entry script nothing here runs (start.sh, started by a boot script or the platform) that
+            # starts a WSGI server still shows how the project is served.
+            wsgi = launch.kind in ("gunicorn", "server")
+            if not ctx.dev_reason or wsgi and ctx.dev_reason == UNUSED_SCRIPT:
+                self.reached.add_production(f"{source_of(ctx)} runs `{short(launch)}`", wsgi)
         if launch.kind == "flask-run":
             self._flask_run(launch, ctx)
         elif launch.kind in ("python-script", "python-module"):
             self._python(launch, ctx)
         elif launch.kind == "gunicorn":
             self._gunicorn(launch, ctx)
+            self._wsgi_import(launch, launch.target, ctx)
+        elif launch.kind == "server":
+            for word in launch.args:
+                if ":" in word and not word.startswith("-"):
+                    self._wsgi_import(launch, word, ctx)
         elif launch.kind == "script":
             self._follow(launch, ctx)
+
+    def _wsgi_import(self, launch: Launch, target: str, ctx: Ctx) -> None:
+        """A WSGI server imports its target and what that imports; an ``app.run()`` that runs at import time
+        there starts Werkzeug's development server inside the production server's worker."""
+        module = target_module(self.index, target, ctx.file)
+        if module is None:
+            return
+        self.reached.wsgi.add(os.path.abspath(module.path))
+        for run, owner in self._import_runs(module):
+            reasons = self._run_debug(run, owner, ctx, first=True)
+            if run.kind == "socketio.run()" and not reasons and not run.unsafe_werkzeug:
+                continue  # Flask-SocketIO serves with eventlet/gevent unless told to use Werkzeug
+            where = (f"`{short(launch)}` imports {owner.path}, which calls {run.kind} at import time "
+                     f"({owner.path}:{run.location.line}): the worker starts Werkzeug's development server "
+                     f"instead of serving the app")
+            host = run.host if run.host != "" else "127.0.0.1"
+            if self._pf401(launch, ctx, where, reasons, [run.location], host=host):
+                span = (run.location.path, run.location.line, run.location.end_line or run.location.line)
+                self.subsumed[span] = (launch.origin.path, launch.origin.line)
+            return
+
+    def _import_runs(self, module: ModuleSummary) -> List[Tuple[DevServerRun, ModuleSummary]]:
+        """Run calls executed when ``module`` is imported: its own, and those of the project modules it imports
+        (three levels deep), in import order."""
+        queue, seen = [(module, 0)], {module.path}
+        found: List[Tuple[DevServerRun, ModuleSummary]] = []
+        while queue:
+            current, depth = queue.pop(0)
+            found += [(r, current) for r in current.dev_servers if r.reach == "import" and not r.gated]
+            if depth >= 3:
+                continue
+            for dotted in current.imported:
+                hit = self.index.by_name.get(dotted)
+                if hit is not None and hit.path not in seen and not hit.is_test:
+                    seen.add(hit.path)
+                    queue.append((hit, depth + 1))
+        return found
 
     def _follow(self, launch: Launch, ctx: Ctx) -> None:
         script = self.index.find_file(launch.target, ctx.file, ("shell",))
@@ -279,12 +343,21 @@ class DeployChecks(GunicornChecks):
             return self.index.find_module(launch.target, ctx.file)
         return None
 
-    def _dev_runs(self, launch: Launch, module: ModuleSummary) -> List[DevServerRun]:
+    def _dev_runs(self, launch: Launch, module: ModuleSummary) -> List[Tuple[DevServerRun, ModuleSummary]]:
         """The development-server calls ``python file.py ARGS`` executes: at import or under ``__main__``, or in
-        the CLI command ``ARGS`` names (``python manage.py runserver`` -> ``def runserver(): app.run()``)."""
+        the CLI command ``ARGS`` names (``python manage.py runserver`` -> ``def runserver(): app.run()``), or
+        in a function of another project module that the ``__main__`` block calls (``pkg.main()``)."""
         command = launch.args[0].replace("-", "_") if launch.args and not launch.args[0].startswith("-") else ""
-        return [r for r in module.dev_servers if not r.gated and (
+        found = [(r, module) for r in module.dev_servers if not r.gated and (
             r.reach in ("main", "import") or r.reach == "function" and command and r.function == command)]
+        for qualname in module.main_calls:
+            linked = resolve_function(self.index, qualname)
+            if linked is None or linked[0] is module:
+                continue
+            owner, name = linked
+            found += [(r, owner) for r in owner.dev_servers if not r.gated and r.reach == "function"
+                      and r.function == name]
+        return found
 
     def _python(self, launch: Launch, ctx: Ctx) -> None:
         module = self._module(launch, ctx)
@@ -302,20 +375,25 @@ class DeployChecks(GunicornChecks):
                 why.append(("`runserver --debug`", None))
             self._pf401(launch, ctx, f"`{short(launch)}`, Flask-Script's development server", why, [])
             return
+        self.reached.scripts.add(os.path.abspath(module.path))
         runs: List[DevServerRun] = []
-        for run in self._dev_runs(launch, module):
-            reasons = self._run_debug(run, module, ctx, first=not runs)
+        owners: List[ModuleSummary] = []
+        for run, owner in self._dev_runs(launch, module):
+            reasons = self._run_debug(run, owner, ctx, first=not runs)
             if run.kind == "socketio.run()" and not reasons and not run.unsafe_werkzeug:
                 # Flask-SocketIO serves with eventlet/gevent when installed and refuses Werkzeug in production
                 # unless allow_unsafe_werkzeug=True; only debug mode brings Werkzeug's debugger back.
                 continue
             runs.append(run)
+            owners.append(owner)
             why += reasons
         if not runs:
             return
         run = runs[0]
         related = [r.location for r in runs]
-        where = f"`{short(launch)}`, which runs {run.kind} in {module.path}:{run.location.line}"
+        where = f"`{short(launch)}`, which runs {run.kind} in {owners[0].path}:{run.location.line}"
+        if owners[0] is not module:
+            where += f" (called from the `__main__` block of {module.path})"
         host = run.host if run.host != "" else "127.0.0.1"
         if self._pf401(launch, ctx, where, why, related, host=host):
             for r in runs:
@@ -640,12 +718,15 @@ Subsumed = Dict[Tuple[str, int, int], Tuple[str, int]]
 
 
 def check_deploy(files: Sequence[DeployFile], python: Sequence[FileAnalysis], root: str = ".",
-                 project_findings: Sequence[Finding] = ()) -> Tuple[List[Finding], Subsumed]:
-    """All PF4xx findings of a project, and the run calls whose Python findings a critical PF401 replaces.
-    ``root`` is the directory the scanned paths share; ``project_findings`` are the Python findings."""
+                 project_findings: Sequence[Finding] = ()) -> Tuple[List[Finding], Subsumed, Reached]:
+    """All PF4xx findings of a project, the run calls whose Python findings a critical PF401 replaces, and
+    which modules the launches reach (for ``reach.regrade``). ``root`` is the directory the scanned paths
+    share; ``project_findings`` are the Python findings."""
     if not files:
-        return [], {}
-    return DeployChecks(files, python, root, project_findings).run()
+        return [], {}, Reached()
+    checks = DeployChecks(files, python, root, project_findings)
+    findings, subsumed = checks.run()
+    return findings, subsumed, checks.reached
 
 
 def drop_subsumed(findings: Iterable[Finding], subsumed: Subsumed) -> List[Finding]:

@@ -74,6 +74,11 @@ class ModuleSummary:
     dicts: Dict[str, Dict[str, str]] = field(default_factory=dict)  # NAME -> {key: qualname of the value}
     reexports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified import target
     dev_servers: List[DevServerRun] = field(default_factory=list)
+    # Entry-point linkage for deployment files: every module the file imports (at any depth, dotted and
+    # absolute: ``import a.b`` -> "a.b"), and the imported functions it calls when run as a script
+    # (``from pkg.cli import main`` ... ``main()`` under the ``__main__`` guard -> "pkg.cli.main").
+    imported: List[str] = field(default_factory=list)
+    main_calls: List[str] = field(default_factory=list)
 
 
 @dataclass

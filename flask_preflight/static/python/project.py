@@ -18,7 +18,7 @@ from flask_preflight.static.python.context import (ClassSummary, Context, Deferr
 from flask_preflight.static.python.debug import INSTANCE_PREFIX, classify_config_name, config_module_name, name_tokens
 from flask_preflight.static.python.evaluate import (SUBSCRIPT, ClassRef, Evaluator, ImportRef, ModuleRef,
                                                     flag_verdict)
-from flask_preflight.static.python.model import Scope
+from flask_preflight.static.python.model import ModuleModel, Reach, Scope
 
 _SIMPLE = (bool, int, float, str, type(None))
 
@@ -40,11 +40,36 @@ def _fact(ctx: Context, name: str, value: ast.expr, scope: Scope, line: int, nod
     return Fact(name, stored, known, verdict.env_driven, ctx.location(node), ctx.snippet(node))
 
 
+def _entry_links(model: ModuleModel) -> Tuple[List[str], List[str]]:
+    """What a deployment file needs to follow a launch out of this file: the modules it imports anywhere
+    (a launcher script nobody imports is not what a WSGI server loads), and the imported functions it calls
+    when run as a script (``python run.py`` whose ``__main__`` calls ``pkg.main()``, which runs ``app.run()``)."""
+    imported: List[str] = []
+    for node in ast.walk(model.tree):
+        if isinstance(node, ast.Import):
+            imported += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = model.resolve_relative(node.module, node.level)
+            if base:
+                imported.append(base)
+            imported += [f"{base}.{alias.name}" if base else alias.name for alias in node.names if alias.name != "*"]
+    local = set(model.functions)
+    calls: List[str] = []
+    for call, site in model.calls:
+        if site.reach != Reach.MAIN:
+            continue
+        name = model.qualname(call.func)
+        if name and "." in name and name.split(".")[0] not in local and name not in calls:
+            calls.append(name)
+    return sorted(set(imported)), calls
+
+
 def summarize(ctx: Context) -> ModuleSummary:
     model = ctx.model
     summary = ModuleSummary(ctx.path, model.module_name, ctx.is_test)
     summary.reexports = dict(model.imports)
     summary.dev_servers = list(ctx.dev_servers)
+    summary.imported, summary.main_calls = _entry_links(model)
     for name, info in model.classes.items():
         qual = f"{model.module_name}.{name}" if model.module_name else name
         bases: List[str] = []
