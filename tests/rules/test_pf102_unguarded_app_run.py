@@ -78,3 +78,47 @@ def test_app_imported_from_a_project_package(scan):
     files = {"web/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
              "run.py": "from web import app\napp.run()\n"}
     assert scan(files) == [("PF102", "run.py", 2)]
+
+
+# ---- reachability: a launcher script nothing imports, in a project served by gunicorn ------------------------
+
+LAUNCHER = "from myapp import app\n\napp.run(host='0.0.0.0', debug=True)\n"  # serve.py: run by hand
+PACKAGE = "from flask import Flask\napp = Flask(__name__)\n"
+GUNICORN_DOCKERFILE = 'FROM python:3.12\nCOPY . .\nCMD ["gunicorn", "-w", "4", "myapp:app"]\n'
+
+
+def _exact(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+def test_launcher_nothing_imports_is_low_when_gunicorn_serves_the_package(scan):
+    files = {"serve.py": LAUNCHER, "myapp/__init__.py": PACKAGE, "Dockerfile": GUNICORN_DOCKERFILE}
+    scan(files, select=["PF1"])
+    assert _exact(scan) == [("PF101", "serve.py", 3, 31, "low"), ("PF102", "serve.py", 3, 1, "low"),
+                            ("PF103", "serve.py", 3, 14, "low")]
+    assert "nothing in the project imports" in scan.message("PF102", 3)
+    assert "serve.py and no deployment file runs it" in scan.message("PF102", 3)
+    assert "gunicorn -w 4 myapp:app" in scan.message("PF102", 3)
+
+
+def test_launcher_that_the_wsgi_module_imports_stays_high(scan):
+    # the tricky neighbour: the package imports the launcher, so gunicorn's import runs its app.run()
+    package = PACKAGE + "from . import serve  # noqa\n"
+    launcher = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n"
+    files = {"myapp/serve.py": launcher, "myapp/__init__.py": package, "Dockerfile": GUNICORN_DOCKERFILE}
+    scan(files, select=["PF1", "PF401"])
+    assert _exact(scan) == [("PF102", "serve.py", 3, 1, "high"), ("PF401", "Dockerfile", 3, 1, "critical")]
+    assert "myapp/serve.py:3" in scan.message("PF401", 3)
+
+
+def test_launcher_without_any_deployment_file_stays_high(scan):
+    # no launch to compare with: a WSGI server may well be pointed at it
+    scan({"serve.py": LAUNCHER, "myapp/__init__.py": PACKAGE}, select=["PF1"])
+    assert _exact(scan) == [("PF101", "serve.py", 3, 31, "high"), ("PF102", "serve.py", 3, 1, "high"),
+                            ("PF103", "serve.py", 3, 14, "high")]
+
+
+def test_app_py_is_what_flask_discovers_so_it_stays_high(scan):
+    files = {"app.py": LAUNCHER, "myapp/__init__.py": PACKAGE, "Dockerfile": GUNICORN_DOCKERFILE}
+    scan(files, select=["PF102"])
+    assert _exact(scan) == [("PF102", "app.py", 3, 1, "high")]

@@ -52,3 +52,37 @@ def test_unrelated_zero_addresses(scan):
 def test_localhost_and_env_without_public_default(scan):
     src = FLASK + "import os\n" + MAIN + "    app.run(host='127.0.0.1')\n    app.run(host=os.environ.get('HOST', 'localhost'))\n    app.run(host=os.environ['HOST'])\n"
     assert scan({"app.py": src}) == []
+
+
+# ---- reachability: a __main__ bind that no deployment file runs ----------------------------------------------
+
+MAIN_BIND = "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0')\n"
+
+
+def _exact(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+def test_main_bind_is_low_when_the_deployment_serves_the_module_with_gunicorn(scan):
+    procfile = "web: gunicorn -w 4 app:app\n"
+    scan({"app.py": MAIN_BIND, "Procfile": procfile}, select=["PF103", "PF401"])
+    assert _exact(scan) == [("PF103", "app.py", 5, 18, "low")]
+    assert "app.py as a script (the Procfile `web` runs `gunicorn -w 4 app:app`)" in scan.message("PF103", 5)
+
+
+def test_main_bind_is_medium_when_a_deployment_file_runs_the_script(scan):
+    # the tricky neighbour: the Procfile runs `python app.py`, which executes the __main__ block
+    scan({"app.py": MAIN_BIND, "Procfile": "web: python app.py\n"}, select=["PF103", "PF401"])
+    assert _exact(scan) == [("PF103", "app.py", 5, 18, "medium"), ("PF401", "Procfile", 1, 1, "high")]
+
+
+def test_main_bind_is_medium_with_no_deployment_files(scan):
+    scan({"app.py": MAIN_BIND}, select=["PF103"])
+    assert _exact(scan) == [("PF103", "app.py", 5, 18, "medium")]
+
+
+def test_main_bind_is_medium_when_the_only_launch_is_a_development_one(scan):
+    # a compose file named for development says nothing about production
+    compose = "services:\n  web:\n    build: .\n    command: gunicorn app:app\n"
+    scan({"app.py": MAIN_BIND, "docker-compose.dev.yml": compose}, select=["PF103"])
+    assert _exact(scan) == [("PF103", "app.py", 5, 18, "medium")]

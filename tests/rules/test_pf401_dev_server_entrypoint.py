@@ -908,3 +908,75 @@ def test_compose_build_target_selects_the_stage_that_runs(scan):
     # the production stage (gunicorn -w 4) is what compose builds: only the dev stage's own low findings remain
     assert found == [("PF401", "Dockerfile", 10), ("PF402", "Dockerfile", 9)]
     assert {f.severity.value for f in scan.findings} == {"low"}
+
+
+# ---- launches that leave the file ----------------------------------------------------------------------------
+
+def _exact(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+IMPORT_TIME_RUN = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n"
+
+
+def test_gunicorn_importing_a_module_that_runs_the_debug_server_at_import_is_critical(scan):
+    scan({"Procfile": "web: gunicorn -w 4 wsgi:app\n", "wsgi.py": "from server import app  # noqa\n",
+          "server.py": IMPORT_TIME_RUN}, select=["PF1", "PF4"])
+    # one critical PF401 linking the Procfile line and the call; PF102 stays (the code to fix), PF101/PF103
+    # are folded into the PF401
+    assert _exact(scan) == [("PF102", "server.py", 3, 1, "high"), ("PF401", "Procfile", 1, 1, "critical")]
+    finding = next(f for f in scan.findings if f.rule_id == "PF401")
+    assert [(r.path.rsplit("/", 1)[-1], r.line) for r in finding.related] == [("server.py", 3)]
+    assert "server.py, which calls app.run() at import time" in finding.message
+
+
+def test_gunicorn_importing_a_module_whose_run_is_guarded_is_not_the_dev_server(scan):
+    guarded = "from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run(debug=True)\n"
+    scan({"Procfile": "web: gunicorn -w 4 wsgi:app\n", "wsgi.py": "from server import app  # noqa\n",
+          "server.py": guarded}, select=["PF1", "PF4"])
+    assert _exact(scan) == [("PF101", "server.py", 4, 19, "low")]
+
+
+def test_gunicorn_import_time_run_without_debug_on_loopback_is_high(scan):
+    plain = "from flask import Flask\napp = Flask(__name__)\napp.run()\n"
+    scan({"Procfile": "web: gunicorn -w 4 server:app\n", "server.py": plain}, select=["PF401"])
+    assert _exact(scan) == [("PF401", "Procfile", 1, 1, "high")]
+
+
+MAIN_CALLS_PKG = "import pkg.cli\n\nif __name__ == '__main__':\n    pkg.cli.main()\n"
+PKG_CLI = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+def main():
+    app.run(host="0.0.0.0", debug=True)
+
+
+def other():
+    return app
+"""
+
+
+def test_python_script_whose_main_calls_a_package_function_that_runs_the_debugger(scan):
+    files = {"Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["python", "run.py"]\n', "run.py": MAIN_CALLS_PKG,
+             "pkg/__init__.py": "", "pkg/cli.py": PKG_CLI}
+    scan(files, select=["PF401"])
+    assert _exact(scan) == [("PF401", "Dockerfile", 3, 1, "critical")]
+    assert "(called from the `__main__` block of" in scan.message("PF401", 3)
+
+
+def test_python_script_whose_main_calls_another_package_function_is_not_the_dev_server(scan):
+    files = {"Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["python", "run.py"]\n',
+             "run.py": MAIN_CALLS_PKG.replace("main()", "other()"), "pkg/__init__.py": "", "pkg/cli.py": PKG_CLI}
+    assert scan(files, select=["PF401"]) == []
+
+
+def test_socketio_run_with_allow_unsafe_werkzeug_in_a_package_main(scan):
+    cli = ("from flask import Flask\nfrom flask_socketio import SocketIO\napp = Flask(__name__)\n"
+           "socketio = SocketIO(app)\n\n\ndef main():\n    socketio.run(app, host='0.0.0.0', allow_unsafe_werkzeug=True)\n")
+    files = {"Procfile": "web: python run.py\n", "run.py": "from pkg.cli import main\n\nif __name__ == '__main__':\n"
+             "    main()\n", "pkg/__init__.py": "", "pkg/cli.py": cli}
+    scan(files, select=["PF401"])
+    assert _exact(scan) == [("PF401", "Procfile", 1, 1, "high")]

@@ -28,7 +28,8 @@ from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collec
 from flask_preflight.static.deploy.compose import DEV_REASON as COMPOSE_DEV_REASON, MOUNT_REASON
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
-from flask_preflight.static.deploy.reach import Reached, resolve_function, target_module
+from flask_preflight.static.deploy.reach import (Reached, analyse_skipped, resolve_function, skipped_module,
+                                                 skipped_script, target_module, text_imports)
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
 
 ENTRY_SCRIPT_NAMES = frozenset({"entrypoint.sh", "docker-entrypoint.sh", "start.sh", "run.sh", "boot.sh",
@@ -44,7 +45,7 @@ _SERVING = frozenset({"flask-run", "python-script", "python-module", "gunicorn",
 
 class DeployChecks(GunicornChecks):
     def __init__(self, files: Sequence[DeployFile], python: Sequence[FileAnalysis], root: str,
-                 project_findings: Sequence[Finding] = ()) -> None:
+                 project_findings: Sequence[Finding] = (), others: Sequence[str] = ()) -> None:
         self.root = os.path.abspath(root)
         self.index = Files(files, python)
         self.python = list(python)
@@ -63,6 +64,8 @@ class DeployChecks(GunicornChecks):
         self.proxy_dirs = [os.path.dirname(f.abs_path) for f in files if f.proxies]
         self.secrets = Redactor()  # secret values met anywhere; no finding may show them
         self.reached = Reached()  # which modules the launches import or run (see reach.py)
+        self.others = list(others)  # Python files the analysis skipped (nothing Flask-like in them)
+        self.skipped: Dict[str, Optional[ModuleSummary]] = {}  # launched ones among them, analysed on demand
 
     # ---- entry points --------------------------------------------------------------------------------
     def run(self) -> Tuple[List[Finding], "Subsumed"]:
@@ -235,10 +238,13 @@ class DeployChecks(GunicornChecks):
         """A WSGI server imports its target and what that imports; an ``app.run()`` that runs at import time
         there starts Werkzeug's development server inside the production server's worker."""
         module = target_module(self.index, target, ctx.file)
-        if module is None:
-            return
-        self.reached.wsgi.add(os.path.abspath(module.path))
-        for run, owner in self._import_runs(module):
+        if module is not None:
+            roots = [module]
+            self.reached.wsgi.add(os.path.abspath(module.path))
+        else:  # a target the analysis skipped (`from server import app` alone): follow its imports
+            skipped = skipped_module(self.others, target)
+            roots = [self.index.by_name[d] for d in text_imports(skipped) if d in self.index.by_name] if skipped else []
+        for run, owner in [hit for root in roots for hit in self._import_runs(root)][:1]:
             reasons = self._run_debug(run, owner, ctx, first=True)
             if run.kind == "socketio.run()" and not reasons and not run.unsafe_werkzeug:
                 continue  # Flask-SocketIO serves with eventlet/gevent unless told to use Werkzeug
@@ -249,7 +255,6 @@ class DeployChecks(GunicornChecks):
             if self._pf401(launch, ctx, where, reasons, [run.location], host=host):
                 span = (run.location.path, run.location.line, run.location.end_line or run.location.line)
                 self.subsumed[span] = (launch.origin.path, launch.origin.line)
-            return
 
     def _import_runs(self, module: ModuleSummary) -> List[Tuple[DevServerRun, ModuleSummary]]:
         """Run calls executed when ``module`` is imported: its own, and those of the project modules it imports
@@ -338,7 +343,15 @@ class DeployChecks(GunicornChecks):
 
     def _module(self, launch: Launch, ctx: Ctx) -> Optional[ModuleSummary]:
         if launch.kind == "python-script":
-            return self.index.find_script(launch.target, ctx.file) if launch.target.endswith(".py") else None
+            if not launch.target.endswith(".py"):
+                return None
+            found = self.index.find_script(launch.target, ctx.file)
+            if found is None:  # a script the walk skipped may still call into the project
+                skipped = skipped_script(self.others, launch.target, ctx.file)
+                if skipped is not None and skipped not in self.skipped:
+                    self.skipped[skipped] = analyse_skipped(skipped)
+                found = self.skipped.get(skipped) if skipped is not None else None
+            return found
         if launch.kind == "python-module":
             return self.index.find_module(launch.target, ctx.file)
         return None
@@ -718,13 +731,14 @@ Subsumed = Dict[Tuple[str, int, int], Tuple[str, int]]
 
 
 def check_deploy(files: Sequence[DeployFile], python: Sequence[FileAnalysis], root: str = ".",
-                 project_findings: Sequence[Finding] = ()) -> Tuple[List[Finding], Subsumed, Reached]:
+                 project_findings: Sequence[Finding] = (), others: Sequence[str] = ()
+                 ) -> Tuple[List[Finding], Subsumed, Reached]:
     """All PF4xx findings of a project, the run calls whose Python findings a critical PF401 replaces, and
     which modules the launches reach (for ``reach.regrade``). ``root`` is the directory the scanned paths
-    share; ``project_findings`` are the Python findings."""
+    share; ``project_findings`` are the Python findings; ``others`` the Python files the analysis skipped."""
     if not files:
         return [], {}, Reached()
-    checks = DeployChecks(files, python, root, project_findings)
+    checks = DeployChecks(files, python, root, project_findings, others)
     findings, subsumed = checks.run()
     return findings, subsumed, checks.reached
 

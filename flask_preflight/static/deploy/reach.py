@@ -20,11 +20,13 @@ from flask_preflight.findings import Finding, Severity
 from flask_preflight.static.deploy.common import Files
 from flask_preflight.static.deploy.model import DeployFile
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
+from flask_preflight.static.testpaths import is_test_path
 
 # What `flask` looks for without FLASK_APP (flask.cli.find_best_app's callers): wsgi.py, then app.py.
 FLASK_DISCOVERY = frozenset({"wsgi.py", "app.py"})
 _RUN_RULES = frozenset({"PF101", "PF102", "PF103", "PF104", "PF105"})
 _TARGET_RE = re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*(\(.*\))?)?$")
+_IMPORT_RE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([^#\n]+)|import[ \t]+([^#\n]+))", re.MULTILINE)
 
 
 @dataclass
@@ -41,6 +43,66 @@ class Reached:
         if text not in self.production:
             self.production.insert(self._served, text) if wsgi else self.production.append(text)
             self._served += wsgi
+
+
+def text_imports(path: str) -> List[str]:
+    """The modules a Python file imports, read from its text: for the files the analysis skipped because
+    nothing in them looks like Flask (``wsgi.py`` holding only ``from server import app``). Relative imports
+    lose their dots (``from . import serve`` -> "serve"), which is enough to recognise a module's name."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read(200_000)
+    except OSError:
+        return []
+    found: List[str] = []
+    for m in _IMPORT_RE.finditer(text):
+        if m.group(3) is not None:
+            found += [w.split()[0] for w in m.group(3).split(",") if w.strip()]
+            continue
+        base = m.group(1).lstrip(".")
+        names = [w.split()[0] for w in m.group(2).replace(")", "").replace("\\", "").split(",") if w.strip()]
+        found += ([base] if base else []) + [f"{base}.{n}" if base else n for n in names if n != "*"]
+    return found
+
+
+def skipped_module(others: Sequence[str], target: str) -> Optional[str]:
+    """The path of a skipped Python file that is the module ``target`` names (``pkg.wsgi:app``)."""
+    module = target.strip().strip("'\"").split(":", 1)[0]
+    if not module or not _TARGET_RE.match(module):
+        return None
+    tails = ("/" + module.replace(".", "/") + ".py", "/" + module.replace(".", "/") + "/__init__.py")
+    hits = sorted(p for p in others if p.replace("\\", "/").endswith(tails))
+    return min(hits, key=len) if hits else None
+
+
+def skipped_script(others: Sequence[str], ref: str, near: DeployFile) -> Optional[str]:
+    """The skipped Python file a launch names (``python run.py``, ``/app/src/run.py``): the longest matching
+    tail of the path, nearest to the file that launches it."""
+    parts = [p for p in ref.replace("\\", "/").split("/") if p not in ("", ".")]
+    if not parts or "$" in ref:
+        return None
+    near_dir = os.path.dirname(near.abs_path).replace("\\", "/") + "/"
+    for start in range(len(parts)):
+        tail = "/" + "/".join(parts[start:])
+        hits = [p for p in others if p.replace("\\", "/").endswith(tail)]
+        if hits:
+            return sorted(hits, key=lambda h: (-len(os.path.commonprefix([h, near_dir])), h))[0]
+    return None
+
+
+def analyse_skipped(path: str) -> Optional[ModuleSummary]:
+    """Analyse a launched script the directory walk skipped (nothing Flask-like in it: ``run.py`` whose
+    ``__main__`` block only calls ``pkg.cli.main()``), for its entry-point links."""
+    from flask_preflight.static.python import analyze_tree, parse  # noqa: PLC0415 - only for launched scripts
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+        tree = parse(text, path)
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return None
+    name = os.path.splitext(os.path.basename(path))[0]
+    return analyze_tree(tree, text, path, module_name=name, is_package=False, is_test=False).summary
 
 
 def target_module(index: Files, target: str, near: DeployFile) -> Optional[ModuleSummary]:
@@ -62,8 +124,9 @@ def resolve_function(index: Files, qualname: str) -> Optional[Tuple[ModuleSummar
     return (found, name) if found is not None and name else None
 
 
-def imported_names(python: Iterable[FileAnalysis]) -> Set[str]:
-    """Every module name (and each of its parents) that some non-test module of the project imports."""
+def imported_names(python: Iterable[FileAnalysis], others: Sequence[str] = (), root: str = "") -> Set[str]:
+    """Every module name (and each of its parents) that some non-test module of the project imports; the
+    skipped files (``others``) add every tail of what they import, since their own package is not known."""
     names: Set[str] = set()
     for analysis in python:
         summary = analysis.summary
@@ -72,6 +135,12 @@ def imported_names(python: Iterable[FileAnalysis]) -> Set[str]:
         for dotted in summary.imported:
             parts = dotted.split(".")
             names.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
+    for path in others:
+        if is_test_path(os.path.relpath(path, root) if root else path):
+            continue
+        for dotted in text_imports(path):
+            parts = dotted.split(".")
+            names.update(".".join(parts[a:b]) for a in range(len(parts)) for b in range(a + 1, len(parts) + 1))
     return names
 
 
@@ -79,7 +148,7 @@ def _imported(summary: ModuleSummary, names: Set[str]) -> bool:
     name = summary.module_name
     if not name:
         return False
-    if name in names:
+    if name in names or name.rsplit(".", 1)[-1] in names and "." in name:
         return True
     # a package's __init__ is imported with any of its submodules
     return os.path.basename(summary.path) == "__init__.py" and any(n.startswith(name + ".") for n in names)
@@ -102,11 +171,13 @@ def _unreached(run: DevServerRun, summary: ModuleSummary, reached: Reached, name
             f"is a launcher a developer runs by hand")
 
 
-def regrade(findings: Sequence[Finding], python: Sequence[FileAnalysis], reached: Reached) -> List[Finding]:
-    """Lower the findings on run calls that no launch reaches (PF101-PF105 inside the call's span)."""
+def regrade(findings: Sequence[Finding], python: Sequence[FileAnalysis], reached: Reached,
+            others: Sequence[str] = (), root: str = "") -> List[Finding]:
+    """Lower the findings on run calls that no launch reaches (PF101-PF105 inside the call's span).
+    ``others`` are the Python files the analysis skipped; what they import counts as imported."""
     if not reached.production:
         return list(findings)
-    names = imported_names(python)
+    names = imported_names(python, others, root)
     spans: Dict[str, List[Tuple[int, int, str]]] = {}
     for analysis in python:
         summary = analysis.summary
