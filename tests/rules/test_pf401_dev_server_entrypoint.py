@@ -980,3 +980,35 @@ def test_socketio_run_with_allow_unsafe_werkzeug_in_a_package_main(scan):
              "    main()\n", "pkg/__init__.py": "", "pkg/cli.py": cli}
     scan(files, select=["PF401"])
     assert _exact(scan) == [("PF401", "Procfile", 1, 1, "high")]
+
+
+# ---- Connexion: 2's App.run() is Flask's development server, 3's FlaskApp.run() is uvicorn -----------------------
+
+CONNEXION_CONFIG = "import connexion\n\nconnex_app = connexion.App(__name__, specification_dir='.')\n"
+CONNEXION_MAIN = "import config\n\napp = config.connex_app\n\nif __name__ == '__main__':\n    app.run(debug=True)\n"
+CONNEXION_DOCKERFILE = 'FROM python:3.12\nCOPY . /service/\nWORKDIR /service\nENTRYPOINT ["python", "main.py"]\n'
+
+
+def test_connexion_2_app_run_is_the_debugger_on_all_interfaces(scan):
+    files = {"svc/Dockerfile": CONNEXION_DOCKERFILE, "svc/main.py": CONNEXION_MAIN, "svc/config.py": CONNEXION_CONFIG,
+             "svc/requirements.txt": "flask==2.2.5\nconnexion==2.14.1\n"}
+    scan(files, select=["PF1", "PF4"])
+    # no host argument: Connexion 2 binds 0.0.0.0, so the debugger is public (critical, PF101 folded in)
+    assert _exact(scan) == [("PF401", "Dockerfile", 4, 1, "critical")]
+    assert "Connexion 2, pinned in svc/requirements.txt," in scan.message("PF401", 4)
+
+
+def test_connexion_3_app_run_is_uvicorn_not_the_development_server(scan):
+    files = {"svc/Dockerfile": CONNEXION_DOCKERFILE, "svc/main.py": CONNEXION_MAIN, "svc/config.py": CONNEXION_CONFIG,
+             "svc/requirements.txt": "connexion[flask,uvicorn]>=3.0\n"}
+    scan(files, select=["PF401"])
+    assert _exact(scan) == []
+
+
+def test_another_service_main_py_is_not_mistaken_for_this_one(scan):
+    # the tricky neighbour: worker/main.py (no Flask in it) is what worker/Dockerfile runs, not svc/main.py
+    files = {"svc/main.py": CONNEXION_MAIN, "svc/config.py": CONNEXION_CONFIG,
+             "svc/requirements.txt": "connexion==2.14.1\n",
+             "worker/Dockerfile": CONNEXION_DOCKERFILE, "worker/main.py": "import grpc\n\nprint(grpc)\n"}
+    scan(files, select=["PF401"])
+    assert _exact(scan) == []

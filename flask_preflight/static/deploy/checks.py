@@ -28,7 +28,7 @@ from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collec
 from flask_preflight.static.deploy.compose import DEV_REASON as COMPOSE_DEV_REASON, MOUNT_REASON
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
-from flask_preflight.static.deploy.reach import (Reached, analyse_skipped, resolve_function, skipped_module,
+from flask_preflight.static.deploy.reach import (Reached, analyse_skipped, connexion_major, resolve_function, skipped_module,
                                                  skipped_script, target_module, text_imports)
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
 
@@ -346,12 +346,14 @@ class DeployChecks(GunicornChecks):
             if not launch.target.endswith(".py"):
                 return None
             found = self.index.find_script(launch.target, ctx.file)
-            if found is None:  # a script the walk skipped may still call into the project
-                skipped = skipped_script(self.others, launch.target, ctx.file)
-                if skipped is not None and skipped not in self.skipped:
-                    self.skipped[skipped] = analyse_skipped(skipped)
-                found = self.skipped.get(skipped) if skipped is not None else None
-            return found
+            # A script the walk skipped (nothing Flask-like in it) may be the one meant - the main.py next
+            # to this Dockerfile rather than another service's - and may still call into the project.
+            skipped = skipped_script(self.others, launch.target, ctx.file)
+            if skipped is None or found is not None and _closeness(found.path, ctx.file) >= _closeness(skipped, ctx.file):
+                return found
+            if skipped not in self.skipped:
+                self.skipped[skipped] = analyse_skipped(skipped)
+            return self.skipped[skipped]
         if launch.kind == "python-module":
             return self.index.find_module(launch.target, ctx.file)
         return None
@@ -391,7 +393,18 @@ class DeployChecks(GunicornChecks):
         self.reached.scripts.add(os.path.abspath(module.path))
         runs: List[DevServerRun] = []
         owners: List[ModuleSummary] = []
+        notes: List[str] = []
         for run, owner in self._dev_runs(launch, module):
+            connexion = self._connexion(owner)
+            if connexion is not None:
+                major, pinned = connexion
+                if major is not None and major >= 3:
+                    continue  # Connexion 3's FlaskApp.run() serves with uvicorn, not Werkzeug
+                version = f"Connexion 2, pinned in {pinned}," if major is not None else "Connexion before 3"
+                notes.append(f"{version} hands App.run() to Flask's development server, binding 0.0.0.0 unless "
+                             f"given a host")
+                if run.host == "":
+                    run = replace(run, host="0.0.0.0")
             reasons = self._run_debug(run, owner, ctx, first=not runs)
             if run.kind == "socketio.run()" and not reasons and not run.unsafe_werkzeug:
                 # Flask-SocketIO serves with eventlet/gevent when installed and refuses Werkzeug in production
@@ -407,11 +420,29 @@ class DeployChecks(GunicornChecks):
         where = f"`{short(launch)}`, which runs {run.kind} in {owners[0].path}:{run.location.line}"
         if owners[0] is not module:
             where += f" (called from the `__main__` block of {module.path})"
+        if notes:
+            where += f" ({notes[0]})"
         host = run.host if run.host != "" else "127.0.0.1"
         if self._pf401(launch, ctx, where, why, related, host=host):
             for r in runs:
                 span = (r.location.path, r.location.line, r.location.end_line or r.location.line)
                 self.subsumed[span] = (launch.origin.path, launch.origin.line)
+
+    def _connexion(self, module: ModuleSummary) -> Optional[Tuple[Optional[int], str]]:
+        """(the pinned Connexion major version or None, the file pinning it) when the module's app object
+        comes from Connexion (it, or a project module it imports, imports connexion); None otherwise."""
+        names = list(module.imported)
+        here = os.path.dirname(os.path.abspath(module.path))
+        for dotted in module.imported:
+            # the project module beside this one (services often each have their own config.py)
+            tails = [dotted.replace(".", "/") + ".py", dotted.rsplit(".", 1)[0].replace(".", "/") + ".py"]
+            sibling = next((os.path.join(here, t) for t in tails if os.path.isfile(os.path.join(here, t))), None)
+            if sibling is not None:
+                analysed = next((m for p, m in self.index.modules if p == sibling.replace("\\", "/")), None)
+                names += analysed.imported if analysed is not None else text_imports(sibling)
+        if not any(n.split(".")[0] == "connexion" for n in names):
+            return None
+        return connexion_major(module.path, self.root)
 
     def _run_debug(self, run: DevServerRun, module: ModuleSummary, ctx: Ctx,
                    first: bool) -> List[Tuple[str, Optional[Origin]]]:
@@ -619,6 +650,12 @@ class DeployChecks(GunicornChecks):
                      evidence=f"{var.name}=<redacted>", name=var.name)
 
     # ---- gunicorn: PF403-PF405 -----------------------------------------------------------------------
+def _closeness(path: str, near: DeployFile) -> int:
+    """How much of the launching file's directory a script's path shares: the nearer script is the one meant."""
+    here = os.path.dirname(near.abs_path).replace("\\", "/") + "/"
+    return len(os.path.commonprefix([os.path.abspath(path).replace("\\", "/"), here]))
+
+
 def _dockerignore(context: str) -> Optional[pathspec.PathSpec]:
     """The build context's ``.dockerignore`` (gitignore-style patterns are close enough for a file name)."""
     try:

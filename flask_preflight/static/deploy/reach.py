@@ -197,3 +197,30 @@ def regrade(findings: Sequence[Finding], python: Sequence[FileAnalysis], reached
             f = replace(f, severity=Severity.LOW, message=f"{f.message} Reported as low because {hit}.")
         out.append(f)
     return out
+
+
+_REQUIREMENT_FILES = ("requirements.txt", "requirements.in", "requirements-prod.txt", "pyproject.toml", "Pipfile",
+                      "setup.py", "setup.cfg")
+_CONNEXION_RE = re.compile(r"""(?im)^[\s"'-]*connexion(?:\[[^\]]*\])?["']?\s*(?:=\s*["'])?\s*(==|~=|>=|>|===|\^|~)?\s*(\d+)""")
+
+
+def connexion_major(module_path: str, root: str) -> Tuple[Optional[int], str]:
+    """The Connexion major version the project pins near ``module_path`` (its directory, then each parent up
+    to ``root``), and the file that says so. Connexion 2's ``App.run()`` hands the app to Flask's development
+    server; Connexion 3's ``FlaskApp.run()`` serves it with uvicorn, so the difference decides PF401."""
+    here = os.path.dirname(os.path.abspath(module_path))
+    top = os.path.abspath(root)
+    for _ in range(8):
+        for name in _REQUIREMENT_FILES:
+            path = os.path.join(here, name)
+            try:
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    m = _CONNEXION_RE.search(fh.read(200_000))
+            except OSError:
+                continue
+            if m is not None:
+                return int(m.group(2)), os.path.relpath(path, top).replace(os.sep, "/")
+        if here == top or os.path.dirname(here) == here or not here.startswith(top):
+            break
+        here = os.path.dirname(here)
+    return None, ""

@@ -87,6 +87,9 @@ def flask_app_status(model: ModuleModel, expr: ast.expr, scope: Scope, line: int
             return None
         if q and q.split(".")[0] in NON_FLASK_PREFIXES:
             return False
+        if isinstance(expr.value, ast.Name) and expr.value.id in model.imports and (
+                APP_NAME_RE.match(expr.attr) or expr.attr.lower().endswith("_app")):
+            return True  # `app = config.connex_app`: an app object another module creates, as with `from config import app`
         return None
     if not isinstance(expr, ast.Name):
         return None
