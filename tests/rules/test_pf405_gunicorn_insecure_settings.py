@@ -301,3 +301,10 @@ def test_a_lone_mounted_compose_stays_a_development_setup(scan):
     # the tricky neighbour: without a development-named sibling the mount still marks a local setup
     files = {"docker-compose.yml": COMPOSE_MOUNTED, "app.py": "from flask import Flask\napp = Flask(__name__)\n"}
     assert scan(files, select=["PF404", "PF405"]) == []
+
+
+def test_a_mounted_compose_beside_a_tests_compose_stays_a_development_setup(scan):
+    # the tricky neighbour: a CI file (docker-compose-tests.yml) does not make this one the deployed file
+    files = {"docker-compose.yml": COMPOSE_MOUNTED, "docker-compose-tests.yml": COMPOSE_LOCAL,
+             "app.py": "from flask import Flask\napp = Flask(__name__)\n"}
+    assert scan(files, select=["PF404", "PF405"]) == []

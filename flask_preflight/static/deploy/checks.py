@@ -25,7 +25,7 @@ from flask_preflight.static.deploy.commands import Launch, flask_run, launches
 from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collector, Ctx, Env, Files, cap, debug_flag,
                                                   effective, last_per_name, loc, loopback, lower, note, raise_, short,
                                                   source_of)
-from flask_preflight.static.deploy.compose import DEV_REASON as COMPOSE_DEV_REASON, MOUNT_REASON
+from flask_preflight.static.deploy.compose import MOUNT_REASON
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.deploy.reach import (Reached, analyse_skipped, connexion_major, resolve_function, skipped_module,
@@ -39,6 +39,7 @@ SECRET_NAMES = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SAL
 _PLACEHOLDER_RE = re.compile(r"change|replace|your|example|placeholder|dummy|xxx|todo|<.*>|\{\{|secret|dev|test",
                              re.IGNORECASE)
 _SUBSUMED = frozenset({"PF101", "PF103", "PF104"})
+_LOCAL_DEV_NAME = re.compile(r"[.\-_](dev|devel|develop|development|local)[.\-_]", re.IGNORECASE)
 UNUSED_SCRIPT = "no scanned Dockerfile, compose file, Procfile or unit runs this script"
 _SERVING = frozenset({"flask-run", "python-script", "python-module", "gunicorn", "server"})
 
@@ -143,12 +144,13 @@ class DeployChecks(GunicornChecks):
             self._command(ctx, report_env=False)
 
     def _has_dev_sibling(self, compose: DeployFile) -> bool:
-        """A compose file whose own name is not development-like, next to one whose name is (``.local``,
-        ``.dev``, ``.override``...)."""
+        """A compose file whose own name is not development-like, next to one named for local development
+        (``.local``, ``.dev``, ``-development``; a ``-tests`` or ``.override`` file says nothing about which
+        one is deployed: CI runs the first, and compose merges the second into this one)."""
         if compose.dev_reason:
             return False
         here = os.path.dirname(compose.abs_path)
-        return any(os.path.dirname(g.abs_path) == here and g.dev_reason == COMPOSE_DEV_REASON
+        return any(os.path.dirname(g.abs_path) == here and _LOCAL_DEV_NAME.search(os.path.basename(g.abs_path))
                    for g in self.index.by_kind("compose") if g is not compose)
 
     def _compose_dotenv(self, compose: DeployFile) -> Dict[str, str]:
