@@ -134,6 +134,9 @@ class DeployChecks(GunicornChecks):
             for name_, hit in env.values.items():
                 merged.values[name_] = (hit[0], hit[1], hit[2] or f"set by {service.source} in {compose.path}", hit[3])
             dev = service.dev_reason or compose.dev_reason or cmd.dev_reason or image.dev_reason
+            mounted = [m for m, target in service.mounts if cmd.workdir and target == os.path.normpath(cmd.workdir)]
+            if not dev and mounted:
+                dev = f"{service.source} mounts `{mounted[0]}` over the image's WORKDIR, a local-development setup"
             source = f"{cmd.source} run by {service.source}"
             ctx = Ctx(image, Command(cmd.argv, cmd.origins, source, cmd.web, cmd.env, (), cmd.workdir,
                                       cmd.dev_reason), dev, merged)
@@ -213,7 +216,7 @@ class DeployChecks(GunicornChecks):
         if launch.kind == "script":
             return True  # judged line by line when the script is followed
         module = self._module(launch, ctx)
-        return module is not None and bool(self._dev_runs(launch, module))
+        return module is not None and bool(self._dev_runs(launch, module, ctx.env))
 
     def _launch(self, launch: Launch, ctx: Ctx) -> None:
         if launch.kind in _SERVING and ctx.command.web:
@@ -360,22 +363,33 @@ class DeployChecks(GunicornChecks):
             return self.index.find_module(launch.target, ctx.file)
         return None
 
-    def _dev_runs(self, launch: Launch, module: ModuleSummary) -> List[Tuple[DevServerRun, ModuleSummary]]:
+    def _dev_runs(self, launch: Launch, module: ModuleSummary,
+                  env: Optional[Env] = None) -> List[Tuple[DevServerRun, ModuleSummary]]:
         """The development-server calls ``python file.py ARGS`` executes: at import or under ``__main__``, or in
         the CLI command ``ARGS`` names (``python manage.py runserver`` -> ``def runserver(): app.run()``), or
-        in a function of another project module that the ``__main__`` block calls (``pkg.main()``)."""
+        in a function of another project module that the ``__main__`` block calls (``pkg.main()``). A call in a
+        branch that one variable decides counts when the launch's ``env`` gives it a value that takes it."""
         command = launch.args[0].replace("-", "_") if launch.args and not launch.args[0].startswith("-") else ""
-        found = [(r, module) for r in module.dev_servers if not r.gated and (
+        found = [(r, module) for r in module.dev_servers if self._taken(r, env) and (
             r.reach in ("main", "import") or r.reach == "function" and command and r.function == command)]
         for qualname in module.main_calls:
             linked = resolve_function(self.index, qualname)
             if linked is None or linked[0] is module:
                 continue
             owner, name = linked
-            found += [(r, owner) for r in owner.dev_servers if not r.gated and r.reach == "function"
+            found += [(r, owner) for r in owner.dev_servers if self._taken(r, env) and r.reach == "function"
                       and r.function == name]
         return found
 
+    @staticmethod
+    def _taken(run: DevServerRun, env: Optional[Env]) -> bool:
+        """Whether the call's branch runs: always for an ungated call; for one in an ``if`` on a variable, when
+        the launch sets that variable to a value that takes the branch."""
+        if not run.gated:
+            return True
+        hit = env.get(run.gate_env) if env is not None and run.gate_env else None
+        value = effective(hit[0]) if hit is not None else None
+        return value is not None and dict(run.gate_for).get(value) is True
     def _python(self, launch: Launch, ctx: Ctx) -> None:
         module = self._module(launch, ctx)
         if module is None:
@@ -396,7 +410,7 @@ class DeployChecks(GunicornChecks):
         runs: List[DevServerRun] = []
         owners: List[ModuleSummary] = []
         notes: List[str] = []
-        for run, owner in self._dev_runs(launch, module):
+        for run, owner in self._dev_runs(launch, module, ctx.env):
             connexion = self._connexion(owner)
             if connexion is not None:
                 major, pinned = connexion
@@ -415,6 +429,8 @@ class DeployChecks(GunicornChecks):
             runs.append(run)
             owners.append(owner)
             why += reasons
+            if reasons:
+                self._app_switch(run, owner, ctx)
         if not runs:
             return
         run = runs[0]
@@ -429,6 +445,22 @@ class DeployChecks(GunicornChecks):
             for r in runs:
                 span = (r.location.path, r.location.line, r.location.end_line or r.location.line)
                 self.subsumed[span] = (launch.origin.path, launch.origin.line)
+
+    def _app_switch(self, run: DevServerRun, owner: ModuleSummary, ctx: Ctx) -> None:
+        """PF402 for an app-specific variable (``DEBUG=1``) that the launched code reads to run the development
+        server with debug mode on: the branch it picks (``if os.getenv("DEBUG") == "1": app.run(debug=True)``)
+        or the debug argument it becomes. FLASK_DEBUG is reported on its own."""
+        names = ([run.gate_env] if run.gated and run.gate_env else []) + (list(run.debug_env) if run.debug == "env" else [])
+        for name in names:
+            hit = ctx.env.get(name)
+            if name in ("FLASK_DEBUG", "FLASK_ENV") or hit is None or effective(hit[0]) is None:
+                continue
+            severity = Severity.LOW if ctx.dev_reason else PF402.severity
+            suffix = f" Reported as low because {ctx.dev_reason}." if ctx.dev_reason else ""
+            self.out.add(PF402, hit[1], f"{name}={effective(hit[0])} is set in {hit[1].path}: {owner.path}:"
+                         f"{run.location.line} reads it and runs {run.kind} with debug mode on, so the development "
+                         f"server serves the interactive debugger.{suffix}", severity, name=name,
+                         related=[run.location])
 
     def _connexion(self, module: ModuleSummary) -> Optional[Tuple[Optional[int], str]]:
         """(the pinned Connexion major version or None, the file pinning it) when the module's app object

@@ -193,6 +193,18 @@ def _bind_mount(reader: _Reader, node: Node, workdir: Optional[str]) -> str:
     return ""
 
 
+def _relative_mounts(reader: _Reader, node: Node) -> Tuple[Tuple[str, str], ...]:
+    """Relative directories mounted read-write, short syntax (``./app:/var/app``): (as written, target)."""
+    found = []
+    for item in node.value if isinstance(node, SequenceNode) else []:
+        if isinstance(item, ScalarNode) and not _is_null(item):
+            parts = item.value.split(":")
+            if len(parts) >= 2 and _is_relative_path(parts[0]) and not {"ro", "readonly"} & set(
+                    ":".join(parts[2:]).lower().split(",")) and _is_source_tree(parts[0], parts[1], parts[1]):
+                found.append((item.value, posixpath.normpath(parts[1])))
+    return tuple(found)
+
+
 def _is_relative_path(source: str) -> bool:
     """``./app``, ``../src``, ``$PWD/app``: a path relative to the project. In the short syntax a bare name
     (``app:/app``) is a named volume, not a directory."""
@@ -310,8 +322,9 @@ def _service(reader: _Reader, name: str, key: Node, node: Node, result: DeployFi
     if profile and not dev_reason:
         dev_reason = f"service `{name}` only runs with the `{profile}` profile, a local-development setup"
     command = _command(reader, name, key, fields)
+    mounts = _relative_mounts(reader, fields["volumes"][1]) if "volumes" in fields else ()
     result.commands.append(replace(command, env=tuple(env), env_files=tuple(env_files), workdir=workdir,
-                                   dev_reason=dev_reason, build=_build(reader, fields)))
+                                   dev_reason=dev_reason, build=_build(reader, fields), mounts=mounts))
     proxy = _proxy(reader, fields)
     if proxy is not None:
         result.proxies.append(proxy)

@@ -61,6 +61,10 @@ class DevServerRun:
     debug_for: Tuple[Tuple[str, Optional[bool]], ...] = ()  # env-driven debug: (variable value, debug on?)
     function: str = ""  # the enclosing function (a CLI command such as `def runserver(): app.run()`)
     host: Optional[str] = ""  # the host argument: "" when not passed, None when it cannot be evaluated
+    # A call inside a branch one environment variable decides (``if os.getenv("DEBUG") == "1":``): the
+    # variable, and whether the branch runs for the values deployment files commonly give it.
+    gate_env: str = ""
+    gate_for: Tuple[Tuple[str, Optional[bool]], ...] = ()
 
 
 @dataclass

@@ -227,9 +227,24 @@ class DebugChecks:
         if host_node is not None:
             value = Evaluator(self.model).eval(host_node, site.scope, host_node.lineno)
             host = value if isinstance(value, str) else None
+        gate_env, gate_for = "", ()
+        gate_names = [n for n in gate.env_names if n != "?"]
+        if gate.reached is not True and len(gate_names) == 1 and all(test is not None for test, _ in site.conditions):
+            gate_env = gate_names[0]
+            gate_for = tuple((value, self._branch_runs(site, value)) for value in ENV_SAMPLES)
         self.ctx.dev_servers.append(DevServerRun(kind, site.reach.value, self.ctx.location(call), self.ctx.snippet(call),
                                                  debug, names, default, debugger, gate.reached is not True, unsafe_on,
-                                                 table, site.function or "", host))
+                                                 table, site.function or "", host, gate_env, gate_for))
+
+    def _branch_runs(self, site: Site, value: str) -> Optional[bool]:
+        """Whether the branch holding ``site`` runs when the environment variable it tests is ``value``."""
+        for test, polarity in site.conditions:
+            t = truthy(Evaluator(self.model, value).eval(test, site.scope, test.lineno))  # type: ignore[union-attr]
+            if t is None:
+                return None
+            if t != polarity:
+                return False
+        return True
 
     def _flask_script_server(self, call: ast.Call, site: Site) -> None:
         """Flask-Script's ``Server`` command (old manage.py files) wraps app.run with the same options."""
