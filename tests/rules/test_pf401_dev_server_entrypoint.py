@@ -1012,3 +1012,29 @@ def test_another_service_main_py_is_not_mistaken_for_this_one(scan):
              "worker/Dockerfile": CONNEXION_DOCKERFILE, "worker/main.py": "import grpc\n\nprint(grpc)\n"}
     scan(files, select=["PF401"])
     assert _exact(scan) == []
+
+
+# ---- `docker run IMAGE COMMAND` in a script: the command runs in the container ---------------------------------
+
+RUN_PY = "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0', debug=True)\n"
+
+
+def test_docker_run_with_a_command_in_a_start_script(scan):
+    script = ('#!/bin/sh\ndocker build -t site .\ndocker run -it -d -v $(pwd):/work -w /work --name site \\\n'
+              '  -p 5000:5000 site sh -c "python run.py"\n')
+    scan({"start.sh": script, "run.py": RUN_PY}, select=["PF401"])
+    # reported on the line that names the program; low: nothing in the project runs start.sh
+    assert _exact(scan) == [("PF401", "start.sh", 4, 28, "low")]
+    assert "debug=True" in scan.message("PF401", 4)
+
+
+def test_docker_run_without_a_command_and_docker_build_are_not_launches(scan):
+    # the tricky neighbour: the image's own CMD runs, which this script does not show; `-e` values are not commands
+    script = "#!/bin/sh\ndocker build -t site .\ndocker run --rm -e MODE=python -p 5000:5000 site\n"
+    assert scan({"start.sh": script, "run.py": RUN_PY}, select=["PF401"]) == []
+
+
+def test_docker_run_env_reaches_the_command(scan):
+    script = "#!/bin/sh\ndocker run --rm -e FLASK_DEBUG=1 site flask run --host 0.0.0.0\n"
+    scan({"start.sh": script, "app.py": "from flask import Flask\napp = Flask(__name__)\n"}, select=["PF401", "PF402"])
+    assert _exact(scan) == [("PF401", "start.sh", 2, 1, "low"), ("PF402", "start.sh", 2, 20, "low")]

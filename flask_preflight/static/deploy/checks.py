@@ -322,6 +322,8 @@ class DeployChecks(GunicornChecks):
                 lenv = env.copy()
                 for var in launch.env:
                     lenv.add(var)
+                if launch.env:  # `FLASK_DEBUG=1 flask run`, `docker run -e FLASK_DEBUG=1 ...` on this line
+                    self._env_vars(Env.of(launch.env), sub, severity)
                 self._launch(launch, Ctx(script, cmd, dev, lenv.copy(), sub.via))
 
     # ---- PF401: the development server -------------------------------------------------------------
