@@ -1038,3 +1038,70 @@ def test_docker_run_env_reaches_the_command(scan):
     script = "#!/bin/sh\ndocker run --rm -e FLASK_DEBUG=1 site flask run --host 0.0.0.0\n"
     scan({"start.sh": script, "app.py": "from flask import Flask\napp = Flask(__name__)\n"}, select=["PF401", "PF402"])
     assert _exact(scan) == [("PF401", "start.sh", 2, 1, "low"), ("PF402", "start.sh", 2, 20, "low")]
+
+
+# ---- task runners: the task a launch names runs app.run() --------------------------------------------------------
+
+TASKS = """\
+from invoke import task
+
+from site_app import app
+
+
+@task
+def serve(c, host="127.0.0.1"):
+    app.run(host=host, debug=True)
+
+
+@task
+def lint(c):
+    c.run("flake8")
+"""
+SITE_APP = "from flask import Flask\napp = Flask(__name__)\n"
+
+
+def test_invoke_task_that_runs_the_debug_server(scan):
+    scan({"Procfile": "web: invoke serve --host 0.0.0.0\n", "tasks.py": TASKS, "site_app.py": SITE_APP},
+         select=["PF401"])
+    assert _exact(scan) == [("PF401", "Procfile", 1, 1, "critical")]
+    assert "tasks.py:8" in scan.message("PF401", 1)
+
+
+def test_invoke_task_that_does_not_run_the_server(scan):
+    # the tricky neighbour: another task of the same file
+    scan({"Procfile": "web: invoke lint\n", "tasks.py": TASKS, "site_app.py": SITE_APP}, select=["PF401"])
+    assert _exact(scan) == []
+
+
+def test_invoke_task_without_host_keeps_its_loopback_default(scan):
+    scan({"Procfile": "web: invoke serve\n", "tasks.py": TASKS, "site_app.py": SITE_APP}, select=["PF401"])
+    assert _exact(scan) == [("PF401", "Procfile", 1, 1, "high")]
+
+
+ENTRY_CASE = """\
+#!/bin/sh
+case "$1" in
+  dev_server)
+    export FLASK_DEBUG=1
+    exec flask run --host 0.0.0.0
+    ;;
+  *)
+    exec gunicorn -w 4 app:app
+    ;;
+esac
+"""
+
+
+def test_compose_command_selects_the_development_branch_of_the_entry_script(scan):
+    docker = 'FROM python:3.12\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\nCMD ["serve"]\n'
+    compose = "services:\n  web:\n    build: .\n    command: dev_server\n"
+    scan({"Dockerfile": docker, "docker-compose.yml": compose, "entrypoint.sh": ENTRY_CASE,
+          "app.py": SITE_APP}, select=["PF401", "PF402"])
+    assert _exact(scan) == [("PF401", "entrypoint.sh", 5, 1, "critical"), ("PF402", "entrypoint.sh", 4, 12, "high")]
+
+
+def test_image_default_command_takes_the_production_branch(scan):
+    # the tricky neighbour: without the compose override, CMD ["serve"] falls through to gunicorn
+    docker = 'FROM python:3.12\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\nCMD ["serve"]\n'
+    scan({"Dockerfile": docker, "entrypoint.sh": ENTRY_CASE, "app.py": SITE_APP}, select=["PF401", "PF402"])
+    assert _exact(scan) == []

@@ -92,7 +92,7 @@ class DeployChecks(GunicornChecks):
                 for var in cmd.env:
                     env.add(_interpolate(var, interpolation))
                 self._command(Ctx(f, cmd, cmd.dev_reason or f.dev_reason, env))
-                if not cmd.argv and cmd.build is not None:
+                if cmd.build is not None and (not cmd.argv or "entrypoint" not in cmd.source):
                     self._built_image(f, cmd, env)
         for f in self.index.by_kind("shell"):
             if f.abs_path not in self.followed and self._is_entry_script(f):
@@ -117,7 +117,9 @@ class DeployChecks(GunicornChecks):
 
     def _built_image(self, compose: DeployFile, service: Command, env: Env) -> None:
         """A compose service that keeps its image's CMD runs the Dockerfile's command with the service's
-        environment added (``FLASK_DEBUG: 1`` in compose + ``CMD flask run`` in the Dockerfile)."""
+        environment added (``FLASK_DEBUG: 1`` in compose + ``CMD flask run`` in the Dockerfile); one with only
+        a ``command`` keeps the image's ENTRYPOINT and replaces its CMD (``command: dev_server`` becomes the
+        ``$1`` of ``ENTRYPOINT ["./entrypoint.sh"]``)."""
         context, name, target = service.build  # type: ignore[misc]
         path = os.path.normpath(os.path.join(os.path.dirname(compose.abs_path), context, name))
         dockerfiles = {os.path.normpath(f.abs_path): f for f in self.index.by_kind("dockerfile")}
@@ -138,7 +140,16 @@ class DeployChecks(GunicornChecks):
             if not dev and mounted:
                 dev = f"{service.source} mounts `{mounted[0]}` over the image's WORKDIR, a local-development setup"
             source = f"{cmd.source} run by {service.source}"
-            ctx = Ctx(image, Command(cmd.argv, cmd.origins, source, cmd.web, cmd.env, (), cmd.workdir,
+            argv, origins = cmd.argv, cmd.origins
+            if service.argv:
+                entry = (cmd.origins[1][0] if len(cmd.origins) > 1 else len(cmd.argv)) \
+                    if cmd.source.startswith("Dockerfile ENTRYPOINT") else 0
+                if not entry:
+                    continue  # no ENTRYPOINT: the service's command is the whole command line, checked as such
+                argv = cmd.argv[:entry] + service.argv
+                origins = ((0, cmd.origins[0][1]), (entry, service.origin))
+                source = f"Dockerfile ENTRYPOINT with the {service.source}"
+            ctx = Ctx(image, Command(argv, origins, source, cmd.web, cmd.env, (), cmd.workdir,
                                       cmd.dev_reason), dev, merged)
             if any(self._serves_dev(launch, ctx) for launch in launches(ctx.command)):
                 # the service's own variables reach the development server
@@ -423,6 +434,13 @@ class DeployChecks(GunicornChecks):
                              f"given a host")
                 if run.host == "":
                     run = replace(run, host="0.0.0.0")
+            if run.host_param and run.reach == "function":
+                # a task/command parameter: `invoke serve --host 0.0.0.0` passes it on the command line
+                flag = "--" + run.host_param.replace("_", "-")
+                given = [a.partition("=")[2] or (launch.args[i + 1] if i + 1 < len(launch.args) else "")
+                         for i, a in enumerate(launch.args) if a.partition("=")[0] == flag]
+                if given:
+                    run = replace(run, host=given[-1])
             reasons = self._run_debug(run, owner, ctx, first=not runs)
             if run.kind == "socketio.run()" and not reasons and not run.unsafe_werkzeug:
                 # Flask-SocketIO serves with eventlet/gevent when installed and refuses Werkzeug in production

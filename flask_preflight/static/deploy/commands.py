@@ -267,6 +267,8 @@ def _program(prog: str, words: List[str], rest: List[str], command: Command, ori
         return _gunicorn(words, rest, command, origin, env)
     if prog in OTHER_SERVERS:
         return Launch("server", tuple(words), command, origin, prog, tuple(rest), env)
+    if prog in _TASK_RUNNERS:
+        return _task(prog, words, rest, command, origin, env)
     if prog.endswith(".sh") or (words[0].startswith(("./", "/")) and "." not in prog and prog not in ("true", "false")):
         return Launch("script", tuple(words), command, origin, words[0], tuple(rest), env)
     return None
@@ -299,6 +301,32 @@ def _python(words: List[str], rest: List[str], command: Command, origin: Origin,
             continue
         return Launch("python-script", tuple(words), command, origin, word, tuple(rest[i + 1:]), env)
     return None
+
+
+_TASK_RUNNERS = {"invoke": "tasks", "inv": "tasks", "fab": "fabfile"}
+_TASK_VALUE = frozenset({"-c", "--collection", "-r", "--search-root", "-f", "--config", "-H", "--hosts",
+                         "-i", "--identity", "-S", "--ssh-config", "-e", "--echo-format"})
+
+
+def _task(prog: str, words: List[str], rest: List[str], command: Command, origin: Origin,
+          env: Tuple[EnvVar, ...]) -> Optional[Launch]:
+    """``invoke run --host 0.0.0.0`` / ``fab serve``: the task function of tasks.py / fabfile.py (or the
+    ``-c`` collection), given as a ``python-script`` launch whose first argument is the task's function name,
+    the way ``python manage.py runserver`` names its command (``app.run`` -> ``run``, ``run-dev`` -> ``run_dev``)."""
+    module = _TASK_RUNNERS[prog]
+    i = 0
+    while i < len(rest) and rest[i].startswith("-"):
+        name = rest[i].partition("=")[0]
+        if name in ("-c", "--collection") and "=" not in rest[i] and i + 1 < len(rest):
+            module = rest[i + 1]
+        if name in _TASK_VALUE and "=" not in rest[i]:
+            i += 1
+        i += 1
+    if i >= len(rest):
+        return None
+    task = rest[i].rsplit(".", 1)[-1].replace("-", "_")
+    return Launch("python-script", tuple(words), command, origin, module.replace(".", "/") + ".py",
+                  (task,) + tuple(rest[i + 1:]), env)
 
 
 def _flask(words: List[str], rest: List[str], command: Command, origin: Origin,

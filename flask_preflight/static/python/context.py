@@ -65,6 +65,7 @@ class DevServerRun:
     # variable, and whether the branch runs for the values deployment files commonly give it.
     gate_env: str = ""
     gate_for: Tuple[Tuple[str, Optional[bool]], ...] = ()
+    host_param: str = ""  # the host argument is this parameter of the enclosing function (a task's --host)
 
 
 @dataclass
