@@ -22,7 +22,9 @@ PF101 = REGISTRY.register(Rule(
         "`config.update()`/`from_mapping()`, and config classes loaded with `from_object()`. A config class "
         "named like development/testing is fine on its own; one that is loaded unconditionally, or that is "
         "named like production/default/base, is a finding. Severity follows reachability: a call inside "
-        "`if __name__ == \"__main__\":` only runs under `python app.py` and is reported as low."
+        "`if __name__ == \"__main__\":` only runs under `python app.py` and is reported as low, and so is a "
+        "run call in a launcher script that nothing in the project imports and no deployment file runs, when "
+        "the deployment files serve the app some other way (PF101-PF105 on that call are all lowered)."
     ),
     bad='''
 app = Flask(__name__)
@@ -55,8 +57,11 @@ PF102 = REGISTRY.register(Rule(
         "`app.run()` at module level, or inside an `if` that is not the `__name__ == \"__main__\"` guard, runs "
         "during that import: the worker starts Werkzeug's single-process development server instead of "
         "returning the app (the production server then hangs or serves nothing), or, under `flask run`, the "
-        "call is ignored together with every setting passed to it (Flask prints a one-line warning). Either way production does not run what "
-        "you think it runs."
+        "call is ignored together with every setting passed to it (Flask prints a one-line warning). Either "
+        "way production does not run what you think it runs. A launcher script (`serve.py`) that nothing in the "
+        "project imports, that no deployment file runs, and that is not `wsgi.py`/`app.py` (which `flask` "
+        "finds by itself) is reported as low when the deployment files serve the app some other way; without "
+        "deployment files it stays high, since a WSGI server may well be pointed at it."
     ),
     bad='''
 app = Flask(__name__)
@@ -85,7 +90,9 @@ PF103 = REGISTRY.register(Rule(
         "every network the machine is on. That server is not built for untrusted traffic (single process, "
         "no request limits, no hardening), and combined with debug mode it exposes the interactive debugger "
         "to anyone who can reach the port. Only dev-server binds are reported: the same string in a socket, "
-        "a gunicorn bind or an unrelated constant is not this rule's business."
+        "a gunicorn bind or an unrelated constant is not this rule's business. When the deployment files serve "
+        "the app another way and none of them runs the file as a script, a bind under the `__main__` guard only "
+        "reaches a developer's network and is reported as low."
     ),
     bad='''
 if __name__ == "__main__":
