@@ -308,3 +308,10 @@ def test_a_mounted_compose_beside_a_tests_compose_stays_a_development_setup(scan
     files = {"docker-compose.yml": COMPOSE_MOUNTED, "docker-compose-tests.yml": COMPOSE_LOCAL,
              "app.py": "from flask import Flask\napp = Flask(__name__)\n"}
     assert scan(files, select=["PF404", "PF405"]) == []
+
+
+def test_folded_render_start_command_reports_the_option_on_its_own_line(scan):
+    render = ("services:\n  - type: web\n    name: site\n    env: python\n    startCommand: >\n"
+              "      python -m gunicorn\n      --workers 4\n      --log-level debug\n      wsgi:app\n")
+    scan({"render.yaml": render, "wsgi.py": "from flask import Flask\napp = Flask(__name__)\n"}, select=["PF405"])
+    assert _exact(scan) == [("PF405", "render.yaml", 8, 7, "low")]

@@ -214,7 +214,8 @@ def _line_of(origin: Origin, words: List[str]) -> Origin:
     for offset, text in enumerate(lines):
         col = " ".join(text.split()).find(needle) if offset else -1
         if col >= 0:
-            return Origin(origin.path, origin.line + offset, origin.line + offset, text, max(text.find(words[0]), 0) + 1)
+            return Origin(origin.path, origin.line + offset, origin.end_line, "\n".join(lines[offset:]),
+                          max(text.find(words[0]), 0) + 1)
     return origin
 
 
