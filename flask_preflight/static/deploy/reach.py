@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from flask_preflight.findings import Finding, Severity
 from flask_preflight.static.deploy.common import Files
@@ -154,8 +154,9 @@ def _imported(summary: ModuleSummary, names: Set[str]) -> bool:
     return os.path.basename(summary.path) == "__init__.py" and any(n.startswith(name + ".") for n in names)
 
 
-def _unreached(run: DevServerRun, summary: ModuleSummary, reached: Reached, names: Set[str]) -> str:
-    """Why ``run`` never executes in production ("" when it may)."""
+def _unreached(run: DevServerRun, summary: ModuleSummary, reached: Reached, names: Callable[[], Set[str]]) -> str:
+    """Why ``run`` never executes in production ("" when it may). ``names`` gives the imported module names
+    (computed once, only when an import-time call needs them: it reads the skipped files)."""
     path = os.path.abspath(summary.path)
     if path in reached.scripts or summary.is_test:
         return ""
@@ -165,7 +166,7 @@ def _unreached(run: DevServerRun, summary: ModuleSummary, reached: Reached, name
                 f"`python {os.path.basename(summary.path)}` does")
     if run.reach != "import":
         return ""
-    if path in reached.wsgi or _imported(summary, names) or os.path.basename(path) in FLASK_DISCOVERY:
+    if path in reached.wsgi or os.path.basename(path) in FLASK_DISCOVERY or _imported(summary, names()):
         return ""
     return (f"nothing in the project imports {summary.path} and no deployment file runs it ({production}): it "
             f"is a launcher a developer runs by hand")
@@ -177,7 +178,13 @@ def regrade(findings: Sequence[Finding], python: Sequence[FileAnalysis], reached
     ``others`` are the Python files the analysis skipped; what they import counts as imported."""
     if not reached.production:
         return list(findings)
-    names = imported_names(python, others, root)
+    cache: List[Set[str]] = []
+
+    def names() -> Set[str]:
+        if not cache:
+            cache.append(imported_names(python, others, root))
+        return cache[0]
+
     spans: Dict[str, List[Tuple[int, int, str]]] = {}
     for analysis in python:
         summary = analysis.summary
