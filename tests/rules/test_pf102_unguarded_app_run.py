@@ -122,3 +122,29 @@ def test_app_py_is_what_flask_discovers_so_it_stays_high(scan):
     files = {"app.py": LAUNCHER, "myapp/__init__.py": PACKAGE, "Dockerfile": GUNICORN_DOCKERFILE}
     scan(files, select=["PF102"])
     assert _exact(scan) == [("PF102", "app.py", 3, 1, "high")]
+
+
+def test_launcher_stays_high_when_the_server_target_is_not_known(scan):
+    # the tricky neighbour: gunicorn's target comes from the environment, so serve.py may be what it imports
+    docker = 'FROM python:3.12\nCOPY . .\nCMD gunicorn -w 4 "$APP_MODULE"\n'
+    scan({"serve.py": LAUNCHER, "myapp/__init__.py": PACKAGE, "Dockerfile": docker}, select=["PF102"])
+    assert _exact(scan) == [("PF102", "serve.py", 3, 1, "high")]
+
+
+def test_uwsgi_wsgi_file_is_what_the_server_imports(scan):
+    run_at_import = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0')\n"
+    docker = 'FROM python:3.12\nCOPY . .\nCMD ["uwsgi", "--http", ":8000", "--wsgi-file", "server.py"]\n'
+    scan({"server.py": run_at_import, "Dockerfile": docker}, select=["PF102", "PF401"])
+    assert _exact(scan) == [("PF102", "server.py", 3, 1, "high"), ("PF401", "Dockerfile", 3, 1, "high")]
+
+
+def test_app_object_taken_from_another_module(scan):
+    src = "import config\n\napp = config.connex_app\napp.run()\n"
+    assert scan({"main.py": src, "config.py": "import connexion\nconnex_app = connexion.App(__name__)\n"},
+                select=["PF102"]) == [("PF102", "main.py", 4)]
+
+
+def test_a_standard_library_attribute_named_server_is_not_an_app(scan):
+    # the tricky neighbour: `http.server` is a module, not an app object
+    src = "import http\n\nserver = http.server\nserver.run()\n"
+    assert scan({"main.py": src}, select=["PF102"]) == []

@@ -246,9 +246,11 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             self._gunicorn(launch, ctx)
             self._wsgi_import(launch, launch.target, ctx)
         elif launch.kind == "server":
-            for word in launch.args:
-                if ":" in word and not word.startswith("-"):
-                    self._wsgi_import(launch, word, ctx)
+            targets = _server_targets(launch.args)
+            for word in targets:
+                self._wsgi_import(launch, word, ctx)
+            if not targets:  # `uwsgi --ini uwsgi.ini`: the module is named elsewhere
+                self.reached.unknown = True
         elif launch.kind == "script":
             self._follow(launch, ctx)
 
@@ -467,6 +469,23 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                      evidence=f"{var.name}=<redacted>", name=var.name)
 
     # ---- gunicorn: PF403-PF405 -----------------------------------------------------------------------
+_SERVER_TARGET_OPTIONS = frozenset({"--module", "-w", "--wsgi-file", "--file", "--call", "--mount", "--app"})
+
+
+def _server_targets(args: Sequence[str]) -> List[str]:
+    """What another WSGI server loads: ``module:app`` words, ``.py`` files, and the values of its
+    module/file options (``uwsgi --module app:app``, ``uwsgi --wsgi-file wsgi.py``, ``waitress-serve --call``)."""
+    found: List[str] = []
+    for i, word in enumerate(args):
+        name, eq, value = word.partition("=")
+        if name in _SERVER_TARGET_OPTIONS:
+            value = value if eq else (args[i + 1] if i + 1 < len(args) else "")
+            found.append(value.split("=", 1)[-1])  # uwsgi --mount /=app:app
+        elif not word.startswith("-") and (":" in word or word.endswith(".py")) and word not in found:
+            found.append(word)
+    return [w for w in dict.fromkeys(found) if w]
+
+
 def _dockerignore(context: str) -> Optional[pathspec.PathSpec]:
     """The build context's ``.dockerignore`` (gitignore-style patterns are close enough for a file name)."""
     try:

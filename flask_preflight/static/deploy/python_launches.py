@@ -47,12 +47,17 @@ class PythonLaunches:
         """A WSGI server imports its target and what that imports; an ``app.run()`` that runs at import time
         there starts Werkzeug's development server inside the production server's worker."""
         module = target_module(self.index, target, ctx.file)
+        if module is None and target.endswith(".py"):  # uwsgi --wsgi-file app.py, mod_wsgi-express ... wsgi.py
+            module = self.index.find_script(target, ctx.file)
+        skipped = skipped_module(self.others, target) if module is None else None
         if module is not None:
             roots = [module]
             self.reached.wsgi.add(os.path.abspath(module.path))
-        else:  # a target the analysis skipped (`from server import app` alone): follow its imports
-            skipped = skipped_module(self.others, target)
-            roots = [self.index.by_name[d] for d in text_imports(skipped) if d in self.index.by_name] if skipped else []
+        elif skipped is not None:  # a target the analysis skipped (`from server import app` alone): its imports
+            roots = [self.index.by_name[d] for d in text_imports(skipped) if d in self.index.by_name]
+        else:  # `$APP_MODULE`, a config file's wsgi_app, a file outside the scan: anything may be imported
+            self.reached.unknown = True
+            return
         for run, owner in [hit for root in roots for hit in self._import_runs(root)][:1]:
             reasons = self._run_debug(run, owner, ctx, first=True)
             if run.kind == "socketio.run()" and not reasons and not run.unsafe_werkzeug:

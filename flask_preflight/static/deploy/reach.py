@@ -37,6 +37,7 @@ class Reached:
     scripts: Set[str] = field(default_factory=set)  # absolute paths of modules run as `python x.py` / -m
     production: List[str] = field(default_factory=list)  # "the Dockerfile CMD runs `gunicorn app:app`"
     _served: int = 0  # how many of ``production`` are WSGI-server launches (they come first)
+    unknown: bool = False  # some server's target is not known ($APP_MODULE, an ini file): any module may be it
 
     def add_production(self, text: str, wsgi: bool) -> None:
         """A production launch; a WSGI server's comes first, as the way the project is served."""
@@ -166,7 +167,8 @@ def _unreached(run: DevServerRun, summary: ModuleSummary, reached: Reached, name
                 f"`python {os.path.basename(summary.path)}` does")
     if run.reach != "import":
         return ""
-    if path in reached.wsgi or os.path.basename(path) in FLASK_DISCOVERY or _imported(summary, names()):
+    if reached.unknown or path in reached.wsgi or os.path.basename(path) in FLASK_DISCOVERY or _imported(
+            summary, names()):
         return ""
     return (f"nothing in the project imports {summary.path} and no deployment file runs it ({production}): it "
             f"is a launcher a developer runs by hand")
