@@ -1105,3 +1105,10 @@ def test_image_default_command_takes_the_production_branch(scan):
     docker = 'FROM python:3.12\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\nCMD ["serve"]\n'
     scan({"Dockerfile": docker, "entrypoint.sh": ENTRY_CASE, "app.py": SITE_APP}, select=["PF401", "PF402"])
     assert _exact(scan) == []
+
+
+def test_fabric_task_that_runs_the_debug_server(scan):
+    fabfile = ("from fabric import task\n\nfrom site_app import app\n\n\n@task\ndef serve(c):\n"
+               "    app.run(host='0.0.0.0', debug=True)\n")
+    scan({"Procfile": "web: fab serve\n", "fabfile.py": fabfile, "site_app.py": SITE_APP}, select=["PF401"])
+    assert _exact(scan) == [("PF401", "Procfile", 1, 1, "critical")]
