@@ -1112,3 +1112,26 @@ def test_fabric_task_that_runs_the_debug_server(scan):
                "    app.run(host='0.0.0.0', debug=True)\n")
     scan({"Procfile": "web: fab serve\n", "fabfile.py": fabfile, "site_app.py": SITE_APP}, select=["PF401"])
     assert _exact(scan) == [("PF401", "Procfile", 1, 1, "critical")]
+
+
+CLI_APP = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.cli.command("serve-dev")
+def serve_dev():
+    app.run(host="0.0.0.0", debug=True)
+"""
+
+
+def test_flask_project_command_that_runs_the_debug_server(scan):
+    scan({"Procfile": "web: flask --app site_app serve-dev\n", "site_app.py": CLI_APP}, select=["PF401"])
+    assert _exact(scan) == [("PF401", "Procfile", 1, 1, "critical")]
+
+
+def test_other_flask_commands_are_not_the_dev_server(scan):
+    # the tricky neighbour: `flask routes` loads the same app but runs no server
+    scan({"Procfile": "web: flask --app site_app routes\n", "site_app.py": CLI_APP}, select=["PF401"])
+    assert _exact(scan) == []

@@ -228,6 +228,10 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             return "--no-debugger" not in launch.options  # Flask's run command: the debugger stays off
         if launch.kind == "script":
             return True  # judged line by line when the script is followed
+        if launch.kind == "flask-command":
+            name = launch.args[0] if launch.args else ""
+            return any(r.reach == "function" and r.function == name and not r.gated
+                       for _path, m in self.index.modules if not m.is_test for r in m.dev_servers)
         module = self._module(launch, ctx)
         return module is not None and bool(self._dev_runs(launch, module, ctx.env))
 
@@ -240,6 +244,8 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                 self.reached.add_production(f"{source_of(ctx)} runs `{short(launch)}`", wsgi)
         if launch.kind == "flask-run":
             self._flask_run(launch, ctx)
+        elif launch.kind == "flask-command":
+            self._flask_command(launch, ctx)
         elif launch.kind in ("python-script", "python-module"):
             self._python(launch, ctx)
         elif launch.kind == "gunicorn":

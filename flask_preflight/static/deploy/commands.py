@@ -47,7 +47,8 @@ class Launch:
     """One program a command line starts.
 
     ``kind``: ``flask-run`` (the development server through the CLI), ``python-script`` (``python x.py``),
-    ``python-module`` (``python -m pkg``), ``gunicorn``, ``server`` (another production server) or
+    ``python-module`` (``python -m pkg``), ``flask-command`` (another ``flask`` command: ``args[0]`` is its
+    function name), ``gunicorn``, ``server`` (another production server) or
     ``script`` (a shell script the command runs; ``args`` are passed to it, e.g. for ``exec "$@"``), or
     ``other`` (any other program, reported only for the ``NAME=value`` assignments in front of it).
     """
@@ -350,9 +351,15 @@ def _flask(words: List[str], rest: List[str], command: Command, origin: Origin,
                 i += 1
             options.setdefault(_FLASK_ALIASES.get(name, name), []).append(value)
         i += 1
+    target = (options.get("--app") or [""])[-1]
+    if sub is not None and sub != "run":
+        # a project command (`@app.cli.command() def serve(): app.run(...)`): named like python-script
+        # arguments, the command first (`serve-dev` -> `serve_dev`)
+        after = rest[rest.index(sub) + 1:] if sub in rest else []
+        return Launch("flask-command", tuple(words), command, origin, target,
+                      (sub.replace("-", "_"),) + tuple(after), env, options)
     if sub != "run":
         return None
-    target = (options.get("--app") or [""])[-1]
     return Launch("flask-run", tuple(words), command, origin, target, (), env, options)
 
 

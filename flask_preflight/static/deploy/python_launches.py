@@ -131,8 +131,16 @@ class PythonLaunches:
         hit = env.get(run.gate_env) if env is not None and run.gate_env else None
         value = effective(hit[0]) if hit is not None else None
         return value is not None and dict(run.gate_for).get(value) is True
-    def _python(self, launch: Launch, ctx: Ctx) -> None:
-        module = self._module(launch, ctx)
+    def _flask_command(self, launch: Launch, ctx: Ctx) -> None:
+        """``flask serve``: the project's command function of that name, wherever it is defined."""
+        name = launch.args[0] if launch.args else ""
+        for _path, module in self.index.modules:
+            if not module.is_test and any(r.reach == "function" and r.function == name for r in module.dev_servers):
+                self._python(launch, ctx, module)
+                return
+
+    def _python(self, launch: Launch, ctx: Ctx, module: Optional[ModuleSummary] = None) -> None:
+        module = module or self._module(launch, ctx)
         if module is None:
             return
         imports = set(module.reexports.values())
