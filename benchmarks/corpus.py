@@ -982,17 +982,23 @@ def load_user(user_id):
 def _entry_tail(s: Source, plan: _FlaskPlan, rng: random.Random) -> None:
     """How the entry module ends: the one place where the dev-server seeds go."""
     seed = plan.seed
+    # Severity follows reachability: when the project's Dockerfile/Procfile serves it with gunicorn, run.py (a
+    # launcher nothing imports) and any `__main__` block (no deployment file runs the entry as a script) only
+    # run on a developer's machine and are reported as low; app.py stays reachable (`flask` finds it).
+    served = plan.dockerfile or plan.procfile
+    at_import = "low" if served and plan.entry == "run.py" else "high"
     if seed == "run-debug-at-import":
         s.add("")
-        s.seeded("app.run(debug=True)", ("PF101", "high"), ("PF102", "high"))
+        s.seeded("app.run(debug=True)", ("PF101", at_import), ("PF102", at_import))
     elif seed == "run-at-import":
         s.add("")
-        s.seeded(f"app.run(port={rng.choice([5000, 8000, 8080])})", ("PF102", "high"))
+        s.seeded(f"app.run(port={rng.choice([5000, 8000, 8080])})", ("PF102", at_import))
     elif seed == "run-public-bind":
         s.add("")
         s.add("")
         s.add('if __name__ == "__main__":')
-        s.seeded(f'    app.run(host="0.0.0.0", port={rng.choice([5000, 8000, 8080])})', ("PF103", "medium"))
+        s.seeded(f'    app.run(host="0.0.0.0", port={rng.choice([5000, 8000, 8080])})',
+                 ("PF103", "low" if served else "medium"))
     elif seed == "dockerfile-dev-server-debug":
         # Reported through the Dockerfile's CMD: one critical PF401 (debugger on a public bind; bound to
         # 127.0.0.1 nothing outside the container could reach it, which is high). The module's own PF101 and

@@ -14,8 +14,9 @@ PF101 = REGISTRY.register(Rule(
     summary="Flask debug mode is switched on in code that can run in production.",
     rationale=(
         "Debug mode makes the development server reload on code changes, turns on the interactive Werkzeug "
-        "debugger when the app is served by `app.run()`/`flask run`, and changes error handling: unhandled "
-        "exceptions propagate instead of reaching your 500 handler, and templates reload on every request. "
+        "debugger when the app is served by `app.run()`/`flask run`, and changes error handling: an exception "
+        "no handler catches propagates instead of reaching your 500/InternalServerError handler (an "
+        "`errorhandler(Exception)` still runs), and templates reload on every request. "
         "Flask's documentation is explicit: do not enable debug mode when deploying in production. The flag "
         "hides in many places besides `app.run(debug=True)`: `app.debug = True`, `app.config['DEBUG']`, "
         "`config.update()`/`from_mapping()`, and config classes loaded with `from_object()`. A config class "
@@ -31,7 +32,9 @@ PF101 = REGISTRY.register(Rule(
         "reported at the call (calls in test code are test configuration and are not). A config chosen by a "
         "parameter's default (`def create_app(config_name=\"development\")`) is medium, because callers that "
         "pass a name never load it; it is high when a production module calls the factory without the "
-        "argument at import time."
+        "argument at import time. A run call in a launcher script that nothing in the project "
+        "imports and no deployment file runs is low too, when the deployment files serve the app some other "
+        "way (PF101-PF105 on that call are all lowered)."
     ),
     bad='''
 app = Flask(__name__)
@@ -64,8 +67,11 @@ PF102 = REGISTRY.register(Rule(
         "`app.run()` at module level, or inside an `if` that is not the `__name__ == \"__main__\"` guard, runs "
         "during that import: the worker starts Werkzeug's single-process development server instead of "
         "returning the app (the production server then hangs or serves nothing), or, under `flask run`, the "
-        "call is ignored together with every setting passed to it. Either way production does not run what "
-        "you think it runs."
+        "call is ignored together with every setting passed to it (Flask prints a one-line warning). Either "
+        "way production does not run what you think it runs. A launcher script (`serve.py`) that nothing in the "
+        "project imports, that no deployment file runs, and that is not `wsgi.py`/`app.py` (which `flask` "
+        "finds by itself) is reported as low when the deployment files serve the app some other way; without "
+        "deployment files it stays high, since a WSGI server may well be pointed at it."
     ),
     bad='''
 app = Flask(__name__)
@@ -97,7 +103,9 @@ PF103 = REGISTRY.register(Rule(
         "a gunicorn bind or an unrelated constant is not this rule's business. A public default stays "
         "reported when a later assignment runs only on some path (`host = os.environ.get(\"HOST\", "
         "\"0.0.0.0\")` then `host = arg` inside an option loop or an `if`): when nothing is passed, the "
-        "default is what the server binds."
+        "default is what the server binds. When the deployment files serve the app another way and none of "
+        "them runs the file as a script, a bind under the `__main__` guard only reaches a developer's network "
+        "and is reported as low."
     ),
     bad='''
 if __name__ == "__main__":

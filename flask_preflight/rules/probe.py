@@ -22,8 +22,9 @@ PF601 = REGISTRY.register(Rule(
     rationale=(
         "Werkzeug's development server (what `flask run` and `app.run()` start) sends "
         "`Server: Werkzeug/<version> Python/<version>`. It is a single-process convenience server: it has no "
-        "worker management, no protection against slow clients (one slow connection can stall it), no request "
-        "size or time limits worth the name, and it prints \"WARNING: This is a development server. Do not use "
+        "worker management and starts one thread per connection with no upper bound (`flask run` and "
+        "`app.run()` are threaded by default, so one slow client does not stall it, but nothing stops many from "
+        "exhausting it), no request size or time limits worth the name, and it prints \"WARNING: This is a development server. Do not use "
         "it in a production deployment.\" at every start. When it answers on a public URL, debug mode and the "
         "debugger are usually one flag away. Python's own reference servers (`wsgiref`'s `WSGIServer/`, "
         "`http.server`'s `SimpleHTTP/`/`BaseHTTP/`) are reported the same way. `gunicorn`, `waitress`, "

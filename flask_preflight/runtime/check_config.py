@@ -44,8 +44,8 @@ def run(state: CheckState) -> None:
         flag = (env.get("FLASK_DEBUG") or "").strip().lower()
         how = " (FLASK_DEBUG is set in the environment)" if flag and flag not in ("0", "false", "no") else ""
         add(PF101.finding(
-            f"Debug mode is on in the loaded app{how}: unhandled exceptions propagate past your error "
-            f"handlers, templates reload on every request, and `flask run` would serve the debugger.",
+            f"Debug mode is on in the loaded app{how}: an exception no handler catches propagates instead of "
+            f"reaching your 500/InternalServerError handler (an `errorhandler(Exception)` still runs), templates reload on every request, and `flask run` would serve the debugger.",
             loc, evidence="app.debug is True after loading"))
     if config.get("TESTING"):
         add(PF501.finding(

@@ -78,3 +78,73 @@ def test_app_imported_from_a_project_package(scan):
     files = {"web/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
              "run.py": "from web import app\napp.run()\n"}
     assert scan(files) == [("PF102", "run.py", 2)]
+
+
+# ---- reachability: a launcher script nothing imports, in a project served by gunicorn ------------------------
+
+LAUNCHER = "from myapp import app\n\napp.run(host='0.0.0.0', debug=True)\n"  # serve.py: run by hand
+PACKAGE = "from flask import Flask\napp = Flask(__name__)\n"
+GUNICORN_DOCKERFILE = 'FROM python:3.12\nCOPY . .\nCMD ["gunicorn", "-w", "4", "myapp:app"]\n'
+
+
+def _exact(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+def test_launcher_nothing_imports_is_low_when_gunicorn_serves_the_package(scan):
+    files = {"serve.py": LAUNCHER, "myapp/__init__.py": PACKAGE, "Dockerfile": GUNICORN_DOCKERFILE}
+    scan(files, select=["PF1"])
+    assert _exact(scan) == [("PF101", "serve.py", 3, 31, "low"), ("PF102", "serve.py", 3, 1, "low"),
+                            ("PF103", "serve.py", 3, 14, "low")]
+    assert "nothing in the project imports" in scan.message("PF102", 3)
+    assert "serve.py and no deployment file runs it" in scan.message("PF102", 3)
+    assert "gunicorn -w 4 myapp:app" in scan.message("PF102", 3)
+
+
+def test_launcher_that_the_wsgi_module_imports_stays_high(scan):
+    # the tricky neighbour: the package imports the launcher, so gunicorn's import runs its app.run()
+    package = PACKAGE + "from . import serve  # noqa\n"
+    launcher = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n"
+    files = {"myapp/serve.py": launcher, "myapp/__init__.py": package, "Dockerfile": GUNICORN_DOCKERFILE}
+    scan(files, select=["PF1", "PF401"])
+    assert _exact(scan) == [("PF102", "serve.py", 3, 1, "high"), ("PF401", "Dockerfile", 3, 1, "critical")]
+    assert "myapp/serve.py:3" in scan.message("PF401", 3)
+
+
+def test_launcher_without_any_deployment_file_stays_high(scan):
+    # no launch to compare with: a WSGI server may well be pointed at it
+    scan({"serve.py": LAUNCHER, "myapp/__init__.py": PACKAGE}, select=["PF1"])
+    assert _exact(scan) == [("PF101", "serve.py", 3, 31, "high"), ("PF102", "serve.py", 3, 1, "high"),
+                            ("PF103", "serve.py", 3, 14, "high")]
+
+
+def test_app_py_is_what_flask_discovers_so_it_stays_high(scan):
+    files = {"app.py": LAUNCHER, "myapp/__init__.py": PACKAGE, "Dockerfile": GUNICORN_DOCKERFILE}
+    scan(files, select=["PF102"])
+    assert _exact(scan) == [("PF102", "app.py", 3, 1, "high")]
+
+
+def test_launcher_stays_high_when_the_server_target_is_not_known(scan):
+    # the tricky neighbour: gunicorn's target comes from the environment, so serve.py may be what it imports
+    docker = 'FROM python:3.12\nCOPY . .\nCMD gunicorn -w 4 "$APP_MODULE"\n'
+    scan({"serve.py": LAUNCHER, "myapp/__init__.py": PACKAGE, "Dockerfile": docker}, select=["PF102"])
+    assert _exact(scan) == [("PF102", "serve.py", 3, 1, "high")]
+
+
+def test_uwsgi_wsgi_file_is_what_the_server_imports(scan):
+    run_at_import = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0')\n"
+    docker = 'FROM python:3.12\nCOPY . .\nCMD ["uwsgi", "--http", ":8000", "--wsgi-file", "server.py"]\n'
+    scan({"server.py": run_at_import, "Dockerfile": docker}, select=["PF102", "PF401"])
+    assert _exact(scan) == [("PF102", "server.py", 3, 1, "high"), ("PF401", "Dockerfile", 3, 1, "high")]
+
+
+def test_app_object_taken_from_another_module(scan):
+    src = "import config\n\napp = config.connex_app\napp.run()\n"
+    assert scan({"main.py": src, "config.py": "import connexion\nconnex_app = connexion.App(__name__)\n"},
+                select=["PF102"]) == [("PF102", "main.py", 4)]
+
+
+def test_a_standard_library_attribute_named_server_is_not_an_app(scan):
+    # the tricky neighbour: `http.server` is a module, not an app object
+    src = "import http\n\nserver = http.server\nserver.run()\n"
+    assert scan({"main.py": src}, select=["PF102"]) == []

@@ -56,7 +56,7 @@ def test_localhost_and_env_without_public_default(scan):
 
 # ---- a default kept when the reassignment happens only on some path (issue 14) -------------------------
 
-def _exact(scan, rule="PF103"):
+def _exact_rule(scan, rule="PF103"):
     """(rule, path, line, column, severity) of every finding of ``rule``."""
     import pathlib
     return sorted((f.rule_id, pathlib.Path(f.path).relative_to(scan.root).as_posix(), f.line, f.column,
@@ -83,22 +83,55 @@ OPTION_LOOP = """
 
 def test_env_default_host_kept_past_an_option_loop(scan):
     scan({"serve.py": OPTION_LOOP.format(default="0.0.0.0")})
-    assert _exact(scan) == [("PF103", "serve.py", 11, 18, "medium")]
+    assert _exact_rule(scan) == [("PF103", "serve.py", 11, 18, "medium")]
     assert "when LISTEN_HOST is unset unless an option" in scan.message("PF103", 11)
 
 
 def test_env_default_loopback_kept_past_an_option_loop(scan):
     scan({"serve.py": OPTION_LOOP.format(default="127.0.0.1")})
-    assert _exact(scan) == []
+    assert _exact_rule(scan) == []
 
 
 def test_public_default_kept_past_an_if(scan):
     src = FLASK + "import sys\nhost = '::'\nif len(sys.argv) > 1:\n    host = sys.argv[1]\n" + MAIN + "    app.run(host=host)\n"
     scan({"app.py": src})
-    assert _exact(scan) == [("PF103", "app.py", 8, 18, "medium")]
+    assert _exact_rule(scan) == [("PF103", "app.py", 8, 18, "medium")]
 
 
 def test_public_default_always_replaced_is_not_kept(scan):
     src = FLASK + "import sys\nhost = '0.0.0.0'\nhost = sys.argv[1]\n" + MAIN + "    app.run(host=host)\n"
     scan({"app.py": src})
-    assert _exact(scan) == []
+    assert _exact_rule(scan) == []
+
+# ---- reachability: a __main__ bind that no deployment file runs ----------------------------------------------
+
+MAIN_BIND = "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0')\n"
+
+
+def _exact(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+def test_main_bind_is_low_when_the_deployment_serves_the_module_with_gunicorn(scan):
+    procfile = "web: gunicorn -w 4 app:app\n"
+    scan({"app.py": MAIN_BIND, "Procfile": procfile}, select=["PF103", "PF401"])
+    assert _exact(scan) == [("PF103", "app.py", 5, 18, "low")]
+    assert "app.py as a script (the Procfile `web` runs `gunicorn -w 4 app:app`)" in scan.message("PF103", 5)
+
+
+def test_main_bind_is_medium_when_a_deployment_file_runs_the_script(scan):
+    # the tricky neighbour: the Procfile runs `python app.py`, which executes the __main__ block
+    scan({"app.py": MAIN_BIND, "Procfile": "web: python app.py\n"}, select=["PF103", "PF401"])
+    assert _exact(scan) == [("PF103", "app.py", 5, 18, "medium"), ("PF401", "Procfile", 1, 1, "high")]
+
+
+def test_main_bind_is_medium_with_no_deployment_files(scan):
+    scan({"app.py": MAIN_BIND}, select=["PF103"])
+    assert _exact(scan) == [("PF103", "app.py", 5, 18, "medium")]
+
+
+def test_main_bind_is_medium_when_the_only_launch_is_a_development_one(scan):
+    # a compose file named for development says nothing about production
+    compose = "services:\n  web:\n    build: .\n    command: gunicorn app:app\n"
+    scan({"app.py": MAIN_BIND, "docker-compose.dev.yml": compose}, select=["PF103"])
+    assert _exact(scan) == [("PF103", "app.py", 5, 18, "medium")]

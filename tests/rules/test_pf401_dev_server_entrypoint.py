@@ -933,7 +933,7 @@ ENV_APP = SWITCHED_APP.replace(
 SWITCH_DOCKERFILE = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENV DEBUG {value}\nCMD python app.py\n"
 
 
-def _exact(scan, rule):
+def _exact_rule(scan, rule):
     import pathlib
     return sorted((f.rule_id, pathlib.Path(f.path).relative_to(scan.root).as_posix(), f.line, f.column,
                    f.severity.value) for f in scan.findings if f.rule_id == rule)
@@ -942,7 +942,7 @@ def _exact(scan, rule):
 def test_app_specific_debug_variable_set_in_the_dockerfile_selects_the_debug_config(scan):
     scan({"Dockerfile": SWITCH_DOCKERFILE.format(value="True"), "app.py": SWITCHED_APP,
           "settings.py": SWITCHED_SETTINGS}, select=["PF4"])
-    assert _exact(scan, "PF401") == [("PF401", "Dockerfile", 5, 1, "critical")]
+    assert _exact_rule(scan, "PF401") == [("PF401", "Dockerfile", 5, 1, "critical")]
     message = scan.message("PF401", 5)
     assert "DEBUG=True" in message and "app.py:8" in message
 
@@ -950,7 +950,7 @@ def test_app_specific_debug_variable_set_in_the_dockerfile_selects_the_debug_con
 def test_app_specific_debug_variable_read_by_the_config_class(scan):
     scan({"Dockerfile": SWITCH_DOCKERFILE.format(value="True"), "app.py": ENV_APP, "settings.py": ENV_SETTINGS},
          select=["PF4"])
-    assert _exact(scan, "PF401") == [("PF401", "Dockerfile", 5, 1, "critical")]
+    assert _exact_rule(scan, "PF401") == [("PF401", "Dockerfile", 5, 1, "critical")]
 
 
 def test_app_specific_debug_variable_set_to_a_value_the_app_reads_as_off(scan):
@@ -958,4 +958,230 @@ def test_app_specific_debug_variable_set_to_a_value_the_app_reads_as_off(scan):
     for value in ("False", "1"):
         scan({"Dockerfile": SWITCH_DOCKERFILE.format(value=value), "app.py": SWITCHED_APP,
               "settings.py": SWITCHED_SETTINGS}, select=["PF4"])
-        assert _exact(scan, "PF401") == [("PF401", "Dockerfile", 5, 1, "high")]
+        assert _exact_rule(scan, "PF401") == [("PF401", "Dockerfile", 5, 1, "high")]
+
+# ---- launches that leave the file ----------------------------------------------------------------------------
+
+def _exact(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+IMPORT_TIME_RUN = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n"
+
+
+def test_gunicorn_importing_a_module_that_runs_the_debug_server_at_import_is_critical(scan):
+    scan({"Procfile": "web: gunicorn -w 4 wsgi:app\n", "wsgi.py": "from server import app  # noqa\n",
+          "server.py": IMPORT_TIME_RUN}, select=["PF1", "PF4"])
+    # one critical PF401 linking the Procfile line and the call; PF102 stays (the code to fix), PF101/PF103
+    # are folded into the PF401
+    assert _exact(scan) == [("PF102", "server.py", 3, 1, "high"), ("PF401", "Procfile", 1, 1, "critical")]
+    finding = next(f for f in scan.findings if f.rule_id == "PF401")
+    assert [(r.path.rsplit("/", 1)[-1], r.line) for r in finding.related] == [("server.py", 3)]
+    assert "server.py, which calls app.run() at import time" in finding.message
+
+
+def test_gunicorn_importing_a_module_whose_run_is_guarded_is_not_the_dev_server(scan):
+    guarded = "from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run(debug=True)\n"
+    scan({"Procfile": "web: gunicorn -w 4 wsgi:app\n", "wsgi.py": "from server import app  # noqa\n",
+          "server.py": guarded}, select=["PF1", "PF4"])
+    assert _exact(scan) == [("PF101", "server.py", 4, 19, "low")]
+
+
+def test_gunicorn_import_time_run_without_debug_on_loopback_is_high(scan):
+    plain = "from flask import Flask\napp = Flask(__name__)\napp.run()\n"
+    scan({"Procfile": "web: gunicorn -w 4 server:app\n", "server.py": plain}, select=["PF401"])
+    assert _exact(scan) == [("PF401", "Procfile", 1, 1, "high")]
+
+
+MAIN_CALLS_PKG = "import pkg.cli\n\nif __name__ == '__main__':\n    pkg.cli.main()\n"
+PKG_CLI = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+def main():
+    app.run(host="0.0.0.0", debug=True)
+
+
+def other():
+    return app
+"""
+
+
+def test_python_script_whose_main_calls_a_package_function_that_runs_the_debugger(scan):
+    files = {"Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["python", "run.py"]\n', "run.py": MAIN_CALLS_PKG,
+             "pkg/__init__.py": "", "pkg/cli.py": PKG_CLI}
+    scan(files, select=["PF401"])
+    assert _exact(scan) == [("PF401", "Dockerfile", 3, 1, "critical")]
+    assert "(called from the `__main__` block of" in scan.message("PF401", 3)
+
+
+def test_python_script_whose_main_calls_another_package_function_is_not_the_dev_server(scan):
+    files = {"Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["python", "run.py"]\n',
+             "run.py": MAIN_CALLS_PKG.replace("main()", "other()"), "pkg/__init__.py": "", "pkg/cli.py": PKG_CLI}
+    assert scan(files, select=["PF401"]) == []
+
+
+def test_socketio_run_with_allow_unsafe_werkzeug_in_a_package_main(scan):
+    cli = ("from flask import Flask\nfrom flask_socketio import SocketIO\napp = Flask(__name__)\n"
+           "socketio = SocketIO(app)\n\n\ndef main():\n    socketio.run(app, host='0.0.0.0', allow_unsafe_werkzeug=True)\n")
+    files = {"Procfile": "web: python run.py\n", "run.py": "from pkg.cli import main\n\nif __name__ == '__main__':\n"
+             "    main()\n", "pkg/__init__.py": "", "pkg/cli.py": cli}
+    scan(files, select=["PF401"])
+    assert _exact(scan) == [("PF401", "Procfile", 1, 1, "high")]
+
+
+# ---- Connexion: 2's App.run() is Flask's development server, 3's FlaskApp.run() is uvicorn -----------------------
+
+CONNEXION_CONFIG = "import connexion\n\nconnex_app = connexion.App(__name__, specification_dir='.')\n"
+CONNEXION_MAIN = "import config\n\napp = config.connex_app\n\nif __name__ == '__main__':\n    app.run(debug=True)\n"
+CONNEXION_DOCKERFILE = 'FROM python:3.12\nCOPY . /service/\nWORKDIR /service\nENTRYPOINT ["python", "main.py"]\n'
+
+
+def test_connexion_2_app_run_is_the_debugger_on_all_interfaces(scan):
+    files = {"svc/Dockerfile": CONNEXION_DOCKERFILE, "svc/main.py": CONNEXION_MAIN, "svc/config.py": CONNEXION_CONFIG,
+             "svc/requirements.txt": "flask==2.2.5\nconnexion==2.14.1\n"}
+    scan(files, select=["PF1", "PF4"])
+    # no host argument: Connexion 2 binds 0.0.0.0, so the debugger is public (critical, PF101 folded in)
+    assert _exact(scan) == [("PF401", "Dockerfile", 4, 1, "critical")]
+    assert "Connexion 2, pinned in svc/requirements.txt," in scan.message("PF401", 4)
+
+
+def test_connexion_3_app_run_is_uvicorn_not_the_development_server(scan):
+    files = {"svc/Dockerfile": CONNEXION_DOCKERFILE, "svc/main.py": CONNEXION_MAIN, "svc/config.py": CONNEXION_CONFIG,
+             "svc/requirements.txt": "connexion[flask,uvicorn]>=3.0\n"}
+    scan(files, select=["PF401"])
+    assert _exact(scan) == []
+
+
+def test_another_service_main_py_is_not_mistaken_for_this_one(scan):
+    # the tricky neighbour: worker/main.py (no Flask in it) is what worker/Dockerfile runs, not svc/main.py
+    files = {"svc/main.py": CONNEXION_MAIN, "svc/config.py": CONNEXION_CONFIG,
+             "svc/requirements.txt": "connexion==2.14.1\n",
+             "worker/Dockerfile": CONNEXION_DOCKERFILE, "worker/main.py": "import grpc\n\nprint(grpc)\n"}
+    scan(files, select=["PF401"])
+    assert _exact(scan) == []
+
+
+# ---- `docker run IMAGE COMMAND` in a script: the command runs in the container ---------------------------------
+
+RUN_PY = "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0', debug=True)\n"
+
+
+def test_docker_run_with_a_command_in_a_start_script(scan):
+    script = ('#!/bin/sh\ndocker build -t site .\ndocker run -it -d -v $(pwd):/work -w /work --name site \\\n'
+              '  -p 5000:5000 site sh -c "python run.py"\n')
+    scan({"start.sh": script, "run.py": RUN_PY}, select=["PF401"])
+    # reported on the line that names the program; low: nothing in the project runs start.sh
+    assert _exact(scan) == [("PF401", "start.sh", 4, 28, "low")]
+    assert "debug=True" in scan.message("PF401", 4)
+
+
+def test_docker_run_without_a_command_and_docker_build_are_not_launches(scan):
+    # the tricky neighbour: the image's own CMD runs, which this script does not show; `-e` values are not commands
+    script = "#!/bin/sh\ndocker build -t site .\ndocker run --rm -e MODE=python -p 5000:5000 site\n"
+    assert scan({"start.sh": script, "run.py": RUN_PY}, select=["PF401"]) == []
+
+
+def test_docker_run_env_reaches_the_command(scan):
+    script = "#!/bin/sh\ndocker run --rm -e FLASK_DEBUG=1 site flask run --host 0.0.0.0\n"
+    scan({"start.sh": script, "app.py": "from flask import Flask\napp = Flask(__name__)\n"}, select=["PF401", "PF402"])
+    assert _exact(scan) == [("PF401", "start.sh", 2, 1, "low"), ("PF402", "start.sh", 2, 20, "low")]
+
+
+# ---- task runners: the task a launch names runs app.run() --------------------------------------------------------
+
+TASKS = """\
+from invoke import task
+
+from site_app import app
+
+
+@task
+def serve(c, host="127.0.0.1"):
+    app.run(host=host, debug=True)
+
+
+@task
+def lint(c):
+    c.run("flake8")
+"""
+SITE_APP = "from flask import Flask\napp = Flask(__name__)\n"
+
+
+def test_invoke_task_that_runs_the_debug_server(scan):
+    scan({"Procfile": "web: invoke serve --host 0.0.0.0\n", "tasks.py": TASKS, "site_app.py": SITE_APP},
+         select=["PF401"])
+    assert _exact(scan) == [("PF401", "Procfile", 1, 1, "critical")]
+    assert "tasks.py:8" in scan.message("PF401", 1)
+
+
+def test_invoke_task_that_does_not_run_the_server(scan):
+    # the tricky neighbour: another task of the same file
+    scan({"Procfile": "web: invoke lint\n", "tasks.py": TASKS, "site_app.py": SITE_APP}, select=["PF401"])
+    assert _exact(scan) == []
+
+
+def test_invoke_task_without_host_keeps_its_loopback_default(scan):
+    scan({"Procfile": "web: invoke serve\n", "tasks.py": TASKS, "site_app.py": SITE_APP}, select=["PF401"])
+    assert _exact(scan) == [("PF401", "Procfile", 1, 1, "high")]
+
+
+ENTRY_CASE = """\
+#!/bin/sh
+case "$1" in
+  dev_server)
+    export FLASK_DEBUG=1
+    exec flask run --host 0.0.0.0
+    ;;
+  *)
+    exec gunicorn -w 4 app:app
+    ;;
+esac
+"""
+
+
+def test_compose_command_selects_the_development_branch_of_the_entry_script(scan):
+    docker = 'FROM python:3.12\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\nCMD ["serve"]\n'
+    compose = "services:\n  web:\n    build: .\n    command: dev_server\n"
+    scan({"Dockerfile": docker, "docker-compose.yml": compose, "entrypoint.sh": ENTRY_CASE,
+          "app.py": SITE_APP}, select=["PF401", "PF402"])
+    assert _exact(scan) == [("PF401", "entrypoint.sh", 5, 1, "critical"), ("PF402", "entrypoint.sh", 4, 12, "high")]
+
+
+def test_image_default_command_takes_the_production_branch(scan):
+    # the tricky neighbour: without the compose override, CMD ["serve"] falls through to gunicorn
+    docker = 'FROM python:3.12\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\nCMD ["serve"]\n'
+    scan({"Dockerfile": docker, "entrypoint.sh": ENTRY_CASE, "app.py": SITE_APP}, select=["PF401", "PF402"])
+    assert _exact(scan) == []
+
+
+def test_fabric_task_that_runs_the_debug_server(scan):
+    fabfile = ("from fabric import task\n\nfrom site_app import app\n\n\n@task\ndef serve(c):\n"
+               "    app.run(host='0.0.0.0', debug=True)\n")
+    scan({"Procfile": "web: fab serve\n", "fabfile.py": fabfile, "site_app.py": SITE_APP}, select=["PF401"])
+    assert _exact(scan) == [("PF401", "Procfile", 1, 1, "critical")]
+
+
+CLI_APP = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.cli.command("serve-dev")
+def serve_dev():
+    app.run(host="0.0.0.0", debug=True)
+"""
+
+
+def test_flask_project_command_that_runs_the_debug_server(scan):
+    scan({"Procfile": "web: flask --app site_app serve-dev\n", "site_app.py": CLI_APP}, select=["PF401"])
+    assert _exact(scan) == [("PF401", "Procfile", 1, 1, "critical")]
+
+
+def test_other_flask_commands_are_not_the_dev_server(scan):
+    # the tricky neighbour: `flask routes` loads the same app but runs no server
+    scan({"Procfile": "web: flask --app site_app routes\n", "site_app.py": CLI_APP}, select=["PF401"])
+    assert _exact(scan) == []

@@ -440,3 +440,87 @@ def test_entry_script_that_sets_debug_only_when_asked_to(scan):
     found = scan({"Dockerfile": text, "entrypoint.sh": script, "app.py": APP}, select=["PF402"])
     assert set(found) <= {("PF402", "entrypoint.sh", 3)}
     assert all(f.severity.value == "low" for f in scan.findings)
+
+
+# ---- `flask run --no-debugger`: Flask's run command keeps the debugger off even in debug mode -------------
+# (flask/cli.py passes use_debugger=debugger when the option is given), so neither PF401 nor PF402 may say it is on.
+
+APP_PLAIN = """\
+from flask import Flask
+
+app = Flask(__name__)
+"""
+
+
+def exact(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+def test_debug_with_no_debugger_is_debug_mode_without_the_debugger(scan):
+    procfile = "web: flask --app app --debug run --no-debugger --host 0.0.0.0\n"
+    scan({"Procfile": procfile, "app.py": APP_PLAIN}, select=["PF401", "PF402"])
+    assert exact(scan) == [("PF401", "Procfile", 1, 1, "high"), ("PF402", "Procfile", 1, 1, "medium")]
+    assert "interactive Werkzeug debugger" not in scan.message("PF401", 1)
+    assert "keeps the interactive debugger off" in scan.message("PF402", 1)
+
+
+def test_debug_alone_still_turns_the_debugger_on(scan):
+    # the tricky neighbour: the same line without --no-debugger is the debugger on a public port
+    procfile = "web: flask --app app --debug run --host 0.0.0.0\n"
+    scan({"Procfile": procfile, "app.py": APP_PLAIN}, select=["PF401", "PF402"])
+    assert exact(scan) == [("PF401", "Procfile", 1, 1, "critical"), ("PF402", "Procfile", 1, 1, "high")]
+
+
+def test_flask_debug_env_with_no_debugger_is_medium(scan):
+    docker = "FROM python:3.12\nENV FLASK_DEBUG=1\nCMD flask run --no-debugger --host 0.0.0.0\n"
+    scan({"Dockerfile": docker, "app.py": APP_PLAIN}, select=["PF401", "PF402"])
+    assert exact(scan) == [("PF401", "Dockerfile", 3, 1, "high"), ("PF402", "Dockerfile", 2, 5, "medium")]
+
+
+# ---- an app-specific switch the launched code reads (`if os.getenv("DEBUG") == "1": app.run(debug=True)`) --------
+
+SWITCHED_APP = """\
+import os
+
+from flask import Flask
+
+app = Flask(__name__)
+
+if __name__ == "__main__":
+    if os.getenv("DEBUG") == "1":
+        app.run(host="0.0.0.0", debug=True)
+    else:
+        app.run(host="0.0.0.0")
+"""
+SWITCH_DOCKERFILE = 'FROM python:3.12\nWORKDIR /srv/site\nCOPY . .\nCMD ["python", "app.py"]\n'
+
+
+def _exact(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+def test_app_specific_debug_switch_set_by_compose_is_reported_where_it_is_set(scan):
+    compose = "services:\n  web:\n    build: .\n    ports:\n      - 5000:5000\n    environment:\n      - DEBUG=1\n"
+    scan({"Dockerfile": SWITCH_DOCKERFILE, "docker-compose.yml": compose, "app.py": SWITCHED_APP},
+         select=["PF401", "PF402"])
+    # the compose launch takes the debug branch: the debugger on a public port (critical); the variable that
+    # picked the branch is a PF402 at the compose line (high: it reaches the development server)
+    assert _exact(scan) == [("PF401", "Dockerfile", 4, 1, "critical"), ("PF402", "docker-compose.yml", 7, 9, "high")]
+    assert "app.py:9 reads it" in scan.message("PF402", 7)
+
+
+def test_app_specific_switch_with_a_value_that_takes_the_other_branch(scan):
+    # the tricky neighbour: DEBUG=0 takes the else branch - the plain dev server, no PF402
+    compose = "services:\n  web:\n    build: .\n    environment:\n      - DEBUG=0\n"
+    scan({"Dockerfile": SWITCH_DOCKERFILE, "docker-compose.yml": compose, "app.py": SWITCHED_APP},
+         select=["PF401", "PF402"])
+    assert _exact(scan) == [("PF401", "Dockerfile", 4, 1, "high")]
+
+
+def test_code_mounted_over_the_image_workdir_makes_the_switch_low(scan):
+    compose = ("services:\n  web:\n    build: .\n    volumes:\n      - ./src:/srv/site\n    environment:\n"
+               "      - DEBUG=1\n")
+    scan({"Dockerfile": SWITCH_DOCKERFILE, "docker-compose.yml": compose, "app.py": SWITCHED_APP},
+         select=["PF401", "PF402"])
+    # the image alone still runs the dev server (high); the mounted compose run is a local setup (low)
+    assert _exact(scan) == [("PF401", "Dockerfile", 4, 1, "high"), ("PF402", "docker-compose.yml", 7, 9, "low")]

@@ -230,3 +230,25 @@ def test_config_file_outside_the_working_directory_is_not_read(scan):
     files = {"deploy/gunicorn.conf.py": "workers = 4\n", "app.py": APP,
              "Dockerfile": dockerfile('["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]')}
     assert scan(files, select=["PF404"]) == [("PF404", "Dockerfile", 4)]
+
+
+# ---- a lowercase `dockerfile`: docker build falls back to it when there is no `Dockerfile` ------------------
+
+def test_lowercase_dockerfile_is_read(scan):
+    text = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [\"gunicorn\", \"--bind\", \":5001\", \"wsgi:app\"]\n"
+    scan({"dockerfile": text, "wsgi.py": APP}, select=["PF404"])
+    assert [(f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings] == [
+        ("PF404", "dockerfile", 4, 1, "low")]
+
+
+def test_compose_build_without_dockerfile_name_uses_the_lowercase_file(scan):
+    text = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [\"gunicorn\", \"-w\", \"4\", \"wsgi:app\"]\n"
+    compose = "services:\n  web:\n    build: .\n    environment:\n      FLASK_DEBUG: 1\n"
+    found = scan({"dockerfile": text, "docker-compose.yml": compose, "wsgi.py": APP}, select=["PF402", "PF404"])
+    # four workers: no PF404 (the tricky part: the image is found, and its CMD is a WSGI server, so medium)
+    assert found == [("PF402", "docker-compose.yml", 5)]
+    assert scan.severity("PF402", 5) == "medium"
+
+
+def test_a_file_merely_named_like_dockerfile_text_is_not_an_image(scan):
+    assert scan({"dockerfile.txt.md": "CMD gunicorn app:app\n", "app.py": APP}, select=["PF404"]) == []

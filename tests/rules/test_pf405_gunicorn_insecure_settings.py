@@ -257,3 +257,61 @@ def test_suppressed_on_the_line_above_in_the_config(scan):
     conf = 'workers = 4\n# preflight: ignore[PF405] - only the ALB can reach this port (security group)\nforwarded_allow_ips = "*"\n'
     files = {"gunicorn.conf.py": conf, "Dockerfile": dockerfile('["gunicorn", "app:app"]'), "app.py": APP}
     assert scan(files, select=["PF405"]) == []
+
+
+# ---- every spelling gunicorn's own parser accepts; a mount in the deployed compose file -----------------------
+
+def _exact(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+@pytest.mark.parametrize("flags", ["--log-level=debug -w4", "--log-level debug --workers=4", "--log-level=DEBUG -w 4"])
+def test_loglevel_and_workers_in_every_option_form(scan, flags):
+    scan({"Procfile": f"web: gunicorn {flags} app:app\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"},
+         select=["PF404", "PF405"])
+    column = 15  # where `--log-level` starts
+    assert _exact(scan) == [("PF405", "Procfile", 1, column, "low")]
+
+
+COMPOSE_MOUNTED = """\
+web:
+  build: .
+  volumes:
+    - ./app:/app
+  command: gunicorn app:app -b :8000 --log-level=debug
+"""  # a legacy v1 file: services at the top level
+COMPOSE_LOCAL = """\
+web:
+  build: .
+  volumes:
+    - ./app:/app
+  command: python app.py
+"""
+
+
+def test_compose_beside_a_local_compose_is_the_deployed_one_even_with_a_mount(scan):
+    files = {"docker-compose.yml": COMPOSE_MOUNTED, "docker-compose.local.yml": COMPOSE_LOCAL,
+             "app.py": "from flask import Flask\napp = Flask(__name__)\n"}
+    scan(files, select=["PF404", "PF405"])
+    assert _exact(scan) == [("PF404", "docker-compose.yml", 5, 1, "low"),
+                            ("PF405", "docker-compose.yml", 5, 38, "low")]
+
+
+def test_a_lone_mounted_compose_stays_a_development_setup(scan):
+    # the tricky neighbour: without a development-named sibling the mount still marks a local setup
+    files = {"docker-compose.yml": COMPOSE_MOUNTED, "app.py": "from flask import Flask\napp = Flask(__name__)\n"}
+    assert scan(files, select=["PF404", "PF405"]) == []
+
+
+def test_a_mounted_compose_beside_a_tests_compose_stays_a_development_setup(scan):
+    # the tricky neighbour: a CI file (docker-compose-tests.yml) does not make this one the deployed file
+    files = {"docker-compose.yml": COMPOSE_MOUNTED, "docker-compose-tests.yml": COMPOSE_LOCAL,
+             "app.py": "from flask import Flask\napp = Flask(__name__)\n"}
+    assert scan(files, select=["PF404", "PF405"]) == []
+
+
+def test_folded_render_start_command_reports_the_option_on_its_own_line(scan):
+    render = ("services:\n  - type: web\n    name: site\n    env: python\n    startCommand: >\n"
+              "      python -m gunicorn\n      --workers 4\n      --log-level debug\n      wsgi:app\n")
+    scan({"render.yaml": render, "wsgi.py": "from flask import Flask\napp = Flask(__name__)\n"}, select=["PF405"])
+    assert _exact(scan) == [("PF405", "render.yaml", 8, 7, "low")]

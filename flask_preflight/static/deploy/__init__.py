@@ -13,7 +13,9 @@ from typing import Optional
 from flask_preflight.static.deploy.gunicorn import is_gunicorn_config
 from flask_preflight.static.deploy.model import DeployFile, DeployParseError
 
-_DOCKERFILE_RE = re.compile(r"^(Dockerfile|Containerfile)([._-][\w.-]+)?$|^[\w.-]+\.(Dockerfile|dockerfile|Containerfile)$")
+# `docker build` falls back to a lowercase `dockerfile` when the context has no `Dockerfile` (BuildKit and the
+# classic builder both do), so that spelling is an image definition too.
+_DOCKERFILE_RE = re.compile(r"^(Dockerfile|dockerfile|Containerfile)([._-][\w.-]+)?$|^[\w.-]+\.(Dockerfile|dockerfile|Containerfile)$")
 _COMPOSE_RE = re.compile(r"^(docker-)?compose([._-][\w.-]+)?\.ya?ml$")
 _DOTENV_RE = re.compile(r"^\.env(\.[\w.-]+)?$|^\.flaskenv$")
 

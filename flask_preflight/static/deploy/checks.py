@@ -5,7 +5,9 @@ a Dockerfile ``CMD ["python", "app.py"]`` is only a development server if ``app.
 when run as a script; whether that server has the debugger on depends on the Python (``debug=True``), the
 Dockerfile ``ENV``, a compose ``env_file`` or the ``.flaskenv`` that ``flask run`` loads. Each launch is
 followed through wrapper scripts (``ENTRYPOINT ["./entrypoint.sh"]``) with the environment accumulated on
-the way, and gunicorn launches are merged with the config file gunicorn would read.
+the way, and gunicorn launches are merged with the config file gunicorn would read (gunicorn_checks.py);
+what a launch executes in Python is followed in python_launches.py, and which modules the launches reach at
+all is collected for reach.py.
 """
 
 from __future__ import annotations
@@ -20,14 +22,17 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.redact import Redactor
 from flask_preflight.rules.deploy import PF401, PF402, PF406
-from flask_preflight.static.deploy.commands import Launch, flask_run, launches
+from flask_preflight.static.deploy.commands import Launch, launches
 from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collector, Ctx, Env, Files, cap, debug_flag,
                                                   effective, last_per_name, loc, loopback, lower, note, raise_, short,
                                                   source_of)
+from flask_preflight.static.deploy.compose import MOUNT_REASON
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
+from flask_preflight.static.deploy.python_launches import PythonLaunches
+from flask_preflight.static.deploy.reach import Reached, target_module
 from flask_preflight.static.gitignore import IgnoreSpec
-from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
+from flask_preflight.static.python.context import FileAnalysis, ModuleSummary
 from flask_preflight.static.python.project import debug_switches
 
 ENTRY_SCRIPT_NAMES = frozenset({"entrypoint.sh", "docker-entrypoint.sh", "start.sh", "run.sh", "boot.sh",
@@ -37,11 +42,14 @@ SECRET_NAMES = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SAL
 _PLACEHOLDER_RE = re.compile(r"change|replace|your|example|placeholder|dummy|xxx|todo|<.*>|\{\{|secret|dev|test",
                              re.IGNORECASE)
 _SUBSUMED = frozenset({"PF101", "PF103", "PF104"})
+_LOCAL_DEV_NAME = re.compile(r"[.\-_](dev|devel|develop|development|local)[.\-_]", re.IGNORECASE)
+UNUSED_SCRIPT = "no scanned Dockerfile, compose file, Procfile or unit runs this script"
+_SERVING = frozenset({"flask-run", "python-script", "python-module", "gunicorn", "server"})
 
 
-class DeployChecks(GunicornChecks):
+class DeployChecks(GunicornChecks, PythonLaunches):
     def __init__(self, files: Sequence[DeployFile], python: Sequence[FileAnalysis], root: str,
-                 project_findings: Sequence[Finding] = ()) -> None:
+                 project_findings: Sequence[Finding] = (), others: Sequence[str] = ()) -> None:
         self.root = os.path.abspath(root)
         self.index = Files(files, python)
         self.python = list(python)
@@ -61,9 +69,13 @@ class DeployChecks(GunicornChecks):
         self.conf_users: Dict[str, Set[str]] = {}  # gunicorn config file -> kinds of the files that launch with it
         self.proxy_dirs = [os.path.dirname(f.abs_path) for f in files if f.proxies]
         self.secrets = Redactor()  # secret values met anywhere; no finding may show them
+        self.reached = Reached()  # which modules the launches import or run (see reach.py)
+        self.others = list(others)  # Python files the analysis skipped (nothing Flask-like in them)
+        self.skipped: Dict[str, Optional[ModuleSummary]] = {}  # launched ones among them, analysed on demand
 
     # ---- entry points --------------------------------------------------------------------------------
     def run(self) -> Tuple[List[Finding], "Subsumed"]:
+        self._flask_apps()
         for f in self.index.by_kind(*ROOT_KINDS):
             # What the file sets for the app (and, for a Dockerfile, its ARGs), whether or not it has a command:
             # a base image or an App Engine default entrypoint still runs with this environment.
@@ -72,7 +84,12 @@ class DeployChecks(GunicornChecks):
             for var in f.build_args:
                 self._secret(var, f, f.dev_reason)
             interpolation = self._compose_dotenv(f) if f.kind == "compose" else {}
+            deployed = f.kind == "compose" and self._has_dev_sibling(f)
             for cmd in f.commands:
+                if deployed and MOUNT_REASON in cmd.dev_reason:
+                    # docker-compose.yml beside docker-compose.local.yml: the project keeps its development
+                    # setup in the other file, so this one is what `docker compose up` deploys, mount or not.
+                    cmd = replace(cmd, dev_reason="")
                 env = Env()
                 if f.kind == "procfile":
                     self._heroku_config(f, env)
@@ -80,24 +97,40 @@ class DeployChecks(GunicornChecks):
                 for var in cmd.env:
                     env.add(_interpolate(var, interpolation))
                 self._command(Ctx(f, cmd, cmd.dev_reason or f.dev_reason, env))
-                if not cmd.argv and cmd.build is not None:
+                if cmd.build is not None and (not cmd.argv or "entrypoint" not in cmd.source):
                     self._built_image(f, cmd, env)
         for f in self.index.by_kind("shell"):
             if f.abs_path not in self.followed and self._is_entry_script(f):
                 # A script nothing runs may be the platform's start command - or a local helper.
-                unused = f.dev_reason or "no scanned Dockerfile, compose file, Procfile or unit runs this script"
+                unused = f.dev_reason or UNUSED_SCRIPT
                 self._script(f, Ctx(f, Command((), (), f.path), unused, Env()), None)
         self._env_files()
         self._gunicorn_files()
         _collect_secrets(self.index.files, self.secrets)
         return [self.secrets.finding(f) for f in self.out.items.values()], self.subsumed
 
+    def _flask_apps(self) -> None:
+        """``FLASK_APP`` set in any deployment file names a module every ``flask`` command imports."""
+        for f in self.index.files:
+            for var in [*f.env, *(v for c in f.commands for v in c.env)]:
+                value = (var.value or "").strip().split(":", 1)[0] if var.name == "FLASK_APP" else ""
+                if value.endswith(".py"):  # FLASK_APP=src/app.py: a file path
+                    value = value[:-3].replace("/", ".").strip(".")
+                module = target_module(self.index, value, f) if value else None
+                if module is not None:
+                    self.reached.wsgi.add(os.path.abspath(module.path))
+
     def _built_image(self, compose: DeployFile, service: Command, env: Env) -> None:
         """A compose service that keeps its image's CMD runs the Dockerfile's command with the service's
-        environment added (``FLASK_DEBUG: 1`` in compose + ``CMD flask run`` in the Dockerfile)."""
+        environment added (``FLASK_DEBUG: 1`` in compose + ``CMD flask run`` in the Dockerfile); one with only
+        a ``command`` keeps the image's ENTRYPOINT and replaces its CMD (``command: dev_server`` becomes the
+        ``$1`` of ``ENTRYPOINT ["./entrypoint.sh"]``)."""
         context, name, target = service.build  # type: ignore[misc]
         path = os.path.normpath(os.path.join(os.path.dirname(compose.abs_path), context, name))
-        image = next((f for f in self.index.by_kind("dockerfile") if os.path.normpath(f.abs_path) == path), None)
+        dockerfiles = {os.path.normpath(f.abs_path): f for f in self.index.by_kind("dockerfile")}
+        image = dockerfiles.get(path)
+        if image is None and name == "Dockerfile":  # docker build's fallback to a lowercase `dockerfile`
+            image = dockerfiles.get(os.path.join(os.path.dirname(path), "dockerfile"))
         if image is None:
             return
         commands = image.stages.get(target.lower(), []) if target else image.commands
@@ -108,14 +141,36 @@ class DeployChecks(GunicornChecks):
             for name_, hit in env.values.items():
                 merged.values[name_] = (hit[0], hit[1], hit[2] or f"set by {service.source} in {compose.path}", hit[3])
             dev = service.dev_reason or compose.dev_reason or cmd.dev_reason or image.dev_reason
+            mounted = [m for m, target in service.mounts if cmd.workdir and target == os.path.normpath(cmd.workdir)]
+            if not dev and mounted:
+                dev = f"{service.source} mounts `{mounted[0]}` over the image's WORKDIR, a local-development setup"
             source = f"{cmd.source} run by {service.source}"
-            ctx = Ctx(image, Command(cmd.argv, cmd.origins, source, cmd.web, cmd.env, (), cmd.workdir,
+            argv, origins = cmd.argv, cmd.origins
+            if service.argv:
+                entry = (cmd.origins[1][0] if len(cmd.origins) > 1 else len(cmd.argv)) \
+                    if cmd.source.startswith("Dockerfile ENTRYPOINT") else 0
+                if not entry:
+                    continue  # no ENTRYPOINT: the service's command is the whole command line, checked as such
+                argv = cmd.argv[:entry] + service.argv
+                origins = ((0, cmd.origins[0][1]), (entry, service.origin))
+                source = f"Dockerfile ENTRYPOINT with the {service.source}"
+            ctx = Ctx(image, Command(argv, origins, source, cmd.web, cmd.env, (), cmd.workdir,
                                       cmd.dev_reason), dev, merged)
             if any(self._serves_dev(launch, ctx) for launch in launches(ctx.command)):
                 # the service's own variables reach the development server
                 self._env_vars(env, Ctx(compose, service, service.dev_reason or compose.dev_reason, env),
                                Severity.HIGH)
             self._command(ctx, report_env=False)
+
+    def _has_dev_sibling(self, compose: DeployFile) -> bool:
+        """A compose file whose own name is not development-like, next to one named for local development
+        (``.local``, ``.dev``, ``-development``; a ``-tests`` or ``.override`` file says nothing about which
+        one is deployed: CI runs the first, and compose merges the second into this one)."""
+        if compose.dev_reason:
+            return False
+        here = os.path.dirname(compose.abs_path)
+        return any(os.path.dirname(g.abs_path) == here and _LOCAL_DEV_NAME.search(os.path.basename(g.abs_path))
+                   for g in self.index.by_kind("compose") if g is not compose)
 
     def _compose_dotenv(self, compose: DeployFile) -> Dict[str, str]:
         """compose fills ``${VAR}`` from the ``.env`` next to the compose file (when the shell does not)."""
@@ -173,19 +228,38 @@ class DeployChecks(GunicornChecks):
     def _serves_dev(self, launch: Launch, ctx: Ctx) -> bool:
         """Whether the launch is Flask's development server (where FLASK_DEBUG means the debugger)."""
         if launch.kind == "flask-run":
-            return True
+            return "--no-debugger" not in launch.options  # Flask's run command: the debugger stays off
         if launch.kind == "script":
             return True  # judged line by line when the script is followed
+        if launch.kind == "flask-command":
+            name = launch.args[0] if launch.args else ""
+            return any(r.reach == "function" and r.function == name and not r.gated
+                       for _path, m in self.index.modules if not m.is_test for r in m.dev_servers)
         module = self._module(launch, ctx)
-        return module is not None and bool(self._dev_runs(launch, module))
+        return module is not None and bool(self._dev_runs(launch, module, ctx.env))
 
     def _launch(self, launch: Launch, ctx: Ctx) -> None:
+        if launch.kind in _SERVING and ctx.command.web:
+            # An entry script nothing here runs (start.sh, started by a boot script or the platform) that
+            # starts a WSGI server still shows how the project is served.
+            wsgi = launch.kind in ("gunicorn", "server")
+            if not ctx.dev_reason or wsgi and ctx.dev_reason == UNUSED_SCRIPT:
+                self.reached.add_production(f"{source_of(ctx)} runs `{short(launch)}`", wsgi)
         if launch.kind == "flask-run":
             self._flask_run(launch, ctx)
+        elif launch.kind == "flask-command":
+            self._flask_command(launch, ctx)
         elif launch.kind in ("python-script", "python-module"):
             self._python(launch, ctx)
         elif launch.kind == "gunicorn":
             self._gunicorn(launch, ctx)
+            self._wsgi_import(launch, launch.target, ctx)
+        elif launch.kind == "server":
+            targets = _server_targets(launch.args)
+            for word in targets:
+                self._wsgi_import(launch, word, ctx)
+            if not targets:  # `uwsgi --ini uwsgi.ini`: the module is named elsewhere
+                self.reached.unknown = True
         elif launch.kind == "script":
             self._follow(launch, ctx)
 
@@ -233,6 +307,8 @@ class DeployChecks(GunicornChecks):
                 lenv = env.copy()
                 for var in launch.env:
                     lenv.add(var)
+                if launch.env:  # `FLASK_DEBUG=1 flask run`, `docker run -e FLASK_DEBUG=1 ...` on this line
+                    self._env_vars(Env.of(launch.env), sub, severity)
                 self._launch(launch, Ctx(script, cmd, dev, lenv.copy(), sub.via))
 
     # ---- PF401: the development server -------------------------------------------------------------
@@ -249,162 +325,13 @@ class DeployChecks(GunicornChecks):
         if "--no-debugger" in launch.options:
             why = []
         for flag in ("--debug", "--debugger", "--reload"):
-            if flag in launch.options:
-                self._pf402_flag(launch, ctx, flag)
+            if flag in launch.options and not (flag == "--debugger" and "--no-debugger" in launch.options):
+                self._pf402_flag(launch, ctx, flag, no_debugger="--no-debugger" in launch.options)
         host = launch.option("--host")
         if host is None:
             set_host = env.get("FLASK_RUN_HOST")
             host = effective(set_host[0]) if set_host is not None else "127.0.0.1"
         self._pf401(launch, ctx, f"`{short(launch)}`", why, [], host=host)
-
-    def _module(self, launch: Launch, ctx: Ctx) -> Optional[ModuleSummary]:
-        if launch.kind == "python-script":
-            return self.index.find_script(launch.target, ctx.file) if launch.target.endswith(".py") else None
-        if launch.kind == "python-module":
-            return self.index.find_module(launch.target, ctx.file)
-        return None
-
-    def _dev_runs(self, launch: Launch, module: ModuleSummary) -> List[DevServerRun]:
-        """The development-server calls ``python file.py ARGS`` executes: at import or under ``__main__``, or in
-        the CLI command ``ARGS`` names (``python manage.py runserver`` -> ``def runserver(): app.run()``)."""
-        command = launch.args[0].replace("-", "_") if launch.args and not launch.args[0].startswith("-") else ""
-        return [r for r in module.dev_servers if not r.gated and (
-            r.reach in ("main", "import") or r.reach == "function" and command and r.function == command)]
-
-    def _python(self, launch: Launch, ctx: Ctx) -> None:
-        module = self._module(launch, ctx)
-        if module is None:
-            return
-        imports = set(module.reexports.values())
-        if launch.args[:1] == ("run",) and any(q.startswith("flask.cli") for q in imports):
-            # FlaskGroup gives manage.py Flask's own `run` command: `python manage.py run` is `flask run`.
-            self._flask_run(flask_run(launch), ctx)
-            return
-        why: List[Tuple[str, Optional[Origin]]] = []
-        if launch.args[:1] == ("runserver",) and any(q.startswith("flask_script") for q in imports):
-            # Flask-Script's Manager adds a `runserver` command that starts the development server.
-            if {"-d", "--debug"} & set(launch.args):
-                why.append(("`runserver --debug`", None))
-            self._pf401(launch, ctx, f"`{short(launch)}`, Flask-Script's development server", why, [])
-            return
-        runs: List[DevServerRun] = []
-        for run in self._dev_runs(launch, module):
-            reasons = self._run_debug(run, module, ctx, first=not runs)
-            if run.kind == "socketio.run()" and not reasons and not run.unsafe_werkzeug:
-                # Flask-SocketIO serves with eventlet/gevent when installed and refuses Werkzeug in production
-                # unless allow_unsafe_werkzeug=True; only debug mode brings Werkzeug's debugger back.
-                continue
-            runs.append(run)
-            why += reasons
-        if not runs:
-            return
-        run = runs[0]
-        related = [r.location for r in runs]
-        where = f"`{short(launch)}`, which runs {run.kind} in {module.path}:{run.location.line}"
-        host = run.host if run.host != "" else "127.0.0.1"
-        if self._pf401(launch, ctx, where, why, related, host=host):
-            for r in runs:
-                span = (r.location.path, r.location.line, r.location.end_line or r.location.line)
-                self.subsumed[span] = (launch.origin.path, launch.origin.line)
-
-    def _run_debug(self, run: DevServerRun, module: ModuleSummary, ctx: Ctx,
-                   first: bool) -> List[Tuple[str, Optional[Origin]]]:
-        """Why this call runs with debug mode on, for this launch's environment ([] when it does not).
-
-        An argument expression is evaluated before ``Flask.run`` loads ``.flaskenv``/``.env``, so only the
-        launch's own environment counts for it; without an argument, ``Flask.run`` loads them and then reads
-        FLASK_DEBUG."""
-        env = ctx.env
-        at = "that call" if first else f"{run.kind} at {module.path}:{run.location.line}"
-        if run.debugger:
-            return [(f"use_debugger=True in {at}", None)]
-        if run.debug == "on":
-            return [(f"debug=True in {at}", None)]
-        if run.debug == "env":
-            table = dict(run.debug_for)
-            for name in run.debug_env:
-                hit = env.get(name)
-                value = effective(hit[0]) if hit is not None else None
-                if hit is not None and value is not None:
-                    # Evaluated for common values when the Python was analysed; otherwise Flask's own rule.
-                    on = table.get(value)
-                    if on is None:
-                        on = debug_flag(value)
-                    if on:
-                        return [(f"{name}={value} {note(hit)}, which the debug argument of {at} turns into True",
-                                 hit[1])]
-                    return []
-            if run.debug_default and not any(env.get(n) for n in run.debug_env):
-                names = " and ".join(run.debug_env) or "its variable"
-                return [(f"the debug argument of {at} defaults to on and {names} is not set by this launch", None)]
-            return []
-        if run.debug == "" and run.kind == "app.run()":
-            hit = self._with_dotenv(ctx).truthy("FLASK_DEBUG")
-            if hit is not None:
-                return [(f"FLASK_DEBUG={hit[0]} {note(hit)}, which app.run() reads", hit[1])]
-            switched = self._switched_debug(module, ctx.env)
-            if switched:
-                return switched
-            config = self._config_debug(module)
-            if config is not None:
-                return [(f"the app's config enables debug mode ({config.path}:{config.line})", config.location)]
-        return []
-
-    def _switched_debug(self, module: ModuleSummary, env: Env) -> List[Tuple[str, Optional[Origin]]]:
-        """Debug mode chosen by a variable the app itself reads (``os.getenv("DEBUG") == "True"`` picking the
-        config), set by this launch's environment: the value decides, not only FLASK_DEBUG."""
-        for current in self._module_and_imports(module):
-            switch = self.debug_switches.get(os.path.abspath(current.path))
-            if switch is None:
-                continue
-            names, table, where = switch
-            for name in names:
-                hit = env.get(name)
-                value = effective(hit[0]) if hit is not None else None
-                if hit is not None and value is not None and table.get(value):
-                    return [(f"{name}={value} {note(hit)}, which the config loaded at {where.path}:{where.line} "
-                             f"turns into DEBUG = True", hit[1])]
-            return []
-        return []
-
-    def _module_and_imports(self, module: ModuleSummary) -> List[ModuleSummary]:
-        """The module and what it imports, three levels deep (the factory package an app module imports)."""
-        out, queue, seen = [], [(module, 0)], {module.path}
-        while queue:
-            current, depth = queue.pop(0)
-            out.append(current)
-            if depth >= 3:
-                continue
-            for target in set(current.reexports.values()):
-                parts = target.split(".")
-                for cut in (len(parts), len(parts) - 1):
-                    found = self.index.by_name.get(".".join(parts[:cut])) if cut > 0 else None
-                    if found is not None and found.path not in seen:
-                        seen.add(found.path)
-                        queue.append((found, depth + 1))
-                        break
-        return out
-
-    def _config_debug(self, module: ModuleSummary) -> Optional[Finding]:
-        """A PF101 (medium or above) in the module or in what it imports, up to three levels deep: the
-        ``DevelopmentConfig`` a ``create_app()`` loads is what ``app.run()`` then runs with."""
-        queue, seen = [(module, 0)], {module.path}
-        while queue:
-            current, depth = queue.pop(0)
-            hit = self.debug_config.get(os.path.abspath(current.path))
-            if hit is not None:
-                return hit
-            if depth >= 3:
-                continue
-            for target in set(current.reexports.values()):
-                parts = target.split(".")
-                for cut in (len(parts), len(parts) - 1):
-                    found = self.index.by_name.get(".".join(parts[:cut])) if cut > 0 else None
-                    if found is not None and found.path not in seen:
-                        seen.add(found.path)
-                        queue.append((found, depth + 1))
-                        break
-        return None
 
     def _with_dotenv(self, ctx: Ctx) -> Env:
         """``flask run`` and ``app.run()`` load ``.flaskenv`` and ``.env`` (values already set win) - unless
@@ -490,11 +417,16 @@ class DeployChecks(GunicornChecks):
                          raise_(severity) if severity != Severity.LOW else severity, name=var.name)
         self._secret(var, f, dev_reason)
 
-    def _pf402_flag(self, launch: Launch, ctx: Ctx, flag: str) -> None:
+    def _pf402_flag(self, launch: Launch, ctx: Ctx, flag: str, no_debugger: bool = False) -> None:
+        """``no_debugger``: the command also passes ``--no-debugger`` (Flask's run command then keeps the
+        debugger off whatever debug mode says), so ``--debug`` only means debug mode."""
         what = {"--debug": "turns debug mode and the interactive debugger on",
                 "--debugger": "turns the interactive debugger on",
                 "--reload": "turns the reloader on (it restarts the server on file changes)"}[flag]
-        severity = Severity.LOW if ctx.dev_reason else (Severity.MEDIUM if flag == "--reload" else PF402.severity)
+        if flag == "--debug" and no_debugger:
+            what = "turns debug mode on (`--no-debugger` keeps the interactive debugger off)"
+        medium = flag == "--reload" or (flag == "--debug" and no_debugger)
+        severity = Severity.LOW if ctx.dev_reason else (Severity.MEDIUM if medium else PF402.severity)
         suffix = f" Reported as low because {ctx.dev_reason}." if ctx.dev_reason else ""
         self.out.add(PF402, launch.origin, f"`flask run {flag}` in {source_of(ctx)} {what}.{suffix}", severity)
 
@@ -546,6 +478,23 @@ class DeployChecks(GunicornChecks):
                      evidence=f"{var.name}=<redacted>", name=var.name)
 
     # ---- gunicorn: PF403-PF405 -----------------------------------------------------------------------
+_SERVER_TARGET_OPTIONS = frozenset({"--module", "-w", "--wsgi-file", "--file", "--call", "--mount", "--app"})
+
+
+def _server_targets(args: Sequence[str]) -> List[str]:
+    """What another WSGI server loads: ``module:app`` words, ``.py`` files, and the values of its
+    module/file options (``uwsgi --module app:app``, ``uwsgi --wsgi-file wsgi.py``, ``waitress-serve --call``)."""
+    found: List[str] = []
+    for i, word in enumerate(args):
+        name, eq, value = word.partition("=")
+        if name in _SERVER_TARGET_OPTIONS:
+            value = value if eq else (args[i + 1] if i + 1 < len(args) else "")
+            found.append(value.split("=", 1)[-1])  # uwsgi --mount /=app:app
+        elif not word.startswith("-") and (":" in word or word.endswith(".py")) and word not in found:
+            found.append(word)
+    return [w for w in dict.fromkeys(found) if w]
+
+
 def _dockerignore(context: str) -> Optional[IgnoreSpec]:
     """The build context's ``.dockerignore`` (gitignore-style patterns are close enough for a file name)."""
     try:
@@ -658,12 +607,16 @@ Subsumed = Dict[Tuple[str, int, int], Tuple[str, int]]
 
 
 def check_deploy(files: Sequence[DeployFile], python: Sequence[FileAnalysis], root: str = ".",
-                 project_findings: Sequence[Finding] = ()) -> Tuple[List[Finding], Subsumed]:
-    """All PF4xx findings of a project, and the run calls whose Python findings a critical PF401 replaces.
-    ``root`` is the directory the scanned paths share; ``project_findings`` are the Python findings."""
+                 project_findings: Sequence[Finding] = (), others: Sequence[str] = ()
+                 ) -> Tuple[List[Finding], Subsumed, Reached]:
+    """All PF4xx findings of a project, the run calls whose Python findings a critical PF401 replaces, and
+    which modules the launches reach (for ``reach.regrade``). ``root`` is the directory the scanned paths
+    share; ``project_findings`` are the Python findings; ``others`` the Python files the analysis skipped."""
     if not files:
-        return [], {}
-    return DeployChecks(files, python, root, project_findings).run()
+        return [], {}, Reached()
+    checks = DeployChecks(files, python, root, project_findings, others)
+    findings, subsumed = checks.run()
+    return findings, subsumed, checks.reached
 
 
 def drop_subsumed(findings: Iterable[Finding], subsumed: Subsumed) -> List[Finding]:

@@ -38,6 +38,7 @@ _FLASK_RUN_VALUE = frozenset({"--host", "-h", "--port", "-p", "--cert", "--key",
 _ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "(", ")", "{", "}", "\n"})
 _REDIRECTS = frozenset({">", ">>", "<", "<<", ">&", "<&", "&>", ">|", "2>", "1>"})
+_CMDSUB_RE = re.compile(r"\$\([^()]*\)")
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "time"})
 
 
@@ -46,7 +47,8 @@ class Launch:
     """One program a command line starts.
 
     ``kind``: ``flask-run`` (the development server through the CLI), ``python-script`` (``python x.py``),
-    ``python-module`` (``python -m pkg``), ``gunicorn``, ``server`` (another production server) or
+    ``python-module`` (``python -m pkg``), ``flask-command`` (another ``flask`` command: ``args[0]`` is its
+    function name), ``gunicorn``, ``server`` (another production server) or
     ``script`` (a shell script the command runs; ``args`` are passed to it, e.g. for ``exec "$@"``), or
     ``other`` (any other program, reported only for the ``NAME=value`` assignments in front of it).
     """
@@ -85,6 +87,7 @@ def split_shell(text: str) -> List[List[str]]:
     """Shell text -> simple commands (lists of words); tolerant of constructs shlex cannot model."""
     out: List[List[str]] = []
     for line in text.replace("\\\n", " ").split("\n"):
+        line = _CMDSUB_RE.sub("__command_output__", line)  # `$(pwd):/work` stays one word
         lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
         lexer.whitespace_split = True
         lexer.commenters = "#"
@@ -151,16 +154,70 @@ def _interpret(words: List[str], command: Command, fixed: Optional[Origin], env:
             i += 1
         _interpret(rest[i:], command, fixed, tuple(assigns), out, depth + 1)
         return
+    if prog in ("docker", "podman") and rest[:1] == ["run"] or rest[:2] == ["container", "run"]:
+        inner, run_env = _docker_run(rest[2:] if rest[:1] == ["container"] else rest[1:], origin)
+        _interpret(inner, command, origin, tuple(assigns) + run_env, out, depth + 1)
+        return
     if prog in _WRAPPERS or prog in _RUNNERS:
         inner = _unwrap(prog, rest)
         if inner is not None:
             _interpret(inner, command, fixed, tuple(assigns), out, depth + 1)
         return
+    if fixed is not None and origin.end_line > origin.line:
+        origin = _line_of(origin, words)  # `docker run ... \` then `sh -c "python run.py"` on the next line
     launch = _program(prog, words, rest, command, origin, tuple(assigns))
     if launch is None and assigns:  # `SECRET_KEY=... flask db upgrade`: the assignment is still written there
         launch = Launch("other", tuple(words), command, origin, prog, tuple(rest), tuple(assigns))
     if launch is not None:
         out.append(launch)
+
+
+# `docker run` options that take a value (the rest are flags: -d, -i, -t, --rm, --init, --privileged, -P).
+_DOCKER_SHORT_VALUE = frozenset("aceEhlmpuvw")
+_DOCKER_LONG_FLAGS = frozenset({"--rm", "--detach", "--interactive", "--tty", "--init", "--privileged",
+                                "--publish-all", "--read-only", "--sig-proxy", "--disable-content-trust",
+                                "--no-healthcheck", "--oom-kill-disable", "--quiet"})
+
+
+def _docker_run(rest: List[str], origin: Origin) -> Tuple[List[str], Tuple[EnvVar, ...]]:
+    """``docker run [OPTIONS] IMAGE [COMMAND...]`` -> (the command run inside the container, its ``-e``
+    variables). ``--entrypoint X`` puts X in front of the command; an image without a command yields []."""
+    env: List[EnvVar] = []
+    entrypoint: List[str] = []
+    i = 0
+    while i < len(rest) and rest[i].startswith("-") and rest[i] != "-":
+        word = rest[i]
+        name, eq, value = word.partition("=")
+        if word.startswith("--"):
+            takes = name not in _DOCKER_LONG_FLAGS and not eq
+        else:
+            takes = len(word) == 2 and word[1] in _DOCKER_SHORT_VALUE
+            name, value = (word, "") if takes else (word[:2], word[2:])
+            eq = "" if takes else eq
+        if takes:
+            value = rest[i + 1] if i + 1 < len(rest) else ""
+            i += 1
+        if name in ("-e", "--env") and _ASSIGN_RE.match(value):
+            key, _, val = value.partition("=")
+            env.append(EnvVar(key, val, origin))
+        elif name == "--entrypoint" and value:
+            entrypoint = [value]
+        i += 1
+    inner = rest[i + 1:] if i < len(rest) else []
+    return (entrypoint + inner if inner or entrypoint else []), tuple(env)
+
+
+def _line_of(origin: Origin, words: List[str]) -> Origin:
+    """The line of a multi-line shell command on which the launched program and its first argument are
+    written, so the finding points at it; the whole command's origin when they are not found together."""
+    lines = origin.snippet.split("\n")
+    needle = " ".join(words[:2])
+    for offset, text in enumerate(lines):
+        col = " ".join(text.split()).find(needle) if offset else -1
+        if col >= 0:
+            return Origin(origin.path, origin.line + offset, origin.end_line, "\n".join(lines[offset:]),
+                          max(text.find(words[0]), 0) + 1)
+    return origin
 
 
 def _shell_c(rest: List[str]) -> Optional[str]:
@@ -212,6 +269,8 @@ def _program(prog: str, words: List[str], rest: List[str], command: Command, ori
         return _gunicorn(words, rest, command, origin, env)
     if prog in OTHER_SERVERS:
         return Launch("server", tuple(words), command, origin, prog, tuple(rest), env)
+    if prog in _TASK_RUNNERS:
+        return _task(prog, words, rest, command, origin, env)
     if prog.endswith(".sh") or (words[0].startswith(("./", "/")) and "." not in prog and prog not in ("true", "false")):
         return Launch("script", tuple(words), command, origin, words[0], tuple(rest), env)
     return None
@@ -246,6 +305,32 @@ def _python(words: List[str], rest: List[str], command: Command, origin: Origin,
     return None
 
 
+_TASK_RUNNERS = {"invoke": "tasks", "inv": "tasks", "fab": "fabfile"}
+_TASK_VALUE = frozenset({"-c", "--collection", "-r", "--search-root", "-f", "--config", "-H", "--hosts",
+                         "-i", "--identity", "-S", "--ssh-config", "-e", "--echo-format"})
+
+
+def _task(prog: str, words: List[str], rest: List[str], command: Command, origin: Origin,
+          env: Tuple[EnvVar, ...]) -> Optional[Launch]:
+    """``invoke run --host 0.0.0.0`` / ``fab serve``: the task function of tasks.py / fabfile.py (or the
+    ``-c`` collection), given as a ``python-script`` launch whose first argument is the task's function name,
+    the way ``python manage.py runserver`` names its command (``app.run`` -> ``run``, ``run-dev`` -> ``run_dev``)."""
+    module = _TASK_RUNNERS[prog]
+    i = 0
+    while i < len(rest) and rest[i].startswith("-"):
+        name = rest[i].partition("=")[0]
+        if name in ("-c", "--collection") and "=" not in rest[i] and i + 1 < len(rest):
+            module = rest[i + 1]
+        if name in _TASK_VALUE and "=" not in rest[i]:
+            i += 1
+        i += 1
+    if i >= len(rest):
+        return None
+    task = rest[i].rsplit(".", 1)[-1].replace("-", "_")
+    return Launch("python-script", tuple(words), command, origin, module.replace(".", "/") + ".py",
+                  (task,) + tuple(rest[i + 1:]), env)
+
+
 def _flask(words: List[str], rest: List[str], command: Command, origin: Origin,
            env: Tuple[EnvVar, ...]) -> Optional[Launch]:
     """``flask [--app X] [--debug] run [--host H] [--debugger] [--reload]`` (``flask run`` only)."""
@@ -266,9 +351,15 @@ def _flask(words: List[str], rest: List[str], command: Command, origin: Origin,
                 i += 1
             options.setdefault(_FLASK_ALIASES.get(name, name), []).append(value)
         i += 1
+    target = (options.get("--app") or [""])[-1]
+    if sub is not None and sub != "run":
+        # a project command (`@app.cli.command() def serve(): app.run(...)`): named like python-script
+        # arguments, the command first (`serve-dev` -> `serve_dev`)
+        after = rest[rest.index(sub) + 1:] if sub in rest else []
+        return Launch("flask-command", tuple(words), command, origin, target,
+                      (sub.replace("-", "_"),) + tuple(after), env, options)
     if sub != "run":
         return None
-    target = (options.get("--app") or [""])[-1]
     return Launch("flask-run", tuple(words), command, origin, target, (), env, options)
 
 

@@ -30,6 +30,7 @@ MAX_ENTRIES = 20_000  # origins extracted from one file (aliases can repeat a bl
 DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "test", "tests", "testing", "debug",
                        "override"})
 DEV_REASON = "the file name marks it as a local-development compose file"
+MOUNT_REASON = "bind-mounts the source tree"  # in a service's dev_reason: the mount heuristic, not the file name
 PROXY_IMAGES = frozenset({"nginx", "nginx-unprivileged", "openresty", "traefik", "caddy", "haproxy", "envoy",
                           "httpd", "apache", "nginx-proxy", "nginx-proxy-manager", "swag", "cloudflared"})
 PROXY_REPOSITORIES = frozenset({"jwilder/nginx-proxy", "nginxproxy/nginx-proxy", "linuxserver/swag",
@@ -192,6 +193,18 @@ def _bind_mount(reader: _Reader, node: Node, workdir: Optional[str]) -> str:
     return ""
 
 
+def _relative_mounts(reader: _Reader, node: Node) -> Tuple[Tuple[str, str], ...]:
+    """Relative directories mounted read-write, short syntax (``./app:/var/app``): (as written, target)."""
+    found = []
+    for item in node.value if isinstance(node, SequenceNode) else []:
+        if isinstance(item, ScalarNode) and not _is_null(item):
+            parts = item.value.split(":")
+            if len(parts) >= 2 and _is_relative_path(parts[0]) and not {"ro", "readonly"} & set(
+                    ":".join(parts[2:]).lower().split(",")) and _is_source_tree(parts[0], parts[1], parts[1]):
+                found.append((item.value, posixpath.normpath(parts[1])))
+    return tuple(found)
+
+
 def _is_relative_path(source: str) -> bool:
     """``./app``, ``../src``, ``$PWD/app``: a path relative to the project. In the short syntax a bare name
     (``app:/app``) is a named volume, not a directory."""
@@ -303,14 +316,15 @@ def _service(reader: _Reader, name: str, key: Node, node: Node, result: DeployFi
     env_files = _env_files(reader, *fields["env_file"]) if "env_file" in fields else []
     workdir = _scalar(fields.get("working_dir", (key, None))[1])
     mount = _bind_mount(reader, fields["volumes"][1], workdir) if "volumes" in fields else ""
-    dev_reason = (f"service `{name}` bind-mounts the source tree (`{mount}`), a local-development setup"
+    dev_reason = (f"service `{name}` {MOUNT_REASON} (`{mount}`), a local-development setup"
                   if mount else result.dev_reason)
     profile = _dev_profile(reader, fields)
     if profile and not dev_reason:
         dev_reason = f"service `{name}` only runs with the `{profile}` profile, a local-development setup"
     command = _command(reader, name, key, fields)
+    mounts = _relative_mounts(reader, fields["volumes"][1]) if "volumes" in fields else ()
     result.commands.append(replace(command, env=tuple(env), env_files=tuple(env_files), workdir=workdir,
-                                   dev_reason=dev_reason, build=_build(reader, fields)))
+                                   dev_reason=dev_reason, build=_build(reader, fields), mounts=mounts))
     proxy = _proxy(reader, fields)
     if proxy is not None:
         result.proxies.append(proxy)

@@ -84,6 +84,9 @@ class Command:
     build: Optional[Tuple[str, str, str]] = None  # compose ``build``: (context dir, Dockerfile, target stage or "")
     guards: Tuple[Guard, ...] = ()  # shell tests the line depends on (entry scripts)
     public_ports: Tuple[Origin, ...] = ()  # compose ``ports:`` of this service published on all interfaces
+    # compose: relative directories bind-mounted read-write (as written, target): code mounted over the image's
+    # WORKDIR is a local-development setup even where the target is not a conventional code directory
+    mounts: Tuple[Tuple[str, str], ...] = ()
 
     @property
     def origin(self) -> Origin:

@@ -65,6 +65,11 @@ class DevServerRun:
     debug_for: Tuple[Tuple[str, Optional[bool]], ...] = ()  # env-driven debug: (variable value, debug on?)
     function: str = ""  # the enclosing function (a CLI command such as `def runserver(): app.run()`)
     host: Optional[str] = ""  # the host argument: "" when not passed, None when it cannot be evaluated
+    # A call inside a branch one environment variable decides (``if os.getenv("DEBUG") == "1":``): the
+    # variable, and whether the branch runs for the values deployment files commonly give it.
+    gate_env: str = ""
+    gate_for: Tuple[Tuple[str, Optional[bool]], ...] = ()
+    host_param: str = ""  # the host argument is this parameter of the enclosing function (a task's --host)
 
 
 @dataclass
@@ -110,6 +115,11 @@ class ModuleSummary:
     factories: Dict[str, List[Tuple[str, str, int, Location]]] = field(default_factory=dict)
     # dict name -> {signing key: (weakness, location, redacted snippet)} for literal keys (factories.py)
     secret_dicts: Dict[str, Dict[str, Tuple[str, Location, str]]] = field(default_factory=dict)
+    # Entry-point linkage for deployment files: every module the file imports (at any depth, dotted and
+    # absolute: ``import a.b`` -> "a.b"), and the imported functions it calls when run as a script
+    # (``from pkg.cli import main`` ... ``main()`` under the ``__main__`` guard -> "pkg.cli.main").
+    imported: List[str] = field(default_factory=list)
+    main_calls: List[str] = field(default_factory=list)
 
 
 @dataclass

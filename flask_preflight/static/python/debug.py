@@ -181,7 +181,7 @@ class DebugChecks:
             self.ctx.emit(PF102, call,
                           f"{kind} runs when the module is imported ({where}): a WSGI server importing this module "
                           f"starts Werkzeug's development server instead of serving the app, and `flask run` "
-                          f"silently ignores the call and its settings.", Severity.HIGH)
+                          f"ignores the call and its settings, printing only a warning.", Severity.HIGH)
         debug_on = False
         debug_node = _arg(call, "debug", debug_pos, star)
         if debug_node is not None:
@@ -225,12 +225,31 @@ class DebugChecks:
         unsafe = _arg(call, "allow_unsafe_werkzeug", None)
         unsafe_on = unsafe is not None and truthy(Evaluator(self.model).eval(unsafe, site.scope, unsafe.lineno)) is True
         host: Optional[str] = ""
+        host_param = ""
         if host_node is not None:
             value = Evaluator(self.model).eval(host_node, site.scope, host_node.lineno)
             host = value if isinstance(value, str) else None
+            if isinstance(host_node, ast.Name):
+                binding, _ = self.model.lookup(host_node.id, site.scope, host_node.lineno)
+                host_param = host_node.id if binding is not None and binding.kind == "param" else ""
+        gate_env, gate_for = "", ()
+        gate_names = [n for n in gate.env_names if n != "?"]
+        if gate.reached is not True and len(gate_names) == 1 and all(test is not None for test, _ in site.conditions):
+            gate_env = gate_names[0]
+            gate_for = tuple((value, self._branch_runs(site, value)) for value in ENV_SAMPLES)
         self.ctx.dev_servers.append(DevServerRun(kind, site.reach.value, self.ctx.location(call), self.ctx.snippet(call),
                                                  debug, names, default, debugger, gate.reached is not True, unsafe_on,
-                                                 table, site.function or "", host))
+                                                 table, site.function or "", host, gate_env, gate_for, host_param))
+
+    def _branch_runs(self, site: Site, value: str) -> Optional[bool]:
+        """Whether the branch holding ``site`` runs when the environment variable it tests is ``value``."""
+        for test, polarity in site.conditions:
+            t = truthy(Evaluator(self.model, value).eval(test, site.scope, test.lineno))  # type: ignore[union-attr]
+            if t is None:
+                return None
+            if t != polarity:
+                return False
+        return True
 
     def _flask_script_server(self, call: ast.Call, site: Site) -> None:
         """Flask-Script's ``Server`` command (old manage.py files) wraps app.run with the same options."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from typing import Optional
 
 from flask_preflight.static.python.model import ModuleModel, Scope
@@ -24,6 +25,8 @@ NON_FLASK_PREFIXES = ("fastapi", "starlette", "django", "sanic", "aiohttp", "tor
                       "multiprocessing", "concurrent", "docker", "invoke", "fabric", "click", "typer", "luigi",
                       "prefect", "airflow", "ray")
 SOCKETIO_CLASSES = {"flask_socketio.SocketIO"}
+# `http.server` is not an app object (Python 3.9 has no sys.stdlib_module_names: the common offenders then)
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) or frozenset({"http", "socketserver", "wsgiref", "xmlrpc"})
 FACTORY_RE = re.compile(r"^(create|make|build|get|init|setup|new|bootstrap|configure)_?(flask_?)?app(lication)?$"
                         r"|^app_?factory$|^(flask_?)?app_?factory$", re.IGNORECASE)
 APP_NAME_RE = re.compile(r"^(app|application|flask_app|flaskapp|webapp|web_app|server|api|wsgi_app|_app|my_app)$",
@@ -87,6 +90,10 @@ def flask_app_status(model: ModuleModel, expr: ast.expr, scope: Scope, line: int
             return None
         if q and q.split(".")[0] in NON_FLASK_PREFIXES:
             return False
+        if isinstance(expr.value, ast.Name) and expr.value.id in model.imports and (
+                APP_NAME_RE.match(expr.attr) or expr.attr.lower().endswith("_app")) and \
+                model.imports[expr.value.id].split(".")[0] not in _STDLIB:
+            return True  # `app = config.connex_app`: an app object another module creates, as with `from config import app`
         return None
     if not isinstance(expr, ast.Name):
         return None

@@ -22,7 +22,7 @@ from flask_preflight.static.python.evaluate import (SUBSCRIPT, ClassRef, Evaluat
                                                     flag_verdict, truthy)
 from flask_preflight.static.python.factories import (default_callers, factory_specs, resolve_factory_calls,
                                                      resolve_imported_mappings, secret_dicts)
-from flask_preflight.static.python.model import Scope
+from flask_preflight.static.python.model import ModuleModel, Reach, Scope
 from flask_preflight.static.python.csrf import resolve_csrf_gates
 from flask_preflight.static.python.envflags import module_env_flags
 from flask_preflight.static.python.randomkeys import random_functions, resolve_random_helpers
@@ -50,6 +50,30 @@ def _fact(ctx: Context, name: str, value: ast.expr, scope: Scope, line: int, nod
     return Fact(name, stored, known, verdict.env_driven, ctx.location(node), ctx.snippet(node), names, table)
 
 
+def _entry_links(model: ModuleModel) -> Tuple[List[str], List[str]]:
+    """What a deployment file needs to follow a launch out of this file: the modules it imports anywhere
+    (a launcher script nobody imports is not what a WSGI server loads), and the imported functions it calls
+    when run as a script (``python run.py`` whose ``__main__`` calls ``pkg.main()``, which runs ``app.run()``)."""
+    imported: List[str] = []
+    for node in ast.walk(model.tree):
+        if isinstance(node, ast.Import):
+            imported += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = model.resolve_relative(node.module, node.level)
+            if base:
+                imported.append(base)
+            imported += [f"{base}.{alias.name}" if base else alias.name for alias in node.names if alias.name != "*"]
+    local = set(model.functions)
+    calls: List[str] = []
+    for call, site in model.calls:
+        if site.reach != Reach.MAIN:
+            continue
+        name = model.qualname(call.func)
+        if name and "." in name and name.split(".")[0] not in local and name not in calls:
+            calls.append(name)
+    return sorted(set(imported)), calls
+
+
 def summarize(ctx: Context) -> ModuleSummary:
     model = ctx.model
     summary = ModuleSummary(ctx.path, model.module_name, ctx.is_test)
@@ -59,6 +83,7 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary.env_flags = module_env_flags(model)
     summary.factories = factory_specs(ctx)
     summary.secret_dicts = secret_dicts(ctx)
+    summary.imported, summary.main_calls = _entry_links(model)
     for name, info in model.classes.items():
         qual = f"{model.module_name}.{name}" if model.module_name else name
         bases: List[str] = []
