@@ -319,22 +319,10 @@ class PythonLaunches:
     def _config_debug(self, module: ModuleSummary) -> Optional[Finding]:
         """A PF101 (medium or above) in the module or in what it imports, up to three levels deep: the
         ``DevelopmentConfig`` a ``create_app()`` loads is what ``app.run()`` then runs with."""
-        queue, seen = [(module, 0)], {module.path}
-        while queue:
-            current, depth = queue.pop(0)
+        for current in self._module_and_imports(module):
             hit = self.debug_config.get(os.path.abspath(current.path))
             if hit is not None:
                 return hit
-            if depth >= 3:
-                continue
-            for target in set(current.reexports.values()):
-                parts = target.split(".")
-                for cut in (len(parts), len(parts) - 1):
-                    found = self.index.by_name.get(".".join(parts[:cut])) if cut > 0 else None
-                    if found is not None and found.path not in seen:
-                        seen.add(found.path)
-                        queue.append((found, depth + 1))
-                        break
         return None
 
 
