@@ -33,6 +33,7 @@ from flask_preflight.findings import Problem, ProblemKind
 from flask_preflight.static.deploy import SPECULATIVE_KINDS
 from flask_preflight.static.deploy import classify as deploy_kind
 from flask_preflight.static.deploy.git import tracked_files
+from flask_preflight.static.source import read_bytes
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", ".tox", ".nox",
@@ -41,6 +42,7 @@ SKIP_DIRS = frozenset({
 })
 _SHEBANG_RE = re.compile(rb"^#![^\n]*python")
 _SHEBANG_SNIFF = 256
+IGNORE_FILE_MAX = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -415,11 +417,18 @@ def _check(spec: Any, rel: str) -> Optional[bool]:
 
 
 def _load_ignore_file(path: str) -> Optional[Any]:
+    """An ignore file's patterns, or None. Like git (2.32+), a ``.gitignore`` that is a symlink is not followed,
+    and only a regular file is read, at most ``IGNORE_FILE_MAX`` bytes: a committed ``.gitignore -> /dev/zero``
+    would otherwise be read for ever, and a fifo would block. (An unread ignore file only means more is scanned.)"""
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
     except OSError:
         return None
+    data = read_bytes(path, path, max_bytes=IGNORE_FILE_MAX)
+    if isinstance(data, Problem):
+        return None
+    lines = data.decode("utf-8", "replace").splitlines()
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 

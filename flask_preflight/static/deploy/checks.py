@@ -18,7 +18,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import pathspec
 
-from flask_preflight.findings import Finding, Location, Severity
+from flask_preflight.findings import Finding, Location, Problem, Severity
 from flask_preflight.redact import Redactor
 from flask_preflight.rules.deploy import PF401, PF402, PF406
 from flask_preflight.static.deploy.commands import Launch, flask_run, launches
@@ -28,6 +28,7 @@ from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collec
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
+from flask_preflight.static.source import read_bytes
 
 ENTRY_SCRIPT_NAMES = frozenset({"entrypoint.sh", "docker-entrypoint.sh", "start.sh", "run.sh", "boot.sh",
                                 "start-server.sh", "start_server.sh", "serve.sh", "prestart.sh"})
@@ -36,6 +37,7 @@ SECRET_NAMES = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SAL
 _PLACEHOLDER_RE = re.compile(r"change|replace|your|example|placeholder|dummy|xxx|todo|<.*>|\{\{|secret|dev|test",
                              re.IGNORECASE)
 _SUBSUMED = frozenset({"PF101", "PF103", "PF104"})
+DOCKERIGNORE_MAX = 1 << 20
 
 
 class DeployChecks(GunicornChecks):
@@ -507,11 +509,11 @@ class DeployChecks(GunicornChecks):
     # ---- gunicorn: PF403-PF405 -----------------------------------------------------------------------
 def _dockerignore(context: str) -> Optional[pathspec.PathSpec]:
     """The build context's ``.dockerignore`` (gitignore-style patterns are close enough for a file name)."""
-    try:
-        with open(os.path.join(context, ".dockerignore"), encoding="utf-8", errors="replace") as fh:
-            return pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())
-    except OSError:
+    # Only a regular file, read up to a bound: a committed `.dockerignore -> /dev/zero` never ends.
+    data = read_bytes(os.path.join(context, ".dockerignore"), ".dockerignore", max_bytes=DOCKERIGNORE_MAX)
+    if isinstance(data, Problem):
         return None
+    return pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", "replace").splitlines())
 
 
 _DEVISH = re.compile(r"(?:^|[^a-z])(dev|devel|develop|development|local|debug|test|testing)(?:$|[^a-z])",

@@ -1,0 +1,89 @@
+"""Review of issue 13: a committed symlink to ``/dev/zero`` (or a fifo in an unpacked tree) in the place of a
+file that ``check`` reads besides the scanned files - ``.gitignore``, the ``.dockerignore`` next to a
+Dockerfile - was read to the end, which never comes: the scan ate memory until ``MemoryError`` and lost every
+finding (discovery failed as a whole, or the Dockerfile check crashed). Only regular files are read, bounded;
+a ``.gitignore`` that is a symlink is not followed at all, as git does not follow it."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+from typing import Tuple
+
+import json
+
+import pytest
+
+from tests.attack.checkrun import (DEBUG_DOCKERFILE, UNSAFE_APP, UNSAFE_FINDINGS, clean_env, commit_all, errors,
+                                   findings, git, write)
+
+_LIMIT = 4 << 30  # a regression fails with MemoryError in a second instead of eating the machine's memory
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (_LIMIT, _LIMIT))
+
+
+def _check(cwd: Path, home: Path, *args: str) -> Tuple[int, dict]:
+    argv = [sys.executable, "-m", "flask_preflight", "check", "-j", "1", "--format", "json", *args]
+    proc = subprocess.run(argv, cwd=str(cwd), capture_output=True, env=clean_env(home), timeout=60,
+                          preexec_fn=_limited)
+    assert b"Traceback" not in proc.stderr and b"MemoryError" not in proc.stdout, proc.stderr.decode()
+    return proc.returncode, json.loads(proc.stdout)
+
+
+@pytest.fixture(autouse=True)
+def _posix() -> None:
+    if os.name == "nt" or not os.path.exists("/dev/zero"):
+        pytest.skip("needs POSIX symlinks and /dev/zero")
+
+
+@pytest.mark.parametrize("cache", [(), ("--no-cache",)], ids=["cache", "no-cache"])
+def test_committed_gitignore_link_to_dev_zero(tmp_path: Path, cache: Tuple[str, ...]) -> None:
+    repo = tmp_path / "repo"
+    write(repo, "app.py", UNSAFE_APP)
+    os.symlink("/dev/zero", repo / ".gitignore")
+    git(repo, "init", "-q")
+    commit_all(repo)
+    code, report = _check(repo, tmp_path, *cache)
+    assert findings(report) == [(rule, "app.py", line, col, sev) for rule, line, col, sev in UNSAFE_FINDINGS]
+    assert errors(report) == [] and code == 1
+
+
+def test_linked_gitignore_is_not_followed_like_git(tmp_path: Path) -> None:
+    """git ignores a ``.gitignore`` symlink ("unable to access"), so its patterns hide nothing."""
+    repo = tmp_path / "repo"
+    write(repo, "app.py", UNSAFE_APP)
+    write(repo, "patterns.txt", "*.py\n")
+    os.symlink("patterns.txt", repo / ".gitignore")
+    git(repo, "init", "-q")
+    code, report = _check(repo, tmp_path, "--no-cache")
+    assert findings(report) == [(rule, "app.py", line, col, sev) for rule, line, col, sev in UNSAFE_FINDINGS]
+    assert code == 1
+
+
+@pytest.mark.parametrize("cache", [(), ("--no-cache",)], ids=["cache", "no-cache"])
+def test_dockerignore_link_to_dev_zero(tmp_path: Path, cache: Tuple[str, ...]) -> None:
+    project = tmp_path / "proj"
+    write(project, "Dockerfile", DEBUG_DOCKERFILE)
+    os.symlink("/dev/zero", project / ".dockerignore")
+    code, report = _check(project, tmp_path, *cache)
+    assert findings(report) == [("PF402", "Dockerfile", 2, 5, "high"), ("PF401", "Dockerfile", 3, 1, "critical")]
+    assert errors(report) == [] and code == 1
+
+
+def test_fifos_in_place_of_read_files_do_not_block(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    write(project, "Dockerfile", DEBUG_DOCKERFILE)
+    write(project, "app.py", UNSAFE_APP)
+    os.mkfifo(project / ".dockerignore")
+    os.mkfifo(project / ".gitignore")
+    os.mkfifo(project / "wsgi.py")  # never opened: not a regular file
+    git(project, "init", "-q")
+    code, report = _check(project, tmp_path, "--no-cache")
+    assert findings(report) == [("PF402", "Dockerfile", 2, 5, "high"), ("PF401", "Dockerfile", 3, 1, "critical")] + [
+        (rule, "app.py", line, col, sev) for rule, line, col, sev in UNSAFE_FINDINGS]
+    assert errors(report) == [] and code == 1
