@@ -348,7 +348,9 @@ class _Walker:
         rel = _rel_below(path, repo)
         if rel is None:
             return False
-        return rel in (listing.dirs if is_dir else listing.files)
+        # A directory is tracked when it holds a tracked file or is itself a submodule (a gitlink: in the index
+        # as one entry, like a file), whose checkout ships with the repository.
+        return rel in listing.dirs or rel in listing.files if is_dir else rel in listing.files
 
     def _ignores_for(self, directory: str) -> Tuple[_Ignore, ...]:
         """Ignore files that apply inside ``directory``: info/exclude, then each .gitignore from the repo root."""

@@ -146,3 +146,22 @@ def test_a_git_file_pointing_nowhere_is_reported_not_trusted(tmp_path: Path) -> 
     assert reason.startswith("cannot list the files git tracks (git ls-files failed: fatal: not a git repository")
     assert reason.endswith("): 1 path that .gitignore hides was not checked, though git may track it")
     assert report["summary"]["files_scanned"] == 1 and code == 3
+
+
+def test_ignored_submodule_is_still_checked(repo: Path, tmp_path: Path) -> None:
+    """Review of issue 13: a submodule is one gitlink entry in git's list, not a directory holding tracked files,
+    so ``vendor/`` in ``.gitignore`` hid a committed submodule (and its debug server) from the scan."""
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    git(sub, "init", "-q")
+    write(sub, "app.py", UNSAFE_APP)
+    commit_all(sub)
+    write(repo, "main.py", "x = 1\n")
+    write(repo, ".gitignore", "vendor/\n")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", "-f", str(sub), "vendor")
+    commit_all(repo)
+    assert git(repo, "ls-files", "-s", "vendor").stdout.startswith(b"160000 ")
+    code, report = check_json(repo, home=tmp_path)
+    assert findings(report) == [("PF102", "vendor/app.py", 3, 1, "high"), ("PF101", "vendor/app.py", 3, 15, "high")]
+    assert report["summary"]["files_scanned"] == 2
+    assert errors(report) == [] and code == 1
