@@ -583,6 +583,11 @@ def _add_secret(redactor: Redactor, var: EnvVar, value: str) -> None:
         redactor.add(var.value)
         redactor.add(var.value.strip())
     redactor.add(value)
+    if value and var.origin.snippet and redactor.text(var.origin.snippet) == var.origin.snippet:
+        # The value is spelled differently where it is written (a YAML or TOML escape, a folded block
+        # scalar): no form of it is found in its own lines, so those whole lines are hidden instead.
+        for line in var.origin.snippet.split("\n"):
+            redactor.add_source(line.strip())
 
 
 def _secret_value(raw: str, kind: str) -> Tuple[str, str]:
