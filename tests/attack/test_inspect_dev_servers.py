@@ -97,3 +97,19 @@ def test_a_metrics_port_is_a_warning_not_a_debugger_finding() -> None:
         f"127.0.0.1:{env['ATTACK_PORT']} (held by this process) that is not a Werkzeug server (a metrics or admin "
         "endpoint?); every server worker importing the app opens it too; inspect closed it when it ended"]
     _after(env)
+
+
+def test_a_debugger_whose_werkzeug_modules_were_reloaded_after_it_started_is_still_pf104() -> None:
+    """Review of issue 13: after ``importlib.reload(werkzeug.debug)`` and ``(werkzeug.serving)`` the live server
+    and its debugger are instances of classes the modules no longer name; ``isinstance`` missed both, and the
+    debugger on its port was a mere warning about "a metrics or admin endpoint"."""
+    env = attack_env()
+    run = inspect("reload_after_start:app", env)
+    assert run.code == 1, run.stderr
+    assert run.rows("PF102", "PF104") == [(
+        "PF104", "reload_after_start.py", 14, 1, "critical",
+        f"A Werkzeug development server started while reload_after_start:app was imported serves the Werkzeug "
+        f"debugger on 127.0.0.1:{env['ATTACK_PORT']} (held by this process) with evalex=True: anyone who reaches "
+        f"it can run Python in that process; {GUARDS}")]
+    assert run.warnings == []
+    _after(env)

@@ -96,3 +96,29 @@ def test_a_metrics_port_opened_by_the_worker_is_a_warning_and_the_app_is_served(
     assert (f"importing metrics_port:app opened a listening socket on 127.0.0.1:{env['ATTACK_PORT']} (held by this "
             "process) that is not a Werkzeug server; serving beside it") in log
     assert "refuses to serve" not in log
+
+
+def test_a_worker_refuses_a_debugger_whose_werkzeug_modules_it_reloaded(tmp_path: Path) -> None:
+    """Review of issue 13: the worker's import starts the debugger on a port, then reloads ``werkzeug.debug``
+    and ``werkzeug.serving``: the worker served the app beside it, warning about a non-Werkzeug socket."""
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"))
+    port = free_port()
+    run = serve("reload_after_start:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
+    assert run.code == 1, run.stderr
+    assert (f" refuses to serve: a Werkzeug development server started by the import serves the debugger on "
+            f"127.0.0.1:{env['ATTACK_PORT']} (held by this process)\n") in run.stderr
+    assert "serving beside it" not in run.stderr
+    _nothing_left(env, port)
+
+
+def test_a_worker_refuses_to_serve_a_debugger_built_before_a_reload(tmp_path: Path) -> None:
+    """Review of issue 13: the served object is a ``DebuggedApplication`` made before ``werkzeug.debug`` was
+    reloaded; the worker's ``isinstance`` test missed it and served the evalex console on /console."""
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"))
+    port = free_port()
+    run = serve("reload_wrapper:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
+    assert run.code == 1, run.stderr
+    assert (" refuses to serve: the app runs the Werkzeug debugger (the served object is a DebuggedApplication)\n"
+            in run.stderr)
+    assert run.stderr.count("Booting worker") == 1
+    _nothing_left(env, port)
