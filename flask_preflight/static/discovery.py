@@ -2,7 +2,8 @@
 
 The walk is iterative and sorted so runs are reproducible and deep trees cannot hit the recursion limit.
 Vendored and generated trees (virtualenvs, ``node_modules``, build output) are skipped by default because
-findings there are noise the user cannot fix. Paths named on the command line are always honoured: an
+findings there are noise the user cannot fix - unless git tracks files in them: what is committed ships, and
+a directory name (``build/``, ``env/``, a planted ``pyvenv.cfg``) must not hide code from the scan. Paths named on the command line are always honoured: an
 explicit file is checked even when excluded or ignored, and an explicit directory is walked even when its
 own name would be skipped (its contents still follow the skipping rules).
 
@@ -35,6 +36,9 @@ from flask_preflight.static.deploy import classify as deploy_kind
 from flask_preflight.static.deploy.git import tracked_files
 from flask_preflight.static.source import read_bytes
 
+NEVER_WALKED = frozenset({".git", ".hg", ".svn"})
+# Skipped by name (or by a pyvenv.cfg inside) unless git tracks files in them: a committed build/, env/ or
+# .flask_preflight_cache/ ships like any other directory, and a pull request could otherwise hide code there.
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", ".tox", ".nox",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".flask_preflight_cache", "build", "dist",
@@ -238,12 +242,16 @@ class _Walker:
             return
 
         if is_dir:
-            if name in SKIP_DIRS or name.endswith(".egg-info"):
+            if name in NEVER_WALKED:
+                return
+            by_name = name in SKIP_DIRS or name.endswith(".egg-info")
+            if by_name and not self._tracked_by_repo(path, parent):
                 return
             matched = self._matches(path, parent.ignores, arg_root, is_dir=True)
             if matched and not parent.matched:
                 return
-            if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+            if not by_name and os.path.isfile(os.path.join(path, "pyvenv.cfg")) \
+                    and not self._tracked_by_repo(path, parent):
                 return  # a virtualenv, whatever it is called
             real = _real(path) if is_link else os.path.join(parent.real, name)
             if is_link and not self._inside(real, arg_root):
@@ -333,7 +341,12 @@ class _Walker:
                 return decision and not self._tracked(path, is_dir=is_dir)
         return False
 
-    def _tracked(self, path: str, *, is_dir: bool) -> bool:
+    def _tracked_by_repo(self, path: str, parent: _Dir) -> bool:
+        """Whether git tracks files below the directory ``path`` (inside a repository, when .gitignore is
+        respected; a git that cannot answer means no: the directory stays skipped, as it always was)."""
+        return parent.in_repo and self._tracked(path, is_dir=True, count=False)
+
+    def _tracked(self, path: str, *, is_dir: bool, count: bool = True) -> bool:
         """Whether git tracks ``path`` (a directory: any file below it). Ignore rules never hide those."""
         repo = self._repo_root(os.path.dirname(path))
         if repo is None:
@@ -343,7 +356,8 @@ class _Walker:
             files = tracked_files(repo)
             listing = self.tracked[repo] = files if isinstance(files, str) else _Tracked(files)
         if isinstance(listing, str):
-            self.unverified[repo] = self.unverified.get(repo, 0) + 1
+            if count:
+                self.unverified[repo] = self.unverified.get(repo, 0) + 1
             return False
         rel = _rel_below(path, repo)
         if rel is None:

@@ -165,3 +165,32 @@ def test_ignored_submodule_is_still_checked(repo: Path, tmp_path: Path) -> None:
     assert findings(report) == [("PF102", "vendor/app.py", 3, 1, "high"), ("PF101", "vendor/app.py", 3, 15, "high")]
     assert report["summary"]["files_scanned"] == 2
     assert errors(report) == [] and code == 1
+
+
+def test_committed_code_in_directories_skipped_by_name_is_checked(repo: Path, tmp_path: Path) -> None:
+    """Review of issue 13: directories skipped by name as vendored or generated (``build/``, ``env/``,
+    ``.flask_preflight_cache/``) or by a ``pyvenv.cfg`` inside hid committed code: "No findings in 1 file",
+    exit 0. Committed files there ship and are checked; the same names left untracked are still skipped."""
+    for where in ("build", "env", ".flask_preflight_cache", "pkg"):
+        write(repo, f"{where}/app.py", UNSAFE_APP)
+    write(repo, "pkg/pyvenv.cfg", "home = /usr/bin\n")
+    write(repo, "main.py", "import os\n")
+    commit_all(repo)
+    write(repo, "dist/local.py", UNSAFE_APP)  # untracked: skipped by name as before
+    write(repo, "venv2/pyvenv.cfg", "home = /usr/bin\n")
+    write(repo, "venv2/lib/site.py", UNSAFE_APP)  # an untracked virtualenv: skipped
+    code, report = check_json(repo, home=tmp_path)
+    assert findings(report) == [(rule, f"{where}/app.py", line, col, "high")
+                                for where in (".flask_preflight_cache", "build", "env", "pkg")
+                                for rule, line, col in (("PF102", 3, 1), ("PF101", 3, 15))]
+    assert report["summary"]["files_scanned"] == 5
+    assert errors(report) == [] and code == 1
+
+
+def test_directories_skipped_by_name_stay_skipped_outside_a_repository(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    write(project, "build/app.py", UNSAFE_APP)
+    write(project, "main.py", "import os\n")
+    code, report = check_json(project, home=tmp_path)
+    assert findings(report) == [] and errors(report) == []
+    assert report["summary"]["files_scanned"] == 1 and code == 0
