@@ -87,3 +87,19 @@ def test_fifos_in_place_of_read_files_do_not_block(tmp_path: Path) -> None:
     assert findings(report) == [("PF402", "Dockerfile", 2, 5, "high"), ("PF401", "Dockerfile", 3, 1, "critical")] + [
         (rule, "app.py", line, col, sev) for rule, line, col, sev in UNSAFE_FINDINGS]
     assert errors(report) == [] and code == 1
+
+
+def test_dockerignore_linked_out_of_the_tree_is_not_read(tmp_path: Path) -> None:
+    """A ``.dockerignore`` is read only as a regular file of the tree: linked to a file outside (which would
+    keep ``.env`` out of the image) it is not read, so ``.env``'s FLASK_DEBUG=1 still reaches the container."""
+    write(tmp_path, "outside/ignore", ".env\n")
+    project = tmp_path / "proj"
+    write(project, "Dockerfile", 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["flask", "run", "--host=0.0.0.0"]\n')
+    write(project, ".env", "FLASK_DEBUG=1\n")
+    os.symlink(tmp_path / "outside" / "ignore", project / ".dockerignore")
+    code, report = _check(project, tmp_path, "--no-cache", "--select", "PF401")
+    assert findings(report) == [("PF401", "Dockerfile", 4, 1, "critical")]
+    os.unlink(project / ".dockerignore")
+    write(project, ".dockerignore", ".env\n")  # the same file in the tree is honoured
+    code, report = _check(project, tmp_path, "--no-cache", "--select", "PF401")
+    assert findings(report) == [("PF401", "Dockerfile", 4, 1, "high")]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from dataclasses import replace
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -509,8 +510,15 @@ class DeployChecks(GunicornChecks):
     # ---- gunicorn: PF403-PF405 -----------------------------------------------------------------------
 def _dockerignore(context: str) -> Optional[pathspec.PathSpec]:
     """The build context's ``.dockerignore`` (gitignore-style patterns are close enough for a file name)."""
-    # Only a regular file, read up to a bound: a committed `.dockerignore -> /dev/zero` never ends.
-    data = read_bytes(os.path.join(context, ".dockerignore"), ".dockerignore", max_bytes=DOCKERIGNORE_MAX)
+    # Only a regular file, not a symlink (out of the tree, or `-> /dev/zero`, which never ends), read up to a
+    # bound; an unread .dockerignore only means more is taken to reach the image.
+    path = os.path.join(context, ".dockerignore")
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+    except OSError:
+        return None
+    data = read_bytes(path, ".dockerignore", max_bytes=DOCKERIGNORE_MAX)
     if isinstance(data, Problem):
         return None
     return pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", "replace").splitlines())
