@@ -59,6 +59,7 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
     if not set_subreaper():
         return work()
     me = os.getpid()
+    watch = _Watch(me)
     pid = os.fork()
     if pid == 0:  # the fork: load and check the app
         _supervisor = me
@@ -73,9 +74,6 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
                     pass
             os._exit(code)
     stopping: List[bool] = []
-
-    class _Stop(Exception):
-        """Raised by the SIGTERM handler to leave the wait: the parent's timeout."""
 
     def forward(signum: int, frame: Any) -> None:
         try:
@@ -93,7 +91,7 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
     signal.signal(signal.SIGTERM, stop)
     status: Optional[int] = None
     try:
-        status = _wait_for(pid)
+        status = _wait_for(pid, watch)
     except _Stop:
         pass  # the fork is still running: its sockets are graded with the rest, then it is killed
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the parent may repeat it while we clean up
@@ -101,6 +99,8 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
     report: Dict[str, Any] = {"worker_exit": code, "stopped": bool(stopping)}
     try:
         report.update(clean_up(me, worker=pid if status is None else None))
+        known = {entry.get("where") for entry in report["listening"]}
+        report["listening"] += [e for e in watch.seen(pid) if e["where"] not in known][:16]
     finally:
         _write(report_path, report)
     return code if code >= 0 else 128 - code
@@ -112,17 +112,72 @@ def _exit_code(status: int) -> int:
     return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)  # pragma: no cover
 
 
-def _wait_for(pid: int) -> int:
-    """Reap children until ``pid`` itself has ended (orphans re-parented here are reaped on the way)."""
+class _Stop(BaseException):
+    """Raised by the SIGTERM handler to leave the wait: the parent's timeout. Not an ``Exception``, so the
+    watch's best-effort ``except Exception`` (it may be probing a socket when the signal comes) lets it through."""
+
+
+class _Watch:
+    """Listening sockets that appear below the supervisor while the fork runs, graded from here.
+
+    The fork's own scan (:class:`flask_preflight.runtime.listeners.ServerScan`) runs in the process that
+    imported the app, whose code can patch it away (``ServerScan.served = lambda self: []``); and a socket a
+    thread of the fork holds is gone once the fork exits, before :func:`clean_up` looks. So the supervisor,
+    whose memory the app never touched, also looks every ``WATCH_INTERVAL`` seconds while it waits, and asks
+    each new socket ``GET /console`` (at most ``listeners.MAX_PROBES`` of them) while it is still open."""
+
+    def __init__(self, root: int) -> None:
+        from flask_preflight.runtime import listeners as ls
+
+        self.root = root
+        self.on = ls.supported()
+        self.baseline = {lst.inode for lst in ls.tree_listeners(root)} if self.on else set()
+        self.found: Dict[int, Dict[str, Any]] = {}  # inode -> entry as in the report's "listening"
+
+    def look(self) -> None:
+        if not self.on or len(self.found) >= 16:
+            return
+        from flask_preflight.runtime import listeners as ls
+
+        try:
+            below = [p for p in ls.descendants(self.root) if not _zombie(p)]
+            new = [lst for lst in ls.listeners(below)
+                   if lst.inode not in self.baseline and lst.inode not in self.found]
+            for s in ls.classify(new[:16 - len(self.found)], self.root):
+                self.found[s.listener.inode] = {
+                    "where": s.listener.where, "address": s.listener.address, "port": s.listener.port,
+                    "pid": s.listener.pid, "command": ls.command_line(s.listener.pid), "kind": s.kind,
+                    "evalex": s.evalex}
+        except Exception:  # noqa: BLE001 - watching is best effort; waiting for the fork is not
+            self.on = False
+
+    def seen(self, worker: int) -> List[Dict[str, Any]]:
+        out = []
+        for entry in self.found.values():
+            if entry["pid"] == worker:
+                entry = dict(entry, command="the process importing the app")
+            out.append(entry)
+        return out
+
+
+WATCH_INTERVAL = 0.1
+
+
+def _wait_for(pid: int, watch: Optional[_Watch] = None) -> int:
+    """Reap children until ``pid`` itself has ended (orphans re-parented here are reaped on the way),
+    looking for new listening sockets meanwhile when ``watch`` is given."""
     while True:
         try:
-            got, status = os.waitpid(-1, 0)
+            got, status = os.waitpid(-1, os.WNOHANG if watch is not None and watch.on else 0)
         except InterruptedError:  # pragma: no cover - PEP 475 retries
             continue
         except ChildProcessError:
             return 0
         if got == pid:
             return status
+        if got == 0 and watch is not None:
+            watch.look()
+            time.sleep(WATCH_INTERVAL)
 
 
 def clean_up(root: int, worker: Optional[int] = None) -> Dict[str, Any]:

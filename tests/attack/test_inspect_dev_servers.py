@@ -113,3 +113,22 @@ def test_a_debugger_whose_werkzeug_modules_were_reloaded_after_it_started_is_sti
         f"it can run Python in that process; {GUARDS}")]
     assert run.warnings == []
     _after(env)
+
+
+def test_a_debugger_that_patched_the_in_process_scan_is_found_by_the_supervisor() -> None:
+    """Review of issue 13: the import replaces ``ServerScan``'s methods and serves the debugger from a thread;
+    the in-process scan reported nothing. The supervisor, whose memory the app never touched, watches the
+    sockets below it while the import runs and asks the new one ``GET /console``."""
+    env = attack_env()
+    run = inspect("patch_the_scan:app", env)
+    assert run.code == 1, run.stderr
+    [row] = run.rows("PF102", "PF104")
+    pid = row[5].split("(held by process ", 1)[1].split(" ", 1)[0]
+    assert row == (
+        "PF104", "patch_the_scan.py", 14, 1, "critical",
+        f"A Werkzeug development server started while patch_the_scan:app was imported serves the Werkzeug "
+        f"debugger on 127.0.0.1:{env['ATTACK_PORT']} (held by process {pid} (the process importing the app)) with "
+        f"evalex=True: anyone who reaches it can run Python in that process; {GUARDS}")
+    [f] = [f for f in run.data["findings"] if f["rule_id"] == "PF104"]
+    assert f["evidence"] == f"listening socket 127.0.0.1:{env['ATTACK_PORT']}: DebuggedApplication(evalex=True)"
+    _after(env)
