@@ -125,7 +125,7 @@ def test_a_debugger_that_patched_the_in_process_scan_is_found_by_the_supervisor(
     [row] = run.rows("PF102", "PF104")
     pid = row[5].split("(held by process ", 1)[1].split(" ", 1)[0]
     assert row == (
-        "PF104", "patch_the_scan.py", 14, 1, "critical",
+        "PF104", "patch_the_scan.py", 15, 1, "critical",
         f"A Werkzeug development server started while patch_the_scan:app was imported serves the Werkzeug "
         f"debugger on 127.0.0.1:{env['ATTACK_PORT']} (held by process {pid} (the process importing the app)) with "
         f"evalex=True: anyone who reaches it can run Python in that process; {GUARDS}")

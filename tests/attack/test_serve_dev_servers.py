@@ -122,3 +122,21 @@ def test_a_worker_refuses_to_serve_a_debugger_built_before_a_reload(tmp_path: Pa
             in run.stderr)
     assert run.stderr.count("Booting worker") == 1
     _nothing_left(env, port)
+
+
+@pytest.mark.parametrize("app", ["patch_the_scan", "delayed_debugger"])
+def test_the_master_stops_a_worker_whose_debugger_its_own_check_missed(tmp_path: Path, app: str) -> None:
+    """Review of issue 13: the worker's check runs in the process that imported the app, and only when the
+    import ends. ``patch_the_scan`` patches that check away; ``delayed_debugger`` starts the debugger two
+    seconds later. Both served the evalex console beside the app. The gunicorn master, which never imports the
+    app, watches its workers' sockets for as long as it runs, kills the worker and stops the server."""
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"))
+    port = free_port()
+    run = serve(f"{app}:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
+    assert run.code == 1, run.stderr
+    [line] = [ln for ln in run.stderr.splitlines() if "found by the master's watch" in ln]
+    pid = line.split("flask-preflight serve: worker ", 1)[1].split(" ", 1)[0]
+    assert line == (f"flask-preflight serve: worker {pid} serves the Werkzeug debugger on 127.0.0.1:{env['ATTACK_PORT']} "
+                    "(found by the master's watch); stopping the server")
+    assert "Traceback" not in run.stderr
+    _nothing_left(env, port)
