@@ -307,38 +307,47 @@ class Served:
         return f"{self.listener.where} (held by {who})"
 
 
-MAX_PROBES = 5  # sockets in other processes asked over HTTP; beyond that they are listed unprobed
+MAX_PROBES = 32  # sockets asked over HTTP in one call, all at once; beyond that they are listed unprobed
+
+
+def _probe_all(targets: List[Listener]) -> Dict[int, Probe]:
+    """``probe`` for each listener, concurrently: silent sockets (a tarpit that never answers) cost one
+    ``PROBE_TIMEOUT`` together, not one each, so they cannot push a debugger behind them out of the run."""
+    if not targets:
+        return {}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(targets)) as pool:
+        answers = list(pool.map(probe, targets))
+    return {lst.inode: answer for lst, answer in zip(targets, answers)}
 
 
 def classify(new: Iterable[Listener], own_pid: int) -> List[Served]:
     """Grade each new listening socket: in ``own_pid`` by the Werkzeug server object holding it, else (another
-    process, or no server object found) by probing it (at most ``MAX_PROBES`` of them, so silent sockets cannot
-    stretch the run)."""
+    process, or no server object found) by probing it (at most ``MAX_PROBES`` of them, all at once, so silent
+    sockets cannot stretch the run)."""
     new = list(new)
     servers = werkzeug_servers() if any(lst.pid == own_pid for lst in new) else {}
+    # a socket in another process, or one here without a Werkzeug server object we can see (another class,
+    # or one rebuilt to hide), is asked over HTTP
+    asked = [lst for lst in new if lst.pid != own_pid or lst.inode not in servers][:MAX_PROBES]
+    answers = _probe_all(asked)
     out: List[Served] = []
-    probes = 0
     for lst in new:
-        if lst.pid == own_pid:
-            server = servers.get(lst.inode)
-            if server is None:
-                # not a Werkzeug server object we can see (another class, or one rebuilt to hide): asked over
-                # HTTP like a socket in another process
-                answer = probe(lst) if probes < MAX_PROBES else Probe()
-                probes += 1
-                kind = "debugger" if answer.debugger else "werkzeug" if answer.werkzeug else "other"
-                out.append(Served(lst, kind, evalex=answer.debugger))
-                continue
+        server = servers.get(lst.inode) if lst.pid == own_pid else None
+        if server is not None:
             dbg = debugger_in_chain(getattr(server, "app", None))
             if dbg is not None:
                 out.append(Served(lst, "debugger", evalex=bool(getattr(dbg, "evalex", False))))
             else:
                 out.append(Served(lst, "werkzeug"))
             continue
-        answer = probe(lst) if probes < MAX_PROBES else Probe()
-        probes += 1
+        answer = answers.get(lst.inode, Probe())
         kind = "debugger" if answer.debugger else "werkzeug" if answer.werkzeug else "other"
-        out.append(Served(lst, kind, evalex=answer.debugger, own_process=False, command=command_line(lst.pid)))
+        if lst.pid == own_pid:
+            out.append(Served(lst, kind, evalex=answer.debugger))
+        else:
+            out.append(Served(lst, kind, evalex=answer.debugger, own_process=False, command=command_line(lst.pid)))
     return out
 
 

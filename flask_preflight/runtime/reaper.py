@@ -63,6 +63,8 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
     pid = os.fork()
     if pid == 0:  # the fork: load and check the app
         _supervisor = me
+        os.close(watch.done_r)
+        os.close(watch.ack_w)
         code = 2
         try:
             code = work()
@@ -72,7 +74,10 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
                     stream.flush()
                 except Exception:  # noqa: BLE001
                     pass
+            _last_look(watch)
             os._exit(code)
+    os.close(watch.done_w)
+    os.close(watch.ack_r)
     stopping: List[bool] = []
 
     def forward(signum: int, frame: Any) -> None:
@@ -100,7 +105,7 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
     try:
         report.update(clean_up(me, worker=pid if status is None else None))
         known = {entry.get("where") for entry in report["listening"]}
-        report["listening"] += [e for e in watch.seen(pid) if e["where"] not in known][:16]
+        report["listening"] += [e for e in watch.seen(pid) if e["where"] not in known][:32]
     finally:
         _write(report_path, report)
     return code if code >= 0 else 128 - code
@@ -117,6 +122,20 @@ class _Stop(BaseException):
     watch's best-effort ``except Exception`` (it may be probing a socket when the signal comes) lets it through."""
 
 
+def _last_look(watch: "_Watch", wait: float = 5.0) -> None:
+    """In the fork, before it exits: tell the supervisor and wait (bounded) until it has looked at the sockets
+    once more, so a socket that lives only as long as the fork is still there to be asked."""
+    import select
+
+    try:
+        os.write(watch.done_w, b"d")
+        ready, _, _ = select.select([watch.ack_r], [], [], wait)
+        if ready:
+            os.read(watch.ack_r, 1)
+    except OSError:
+        pass
+
+
 class _Watch:
     """Listening sockets that appear below the supervisor while the fork runs, graded from here.
 
@@ -124,40 +143,95 @@ class _Watch:
     imported the app, whose code can patch it away (``ServerScan.served = lambda self: []``); and a socket a
     thread of the fork holds is gone once the fork exits, before :func:`clean_up` looks. So the supervisor,
     whose memory the app never touched, also looks every ``WATCH_INTERVAL`` seconds while it waits, and asks
-    each new socket ``GET /console`` (at most ``listeners.MAX_PROBES`` of them) while it is still open."""
+    each new socket ``GET /console`` while it is still open: each in a thread of its own (at most
+    ``MAX_ASKED`` in all), so sockets that never answer do not hold up the question to the next one."""
+
+    MAX_ASKED = 128
 
     def __init__(self, root: int) -> None:
+        import threading
+
         from flask_preflight.runtime import listeners as ls
 
         self.root = root
         self.on = ls.supported()
         self.baseline = {lst.inode for lst in ls.tree_listeners(root)} if self.on else set()
         self.found: Dict[int, Dict[str, Any]] = {}  # inode -> entry as in the report's "listening"
+        self.asked: set = set()  # inodes already being asked
+        self.threads: List[Any] = []
+        self.lock = threading.Lock()
+        self.done_r, self.done_w = os.pipe()  # the fork says "about to exit" (see _last_look)
+        self.ack_r, self.ack_w = os.pipe()  # the supervisor answers "looked"
 
     def look(self) -> None:
-        if not self.on or len(self.found) >= 16:
+        if not self.on:
             return
+        import threading
+
         from flask_preflight.runtime import listeners as ls
 
         try:
             below = [p for p in ls.descendants(self.root) if not _zombie(p)]
-            new = [lst for lst in ls.listeners(below)
-                   if lst.inode not in self.baseline and lst.inode not in self.found]
-            for s in ls.classify(new[:16 - len(self.found)], self.root):
-                self.found[s.listener.inode] = {
-                    "where": s.listener.where, "address": s.listener.address, "port": s.listener.port,
-                    "pid": s.listener.pid, "command": ls.command_line(s.listener.pid), "kind": s.kind,
-                    "evalex": s.evalex}
+            for lst in ls.listeners(below):
+                if lst.inode in self.baseline or lst.inode in self.asked or len(self.asked) >= self.MAX_ASKED:
+                    continue
+                self.asked.add(lst.inode)
+                thread = threading.Thread(target=self._grade, args=(lst,), daemon=True)
+                thread.start()
+                self.threads.append(thread)
         except Exception:  # noqa: BLE001 - watching is best effort; waiting for the fork is not
             self.on = False
 
+    def _grade(self, lst: Any) -> None:
+        from flask_preflight.runtime import listeners as ls
+
+        try:
+            [s] = ls.classify([lst], self.root)
+            entry = {"where": s.listener.where, "address": s.listener.address, "port": s.listener.port,
+                     "pid": s.listener.pid, "command": ls.command_line(s.listener.pid), "kind": s.kind,
+                     "evalex": s.evalex}
+        except Exception:  # noqa: BLE001
+            return
+        with self.lock:
+            self.found[lst.inode] = entry
+
+    def wait(self, interval: float) -> None:
+        """Sleep up to ``interval``; when the fork says it is about to exit, look once more, let the questions
+        finish, and let it go."""
+        import select
+
+        try:
+            ready, _, _ = select.select([self.done_r], [], [], interval)
+            if not ready or not os.read(self.done_r, 1):
+                return
+        except OSError:
+            time.sleep(interval)
+            return
+        self.look()
+        self.finish()
+        try:
+            os.write(self.ack_w, b"a")
+        except OSError:
+            pass
+
+    def finish(self) -> None:
+        from flask_preflight.runtime.listeners import PROBE_TIMEOUT
+
+        deadline = time.monotonic() + PROBE_TIMEOUT + 0.5
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
     def seen(self, worker: int) -> List[Dict[str, Any]]:
+        """What the watch found (waiting for questions still open), debuggers and development servers first."""
+        self.finish()
+        with self.lock:
+            entries = list(self.found.values())
         out = []
-        for entry in self.found.values():
+        for entry in entries:
             if entry["pid"] == worker:
                 entry = dict(entry, command="the process importing the app")
             out.append(entry)
-        return out
+        return sorted(out, key=lambda e: e["kind"] == "other")
 
 
 WATCH_INTERVAL = 0.1
@@ -168,7 +242,7 @@ def _wait_for(pid: int, watch: Optional[_Watch] = None) -> int:
     looking for new listening sockets meanwhile when ``watch`` is given."""
     while True:
         try:
-            got, status = os.waitpid(-1, os.WNOHANG if watch is not None and watch.on else 0)
+            got, status = os.waitpid(-1, os.WNOHANG if watch is not None else 0)
         except InterruptedError:  # pragma: no cover - PEP 475 retries
             continue
         except ChildProcessError:
@@ -177,7 +251,7 @@ def _wait_for(pid: int, watch: Optional[_Watch] = None) -> int:
             return status
         if got == 0 and watch is not None:
             watch.look()
-            time.sleep(WATCH_INTERVAL)
+            watch.wait(WATCH_INTERVAL)
 
 
 def clean_up(root: int, worker: Optional[int] = None) -> Dict[str, Any]:

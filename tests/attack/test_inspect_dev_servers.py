@@ -132,3 +132,16 @@ def test_a_debugger_that_patched_the_in_process_scan_is_found_by_the_supervisor(
     [f] = [f for f in run.data["findings"] if f["rule_id"] == "PF104"]
     assert f["evidence"] == f"listening socket 127.0.0.1:{env['ATTACK_PORT']}: DebuggedApplication(evalex=True)"
     _after(env)
+
+
+def test_silent_sockets_do_not_hide_a_debugger_from_the_supervisor() -> None:
+    """Twenty sockets that never answer, opened before the debugger: probed one by one (2 s each), the
+    supervisor's watch would still be waiting on them when the import's process ended; probed together, the
+    debugger is answered in time."""
+    env = attack_env(ATTACK_TARPITS="20")
+    run = inspect("tarpits_then_debugger:app", env)
+    assert run.code == 1, run.stderr
+    assert [(r[0], r[4]) for r in run.rows("PF102", "PF104")] == [("PF104", "critical")]
+    [f] = [f for f in run.data["findings"] if f["rule_id"] == "PF104"]
+    assert f["evidence"] == f"listening socket 127.0.0.1:{env['ATTACK_PORT']}: DebuggedApplication(evalex=True)"
+    _after(env)

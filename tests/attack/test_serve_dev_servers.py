@@ -140,3 +140,16 @@ def test_the_master_stops_a_worker_whose_debugger_its_own_check_missed(tmp_path:
                     "(found by the master's watch); stopping the server")
     assert "Traceback" not in run.stderr
     _nothing_left(env, port)
+
+
+def test_the_master_finds_a_debugger_behind_more_silent_sockets_than_it_asks_at_once(tmp_path: Path) -> None:
+    """Forty silent sockets before the debugger: more than one round of probes. A socket counts as graded only
+    once it was asked, so the debugger is asked in the next round (it was marked graded unasked)."""
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"), ATTACK_TARPITS="40")
+    port = free_port()
+    run = serve("tarpits_then_debugger:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
+    assert run.code == 1, run.stderr
+    [line] = [ln for ln in run.stderr.splitlines() if "found by the master's watch" in ln]
+    assert line.endswith(f" serves the Werkzeug debugger on 127.0.0.1:{env['ATTACK_PORT']} (found by the master's "
+                         "watch); stopping the server")
+    _nothing_left(env, port)
