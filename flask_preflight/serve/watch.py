@@ -19,7 +19,7 @@ import threading
 import time
 from typing import Any, Dict, Optional, Set
 
-INTERVAL = 0.5
+INTERVAL = 2.0  # a /proc scan of every process each time: cheap at this pace even on a busy host
 _refusal: Dict[str, str] = {}  # "reason" once a worker was caught serving a development server
 
 
