@@ -9,8 +9,9 @@ finding built from that file passes through :class:`Redactor` before it leaves t
 it is cached), whatever its rule.
 
 Each value is matched as written at run time and as it may be spelled in source (Python and JSON string
-escapes; each line of a multi-line value on its own). Short values only match as whole words, so a 3-character key does not shred the message text;
-a value cut short by ``...`` (messages quote at most a few dozen characters of source) is redacted too.
+escapes; each line of a multi-line value on its own). Short values only match as whole words, so a
+3-character key does not shred the message text; a value cut short by ``...`` (messages quote at most a few
+dozen characters of source) is redacted too.
 """
 
 from __future__ import annotations

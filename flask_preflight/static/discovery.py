@@ -2,16 +2,19 @@
 
 The walk is iterative and sorted so runs are reproducible and deep trees cannot hit the recursion limit.
 Vendored and generated trees (virtualenvs, ``node_modules``, build output) are skipped by default because
-findings there are noise the user cannot fix - unless git tracks files in them: what is committed ships, and
-a directory name (``build/``, ``env/``, a planted ``pyvenv.cfg``) must not hide code from the scan. Paths named on the command line are always honoured: an
-explicit file is checked even when excluded or ignored, and an explicit directory is walked even when its
-own name would be skipped (its contents still follow the skipping rules).
+findings there are noise the user cannot fix - unless git tracks files in them: what is committed ships, and a
+directory name (``build/``, ``env/``, a planted ``pyvenv.cfg``) must not hide code from the scan. Paths named
+on the command line are always honoured: an explicit file is checked even when excluded or ignored, and an
+explicit directory is walked even when its own name would be skipped (its contents still follow the skipping
+rules).
 
 ``.gitignore`` handling reads the ignore files while walking (every level from the repository root down,
 plus ``.git/info/exclude``) instead of running git per file. The user's global excludes file
 (``core.excludesFile``) is not read. Ignore rules do not apply to files git tracks (they still ship), so
 when a pattern hides a path, git's own list of tracked files (one neutral ``git ls-files`` per repository,
-only when some pattern matched) decides; when git cannot answer, the hidden paths are counted and reported.
+only when some pattern matched or a directory skipped by name was met) decides; when git cannot answer, the
+hidden paths are counted and reported. Ignore files are read only when they are regular files (a symlinked
+``.gitignore`` is not followed, as git does not follow it), up to ``IGNORE_FILE_MAX`` bytes.
 
 Symbolic links are followed only while they stay inside the scanned directory: a link out of it (``.env``
 pointing at a file in the user's home, ``ln -s / rootlink``) is reported and not read.

@@ -94,7 +94,8 @@ def test_dockerignore_linked_out_of_the_tree_is_not_read(tmp_path: Path) -> None
     keep ``.env`` out of the image) it is not read, so ``.env``'s FLASK_DEBUG=1 still reaches the container."""
     write(tmp_path, "outside/ignore", ".env\n")
     project = tmp_path / "proj"
-    write(project, "Dockerfile", 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["flask", "run", "--host=0.0.0.0"]\n')
+    write(project, "Dockerfile",
+          'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["flask", "run", "--host=0.0.0.0"]\n')
     write(project, ".env", "FLASK_DEBUG=1\n")
     os.symlink(tmp_path / "outside" / "ignore", project / ".dockerignore")
     code, report = _check(project, tmp_path, "--no-cache", "--select", "PF401")

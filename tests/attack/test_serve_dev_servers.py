@@ -136,8 +136,8 @@ def test_the_master_stops_a_worker_whose_debugger_its_own_check_missed(tmp_path:
     assert run.code == 1, run.stderr
     [line] = [ln for ln in run.stderr.splitlines() if "found by the master's watch" in ln]
     pid = line.split("flask-preflight serve: worker ", 1)[1].split(" ", 1)[0]
-    assert line == (f"flask-preflight serve: worker {pid} serves the Werkzeug debugger on 127.0.0.1:{env['ATTACK_PORT']} "
-                    "(found by the master's watch); stopping the server")
+    assert line == (f"flask-preflight serve: worker {pid} serves the Werkzeug debugger on "
+                    f"127.0.0.1:{env['ATTACK_PORT']} (found by the master's watch); stopping the server")
     assert "Traceback" not in run.stderr
     _nothing_left(env, port)
 
