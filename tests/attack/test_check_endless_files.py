@@ -104,3 +104,20 @@ def test_dockerignore_linked_out_of_the_tree_is_not_read(tmp_path: Path) -> None
     write(project, ".dockerignore", ".env\n")  # the same file in the tree is honoured
     code, report = _check(project, tmp_path, "--no-cache", "--select", "PF401")
     assert findings(report) == [("PF401", "Dockerfile", 4, 1, "high")]
+
+
+def test_a_fifo_named_git_does_not_block_the_tracked_files_question(tmp_path: Path) -> None:
+    """An unpacked tree with a fifo named ``.git``: when ``.gitignore`` hides a path, git's list of tracked files
+    is asked for, and reading the ``gitdir:`` line of ``.git`` blocked for ever. Now git cannot be asked, and
+    the run says so (exit 3) instead of hanging."""
+    project = tmp_path / "proj"
+    write(project, "app.py", UNSAFE_APP)
+    write(project, "local.py", UNSAFE_APP)
+    write(project, ".gitignore", "local.py\n")
+    os.mkfifo(project / ".git")
+    code, report = _check(project, tmp_path, "--no-cache")
+    assert findings(report) == [(rule, "app.py", line, col, sev) for rule, line, col, sev in UNSAFE_FINDINGS]
+    assert errors(report) == [(".", "git-unavailable", "cannot list the files git tracks (its .git is neither a "
+                               "directory nor a 'gitdir:' file): 1 path that .gitignore hides was not checked, "
+                               "though git may track it")]
+    assert code == 3
