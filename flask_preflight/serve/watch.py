@@ -59,6 +59,7 @@ def _watch(arbiter: Any, master: int, own: Set[int]) -> None:
     from flask_preflight.runtime.reaper import kill_tree
 
     graded: Set[int] = set()
+    warned = False
     while os.getpid() == master and not _refusal:
         time.sleep(INTERVAL)
         try:
@@ -91,6 +92,8 @@ def _watch(arbiter: Any, master: int, own: Set[int]) -> None:
                     return
                 # anything else: the worker's own check warned about what its import opened (a metrics port)
         except Exception as exc:  # noqa: BLE001 - the watch must never take the server down by itself
-            _say(f"flask-preflight serve: warning: the master's watch over worker sockets stopped: "
-                 f"{type(exc).__name__}: {exc}")
-            return
+            # nor be switched off by one odd answer: say it once and keep looking
+            if not warned:
+                warned = True
+                _say(f"flask-preflight serve: warning: the master's watch over worker sockets failed once "
+                     f"({type(exc).__name__}: {exc}); it keeps looking")
