@@ -4,8 +4,9 @@ Each worker checks what its own import started (:func:`flask_preflight.serve.wsg
 but that check runs in the process that imported the app: the app's code can patch it away, and it sees
 only the moment the import ends - a thread that starts the debugger two seconds later, or on the first
 request, is not there yet. The arbiter never imports the app, so a thread in it looks at the workers from
-/proc every ``INTERVAL`` seconds for as long as the server runs: a listening socket a worker (or a process
-below it) holds that is not one of gunicorn's own is asked ``GET /console``; a Werkzeug debugger or
+/proc every ``INTERVAL`` seconds for as long as the server runs: a listening socket a worker, a process below
+it, or an orphan of theirs (the master is made a subreaper, so a late ``setsid()`` double fork comes back to
+it) holds that is not one of gunicorn's own is asked ``GET /console``; a Werkzeug debugger or
 development server stops the whole server (the worker tree is killed, the arbiter told to shut down, and
 ``serve`` exits 1); anything else is left alone (the worker warned about what its import opened). Linux only
 (/proc), like the worker's own check; waitress has no separate master, so this is gunicorn's only.
@@ -40,8 +41,13 @@ def start(arbiter: Any) -> None:
     """gunicorn's ``when_ready`` hook: start the watch thread in the arbiter."""
     from flask_preflight.runtime import listeners as ls
 
+    from flask_preflight.runtime.reaper import set_subreaper
+
     if not ls.supported():
         return
+    # orphans of the workers (a setsid() double fork after the import, when the worker is no longer a
+    # subreaper) come back to the master instead of init, so they stay in the tree watched below
+    set_subreaper(True)
     master = os.getpid()
     own: Set[int] = set()
     for sock in getattr(arbiter, "LISTENERS", []) or []:
@@ -65,22 +71,21 @@ def _watch(arbiter: Any, master: int, own: Set[int]) -> None:
         try:
             workers = [int(pid) for pid in list(getattr(arbiter, "WORKERS", {}) or {})]
             parents = ls.parent_map()
-            new = []
-            for worker in workers:
-                tree = [worker] + ls.descendants(worker, parents)
-                new += [lst for lst in ls.listeners(tree) if lst.inode not in own and lst.inode not in graded]
+            tree = ls.descendants(master, parents)  # the workers, what they started, and orphans re-parented here
+            new = [lst for lst in ls.listeners(tree) if lst.inode not in own and lst.inode not in graded]
             if not new:
                 continue
             batch = new[:ls.MAX_PROBES]  # the rest next time: a socket counts as graded only once asked
             graded.update(lst.inode for lst in batch)
             for s in ls.classify(batch, master):
-                owner = next((w for w in workers if w == s.listener.pid or s.listener.pid in ls.descendants(w)),
-                             s.listener.pid)
+                holder = s.listener.pid
+                owner = next((w for w in workers if w == holder or holder in ls.descendants(w, parents)), holder)
                 if s.kind in ("debugger", "werkzeug"):
                     what = "serves the Werkzeug debugger" if s.kind == "debugger" else \
                         "runs a Werkzeug development server"
-                    held = "" if s.listener.pid == owner else f" (held by process {s.listener.pid}: {s.command})"
-                    reason = f"worker {owner} {what} on {s.listener.where}{held}"
+                    held = "" if holder == owner else f" (held by process {holder}: {s.command})"
+                    who = f"worker {owner}" if owner in workers else f"process {owner} (an orphan of a worker)"
+                    reason = f"{who} {what} on {s.listener.where}{held}"
                     _refusal["reason"] = reason
                     _say(f"flask-preflight serve: {reason} (found by the master's watch); stopping the server")
                     kill_tree(owner)

@@ -153,3 +153,19 @@ def test_the_master_finds_a_debugger_behind_more_silent_sockets_than_it_asks_at_
     assert line.endswith(f" serves the Werkzeug debugger on 127.0.0.1:{env['ATTACK_PORT']} (found by the master's "
                          "watch); stopping the server")
     _nothing_left(env, port)
+
+
+def test_the_master_stops_a_debugger_a_worker_double_forked_after_its_import(tmp_path: Path) -> None:
+    """Review of issue 13: two seconds after the import (the worker is a subreaper only while it imports), a
+    thread double-forks with ``setsid()`` and serves the debugger: re-parented to init, it was outside every
+    tree flask-preflight looks at and outlived ``serve``. The master is a subreaper, so the orphan comes back
+    to it, and its watch kills it and stops the server."""
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"), ATTACK_PIDFILE=str(tmp_path / "pid"))
+    port = free_port()
+    run = serve("escape_later:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
+    pid = int((tmp_path / "pid").read_text())
+    assert run.code == 1, run.stderr
+    assert (f"flask-preflight serve: process {pid} (an orphan of a worker) serves the Werkzeug debugger on "
+            f"127.0.0.1:{env['ATTACK_PORT']} (found by the master's watch); stopping the server") in run.stderr
+    assert not alive(pid)
+    _nothing_left(env, port)
