@@ -9,8 +9,9 @@ finding built from that file passes through :class:`Redactor` before it leaves t
 it is cached), whatever its rule.
 
 Each value is matched as written at run time and as it may be spelled in source (Python and JSON string
-escapes). Short values only match as whole words, so a 3-character key does not shred the message text;
-a value cut short by ``...`` (messages quote at most a few dozen characters of source) is redacted too.
+escapes; each line of a multi-line value on its own). Short values only match as whole words, so a
+3-character key does not shred the message text; a value cut short by ``...`` (messages quote at most a few
+dozen characters of source) is redacted too.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def secret_forms(value: Union[str, bytes, None]) -> List[str]:
     if not isinstance(value, str) or not value.strip():
         return []
     forms = {value, repr(value)[1:-1], json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    if "\n" in value.strip():  # a multi-line value is written (and quoted in snippets) one line at a time
+        forms.update(line.strip() for line in value.splitlines())
     return sorted((f for f in forms if f.strip()), key=len, reverse=True)
 
 

@@ -181,33 +181,48 @@ def command_line(pid: int) -> str:
 # --- what a socket serves -----------------------------------------------------------------------------
 
 
+_DEBUGGER = ("werkzeug.debug", "DebuggedApplication")
+_DEV_SERVER = ("werkzeug.serving", "BaseWSGIServer")
+
+
+class _KindOf:
+    """Whether an object is an instance of a class named ``module.name`` or of a subclass of one, judged by
+    the names in ``type(obj).__mro__``, not by ``isinstance`` against the class the module names now: after
+    ``importlib.reload(werkzeug.debug)`` a debugger built before the reload is an instance of a class the
+    module no longer names (and ``type()`` cannot be faked by a ``__class__`` property)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+        self._known: Dict[type, bool] = {}
+
+    def __call__(self, obj: Any) -> bool:
+        cls = type(obj)
+        hit = self._known.get(cls)
+        if hit is None:
+            try:
+                hit = any(getattr(c, "__module__", None) == self.module and getattr(c, "__name__", None) == self.name
+                          for c in cls.__mro__)
+            except Exception:  # noqa: BLE001 - a hostile metaclass
+                hit = False
+            self._known[cls] = hit
+        return hit
+
+
 def debugged_applications() -> List[Any]:
     """Every ``werkzeug.debug.DebuggedApplication`` instance alive in this process (a ``gc`` walk: one
-    held by a thread, a closure or a module global counts, not only one in the served WSGI stack)."""
-    try:
-        from werkzeug.debug import DebuggedApplication
-    except Exception:  # pragma: no cover - werkzeug comes with flask
-        return []
-    found = []
-    for obj in gc.get_objects():
-        try:
-            if isinstance(obj, DebuggedApplication):
-                found.append(obj)
-        except Exception:  # noqa: BLE001 - a hostile __class__ property
-            continue
-    return found
+    held by a thread, a closure or a module global counts, not only one in the served WSGI stack; one made
+    before ``werkzeug.debug`` was reloaded too)."""
+    is_debugger = _KindOf(*_DEBUGGER)
+    return [obj for obj in gc.get_objects() if is_debugger(obj)]
 
 
 def werkzeug_servers() -> Dict[int, Any]:
     """``{socket inode: server}`` for the Werkzeug development servers (``BaseWSGIServer``) alive here."""
-    try:
-        from werkzeug.serving import BaseWSGIServer
-    except Exception:  # pragma: no cover
-        return {}
+    is_server = _KindOf(*_DEV_SERVER)
     out: Dict[int, Any] = {}
     for obj in gc.get_objects():
         try:
-            if not isinstance(obj, BaseWSGIServer):
+            if not is_server(obj):
                 continue
             fd = obj.socket.fileno()
             if fd >= 0:
@@ -220,17 +235,14 @@ def werkzeug_servers() -> Dict[int, Any]:
 def debugger_in_chain(app: Any, limit: int = 32) -> Optional[Any]:
     """The ``DebuggedApplication`` in the WSGI chain below ``app`` (``.app``/``.application``/``.wsgi_app``
     links), if any."""
-    try:
-        from werkzeug.debug import DebuggedApplication
-    except Exception:  # pragma: no cover
-        return None
+    is_debugger = _KindOf(*_DEBUGGER)
     seen: Set[int] = set()
     current = app
     for _ in range(limit):
         if current is None or id(current) in seen:
             return None
         seen.add(id(current))
-        if isinstance(current, DebuggedApplication):
+        if is_debugger(current):
             return current
         nxt = None
         for attr in ("app", "application", "wsgi_app"):
@@ -295,32 +307,47 @@ class Served:
         return f"{self.listener.where} (held by {who})"
 
 
-MAX_PROBES = 5  # sockets in other processes asked over HTTP; beyond that they are listed unprobed
+MAX_PROBES = 32  # sockets asked over HTTP in one call, all at once; beyond that they are listed unprobed
+
+
+def _probe_all(targets: List[Listener]) -> Dict[int, Probe]:
+    """``probe`` for each listener, concurrently: silent sockets (a tarpit that never answers) cost one
+    ``PROBE_TIMEOUT`` together, not one each, so they cannot push a debugger behind them out of the run."""
+    if not targets:
+        return {}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(targets)) as pool:
+        answers = list(pool.map(probe, targets))
+    return {lst.inode: answer for lst, answer in zip(targets, answers)}
 
 
 def classify(new: Iterable[Listener], own_pid: int) -> List[Served]:
-    """Grade each new listening socket: in ``own_pid`` by the Werkzeug server object holding it, in another
-    process by probing it (at most ``MAX_PROBES`` of them, so silent sockets cannot stretch the run)."""
+    """Grade each new listening socket: in ``own_pid`` by the Werkzeug server object holding it, else (another
+    process, or no server object found) by probing it (at most ``MAX_PROBES`` of them, all at once, so silent
+    sockets cannot stretch the run)."""
     new = list(new)
     servers = werkzeug_servers() if any(lst.pid == own_pid for lst in new) else {}
+    # a socket in another process, or one here without a Werkzeug server object we can see (another class,
+    # or one rebuilt to hide), is asked over HTTP
+    asked = [lst for lst in new if lst.pid != own_pid or lst.inode not in servers][:MAX_PROBES]
+    answers = _probe_all(asked)
     out: List[Served] = []
-    probes = 0
     for lst in new:
-        if lst.pid == own_pid:
-            server = servers.get(lst.inode)
-            if server is None:
-                out.append(Served(lst, "other"))
-                continue
+        server = servers.get(lst.inode) if lst.pid == own_pid else None
+        if server is not None:
             dbg = debugger_in_chain(getattr(server, "app", None))
             if dbg is not None:
                 out.append(Served(lst, "debugger", evalex=bool(getattr(dbg, "evalex", False))))
             else:
                 out.append(Served(lst, "werkzeug"))
             continue
-        answer = probe(lst) if probes < MAX_PROBES else Probe()
-        probes += 1
+        answer = answers.get(lst.inode, Probe())
         kind = "debugger" if answer.debugger else "werkzeug" if answer.werkzeug else "other"
-        out.append(Served(lst, kind, evalex=answer.debugger, own_process=False, command=command_line(lst.pid)))
+        if lst.pid == own_pid:
+            out.append(Served(lst, kind, evalex=answer.debugger))
+        else:
+            out.append(Served(lst, kind, evalex=answer.debugger, own_process=False, command=command_line(lst.pid)))
     return out
 
 

@@ -59,9 +59,12 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
     if not set_subreaper():
         return work()
     me = os.getpid()
+    watch = _Watch(me)
     pid = os.fork()
     if pid == 0:  # the fork: load and check the app
         _supervisor = me
+        os.close(watch.done_r)
+        os.close(watch.ack_w)
         code = 2
         try:
             code = work()
@@ -71,11 +74,11 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
                     stream.flush()
                 except Exception:  # noqa: BLE001
                     pass
+            _last_look(watch)
             os._exit(code)
+    os.close(watch.done_w)
+    os.close(watch.ack_r)
     stopping: List[bool] = []
-
-    class _Stop(Exception):
-        """Raised by the SIGTERM handler to leave the wait: the parent's timeout."""
 
     def forward(signum: int, frame: Any) -> None:
         try:
@@ -93,7 +96,7 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
     signal.signal(signal.SIGTERM, stop)
     status: Optional[int] = None
     try:
-        status = _wait_for(pid)
+        status = _wait_for(pid, watch)
     except _Stop:
         pass  # the fork is still running: its sockets are graded with the rest, then it is killed
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the parent may repeat it while we clean up
@@ -101,6 +104,8 @@ def supervise(work: Callable[[], int], report_path: str) -> int:
     report: Dict[str, Any] = {"worker_exit": code, "stopped": bool(stopping)}
     try:
         report.update(clean_up(me, worker=pid if status is None else None))
+        known = {entry.get("where") for entry in report["listening"]}
+        report["listening"] += [e for e in watch.seen(pid) if e["where"] not in known][:32]
     finally:
         _write(report_path, report)
     return code if code >= 0 else 128 - code
@@ -112,17 +117,141 @@ def _exit_code(status: int) -> int:
     return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)  # pragma: no cover
 
 
-def _wait_for(pid: int) -> int:
-    """Reap children until ``pid`` itself has ended (orphans re-parented here are reaped on the way)."""
+class _Stop(BaseException):
+    """Raised by the SIGTERM handler to leave the wait: the parent's timeout. Not an ``Exception``, so the
+    watch's best-effort ``except Exception`` (it may be probing a socket when the signal comes) lets it through."""
+
+
+def _last_look(watch: "_Watch", wait: float = 5.0) -> None:
+    """In the fork, before it exits: tell the supervisor and wait (bounded) until it has looked at the sockets
+    once more, so a socket that lives only as long as the fork is still there to be asked."""
+    import select
+
+    try:
+        os.write(watch.done_w, b"d")
+        ready, _, _ = select.select([watch.ack_r], [], [], wait)
+        if ready:
+            os.read(watch.ack_r, 1)
+    except OSError:
+        pass
+
+
+class _Watch:
+    """Listening sockets that appear below the supervisor while the fork runs, graded from here.
+
+    The fork's own scan (:class:`flask_preflight.runtime.listeners.ServerScan`) runs in the process that
+    imported the app, whose code can patch it away (``ServerScan.served = lambda self: []``); and a socket a
+    thread of the fork holds is gone once the fork exits, before :func:`clean_up` looks. So the supervisor,
+    whose memory the app never touched, also looks every ``WATCH_INTERVAL`` seconds while it waits, and asks
+    each new socket ``GET /console`` while it is still open: each in a thread of its own (at most
+    ``MAX_ASKED`` in all), so sockets that never answer do not hold up the question to the next one."""
+
+    MAX_ASKED = 128
+
+    def __init__(self, root: int) -> None:
+        import threading
+
+        from flask_preflight.runtime import listeners as ls
+
+        self.root = root
+        self.on = ls.supported()
+        self.baseline = {lst.inode for lst in ls.tree_listeners(root)} if self.on else set()
+        self.found: Dict[int, Dict[str, Any]] = {}  # inode -> entry as in the report's "listening"
+        self.asked: set = set()  # inodes already being asked
+        self.threads: List[Any] = []
+        self.lock = threading.Lock()
+        self.done_r, self.done_w = os.pipe()  # the fork says "about to exit" (see _last_look)
+        self.ack_r, self.ack_w = os.pipe()  # the supervisor answers "looked"
+
+    def look(self) -> None:
+        if not self.on:
+            return
+        import threading
+
+        from flask_preflight.runtime import listeners as ls
+
+        try:
+            below = [p for p in ls.descendants(self.root) if not _zombie(p)]
+            for lst in ls.listeners(below):
+                if lst.inode in self.baseline or lst.inode in self.asked or len(self.asked) >= self.MAX_ASKED:
+                    continue
+                self.asked.add(lst.inode)
+                thread = threading.Thread(target=self._grade, args=(lst,), daemon=True)
+                thread.start()
+                self.threads.append(thread)
+        except Exception:  # noqa: BLE001 - watching is best effort; waiting for the fork is not
+            self.on = False
+
+    def _grade(self, lst: Any) -> None:
+        from flask_preflight.runtime import listeners as ls
+
+        try:
+            [s] = ls.classify([lst], self.root)
+            entry = {"where": s.listener.where, "address": s.listener.address, "port": s.listener.port,
+                     "pid": s.listener.pid, "command": ls.command_line(s.listener.pid), "kind": s.kind,
+                     "evalex": s.evalex}
+        except Exception:  # noqa: BLE001
+            return
+        with self.lock:
+            self.found[lst.inode] = entry
+
+    def wait(self, interval: float) -> None:
+        """Sleep up to ``interval``; when the fork says it is about to exit, look once more, let the questions
+        finish, and let it go."""
+        import select
+
+        try:
+            ready, _, _ = select.select([self.done_r], [], [], interval)
+            if not ready or not os.read(self.done_r, 1):
+                return
+        except OSError:
+            time.sleep(interval)
+            return
+        self.look()
+        self.finish()
+        try:
+            os.write(self.ack_w, b"a")
+        except OSError:
+            pass
+
+    def finish(self) -> None:
+        from flask_preflight.runtime.listeners import PROBE_TIMEOUT
+
+        deadline = time.monotonic() + PROBE_TIMEOUT + 0.5
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def seen(self, worker: int) -> List[Dict[str, Any]]:
+        """What the watch found (waiting for questions still open), debuggers and development servers first."""
+        self.finish()
+        with self.lock:
+            entries = list(self.found.values())
+        out = []
+        for entry in entries:
+            if entry["pid"] == worker:
+                entry = dict(entry, command="the process importing the app")
+            out.append(entry)
+        return sorted(out, key=lambda e: e["kind"] == "other")
+
+
+WATCH_INTERVAL = 0.1
+
+
+def _wait_for(pid: int, watch: Optional[_Watch] = None) -> int:
+    """Reap children until ``pid`` itself has ended (orphans re-parented here are reaped on the way),
+    looking for new listening sockets meanwhile when ``watch`` is given."""
     while True:
         try:
-            got, status = os.waitpid(-1, 0)
+            got, status = os.waitpid(-1, os.WNOHANG if watch is not None else 0)
         except InterruptedError:  # pragma: no cover - PEP 475 retries
             continue
         except ChildProcessError:
             return 0
         if got == pid:
             return status
+        if got == 0 and watch is not None:
+            watch.look()
+            watch.wait(WATCH_INTERVAL)
 
 
 def clean_up(root: int, worker: Optional[int] = None) -> Dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Sequence
 from gunicorn.app.base import BaseApplication
 from gunicorn.errors import AppImportError
 
-from flask_preflight.serve import resources
+from flask_preflight.serve import resources, watch
 from flask_preflight.serve.options import ServeOptions
 from flask_preflight.serve.wsgi import Refused, load_wsgi
 
@@ -83,6 +83,7 @@ class PreflightApplication(BaseApplication):
         for key, value in self.settings.items():
             if key in self.cfg.settings:  # settings newer than the installed gunicorn are skipped
                 self.cfg.set(key, value)
+        self.cfg.set("when_ready", watch.start)  # the arbiter watches its workers' sockets (serve/watch.py)
 
     def load(self) -> Any:
         try:
@@ -95,8 +96,9 @@ class PreflightApplication(BaseApplication):
 
 def run(opts: ServeOptions, target: Dict[str, Any], cwd: str, proc_name: str) -> int:
     """Run until stopped; 0 after a clean shutdown (SIGTERM/SIGINT), 1 when a worker refused the app
-    (it exits with APP_LOAD_ERROR and gunicorn halts with that code), 3 when gunicorn halted on another
-    error (could not bind, a worker failed to boot)."""
+    (it exits with APP_LOAD_ERROR and gunicorn halts with that code) or the master's watch caught a worker
+    serving a development server, 3 when gunicorn halted on another error (could not bind, a worker failed
+    to boot)."""
     master = os.getpid()
     try:
         PreflightApplication(opts, target, cwd, proc_name).run()
@@ -105,6 +107,6 @@ def run(opts: ServeOptions, target: Dict[str, Any], cwd: str, proc_name: str) ->
             raise  # a forked worker unwinding through here: its exit code is for the arbiter
         code = exc.code
         if code in (0, None):
-            return 0
+            return 1 if watch.refusal() else 0
         return 1 if code == APP_LOAD_ERROR else 3
-    return 0
+    return 1 if watch.refusal() else 0

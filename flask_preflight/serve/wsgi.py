@@ -95,10 +95,13 @@ def refuse_started_servers(baseline: Any, loaded: Any, target: str) -> None:
 def refuse_debug(app: Any, outer: Tuple[Any, ...]) -> None:
     """Raise Refused when ``app`` (or an app mounted below it) is in debug mode or has the debugger."""
     import flask
-    from werkzeug.debug import DebuggedApplication
 
+    from flask_preflight.runtime.check_common import instance_of
     from flask_preflight.runtime.check_wsgi import wsgi_layers
     from flask_preflight.runtime.target import unwrap
+
+    def is_debugger(obj: Any) -> bool:  # by name: one built before a reload of werkzeug.debug counts too
+        return instance_of(obj, "werkzeug", "DebuggedApplication")
 
     pending: List[Tuple[Any, Tuple[Any, ...], str]] = [(app, outer, "the app")]
     seen = set()
@@ -111,10 +114,10 @@ def refuse_debug(app: Any, outer: Tuple[Any, ...]) -> None:
             raise Refused(f"{label} is in debug mode (app.debug is {current.debug!r}) in the server worker")
         mounts: List[Tuple[str, str, Any]] = []
         for where, layer in wsgi_layers(current, layers_out, mounts=mounts):
-            if isinstance(layer, DebuggedApplication):
+            if is_debugger(layer):
                 raise Refused(f"{label} runs the Werkzeug debugger ({where} is a DebuggedApplication)")
         for where, prefix, mounted in mounts:
-            if isinstance(mounted, DebuggedApplication):
+            if is_debugger(mounted):
                 raise Refused(f"the WSGI app mounted at {prefix} is a DebuggedApplication")
             inner, layers = unwrap(mounted, flask.Flask)  # a mount may itself be middleware around an app
             if inner is not None:

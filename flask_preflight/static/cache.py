@@ -35,7 +35,8 @@ from flask_preflight import __version__
 from flask_preflight.static.serialize import Unserializable, decode, encode
 
 CACHE_DIR_NAME = ".flask_preflight_cache"
-SCHEMA = 3  # 2: findings carry redacted snippets (entries written before would show secrets); 3: view facts
+SCHEMA = 3  # 2: findings carry redacted snippets (entries written before would show secrets); 3: view facts,
+# and multi-line, implicitly concatenated and YAML-escaped secrets are redacted too
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flask-preflight result cache (https://bford.info/cachedir/)\n"
 
 

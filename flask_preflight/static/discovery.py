@@ -2,16 +2,20 @@
 
 The walk is iterative and sorted so runs are reproducible and deep trees cannot hit the recursion limit.
 Vendored and generated trees (virtualenvs, ``node_modules``, build output) are skipped by default because
-findings there are noise the user cannot fix. Paths named on the command line are always honoured: an
-explicit file is checked even when excluded or ignored, and an explicit directory is walked even when its
-own name would be skipped (its contents still follow the skipping rules).
+findings there are noise the user cannot fix - unless git tracks files in them: what is committed ships, and a
+directory name (``build/``, ``env/``, a planted ``pyvenv.cfg``) must not hide code from the scan. Paths named
+on the command line are always honoured: an explicit file is checked even when excluded or ignored, and an
+explicit directory is walked even when its own name would be skipped (its contents still follow the skipping
+rules).
 
 ``.gitignore`` handling reads the ignore files while walking (every level from the repository root down,
 plus ``.git/info/exclude``) instead of running git per file, and matches them with git's rules without
 backtracking (static/gitignore.py). The user's global excludes file (``core.excludesFile``) is not read.
 Ignore rules do not apply to files git tracks (they still ship), so
 when a pattern hides a path, git's own list of tracked files (one neutral ``git ls-files`` per repository,
-only when some pattern matched) decides; when git cannot answer, the hidden paths are counted and reported.
+only when some pattern matched or a directory skipped by name was met) decides; when git cannot answer, the
+hidden paths are counted and reported. Ignore files are read only when they are regular files (a symlinked
+``.gitignore`` is not followed, as git does not follow it), up to ``IGNORE_FILE_MAX`` bytes.
 
 Symbolic links are followed only while they stay inside the scanned directory: a link out of it (``.env``
 pointing at a file in the user's home, ``ln -s / rootlink``) is reported and not read.
@@ -33,7 +37,11 @@ from flask_preflight.static.deploy import SPECULATIVE_KINDS
 from flask_preflight.static.deploy import classify as deploy_kind
 from flask_preflight.static.deploy.git import tracked_files
 from flask_preflight.static.gitignore import IgnoreSpec
+from flask_preflight.static.source import read_bytes
 
+NEVER_WALKED = frozenset({".git", ".hg", ".svn"})
+# Skipped by name (or by a pyvenv.cfg inside) unless git tracks files in them: a committed build/, env/ or
+# .flask_preflight_cache/ ships like any other directory, and a pull request could otherwise hide code there.
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", ".tox", ".nox",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".flask_preflight_cache", "build", "dist",
@@ -41,6 +49,7 @@ SKIP_DIRS = frozenset({
 })
 _SHEBANG_RE = re.compile(rb"^#![^\n]*python")
 _SHEBANG_SNIFF = 256
+IGNORE_FILE_MAX = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -236,12 +245,16 @@ class _Walker:
             return
 
         if is_dir:
-            if name in SKIP_DIRS or name.endswith(".egg-info"):
+            if name in NEVER_WALKED:
+                return
+            by_name = name in SKIP_DIRS or name.endswith(".egg-info")
+            if by_name and not self._tracked_by_repo(path, parent):
                 return
             matched = self._matches(path, parent.ignores, arg_root, is_dir=True)
             if matched and not parent.matched:
                 return
-            if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+            if not by_name and os.path.isfile(os.path.join(path, "pyvenv.cfg")) \
+                    and not self._tracked_by_repo(path, parent):
                 return  # a virtualenv, whatever it is called
             real = _real(path) if is_link else os.path.join(parent.real, name)
             if is_link and not self._inside(real, arg_root):
@@ -331,7 +344,12 @@ class _Walker:
                 return decision and not self._tracked(path, is_dir=is_dir)
         return False
 
-    def _tracked(self, path: str, *, is_dir: bool) -> bool:
+    def _tracked_by_repo(self, path: str, parent: _Dir) -> bool:
+        """Whether git tracks files below the directory ``path`` (inside a repository, when .gitignore is
+        respected; a git that cannot answer means no: the directory stays skipped, as it always was)."""
+        return parent.in_repo and self._tracked(path, is_dir=True, count=False)
+
+    def _tracked(self, path: str, *, is_dir: bool, count: bool = True) -> bool:
         """Whether git tracks ``path`` (a directory: any file below it). Ignore rules never hide those."""
         repo = self._repo_root(os.path.dirname(path))
         if repo is None:
@@ -341,12 +359,15 @@ class _Walker:
             files = tracked_files(repo)
             listing = self.tracked[repo] = files if isinstance(files, str) else _Tracked(files)
         if isinstance(listing, str):
-            self.unverified[repo] = self.unverified.get(repo, 0) + 1
+            if count:
+                self.unverified[repo] = self.unverified.get(repo, 0) + 1
             return False
         rel = _rel_below(path, repo)
         if rel is None:
             return False
-        return rel in (listing.dirs if is_dir else listing.files)
+        # A directory is tracked when it holds a tracked file or is itself a submodule (a gitlink: in the index
+        # as one entry, like a file), whose checkout ships with the repository.
+        return rel in listing.dirs or rel in listing.files if is_dir else rel in listing.files
 
     def _ignores_for(self, directory: str) -> Tuple[_Ignore, ...]:
         """Ignore files that apply inside ``directory``: info/exclude, then each .gitignore from the repo root."""
@@ -408,11 +429,18 @@ def _check(spec: "IgnoreSpec", rel: str) -> Optional[bool]:
 
 
 def _load_ignore_file(path: str) -> Optional[Any]:
+    """An ignore file's patterns, or None. Like git (2.32+), a ``.gitignore`` that is a symlink is not followed,
+    and only a regular file is read, at most ``IGNORE_FILE_MAX`` bytes: a committed ``.gitignore -> /dev/zero``
+    would otherwise be read for ever, and a fifo would block. (An unread ignore file only means more is scanned.)"""
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
     except OSError:
         return None
+    data = read_bytes(path, path, max_bytes=IGNORE_FILE_MAX)
+    if isinstance(data, Problem):
+        return None
+    lines = data.decode("utf-8", "replace").splitlines()
     return IgnoreSpec.from_lines(lines) if lines else None
 
 

@@ -393,11 +393,8 @@ class _CachedRun:
 
 
 def _file_digest(path: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            return hashlib.sha256(fh.read()).hexdigest()
-    except OSError:
-        return "-"
+    data = read_bytes(path, path, max_bytes=1 << 20)  # a regular file, bounded: never /dev/zero or a fifo
+    return "-" if isinstance(data, Problem) else hashlib.sha256(data).hexdigest()
 
 
 def _run(candidates: List[Candidate], todo: List[int], options: _Options, jobs: int,

@@ -146,3 +146,51 @@ def test_a_git_file_pointing_nowhere_is_reported_not_trusted(tmp_path: Path) -> 
     assert reason.startswith("cannot list the files git tracks (git ls-files failed: fatal: not a git repository")
     assert reason.endswith("): 1 path that .gitignore hides was not checked, though git may track it")
     assert report["summary"]["files_scanned"] == 1 and code == 3
+
+
+def test_ignored_submodule_is_still_checked(repo: Path, tmp_path: Path) -> None:
+    """Review of issue 13: a submodule is one gitlink entry in git's list, not a directory holding tracked files,
+    so ``vendor/`` in ``.gitignore`` hid a committed submodule (and its debug server) from the scan."""
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    git(sub, "init", "-q")
+    write(sub, "app.py", UNSAFE_APP)
+    commit_all(sub)
+    write(repo, "main.py", "x = 1\n")
+    write(repo, ".gitignore", "vendor/\n")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", "-f", str(sub), "vendor")
+    commit_all(repo)
+    assert git(repo, "ls-files", "-s", "vendor").stdout.startswith(b"160000 ")
+    code, report = check_json(repo, home=tmp_path)
+    assert findings(report) == [("PF102", "vendor/app.py", 3, 1, "high"), ("PF101", "vendor/app.py", 3, 15, "high")]
+    assert report["summary"]["files_scanned"] == 2
+    assert errors(report) == [] and code == 1
+
+
+def test_committed_code_in_directories_skipped_by_name_is_checked(repo: Path, tmp_path: Path) -> None:
+    """Review of issue 13: directories skipped by name as vendored or generated (``build/``, ``env/``,
+    ``.flask_preflight_cache/``) or by a ``pyvenv.cfg`` inside hid committed code: "No findings in 1 file",
+    exit 0. Committed files there ship and are checked; the same names left untracked are still skipped."""
+    for where in ("build", "env", ".flask_preflight_cache", "pkg"):
+        write(repo, f"{where}/app.py", UNSAFE_APP)
+    write(repo, "pkg/pyvenv.cfg", "home = /usr/bin\n")
+    write(repo, "main.py", "import os\n")
+    commit_all(repo)
+    write(repo, "dist/local.py", UNSAFE_APP)  # untracked: skipped by name as before
+    write(repo, "venv2/pyvenv.cfg", "home = /usr/bin\n")
+    write(repo, "venv2/lib/site.py", UNSAFE_APP)  # an untracked virtualenv: skipped
+    code, report = check_json(repo, home=tmp_path)
+    assert findings(report) == [(rule, f"{where}/app.py", line, col, "high")
+                                for where in (".flask_preflight_cache", "build", "env", "pkg")
+                                for rule, line, col in (("PF102", 3, 1), ("PF101", 3, 15))]
+    assert report["summary"]["files_scanned"] == 5
+    assert errors(report) == [] and code == 1
+
+
+def test_directories_skipped_by_name_stay_skipped_outside_a_repository(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    write(project, "build/app.py", UNSAFE_APP)
+    write(project, "main.py", "import os\n")
+    code, report = check_json(project, home=tmp_path)
+    assert findings(report) == [] and errors(report) == []
+    assert report["summary"]["files_scanned"] == 1 and code == 0

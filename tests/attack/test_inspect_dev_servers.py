@@ -97,3 +97,51 @@ def test_a_metrics_port_is_a_warning_not_a_debugger_finding() -> None:
         f"127.0.0.1:{env['ATTACK_PORT']} (held by this process) that is not a Werkzeug server (a metrics or admin "
         "endpoint?); every server worker importing the app opens it too; inspect closed it when it ended"]
     _after(env)
+
+
+def test_a_debugger_whose_werkzeug_modules_were_reloaded_after_it_started_is_still_pf104() -> None:
+    """Review of issue 13: after ``importlib.reload(werkzeug.debug)`` and ``(werkzeug.serving)`` the live server
+    and its debugger are instances of classes the modules no longer name; ``isinstance`` missed both, and the
+    debugger on its port was a mere warning about "a metrics or admin endpoint"."""
+    env = attack_env()
+    run = inspect("reload_after_start:app", env)
+    assert run.code == 1, run.stderr
+    assert run.rows("PF102", "PF104") == [(
+        "PF104", "reload_after_start.py", 14, 1, "critical",
+        f"A Werkzeug development server started while reload_after_start:app was imported serves the Werkzeug "
+        f"debugger on 127.0.0.1:{env['ATTACK_PORT']} (held by this process) with evalex=True: anyone who reaches "
+        f"it can run Python in that process; {GUARDS}")]
+    assert run.warnings == []
+    _after(env)
+
+
+def test_a_debugger_that_patched_the_in_process_scan_is_found_by_the_supervisor() -> None:
+    """Review of issue 13: the import replaces ``ServerScan``'s methods and serves the debugger from a thread;
+    the in-process scan reported nothing. The supervisor, whose memory the app never touched, watches the
+    sockets below it while the import runs and asks the new one ``GET /console``."""
+    env = attack_env()
+    run = inspect("patch_the_scan:app", env)
+    assert run.code == 1, run.stderr
+    [row] = run.rows("PF102", "PF104")
+    pid = row[5].split("(held by process ", 1)[1].split(" ", 1)[0]
+    assert row == (
+        "PF104", "patch_the_scan.py", 15, 1, "critical",
+        f"A Werkzeug development server started while patch_the_scan:app was imported serves the Werkzeug "
+        f"debugger on 127.0.0.1:{env['ATTACK_PORT']} (held by process {pid} (the process importing the app)) with "
+        f"evalex=True: anyone who reaches it can run Python in that process; {GUARDS}")
+    [f] = [f for f in run.data["findings"] if f["rule_id"] == "PF104"]
+    assert f["evidence"] == f"listening socket 127.0.0.1:{env['ATTACK_PORT']}: DebuggedApplication(evalex=True)"
+    _after(env)
+
+
+def test_silent_sockets_do_not_hide_a_debugger_from_the_supervisor() -> None:
+    """Twenty sockets that never answer, opened before the debugger: probed one by one (2 s each), the
+    supervisor's watch would still be waiting on them when the import's process ended; probed together, the
+    debugger is answered in time."""
+    env = attack_env(ATTACK_TARPITS="20")
+    run = inspect("tarpits_then_debugger:app", env)
+    assert run.code == 1, run.stderr
+    assert [(r[0], r[4]) for r in run.rows("PF102", "PF104")] == [("PF104", "critical")]
+    [f] = [f for f in run.data["findings"] if f["rule_id"] == "PF104"]
+    assert f["evidence"] == f"listening socket 127.0.0.1:{env['ATTACK_PORT']}: DebuggedApplication(evalex=True)"
+    _after(env)

@@ -96,3 +96,76 @@ def test_a_metrics_port_opened_by_the_worker_is_a_warning_and_the_app_is_served(
     assert (f"importing metrics_port:app opened a listening socket on 127.0.0.1:{env['ATTACK_PORT']} (held by this "
             "process) that is not a Werkzeug server; serving beside it") in log
     assert "refuses to serve" not in log
+
+
+def test_a_worker_refuses_a_debugger_whose_werkzeug_modules_it_reloaded(tmp_path: Path) -> None:
+    """Review of issue 13: the worker's import starts the debugger on a port, then reloads ``werkzeug.debug``
+    and ``werkzeug.serving``: the worker served the app beside it, warning about a non-Werkzeug socket."""
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"))
+    port = free_port()
+    run = serve("reload_after_start:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
+    assert run.code == 1, run.stderr
+    assert (f" refuses to serve: a Werkzeug development server started by the import serves the debugger on "
+            f"127.0.0.1:{env['ATTACK_PORT']} (held by this process)\n") in run.stderr
+    assert "serving beside it" not in run.stderr
+    _nothing_left(env, port)
+
+
+def test_a_worker_refuses_to_serve_a_debugger_built_before_a_reload(tmp_path: Path) -> None:
+    """Review of issue 13: the served object is a ``DebuggedApplication`` made before ``werkzeug.debug`` was
+    reloaded; the worker's ``isinstance`` test missed it and served the evalex console on /console."""
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"))
+    port = free_port()
+    run = serve("reload_wrapper:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
+    assert run.code == 1, run.stderr
+    assert (" refuses to serve: the app runs the Werkzeug debugger (the served object is a DebuggedApplication)\n"
+            in run.stderr)
+    assert run.stderr.count("Booting worker") == 1
+    _nothing_left(env, port)
+
+
+@pytest.mark.parametrize("app", ["patch_the_scan", "delayed_debugger"])
+def test_the_master_stops_a_worker_whose_debugger_its_own_check_missed(tmp_path: Path, app: str) -> None:
+    """Review of issue 13: the worker's check runs in the process that imported the app, and only when the
+    import ends. ``patch_the_scan`` patches that check away; ``delayed_debugger`` starts the debugger two
+    seconds later. Both served the evalex console beside the app. The gunicorn master, which never imports the
+    app, watches its workers' sockets for as long as it runs, kills the worker and stops the server."""
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"))
+    port = free_port()
+    run = serve(f"{app}:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
+    assert run.code == 1, run.stderr
+    [line] = [ln for ln in run.stderr.splitlines() if "found by the master's watch" in ln]
+    pid = line.split("flask-preflight serve: worker ", 1)[1].split(" ", 1)[0]
+    assert line == (f"flask-preflight serve: worker {pid} serves the Werkzeug debugger on "
+                    f"127.0.0.1:{env['ATTACK_PORT']} (found by the master's watch); stopping the server")
+    assert "Traceback" not in run.stderr
+    _nothing_left(env, port)
+
+
+def test_the_master_finds_a_debugger_behind_more_silent_sockets_than_it_asks_at_once(tmp_path: Path) -> None:
+    """Forty silent sockets before the debugger: more than one round of probes. A socket counts as graded only
+    once it was asked, so the debugger is asked in the next round (it was marked graded unasked)."""
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"), ATTACK_TARPITS="40")
+    port = free_port()
+    run = serve("tarpits_then_debugger:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
+    assert run.code == 1, run.stderr
+    [line] = [ln for ln in run.stderr.splitlines() if "found by the master's watch" in ln]
+    assert line.endswith(f" serves the Werkzeug debugger on 127.0.0.1:{env['ATTACK_PORT']} (found by the master's "
+                         "watch); stopping the server")
+    _nothing_left(env, port)
+
+
+def test_the_master_stops_a_debugger_a_worker_double_forked_after_its_import(tmp_path: Path) -> None:
+    """Review of issue 13: two seconds after the import (the worker is a subreaper only while it imports), a
+    thread double-forks with ``setsid()`` and serves the debugger: re-parented to init, it was outside every
+    tree flask-preflight looks at and outlived ``serve``. The master is a subreaper, so the orphan comes back
+    to it, and its watch kills it and stops the server."""
+    env = attack_env(ATTACK_MARKER=str(tmp_path / "imported-once"), ATTACK_PIDFILE=str(tmp_path / "pid"))
+    port = free_port()
+    run = serve("escape_later:app", env, "--bind", f"{HOST}:{port}", "--workers", "1")
+    pid = int((tmp_path / "pid").read_text())
+    assert run.code == 1, run.stderr
+    assert (f"flask-preflight serve: process {pid} (an orphan of a worker) serves the Werkzeug debugger on "
+            f"127.0.0.1:{env['ATTACK_PORT']} (found by the master's watch); stopping the server") in run.stderr
+    assert not alive(pid)
+    _nothing_left(env, port)

@@ -15,11 +15,11 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from dataclasses import replace
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-
-from flask_preflight.findings import Finding, Location, Severity
+from flask_preflight.findings import Finding, Location, Problem, Severity
 from flask_preflight.redact import Redactor
 from flask_preflight.rules.deploy import PF401, PF402, PF406
 from flask_preflight.static.deploy.commands import Launch, launches
@@ -34,6 +34,7 @@ from flask_preflight.static.deploy.reach import Reached, target_module
 from flask_preflight.static.gitignore import IgnoreSpec
 from flask_preflight.static.python.context import FileAnalysis, ModuleSummary
 from flask_preflight.static.python.project import debug_switches
+from flask_preflight.static.source import read_bytes
 
 ENTRY_SCRIPT_NAMES = frozenset({"entrypoint.sh", "docker-entrypoint.sh", "start.sh", "run.sh", "boot.sh",
                                 "start-server.sh", "start_server.sh", "serve.sh", "prestart.sh"})
@@ -45,6 +46,7 @@ _SUBSUMED = frozenset({"PF101", "PF103", "PF104"})
 _LOCAL_DEV_NAME = re.compile(r"[.\-_](dev|devel|develop|development|local)[.\-_]", re.IGNORECASE)
 UNUSED_SCRIPT = "no scanned Dockerfile, compose file, Procfile or unit runs this script"
 _SERVING = frozenset({"flask-run", "python-script", "python-module", "gunicorn", "server"})
+DOCKERIGNORE_MAX = 1 << 20
 
 
 class DeployChecks(GunicornChecks, PythonLaunches):
@@ -497,11 +499,18 @@ def _server_targets(args: Sequence[str]) -> List[str]:
 
 def _dockerignore(context: str) -> Optional[IgnoreSpec]:
     """The build context's ``.dockerignore`` (gitignore-style patterns are close enough for a file name)."""
+    # Only a regular file, not a symlink (out of the tree, or `-> /dev/zero`, which never ends), read up to a
+    # bound; an unread .dockerignore only means more is taken to reach the image.
+    path = os.path.join(context, ".dockerignore")
     try:
-        with open(os.path.join(context, ".dockerignore"), encoding="utf-8", errors="replace") as fh:
-            return IgnoreSpec.from_lines(fh.read().splitlines())
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
     except OSError:
         return None
+    data = read_bytes(path, ".dockerignore", max_bytes=DOCKERIGNORE_MAX)
+    if isinstance(data, Problem):
+        return None
+    return IgnoreSpec.from_lines(data.decode("utf-8", "replace").splitlines())
 
 
 _DEVISH = re.compile(r"(?:^|[^a-z])(dev|devel|develop|development|local|debug|test|testing)(?:$|[^a-z])",
@@ -571,6 +580,11 @@ def _add_secret(redactor: Redactor, var: EnvVar, value: str) -> None:
         redactor.add(var.value)
         redactor.add(var.value.strip())
     redactor.add(value)
+    if value and var.origin.snippet and redactor.text(var.origin.snippet) == var.origin.snippet:
+        # The value is spelled differently where it is written (a YAML or TOML escape, a folded block
+        # scalar): no form of it is found in its own lines, so those whole lines are hidden instead.
+        for line in var.origin.snippet.split("\n"):
+            redactor.add_source(line.strip())
 
 
 def _secret_value(raw: str, kind: str) -> Tuple[str, str]:

@@ -21,6 +21,7 @@ The commands used (``ls-files``, ``check-ignore``) never run content filters or 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import threading
 from functools import lru_cache
@@ -79,8 +80,14 @@ def _repository_root(directory: str) -> Optional[str]:
 def git_dir(repo_root: str) -> Optional[str]:
     """The git directory of the work tree at ``repo_root``: ``.git`` itself, or what its ``gitdir:`` line names."""
     dot_git = os.path.join(repo_root, ".git")
-    if os.path.isdir(dot_git):
+    try:
+        mode = os.stat(dot_git).st_mode
+    except OSError:
+        return None
+    if stat.S_ISDIR(mode):
         return dot_git
+    if not stat.S_ISREG(mode):
+        return None  # a fifo named .git (an unpacked tree can hold one) would block the open for ever
     try:
         with open(dot_git, encoding="utf-8", errors="replace") as fh:
             first = fh.readline(4096).strip()

@@ -194,6 +194,7 @@ class Context:
                 self.redactor.add(sub.value)
                 for piece in self._source_lines(sub):
                     self.redactor.add_source(piece)
+                    self.redactor.add_source(piece.strip())  # messages quote source with its indent collapsed
 
     def _source_lines(self, node: ast.AST) -> List[str]:
         """The text of ``node`` on each of its lines (columns are UTF-8 byte offsets)."""
