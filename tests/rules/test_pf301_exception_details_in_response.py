@@ -913,3 +913,48 @@ def keep():
 """
     scan({"app.py": src})
     assert exact(scan) == [("PF301", "app.py", 14, 9, "medium"), ("PF301", "app.py", 35, 5, "medium")]
+
+
+def test_a_before_request_hook_that_returns_is_the_response(scan):
+    """A ``before_request`` hook that returns a value answers the request instead of the view, so exception
+    text it returns reaches the client; a hook that only logs, or answers with a fixed text, does not leak."""
+    src = HEAD + """
+from flask import Blueprint, redirect
+bp = Blueprint("short", __name__)
+
+@app.before_request
+def resolve_short_url():
+    try:
+        return redirect(lookup(request.path))
+    except Exception as err:
+        response = "Unknown error: {}".format(err)
+        app.logger.error(response)
+        return response
+
+@bp.before_app_request
+def track():
+    try:
+        record(request.path)
+    except Exception as err:
+        app.logger.exception(err)
+
+def check_quota():
+    try:
+        consume(request.remote_addr)
+    except Exception as err:
+        app.logger.warning("quota: %s", err)
+        return "Too many requests", 429
+
+app.before_request(check_quota)
+
+def maintenance():
+    try:
+        check_maintenance()
+    except Exception as err:
+        return jsonify(error=str(err)), 503
+
+app.before_request(maintenance)
+"""
+    scan({"app.py": src})
+    assert exact(scan) == [("PF301", "app.py", 16, 9, "medium"), ("PF301", "app.py", 38, 9, "medium")]
+    assert "before_request hook `resolve_short_url`" in scan.message("PF301", 16)

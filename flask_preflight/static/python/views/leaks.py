@@ -342,7 +342,8 @@ class ExceptionLeaks(Guards):
         hit = max(hits, key=rank)
         sev = Severity.HIGH if rank(hit) > 0 else Severity.MEDIUM
         who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else \
-            f"Socket.IO handler `{view.name}`" if view.socket and not view.route else f"View `{view.name}`"
+            f"Socket.IO handler `{view.name}`" if view.socket and not view.route else \
+            f"before_request hook `{view.name}`" if view.hook and not view.route else f"View `{view.name}`"
         subject = hit.label
         if hit.grade == "detail" and hit.origin is not None:
             subject += f" of {hit.origin.describe}"
