@@ -280,7 +280,8 @@ class CsrfChecks:
             func = n.func
             if isinstance(func, ast.Name):
                 qual = self.model.imports.get(func.id, "")
-                if func.id in INERT_BUILTINS and func.id not in self.model.imports and func.id not in self.model.functions:
+                if func.id in INERT_BUILTINS and func.id not in self.model.imports and \
+                        func.id not in self.model.functions:
                     continue
                 if qual.split(".")[0] in ("flask", "werkzeug") and func.id in INERT_FLASK:
                     continue
