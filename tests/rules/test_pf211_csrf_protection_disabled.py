@@ -35,7 +35,7 @@ def transfer():
 @app.post("/orders")
 @csrf.exempt
 def orders():
-    return "ok"
+    return place_order(request.form)
 
 @app.route("/ping")
 @csrf.exempt
@@ -187,6 +187,167 @@ def notes():
                            ("PF211", "app.py", 29, 2, "medium"), ("PF211", "app.py", 36, 2, "high"),
                            ("PF211", "app.py", 42, 2, "medium")]
     assert "basic-auth" in scan.message("PF211", 23)
+
+
+def test_decorators_imported_from_another_module_are_followed(scan):
+    """A decorator of the project's own decorators module that refuses a request without an Authorization /
+    API-key header gates the view, even when the view's module calls its header user ``current_user``. A
+    decorator there that falls back to the session does not, nor does one the project does not define."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/decorators.py": """from functools import wraps
+from flask import request, abort, g
+from flask_login import current_user
+
+def api_basic_auth(f):
+    @wraps(f)
+    def inner(*args, **kwargs):
+        header = request.headers.get("Authorization")
+        if not header:
+            abort(401)
+        g.api_user = check_basic(header)
+        return f(*args, **kwargs)
+    return inner
+
+def header_or_session(f):
+    @wraps(f)
+    def inner(*args, **kwargs):
+        if not request.headers.get("X-Api-Key") and not current_user.is_authenticated:
+            abort(401)
+        return f(*args, **kwargs)
+    return inner
+""",
+        "pkg/api.py": FLASK + """from flask import g
+from werkzeug.local import LocalProxy
+from vendor_auth import api_auth
+from .decorators import api_basic_auth, header_or_session
+current_user = LocalProxy(lambda: g.api_user)
+
+@app.post("/api/zones")
+@api_basic_auth
+@csrf.exempt
+def create_zone():
+    return create(current_user.id, request.json)
+
+@app.post("/api/records")
+@header_or_session
+@csrf.exempt
+def create_record():
+    return create(g.user_id, request.json)
+
+@app.post("/api/keys")
+@api_auth
+@csrf.exempt
+def create_key():
+    return create(current_user.id, request.json)
+""",
+    }
+    scan(files)
+    # create_key: an unknown library decorator and a module-local current_user: no credential visible, medium
+    assert _rows(scan) == [("PF211", "api.py", 19, 2, "medium"), ("PF211", "api.py", 25, 2, "medium")]
+    assert "no credential is visible" in scan.message("PF211", 25)
+
+
+def test_imported_session_decorator_keeps_the_finding_high(scan):
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/auth.py": """from flask import session, abort
+
+def must_be_member(f):
+    def inner(*args, **kwargs):
+        if "uid" not in session:
+            abort(401)
+        return f(*args, **kwargs)
+    return inner
+""",
+        "pkg/views.py": FLASK + """from flask_login import current_user
+from .auth import must_be_member
+
+@app.post("/posts")
+@must_be_member
+@csrf.exempt
+def new_post():
+    return save(current_user, request.form)
+""",
+    }
+    scan(files)
+    assert _rows(scan) == [("PF211", "views.py", 10, 2, "high")]
+
+
+def test_a_view_that_changes_nothing_has_nothing_to_forge(scan):
+    """A POST view that only renders request data with Flask helpers stores nothing and reads no credential;
+    one that calls project code, stores onto an object, or writes the session may change state."""
+    src = FLASK + """from flask import render_template, jsonify, g
+
+@app.route("/checkip", methods=["GET", "POST"])
+@csrf.exempt
+def checkip():
+    return render_template("ip.html", ip=request.environ.get("HTTP_X_REAL_IP", request.remote_addr))
+
+@app.post("/echo")
+@csrf.exempt
+def echo():
+    return jsonify(name=str(request.form.get("name", "")), size=len(request.get_data()))
+
+@app.route("/visits", methods=["GET", "POST"])
+@csrf.exempt
+def visits():
+    return render_template("ip.html", ip=record_visit(request.remote_addr))
+
+@app.post("/mark")
+@csrf.exempt
+def mark():
+    g.marked = True
+    return jsonify(ok=True)
+
+@app.post("/theme")
+@csrf.exempt
+def theme():
+    session["theme"] = request.form["theme"]
+    return jsonify(ok=True)
+"""
+    scan({"app.py": src})
+    assert _rows(scan) == [("PF211", "app.py", 18, 2, "medium"), ("PF211", "app.py", 23, 2, "medium"),
+                           ("PF211", "app.py", 29, 2, "high")]
+
+
+def test_identity_provider_callback_that_verifies_the_assertion(scan):
+    """A SAML assertion consumer / OAuth callback: the identity provider posts cross-site by design and the
+    library verifies its signature (or the OAuth state); what it stores in the session, and reads back, is
+    the verified login. The same stores without a verification, or a read of a session key the callback did
+    not store, still ride on the browser's cookie."""
+    src = FLASK + """from onelogin.saml2.auth import OneLogin_Saml2_Auth
+from flask import redirect
+
+@app.route("/saml/acs", methods=["GET", "POST"])
+@csrf.exempt
+def saml_acs():
+    auth = OneLogin_Saml2_Auth(prepare(request))
+    auth.process_response()
+    if not auth.get_errors():
+        session["saml_data"] = auth.get_attributes()
+        session["name_id"] = auth.get_nameid()
+        user = find_or_create(session["name_id"], session.get("saml_data"))
+        session["user_id"] = user.id
+    return redirect("/")
+
+@app.post("/sso/claim")
+@csrf.exempt
+def sso_claim():
+    session["name_id"] = request.form["name_id"]
+    return redirect("/")
+
+@app.post("/oauth/link")
+@csrf.exempt
+def oauth_link():
+    token = oauth.github.authorize_access_token()
+    session["github"] = token
+    link_account(session["user_id"], token)
+    return redirect("/")
+"""
+    scan({"app.py": src})
+    assert _rows(scan) == [("PF211", "app.py", 21, 2, "high"), ("PF211", "app.py", 27, 2, "medium")]
+    assert "the session cookie" in scan.message("PF211", 27)
 
 
 def test_api_decorators_exempt_every_resource(scan):

@@ -654,12 +654,15 @@ class Wrapped(Exception):
 class Templated(Exception):
     pass
 
+class Composed(Exception):
+    pass
+
 class Described(Exception):
     def __str__(self):
         return f"failed: {self.args}"
 """,
     "pkg/service.py": """
-from pkg.errors import PostError, Wrapped, Templated, Detached
+from pkg.errors import PostError, Wrapped, Templated, Detached, Composed
 
 def create(x):
     if not x:
@@ -667,11 +670,19 @@ def create(x):
     if x == 2:
         raise Detached(x)
     if x == 3:
-        raise Templated(f"Missing field {x}")
+        raise Composed(f"Change too large ({len(x):,} chars, limit {LIMIT:,})")
+    if x == 4:
+        raise Composed("Missing '{}' for function {}".format(x, x.function))
     try:
         return int(x)
+    except ValueError as err:
+        reason = str(err)
+        raise Templated(f"Could not read the value: {reason}")
     except Exception as e:
         raise Wrapped(str(e))
+
+def check(x):
+    raise Templated(f"{x}")
 """,
 }
 
@@ -725,11 +736,65 @@ def f():
         create(3)
     except IntegrityError as err:
         return jsonify(message=str(err)), 400
+
+@app.route("/g")
+def g():
+    try:
+        create(3)
+    except Composed as err:
+        return jsonify(message=str(err)), 400
+
+@app.route("/h")
+def h():
+    from pkg.errors import Composed as Local
+    try:
+        create(3)
+    except Local as err:
+        return jsonify(message=str(err)), 400
+
+@app.route("/i")
+def i():
+    from .errors import Wrapped as Local
+    try:
+        create(3)
+    except Local as err:
+        return jsonify(message=str(err)), 400
 """
-    scan({**PROJECT_ERRORS, "pkg/views.py": views})
-    # Wrapped carries str(e) of anything, Templated interpolates values, Described builds its text, and a
-    # library's exception says what the library says
-    assert exact(scan) == [("PF301", "pkg/views.py", n, 9, "medium") for n in (26, 33, 40, 47)]
+    scan({**PROJECT_ERRORS, "pkg/views.py": views.replace("Described\n", "Described, Composed\n")})
+    # Wrapped carries str(e) of anything, Templated interpolates a caught exception's text (through a
+    # variable) or nothing but a value, Described builds its text, and a library's exception says what the
+    # library says. Composed is always a sentence the project wrote around its own values (sizes, field
+    # names): meant for the client.
+    # (a class imported inside the view is named the same way: /h is Composed, /i is Wrapped)
+    assert exact(scan) == [("PF301", "pkg/views.py", n, 9, "medium") for n in (26, 33, 40, 47, 70)]
+
+
+def test_a_written_message_is_a_sentence_around_values_no_exception_gave():
+    import ast
+
+    from flask_preflight.static.python.views.facts import exception_names, written_message
+
+    src = """
+try:
+    pass
+except ValueError as err:
+    detail = "bad: " + str(err)
+    first = detail.splitlines()[0]
+a = f"Missing '{attr}' for {challenge.function}"
+b = "Limit is {} ({:,} chars)".format(n, len(text))
+c = "Only %d left" % count
+d = _("Budget of %(n)s reached", n=n)
+e = f"Could not read: {first}"
+f = f"{attr}"
+g = "Failed: {}".format(err.args)
+h = f"Failed: {traceback.format_exc()}"
+i = message
+"""
+    tree = ast.parse(src)
+    tainted = exception_names(tree)
+    values = {t.targets[0].id: t.value for t in tree.body if isinstance(t, ast.Assign)}
+    assert {k: written_message(v, tainted) for k, v in values.items()} == {
+        "a": True, "b": True, "c": True, "d": True, "e": False, "f": False, "g": False, "h": False, "i": False}
 
 
 def test_a_subclass_raised_with_a_computed_message_is_caught_by_its_base(scan):
@@ -808,3 +873,88 @@ def a():
     }
     scan(files)
     assert exact(scan) == []
+
+
+def test_text_stored_in_a_handler_that_returns_does_not_reach_the_success_path(scan):
+    """The error branch stores the exception text on an object and answers with it; the success response
+    after the ``try`` returns the same object, but the branch that filled it always left the function.
+    Without the ``return`` in the handler the stored text does reach the later response."""
+    src = HEAD + """
+@app.post("/rollover")
+def rollover():
+    job = Job()
+    try:
+        key = parse(request.json)
+    except (KeyError, ValueError) as error:
+        job.error = "PowerDNS returned no usable key: {}".format(error)
+        save(job)
+        return jsonify(msg=job.error), 502
+    job.key = key
+    return jsonify(msg="staged", job=job.to_dict()), 201
+
+@app.post("/retry")
+def retry():
+    job = Job()
+    try:
+        key = parse(request.json)
+    except (KeyError, ValueError) as error:
+        job.error = "PowerDNS returned no usable key: {}".format(error)
+        abort(502)
+    return jsonify(msg="staged", job=job.to_dict()), 201
+
+@app.post("/keep")
+def keep():
+    job = Job()
+    try:
+        job.key = parse(request.json)
+    except (KeyError, ValueError) as error:
+        job.error = "PowerDNS returned no usable key: {}".format(error)
+    return jsonify(msg="done", job=job.to_dict()), 200
+"""
+    scan({"app.py": src})
+    assert exact(scan) == [("PF301", "app.py", 14, 9, "medium"), ("PF301", "app.py", 35, 5, "medium")]
+
+
+def test_a_before_request_hook_that_returns_is_the_response(scan):
+    """A ``before_request`` hook that returns a value answers the request instead of the view, so exception
+    text it returns reaches the client; a hook that only logs, or answers with a fixed text, does not leak."""
+    src = HEAD + """
+from flask import Blueprint, redirect
+bp = Blueprint("short", __name__)
+
+@app.before_request
+def resolve_short_url():
+    try:
+        return redirect(lookup(request.path))
+    except Exception as err:
+        response = "Unknown error: {}".format(err)
+        app.logger.error(response)
+        return response
+
+@bp.before_app_request
+def track():
+    try:
+        record(request.path)
+    except Exception as err:
+        app.logger.exception(err)
+
+def check_quota():
+    try:
+        consume(request.remote_addr)
+    except Exception as err:
+        app.logger.warning("quota: %s", err)
+        return "Too many requests", 429
+
+app.before_request(check_quota)
+
+def maintenance():
+    try:
+        check_maintenance()
+    except Exception as err:
+        return jsonify(error=str(err)), 503
+
+app.before_request(maintenance)
+"""
+    scan({"app.py": src})
+    assert exact(scan) == [("PF301", "app.py", 16, 9, "medium"), ("PF301", "app.py", 38, 9, "medium")]
+    assert "before_request hook `resolve_short_url`" in scan.message("PF301", 16)

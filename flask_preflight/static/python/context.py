@@ -110,6 +110,7 @@ class ModuleSummary:
     dev_servers: List[DevServerRun] = field(default_factory=list)
     random_functions: Set[str] = field(default_factory=set)  # top-level functions returning a random value (PF203)
     env_flags: Dict[str, Optional[bool]] = field(default_factory=dict)  # env switches' truth when unset (PF211)
+    csrf_gates: Dict[str, str] = field(default_factory=dict)  # decorator -> the token it requires (PF211)
     view_facts: Optional[ViewFacts] = None
     # function -> what it does with its parameters: [(how, param, position, loader location)] (factories.py)
     factories: Dict[str, List[Tuple[str, str, int, Location]]] = field(default_factory=dict)

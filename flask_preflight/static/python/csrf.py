@@ -6,7 +6,10 @@ cannot know or set - a secret token in the URL, an ``Authorization``/``X-Api-Key
 cannot send custom headers, and ``fetch`` with them needs a CORS preflight), a signed payload - cannot be
 forged cross-site, so exempting it from Flask-WTF's token check is required, not a hole. Exemptions are
 therefore judged by the credential each view relies on, read from its body, its decorators (followed into
-decorator functions of the same module) and its route or blueprint URL.
+decorator functions of the same module, and through the project index into those imported from another
+module of the project) and its route or blueprint URL. A view that reads no credential and calls nothing but
+Flask's response helpers changes nothing a forger could not change from their own machine, so its exemption
+is no risk either.
 
 Switches are judged the way Flask-WTF's ``CSRFProtect.init_app`` reads them: with
 ``WTF_CSRF_CHECK_DEFAULT = False`` its ``before_request`` hook returns without checking anything, and only
@@ -19,7 +22,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from flask_preflight.findings import Finding, Severity
 from flask_preflight.rules.secrets import PF211
@@ -31,11 +34,12 @@ from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, ImportRef
 from flask_preflight.static.python.model import Site
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from flask_preflight.static.python.context import FileAnalysis
+    from flask_preflight.static.python.context import Deferred, FileAnalysis
     from flask_preflight.static.python.project import ProjectIndex
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 GATE_KIND = "csrf-hook-gate"  # Deferred.kind: the protect() hook is registered only if another module's setting is on
+EXEMPT_KIND = "csrf-exempt-decorator"  # Deferred.kind: an exempt view's imported decorators may gate it
 GATE_SEP = "\n\x00\n"  # between the deferred message for "off by default" and the one for "unknown"
 # Words of a URL variable or query parameter that carry a secret the attacker cannot know; headers add the
 # words of credential headers (a header named "auth-anything" is no URL segment like `/<auth_method>/`).
@@ -47,6 +51,15 @@ AMBIENT_DECORATOR_RE = re.compile(r"login_required|roles_(required|accepted)|aut
                                   r"admin_required|fresh_login_required")
 SIGNATURE_RE = re.compile(r"signature|compare_digest|construct_event|verify_?(webhook|request|hmac|token|jwt|payload|sig)|"
                           r"validate_?(webhook|request|sig)", re.IGNORECASE)
+# Library calls that authenticate an identity provider's cross-site post by its signature or the OAuth state:
+# python3-saml ``process_response``, pysaml2 ``parse_authn_request_response``, Authlib ``authorize_access_token``.
+SSO_RESPONSE_RE = re.compile(r"^(process_response|parse_authn_request_response|authorize_access_token)$")
+# What a view may call and still change nothing: Flask/Werkzeug response helpers, reads of the request, builtins.
+INERT_FLASK = {"render_template", "render_template_string", "jsonify", "make_response", "redirect", "url_for",
+               "abort", "Response", "escape"}
+INERT_REQUEST = {"get", "getlist", "get_json", "get_data", "to_dict", "items", "keys", "values"}
+INERT_BUILTINS = {"str", "int", "float", "bool", "len", "dict", "list", "tuple", "set", "sorted", "min", "max",
+                  "repr", "format", "isinstance", "range", "enumerate", "zip"}
 WEBHOOK_RE = re.compile(r"webhook|hook|callback|notify|notification|ipn", re.IGNORECASE)
 _URL_VAR_RE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 _BASIC_AUTH_CLASSES = ("HTTPBasicAuth", "HTTPDigestAuth")
@@ -71,6 +84,9 @@ class Credential:
     gate: List[str] = field(default_factory=list)  # token in the URL or required by a decorator
     token: List[str] = field(default_factory=list)  # a token or signature the body reads
     logs_in: bool = False  # calls login_user(): a login form (login CSRF)
+    writes: List[str] = field(default_factory=list)  # session keys it stores (and reads back): its own data
+    verified: bool = False  # checks a signature or an identity provider's signed response
+    imported: List[str] = field(default_factory=list)  # project decorators of another module (the index decides)
 
 
 class CsrfChecks:
@@ -216,18 +232,21 @@ class CsrfChecks:
         cred = self.credential(fn, site)
         name = fn.name
         route = " ".join(self._route_paths(fn))
+        # Storing into the session changes the victim's state; after a verified signature it stores what the
+        # verified sender said (an identity provider's login), and reading those keys back is no credential.
+        ambient = cred.ambient + ([] if cred.verified else cred.writes)
         if not methods & STATE_CHANGING:
             sev, why = Severity.LOW, "it only serves safe methods, so the exemption does nothing and can go"
         elif cred.gate:
             # refused without a token the forger's page cannot know; current_user, if any, comes from it
             return
-        elif cred.token and not (cred.ambient or cred.user):
+        elif cred.token and not (ambient or cred.user):
             return  # a header token or a signature checked in the body: not forgeable cross-site
         elif cred.token:
-            sev, why = Severity.MEDIUM, (f"it reads {cred.token[0]} but also {(cred.ambient + cred.user)[0]}; make sure a "
+            sev, why = Severity.MEDIUM, (f"it reads {cred.token[0]} but also {(ambient + cred.user)[0]}; make sure a "
                                          f"request with only the session cookie is refused")
-        elif cred.ambient or cred.user:
-            sev, why = Severity.HIGH, (f"it changes state and relies on {(cred.ambient + cred.user)[0]}, which the "
+        elif ambient or cred.user:
+            sev, why = Severity.HIGH, (f"it changes state and relies on {(ambient + cred.user)[0]}, which the "
                                        f"browser sends by itself, so another site can trigger it in a victim's browser")
         elif cred.logs_in:
             sev, why = Severity.LOW, ("it logs a user in: another site can log the victim into an account the "
@@ -235,10 +254,50 @@ class CsrfChecks:
         elif WEBHOOK_RE.search(name) or WEBHOOK_RE.search(route):
             sev, why = Severity.LOW, ("it looks like a webhook, which cannot send a CSRF token, so the exemption "
                                       "is needed; nothing here verifies who sent the request, though")
+        elif not cred.imported and self._inert(fn):
+            return  # reads no credential and calls only Flask's response helpers: nothing to forge
         else:
             sev, why = Severity.MEDIUM, ("it accepts state-changing methods and no credential is visible here; make "
                                          "sure it does not authenticate with the session cookie")
-        self.ctx.emit(PF211, dec, f"View `{name}` is exempt from CSRF protection: {why}.", sev)
+        message = f"View `{name}` is exempt from CSRF protection: {why}."
+        if cred.imported and sev is not Severity.LOW:
+            # a decorator imported from another module of the project may require a token: the index decides
+            self.ctx.defer(EXEMPT_KIND, " ".join(cred.imported), PF211, dec, sev, message, site)
+            return
+        self.ctx.emit(PF211, dec, message, sev)
+
+    def _inert(self, fn: Any) -> bool:
+        """True when every call in the view is a Flask response helper, a read of ``request`` or a builtin:
+        such a view stores nothing and consults no credential, so a forged request does nothing the forger
+        could not do directly."""
+        for n in (x for stmt in fn.body for x in walk_nodes(stmt)):
+            if isinstance(n, (ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom, ast.Await)):
+                return False
+            if isinstance(n, (ast.Attribute, ast.Subscript)) and isinstance(n.ctx, (ast.Store, ast.Del)):
+                return False
+            if not isinstance(n, ast.Call):
+                continue
+            func = n.func
+            if isinstance(func, ast.Name):
+                qual = self.model.imports.get(func.id, "")
+                if func.id in INERT_BUILTINS and func.id not in self.model.imports and \
+                        func.id not in self.model.functions:
+                    continue
+                if qual.split(".")[0] in ("flask", "werkzeug") and func.id in INERT_FLASK:
+                    continue
+                return False
+            if isinstance(func, ast.Attribute):
+                owner = func.value
+                while isinstance(owner, ast.Attribute):
+                    owner = owner.value
+                if isinstance(owner, ast.Name) and owner.id == "request" and func.attr in INERT_REQUEST and \
+                        self._from_flask(owner, "request"):
+                    continue
+                if isinstance(func.value, ast.Name) and func.attr in INERT_FLASK and \
+                        self.model.imports.get(func.value.id, "") == "flask":
+                    continue
+            return False
+        return True
 
     def _exempt_call(self, call: ast.Call, site: Site) -> None:
         if self.ctx.is_test or not call.args:
@@ -321,20 +380,74 @@ class CsrfChecks:
         if local is not None and depth < 2:
             inner = Credential()
             self._body_credential(local, inner, depth + 1)
-            if inner.token and not inner.ambient:
+            if inner.token and not (inner.ambient or inner.user):
                 cred.gate.append(f"{inner.token[0]} checked by `@{name}`")
                 return
             cred.ambient += inner.ambient
             cred.user += inner.user
+        elif isinstance(target, ast.Name) and not AMBIENT_DECORATOR_RE.search(name):
+            b, _ = self.model.lookup(target.id, site.scope, 10 ** 9)
+            if b is not None and b.kind == "import" and b.target and "." in b.target:
+                cred.imported.append(b.target)
         if AMBIENT_DECORATOR_RE.search(name):
             cred.ambient.append(f"a login (`@{name}`: the session or remember-me cookie)")
 
+    def gates(self) -> Dict[str, str]:
+        """The module's top-level functions that, used as a decorator, refuse a request lacking a token the
+        forger cannot send, with that token: what an exempt view of another module learns through the index."""
+        out: Dict[str, str] = {}
+        for name, fn in self.model.functions.items():
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.decorator_list:
+                continue
+            inner = Credential()
+            self._body_credential(fn, inner, 1)
+            if inner.token and not (inner.ambient or inner.user):  # the session user as fallback: no gate
+                out[name] = f"{inner.token[0]} checked by `@{name}`"
+        return out
+
+    def _session_own(self, fn: ast.AST) -> Set[int]:
+        """ids of the ``session`` names that store a key or read back a key the view itself stores: the
+        view's own data (what an SSO callback keeps after login), not a credential the browser brought."""
+        stored: Set[Any] = set()
+        for n in walk_nodes(fn):
+            if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name) \
+                    and n.value.id == "session":
+                stored.add(self._const(n.slice))
+        stored.discard(None)
+        own: Set[int] = set()
+        for n in walk_nodes(fn):
+            if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id == "session" and \
+                    (isinstance(n.ctx, ast.Store) or self._const(n.slice) in stored):
+                own.add(id(n.value))
+            elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "get" and \
+                    isinstance(n.func.value, ast.Name) and n.func.value.id == "session" and n.args and \
+                    self._const(n.args[0]) in stored:
+                own.add(id(n.func.value))
+        return own
+
+    @staticmethod
+    def _const(node: ast.AST) -> Any:
+        if hasattr(ast, "Index") and isinstance(node, getattr(ast, "Index")):  # Python 3.8 shape
+            node = node.value  # type: ignore[attr-defined]
+        return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+    def _flask_login_user(self, n: ast.Name) -> bool:
+        """``current_user`` is the session's user when imported (Flask-Login and its wrappers) or unbound;
+        a module's own ``current_user = LocalProxy(...)`` is whatever that module loads, e.g. the user of a
+        basic-auth header."""
+        b, _ = self.model.lookup(n.id, self.model.module_scope, 10 ** 9)
+        return b is None or b.kind == "import"
+
     def _body_credential(self, fn: ast.AST, cred: Credential, depth: int = 0) -> None:
+        own = self._session_own(fn)
         for n in walk_nodes(fn):
             if isinstance(n, ast.Name):
                 if n.id == "session" and self._from_flask(n, "session"):
-                    cred.ambient.append("the session cookie")
-                elif n.id == "current_user":
+                    if id(n) in own:
+                        cred.writes.append("the session cookie (it stores into the session)")
+                    else:
+                        cred.ambient.append("the session cookie")
+                elif n.id == "current_user" and self._flask_login_user(n):
                     cred.user.append("the logged-in user (`current_user`, loaded from the session cookie)")
                 elif n.id == "login_user":
                     cred.logs_in = True
@@ -342,7 +455,8 @@ class CsrfChecks:
                 owner = self.model.qualname(n.value) or ""
                 if owner == "flask" and n.attr == "session":
                     cred.ambient.append("the session cookie")
-                elif n.attr == "user" and isinstance(n.value, ast.Name) and n.value.id == "g":
+                elif n.attr == "user" and isinstance(n.value, ast.Name) and n.value.id == "g" and \
+                        isinstance(n.ctx, ast.Load):
                     cred.user.append("the logged-in user in `g.user`")
                 elif owner in ("flask.request", "request") and n.attr == "cookies":
                     cred.ambient.append("a cookie (`request.cookies`)")
@@ -350,6 +464,10 @@ class CsrfChecks:
                     cred.ambient.append("HTTP basic-auth credentials (browsers cache and resend them)")
                 elif SIGNATURE_RE.search(n.attr):
                     cred.token.append(f"a signature (`{n.attr}`)")
+                    cred.verified = True
+                elif SSO_RESPONSE_RE.match(n.attr):
+                    cred.token.append(f"the identity provider's signed response (`{n.attr}()`)")
+                    cred.verified = True
             elif isinstance(n, ast.Call):
                 header = self._request_lookup(n)
                 if header:
@@ -360,6 +478,7 @@ class CsrfChecks:
                     cred.token.append(header)
             if isinstance(n, ast.Name) and SIGNATURE_RE.search(n.id):
                 cred.token.append(f"a signature (`{n.id}`)")
+                cred.verified = True
         # `.token` of request.authorization is a bearer token, not cached basic credentials
         if any(isinstance(n, ast.Attribute) and n.attr == "token" and isinstance(n.value, ast.Attribute)
                and n.value.attr == "authorization" for n in walk_nodes(fn)):
@@ -437,6 +556,11 @@ def resolve_csrf_gates(analyses: Iterable["FileAnalysis"], index: "ProjectIndex"
     findings: List[Finding] = []
     for a in analyses:
         for d in a.deferred:
+            if d.kind == EXEMPT_KIND:
+                finding = _exempt_with_imported_decorators(d, index)
+                if finding is not None:
+                    findings.append(finding)
+                continue
             if d.kind != GATE_KIND:
                 continue
             high, _, medium = d.context.partition(GATE_SEP)
@@ -462,3 +586,15 @@ def resolve_csrf_gates(analyses: Iterable["FileAnalysis"], index: "ProjectIndex"
             findings.append(PF211.finding(message, d.location, severity=severity if d.severity is not Severity.LOW
                                           else Severity.LOW, snippet=d.snippet, evidence=d.snippet.strip()))
     return findings
+
+
+def _exempt_with_imported_decorators(d: "Deferred", index: "ProjectIndex") -> Optional[Finding]:
+    """An exempt view whose decorators come from another module of the project: no finding when one of them
+    refuses requests without a token the forger cannot send (``gates()`` of that module), else the finding
+    the view's own module graded."""
+    for ref in d.ref.split(" "):
+        owner, _, name = ref.rpartition(".")
+        mod = index.find_module(owner, d.path) if owner else None
+        if mod is not None and name in (getattr(mod, "csrf_gates", None) or {}):
+            return None
+    return PF211.finding(d.context, d.location, severity=d.severity, snippet=d.snippet, evidence=d.snippet.strip())

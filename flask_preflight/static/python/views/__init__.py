@@ -27,11 +27,12 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
         if module_imports_non_flask_framework(self.model) and not module_imports_flask(self.model):
             return
         self._discover()
-        for receiver, hook, _, app_wide in self.hooks:
+        for receiver, hook, scope, app_wide in self.hooks:
             if self._guards(hook):
                 facts.guard_hooks.append((qualify(self.model, receiver) or "", app_wide))
+            self._view(hook, scope).hook = True
         for view in self.views.values():
-            if view.route or view.handler or view.socket:
+            if view.route or view.handler or view.socket or view.hook:
                 self._pf301(view)
             if view.route:
                 self._pf310(view)

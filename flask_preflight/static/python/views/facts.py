@@ -10,7 +10,7 @@ another module. Both questions are answered in ``views/project.py`` from these f
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.model import ModuleModel
@@ -33,9 +33,73 @@ def literal_message(node: Optional[ast.AST]) -> bool:
     return False
 
 
-def _raise_args_literal(call: ast.Call) -> bool:
-    return all(literal_message(a.value if isinstance(a, ast.Starred) else a) for a in call.args) and \
-        all(literal_message(k.value) for k in call.keywords)
+# Calls and attributes that carry an exception's own text or its traceback into whatever they are put in.
+EXC_TEXT_CALLS = {"format_exc", "format_exception", "format_exception_only", "format_tb", "exc_info",
+                  "print_exc", "exception"}
+EXC_TEXT_ATTRS = {"args", "message", "__traceback__", "__cause__", "__context__", "orig", "original_exception"}
+
+
+def exception_names(tree: ast.AST) -> Set[str]:
+    """Names that may hold a caught exception or text made from one: every ``except ... as NAME`` of the
+    module, and (to a fixpoint) every name assigned from an expression that uses one. Name-based across the
+    module, so it errs towards keeping a finding."""
+    tainted: Set[str] = {n.name for n in walk_nodes(tree) if isinstance(n, ast.ExceptHandler) and n.name}
+    assigns = [n for n in walk_nodes(tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+               and n.value is not None]
+    changed = True
+    while changed:
+        changed = False
+        for a in assigns:
+            if not _carries_exception(a.value, tainted):  # type: ignore[arg-type]
+                continue
+            targets = a.targets if isinstance(a, ast.Assign) else [a.target]
+            for t in targets:
+                for n in walk_nodes(t):
+                    if isinstance(n, ast.Name) and n.id not in tainted:
+                        tainted.add(n.id)
+                        changed = True
+    return tainted
+
+
+def _carries_exception(node: ast.AST, tainted: Set[str]) -> bool:
+    for n in walk_nodes(node):
+        if isinstance(n, ast.Name) and n.id in tainted:
+            return True
+        if isinstance(n, ast.Attribute) and n.attr in EXC_TEXT_ATTRS | EXC_TEXT_CALLS:
+            return True
+        if isinstance(n, ast.Name) and n.id in EXC_TEXT_CALLS:
+            return True
+    return False
+
+
+def written_message(node: Optional[ast.AST], tainted: Set[str]) -> bool:
+    """A message the project wrote for its reader: a literal, or a sentence of its own (an f-string,
+    ``"...".format()``, ``"..." % x``, ``_("...", x=...)``) whose interpolated values - counts, field names,
+    the caller's input - come from no caught exception. ``str(e)``, ``f"{e}"``, a bare variable and a
+    template made only of interpolations are not."""
+    if literal_message(node):
+        return True
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.Constant) and str(v.value).strip() for v in node.values) and \
+            not _carries_exception(node, tainted)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return written_message(node.left, tainted) and written_message(node.right, tainted)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return literal_message(node.left) and isinstance(node.left, ast.Constant) and \
+            not _carries_exception(node.right, tainted)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" and \
+            isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str):
+        return not _carries_exception(node, tainted)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in GETTEXT:
+        return all(literal_message(a) for a in node.args) and not _carries_exception(node, tainted)
+    return False
+
+
+def _raise_args_literal(call: ast.Call, tainted: Optional[Set[str]] = None) -> bool:
+    """Every argument of ``raise Cls(...)`` is literal text, or (with ``tainted``) text the project wrote."""
+    ok = literal_message if tainted is None else (lambda n: written_message(n, tainted))
+    return all(ok(a.value if isinstance(a, ast.Starred) else a) for a in call.args) and \
+        all(ok(k.value) for k in call.keywords)
 
 
 def _message_kind(cls: ast.ClassDef) -> str:
@@ -61,6 +125,7 @@ def module_exceptions(model: ModuleModel) -> Tuple[Dict[str, str], List[Tuple[st
     """(class name -> message kind, for every class of the module; [(raised class, literal message)])."""
     kinds = {name: _message_kind(info.node) for name, info in model.classes.items()}
     raises: List[Tuple[str, bool]] = []
+    tainted = exception_names(model.tree)
     for node in walk_nodes(model.tree):
         if not isinstance(node, ast.Raise) or node.exc is None:
             continue
@@ -72,7 +137,7 @@ def module_exceptions(model: ModuleModel) -> Tuple[Dict[str, str], List[Tuple[st
             continue
         if "." not in q and q in model.classes and model.module_name:
             q = f"{model.module_name}.{q}"
-        raises.append((q, call is None or _raise_args_literal(call)))
+        raises.append((q, call is None or _raise_args_literal(call, tainted)))
     return kinds, raises
 
 

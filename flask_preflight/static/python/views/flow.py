@@ -114,12 +114,14 @@ class _Flow:
         self.ancestry: Dict[int, Tuple[int, ...]] = {}
         self.defs: Dict[str, List[_Def]] = {}
         self.handlers: List[ast.ExceptHandler] = []
+        self.blocks: Dict[int, List[ast.stmt]] = {}  # id(body list) -> the list
         self._visit(fn.body, ())
         # `resp.data = v` / `errors.append(v)` change a local object; on `app` or `g` they are not this view's data
         self.local = {name for name, defs in self.defs.items() if any(d.dominating for d in defs)}
 
     def _visit(self, body: List[ast.stmt], ancestry: Tuple[int, ...]) -> None:
         anc = ancestry + (id(body),)
+        self.blocks[id(body)] = body
         for stmt in body:
             self.index[id(stmt)] = len(self.stmts)
             self.ancestry[id(stmt)] = anc
@@ -184,13 +186,39 @@ class _Flow:
         anc = self.ancestry[id(use)]
         out: List[_Def] = []
         local = name in self.local
-        for d in sorted((d for d in self.defs.get(name, ()) if d.index < at and (local or d.dominating)),
-                        key=lambda d: d.index, reverse=True):
+        for d in sorted((d for d in self.defs.get(name, ()) if d.index < at and (local or d.dominating)
+                         and not self._dead_end(d, anc)), key=lambda d: d.index, reverse=True):
             out.append(d)
             if d.dominating and self.ancestry[id(d.stmt)][-1] in anc:
                 break
         return out
 
+
+    def _dead_end(self, d: _Def, use_ancestry: Tuple[int, ...]) -> bool:
+        """True when the block holding ``d`` always leaves the function after it (a ``return``, ``raise`` or
+        ``abort()`` at its own level) and the use lies outside that block: ``except E as e: msg = str(e);
+        return jsonify(msg), 500`` defines nothing the success path after the ``try`` can read."""
+        block_id = self.ancestry[id(d.stmt)][-1]
+        if block_id in use_ancestry:
+            return False
+        block = self.blocks.get(block_id, [])
+        after = False
+        for stmt in block:
+            if stmt is d.stmt:
+                after = True
+            elif after and (isinstance(stmt, (ast.Return, ast.Raise)) or _aborts(stmt)):
+                return True
+        return False
+
+
+def _aborts(stmt: ast.stmt) -> bool:
+    """``abort(403)`` / ``flask.abort(...)`` as a statement: Flask raises an HTTPException, nothing after runs."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return False
+    func = stmt.value.func
+    return (isinstance(func, ast.Name) and func.id == "abort") or \
+        (isinstance(func, ast.Attribute) and func.attr == "abort" and isinstance(func.value, ast.Name)
+         and func.value.id == "flask")
 
 
 Predicate = Callable[[ast.AST, Ancestors, ast.stmt], Optional[Hit]]

@@ -69,7 +69,7 @@ class ExceptionLeaks(Guards):
                 self._only_request_input(try_stmt, flow, params)
             origins.append(_Origin(h.name, h.body[0].lineno, h.body[-1].end_lineno or h.body[-1].lineno,
                                    f"the exception caught by `except {caught} as {h.name}` (line {h.lineno})",
-                                   validation=validation, classes=self._caught_classes(h.type)))
+                                   validation=validation, classes=self._caught_classes(h.type, view.node)))
         if view.handler in ("catchall", "specific"):
             param = self._first_param(view)
             if param:
@@ -79,19 +79,32 @@ class ExceptionLeaks(Guards):
                                        catchall=view.handler == "catchall"))
         return origins
 
-    def _caught_classes(self, node: Optional[ast.expr]) -> Tuple[str, ...]:
+    def _caught_classes(self, node: Optional[ast.expr], fn: Optional[ast.AST] = None) -> Tuple[str, ...]:
         """Qualified names of the caught classes, or () when one is a builtin (``Exception``, ``KeyError``) or
-        cannot be named: only the project can say whether the others are its own fixed-message exceptions."""
+        cannot be named: only the project can say whether the others are its own fixed-message exceptions.
+        A class imported inside the view (``from .errors import MyError`` in the function) is named too."""
         elts = node.elts if isinstance(node, ast.Tuple) else [node] if node is not None else []
         out: List[str] = []
         for e in elts:
             q = self.model.qualname(e) or ""
+            if isinstance(e, ast.Name) and e.id not in self.model.module_scope.bindings and fn is not None:
+                q = self._local_import(fn, e.id) or q
             if not q or (q in BUILTIN_EXCEPTIONS and q not in self.model.module_scope.bindings):
                 return ()
             if "." not in q and self.model.module_name:
                 q = f"{self.model.module_name}.{q}"
             out.append(q)
         return tuple(out)
+
+    def _local_import(self, fn: ast.AST, name: str) -> Optional[str]:
+        """The target of an import inside ``fn`` that binds ``name``."""
+        for stmt in walk_nodes(fn):
+            if isinstance(stmt, ast.ImportFrom):
+                base = self.model.resolve_relative(stmt.module, stmt.level)
+                for alias in stmt.names:
+                    if (alias.asname or alias.name) == name and alias.name != "*":
+                        return f"{base}.{alias.name}" if base else alias.name
+        return None
 
     def _url_params(self, view: View) -> Set[str]:
         args = view.node.args
@@ -329,7 +342,8 @@ class ExceptionLeaks(Guards):
         hit = max(hits, key=rank)
         sev = Severity.HIGH if rank(hit) > 0 else Severity.MEDIUM
         who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else \
-            f"Socket.IO handler `{view.name}`" if view.socket and not view.route else f"View `{view.name}`"
+            f"Socket.IO handler `{view.name}`" if view.socket and not view.route else \
+            f"before_request hook `{view.name}`" if view.hook and not view.route else f"View `{view.name}`"
         subject = hit.label
         if hit.grade == "detail" and hit.origin is not None:
             subject += f" of {hit.origin.describe}"

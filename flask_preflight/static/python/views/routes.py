@@ -56,6 +56,7 @@ class View:
     handler: Optional[str] = None  # "catchall" | "500" | "specific" for error handlers worth checking
     handler_for: str = ""  # what the handler handles, for messages
     socket: bool = False  # a Flask-SocketIO event handler: what it emits or returns goes to the client
+    hook: bool = False  # a before_request hook: a value it returns is the response and the view never runs
     cls: Optional[ast.ClassDef] = None
 
 
