@@ -159,6 +159,8 @@ def _short_summary(result: ScanResult) -> str:
     s = f"flask-preflight: {n} finding{'s' if n != 1 else ''} in {result.files_scanned} file{'s' if result.files_scanned != 1 else ''}"
     if result.problems:
         s += f"; {len(result.problems)} could not be analyzed"
+    if result.excluded:
+        s += f"; {result.excluded} excluded by the exclude settings"
     return s
 
 

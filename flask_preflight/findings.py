@@ -171,6 +171,7 @@ class ScanResult:
     problems: List[Problem] = field(default_factory=list)
     files_scanned: int = 0
     suppressed: int = 0
+    excluded: int = 0  # files and directories the exclude/extend-exclude settings kept out of the walk
 
     def sorted(self) -> "ScanResult":
         self.findings.sort(key=Finding.sort_key)

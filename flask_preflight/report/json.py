@@ -7,6 +7,7 @@ Schema (``schema_version`` 1; additions are backwards compatible, anything else 
       "tool": {"name": "flask-preflight", "version": "<tool version>"},
       "summary": {
         "files_scanned": int, "findings": int, "suppressed": int,
+        "excluded": int,                         # files and directories the exclude settings kept out
         "by_severity": {"critical": int, "high": int, "medium": int, "low": int},
         "by_rule": {"PF101": int, ...},          # only rules with findings, sorted by id
         "incomplete": bool                       # true when some file could not be analysed
@@ -41,6 +42,7 @@ def build_json_report(result: ScanResult, *, tool_version: str) -> Dict[str, Any
             "files_scanned": result.files_scanned,
             "findings": len(findings),
             "suppressed": result.suppressed,
+            "excluded": result.excluded,
             "by_severity": result.counts_by_severity(),
             "by_rule": result.counts_by_rule(),
             "incomplete": bool(problems),
@@ -77,6 +79,7 @@ def load_json_report(text: str) -> ScanResult:
             problems=[_problem(d) for d in data.get("errors", [])],
             files_scanned=int(summary.get("files_scanned", 0)),
             suppressed=int(summary.get("suppressed", 0)),
+            excluded=int(summary.get("excluded", 0)),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ValueError(f"malformed flask-preflight JSON report: {exc!r}") from None

@@ -108,7 +108,8 @@ def build_sarif(result: ScanResult, *, tool_version: str, srcroot: Optional[str]
     invocation: Dict[str, Any] = {"executionSuccessful": True}
     if problems:
         invocation["toolExecutionNotifications"] = [_notification(p) for p in problems]
-    invocation["properties"] = {"filesScanned": result.files_scanned, "suppressedFindings": result.suppressed}
+    invocation["properties"] = {"filesScanned": result.files_scanned, "suppressedFindings": result.suppressed,
+                                "excludedPaths": result.excluded}
 
     run: Dict[str, Any] = {
         "tool": {"driver": driver},

@@ -93,6 +93,8 @@ def summary_line(result: ScanResult, unit: str = "file",
         clauses = [f"No findings in {files}"]
     if result.suppressed:
         clauses.append(f"{result.suppressed} suppressed")
+    if result.excluded:
+        clauses.append(f"{_plural(result.excluded, 'path')} excluded by the exclude settings")
     failed = len({p.path for p in result.problems if p.kind not in RUN_PROBLEMS})
     if failed:
         clauses.append(f"{failed} {not_done[0] if failed == 1 else not_done[1]}")

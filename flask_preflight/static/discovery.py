@@ -53,6 +53,14 @@ IGNORE_FILE_MAX = 1 << 20
 
 
 @dataclass(frozen=True)
+class Excluded:
+    """How many files and directories the exclude/extend-exclude settings kept out of the walk (yielded once,
+    after the arguments, when there are any)."""
+
+    count: int
+
+
+@dataclass(frozen=True)
 class Candidate:
     """A file to analyse. ``path`` is for display (POSIX, relative to the cwd when below it)."""
 
@@ -88,6 +96,8 @@ def discover(paths: Sequence[str], settings: Settings) -> Iterator[Union[Candida
         except Exception as exc:  # pragma: no cover - a bug must not lose the rest of the run
             yield Problem(_display_arg(arg), ProblemKind.INTERNAL_ERROR,
                           f"file discovery failed: {type(exc).__name__}: {exc}")
+    if walker.excluded:
+        yield Excluded(len(walker.excluded))
     for repo, count in sorted(walker.unverified.items()):
         reason = walker.tracked[repo]
         yield Problem(_display_arg(repo), ProblemKind.GIT_UNAVAILABLE,
@@ -124,6 +134,9 @@ class _Walker:
         self.real_roots: Dict[str, str] = {}
         self.files_seen = 0  # files met while walking (before any filtering), for "nothing checked"
         self.files_kept = 0  # of those, the ones yielded or already yielded through another path
+        # files and directories the exclude/extend-exclude settings kept out: counted in the summary, because
+        # a pull request can add a pattern to the project's settings and hide a file whole
+        self.excluded: Set[str] = set()
 
     # --- arguments ----------------------------------------------------------------------------------
 
@@ -252,6 +265,7 @@ class _Walker:
                 return
             matched = self._matches(path, parent.ignores, arg_root, is_dir=True)
             if matched and not parent.matched:
+                self._note_excluded(path, arg_root, is_dir=True)
                 return
             if not by_name and os.path.isfile(os.path.join(path, "pyvenv.cfg")) \
                     and not self._tracked_by_repo(path, parent):
@@ -280,6 +294,7 @@ class _Walker:
         if not is_file or (kind is None and not self._may_be_python(name)):
             return
         if self._excluded(path, parent, arg_root, is_dir=False):
+            self._note_excluded(path, arg_root, is_dir=False)
             return
         real = _real(path) if is_link else os.path.join(parent.real, name)
         if is_link and not self._inside(real, arg_root):
@@ -326,14 +341,25 @@ class _Walker:
         """
         return self._matches(path, parent.ignores, arg_root, is_dir=is_dir) and not parent.matched
 
+    def _by_settings(self, path: str, arg_root: str, *, is_dir: bool) -> bool:
+        """Whether the exclude/extend-exclude settings match ``path`` (relative to the project root, else to the
+        argument being walked)."""
+        if self.exclude is None:
+            return False
+        rel = _rel_below(path, self.root)
+        if rel is None:
+            rel = _rel_below(path, arg_root)
+        return rel is not None and self.exclude.match_file(rel + ("/" if is_dir else ""))
+
+    def _note_excluded(self, path: str, arg_root: str, *, is_dir: bool) -> None:
+        """Count a skipped path when the settings (not .gitignore) skipped it."""
+        if self._by_settings(path, arg_root, is_dir=is_dir):
+            self.excluded.add(path)
+
     def _matches(self, path: str, ignores: Tuple[_Ignore, ...], arg_root: str, *, is_dir: bool) -> bool:
         suffix = "/" if is_dir else ""
-        if self.exclude is not None:
-            rel = _rel_below(path, self.root)
-            if rel is None:
-                rel = _rel_below(path, arg_root)
-            if rel is not None and self.exclude.match_file(rel + suffix):
-                return True
+        if self._by_settings(path, arg_root, is_dir=is_dir):
+            return True
         # The deepest ignore file that has an opinion wins, as in git.
         for base, spec in reversed(ignores):
             rel = _rel_below(path, base)

@@ -22,7 +22,7 @@ from flask_preflight.static.deploy import kubernetes
 from flask_preflight.static.deploy.git import git_tracked
 from flask_preflight.static.deploy.model import DeployFile, DeployParseError
 from flask_preflight.static.deploy.text import spread
-from flask_preflight.static.discovery import Candidate, discover
+from flask_preflight.static.discovery import Candidate, Excluded, discover
 from flask_preflight.static.results import FileResult
 from flask_preflight.static.source import SourceFile, decode_source, read_bytes
 from flask_preflight.static.testpaths import is_test_path
@@ -250,6 +250,8 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
     for item in discover(paths or ["."], settings):
         if isinstance(item, Problem):
             result.problems.append(item)
+        elif isinstance(item, Excluded):
+            result.excluded = item.count
         else:
             candidates.append(item)
     discovery_problems = list(result.problems)
@@ -264,6 +266,7 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
     if project_key is not None:
         hit = run.cache.get(project_key)  # type: ignore[union-attr]
         if isinstance(hit, ScanResult):
+            hit.excluded = result.excluded  # counted by this walk (a new file under an exclude pattern)
             if progress is not None:
                 progress(len(candidates), len(candidates))
             return hit
