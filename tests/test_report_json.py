@@ -30,7 +30,7 @@ def sample_result() -> ScanResult:
         Problem("data.bin", ProblemKind.BINARY, "contains NUL bytes"),
         Problem("half.py", ProblemKind.DECODE_ERROR, "invalid start byte", line=2),
     ]
-    return ScanResult(findings=findings, problems=problems, files_scanned=9, suppressed=2).sorted()
+    return ScanResult(findings=findings, problems=problems, files_scanned=9, suppressed=2, excluded=4).sorted()
 
 
 def test_schema_and_summary():
@@ -42,6 +42,7 @@ def test_schema_and_summary():
         "files_scanned": 9,
         "findings": 3,
         "suppressed": 2,
+        "excluded": 4,
         "by_severity": {"critical": 1, "high": 1, "medium": 0, "low": 1},
         "by_rule": {"PF101": 2, "PF104": 1},
         "incomplete": True,
@@ -72,7 +73,7 @@ def test_formatting_indent_unicode_and_trailing_newline():
 def test_output_is_sorted_even_if_the_caller_did_not_sort():
     result = sample_result()
     shuffled = ScanResult(findings=list(reversed(result.findings)), problems=list(reversed(result.problems)),
-                          files_scanned=result.files_scanned, suppressed=result.suppressed)
+                          files_scanned=result.files_scanned, suppressed=result.suppressed, excluded=result.excluded)
     assert render_json(shuffled, tool_version="x") == render_json(result, tool_version="x")
 
 

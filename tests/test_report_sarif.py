@@ -198,7 +198,8 @@ def test_clean_run_has_empty_results_and_no_notifications():
     run = run_of(ScanResult(files_scanned=5))
     assert run["results"] == []  # an empty list (not absent) means "scanned, nothing found"
     assert run["invocations"] == [{"executionSuccessful": True,
-                                   "properties": {"filesScanned": 5, "suppressedFindings": 0}}]
+                                   "properties": {"filesScanned": 5, "suppressedFindings": 0,
+                                                  "excludedPaths": 0}}]
 
 
 def test_unregistered_rule_gets_a_descriptor():
