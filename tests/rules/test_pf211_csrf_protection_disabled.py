@@ -487,6 +487,23 @@ def test_test_configuration_is_not_a_finding(scan):
     assert scan(files) == []
 
 
+def test_switch_read_through_a_project_env_helper(scan):
+    """``bool_env("WTF_CSRF_ENABLED", False)`` runs the module's own helper, which hands the name and the default
+    to os.getenv: unset, CSRF is off. The tricky negatives: the same helper with a True default, and a helper of
+    the same name that never reads the environment (its second argument is not a default)."""
+    helper = ('import os\n\ndef bool_env(var_name, default=False):\n    test_val = os.getenv(var_name, default)\n'
+              '    if test_val in ("False", "false", "0", "no"):\n        return False\n    return bool(test_val)\n\n')
+    files = {
+        "config.py": helper + 'class BaseConfig:\n    WTF_CSRF_ENABLED = bool_env("WTF_CSRF_ENABLED", False)\n',
+        "on/config.py": helper + 'class BaseConfig:\n    WTF_CSRF_ENABLED = bool_env("WTF_CSRF_ENABLED", True)\n',
+        "other/config.py": ('def to_bool(value, fallback):\n    return fallback if value is None else value == "1"\n\n'
+                            'class BaseConfig:\n    WTF_CSRF_ENABLED = to_bool(LOADED.get("csrf"), False)\n'),
+    }
+    assert scan(files) == [("PF211", "config.py", 10)]
+    assert [(f.column, f.severity.value) for f in scan.findings] == [(24, "high")]
+    assert "when WTF_CSRF_ENABLED is unset" in scan.findings[0].message
+
+
 # ---- inspect: the loaded app's CSRFProtect exemptions ---------------------------------------------------------
 # Real Flask apps with real Flask-WTF: the runtime check reads ``app.extensions["csrf"]``'s exempt views and
 # blueprints and maps them onto the URL map. Each positive also posts without a token, to show Flask-WTF itself
