@@ -368,6 +368,62 @@ ns = Namespace("items", decorators=[csrf.exempt])
     assert "every resource" in scan.message("PF211", 12)
 
 
+def test_api_exemption_graded_by_the_resources_added_to_it(scan):
+    """``api.add_resource(Cls, ...)`` decides what ``decorators=[csrf.exempt]`` exposes, wherever Cls lives: a
+    package re-exporting resources whose handlers all need a header token has nothing for a forger to ride on
+    (no finding); one resource that uses the login makes it high; a resource with no visible credential keeps
+    the medium; GET-only resources change nothing."""
+    api_init = "from .items import Items, Health\n"
+    items = ("from flask import request\nfrom flask_restful import Resource\nfrom . import auth\n\n"
+             "class Items(Resource):\n    method_decorators = [auth.check_token]\n\n"
+             "    def get(self):\n        return []\n\n    def post(self):\n        return save(request.json)\n\n"
+             "class Health(Resource):\n    def get(self):\n        return 'ok'\n")
+    auth = ("from functools import wraps\nfrom flask import request, abort\n\ndef check_token(f):\n"
+            "    @wraps(f)\n    def inner(*a, **kw):\n        if request.headers.get('x-api-key') != KEY:\n"
+            "            abort(403)\n        return f(*a, **kw)\n    return inner\n")
+    session_res = ("from flask import session\nfrom flask_restful import Resource\n\nclass Prefs(Resource):\n"
+                   "    def put(self):\n        session['theme'] = 'dark'\n        return 'ok'\n\n"
+                   "class Cart(Resource):\n    def delete(self):\n        return clear(session['user_id'])\n")
+    open_res = "from flask_restful import Resource\n\nclass Votes(Resource):\n    def post(self):\n        return vote()\n"
+
+    def app(api_line: str) -> str:
+        return FLASK + "from flask_restful import Api\n" + api_line + "\napi = Api(app, decorators=[csrf.exempt])\n" \
+            "\ndef setup():\n    api.add_resource(Items, '/items')\n    api.add_resource(Health, '/health')\n"
+    files = {
+        "shop/__init__.py": "", "shop/api/__init__.py": api_init, "shop/api/items.py": items,
+        "shop/api/auth.py": auth, "shop/app.py": app("from shop.api import Items, Health"),
+    }
+    assert scan(files) == []
+    files["shop/app.py"] += "    api.add_resource(Cart, '/cart')\n"
+    files["shop/app.py"] = files["shop/app.py"].replace("import Items, Health", "import Items, Health\nfrom shop.prefs import Cart")
+    files["shop/prefs.py"] = session_res
+    assert scan(files) == [("PF211", "shop/app.py", 8)]
+    assert [(f.column, f.severity.value) for f in scan.findings] == [(28, "high")]
+    assert "`Cart` relies on the session" in scan.findings[0].message
+    files["shop/app.py"] = files["shop/app.py"].replace("Cart", "Votes").replace("shop.prefs", "shop.votes")
+    files["shop/votes.py"] = open_res
+    assert scan(files) == [("PF211", "shop/app.py", 8)]
+    assert [f.severity.value for f in scan.findings] == ["medium"]
+    assert "fine only if its resources authenticate with a token" in scan.findings[0].message
+
+
+def test_api_exemption_with_resources_added_elsewhere_keeps_the_medium(scan):
+    """Nothing is added to the Api in its own module (other modules or a loop add the resources): what they rely
+    on is unknown here, so the medium stays; the same for a resource whose decorator only looks like a gate
+    from a module that does not refuse requests without a token."""
+    files = {
+        "app.py": FLASK + "from flask_restful import Api\napi = Api(app, decorators=[csrf.exempt])\n",
+        "b/__init__.py": "",
+        "b/api.py": FLASK + "from flask_restful import Api\nfrom b.res import Notes\n"
+                    "api = Api(app, decorators=[csrf.exempt])\napi.add_resource(Notes, '/notes')\n",
+        "b/res.py": "from flask_restful import Resource\nfrom b.deco import audited\n\nclass Notes(Resource):\n"
+                    "    @audited\n    def post(self):\n        return add_note()\n",
+        "b/deco.py": "def audited(f):\n    return f\n",
+    }
+    assert scan(files) == [("PF211", "app.py", 6), ("PF211", "b/api.py", 7)]
+    assert [f.severity.value for f in scan.findings] == ["medium", "medium"]
+
+
 def test_api_decorators_that_do_not_exempt_or_require_a_token(scan):
     src = FLASK + """from flask_restful import Api
 from flask_jwt_extended import jwt_required
@@ -485,6 +541,23 @@ def test_test_configuration_is_not_a_finding(scan):
         "manual.py": FLASK + 'app.config["WTF_CSRF_CHECK_DEFAULT"] = False\n@app.before_request\ndef check():\n    csrf.protect()\n',
     }
     assert scan(files) == []
+
+
+def test_switch_read_through_a_project_env_helper(scan):
+    """``bool_env("WTF_CSRF_ENABLED", False)`` runs the module's own helper, which hands the name and the default
+    to os.getenv: unset, CSRF is off. The tricky negatives: the same helper with a True default, and a helper of
+    the same name that never reads the environment (its second argument is not a default)."""
+    helper = ('import os\n\ndef bool_env(var_name, default=False):\n    test_val = os.getenv(var_name, default)\n'
+              '    if test_val in ("False", "false", "0", "no"):\n        return False\n    return bool(test_val)\n\n')
+    files = {
+        "config.py": helper + 'class BaseConfig:\n    WTF_CSRF_ENABLED = bool_env("WTF_CSRF_ENABLED", False)\n',
+        "on/config.py": helper + 'class BaseConfig:\n    WTF_CSRF_ENABLED = bool_env("WTF_CSRF_ENABLED", True)\n',
+        "other/config.py": ('def to_bool(value, fallback):\n    return fallback if value is None else value == "1"\n\n'
+                            'class BaseConfig:\n    WTF_CSRF_ENABLED = to_bool(LOADED.get("csrf"), False)\n'),
+    }
+    assert scan(files) == [("PF211", "config.py", 10)]
+    assert [(f.column, f.severity.value) for f in scan.findings] == [(24, "high")]
+    assert "when WTF_CSRF_ENABLED is unset" in scan.findings[0].message
 
 
 # ---- inspect: the loaded app's CSRFProtect exemptions ---------------------------------------------------------

@@ -958,3 +958,59 @@ app.before_request(maintenance)
     scan({"app.py": src})
     assert exact(scan) == [("PF301", "app.py", 16, 9, "medium"), ("PF301", "app.py", 38, 9, "medium")]
     assert "before_request hook `resolve_short_url`" in scan.message("PF301", 16)
+
+
+def test_an_exception_serialized_attribute_by_attribute(scan):
+    """``vars(e)`` and ``e.__dict__`` put every attribute a library set on the exception (a SQLAlchemy error's
+    statement and parameters) in the response; so does a helper of another module that encodes its argument
+    with an encoder returning ``o.__dict__``. The tricky negatives: a helper of another module that only reads
+    the exception's class name, and the same serializer applied to the request's own data."""
+    helpers = """\
+import json
+from json import JSONEncoder
+
+class ObjEncoder(JSONEncoder):
+    def default(self, o):
+        return o.__dict__
+
+def object_to_json(obj):
+    return json.loads(ObjEncoder().encode(obj))
+
+def error_name(err):
+    return type(err).__name__
+"""
+    src = HEAD + """
+from sqlalchemy.exc import OperationalError, IntegrityError, DataError
+from helpers import object_to_json, error_name
+
+@app.errorhandler(OperationalError)
+def db_down(e):
+    return jsonify(errors=[object_to_json(e)]), 503
+
+@app.errorhandler(IntegrityError)
+def conflict(e):
+    return jsonify(error=error_name(e)), 409
+
+@app.errorhandler(DataError)
+def bad_data(e):
+    return jsonify(detail=vars(e)), 500
+
+@app.errorhandler(TimeoutError)
+def slow(e):
+    return jsonify(raw=e.__dict__), 504
+
+@app.route("/echo", methods=["POST"])
+def echo():
+    try:
+        save(request.json)
+    except Exception:
+        return jsonify(object_to_json(request.json)), 500
+    return "ok"
+"""
+    assert scan({"app.py": src, "helpers.py": helpers}) == [("PF301", "app.py", 11), ("PF301", "app.py", 19),
+                                                              ("PF301", "app.py", 23)]
+    assert [(f.line, f.column, f.severity.value) for f in sorted(scan.findings, key=lambda f: f.line)] == [
+        (11, 5, "medium"), (19, 5, "medium"), (23, 5, "medium")]
+    assert "`helpers.object_to_json` encodes its `__dict__`" in scan.message("PF301", 11)
+    assert "`vars(e)`" in scan.message("PF301", 19)
+    assert "`e.__dict__`" in scan.message("PF301", 23)

@@ -27,7 +27,10 @@ PREFILTER_TOKENS = ("flask", "werkzeug", "socketio", "run_simple", "csrf", "secr
                     # random sources: a project helper that makes a signing key (PF203 follows it across modules)
                     "urandom", "token_hex", "token_bytes", "token_urlsafe", "uuid4", "uuid1", "secrets.choice",
                     "randbits", "get_random_bytes", "random.choice", "random.random", "random.randint",
-                    "random.sample")
+                    "random.sample",
+                    # an object serializer (vars(obj), an encoder returning o.__dict__): PF301 follows an
+                    # exception passed to one from another module
+                    "__dict__", "vars(")
 # (gate substring, regex): the regex runs only on text containing the gate, so most files cost a few
 # substring searches.
 _PREFILTER_RES = (

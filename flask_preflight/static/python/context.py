@@ -84,6 +84,7 @@ class ViewFacts:
     guard_hooks: List[Tuple[str, bool]] = field(default_factory=list)  # (receiver's qualified name, app-wide)
     exceptions: Dict[str, str] = field(default_factory=dict)  # class name -> "fixed" | "args" | "computed"
     raises: List[Tuple[str, bool]] = field(default_factory=list)  # (raised class as named here, literal message)
+    serializers: Set[str] = field(default_factory=set)  # functions returning all of an object's attributes
 
 
 @dataclass
@@ -111,6 +112,7 @@ class ModuleSummary:
     random_functions: Set[str] = field(default_factory=set)  # top-level functions returning a random value (PF203)
     env_flags: Dict[str, Optional[bool]] = field(default_factory=dict)  # env switches' truth when unset (PF211)
     csrf_gates: Dict[str, str] = field(default_factory=dict)  # decorator -> the token it requires (PF211)
+    csrf_resources: Dict[str, str] = field(default_factory=dict)  # resource class -> what it relies on (PF211)
     view_facts: Optional[ViewFacts] = None
     # function -> what it does with its parameters: [(how, param, position, loader location)] (factories.py)
     factories: Dict[str, List[Tuple[str, str, int, Location]]] = field(default_factory=dict)

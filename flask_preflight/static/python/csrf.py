@@ -29,6 +29,7 @@ from flask_preflight.rules.secrets import PF211
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.configwrites import ConfigWrite
 from flask_preflight.static.python.context import Context, unset_phrase
+from flask_preflight.static.python.csrf_resources import API_KIND, api_resource_refs, resolve_api_exemption
 from flask_preflight.static.python.envflags import flag_default
 from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, ImportRef, truthy
 from flask_preflight.static.python.model import Site
@@ -332,8 +333,13 @@ class CsrfChecks:
             sev, why = Severity.HIGH, f"and every resource also requires {cred.ambient[0]}, which the browser sends by itself"
         else:
             sev, why = Severity.MEDIUM, "fine only if its resources authenticate with a token, not the session cookie"
-        self.ctx.emit(PF211, exempt, f"`decorators=[csrf.exempt]` on this {kind} exempts every resource registered "
-                      f"on it from CSRF protection, {why}.", sev)
+        message = f"`decorators=[csrf.exempt]` on this {kind} exempts every resource registered on it from CSRF protection, {why}."
+        refs = None if cred.ambient else api_resource_refs(self, call, site)
+        if refs:
+            # the resources added here decide, wherever their classes live: the index reads their summaries
+            self.ctx.defer(API_KIND, " ".join(refs), PF211, exempt, sev, message, site)
+            return
+        self.ctx.emit(PF211, exempt, message, sev)
 
     # ---- what a view relies on ----------------------------------------------------------------------
     def credential(self, fn: Any, site: Site) -> Credential:
@@ -556,6 +562,11 @@ def resolve_csrf_gates(analyses: Iterable["FileAnalysis"], index: "ProjectIndex"
     findings: List[Finding] = []
     for a in analyses:
         for d in a.deferred:
+            if d.kind == API_KIND:
+                finding = resolve_api_exemption(d, index)
+                if finding is not None:
+                    findings.append(finding)
+                continue
             if d.kind == EXEMPT_KIND:
                 finding = _exempt_with_imported_decorators(d, index)
                 if finding is not None:

@@ -24,6 +24,7 @@ from flask_preflight.static.python.factories import (default_callers, factory_sp
                                                      resolve_imported_mappings, secret_dicts)
 from flask_preflight.static.python.model import ModuleModel, Reach, Scope
 from flask_preflight.static.python.csrf import CsrfChecks, resolve_csrf_gates
+from flask_preflight.static.python.csrf_resources import resource_verdicts
 from flask_preflight.static.python.envflags import module_env_flags
 from flask_preflight.static.python.randomkeys import random_functions, resolve_random_helpers
 
@@ -81,7 +82,9 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary.dev_servers = list(ctx.dev_servers)
     summary.random_functions = random_functions(model)
     summary.env_flags = module_env_flags(model)
-    summary.csrf_gates = CsrfChecks(ctx, lambda _w: False).gates()
+    checks = CsrfChecks(ctx, lambda _w: False)
+    summary.csrf_gates = checks.gates()
+    summary.csrf_resources = resource_verdicts(checks)
     summary.factories = factory_specs(ctx)
     summary.secret_dicts = secret_dicts(ctx)
     summary.imported, summary.main_calls = _entry_links(model)

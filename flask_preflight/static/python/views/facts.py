@@ -153,3 +153,38 @@ def qualify(model: ModuleModel, source: str) -> Optional[str]:
     if head in model.module_scope.bindings and model.module_name:
         return f"{model.module_name}.{source}"
     return None
+
+
+def _dumps_attributes(fn: ast.AST, param: str) -> bool:
+    """``vars(param)`` / ``param.__dict__`` in ``fn``: every attribute of the object, as data."""
+    for n in walk_nodes(fn):
+        if isinstance(n, ast.Attribute) and n.attr == "__dict__" and isinstance(n.value, ast.Name) and \
+                n.value.id == param:
+            return True
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "vars" and \
+                len(n.args) == 1 and isinstance(n.args[0], ast.Name) and n.args[0].id == param:
+            return True
+    return False
+
+
+def serializers(model: ModuleModel) -> Set[str]:
+    """Top-level functions that turn their first argument into data made of all its attributes: they read
+    ``vars(obj)``/``obj.__dict__`` themselves, or encode ``obj`` with a JSON encoder class of this module whose
+    ``default(o)`` does (``ObjEncoder().encode(obj)``, ``json.dumps(obj, cls=ObjEncoder)``). An exception passed
+    to one reaches the client with every attribute a library put on it (SQL statement, parameters, hosts)."""
+    encoders: Set[str] = set()
+    for name, info in model.classes.items():
+        for stmt in info.node.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == "default" and len(stmt.args.args) >= 2 and \
+                    _dumps_attributes(stmt, stmt.args.args[1].arg):
+                encoders.add(name)
+    out: Set[str] = set()
+    for name, fn in model.functions.items():
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or not fn.args.args:
+            continue
+        param = fn.args.args[0].arg
+        if _dumps_attributes(fn, param) or encoders and any(
+                isinstance(n, ast.Name) and n.id in encoders for n in walk_nodes(fn)) and any(
+                isinstance(n, ast.Name) and n.id == param and isinstance(n.ctx, ast.Load) for n in walk_nodes(fn)):
+            out.add(name)
+    return out

@@ -43,6 +43,7 @@ class Hit:
     origin: Optional["_Origin"] = None
     via: Optional[_Def] = None
     debug_only: Optional[str] = None  # `x if app.debug else None`: the debug-looking test that guards the value
+    helper: Optional[str] = None  # PF301: an imported function the exception is passed to; the project decides
 
 
 @dataclass

@@ -28,7 +28,7 @@ TRACEBACK_CALLS = {"traceback.format_exc", "traceback.format_exception", "traceb
                    "traceback.TracebackException", "traceback.TracebackException.from_exception",
                    "traceback.print_exc", "traceback.print_exception", "traceback.print_tb", "sys.exc_info"}
 STRINGIFIERS = {"str", "repr", "format", "ascii", "unicode", "six.text_type", "text_type"}
-DETAIL_ATTRS = {"args", "message", "msg", "strerror", "filename", "statement", "params", "pgerror"}
+DETAIL_ATTRS = {"args", "message", "msg", "strerror", "filename", "statement", "params", "pgerror", "__dict__"}
 EXC_ATTRS = {"original_exception", "__cause__", "__context__", "orig"}
 # Calls that render a bare exception object as text for the client.
 RENDERING_CALLS = {"render_template", "render_template_string", "abort"}
@@ -262,6 +262,17 @@ class ExceptionLeaks(Guards):
                 origin = self._exc(node.args[0], use, ctx)
                 if origin is not None:
                     return Hit(node, f"`{self._src(node, 40)}`", "detail", origin)
+            if q == "vars" and len(node.args) == 1 and "vars" not in self.model.module_scope.bindings:
+                origin = self._exc(node.args[0], use, ctx)
+                if origin is not None:
+                    return Hit(node, f"`{self._src(node, 40)}`", "detail", origin)
+            serializer = self._serializer(node.func)
+            if serializer is not None:
+                for arg in node.args[:1]:
+                    origin = self._exc(arg, use, ctx)
+                    if origin is not None:
+                        helper = None if serializer == "" else serializer
+                        return Hit(node, f"`{self._src(node, 40)}`", "detail", origin, helper=helper)
             simple = q.rsplit(".", 1)[-1]
             formatting = isinstance(node.func, ast.Attribute) and node.func.attr == "format"
             if formatting or simple in RENDERING_CALLS or self._http_exception(node.func):
@@ -288,6 +299,20 @@ class ExceptionLeaks(Guards):
                 origin = self._exc(item, use, ctx)
                 if origin is not None:
                     return Hit(node, f"`{self._src(node, 40)}`", "detail", origin)
+        return None
+
+    def _serializer(self, func: ast.expr) -> Optional[str]:
+        """"" for a function of this module that returns all of its argument's attributes (``facts.serializers``),
+        the qualified name of an imported function (the project index decides whether it does), else None."""
+        if not isinstance(func, ast.Name):
+            return None
+        facts = self.ctx.view_facts
+        if func.id in self.model.functions and facts is not None and func.id in facts.serializers:
+            return ""
+        b = self.model.module_scope.bindings.get(func.id)
+        if b and b[-1].kind == "import" and b[-1].target and "." in b[-1].target and \
+                b[-1].target.split(".")[0] not in ("flask", "werkzeug", "json", "traceback", "logging", "sys"):
+            return b[-1].target
         return None
 
     def _http_exception(self, func: ast.expr) -> bool:
@@ -337,6 +362,12 @@ class ExceptionLeaks(Guards):
             is_socketio(self.model, func.value, self.model.module_scope, call.lineno)
 
     def _report301(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit]) -> None:
+        direct = [h for h in hits if h.helper is None]
+        if not direct:  # only through imported helpers: reported if one of them serializes the exception
+            self._report_helpers(view, stmt, at, hits)
+            return
+        hits = direct
+
         def rank(h: Hit) -> int:
             return 2 if h.grade == "traceback" else 1 if h.origin is not None and h.origin.catchall else 0
         hit = max(hits, key=rank)
@@ -368,6 +399,21 @@ class ExceptionLeaks(Guards):
             self._emit_unless("fixed-message", classes, PF301, at, message, sev, related=related)
         else:
             self.ctx.emit(PF301, at, message, sev, related=related)
+
+
+    def _report_helpers(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit]) -> None:
+        """``return error(errors=[object_to_json(e)])`` with ``object_to_json`` from another module: the finding
+        stands only if the project index finds that function returns every attribute of its argument."""
+        hit = hits[0]
+        who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else f"View `{view.name}`"
+        described = f" of {hit.origin.describe}" if hit.origin is not None else ""
+        sev = Severity.HIGH if hit.origin is not None and hit.origin.catchall else Severity.MEDIUM
+        message = (f"{who} sends exception details to the client: {hit.label}{described} serializes every attribute "
+                   f"of the exception (`{hit.helper}` encodes its `__dict__`), which for database and HTTP client "
+                   f"errors includes the SQL statement, its parameters, hosts and URLs.")
+        refs = tuple(sorted({h.helper for h in hits if h.helper}))
+        related = (self.ctx.location(hit.node),) if getattr(hit.node, "lineno", 0) != getattr(at, "lineno", 0) else ()
+        self._emit_unless("no-serializer", refs, PF301, at, message, sev, related=related)
 
 
 def _root_local(node: ast.expr, flow: _Flow) -> bool:

@@ -3,6 +3,8 @@
 * PF310 ("guarded"): withdrawn when a guarding ``before_request`` hook is registered, in any module, on the
   blueprint or app the route is registered on (names resolved through imports and re-exports), or when an
   app-wide guard (``app.before_request``, ``bp.before_app_request``) sits in the same package or above it.
+* PF301 ("no-serializer"): an exception passed to an imported function is reported only when that function
+  returns all of its argument's attributes (``vars(obj)``, an encoder whose ``default`` returns ``o.__dict__``).
 * PF301 ("fixed-message"): withdrawn when every caught class is a project exception whose message is fixed
   text - its ``__init__``/``__str__`` supplies a literal, or every ``raise`` of it and of its project
   subclasses passes only literals. A class the project does not define (a library's) keeps the finding.
@@ -28,6 +30,8 @@ def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex) -> List[F
         if p.unless == "guarded" and resolver.guarded(p.refs, analysis.path):
             continue
         if p.unless == "fixed-message" and resolver.all_fixed(p.refs, analysis.path):
+            continue
+        if p.unless == "no-serializer" and not resolver.any_serializer(p.refs, analysis.path):
             continue
         out.append(p.finding)
     return out
@@ -81,6 +85,15 @@ class _Resolver:
         return any(_same_app(hook, view, path) for hook in app_wide)
 
     # ---- PF301 ----------------------------------------------------------------------------------
+    def any_serializer(self, refs: Tuple[str, ...], path: str) -> bool:
+        """One of the imported functions returns all of its argument's attributes (``facts.serializers``)."""
+        for ref in refs:
+            owner, _, name = self.canonical(ref, path).rpartition(".")
+            mod = self.index.find_module(owner, path) if owner else None
+            if mod is not None and mod.view_facts is not None and name in mod.view_facts.serializers:
+                return True
+        return False
+
     def all_fixed(self, refs: Tuple[str, ...], path: str) -> bool:
         return bool(refs) and all(self._class_fixed(r, path) for r in refs)
 
