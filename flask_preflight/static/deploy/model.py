@@ -135,4 +135,4 @@ ENV_VALUE = "<environment>"  # setting read from the environment at start-up
 COMPUTED = "<computed>"  # setting computed at start-up (cpu_count() * 2 + 1)
 
 KINDS = ("dockerfile", "compose", "procfile", "dotenv", "gunicorn", "systemd", "appengine", "fly", "shell",
-         "supervisord", "render", "appjson", "kubernetes")
+         "supervisord", "render", "appjson", "kubernetes", "heroku")
