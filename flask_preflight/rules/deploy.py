@@ -194,7 +194,7 @@ PF406 = REGISTRY.register(Rule(
         "`SECRET_KEY_FALLBACKS`, `FLASK_SECRET_KEY`) signs the session cookie: whoever knows it can forge any "
         "session, including an admin's. A value written in a Dockerfile `ENV`/`ARG` is baked into every image "
         "layer and visible with `docker history`; one in a compose file, Procfile, systemd unit, fly.toml, "
-        "app.yaml, supervisord config, render.yaml, heroku.yml, app.json or Kubernetes manifest is in version control for "
+        "app.yaml, supervisord config, render.yaml, heroku.yml, app.json or Kubernetes manifest (a ConfigMap's `data` too) is in version control for "
         "everyone with read access (a Kubernetes `Secret` reference via `valueFrom` is not); a `.env` file that "
         "git tracks is the "
         "same. Templates (`.env.example`, `.env.sample`...) are reported only when they hold what looks like "

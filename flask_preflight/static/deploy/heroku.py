@@ -2,8 +2,8 @@
 
 ``build.docker`` maps a process type to the Dockerfile its image is built from; ``run`` maps a process type to
 the command its dynos run, as a string or as ``{command: [...], image: ...}``. Heroku documents that without a
-``run`` entry the image's own CMD runs, and that a ``run`` entry replaces it (as a compose ``command`` does). As on a Procfile, only the ``web``
-process receives HTTP requests, through Heroku's router. ``build.config`` holds build arguments and
+``run`` entry the image's own CMD runs, and that a ``run`` entry replaces it (as a compose ``command``
+does). As on a Procfile, only the ``web`` process receives HTTP requests, through Heroku's router. ``build.config`` holds build arguments and
 ``setup.config`` the config vars of a newly created app (both literal values written in the file).
 """
 
