@@ -52,7 +52,9 @@ PF202 = REGISTRY.register(Rule(
         "`os.environ.get(\"SECRET_KEY\", \"dev\")` looks configurable, but the day a deployment forgets the "
         "variable the app starts anyway - with a key that is in the repository. Nothing fails, nothing is "
         "logged, and every session cookie is forgeable. A signing key must fail closed: read it with "
-        "`os.environ[\"SECRET_KEY\"]` so a missing key stops the app at start-up."
+        "`os.environ[\"SECRET_KEY\"]` so a missing key stops the app at start-up. The fallback is followed "
+        "into a module-level dict (`CONFIG[\"SECRET_KEY\"] = os.getenv(\"SECRET_KEY\") or \"dev\"`) that "
+        "another module applies with `from_mapping`/`update`."
     ),
     bad='''
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev")
