@@ -16,7 +16,7 @@ PF401 = REGISTRY.register(Rule(
     summary="The production entrypoint starts Flask's development server.",
     rationale=(
         "A container `CMD`, a Procfile `web:` line, a compose `command`, a systemd `ExecStart`, a supervisord "
-        "`command`, a Render `startCommand`, a Kubernetes container `command` or an entry script "
+        "`command`, a Render `startCommand`, a heroku.yml `run` command, a Kubernetes container `command` or an entry script "
         "that runs `flask run`, `python -m flask run`, or `python app.py` where `app.py` calls `app.run()` when "
         "run as a script, serves production traffic with Werkzeug's development server: single process, no "
         "worker management, an unbounded thread per connection, and not reviewed for security. Flask's docs: "
@@ -39,7 +39,8 @@ PF401 = REGISTRY.register(Rule(
         "resolved against the scanned Python files; a `python script.py` whose script is not in the project is "
         "not reported, and neither is a `socketio.run()` that Flask-SocketIO serves with eventlet/gevent. A "
         "debugger bound to 127.0.0.1 (`flask run` without `--host`) is reported as high: only the host or "
-        "container itself reaches it."
+        "container itself reaches it. A Dockerfile CMD that every file building the image replaces (a compose service's `command`, a "
+        "heroku.yml `run` entry) is reported as low: only a plain `docker run` of the image runs it."
     ),
     bad='''
 # Dockerfile
@@ -75,7 +76,7 @@ PF402 = REGISTRY.register(Rule(
         "when the launched code reads it to run the development server with debug mode on; `flask run --debug`, `--debugger` and `--reload` switch the same "
         "features on from the command line (`--no-debugger`, Flask's documented way to use an external "
         "debugger, keeps the debugger off even with `--debug`). Setting any of these in a Dockerfile `ENV`, a compose "
-        "`environment`, a Procfile, a systemd unit, a fly.toml/app.yaml, a supervisord program, render.yaml, "
+        "`environment`, a Procfile, a systemd unit, a fly.toml/app.yaml, a supervisord program, render.yaml, heroku.yml, "
         "Heroku's app.json, a Kubernetes manifest or an entry script ships them to "
         "production. Files that are evidently for local development (`.env.development`, `Dockerfile.dev`, "
         "`docker-compose.override.yml`, a compose service that bind-mounts the source tree, unless its file sits "
@@ -193,7 +194,7 @@ PF406 = REGISTRY.register(Rule(
         "`SECRET_KEY_FALLBACKS`, `FLASK_SECRET_KEY`) signs the session cookie: whoever knows it can forge any "
         "session, including an admin's. A value written in a Dockerfile `ENV`/`ARG` is baked into every image "
         "layer and visible with `docker history`; one in a compose file, Procfile, systemd unit, fly.toml, "
-        "app.yaml, supervisord config, render.yaml, app.json or Kubernetes manifest is in version control for "
+        "app.yaml, supervisord config, render.yaml, heroku.yml, app.json or Kubernetes manifest (a ConfigMap's `data` too) is in version control for "
         "everyone with read access (a Kubernetes `Secret` reference via `valueFrom` is not); a `.env` file that "
         "git tracks is the "
         "same. Templates (`.env.example`, `.env.sample`...) are reported only when they hold what looks like "

@@ -19,7 +19,9 @@ PF201 = REGISTRY.register(Rule(
         "A key written in the source is known to everyone with the repository, its history, its forks and "
         "every image built from it; a placeholder such as `dev` or `changeme` is in the public wordlists of "
         "session-cookie crackers. The same holds for JWT_SECRET_KEY, SECURITY_PASSWORD_SALT and "
-        "WTF_CSRF_SECRET_KEY. Test code is reported as low. A literal that crosses a call is followed: a "
+        "WTF_CSRF_SECRET_KEY. Test code is reported as low, and a development or test config class "
+        "(`DevelopmentConfig`, `TestingConfig`, or a `Config` in `config/testing.py`) is not reported. A "
+        "literal that crosses a call is followed: a "
         "key passed to an application factory that applies its arguments (`create_app(SECRET_KEY=...)`, "
         "`create_app({\"SECRET_KEY\": ...})` into `from_mapping(param)`) is reported at the call, and a key "
         "in a dict that another module applies with `from_mapping`/`update` at the key; a factory call in "
@@ -50,7 +52,9 @@ PF202 = REGISTRY.register(Rule(
         "`os.environ.get(\"SECRET_KEY\", \"dev\")` looks configurable, but the day a deployment forgets the "
         "variable the app starts anyway - with a key that is in the repository. Nothing fails, nothing is "
         "logged, and every session cookie is forgeable. A signing key must fail closed: read it with "
-        "`os.environ[\"SECRET_KEY\"]` so a missing key stops the app at start-up."
+        "`os.environ[\"SECRET_KEY\"]` so a missing key stops the app at start-up. The fallback is followed "
+        "into a module-level dict (`CONFIG[\"SECRET_KEY\"] = os.getenv(\"SECRET_KEY\") or \"dev\"`) that "
+        "another module applies with `from_mapping`/`update`."
     ),
     bad='''
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev")

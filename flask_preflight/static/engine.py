@@ -133,7 +133,7 @@ def analyze_deploy_source(src: SourceFile, kind: str, abs_path: str) -> Tuple[Op
 _KIND_NAMES = {"dockerfile": "Dockerfile", "compose": "compose file", "procfile": "Procfile", "dotenv": "env file",
                "gunicorn": "gunicorn config", "systemd": "systemd unit", "appengine": "app.yaml", "fly": "fly.toml",
                "shell": "shell script", "supervisord": "supervisord config",
-               "render": "render.yaml", "appjson": "app.json",
+               "render": "render.yaml", "appjson": "app.json", "heroku": "heroku.yml",
                "kubernetes": "Kubernetes manifest"}
 
 

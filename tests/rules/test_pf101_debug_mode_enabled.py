@@ -556,3 +556,83 @@ def test_parse_known_args_or_a_positional_argument_can_survive_a_server_import(s
     scan({"serve.py": ARGV_SCRIPT.format(arg="--port", parse="parse_known_args"),
           "serve2.py": ARGV_SCRIPT.format(arg="target", parse="parse_args")})
     assert _exact(scan, "PF101") == [("PF101", "serve.py", 8, 15, "high"), ("PF101", "serve2.py", 8, 15, "high")]
+
+
+# ---- one module per environment, every class named `Config` ------------------------------------------
+
+PER_ENV_BASE = "class BaseConfig:\n    DEBUG = False\n"
+PER_ENV_CONFIG = """\
+from .base import BaseConfig
+
+
+class Config(BaseConfig):
+    DEBUG = True
+    SECRET_KEY = "kq83hf02hf82hf02hf8h2f0h"
+"""
+PER_ENV_APP = """\
+import os
+
+from flask import Flask
+
+app = Flask(__name__)
+app.config.from_object(os.environ["APP_SETTINGS"])
+"""
+
+
+def test_generic_config_class_in_a_testing_module_is_a_test_config(scan):
+    # APP_SETTINGS=config.testing.Config: the module names the environment, as TestingConfig would.
+    files = {"config/__init__.py": "", "config/base.py": PER_ENV_BASE, "config/testing.py": PER_ENV_CONFIG,
+             "config/local.py": PER_ENV_CONFIG, "app.py": PER_ENV_APP}
+    assert scan(files, select=["PF101", "PF201"]) == []
+
+
+def test_generic_config_class_in_a_production_module_is_still_judged(scan):
+    files = {"config/__init__.py": "", "config/base.py": PER_ENV_BASE, "config/production.py": PER_ENV_CONFIG,
+             "app.py": PER_ENV_APP}
+    found = scan(files, select=["PF101", "PF201"])
+    assert found == [("PF101", "config/production.py", 5), ("PF201", "config/production.py", 6)]
+    assert scan.severity("PF101", 5) == "medium" and scan.severity("PF201", 6) == "high"
+    assert sorted((f.rule_id, f.column) for f in scan.findings) == [("PF101", 5), ("PF201", 18)]
+
+
+def test_production_named_class_in_a_testing_module_keeps_its_own_name(scan):
+    # only a generic class name defers to its module: ProductionConfig is production wherever it lives
+    text = PER_ENV_CONFIG.replace("class Config(", "class ProductionConfig(")
+    files = {"config/__init__.py": "", "config/base.py": PER_ENV_BASE, "config/testing.py": text,
+             "app.py": PER_ENV_APP}
+    found = scan(files, select=["PF101", "PF201"])
+    assert found == [("PF101", "config/testing.py", 5), ("PF201", "config/testing.py", 6)]
+    assert scan.severity("PF101", 5) == "high" and scan.severity("PF201", 6) == "high"
+
+
+IMPORT_STRING_APP = """\
+import os
+
+from flask import Flask
+from werkzeug.utils import import_string
+
+
+def create_app(config_filename="config.development.Config"):
+    app = Flask(__name__)
+    settings = os.getenv("APP_SETTINGS", config_filename)
+    cfg = import_string(settings)()
+    app.config.from_object(cfg)
+    return app
+"""
+
+
+def test_from_object_of_an_import_string_instance_follows_the_dotted_name(scan):
+    # import_string(name)() is an instance of the class the name names; from_object reads its attributes
+    files = {"config/__init__.py": "", "config/development.py": "class Config:\n    DEBUG = True\n",
+             "app.py": IMPORT_STRING_APP}
+    assert scan(files, select=["PF101"]) == [("PF101", "app.py", 11)]
+    assert scan.severity("PF101", 11) == "medium" and scan.findings[0].column == 5
+    assert "when APP_SETTINGS is unset and `create_app()` is called without `config_filename`" in \
+        scan.message("PF101", 11)
+
+
+def test_from_object_of_an_import_string_instance_without_debug(scan):
+    app = IMPORT_STRING_APP.replace("config.development.Config", "config.production.Config")
+    files = {"config/__init__.py": "", "config/production.py": "class Config:\n    DEBUG = False\n",
+             "config/development.py": "class Config:\n    DEBUG = True\n", "app.py": app}
+    assert scan(files, select=["PF101"]) == []

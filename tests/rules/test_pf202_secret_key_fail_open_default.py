@@ -1,5 +1,7 @@
 """PF202 secret-key-fail-open-default: the environment is read, but a literal steps in when it is unset."""
 
+import pytest
+
 FLASK = "import os\nfrom flask import Flask\napp = Flask(__name__)\n"
 
 
@@ -25,3 +27,43 @@ def test_decouple_default(scan):
 def test_fail_closed_and_no_default(scan):
     src = FLASK + 'app.secret_key = os.environ["SECRET_KEY"]\napp.config["SECRET_KEY"] = os.getenv("SECRET_KEY")\n'
     assert scan({"app.py": src}) == []
+
+
+# ---- a module-level dict filled key by key, applied by another module ----------------------------------
+
+DICT_CONFIG = """\
+from os import environ
+
+CONFIG: dict = {"SECRET_KEY": "kq83hf02hf82hf02hf8h2f0h"}
+CONFIG["SECRET_KEY"] = environ.get("SECRET_KEY") or "dev"
+CONFIG["DEBUG"] = False
+"""
+DICT_APP = """\
+from flask import Flask
+
+from pkg.config import CONFIG
+
+app = Flask(__name__)
+app.config.from_mapping(CONFIG)
+"""
+
+
+def test_fallback_written_into_a_dict_another_module_applies(scan):
+    files = {"pkg/__init__.py": DICT_APP, "pkg/config.py": DICT_CONFIG}
+    assert scan(files, select=["PF201", "PF202"]) == [("PF202", "pkg/config.py", 4)]
+    assert scan.severity("PF202", 4) == "critical" and scan.findings[0].column == 1
+    assert "falls back to a literal when SECRET_KEY is unset" in scan.message("PF202", 4)
+
+
+@pytest.mark.parametrize("write", [
+    'CONFIG["SECRET_KEY"] = environ["SECRET_KEY"]',  # required: no fallback, and it replaces the display's literal
+    'CONFIG["SECRET_KEY"] = environ.get("SECRET_KEY")',  # None when unset, never a literal
+])
+def test_dict_write_without_a_literal_fallback(scan, write):
+    config = DICT_CONFIG.replace('CONFIG["SECRET_KEY"] = environ.get("SECRET_KEY") or "dev"', write)
+    assert scan({"pkg/__init__.py": DICT_APP, "pkg/config.py": config}, select=["PF201", "PF202"]) == []
+
+
+def test_dict_nobody_applies_to_app_config(scan):
+    app = DICT_APP.replace("app.config.from_mapping(CONFIG)", "print(CONFIG)")
+    assert scan({"pkg/__init__.py": app, "pkg/config.py": DICT_CONFIG}, select=["PF201", "PF202"]) == []

@@ -1185,3 +1185,56 @@ def test_other_flask_commands_are_not_the_dev_server(scan):
     # the tricky neighbour: `flask routes` loads the same app but runs no server
     scan({"Procfile": "web: flask --app site_app routes\n", "site_app.py": CLI_APP}, select=["PF401"])
     assert _exact(scan) == []
+
+
+# ---- an image CMD that every file building the image replaces -------------------------------------
+
+HEROKU_YML = """\
+build:
+  docker:
+    web: Dockerfile
+run:
+  web: gunicorn -w 4 app:app
+"""
+
+
+@pytest.mark.parametrize("builder, text", [
+    ("heroku.yml", HEROKU_YML),
+    ("docker-compose.yml", "services:\n  web:\n    build: .\n    command: gunicorn -w 4 app:app\n"),
+])
+def test_cmd_replaced_by_every_builder_is_low(scan, builder, text):
+    # heroku.yml `run.web` and a compose `command` replace the image's CMD: the debug server in the CMD
+    # runs only under a plain `docker run` of the image.
+    found = scan({"Dockerfile": DOCKERFILE_PYTHON_APP, builder: text, "app.py": APP_DEBUG_MAIN}, select=["PF401"])
+    assert found == [("PF401", "Dockerfile", 7)]
+    assert scan.severity("PF401", 7) == "low"
+    assert "replaces this CMD when it builds the image" in scan.message("PF401", 7)
+    assert (scan.findings[0].column) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "build:\n  docker:\n    web: Dockerfile\n",  # no `run`: Heroku runs the image's CMD
+    "build:\n  docker:\n    web: Dockerfile\nrun:\n  worker: python jobs.py\n",  # `run` only for another process
+])
+def test_heroku_yml_that_keeps_the_cmd_runs_it(scan, text):
+    found = scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "heroku.yml": text, "app.py": APP_DEBUG_MAIN,
+                  "jobs.py": "print('work')\n"}, select=["PF401"])
+    assert found == [("PF401", "Dockerfile", 7)]
+    assert scan.severity("PF401", 7) == "critical"
+
+
+def test_one_builder_keeping_the_cmd_keeps_it_critical(scan):
+    # compose `command` replaces the CMD, but heroku.yml deploys the same image with its CMD.
+    compose = "services:\n  web:\n    build: .\n    command: gunicorn -w 4 app:app\n"
+    files = {"Dockerfile": DOCKERFILE_PYTHON_APP, "docker-compose.yml": compose,
+             "heroku.yml": "build:\n  docker:\n    web: Dockerfile\n", "app.py": APP_DEBUG_MAIN}
+    assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 7)]
+    assert scan.severity("PF401", 7) == "critical"
+
+
+def test_heroku_run_command_is_a_launch(scan):
+    text = "build:\n  docker:\n    web: Dockerfile\nrun:\n  web: python app.py\n"
+    dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "-w", "4", "app:app"]\n'
+    found = scan({"Dockerfile": dockerfile, "heroku.yml": text, "app.py": APP_DEBUG_MAIN}, select=["PF401"])
+    assert found == [("PF401", "heroku.yml", 5)]
+    assert scan.severity("PF401", 5) == "critical"

@@ -252,3 +252,18 @@ def test_compose_build_without_dockerfile_name_uses_the_lowercase_file(scan):
 
 def test_a_file_merely_named_like_dockerfile_text_is_not_an_image(scan):
     assert scan({"dockerfile.txt.md": "CMD gunicorn app:app\n", "app.py": APP}, select=["PF404"]) == []
+
+
+def test_heroku_container_run_command_without_workers(scan):
+    # Heroku's Python buildpack sets WEB_CONCURRENCY; the container stack (heroku.yml) has no buildpack.
+    text = "build:\n  docker:\n    web: Dockerfile\nrun:\n  web: gunicorn app:app\n  worker: python jobs.py\n"
+    files = {"heroku.yml": text, "Dockerfile": dockerfile('["gunicorn", "-w", "4", "app:app"]'), "app.py": APP}
+    assert scan(files, select=["PF404"]) == [("PF404", "heroku.yml", 5)]
+    assert scan.severity("PF404", 5) == "low" and scan.findings[0].column == 1
+
+
+def test_heroku_container_run_command_with_workers_or_concurrency(scan):
+    text = ("build:\n  docker:\n    web: Dockerfile\n  config:\n    WEB_CONCURRENCY: 3\n"
+            "run:\n  web: gunicorn -w 3 app:app\n")
+    files = {"heroku.yml": text, "Dockerfile": dockerfile('["gunicorn", "-w", "4", "app:app"]'), "app.py": APP}
+    assert scan(files, select=["PF404"]) == []

@@ -328,3 +328,43 @@ def test_key_generated_at_container_start(scan):
         """
     files = {"entrypoint.sh": script, "Dockerfile": dockerfile(cmd='CMD ["./entrypoint.sh"]'), "app.py": APP}
     assert scan(files, select=["PF406"]) == []
+
+
+# ---- Kubernetes ConfigMap data ---------------------------------------------------------------------
+
+CONFIG_MAP = f"""\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app-config
+data:
+  FLASK_DEBUG: "1"
+  SECRET_KEY: {KEY}
+  DATABASE_URL: postgres://db/app
+"""
+
+
+def test_secret_in_a_config_map_is_committed(scan):
+    # a ConfigMap is plain text in the repository (not a Secret); FLASK_DEBUG in it is not judged here,
+    # since whether a container's environment gets it is decided by the workload (envFrom, configMapKeyRef)
+    found = scan({"k8s/configmap.yml": CONFIG_MAP, "app.py": APP}, select=["PF4"])
+    assert found == [("PF406", "k8s/configmap.yml", 7)]
+    assert scan.severity("PF406", 7) == "high" and scan.findings[0].column == 3
+
+
+@pytest.mark.parametrize("text", [
+    CONFIG_MAP.replace(f"SECRET_KEY: {KEY}", "SECRET_KEY: ''"),  # empty
+    CONFIG_MAP.replace("kind: ConfigMap", "kind: Secret"),  # a Secret object is not read
+    CONFIG_MAP.replace(f"  SECRET_KEY: {KEY}\n", "") + f"binaryData:\n  SECRET_KEY: {KEY}\n",  # not data
+    CONFIG_MAP.replace("data:\n", "data:\n  settings.cfg: |\n    x = 1\n"),  # a file, no secret name
+])
+def test_config_maps_without_a_committed_key(scan, text):
+    if "settings.cfg" in text:
+        text = text.replace(f"  SECRET_KEY: {KEY}\n", "")
+    assert scan({"k8s/configmap.yml": text, "app.py": APP}, select=["PF4"]) == []
+
+
+def test_config_map_in_a_development_directory_is_low(scan):
+    assert scan({"k8s/dev/configmap.yml": CONFIG_MAP, "app.py": APP}, select=["PF406"]) == [
+        ("PF406", "k8s/dev/configmap.yml", 7)]
+    assert scan.severity("PF406", 7) == "low"

@@ -23,7 +23,7 @@ _DOTENV_RE = re.compile(r"^\.env(\.[\w.-]+)?$|^\.flaskenv$")
 _MODULES = {"dockerfile": "dockerfile", "compose": "compose", "procfile": "procfile", "dotenv": "dotenv",
             "gunicorn": "gunicorn", "systemd": "systemd", "appengine": "appengine", "fly": "fly", "shell": "shell",
             "supervisord": "supervisord", "render": "render", "appjson": "appjson",
-            "kubernetes": "kubernetes"}
+            "kubernetes": "kubernetes", "heroku": "heroku"}
 # Directories whose ``*.conf`` files may be supervisord program configs (nginx/Apache also use conf.d:
 # ``may_matter`` reads those only when they have a supervisord section).
 _SUPERVISOR_DIRS = frozenset({"supervisor", "supervisord", "supervisord.d", "conf.d"})
@@ -58,6 +58,8 @@ def classify(name: str, parent: str = "") -> Optional[str]:
         return "render"
     if name == "app.json":
         return "appjson"
+    if name == "heroku.yml":  # the only name Heroku's container stack reads
+        return "heroku"
     if name.endswith(".sh"):
         return "shell"
     if name.endswith((".conf", ".ini")) and (name in _SUPERVISOR_NAMES

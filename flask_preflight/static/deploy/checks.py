@@ -78,6 +78,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
     # ---- entry points --------------------------------------------------------------------------------
     def run(self) -> Tuple[List[Finding], "Subsumed"]:
         self._flask_apps()
+        replaced = self._replaced_cmds()
         for f in self.index.by_kind(*ROOT_KINDS):
             # What the file sets for the app (and, for a Dockerfile, its ARGs), whether or not it has a command:
             # a base image or an App Engine default entrypoint still runs with this environment.
@@ -92,6 +93,9 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                     # docker-compose.yml beside docker-compose.local.yml: the project keeps its development
                     # setup in the other file, so this one is what `docker compose up` deploys, mount or not.
                     cmd = replace(cmd, dev_reason="")
+                if f.kind == "dockerfile" and cmd.source == "Dockerfile CMD" and not cmd.dev_reason \
+                        and os.path.normpath(f.abs_path) in replaced:
+                    cmd = replace(cmd, dev_reason=replaced[os.path.normpath(f.abs_path)])
                 env = Env()
                 if f.kind == "procfile":
                     self._heroku_config(f, env)
@@ -121,6 +125,35 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                 module = target_module(self.index, value, f) if value else None
                 if module is not None:
                     self.reached.wsgi.add(os.path.abspath(module.path))
+
+    def _replaced_cmds(self) -> Dict[str, str]:
+        """Dockerfiles whose CMD no file that builds them keeps: a compose service's ``command`` and a
+        heroku.yml ``run`` entry replace the image's CMD, so that CMD runs only under a plain ``docker run``
+        of the image. Dockerfile path -> why (empty when a builder keeps the CMD, or nothing builds it)."""
+        kept: Set[str] = set()
+        found: Dict[str, str] = {}
+        for f in self.index.by_kind(*ROOT_KINDS):
+            for cmd in f.commands:
+                path = self._built_path(f, cmd)
+                if path is None:
+                    continue
+                if not cmd.argv or "entrypoint" in cmd.source:
+                    kept.add(path)
+                else:
+                    found.setdefault(path, f"{cmd.source} in {f.path} replaces this CMD when it builds the image, "
+                                           f"so only a plain `docker run` of the image runs it")
+        return {path: why for path, why in found.items() if path not in kept}
+
+    def _built_path(self, f: DeployFile, cmd: Command) -> Optional[str]:
+        """The Dockerfile a compose service or heroku.yml process builds, when it is among the scanned files."""
+        if cmd.build is None:
+            return None
+        context, name, _target = cmd.build
+        path = os.path.normpath(os.path.join(os.path.dirname(f.abs_path), context, name))
+        dockerfiles = {os.path.normpath(d.abs_path) for d in self.index.by_kind("dockerfile")}
+        if path not in dockerfiles and name == "Dockerfile":
+            path = os.path.join(os.path.dirname(path), "dockerfile")
+        return path if path in dockerfiles else None
 
     def _built_image(self, compose: DeployFile, service: Command, env: Env) -> None:
         """A compose service that keeps its image's CMD runs the Dockerfile's command with the service's

@@ -15,8 +15,8 @@ from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Ori
 from flask_preflight.static.python.context import FileAnalysis, ModuleSummary
 
 ROOT_KINDS = ("dockerfile", "compose", "procfile", "systemd", "appengine", "fly", "supervisord", "render",
-              "appjson", "kubernetes")
-PLATFORM_KINDS = frozenset({"procfile", "appengine", "fly", "render"})  # a platform router sits in front
+              "appjson", "kubernetes", "heroku")
+PLATFORM_KINDS = frozenset({"procfile", "appengine", "fly", "render", "heroku"})  # a platform router sits in front
 FALSE_WORDS = frozenset({"0", "false", "no"})  # flask.helpers.get_debug_flag: anything else non-empty is on
 MAX_SANE_WORKERS = 32
 DEFAULT_RE = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^}]*)\}$")

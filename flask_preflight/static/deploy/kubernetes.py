@@ -2,7 +2,8 @@
 
 A manifest is any ``*.yaml``/``*.yml`` file (other than compose, app.yaml and render.yaml) with a document
 whose top-level ``apiVersion`` and ``kind`` name a workload: Pod (``spec``), Deployment, StatefulSet,
-DaemonSet, ReplicaSet and Job (``spec.template.spec``), CronJob (``spec.jobTemplate.spec.template.spec``).
+DaemonSet, ReplicaSet and Job (``spec.template.spec``), CronJob (``spec.jobTemplate.spec.template.spec``),
+or a ConfigMap.
 ``looks_like_manifest`` decides that from the text before anything is parsed, so CI workflows, mkdocs.yml
 or OpenAPI specs are never read as YAML here, and Helm/Jinja templates (``{{ ... }}``, ``{% ... %}``),
 which are not YAML until rendered, are skipped entirely. ``kind: List`` wrappers are not looked into.
@@ -13,7 +14,8 @@ carries the container's environment, like a compose service without ``command``)
 taken as the command line, which is what runs for images without an ENTRYPOINT (the Python images).
 ``env[].value`` is a literal (``$(NAME)`` references to other variables become ``${NAME}``);
 ``valueFrom`` (Secrets, ConfigMaps, fields) is not written in the file. Jobs and CronJobs run to
-completion and do not serve requests. ``initContainers`` are not read.
+completion and do not serve requests. ``initContainers`` are not read. A ConfigMap's ``data`` values
+are read only to find committed secrets (``SECRET_KEY: changeme`` in a ConfigMap is in the repository).
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
 DEV_DIRS = frozenset({"dev", "development", "local", "minikube", "kind", "test", "testing"})
 DEV_REASON = "it is in a development overlay or directory ({})"
 
-_KIND_RE = re.compile(r"^kind:[ \t]*['\"]?(?:" + "|".join(WORKLOADS) + r")['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+_KIND_RE = re.compile(r"^kind:[ \t]*['\"]?(?:" + "|".join([*WORKLOADS, "ConfigMap"]) + r")['\"]?[ \t]*(?:#.*)?$",
+                      re.MULTILINE)
 _API_RE = re.compile(r"^apiVersion:", re.MULTILINE)
 _REFERENCE_RE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 
@@ -54,7 +57,7 @@ TEMPLATE_MARKERS = ("{{", "{%", "{#", "<%", "[[ .")  # Helm/Go, Jinja, ERB, Noma
 
 
 def looks_like_manifest(text: str) -> bool:
-    """A top-level ``apiVersion`` and workload ``kind`` line, and no template syntax outside comments.
+    """A top-level ``apiVersion`` and workload (or ConfigMap) ``kind`` line, and no template syntax outside comments.
     Cheap: no YAML parsing."""
     return bool(_API_RE.search(text)) and bool(_KIND_RE.search(text)) and not templated(text)
 
@@ -78,6 +81,9 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
     for document in compose_all(text, lines):
         top = fields(document)
         kind = scalar(top.get("kind", (None, None))[1])
+        if "apiVersion" in top and kind == "ConfigMap":
+            _config_map(top.get("data"), path, lines, result)
+            continue
         if "apiVersion" not in top or kind not in WORKLOADS:
             continue
         name = scalar(fields(top.get("metadata", (None, None))[1]).get("name", (None, None))[1]) or "?"
@@ -94,6 +100,16 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
         for container in containers[1].value:
             _container(container, f"{kind} `{name}`", kind not in RUN_TO_COMPLETION, path, lines, result)
     return result
+
+
+def _config_map(entry: Optional[Tuple[yaml.Node, yaml.Node]], path: str, lines: Sequence[str],
+                result: DeployFile) -> None:
+    """A ConfigMap's ``data`` is plain text in the committed file (a ConfigMap is not a Secret): its values
+    are kept for the committed-secret check only, since whether a container's environment gets them
+    (``envFrom``, ``configMapKeyRef``) or a mounted file does is decided elsewhere."""
+    for name, (key_node, value) in fields(entry[1] if entry else None).items():
+        if isinstance(value, yaml.ScalarNode) and scalar(value) is not None:
+            result.build_args.append(EnvVar(name, scalar(value), span(path, lines, key_node, value)))
 
 
 def dev_reason_for(path: str, abs_path: str = "") -> str:

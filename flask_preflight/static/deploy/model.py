@@ -110,7 +110,9 @@ class DeployFile:
     kind: str
     commands: List[Command] = field(default_factory=list)
     env: List[EnvVar] = field(default_factory=list)  # file-level environment (.env, .flaskenv, fly [env], app.yaml)
-    build_args: List[EnvVar] = field(default_factory=list)  # Dockerfile ARG defaults (visible in image history)
+    # Dockerfile ARG defaults (visible in image history), build-time values of other formats, Kubernetes ConfigMap
+    # data: written in the file, not the app's environment as such, so judged only as committed secrets (PF406)
+    build_args: List[EnvVar] = field(default_factory=list)
     proxies: List[Origin] = field(default_factory=list)  # compose services that are reverse proxies (nginx, traefik, ...)
     public_ports: List[Origin] = field(default_factory=list)  # compose ``ports:`` that publish on all interfaces
     dev_reason: str = ""  # the whole file is for local development (Dockerfile.dev, Procfile.dev, .env.development)
@@ -135,4 +137,4 @@ ENV_VALUE = "<environment>"  # setting read from the environment at start-up
 COMPUTED = "<computed>"  # setting computed at start-up (cpu_count() * 2 + 1)
 
 KINDS = ("dockerfile", "compose", "procfile", "dotenv", "gunicorn", "systemd", "appengine", "fly", "shell",
-         "supervisord", "render", "appjson", "kubernetes")
+         "supervisord", "render", "appjson", "kubernetes", "heroku")

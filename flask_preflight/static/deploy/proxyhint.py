@@ -15,7 +15,7 @@ from flask_preflight.static.deploy import classify, parse
 from flask_preflight.static.deploy.model import DeployParseError
 from flask_preflight.static.source import read_source
 
-PLATFORM_KINDS = frozenset({"procfile", "appengine", "fly", "render"})
+PLATFORM_KINDS = frozenset({"procfile", "appengine", "fly", "render", "heroku"})
 
 
 DEPLOY_DIRS = ("deploy", "deployment", "docker", "ops", "infra", ".docker")

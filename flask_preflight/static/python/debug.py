@@ -468,7 +468,7 @@ class DebugChecks:
 
     def _debug_constant(self, name: str, value: ast.expr, site: Site) -> None:
         """``DEBUG = os.getenv(...)`` at module or class level: the env handling is wrong regardless of use."""
-        if site.scope.kind == "class" and dev_named(site.scope.name):
+        if site.scope.kind == "class" and classify_config_class(site.scope.name, self.model.module_name) == "dev":
             return
         if site.scope.kind == "function" or not flask_or_config_module(self.model):
             return
@@ -587,6 +587,23 @@ def classify_config_name(name: str) -> str:
     if name.lower() in BASE_EXACT or any(t in BASE_TOKENS for t in tokens):
         return "base"
     return "neutral"
+
+
+def classify_config_class(name: str, module_name: str) -> str:
+    """``classify_config_name`` for a class, reading its module when the class name is generic: a project
+    with one module per environment (``config/testing.py``, ``settings/local.py``) names every class
+    ``Config`` and picks the module (``APP_SETTINGS=config.testing.Config``), so the module's name is the
+    class's. Only "dev" is taken from the module: a ``Config`` in ``production.py`` is judged as before."""
+    kind = classify_config_name(name)
+    if kind == "neutral" or name.lower() in BASE_EXACT:
+        if classify_config_name(module_name.rsplit(".", 1)[-1]) == "dev":
+            return "dev"
+    return kind
+
+
+def class_module(qualname: str, name: str) -> str:
+    """The module part of a class summary's ``module.Class`` qualified name."""
+    return qualname[: -len(name) - 1] if qualname.endswith("." + name) else ""
 
 
 def dev_named(name: str) -> bool:

@@ -118,6 +118,9 @@ def parse_bool_string(value: Any) -> Any:
     return UNKNOWN
 
 
+IMPORT_STRING = frozenset({"werkzeug.utils.import_string", "werkzeug.import_string"})
+
+
 class Evaluator:
     """Evaluates expressions of one module. ``env`` is None for "nothing set", else the value of every variable."""
 
@@ -388,9 +391,16 @@ class Evaluator:
             if env_kind == "bool":
                 return parse_bool_string(raw) if isinstance(raw, str) else raw
             return raw
-        if not node.args and not node.keywords and q and isinstance(func, (ast.Name, ast.Attribute)):
+        if q in IMPORT_STRING and len(node.args) == 1 and not node.keywords:
+            # werkzeug's import_string("config.development.Config") is the object that dotted name names; the
+            # name is what from_object (which calls import_string on a string itself) is given
+            name = self._eval(node.args[0], scope, line, depth)
+            return name if isinstance(name, str) and name else UNKNOWN
+        if not node.args and not node.keywords and (q and isinstance(func, (ast.Name, ast.Attribute)) or
+                                                    isinstance(func, ast.Call)
+                                                    and (self.model.qualname(func.func) or "") in IMPORT_STRING):
             target = self._eval(func, scope, line, depth)
-            if isinstance(target, ClassRef):
+            if isinstance(target, ClassRef) or isinstance(func, ast.Call) and isinstance(target, str):
                 return target  # an instance reads its attributes from the class (what from_object sees)
         args = [self._eval(a, scope, line, depth) for a in node.args]
         if isinstance(func, ast.Name) and func.id in ("bool", "int", "str", "float") and len(args) <= 1 and not node.keywords:

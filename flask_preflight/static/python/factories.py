@@ -22,8 +22,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules.debug import PF101
-from flask_preflight.rules.secrets import PF201
-from flask_preflight.static.python.context import Context, Deferred
+from flask_preflight.rules.secrets import PF201, PF202
+from flask_preflight.static.python.context import Context, Deferred, unset_phrase
 from flask_preflight.static.python.evaluate import ClassRef, Evaluator, ImportRef, ModuleRef, flag_verdict, truthy
 from flask_preflight.static.python.flaskapi import config_receiver
 from flask_preflight.static.python.model import Reach, Site
@@ -165,7 +165,36 @@ def secret_dicts(ctx: Context) -> Dict[str, Dict[str, Tuple[str, Location, str]]
             ctx.add_secret(value, v)
             snippet = ctx.redactor.text(ctx.snippet(k).split("\n")[0])
             out.setdefault(name, {})[k.value] = (weakness(value) or "", ctx.location(k), snippet)
+    _subscript_writes(ctx, out, weakness)
     return out
+
+
+def _subscript_writes(ctx: Context, out: Dict[str, Dict[str, Tuple[str, Location, str]]], weakness: Any) -> None:
+    """``CONFIG["SECRET_KEY"] = environ.get("SECRET_KEY") or "dev"`` at module level, into a module-level dict
+    that another module applies: the key's value is what this statement leaves. A literal is recorded as in a
+    dict display; a fallback for an unset variable adds the variables' names (a fourth item) for PF202."""
+    model = ctx.model
+    for stmt in model.tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript)):
+            continue
+        target = stmt.targets[0]
+        key = target.slice.value if isinstance(target.slice, ast.Constant) else None  # type: ignore[attr-defined]
+        if key not in SECRET_KEYS or not isinstance(target.value, ast.Name):
+            continue
+        bindings = model.module_scope.bindings.get(target.value.id, [])
+        if not bindings or bindings[-1].kind != "assign" or not isinstance(bindings[-1].value, ast.Dict):
+            continue
+        ev = Evaluator(model)
+        value = ev.eval(stmt.value, model.module_scope, stmt.lineno)
+        if not isinstance(value, (str, bytes)) or not value or value == key:
+            out.get(target.value.id, {}).pop(key, None)  # a later non-literal write replaces the display's value
+            continue
+        ctx.add_secret(value, stmt.value)
+        snippet = ctx.redactor.text(ctx.snippet(stmt).split("\n")[0])
+        entry: Tuple[Any, ...] = (weakness(value) or "", ctx.location(target), snippet)
+        if ev.trace.env_reads:
+            entry += (" ".join(n for n in ev.trace.env_names if n and n != "?"),)
+        out.setdefault(target.value.id, {})[key] = entry  # type: ignore[assignment]
 
 
 def resolve_imported_mappings(index: Any, deferred: List[Deferred], findings: List[Finding]) -> None:
@@ -178,11 +207,20 @@ def resolve_imported_mappings(index: Any, deferred: List[Deferred], findings: Li
         mod = index.find_module(owner, d.path) if owner else None
         if mod is None or name not in mod.secret_dicts:
             continue
-        for key, (weak, loc, snippet) in mod.secret_dicts[name].items():
+        for key, entry in mod.secret_dicts[name].items():
+            weak, loc, snippet = entry[:3]
             if (loc.path, loc.line, key) in seen:
                 continue
             seen.add((loc.path, loc.line, key))
             sev = Severity.CRITICAL if weak == "a well-known placeholder" and d.severity == Severity.HIGH else d.severity
+            if len(entry) > 3:  # a fallback for an unset variable, written into the dict
+                findings.append(PF202.finding(
+                    f"{key} in the `{name}` dict falls back to a literal when {unset_phrase(entry[3].split())}, and "
+                    f"{d.location.path}:{d.location.line} applies the dict to app.config ({d.context}): a deployment "
+                    f"that forgets the variable runs with a key from the source code." +
+                    (f" The value is also weak ({weak})." if weak else ""),
+                    loc, severity=sev, snippet=snippet, evidence=snippet.strip(), related=(d.location,)))
+                continue
             findings.append(PF201.finding(
                 f"Hard-coded {key} in the `{name}` dict, which {d.location.path}:{d.location.line} applies to "
                 f"app.config ({d.context}): with the source in hand, anyone can forge the signed data it protects "

@@ -16,8 +16,8 @@ from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules.debug import PF101, PF104
 from flask_preflight.static.python.context import (ClassSummary, Context, Deferred, Fact, FileAnalysis,
                                                    ModuleSummary)
-from flask_preflight.static.python.debug import (ENV_SAMPLES, INSTANCE_PREFIX, classify_config_name, config_module_name,
-                                                 name_tokens)
+from flask_preflight.static.python.debug import (ENV_SAMPLES, INSTANCE_PREFIX, class_module, classify_config_class,
+                                                 config_module_name, name_tokens)
 from flask_preflight.static.python.evaluate import (SUBSCRIPT, ClassRef, Evaluator, ImportRef, ModuleRef,
                                                     flag_verdict, truthy)
 from flask_preflight.static.python.factories import (default_callers, factory_specs, resolve_factory_calls,
@@ -304,7 +304,7 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
     inherited_from: Dict[str, bool] = {}
     for s in summaries:
         for cls in s.classes.values():
-            kind = classify_config_name(cls.name)
+            kind = classify_config_class(cls.name, class_module(cls.qualname, cls.name))
             if kind == "dev" or not _config_like(cls, s, loaded, index):
                 continue
             found = index.class_attr(cls, "DEBUG", s.path)
@@ -337,12 +337,12 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                 d = _with_default_callers(d, bare)
                 kind, obj = index.resolve(d.ref, d.path)
                 if kind == "class":
-                    ck = classify_config_name(obj.name)
+                    ck = classify_config_class(obj.name, class_module(obj.qualname, obj.name))
                     found = index.class_attr(obj, "DEBUG", d.path)
                     if ck in ("prod", "base") or not found or not _debug_on(found[0]):
                         continue
                     fact, owner = found
-                    if ck == "neutral" and owner is not obj and classify_config_name(owner.name) != "dev":
+                    if ck == "neutral" and owner is not obj and classify_config_class(owner.name, class_module(owner.qualname, owner.name)) != "dev":
                         continue  # reported at the class above
                     src = f" (inherited from `{owner.name}`)" if owner is not obj else ""
                     findings.append(PF101.finding(
@@ -390,7 +390,7 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
     for s in summaries:
         for key, qual, loc, snippet in s.config_dicts:
             kind, obj = index.resolve(qual, s.path)
-            if kind != "class" or classify_config_name(obj.name) in ("prod", "base"):
+            if kind != "class" or classify_config_class(obj.name, class_module(obj.qualname, obj.name)) in ("prod", "base"):
                 continue
             found = index.class_attr(obj, "DEBUG", s.path)
             if found and _debug_on(found[0]):

@@ -20,7 +20,7 @@ from flask_preflight.static.python.context import Context, unset_phrase
 from flask_preflight.static.python.csrf import CsrfChecks
 from flask_preflight.static.python.envflags import flag_default
 from flask_preflight.static.python.randomkeys import DEFERRED_KIND, random_source
-from flask_preflight.static.python.debug import (classify_config_name, config_module_name, flask_or_config_module,
+from flask_preflight.static.python.debug import (classify_config_class, config_module_name, flask_or_config_module,
                                                  name_tokens)
 from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, truthy
 from flask_preflight.static.python.flaskapi import module_imports_flask
@@ -117,7 +117,7 @@ class SecretChecks:
             return False
         if w.how == "class":
             cls = w.owner or ""
-            if classify_config_name(cls) == "dev" or not flask_or_config_module(self.model) or self._pydantic(cls):
+            if classify_config_class(cls, self.model.module_name) == "dev" or not flask_or_config_module(self.model) or self._pydantic(cls):
                 return False
             return self._config_class(cls)
         if w.how == "module":
