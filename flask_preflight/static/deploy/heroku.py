@@ -14,8 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import yaml
 
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar
-from flask_preflight.static.deploy.text import split_lines, suppressions
-from flask_preflight.static.deploy.yamlnodes import compose, fields, line, scalar, span
+from flask_preflight.static.deploy.yamlnodes import fields, line, mapping_document, scalar, span
 
 KIND = "heroku"
 
@@ -24,14 +23,8 @@ _Field = Tuple[yaml.Node, yaml.Node]
 
 def parse(text: str, path: str, abs_path: str) -> DeployFile:
     """One Command per process type: its ``run`` command, or (without one) the Dockerfile it builds."""
-    lines = split_lines(text)
-    result = DeployFile(path, abs_path, KIND, suppressions=suppressions(lines, ("#",)))
-    top = compose(text, lines)
+    result, top, lines = mapping_document(text, path, abs_path, KIND, "heroku.yml needs `build:` and `run:`")
     if top is None:
-        return result
-    if not isinstance(top, yaml.MappingNode):
-        result.warnings.append((line(top.start_mark, lines), "the top level is not a mapping; heroku.yml needs "
-                                                             "`build:` and `run:`"))
         return result
     top_fields = fields(top)
     build = fields(top_fields.get("build", (None, None))[1])

@@ -15,8 +15,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import yaml
 
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar
-from flask_preflight.static.deploy.text import origin, split_lines, suppressions
-from flask_preflight.static.deploy.yamlnodes import compose, fields, line, scalar, span
+from flask_preflight.static.deploy.text import origin
+from flask_preflight.static.deploy.yamlnodes import fields, line, mapping_document, scalar, span
 
 KIND = "render"
 NOT_SERVING = frozenset({"worker", "cron", "background_worker"})
@@ -27,14 +27,8 @@ _Warnings = List[Tuple[int, str]]
 
 def parse(text: str, path: str, abs_path: str) -> DeployFile:
     """One Command per service with a start command (or a Dockerfile it builds); every variable as env."""
-    lines = split_lines(text)
-    result = DeployFile(path, abs_path, KIND, suppressions=suppressions(lines, ("#",)))
-    top = compose(text, lines)
+    result, top, lines = mapping_document(text, path, abs_path, KIND, "Render needs `services:`")
     if top is None:
-        return result
-    if not isinstance(top, yaml.MappingNode):
-        result.warnings.append((line(top.start_mark, lines),
-                                "the top level is not a mapping; Render needs `services:`"))
         return result
     top_fields = fields(top)
     groups = _groups(top_fields.get("envVarGroups"), path, lines, result)

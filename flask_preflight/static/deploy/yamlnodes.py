@@ -1,5 +1,5 @@
 """YAML node trees with positions, shared by the formats that need one YAML document or several
-(App Engine's ``app.yaml``, ``render.yaml``, Kubernetes manifests).
+(App Engine's ``app.yaml``, ``render.yaml``, ``heroku.yml``, Kubernetes manifests).
 
 Documents are composed into nodes, not loaded into Python values, so every value keeps its line and its
 text exactly as written (``FLASK_DEBUG: 1`` is the string ``"1"``, which is what reaches the environment)."""
@@ -10,12 +10,12 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 import yaml
 
-from flask_preflight.static.deploy.model import DeployParseError, Origin
-from flask_preflight.static.deploy.text import origin
+from flask_preflight.static.deploy.model import DeployFile, DeployParseError, Origin
+from flask_preflight.static.deploy.text import origin, split_lines, suppressions
 
 T = TypeVar("T")
 
-__all__ = ["NULL_TAG", "compose", "compose_all", "fields", "items", "line", "scalar", "span"]
+__all__ = ["NULL_TAG", "compose", "compose_all", "fields", "items", "line", "mapping_document", "scalar", "span"]
 
 
 MAX_ALIASES = 1000
@@ -116,3 +116,19 @@ def scalar(node: Optional[yaml.Node]) -> Optional[str]:
     if isinstance(node, yaml.ScalarNode) and node.tag != NULL_TAG:
         return str(node.value)
     return None
+
+
+def mapping_document(text: str, path: str, abs_path: str, kind: str,
+                     needs: str) -> Tuple[DeployFile, Optional[yaml.MappingNode], List[str]]:
+    """The file's result (with its ``#`` suppressions), its top-level mapping and its lines, for formats whose
+    document is one mapping. An empty document gives no mapping; any other top level gives a warning that
+    says what the format ``needs`` (``"Render needs `services:`"``)."""
+    lines = split_lines(text)
+    result = DeployFile(path, abs_path, kind, suppressions=suppressions(lines, ("#",)))
+    top = compose(text, lines)
+    if top is None:
+        return result, None, lines
+    if not isinstance(top, yaml.MappingNode):
+        result.warnings.append((line(top.start_mark, lines), f"the top level is not a mapping; {needs}"))
+        return result, None, lines
+    return result, top, lines
