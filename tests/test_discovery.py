@@ -15,6 +15,7 @@ from flask_preflight.config import Settings
 from flask_preflight.findings import Problem, ProblemKind
 from flask_preflight.static import discovery
 from flask_preflight.static.discovery import Candidate, discover
+from privdrop import as_unprivileged, shared_tempdir
 
 
 def write(root: Path, rel: str, text: str = "x = 1\n") -> Path:
@@ -242,14 +243,19 @@ def test_display_path_outside_cwd_is_as_given(tmp_path: Path, monkeypatch: pytes
     assert candidates[0].abs_path == str(tmp_path / "elsewhere" / "app.py")
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read any directory")
-def test_unreadable_directory_real_permissions(project: Path, settings: Settings) -> None:
-    write(project, "locked/x.py")
-    write(project, "z.py")
-    (project / "locked").chmod(0)
-    try:
-        candidates, problems = run([], settings)
-    finally:
+def _run_in(project: Path) -> Tuple[List[Candidate], List[Problem]]:
+    os.chdir(project)
+    return run([], Settings(project_root=str(project)))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX permissions")
+def test_unreadable_directory_real_permissions() -> None:
+    """A mode-0 directory, listed as a user the mode applies to (the suite may run as root)."""
+    with shared_tempdir() as project:
+        write(project, "locked/x.py")
+        write(project, "z.py")
+        (project / "locked").chmod(0)
+        candidates, problems = as_unprivileged(_run_in, project)
         (project / "locked").chmod(0o755)
     assert paths_of(candidates) == ["z.py"]
     assert [(p.path, p.kind) for p in problems] == [("locked", ProblemKind.UNREADABLE)]

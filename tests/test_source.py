@@ -12,6 +12,8 @@ from flask_preflight.findings import Problem, ProblemKind
 from flask_preflight.static import source
 from flask_preflight.static.source import SourceFile, format_size, read_source
 
+from privdrop import as_unprivileged, shared_tempdir
+
 MB = 1024 * 1024
 
 
@@ -180,15 +182,14 @@ def test_unreadable_file_via_open_error(tmp_path: Path, monkeypatch: pytest.Monk
     assert (problem.kind, problem.reason) == (ProblemKind.UNREADABLE, "Permission denied")
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read any file")
-def test_unreadable_file_real_permissions(tmp_path: Path) -> None:
-    path = tmp_path / "secret.py"
-    path.write_text("x = 1\n")
-    path.chmod(0)
-    try:
-        problem = read(path)
-    finally:
-        path.chmod(0o644)
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX permissions")
+def test_unreadable_file_real_permissions() -> None:
+    """A mode-0 file, read as a user the mode applies to (the suite may run as root)."""
+    with shared_tempdir() as d:
+        path = d / "secret.py"
+        path.write_text("x = 1\n")
+        path.chmod(0)
+        problem = as_unprivileged(read, path)
     assert isinstance(problem, Problem)
     assert (problem.kind, problem.reason) == (ProblemKind.UNREADABLE, "Permission denied")
 
