@@ -5,8 +5,9 @@ for precision >= 0.95 and recall >= 0.85 on real code nobody here wrote, so we n
 repositories at recorded commits, a human label for every finding (TP / FP / arguable) and a list of the
 real risks the tool missed - and this script, which re-runs the tool on every repository and compares.
 
-Inputs (beside this script, or in ``--corpus-dir DIR``): every ``corpus*.toml`` (``[[repo]]`` tables: name, commit, subset, kind,
-why) and every ``labels*.json`` (``{"owner/name": {"tool_commit", "findings": [...], "misses": [...]}}``).
+Inputs (beside this script, or in ``--corpus-dir DIR``): every ``corpus*.toml`` (``[[repo]]`` tables: name,
+commit, subset, kind, why) and every ``labels*.json`` (``{"owner/name": {"tool_commit", "findings": [...],
+"misses": [...]}}``).
 The merged ``corpus.toml`` / ``labels.json`` are read first and win over the per-engineer part files when a
 repository is listed twice.
 
