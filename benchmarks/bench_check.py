@@ -569,6 +569,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     p.add_argument("--keep", action="store_true", help="keep the generated tree (its path is printed)")
     p.add_argument("--out", metavar="DIR", help="generate the corpus into DIR (implies --keep)")
     p.add_argument("--skip-missing", action="store_true", help="skip bandit/ruff if they are not installed")
+    p.add_argument("--no-compare", action="store_true",
+                   help="run flask-preflight only, not bandit or ruff even if installed (their ratios are n/a; "
+                        "the seeded-findings check still runs): the test suite's smoke run")
     p.add_argument("--rss-method", choices=("auto", "time", "psutil", "wait4"), default="auto",
                    help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -589,11 +592,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if fp is None:
         print("flask-preflight is not installed: pip install -e .", file=sys.stderr)
         return 2
-    bandit = find_executable("bandit", "bandit")
-    ruff = find_executable("ruff", "ruff")
     outcome = Outcome()
+    if args.no_compare:
+        bandit = ruff = None
+        outcome.notes.append("--no-compare: bandit and ruff were not run, their ratios and targets are n/a")
+    else:
+        bandit = find_executable("bandit", "bandit")
+        ruff = find_executable("ruff", "ruff")
     for name, found in (("bandit", bandit), ("ruff", ruff)):
-        if found is None:
+        if found is None and not args.no_compare:
             if not args.skip_missing:
                 print(f"{name} is not installed: pip install -e '.[bench]' (or pass --skip-missing)", file=sys.stderr)
                 return 2

@@ -10,7 +10,7 @@ tests/attack/apps/ (the regression tests assert results there, never times):
 - **flood 50 MiB**: ``flood`` printing 50 MiB at import, all through the 64 KiB tail reader;
 - **escape**: ``escape_popen`` - a new-session process serving on a port, probed over HTTP and killed.
 
-Run: ``python benchmarks/bench_inspect.py [--runs 5] [--json OUT]``. Exit status 1 when a run does not
+Run: ``python benchmarks/bench_inspect.py [--runs 5] [--flood-mb 50] [--json OUT]``. Exit status 1 when a run does not
 give the expected exit code (the measurement would be of something else).
 """
 
@@ -27,15 +27,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 APPS = Path(__file__).resolve().parent.parent / "tests" / "attack" / "apps"
-CASES: List[Tuple[str, str, Dict[str, str]]] = [
-    ("plain", "tidy_import:app", {}),
-    ("thread", "metrics_port:app", {}),
-    ("flood 50 MiB", "flood:app", {"FLOOD_MB": "50"}),
-    ("escape", "escape_popen:app", {}),
-]
+FLOOD_MB = 50
+
+
+def cases(flood_mb: int = FLOOD_MB) -> List[Tuple[str, str, Dict[str, str]]]:
+    return [
+        ("plain", "tidy_import:app", {}),
+        ("thread", "metrics_port:app", {}),
+        (f"flood {flood_mb} MiB", "flood:app", {"FLOOD_MB": str(flood_mb)}),
+        ("escape", "escape_popen:app", {}),
+    ]
 
 
 def _free_port() -> int:
@@ -54,15 +58,18 @@ def one_run(target: str, extra: Dict[str, str], tmp: str) -> Tuple[float, int]:
     return time.perf_counter() - start, proc.returncode
 
 
-def main() -> int:
+def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--flood-mb", type=int, default=FLOOD_MB, help="MiB the flood app prints [50]")
     parser.add_argument("--json", dest="json_out")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.flood_mb < 1:
+        parser.error("--runs and --flood-mb must be at least 1")
     results = {}
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
-        for name, target, extra in CASES:
+        for name, target, extra in cases(args.flood_mb):
             times = []
             for _ in range(args.runs):
                 elapsed, code = one_run(target, extra, tmp)

@@ -10,12 +10,18 @@ process with ``--timeout T`` and reports the wall time next to the per-URL limit
 - **270-cookies**: 270 Flask-shaped session cookies signed with a key in no wordlist (33 s under
   ``--timeout 5`` before the fix);
 - **slow+cookie**: every request after the first takes 0.8 x T and a session cookie waits for its key
-  search: the limit runs out and the search must not run past it.
+  search: the limit runs out and the search must not run past it;
+- **silent**: the server accepts the connection and never answers (for 4 x T): each request gives up at T;
+- **10mb-body**: every path answers 200 with a 10 MB HTML body (only part of it is read).
+
+The last two are the time half of ``tests/probe/test_servers.py``'s error run and 10 MB body tests (which
+assert only what is reported). ``--scenario NAME`` (repeatable) runs only those; ``--bomb-mb`` shrinks the
+gzip bomb for a quick run.
 
 Verdict per scenario: PASS when the run took at most 3 x T plus ``--slack`` seconds (interpreter start-up,
 default 3 s), MISS otherwise; exit status 1 on any MISS. Peak memory of the child (``ru_maxrss``) is shown.
 
-Run: ``python benchmarks/bench_probe_hostile.py [--timeout 5] [--slack 3] [--json OUT]``.
+Run: ``python benchmarks/bench_probe_hostile.py [--timeout 5] [--slack 3] [--scenario NAME] [--json OUT]``.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ import threading
 import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 HOST = "127.0.0.1"
 Answer = Tuple[int, List[Tuple[str, str]], bytes]
@@ -48,15 +54,21 @@ def _signed(key: str, payload: bytes) -> str:
     return signer.sign(data).decode("ascii")
 
 
-def _bomb() -> bytes:
+BOMB_MB = 256
+BIG_BODY = 10 * 1024 * 1024
+SCENARIOS = ("gzip-bomb", "270-cookies", "slow+cookie", "silent", "10mb-body")
+
+
+def _bomb(megabytes: int = BOMB_MB) -> bytes:
     comp = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     block = bytes(1024 * 1024)
-    inner = b"".join([comp.compress(block) for _ in range(256)] + [comp.flush()])
+    inner = b"".join([comp.compress(block) for _ in range(megabytes)] + [comp.flush()])
     return gzip.compress(inner, 9)
 
 
-def scenarios(timeout: float) -> Dict[str, Callable[[str], Answer]]:
-    bomb = _bomb()
+def scenarios(timeout: float, names: Sequence[str] = SCENARIOS,
+              bomb_mb: int = BOMB_MB) -> Dict[str, Callable[[str], Optional[Answer]]]:
+    bomb = _bomb(bomb_mb) if "gzip-bomb" in names else b""
     key = secrets.token_urlsafe(32)
     flags = "Path=/; HttpOnly; SameSite=Lax"
     payload = json.dumps({"n": 1}).encode()
@@ -76,13 +88,28 @@ def scenarios(timeout: float) -> Dict[str, Callable[[str], Answer]]:
             return 404, html, b"no"
         return 200, html + session, b"<p>hi</p>"
 
-    return {"gzip-bomb": gzip_bomb, "270-cookies": many_cookies, "slow+cookie": slow_cookie}
+    def silent(path: str) -> Optional[Answer]:
+        time.sleep(min(4 * timeout, 60.0))  # never answers while the probe waits; bounded, daemon thread
+        return None
+
+    big = b"<!doctype html><p>" + b"x" * (BIG_BODY - 18)
+
+    def big_body(path: str) -> Answer:
+        return 200, html, big
+
+    every = {"gzip-bomb": gzip_bomb, "270-cookies": many_cookies, "slow+cookie": slow_cookie, "silent": silent,
+             "10mb-body": big_body}
+    return {name: every[name] for name in names}
 
 
-def serve(answer: Callable[[str], Answer]) -> ThreadingHTTPServer:
+def serve(answer: Callable[[str], Optional[Answer]]) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            status, headers, body = answer(self.path)
+            answered = answer(self.path)
+            if answered is None:
+                self.close_connection = True
+                return
+            status, headers, body = answered
             self.send_response(status)
             for name, value in headers:
                 self.send_header(name, value)
@@ -116,16 +143,22 @@ def run(url: str, timeout: float) -> Dict[str, Any]:
             "errors": [e["reason"] for e in report.get("errors", [])]}
 
 
-def main() -> int:
+def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout", type=float, default=5.0)
     parser.add_argument("--slack", type=float, default=3.0)
+    parser.add_argument("--scenario", action="append", choices=SCENARIOS,
+                        help="run only this scenario (repeatable) [all]")
+    parser.add_argument("--bomb-mb", type=int, default=BOMB_MB, help="decoded size of the gzip bomb [256]")
     parser.add_argument("--json", metavar="OUT")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.timeout <= 0 or args.bomb_mb < 1:
+        parser.error("--timeout must be positive and --bomb-mb at least 1")
     limit = 3 * args.timeout
     results: Dict[str, Any] = {}
     misses = 0
-    for name, answer in scenarios(args.timeout).items():
+    names = [n for n in SCENARIOS if n in (args.scenario or SCENARIOS)]
+    for name, answer in scenarios(args.timeout, names, args.bomb_mb).items():
         server = serve(answer)
         try:
             result = run(f"http://{HOST}:{server.server_address[1]}/", args.timeout)

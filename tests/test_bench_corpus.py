@@ -9,9 +9,11 @@ hazard kind is present, and ``flask-preflight check`` - cold, in a process pool 
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,3 +127,24 @@ def test_compare_report_names_missing_and_unexpected(generated):
     report = {"findings": [{"rule_id": f.rule_id, "path": str(root / f.path) if i % 2 else "./" + f.path,
                             "line": f.line, "severity": f.severity} for i, f in enumerate(manifest.findings)]}
     assert corpus.compare_report(report, manifest, root) == []
+
+
+def test_the_generator_runs_as_a_script(tmp_path):
+    """``python benchmarks/corpus.py OUT --files N --seed S``, as bench_check.py's README tells people to run it:
+    the tree it writes is the one ``generate`` writes, and its summary line's numbers are the manifest's."""
+    out = tmp_path / "cli"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "corpus.py"), str(out), "--files", "120",
+                           "--seed", "5"], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((out / corpus.MANIFEST_NAME).read_text(encoding="utf-8"))
+    same = corpus.generate(tmp_path / "api", files=120, seed=5)
+    assert manifest == same.to_json()
+    assert _tree(out) == _tree(tmp_path / "api")
+    m = re.fullmatch(r"(.+): (\d+) files \((\d+) Python\) in (\d+) projects (\{.*\}); (\d+) seeded findings \((.*)\)",
+                     proc.stdout.strip())
+    assert m is not None, proc.stdout
+    assert m.group(1) == str(out)
+    assert (int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(6))) == (
+        same.files, same.python_files, len(same.projects), len(same.findings))
+    assert sum(ast.literal_eval(m.group(5)).values()) == len(same.projects)
+    assert m.group(7).split(", ") == sorted({f.rule_id for f in same.findings})

@@ -5,8 +5,9 @@ for precision >= 0.95 and recall >= 0.85 on real code nobody here wrote, so we n
 repositories at recorded commits, a human label for every finding (TP / FP / arguable) and a list of the
 real risks the tool missed - and this script, which re-runs the tool on every repository and compares.
 
-Inputs (all beside this script): every ``corpus*.toml`` (``[[repo]]`` tables: name, commit, subset, kind,
-why) and every ``labels*.json`` (``{"owner/name": {"tool_commit", "findings": [...], "misses": [...]}}``).
+Inputs (beside this script, or in ``--corpus-dir DIR``): every ``corpus*.toml`` (``[[repo]]`` tables: name,
+commit, subset, kind, why) and every ``labels*.json`` (``{"owner/name": {"tool_commit", "findings": [...],
+"misses": [...]}}``).
 The merged ``corpus.toml`` / ``labels.json`` are read first and win over the per-engineer part files when a
 repository is listed twice.
 
@@ -84,22 +85,22 @@ class SetupError(Exception):
 # --- reading the corpus and the labels ------------------------------------------------------------------
 
 
-def _data_files(pattern: str, merged: str) -> List[str]:
+def _data_files(pattern: str, merged: str, directory: str = HERE) -> List[str]:
     """The merged file first (it wins), then the part files in name order."""
-    paths = sorted(glob.glob(os.path.join(HERE, pattern)))
-    first = os.path.join(HERE, merged)
+    paths = sorted(glob.glob(os.path.join(glob.escape(directory), pattern)))
+    first = os.path.join(directory, merged)
     return ([first] if first in paths else []) + [p for p in paths if p != first]
 
 
-def load_corpus(warnings: List[str]) -> List[Dict[str, Any]]:
+def load_corpus(warnings: List[str], directory: str = HERE) -> List[Dict[str, Any]]:
     """Every repository of every corpus file, validated; a repeated name keeps its first entry."""
     if tomllib is None:
         raise SetupError("reading the corpus needs Python 3.11+ or the tomli package")
     repos: List[Dict[str, Any]] = []
     seen: Dict[str, Dict[str, Any]] = {}
-    files = _data_files("corpus*.toml", "corpus.toml")
+    files = _data_files("corpus*.toml", "corpus.toml", directory)
     if not files:
-        raise SetupError(f"no corpus*.toml file in {HERE}")
+        raise SetupError(f"no corpus*.toml file in {directory}")
     for path in files:
         where = os.path.basename(path)
         try:
@@ -163,10 +164,10 @@ def _check_item(item: Any, keys: set, where: str, is_finding: bool) -> Dict[str,
     return item
 
 
-def load_labels(warnings: List[str]) -> Dict[str, Dict[str, Any]]:
+def load_labels(warnings: List[str], directory: str = HERE) -> Dict[str, Dict[str, Any]]:
     """Every repository's labels from every labels file; a repeated repository keeps its first entry."""
     labels: Dict[str, Dict[str, Any]] = {}
-    for path in _data_files("labels*.json", "labels.json"):
+    for path in _data_files("labels*.json", "labels.json", directory):
         where = os.path.basename(path)
         try:
             with open(path, encoding="utf-8") as fh:
@@ -406,6 +407,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mirrors", default=os.environ.get("PREFLIGHT_MIRRORS", "/work/.mirror"),
                         help="directory holding the fetched bare repositories (owner+name/<gitdir>)")
+    parser.add_argument("--corpus-dir", default=HERE, metavar="DIR",
+                        help="read corpus*.toml and labels*.json from DIR [default: beside this script]")
     parser.add_argument("--subset", choices=("dev", "holdout", "all"), default="dev",
                         help="which repositories to score [default: dev]")
     parser.add_argument("--repo", action="append", default=[], metavar="OWNER/NAME",
@@ -422,8 +425,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     warnings: List[str] = []
     try:
-        corpus = load_corpus(warnings)
-        labels = load_labels(warnings)
+        corpus = load_corpus(warnings, args.corpus_dir)
+        labels = load_labels(warnings, args.corpus_dir)
     except SetupError as exc:
         print(f"score.py: {exc}", file=sys.stderr)
         return 2

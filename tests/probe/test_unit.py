@@ -280,7 +280,8 @@ def test_a_server_that_never_answers_times_out_without_stopping_the_others():
 
     start = time.perf_counter()
     result, reports = probe(["https://slow.example/", "https://example.com/"], handler, timeout=0.3)
-    assert time.perf_counter() - start < 5
+    # liveness only: the handler sleeps 30 s, so waiting for it instead of timing out fails this generous bound
+    assert time.perf_counter() - start < 25
     (problem,) = result.problems
     assert problem.path == "https://slow.example/" and problem.kind is ProblemKind.TIMEOUT
     assert problem.reason == "not probed: no complete answer within 0.3 s (--timeout)"
@@ -613,16 +614,16 @@ def test_compressed_cookie_and_any_cookie_name_with_the_flask_format():
     assert "`myapp_sess`" in finding.message and "starts with 'ch'" in finding.message
 
 
-def test_strong_random_key_is_not_found_in_the_whole_wordlist_quickly():
+def test_strong_random_key_is_searched_against_the_whole_wordlist():
+    """The whole list is tried and nothing is found. How fast is benchmarks/bench_probe.py's question (the
+    "miss" case, cold and warm), not this test's."""
     value = flask_cookie(secrets.token_hex(32), {"user": "bob"})
-    session_mod.load_candidates()  # warm the per-process cache; the benchmark measures both
-    start = time.perf_counter()
+    cands = session_mod.load_candidates()
     result, (report,) = probe(["https://example.com/"], _cookie_site(value), bundled_wordlist=True)
-    elapsed = time.perf_counter() - start
-    assert result.findings == []
+    assert result.findings == [] and result.problems == []
     (crack,) = report.cracks
-    assert crack.key is None and crack.tested > 50_000
-    assert crack.seconds < 2.0 and elapsed < 5.0
+    assert crack.key is None and crack.complete
+    assert crack.tested == len(cands) > 50_000
 
 
 def test_a_key_from_the_flask_unsign_wordlist_and_from_a_user_wordlist(tmp_path):

@@ -24,7 +24,9 @@ pytest.importorskip("flask")
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "inspect"
 REPO = Path(__file__).resolve().parents[2]
-TIMEOUT = 90  # every subprocess gets one; a run normally takes about a second
+# Every subprocess gets one: the liveness bound (a hang fails the test instead of stopping the suite); a run
+# normally takes about a second. No test asserts how fast a run is: that is benchmarks/bench_inspect.py's job.
+TIMEOUT = 90
 
 PLAIN_IDS = ["PF210", "PF503", "PF504", "PF505", "PF506", "PF508"]
 
@@ -241,9 +243,8 @@ def test_hardened_app_has_no_findings() -> None:
 
 
 def test_hanging_import_is_killed_at_the_timeout() -> None:
-    run = inspect("hang_app", "--timeout", "3", timeout=60)
+    run = inspect("hang_app", "--timeout", "3", timeout=60)  # the app sleeps an hour: 60 s is the liveness bound
     assert run.code == 3
-    assert run.elapsed < 20
     (err,) = run.errors
     assert err["kind"] == "timeout"
     assert (err["path"], err["line"]) == ("hang_app.py", 8)  # time.sleep(3600), from the stack dump
@@ -259,8 +260,8 @@ def test_hanging_import_text_report() -> None:
 
 
 def test_checks_that_hang_are_killed_too() -> None:
-    run = inspect("slow_route", "--timeout", "3", timeout=60)  # GET / sleeps for an hour
-    assert run.code == 3 and run.elapsed < 20
+    run = inspect("slow_route", "--timeout", "3", timeout=60)  # GET / sleeps for an hour; 60 s: liveness bound
+    assert run.code == 3
     (err,) = run.errors
     assert err["kind"] == "timeout"
     assert err["reason"].startswith("checking slow_route did not finish within 3 s: the app was imported")
@@ -275,10 +276,11 @@ def test_what_the_checks_could_not_do_is_a_warning() -> None:
 
 def test_app_run_at_import_is_stopped_and_reported() -> None:
     port = free_port()
-    run = inspect("run_app", "--env", f"PORT={port}", "--timeout", "30")
+    # A started server would block until --timeout: with 600 s the run would outlive the 120 s liveness bound
+    # (the subprocess timeout), so waiting for the timeout fails without asserting any speed.
+    run = inspect("run_app", "--env", f"PORT={port}", "--timeout", "600", timeout=120)
     assert not listening(port)
     assert run.code == 3
-    assert run.elapsed < 25  # a started server would have blocked until the timeout
     pf102 = run.finding("PF102")
     assert (pf102["path"], pf102["line"], pf102["column"]) == ("run_app.py", 7, 1)
     assert pf102["message"].startswith("app.run() was called while the module was imported")
@@ -363,16 +365,16 @@ def test_not_a_flask_app(target: str, message: str) -> None:
 def test_output_stdin_threads_of_the_app_do_not_leak_or_block() -> None:
     run = inspect("noisy_app")  # prints 2000 JSON-looking lines, reads stdin
     assert run.code == 1 and run.errors == []  # stdout is exactly our report
-    run = inspect("thread_app")  # a non-daemon thread that never ends
-    assert run.code == 1 and run.elapsed < 20
+    run = inspect("thread_app")  # a non-daemon thread that never ends: waiting for it would hit TIMEOUT
+    assert run.code == 1 and run.errors == []  # not stopped by --timeout (that would be exit 3, a timeout error)
 
 
 def test_processes_the_import_started_are_killed(tmp_path: Path) -> None:
     pidfile = tmp_path / "pid"
     run = inspect("grandchild_app", "--env", f"PIDFILE={pidfile}")
-    assert run.code == 1 and run.elapsed < 20
+    assert run.code == 1 and run.errors == []
     pid = int(pidfile.read_text())
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30  # liveness: a killed process is normally gone at once
     while time.monotonic() < deadline and _alive(pid):
         time.sleep(0.1)
     assert not _alive(pid)
