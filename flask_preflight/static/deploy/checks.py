@@ -31,6 +31,7 @@ from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.deploy.python_launches import PythonLaunches
 from flask_preflight.static.deploy.reach import Reached, target_module
+from flask_preflight.static.deploy.uwsgi_ini import find_ini, ini_refs, ini_targets
 from flask_preflight.static.gitignore import IgnoreSpec
 from flask_preflight.static.python.context import FileAnalysis, ModuleSummary
 from flask_preflight.static.python.project import debug_switches
@@ -293,10 +294,25 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             targets = _server_targets(launch.args)
             for word in targets:
                 self._wsgi_import(launch, word, ctx)
-            if not targets:  # `uwsgi --ini uwsgi.ini`: the module is named elsewhere
+            if not targets:  # `uwsgi --ini uwsgi.ini`: the module is named in the ini file
+                targets = self._ini_targets(launch, ctx)
+                for word in targets:
+                    self._wsgi_import(launch, word, ctx)
+            if not targets:  # an ini file outside the scan, or a target from the environment
                 self.reached.unknown = True
         elif launch.kind == "script":
             self._follow(launch, ctx)
+
+    def _ini_targets(self, launch: Launch, ctx: Ctx) -> List[str]:
+        """The app targets of the uwsgi ini files the launch loads (empty when one is not in the project)."""
+        found: List[str] = []
+        for ref, section in ini_refs(launch.args):
+            path = find_ini(self.root, ref, ctx.file.abs_path)
+            targets = ini_targets(path, section) if path is not None else []
+            if not targets:
+                return []
+            found += targets
+        return found
 
     def _follow(self, launch: Launch, ctx: Ctx) -> None:
         script = self.index.find_file(launch.target, ctx.file, ("shell",))
