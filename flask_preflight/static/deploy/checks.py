@@ -22,16 +22,17 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from flask_preflight.findings import Finding, Location, Problem, Severity
 from flask_preflight.redact import Redactor
 from flask_preflight.rules.deploy import PF401, PF402, PF406
-from flask_preflight.static.deploy.commands import Launch, launches
+from flask_preflight.static.deploy.commands import Launch, launches, split_shell
 from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collector, Ctx, Env, Files, cap, debug_flag,
-                                                  effective, last_per_name, loc, loopback, lower, note, raise_, short,
+                                                  effective, find_by_tail, last_per_name, loc, loopback, lower, note,
+                                                  raise_, short,
                                                   source_of)
 from flask_preflight.static.deploy.compose import MOUNT_REASON
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.deploy.python_launches import PythonLaunches
 from flask_preflight.static.deploy.reach import Reached, target_module
-from flask_preflight.static.deploy.uwsgi_ini import find_ini, ini_refs, ini_targets
+from flask_preflight.static.deploy.uwsgi_ini import ini_refs, ini_targets
 from flask_preflight.static.gitignore import IgnoreSpec
 from flask_preflight.static.python.context import FileAnalysis, ModuleSummary
 from flask_preflight.static.python.project import debug_switches
@@ -70,6 +71,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         self.followed: Set[str] = set()
         self.dockerignores: Dict[str, Optional[IgnoreSpec]] = {}
         self.conf_users: Dict[str, Set[str]] = {}  # gunicorn config file -> kinds of the files that launch with it
+        self.named_configs: Dict[str, Optional[DeployFile]] = {}  # `-c config.py`: read when a launch names it
         self.proxy_dirs = [os.path.dirname(f.abs_path) for f in files if f.proxies]
         self.secrets = Redactor()  # secret values met anywhere; no finding may show them
         self.reached = Reached()  # which modules the launches import or run (see reach.py)
@@ -307,7 +309,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         """The app targets of the uwsgi ini files the launch loads (empty when one is not in the project)."""
         found: List[str] = []
         for ref, section in ini_refs(launch.args):
-            path = find_ini(self.root, ref, ctx.file.abs_path)
+            path = find_by_tail(self.root, ref, ctx.file.abs_path)
             targets = ini_targets(path, section) if path is not None else []
             if not targets:
                 return []
@@ -320,12 +322,19 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             self.followed.add(script.abs_path)
             self._script(script, ctx, launch.args)
         if launch.args and not launch.args[0].startswith("-"):
-            # ENTRYPOINT ["./entrypoint.sh"] + CMD ["gunicorn", ...]: the script ends with exec "$@".
+            # ENTRYPOINT ["./entrypoint.sh"] + CMD ["gunicorn", ...]: the script ends with exec "$@", possibly
+            # with options of its own after it (`exec "$@" --workers "$WORKERS"`), which the program gets too.
+            extra = appended_args(script, launch.args, ctx.env) if script is not None else None
             argv = ctx.command.argv
             if tuple(argv[len(argv) - len(launch.args):]) == launch.args:
-                inner = launches(ctx.command, launch.args)
+                command = ctx.command
             else:  # arguments inside shell text: they share its origin
-                inner = launches(Command(launch.args, ((0, launch.origin),), ctx.command.source))
+                command = Command(launch.args, ((0, launch.origin),), ctx.command.source)
+            if extra is not None:
+                words, where = extra
+                command = replace(command, argv=command.argv + words,
+                                  origins=command.origins + ((len(command.argv), where),))
+            inner = launches(command, launch.args + (extra[0] if extra is not None else ()))
             for found in inner:
                 self._launch(found, ctx)
 
@@ -564,6 +573,23 @@ def _dockerignore(context: str) -> Optional[IgnoreSpec]:
 
 _DEVISH = re.compile(r"(?:^|[^a-z])(dev|devel|develop|development|local|debug|test|testing)(?:$|[^a-z])",
                      re.IGNORECASE)
+
+
+def appended_args(script: DeployFile, args: Sequence[str], env: Env) -> Optional[Tuple[Tuple[str, ...], Origin]]:
+    """The words an entry script adds after ``"$@"`` on the line that runs its arguments, and where: the first
+    such line whose guards the launch does not rule out (``if [ "$1" = gunicorn ]; then exec "$@" --workers
+    4``). None when the line that runs ``"$@"`` adds nothing (or no line does)."""
+    for cmd in script.commands:
+        reached, _why = _guard_verdict(cmd.guards, env, args, script.path)
+        if not reached:
+            continue
+        text = cmd.argv[2] if cmd.argv[:2] == ("/bin/sh", "-c") and len(cmd.argv) > 2 else ""
+        for words in split_shell(text):
+            while words and words[0] in ("exec", "command"):
+                words = words[1:]
+            if words[:1] == ["$@"]:
+                return (tuple(words[1:]), cmd.origins[0][1]) if len(words) > 1 else None
+    return None
 
 
 def _guard_verdict(guards: Sequence[Guard], env: Env, args: Optional[Sequence[str]],

@@ -7,15 +7,12 @@ repeat, and ``module``/``wsgi``, ``wsgi-file``/``file`` and ``mount`` (``/=pkg.w
 
 from __future__ import annotations
 
-import os
 import re
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 _TARGET_KEYS = frozenset({"module", "wsgi", "wsgi-file", "wsgi_file", "file", "mount", "app"})
 _SECTION_RE = re.compile(r"^\s*\[([^\]]+)\]\s*$")
 _KEY_RE = re.compile(r"^\s*([A-Za-z][\w-]*)\s*=\s*(.*?)\s*$")
-_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "env", "__pycache__", "site-packages", ".tox"})
-MAX_FILES = 20_000
 
 
 def ini_refs(args: Sequence[str]) -> List[Tuple[str, str]]:
@@ -34,31 +31,6 @@ def ini_refs(args: Sequence[str]) -> List[Tuple[str, str]]:
         if path:
             found.append((path, section or "uwsgi"))
     return found
-
-
-def find_ini(root: str, ref: str, near: str) -> Optional[str]:
-    """The project file a launch's ini path means (``/app/uwsgi.ini`` is ``docker/uwsgi.ini`` COPY'd there):
-    the longest matching tail of the path, nearest to the launching file."""
-    if "$" in ref:
-        return None
-    parts = [p for p in ref.replace("\\", "/").split("/") if p not in ("", ".")]
-    if not parts:
-        return None
-    same: List[str] = []
-    seen = 0
-    for here, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
-        seen += len(files)
-        same += [os.path.join(here, f).replace("\\", "/") for f in files if f == parts[-1]]
-        if seen > MAX_FILES:
-            break
-    near_dir = os.path.dirname(near).replace("\\", "/") + "/"
-    for start in range(len(parts)):
-        tail = "/" + "/".join(parts[start:])
-        hits = [p for p in same if p.endswith(tail)]
-        if hits:
-            return sorted(hits, key=lambda h: (-len(os.path.commonprefix([h, near_dir])), h))[0]
-    return None
 
 
 def ini_targets(path: str, section: str = "uwsgi") -> List[str]:
