@@ -1298,3 +1298,41 @@ def test_heroku_run_command_is_a_launch(scan):
     found = scan({"Dockerfile": dockerfile, "heroku.yml": text, "app.py": APP_DEBUG_MAIN}, select=["PF401"])
     assert found == [("PF401", "heroku.yml", 5)]
     assert scan.severity("PF401", 5) == "critical"
+
+
+# ---- launch scripts with other names than entrypoint.sh, that no deployment file runs --------------------------
+
+PROD_SCRIPT = "source venv/bin/activate\nflask db upgrade\nnohup flask run -h 0.0.0.0 -p 80 >/dev/null 2>&1 &\n"
+FACTORY_APP = "from flask import Flask\n\n\ndef create_app():\n    return Flask(__name__)\n"
+
+
+def test_script_named_for_production_that_runs_flask_run_is_the_production_launch(scan):
+    scan({"scripts/flask_run_prod.sh": PROD_SCRIPT, "app.py": FACTORY_APP}, select=["PF401"])
+    assert _exact_rule(scan, "PF401") == [("PF401", "scripts/flask_run_prod.sh", 3, 1, "high")]
+    # the `2>&1` descriptor is part of the redirection, not an argument of flask run
+    assert "`flask run -h 0.0.0.0 -p 80`" in scan.message("PF401", 3)
+
+
+def test_script_sourcing_a_production_environment_is_the_production_launch(scan):
+    script = "source scripts/prod_env.sh\nflask run --host 0.0.0.0\n"
+    files = {"scripts/serve_site.sh": script, "scripts/prod_env.sh": "export APP_SETTINGS=config.Production\n",
+             "app.py": FACTORY_APP}
+    scan(files, select=["PF401"])
+    assert _exact_rule(scan, "PF401") == [("PF401", "scripts/serve_site.sh", 2, 1, "high")]
+
+
+def test_launch_script_without_production_evidence_is_left_alone(scan):
+    # the tricky neighbour: the same launch in a helper that neither its name nor its sourced file calls
+    # production (and one sourcing the development environment)
+    files = {"scripts/serve_site.sh": "source scripts/dev_env.sh\nflask run --host 0.0.0.0\n",
+             "scripts/flask_run.sh": PROD_SCRIPT, "scripts/dev_env.sh": "export FLASK_DEBUG=1\n",
+             "app.py": FACTORY_APP}
+    scan(files, select=["PF401"])
+    assert _exact_rule(scan, "PF401") == []
+
+
+def test_production_named_script_that_starts_containers_is_not_a_launch_script(scan):
+    # the other neighbour: run_prod.sh starts compose, whose own files are judged where they are
+    scan({"scripts/run_prod.sh": "docker-compose -f docker-compose-prod.yml up --build\n", "app.py": FACTORY_APP},
+         select=["PF401"])
+    assert _exact_rule(scan, "PF401") == []

@@ -47,6 +47,7 @@ _PLACEHOLDER_RE = re.compile(r"change|replace|your|example|placeholder|dummy|xxx
 _SUBSUMED = frozenset({"PF101", "PF103", "PF104"})
 _LOCAL_DEV_NAME = re.compile(r"[.\-_](dev|devel|develop|development|local)[.\-_]", re.IGNORECASE)
 UNUSED_SCRIPT = "no scanned Dockerfile, compose file, Procfile or unit runs this script"
+_PROD_NAME = re.compile(r"(?:^|[^a-z])(prod|production)(?:$|[^a-z])", re.IGNORECASE)
 _SERVING = frozenset({"flask-run", "python-script", "python-module", "gunicorn", "server"})
 DOCKERIGNORE_MAX = 1 << 20
 
@@ -113,6 +114,10 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                 # A script nothing runs may be the platform's start command - or a local helper.
                 unused = f.dev_reason or UNUSED_SCRIPT
                 self._script(f, Ctx(f, Command((), (), f.path), unused, Env()), None)
+            elif f.abs_path not in self.followed and not f.dev_reason and self._production_launch_script(f):
+                # scripts/flask_run_prod.sh, run by hand on the server: its name (or the environment file it
+                # sources) says it is how production is started, so its launches are judged as production ones
+                self._script(f, Ctx(f, Command((), (), f.path), "", Env()), None)
         self._env_files()
         self._gunicorn_files()
         _collect_secrets(self.index.files, self.secrets)
@@ -225,6 +230,16 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         here = os.path.dirname(f.abs_path)
         roots = {os.path.dirname(r.abs_path) for r in self.index.by_kind(*ROOT_KINDS)}
         return here in roots or here == self.root
+
+    def _production_launch_script(self, f: DeployFile) -> bool:
+        """A shell script nothing here runs that starts the app (``flask run``, ``python app.py``, gunicorn...)
+        and says it is the production launch: its name has a prod/production word, or a file it sources does
+        (``source scripts/prod_env.sh``). Other such scripts are left alone: a helper may be anything."""
+        named = _PROD_NAME.search(os.path.splitext(os.path.basename(f.abs_path))[0])
+        sourced = any(_PROD_NAME.search(os.path.basename(ref)) for cmd in f.commands for ref, _ in cmd.env_files)
+        if not (named or sourced):
+            return False
+        return any(launch.kind in _SERVING for cmd in f.commands for launch in launches(cmd))
 
     def _heroku_config(self, procfile: DeployFile, env: Env) -> None:
         """The config vars of the app.json beside a Procfile: Heroku sets them for every process type."""
