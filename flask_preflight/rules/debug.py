@@ -70,12 +70,15 @@ PF102 = REGISTRY.register(Rule(
         "during that import: the worker starts Werkzeug's single-process development server instead of "
         "returning the app (the production server then hangs or serves nothing), or, under `flask run`, the "
         "call is ignored together with every setting passed to it (Flask prints a one-line warning). Either "
-        "way production does not run what you think it runs. A launcher script (`serve.py`) that nothing in "
-        "the project imports, that no deployment file runs, and that is not `wsgi.py`/`app.py` (which `flask` "
-        "finds by itself) is reported as low when the deployment files serve the app some other way; without "
-        "deployment files it stays high, since a WSGI server may well be pointed at it (`uwsgi --ini FILE` "
-        "serves the `module`/`wsgi-file`/`mount` of the file's `[uwsgi]` section when the file is in the "
-        "project; an ini file from elsewhere may name any module, so nothing is lowered)."
+        "way production does not run what you think it runs. A call inside an `if` whose value is not known "
+        "statically and whose text reads like a local/development switch (`if app.config.get(\"RUN_LOCAL\"):`) "
+        "starts the server only where a developer turns that switch on, and is reported as low. A launcher "
+        "script (`serve.py`) that nothing in the project imports, that no deployment file runs, and that is "
+        "not `wsgi.py`/`app.py` (which `flask` finds by itself) is reported as low when the deployment files "
+        "serve the app some other way; without deployment files it stays high, since a WSGI server may well "
+        "be pointed at it (`uwsgi --ini FILE` serves the `module`/`wsgi-file`/`mount` of the file's `[uwsgi]` "
+        "section when the file is in the project; an ini file from elsewhere may name any module, so nothing "
+        "is lowered)."
     ),
     bad='''
 app = Flask(__name__)

@@ -180,3 +180,18 @@ def test_profiler_script_stays_high_when_the_uwsgi_ini_is_not_in_the_project(sca
     files = {"myapp/profiler.py": PROFILER, "myapp/__init__.py": PACKAGE, "Dockerfile": UWSGI_DOCKERFILE}
     scan(files, select=["PF102"])
     assert _exact(scan) == [("PF102", "profiler.py", 5, 1, "high")]
+
+
+def test_run_behind_a_local_development_switch_is_low(scan):
+    # the config value is not known statically, and the switch is named for local use
+    src = FLASK + "app.config.from_pyfile('instance.cfg', silent=True)\nif app.config.get('RUN_LOCAL'):\n    app.run(port=8010)\n"
+    scan({"profiler.py": src}, select=["PF102"])
+    assert _exact(scan) == [("PF102", "profiler.py", 5, 5, "low")]
+    assert "reads like a local/development switch" in scan.message("PF102", 5)
+
+
+def test_run_behind_an_unknown_switch_with_another_name_stays_high(scan):
+    # the tricky neighbour: the same unknown condition, but nothing says it is for development
+    src = FLASK + "app.config.from_pyfile('instance.cfg', silent=True)\nif app.config.get('SERVE_BUILTIN'):\n    app.run(port=8010)\n"
+    scan({"profiler.py": src}, select=["PF102"])
+    assert _exact(scan) == [("PF102", "profiler.py", 5, 5, "high")]

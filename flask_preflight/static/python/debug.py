@@ -182,10 +182,17 @@ class DebugChecks:
             where = "at module level" if not site.conditions else f"inside {gate.describe()}, which is not the `__name__ == \"__main__\"` guard"
             if site.function:
                 where = f"in `{site.function}()`, which is called at import time"
+            severity, switch = Severity.HIGH, ""
+            if gate.skip:
+                # `if app.config.get("RUN_LOCAL"):` - a switch named for local/development use that nothing here
+                # decides: the import starts the server only where a developer turns the switch on
+                severity = Severity.LOW
+                switch = (f" Reported as low because the call runs only when {gate.describe()} holds, which reads "
+                          f"like a local/development switch.")
             self.ctx.emit(PF102, call,
                           f"{kind} runs when the module is imported ({where}): a WSGI server importing this module "
                           f"starts Werkzeug's development server instead of serving the app, and `flask run` "
-                          f"ignores the call and its settings, printing only a warning.", Severity.HIGH)
+                          f"ignores the call and its settings, printing only a warning.{switch}", severity)
         debug_on = False
         debug_node = _arg(call, "debug", debug_pos, star)
         if debug_node is not None:
