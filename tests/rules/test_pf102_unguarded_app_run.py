@@ -184,7 +184,8 @@ def test_profiler_script_stays_high_when_the_uwsgi_ini_is_not_in_the_project(sca
 
 def test_run_behind_a_local_development_switch_is_low(scan):
     # the config value is not known statically, and the switch is named for local use
-    src = FLASK + "app.config.from_pyfile('instance.cfg', silent=True)\nif app.config.get('RUN_LOCAL'):\n    app.run(port=8010)\n"
+    src = (FLASK + "app.config.from_pyfile('instance.cfg', silent=True)\n"
+           "if app.config.get('RUN_LOCAL'):\n    app.run(port=8010)\n")
     scan({"profiler.py": src}, select=["PF102"])
     assert _exact(scan) == [("PF102", "profiler.py", 5, 5, "low")]
     assert "reads like a local/development switch" in scan.message("PF102", 5)
@@ -192,6 +193,7 @@ def test_run_behind_a_local_development_switch_is_low(scan):
 
 def test_run_behind_an_unknown_switch_with_another_name_stays_high(scan):
     # the tricky neighbour: the same unknown condition, but nothing says it is for development
-    src = FLASK + "app.config.from_pyfile('instance.cfg', silent=True)\nif app.config.get('SERVE_BUILTIN'):\n    app.run(port=8010)\n"
+    src = (FLASK + "app.config.from_pyfile('instance.cfg', silent=True)\n"
+           "if app.config.get('SERVE_BUILTIN'):\n    app.run(port=8010)\n")
     scan({"profiler.py": src}, select=["PF102"])
     assert _exact(scan) == [("PF102", "profiler.py", 5, 5, "high")]
