@@ -70,10 +70,15 @@ PF102 = REGISTRY.register(Rule(
         "during that import: the worker starts Werkzeug's single-process development server instead of "
         "returning the app (the production server then hangs or serves nothing), or, under `flask run`, the "
         "call is ignored together with every setting passed to it (Flask prints a one-line warning). Either "
-        "way production does not run what you think it runs. A launcher script (`serve.py`) that nothing in the "
-        "project imports, that no deployment file runs, and that is not `wsgi.py`/`app.py` (which `flask` "
-        "finds by itself) is reported as low when the deployment files serve the app some other way; without "
-        "deployment files it stays high, since a WSGI server may well be pointed at it."
+        "way production does not run what you think it runs. A call inside an `if` whose value is not known "
+        "statically and whose text reads like a local/development switch (`if app.config.get(\"RUN_LOCAL\"):`) "
+        "starts the server only where a developer turns that switch on, and is reported as low. A launcher "
+        "script (`serve.py`) that nothing in the project imports, that no deployment file runs, and that is "
+        "not `wsgi.py`/`app.py` (which `flask` finds by itself) is reported as low when the deployment files "
+        "serve the app some other way; without deployment files it stays high, since a WSGI server may well "
+        "be pointed at it (`uwsgi --ini FILE` serves the `module`/`wsgi-file`/`mount` of the file's `[uwsgi]` "
+        "section when the file is in the project; an ini file from elsewhere may name any module, so nothing "
+        "is lowered)."
     ),
     bad='''
 app = Flask(__name__)
@@ -98,16 +103,16 @@ PF103 = REGISTRY.register(Rule(
     severity=Severity.MEDIUM,
     summary="The development server listens on all network interfaces.",
     rationale=(
-        "`app.run(host=\"0.0.0.0\")`, `\"::\"` or `\"\"` makes Werkzeug's development server reachable from "
-        "every network the machine is on. That server is not built for untrusted traffic (single process, "
-        "no request limits, no hardening), and combined with debug mode it exposes the interactive debugger "
-        "to anyone who can reach the port. Only dev-server binds are reported: the same string in a socket, "
-        "a gunicorn bind or an unrelated constant is not this rule's business. A public default stays "
-        "reported when a later assignment runs only on some path (`host = os.environ.get(\"HOST\", "
-        "\"0.0.0.0\")` then `host = arg` inside an option loop or an `if`): when nothing is passed, the "
-        "default is what the server binds. When the deployment files serve the app another way and none of "
-        "them runs the file as a script, a bind under the `__main__` guard only reaches a developer's network "
-        "and is reported as low."
+        "`app.run(host=\"0.0.0.0\")`, `\"::\"` or `\"\"` makes Werkzeug's development server reachable from every "
+        "network the machine is on. That server is not built for untrusted traffic (single process, no "
+        "request limits, no hardening), and combined with debug mode it exposes the interactive debugger to "
+        "anyone who can reach the port. Only dev-server binds are reported: the same string in a socket, a "
+        "gunicorn bind or an unrelated constant is not this rule's business. A public default stays reported "
+        "when a later assignment runs only on some path (`host = os.environ.get(\"HOST\", \"0.0.0.0\")` then "
+        "`host = arg` inside an option loop or an `if`): when nothing is passed, the default is what the "
+        "server binds (also when the run call itself sits in another branch). When the deployment files serve "
+        "the app another way and none of them runs the file as a script, a bind under the `__main__` guard "
+        "only reaches a developer's network and is reported as low."
     ),
     bad='''
 if __name__ == "__main__":

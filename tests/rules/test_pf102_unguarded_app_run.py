@@ -148,3 +148,52 @@ def test_a_standard_library_attribute_named_server_is_not_an_app(scan):
     # the tricky neighbour: `http.server` is a module, not an app object
     src = "import http\n\nserver = http.server\nserver.run()\n"
     assert scan({"main.py": src}, select=["PF102"]) == []
+
+
+PROFILER = ("from werkzeug.middleware.profiler import ProfilerMiddleware\nfrom myapp import app\n\n"
+            "app.wsgi_app = ProfilerMiddleware(app.wsgi_app)\napp.run(debug=True, port=8080)\n")
+UWSGI_DOCKERFILE = ('FROM python:3.12\nCOPY deploy/uwsgi.ini /etc/app/uwsgi.ini\nCOPY . .\n'
+                    'CMD ["uwsgi", "--ini", "/etc/app/uwsgi.ini"]\n')
+
+
+def test_profiler_script_is_low_when_the_uwsgi_ini_serves_another_module(scan):
+    # uwsgi reads its module from the ini file the image copies in: the profiler is nobody's target
+    ini = "[uwsgi]\nmodule = myapp:app\nprocesses = 4\n"
+    files = {"myapp/profiler.py": PROFILER, "myapp/__init__.py": PACKAGE, "Dockerfile": UWSGI_DOCKERFILE,
+             "deploy/uwsgi.ini": ini}
+    scan(files, select=["PF1", "PF401"])
+    assert _exact(scan) == [("PF101", "profiler.py", 5, 15, "low"), ("PF102", "profiler.py", 5, 1, "low")]
+    assert "uwsgi --ini /etc/app/uwsgi.ini" in scan.message("PF102", 5)
+
+
+def test_profiler_script_stays_high_when_the_uwsgi_ini_serves_it(scan):
+    # the tricky neighbour: the ini file's module is the profiler itself, so uwsgi's import runs app.run()
+    ini = "[uwsgi]\nprocesses = 4\n[other]\nmodule = myapp:app\n[uwsgi]\nmodule = myapp.profiler:app\n"
+    files = {"myapp/profiler.py": PROFILER, "myapp/__init__.py": PACKAGE, "Dockerfile": UWSGI_DOCKERFILE,
+             "deploy/uwsgi.ini": ini}
+    scan(files, select=["PF102", "PF401"])
+    assert _exact(scan) == [("PF102", "profiler.py", 5, 1, "high"), ("PF401", "Dockerfile", 4, 1, "high")]  # 127.0.0.1
+
+
+def test_profiler_script_stays_high_when_the_uwsgi_ini_is_not_in_the_project(scan):
+    # the other neighbour: the ini file comes from elsewhere, so any module may be uwsgi's target
+    files = {"myapp/profiler.py": PROFILER, "myapp/__init__.py": PACKAGE, "Dockerfile": UWSGI_DOCKERFILE}
+    scan(files, select=["PF102"])
+    assert _exact(scan) == [("PF102", "profiler.py", 5, 1, "high")]
+
+
+def test_run_behind_a_local_development_switch_is_low(scan):
+    # the config value is not known statically, and the switch is named for local use
+    src = (FLASK + "app.config.from_pyfile('instance.cfg', silent=True)\n"
+           "if app.config.get('RUN_LOCAL'):\n    app.run(port=8010)\n")
+    scan({"profiler.py": src}, select=["PF102"])
+    assert _exact(scan) == [("PF102", "profiler.py", 5, 5, "low")]
+    assert "reads like a local/development switch" in scan.message("PF102", 5)
+
+
+def test_run_behind_an_unknown_switch_with_another_name_stays_high(scan):
+    # the tricky neighbour: the same unknown condition, but nothing says it is for development
+    src = (FLASK + "app.config.from_pyfile('instance.cfg', silent=True)\n"
+           "if app.config.get('SERVE_BUILTIN'):\n    app.run(port=8010)\n")
+    scan({"profiler.py": src}, select=["PF102"])
+    assert _exact(scan) == [("PF102", "profiler.py", 5, 5, "high")]

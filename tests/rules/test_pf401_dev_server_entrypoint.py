@@ -1032,6 +1032,66 @@ def test_socketio_run_with_allow_unsafe_werkzeug_in_a_package_main(scan):
     assert _exact(scan) == [("PF401", "Procfile", 1, 1, "high")]
 
 
+# The SocketIO object comes from a factory in another module, and the run call sits in branches that depend on
+# command-line options parsed at run time (a flag assigned False, then True inside the option loop).
+FACTORY_SOCKETIO_CLI = """\
+import os
+import sys
+
+from pkg.realtime import make_socketio
+
+
+def main():
+    batch = False
+    tls = False
+    host = os.environ.get("LISTEN_HOST", "0.0.0.0")
+    for arg in sys.argv[1:]:
+        if arg == "-b":
+            batch = True
+        elif arg == "-s":
+            tls = True
+    socketio = make_socketio()
+    if not batch:
+        if tls:
+            socketio.run(None, host=host, ssl_context="adhoc", allow_unsafe_werkzeug=True)
+        else:
+            socketio.run(None, host=host, allow_unsafe_werkzeug=True)
+"""
+FACTORY_SCRIPT = "import pkg.cli\n\nif __name__ == '__main__':\n    pkg.cli.main()\n"
+
+
+def _factory_files(cli):
+    return {"Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["python", "./serve.py", "-d", "/data"]\n',
+            "serve.py": FACTORY_SCRIPT, "pkg/__init__.py": "", "pkg/cli.py": cli,
+            "pkg/realtime.py": "from flask_socketio import SocketIO\n\n\ndef make_socketio():\n    return SocketIO()\n"}
+
+
+def test_socketio_from_a_factory_run_in_option_dependent_branches_is_the_dev_server(scan):
+    # allow_unsafe_werkzeug is Flask-SocketIO's keyword alone; `if batch:` is undecidable (the loop may set it)
+    scan(_factory_files(FACTORY_SOCKETIO_CLI), select=["PF103", "PF401"])
+    assert _exact_rule(scan, "PF401") == [("PF401", "Dockerfile", 3, 1, "high")]
+    finding = next(f for f in scan.findings if f.rule_id == "PF401")
+    assert [(r.path.rsplit("/", 1)[-1], r.line) for r in finding.related] == [("cli.py", 19), ("cli.py", 21)]
+    assert "(called from the `__main__` block of serve.py)" in scan.message("PF401", 3)
+    # the public default survives the option loop that may replace it
+    assert _exact_rule(scan, "PF103") == [("PF103", "pkg/cli.py", 19, 37, "medium"),
+                                          ("PF103", "pkg/cli.py", 21, 37, "medium")]
+
+
+def test_socketio_run_in_a_branch_no_path_can_take_is_not_the_dev_server(scan):
+    # the tricky neighbour: `serving` is False on every path (nothing reassigns it), so the branch is dead
+    cli = FACTORY_SOCKETIO_CLI.replace("    if not batch:\n", "    serving = False\n    if serving:\n")
+    scan(_factory_files(cli), select=["PF401"])
+    assert _exact_rule(scan, "PF401") == []
+
+
+def test_socketio_run_behind_a_development_switch_is_not_the_dev_server(scan):
+    # the other neighbour: the branch runs only when DEV_SERVER is set, and the Dockerfile does not set it
+    cli = FACTORY_SOCKETIO_CLI.replace("    if not batch:\n", "    if os.environ.get('DEV_SERVER'):\n")
+    scan(_factory_files(cli), select=["PF401"])
+    assert _exact_rule(scan, "PF401") == []
+
+
 # ---- Connexion: 2's App.run() is Flask's development server, 3's FlaskApp.run() is uvicorn -----------------------
 
 CONNEXION_CONFIG = "import connexion\n\nconnex_app = connexion.App(__name__, specification_dir='.')\n"
@@ -1238,3 +1298,41 @@ def test_heroku_run_command_is_a_launch(scan):
     found = scan({"Dockerfile": dockerfile, "heroku.yml": text, "app.py": APP_DEBUG_MAIN}, select=["PF401"])
     assert found == [("PF401", "heroku.yml", 5)]
     assert scan.severity("PF401", 5) == "critical"
+
+
+# ---- launch scripts with other names than entrypoint.sh, that no deployment file runs --------------------------
+
+PROD_SCRIPT = "source venv/bin/activate\nflask db upgrade\nnohup flask run -h 0.0.0.0 -p 80 >/dev/null 2>&1 &\n"
+FACTORY_APP = "from flask import Flask\n\n\ndef create_app():\n    return Flask(__name__)\n"
+
+
+def test_script_named_for_production_that_runs_flask_run_is_the_production_launch(scan):
+    scan({"scripts/flask_run_prod.sh": PROD_SCRIPT, "app.py": FACTORY_APP}, select=["PF401"])
+    assert _exact_rule(scan, "PF401") == [("PF401", "scripts/flask_run_prod.sh", 3, 1, "high")]
+    # the `2>&1` descriptor is part of the redirection, not an argument of flask run
+    assert "`flask run -h 0.0.0.0 -p 80`" in scan.message("PF401", 3)
+
+
+def test_script_sourcing_a_production_environment_is_the_production_launch(scan):
+    script = "source scripts/prod_env.sh\nflask run --host 0.0.0.0\n"
+    files = {"scripts/serve_site.sh": script, "scripts/prod_env.sh": "export APP_SETTINGS=config.Production\n",
+             "app.py": FACTORY_APP}
+    scan(files, select=["PF401"])
+    assert _exact_rule(scan, "PF401") == [("PF401", "scripts/serve_site.sh", 2, 1, "high")]
+
+
+def test_launch_script_without_production_evidence_is_left_alone(scan):
+    # the tricky neighbour: the same launch in a helper that neither its name nor its sourced file calls
+    # production (and one sourcing the development environment)
+    files = {"scripts/serve_site.sh": "source scripts/dev_env.sh\nflask run --host 0.0.0.0\n",
+             "scripts/flask_run.sh": PROD_SCRIPT, "scripts/dev_env.sh": "export FLASK_DEBUG=1\n",
+             "app.py": FACTORY_APP}
+    scan(files, select=["PF401"])
+    assert _exact_rule(scan, "PF401") == []
+
+
+def test_production_named_script_that_starts_containers_is_not_a_launch_script(scan):
+    # the other neighbour: run_prod.sh starts compose, whose own files are judged where they are
+    scan({"scripts/run_prod.sh": "docker-compose -f docker-compose-prod.yml up --build\n", "app.py": FACTORY_APP},
+         select=["PF401"])
+    assert _exact_rule(scan, "PF401") == []

@@ -267,3 +267,50 @@ def test_heroku_container_run_command_with_workers_or_concurrency(scan):
             "run:\n  web: gunicorn -w 3 app:app\n")
     files = {"heroku.yml": text, "Dockerfile": dockerfile('["gunicorn", "-w", "4", "app:app"]'), "app.py": APP}
     assert scan(files, select=["PF404"]) == []
+
+
+# ---- what gunicorn really loads: a -c file of any name, and options an entry script appends to "$@" ----------
+
+SERVER_CONF = "import multiprocessing\n\nworkers = multiprocessing.cpu_count() * 2 + 1\nbind = '0.0.0.0:8000'\n"
+
+
+def test_config_file_with_an_ordinary_name_sets_the_workers(scan):
+    # gunicorn executes whatever -c names: config.py is its config here, whatever the file is called
+    files = {"Dockerfile": "FROM python:3.12\nCOPY . .\nCMD gunicorn run:app --config=config.py\n",
+             "config.py": SERVER_CONF, "run.py": APP}
+    assert scan(files, select=["PF404"]) == []
+
+
+def test_config_file_with_an_ordinary_name_without_workers_is_one_worker(scan):
+    # the tricky neighbour: the file is read, and it leaves workers at gunicorn's default of one
+    files = {"Dockerfile": "FROM python:3.12\nCOPY . .\nCMD gunicorn run:app --config=config.py\n",
+             "config.py": "bind = '0.0.0.0:8000'\n", "run.py": APP}
+    assert scan(files, select=["PF404"]) == [("PF404", "Dockerfile", 3)]
+    assert scan.severity("PF404", 3) == "low"
+
+
+ENTRY_APPENDS = """\
+#!/bin/sh
+set -eu
+WORKERS="${GUNICORN_WORKERS:-4}"
+if [ "$1" = "gunicorn" ]; then
+    exec "$@" --workers "$WORKERS" --bind 0.0.0.0:80
+fi
+exec "$@"
+"""
+ENTRY_IMAGE = ('FROM python:3.12\nCOPY . /app\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n'
+               'CMD ["gunicorn", "app:app"]\n')
+
+
+def test_entry_script_that_appends_workers_to_the_cmd(scan):
+    # gunicorn gets the CMD's words followed by what the script's `exec "$@" ...` line adds
+    assert scan({"Dockerfile": ENTRY_IMAGE, "entrypoint.sh": ENTRY_APPENDS, "app.py": APP}, select=["PF404"]) == []
+
+
+def test_entry_script_that_appends_workers_only_for_another_command(scan):
+    # the tricky neighbour: the appending branch is for `$1 = gunicorn`; this CMD starts `python -m gunicorn`,
+    # so the plain `exec "$@"` runs and gunicorn keeps its single worker
+    image = ENTRY_IMAGE.replace('CMD ["gunicorn", "app:app"]', 'CMD ["python", "-m", "gunicorn", "app:app"]')
+    found = scan({"Dockerfile": image, "entrypoint.sh": ENTRY_APPENDS, "app.py": APP}, select=["PF404"])
+    assert found == [("PF404", "Dockerfile", 5)]
+    assert scan.severity("PF404", 5) == "low"

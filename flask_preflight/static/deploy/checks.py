@@ -22,15 +22,17 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from flask_preflight.findings import Finding, Location, Problem, Severity
 from flask_preflight.redact import Redactor
 from flask_preflight.rules.deploy import PF401, PF402, PF406
-from flask_preflight.static.deploy.commands import Launch, launches
+from flask_preflight.static.deploy.commands import Launch, launches, split_shell
 from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collector, Ctx, Env, Files, cap, debug_flag,
-                                                  effective, last_per_name, loc, loopback, lower, note, raise_, short,
+                                                  effective, find_by_tail, last_per_name, loc, loopback, lower, note,
+                                                  raise_, short,
                                                   source_of)
 from flask_preflight.static.deploy.compose import MOUNT_REASON
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.deploy.python_launches import PythonLaunches
 from flask_preflight.static.deploy.reach import Reached, target_module
+from flask_preflight.static.deploy.uwsgi_ini import ini_refs, ini_targets
 from flask_preflight.static.gitignore import IgnoreSpec
 from flask_preflight.static.python.context import FileAnalysis, ModuleSummary
 from flask_preflight.static.python.project import debug_switches
@@ -45,6 +47,7 @@ _PLACEHOLDER_RE = re.compile(r"change|replace|your|example|placeholder|dummy|xxx
 _SUBSUMED = frozenset({"PF101", "PF103", "PF104"})
 _LOCAL_DEV_NAME = re.compile(r"[.\-_](dev|devel|develop|development|local)[.\-_]", re.IGNORECASE)
 UNUSED_SCRIPT = "no scanned Dockerfile, compose file, Procfile or unit runs this script"
+_PROD_NAME = re.compile(r"(?:^|[^a-z])(prod|production)(?:$|[^a-z])", re.IGNORECASE)
 _SERVING = frozenset({"flask-run", "python-script", "python-module", "gunicorn", "server"})
 DOCKERIGNORE_MAX = 1 << 20
 
@@ -69,6 +72,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         self.followed: Set[str] = set()
         self.dockerignores: Dict[str, Optional[IgnoreSpec]] = {}
         self.conf_users: Dict[str, Set[str]] = {}  # gunicorn config file -> kinds of the files that launch with it
+        self.named_configs: Dict[str, Optional[DeployFile]] = {}  # `-c config.py`: read when a launch names it
         self.proxy_dirs = [os.path.dirname(f.abs_path) for f in files if f.proxies]
         self.secrets = Redactor()  # secret values met anywhere; no finding may show them
         self.reached = Reached()  # which modules the launches import or run (see reach.py)
@@ -110,6 +114,10 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                 # A script nothing runs may be the platform's start command - or a local helper.
                 unused = f.dev_reason or UNUSED_SCRIPT
                 self._script(f, Ctx(f, Command((), (), f.path), unused, Env()), None)
+            elif f.abs_path not in self.followed and not f.dev_reason and self._production_launch_script(f):
+                # scripts/flask_run_prod.sh, run by hand on the server: its name (or the environment file it
+                # sources) says it is how production is started, so its launches are judged as production ones
+                self._script(f, Ctx(f, Command((), (), f.path), "", Env()), None)
         self._env_files()
         self._gunicorn_files()
         _collect_secrets(self.index.files, self.secrets)
@@ -223,6 +231,16 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         roots = {os.path.dirname(r.abs_path) for r in self.index.by_kind(*ROOT_KINDS)}
         return here in roots or here == self.root
 
+    def _production_launch_script(self, f: DeployFile) -> bool:
+        """A shell script nothing here runs that starts the app (``flask run``, ``python app.py``, gunicorn...)
+        and says it is the production launch: its name has a prod/production word, or a file it sources does
+        (``source scripts/prod_env.sh``). Other such scripts are left alone: a helper may be anything."""
+        named = _PROD_NAME.search(os.path.splitext(os.path.basename(f.abs_path))[0])
+        sourced = any(_PROD_NAME.search(os.path.basename(ref)) for cmd in f.commands for ref, _ in cmd.env_files)
+        if not (named or sourced):
+            return False
+        return any(launch.kind in _SERVING for cmd in f.commands for launch in launches(cmd))
+
     def _heroku_config(self, procfile: DeployFile, env: Env) -> None:
         """The config vars of the app.json beside a Procfile: Heroku sets them for every process type."""
         here = os.path.dirname(procfile.abs_path)
@@ -293,10 +311,25 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             targets = _server_targets(launch.args)
             for word in targets:
                 self._wsgi_import(launch, word, ctx)
-            if not targets:  # `uwsgi --ini uwsgi.ini`: the module is named elsewhere
+            if not targets:  # `uwsgi --ini uwsgi.ini`: the module is named in the ini file
+                targets = self._ini_targets(launch, ctx)
+                for word in targets:
+                    self._wsgi_import(launch, word, ctx)
+            if not targets:  # an ini file outside the scan, or a target from the environment
                 self.reached.unknown = True
         elif launch.kind == "script":
             self._follow(launch, ctx)
+
+    def _ini_targets(self, launch: Launch, ctx: Ctx) -> List[str]:
+        """The app targets of the uwsgi ini files the launch loads (empty when one is not in the project)."""
+        found: List[str] = []
+        for ref, section in ini_refs(launch.args):
+            path = find_by_tail(self.root, ref, ctx.file.abs_path)
+            targets = ini_targets(path, section) if path is not None else []
+            if not targets:
+                return []
+            found += targets
+        return found
 
     def _follow(self, launch: Launch, ctx: Ctx) -> None:
         script = self.index.find_file(launch.target, ctx.file, ("shell",))
@@ -304,12 +337,19 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             self.followed.add(script.abs_path)
             self._script(script, ctx, launch.args)
         if launch.args and not launch.args[0].startswith("-"):
-            # ENTRYPOINT ["./entrypoint.sh"] + CMD ["gunicorn", ...]: the script ends with exec "$@".
+            # ENTRYPOINT ["./entrypoint.sh"] + CMD ["gunicorn", ...]: the script ends with exec "$@", possibly
+            # with options of its own after it (`exec "$@" --workers "$WORKERS"`), which the program gets too.
+            extra = appended_args(script, launch.args, ctx.env) if script is not None else None
             argv = ctx.command.argv
             if tuple(argv[len(argv) - len(launch.args):]) == launch.args:
-                inner = launches(ctx.command, launch.args)
+                command = ctx.command
             else:  # arguments inside shell text: they share its origin
-                inner = launches(Command(launch.args, ((0, launch.origin),), ctx.command.source))
+                command = Command(launch.args, ((0, launch.origin),), ctx.command.source)
+            if extra is not None:
+                words, where = extra
+                command = replace(command, argv=command.argv + words,
+                                  origins=command.origins + ((len(command.argv), where),))
+            inner = launches(command, launch.args + (extra[0] if extra is not None else ()))
             for found in inner:
                 self._launch(found, ctx)
 
@@ -548,6 +588,23 @@ def _dockerignore(context: str) -> Optional[IgnoreSpec]:
 
 _DEVISH = re.compile(r"(?:^|[^a-z])(dev|devel|develop|development|local|debug|test|testing)(?:$|[^a-z])",
                      re.IGNORECASE)
+
+
+def appended_args(script: DeployFile, args: Sequence[str], env: Env) -> Optional[Tuple[Tuple[str, ...], Origin]]:
+    """The words an entry script adds after ``"$@"`` on the line that runs its arguments, and where: the first
+    such line whose guards the launch does not rule out (``if [ "$1" = gunicorn ]; then exec "$@" --workers
+    4``). None when the line that runs ``"$@"`` adds nothing (or no line does)."""
+    for cmd in script.commands:
+        reached, _why = _guard_verdict(cmd.guards, env, args, script.path)
+        if not reached:
+            continue
+        text = cmd.argv[2] if cmd.argv[:2] == ("/bin/sh", "-c") and len(cmd.argv) > 2 else ""
+        for words in split_shell(text):
+            while words and words[0] in ("exec", "command"):
+                words = words[1:]
+            if words[:1] == ["$@"]:
+                return (tuple(words[1:]), cmd.origins[0][1]) if len(words) > 1 else None
+    return None
 
 
 def _guard_verdict(guards: Sequence[Guard], env: Env, args: Optional[Sequence[str]],

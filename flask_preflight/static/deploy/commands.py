@@ -37,6 +37,7 @@ _FLASK_GLOBAL_VALUE = frozenset({"--app", "-A", "--env-file", "-e"})
 _FLASK_RUN_VALUE = frozenset({"--host", "-h", "--port", "-p", "--cert", "--key", "--extra-files", "--exclude-patterns"})
 _ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "(", ")", "{", "}", "\n"})
+_FD_RE = re.compile(r"(?<=\s)\d+(?=[<>])")
 _REDIRECTS = frozenset({">", ">>", "<", "<<", ">&", "<&", "&>", ">|", "2>", "1>"})
 _CMDSUB_RE = re.compile(r"\$\([^()]*\)")
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "time"})
@@ -88,6 +89,7 @@ def split_shell(text: str) -> List[List[str]]:
     out: List[List[str]] = []
     for line in text.replace("\\\n", " ").split("\n"):
         line = _CMDSUB_RE.sub("__command_output__", line)  # `$(pwd):/work` stays one word
+        line = _FD_RE.sub("", line)  # `2>&1`: the descriptor is part of the redirection, not an argument
         lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
         lexer.whitespace_split = True
         lexer.commenters = "#"

@@ -163,6 +163,37 @@ def _best(items: Dict[str, List[Tuple[str, object]]], ref: str, near: str) -> Op
     return None
 
 
+_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "env", "__pycache__", "site-packages", ".tox"})
+MAX_FILES = 20_000
+
+
+def find_by_tail(root: str, ref: str, near: str) -> Optional[str]:
+    """The project file (of any kind) a launch's path means - ``/app/uwsgi.ini`` is ``docker/uwsgi.ini`` copied
+    there, ``-c conf/server.py`` a gunicorn config with an ordinary name: the file ending with the longest tail
+    of the path, nearest to the launching file ``near``. The walk skips virtualenvs and VCS directories."""
+    if "$" in ref:
+        return None
+    parts = [p for p in ref.replace("\\", "/").split("/") if p not in ("", ".")]
+    if not parts:
+        return None
+    same: List[str] = []
+    seen = 0
+    for here, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
+        seen += len(files)
+        same += [os.path.join(here, f).replace("\\", "/") for f in files if f == parts[-1]]
+        if seen > MAX_FILES:
+            break
+    near_dir = os.path.dirname(near).replace("\\", "/") + "/"
+    for start in range(len(parts)):
+        tail = "/" + "/".join(parts[start:])
+        hits = [p for p in same if p.endswith(tail)]
+        if hits:
+            return sorted(hits, key=lambda h: (-len(os.path.commonprefix([h, near_dir])), h))[0]
+    return None
+
+
+
 @dataclass
 class Ctx:
     """Where a launch comes from: the file, the command, and whether it is a production launch."""

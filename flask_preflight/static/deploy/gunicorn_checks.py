@@ -14,8 +14,9 @@ from flask_preflight.findings import Severity
 from flask_preflight.rules.deploy import PF403, PF404, PF405
 from flask_preflight.static.deploy.commands import Launch, parse_gunicorn_args
 from flask_preflight.static.deploy.common import (MAX_SANE_WORKERS, PLATFORM_KINDS, Collector, Ctx, Files, as_int,
-                                                  effective, source_of)
-from flask_preflight.static.deploy.model import COMPUTED, ENV_VALUE, DeployFile, EnvVar, Origin
+                                                  effective, find_by_tail, source_of)
+from flask_preflight.static.deploy.gunicorn import parse as parse_gunicorn_config
+from flask_preflight.static.deploy.model import COMPUTED, ENV_VALUE, DeployFile, DeployParseError, EnvVar, Origin
 from flask_preflight.static.python.context import FileAnalysis
 
 
@@ -26,6 +27,7 @@ class GunicornChecks:
     root: str
     proxy_dirs: List[str]
     conf_users: Dict[str, Set[str]]
+    named_configs: Dict[str, Optional[DeployFile]]  # -c files with ordinary names, parsed on demand
 
     def _env_var(self, var: EnvVar, f: DeployFile, dev_reason: str, severity: Severity) -> None:
         raise NotImplementedError  # provided by DeployChecks
@@ -155,7 +157,7 @@ class GunicornChecks:
             if not ref.endswith(".py") and "/" not in ref:
                 ref = ref.replace(".", "/") + ".py"
         if ref is not None:
-            conf = self.index.find_file(ref, ctx.file, ("gunicorn",))
+            conf = self.index.find_file(ref, ctx.file, ("gunicorn",)) or self._named_config(ref, ctx)
         else:
             # gunicorn reads ./gunicorn.conf.py from its working directory: the launcher's, the project's, or
             # the one the WSGI module is imported from (`COPY src/ .` puts src/gunicorn.conf.py next to it).
@@ -174,6 +176,22 @@ class GunicornChecks:
         if conf is not None:
             self.conf_users.setdefault(conf.abs_path, set()).add(ctx.file.kind)
         return conf
+
+    def _named_config(self, ref: str, ctx: Ctx) -> Optional[DeployFile]:
+        """A config file ``-c`` names whose name is not gunicorn-like (``--config=config.py``): gunicorn
+        executes whatever file it is given, so its settings count for this launch. Read on demand, once; not
+        reported on its own (only files with gunicorn-like names are)."""
+        path = find_by_tail(self.root, ref, ctx.file.abs_path) if ref.endswith(".py") else None
+        if path is None:
+            return None
+        if path not in self.named_configs:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read(1_000_000)
+                self.named_configs[path] = parse_gunicorn_config(text, os.path.relpath(path, self.root), path)
+            except (OSError, DeployParseError):
+                self.named_configs[path] = None
+        return self.named_configs[path]
 
     def _gunicorn_files(self) -> None:
         """Settings in a gunicorn config file are reported where they are written, once."""

@@ -129,12 +129,15 @@ class PythonLaunches:
     @staticmethod
     def _taken(run: DevServerRun, env: Optional[Env]) -> bool:
         """Whether the call's branch runs: always for an ungated call; for one in an ``if`` on a variable, when
-        the launch sets that variable to a value that takes the branch."""
+        the launch sets that variable to a value that takes the branch; for one in a branch nothing decides
+        statically and that is no development switch (``if ssl_mode:``), always: some run takes it."""
         if not run.gated:
             return True
         hit = env.get(run.gate_env) if env is not None and run.gate_env else None
         value = effective(hit[0]) if hit is not None else None
-        return value is not None and dict(run.gate_for).get(value) is True
+        if value is not None and dict(run.gate_for).get(value) is not None:
+            return dict(run.gate_for)[value] is True
+        return run.gate_open
     def _flask_command(self, launch: Launch, ctx: Ctx) -> None:
         """``flask serve``: the project's command function of that name, wherever it is defined."""
         name = launch.args[0] if launch.args else ""
@@ -197,7 +200,8 @@ class PythonLaunches:
         related = [r.location for r in runs]
         where = f"`{short(launch)}`, which runs {run.kind} in {owners[0].path}:{run.location.line}"
         if owners[0] is not module:
-            where += f" (called from the `__main__` block of {module.path})"
+            shown = os.path.relpath(module.path, self.root) if os.path.isabs(module.path) else module.path
+            where += f" (called from the `__main__` block of {shown.replace(os.sep, '/')})"
         if notes:
             where += f" ({notes[0]})"
         host = run.host if run.host != "" else "127.0.0.1"

@@ -70,6 +70,9 @@ class DevServerRun:
     gate_env: str = ""
     gate_for: Tuple[Tuple[str, Optional[bool]], ...] = ()
     host_param: str = ""  # the host argument is this parameter of the enclosing function (a task's --host)
+    # gated, but by a condition neither known nor shaped like a development switch (``if ssl_mode:``): a
+    # launch reaching the code may take the branch
+    gate_open: bool = False
 
 
 @dataclass
@@ -258,6 +261,8 @@ class Context:
                 continue
             ev = Evaluator(self.model, None)
             t = truthy(ev.eval(test, site.scope, test.lineno))
+            if t is not None and self._path_dependent(test, site):
+                t = None
             for n in ev.trace.env_names:
                 if n not in names:
                     names.append(n)
@@ -273,6 +278,30 @@ class Context:
             elif t != polarity:
                 reached = False
         return Gate(reached, devish, names, " and ".join(texts))
+
+    def _path_dependent(self, test: ast.expr, site: Site) -> bool:
+        """Whether ``test`` reads a variable whose value depends on the path taken: the nearest assignment
+        that runs whenever ``site`` does (``batch_mode = False``) gives it one truth value, and the later one
+        the lookup sees runs only on some paths (``if "-b" in argv: batch_mode = True``) and gives the other.
+        Such a branch cannot be decided statically."""
+        enclosing = tuple(id(c[0]) for c in site.conditions)
+        for node in ast.walk(test):
+            if not isinstance(node, ast.Name):
+                continue
+            seen = truthy(Evaluator(self.model, None).eval(node, site.scope, node.lineno))
+            binding, scope = self.model.lookup(node.id, site.scope, test.lineno)
+            for _ in range(8):
+                if binding is None or binding.kind != "assign" or binding.value is None:
+                    break
+                if tuple(id(c[0]) for c in binding.conditions) == enclosing[:len(binding.conditions)]:
+                    base = truthy(Evaluator(self.model, None).eval(binding.value, scope, binding.line))
+                    if base is not None and seen is not None and base != seen:
+                        return True
+                    break
+                binding, found = self.model.lookup(node.id, scope, binding.line)
+                if found is not scope:
+                    break
+        return False
 
     # emitting ----------------------------------------------------------------------------------
     def emit(self, rule: Rule, node: ast.AST, message: str, severity: Severity, *, fix_hint: Optional[str] = None,

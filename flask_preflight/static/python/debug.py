@@ -158,6 +158,10 @@ class DebugChecks:
             kind, host_pos, debug_pos = "socketio.run()", 1, None
         elif is_flask_app(self.model, recv, site.scope, call.lineno):
             kind, host_pos, debug_pos = "app.run()", 0, 2
+        elif any(kw.arg == "allow_unsafe_werkzeug" for kw in call.keywords):
+            # Only Flask-SocketIO's SocketIO.run takes this keyword: the receiver is a SocketIO object even
+            # when it comes from a factory in another module (``socketio = init_socketio(app)``).
+            kind, host_pos, debug_pos = "socketio.run()", 1, None
         else:
             return
         self._dev_server_call(call, site, kind, host_pos=host_pos, debug_pos=debug_pos)
@@ -178,10 +182,17 @@ class DebugChecks:
             where = "at module level" if not site.conditions else f"inside {gate.describe()}, which is not the `__name__ == \"__main__\"` guard"
             if site.function:
                 where = f"in `{site.function}()`, which is called at import time"
+            severity, switch = Severity.HIGH, ""
+            if gate.skip:
+                # `if app.config.get("RUN_LOCAL"):` - a switch named for local/development use that nothing here
+                # decides: the import starts the server only where a developer turns the switch on
+                severity = Severity.LOW
+                switch = (f" Reported as low because the call runs only when {gate.describe()} holds, which reads "
+                          f"like a local/development switch.")
             self.ctx.emit(PF102, call,
                           f"{kind} runs when the module is imported ({where}): a WSGI server importing this module "
                           f"starts Werkzeug's development server instead of serving the app, and `flask run` "
-                          f"ignores the call and its settings, printing only a warning.", Severity.HIGH)
+                          f"ignores the call and its settings, printing only a warning.{switch}", severity)
         debug_on = False
         debug_node = _arg(call, "debug", debug_pos, star)
         if debug_node is not None:
@@ -227,7 +238,10 @@ class DebugChecks:
         host: Optional[str] = ""
         host_param = ""
         if host_node is not None:
-            value = Evaluator(self.model).eval(host_node, site.scope, host_node.lineno)
+            ev = Evaluator(self.model)
+            value = ev.eval(host_node, site.scope, host_node.lineno)
+            if not isinstance(value, str) and isinstance(host_node, ast.Name):
+                value = self._default_kept(host_node, site, ev)  # what it binds when no option replaces it
             host = value if isinstance(value, str) else None
             if isinstance(host_node, ast.Name):
                 binding, _ = self.model.lookup(host_node.id, site.scope, host_node.lineno)
@@ -237,9 +251,13 @@ class DebugChecks:
         if gate.reached is not True and len(gate_names) == 1 and all(test is not None for test, _ in site.conditions):
             gate_env = gate_names[0]
             gate_for = tuple((value, self._branch_runs(site, value)) for value in ENV_SAMPLES)
+        # An undecidable branch that is no development switch (``if ssl_mode:`` / ``else:`` around two run
+        # calls): some run of the program takes it, so a launch that reaches the function may start the server.
+        gate_open = gate.reached is None and not gate.devish
         self.ctx.dev_servers.append(DevServerRun(kind, site.reach.value, self.ctx.location(call), self.ctx.snippet(call),
                                                  debug, names, default, debugger, gate.reached is not True, unsafe_on,
-                                                 table, site.function or "", host, gate_env, gate_for, host_param))
+                                                 table, site.function or "", host, gate_env, gate_for, host_param,
+                                                 gate_open))
 
     def _branch_runs(self, site: Site, value: str) -> Optional[bool]:
         """Whether the branch holding ``site`` runs when the environment variable it tests is ``value``."""
@@ -278,14 +296,14 @@ class DebugChecks:
     def _default_kept(self, host: ast.Name, site: Site, ev: Evaluator) -> Any:
         """``host = os.environ.get("LISTEN_HOST", "0.0.0.0")`` then ``host = arg`` inside an option loop or an
         ``if``: the later assignment runs only on some paths, so the earlier value is what the server gets
-        when nothing is passed. Returns the value of the nearest unconditional assignment before the
-        conditional ones, or UNKNOWN."""
+        when nothing is passed. Returns the value of the nearest assignment that runs whenever the call does
+        (its conditions enclose the call too) before the conditional ones, or UNKNOWN."""
         line = host.lineno
         for _ in range(8):
             binding, bscope = self.model.lookup(host.id, site.scope, line)
             if binding is None or binding.kind != "assign" or bscope.function_scope is not site.scope.function_scope:
                 return None
-            if len(binding.conditions) <= len(site.conditions):
+            if tuple(id(c[0]) for c in binding.conditions) == tuple(id(c[0]) for c in site.conditions)[:len(binding.conditions)]:
                 if line == host.lineno:
                     return None  # the nearest assignment is unconditional: the plain evaluation already said it
                 return ev.eval(binding.value, bscope, binding.line)
