@@ -102,6 +102,25 @@ def _mutmut(work: Path, *args: str, log: Optional[Path] = None, timeout: float =
     return ""
 
 
+_DIFFS = """
+import json, sys
+from mutmut.__main__ import find_mutant, get_diff_for_mutant  # mutmut 3.8's own `show`, for many mutants at once
+out = {}
+for name in json.load(sys.stdin):
+    out[name] = get_diff_for_mutant(name, path=find_mutant(name).path)
+json.dump(out, sys.stdout)
+"""
+
+
+def _diffs(work: Path, names: List[str]) -> Dict[str, str]:
+    """The diff of each named mutant, in one process (``mutmut show`` costs a start-up per mutant)."""
+    if not names:
+        return {}
+    proc = subprocess.run([sys.executable, "-c", _DIFFS], cwd=work, input=json.dumps(names), capture_output=True,
+                          text=True, timeout=1800, check=True)
+    return json.loads(proc.stdout)
+
+
 def parse_results(text: str) -> Dict[str, str]:
     """``mutmut results --all true`` lines -> {mutant name: status}."""
     out = {}
@@ -144,7 +163,7 @@ def run_module(module: str, tests: List[str], keep: Optional[Path]) -> dict:
         if not statuses:
             sys.exit(f"mutation.py: mutmut produced no mutants for {module} (see {log})")
         equivalent = equivalent_mutants()
-        diffs = {n: _mutmut(work, "show", n) for n, s in statuses.items() if s not in KILLED and n not in equivalent}
+        diffs = _diffs(work, [n for n, s in statuses.items() if s not in KILLED and n not in equivalent])
         return summarise(module, tests, statuses, equivalent, diffs)
     finally:
         if not keep:
