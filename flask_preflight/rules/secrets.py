@@ -83,8 +83,10 @@ PF203 = REGISTRY.register(Rule(
         "for - a constant in the code - is. Generate the key once, store it as a secret, and load it. The key "
         "is followed through variables and into helpers of the project that return a random value "
         "(`os.environ.get('SECRET_KEY') or _random_password(24)`, `SECRET_KEY = generate_key()` imported from "
-        "another module), up to three steps deep (a variable or a call each); a helper that writes the key it generates to a file or store "
-        "and reads it back next time makes it once, and is not reported."
+        "another module), up to three steps deep (a variable or a call each), and into values another module "
+        "of the project draws when it is imported (`from statics import SECRET_KEY` where statics.py sets "
+        "`SECRET_KEY = os.urandom(32)`: each process importing it draws its own); a helper that writes the key it "
+        "generates to a file or store and reads it back next time makes it once, and is not reported."
     ),
     bad='''
 app.config["SECRET_KEY"] = os.urandom(24)

@@ -26,7 +26,7 @@ from flask_preflight.static.python.model import ModuleModel, Reach, Scope
 from flask_preflight.static.python.csrf import CsrfChecks, resolve_csrf_gates
 from flask_preflight.static.python.csrf_resources import resource_verdicts
 from flask_preflight.static.python.envflags import module_env_flags
-from flask_preflight.static.python.randomkeys import random_functions, resolve_random_helpers
+from flask_preflight.static.python.randomkeys import random_constants, random_functions, resolve_random_helpers
 
 _SIMPLE = (bool, int, float, str, type(None))
 
@@ -81,6 +81,7 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary.reexports = dict(model.imports)
     summary.dev_servers = list(ctx.dev_servers)
     summary.random_functions = random_functions(model)
+    summary.random_constants = random_constants(model)
     summary.env_flags = module_env_flags(model)
     checks = CsrfChecks(ctx, lambda _w: False)
     summary.csrf_gates = checks.gates()
