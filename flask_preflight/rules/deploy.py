@@ -197,7 +197,9 @@ PF406 = REGISTRY.register(Rule(
         "app.yaml, supervisord config, render.yaml, heroku.yml, app.json or Kubernetes manifest (a ConfigMap's `data` too) is in version control for "
         "everyone with read access (a Kubernetes `Secret` reference via `valueFrom` is not); a `.env` file that "
         "git tracks is the "
-        "same. Templates (`.env.example`, `.env.sample`...) are reported only when they hold what looks like "
+        "same. A YAML file under any name whose top level is a compose `services:` mapping (`stack.yml` for "
+        "`docker stack deploy`, a Portainer stack) is read as a compose file. Templates (`.env.example`, "
+        "`.env.sample`, `env.prod.sample`, `prod.env.example`...) are reported only when they hold what looks like "
         "a real key (16 characters or more, none of the usual placeholder words), as medium; an empty value or "
         "an obvious placeholder in a template is not reported."
     ),
