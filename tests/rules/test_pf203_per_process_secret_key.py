@@ -152,3 +152,32 @@ app.config["SECURITY_PASSWORD_SALT"] = str(constants.NONCE_BYTES)
 """,
     }
     assert scan(files) == []
+
+
+def test_helper_that_stores_the_key_in_the_database_is_not_per_process(scan):
+    """Tricky negative beside the module-attribute positive below: the helper generates the key once and
+    commits it as a row, so every later process reads the same key back."""
+    files = {
+        "shop/settings_db.py": """import os
+
+def session_key(session):
+    row = session.query(Settings).one_or_none()
+    if row is None:
+        row = Settings(key=os.urandom(32))
+        session.add(row)
+        session.commit()
+    return row.key
+""",
+        "shop/keys.py": "import secrets\n\ndef fresh_key():\n    return secrets.token_hex(32)\n",
+        "shop/app.py": """import os
+from flask import Flask
+from shop import keys, settings_db
+
+app = Flask(__name__)
+app.secret_key = os.getenv("SECRET_KEY", settings_db.session_key(db_session))
+app.config["JWT_SECRET_KEY"] = keys.fresh_key()
+""",
+    }
+    scan(files)
+    assert _rows(scan) == [("PF203", "app.py", 7, 32, "medium")]
+    assert "`fresh_key()` in" in scan.message("PF203", 7)

@@ -45,11 +45,15 @@ def _returns(fn: ast.AST) -> Iterator[ast.expr]:
         stack.extend(ast.iter_child_nodes(node))
 
 
+_STORE_METHODS = frozenset({"write", "write_bytes", "write_text", "dump", "set",
+                            # a database row or document: `session.add(row); session.commit()`, `doc.save()`
+                            "commit", "save", "insert_one"})
+
+
 def _persists(fn: ast.AST) -> bool:
-    """The helper stores what it generates (``open(path, "wb").write(key)``, ``Path.write_text``) so later
-    processes read the same key back: generated once, not per process."""
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and
-               n.func.attr in ("write", "write_bytes", "write_text", "dump", "set")
+    """The helper stores what it generates (``open(path, "wb").write(key)``, ``Path.write_text``, a row it
+    commits to the database) so later processes read the same key back: generated once, not per process."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _STORE_METHODS
                for n in walk_nodes(fn))
 
 
