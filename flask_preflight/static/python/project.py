@@ -25,7 +25,7 @@ from flask_preflight.static.python.factories import (default_callers, factory_sp
 from flask_preflight.static.python.model import ModuleModel, Reach, Scope
 from flask_preflight.static.python.csrf import CsrfChecks, resolve_csrf_gates
 from flask_preflight.static.python.csrf_resources import resource_verdicts
-from flask_preflight.static.python.envflags import module_env_flags
+from flask_preflight.static.python.envflags import FlagEvaluator, module_env_flags
 from flask_preflight.static.python.randomkeys import random_constants, random_functions, resolve_random_helpers
 
 _SIMPLE = (bool, int, float, str, type(None))
@@ -46,8 +46,16 @@ def _fact(ctx: Context, name: str, value: ast.expr, scope: Scope, line: int, nod
     else:
         stored, known = None, False
     names = tuple(n for n in verdict.env_names if n != "?")
-    table = tuple((sample, truthy(Evaluator(ctx.model, sample).eval(value, scope, line))) for sample in ENV_SAMPLES) \
-        if names and name in ("DEBUG", "FLASK_DEBUG", "APP_DEBUG", "DEBUG_MODE") else ()
+    debug_name = name in ("DEBUG", "FLASK_DEBUG", "APP_DEBUG", "DEBUG_MODE")
+    evaluator = Evaluator
+    if debug_name and not names:
+        # a bool parser of the project (``DEBUG = bool_env("DEBUG", False)``): the variable it reads, and what
+        # DEBUG becomes when a deployment sets it; the fact stays unknown for the checks that need a value
+        flags = FlagEvaluator(ctx.model, None)
+        flags.eval(value, scope, line)
+        names, evaluator = tuple(n for n in flags.trace.env_names if n != "?"), FlagEvaluator
+    table = tuple((sample, truthy(evaluator(ctx.model, sample).eval(value, scope, line))) for sample in ENV_SAMPLES) \
+        if names and debug_name else ()
     return Fact(name, stored, known, verdict.env_driven, ctx.location(node), ctx.snippet(node), names, table)
 
 
@@ -505,6 +513,31 @@ def debug_switches(analyses: List[FileAnalysis]) -> Dict[str, DebugSwitch]:
                     names, table = fact.env_names, {k: bool(v) for k, v in fact.env_table}
             if names and any(table.values()):
                 out.setdefault(os.path.abspath(d.path), (names, table, d.location))
+    return out
+
+
+def config_debug_vars(analyses: List[FileAnalysis]) -> Dict[str, Tuple[Dict[str, bool], Location]]:
+    """``{variable: ({value: DEBUG on?}, where DEBUG reads it)}`` for the app-specific variables that a config
+    class of the project turns into DEBUG (``DEBUG = bool_env("DEBUG")``, ``DEBUG = os.getenv("APP_DEBUG") ==
+    "1"``), outside test code. A deployment file or committed ``.env`` that sets one of them to a value in the
+    table switches debug mode on the way FLASK_DEBUG does. A class attribute is what ``from_object`` copies into
+    ``app.config``; a module-level ``DEBUG`` constant is often only an argument some launch passes
+    (``socketio.run(app, debug=DEBUG)`` under ``__main__``), which the launch checks judge, so it is left out,
+    as are FLASK_DEBUG and FLASK_ENV (judged on their own)."""
+    out: Dict[str, Tuple[Dict[str, bool], Location]] = {}
+    for a in analyses:
+        s = a.summary
+        if s is None or s.is_test:
+            continue
+        for fact in [c.attrs.get("DEBUG") for c in s.classes.values()]:
+            if fact is None or len(fact.env_names) != 1 or not fact.env_table:
+                continue  # one variable decides; with several, which one wins is not known here
+            name = fact.env_names[0]
+            if name in ("FLASK_DEBUG", "FLASK_ENV"):
+                continue
+            table = {k: True for k, v in fact.env_table if v}
+            if table and name not in out:
+                out[name] = (table, fact.location)
     return out
 
 
