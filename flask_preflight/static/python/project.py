@@ -27,6 +27,7 @@ from flask_preflight.static.python.csrf import CsrfChecks, resolve_csrf_gates
 from flask_preflight.static.python.csrf_resources import resource_verdicts
 from flask_preflight.static.python.envflags import FlagEvaluator, module_env_flags
 from flask_preflight.static.python.randomkeys import random_constants, random_functions, resolve_random_helpers
+from flask_preflight.static.python.startguards import PENDING_KIND, exiting_functions
 
 _SIMPLE = (bool, int, float, str, type(None))
 
@@ -90,6 +91,7 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary.dev_servers = list(ctx.dev_servers)
     summary.random_functions = random_functions(model)
     summary.random_constants = random_constants(model)
+    summary.exiting_functions = exiting_functions(model)
     summary.env_flags = module_env_flags(model)
     checks = CsrfChecks(ctx, lambda _w: False)
     summary.csrf_gates = checks.gates()
@@ -409,9 +411,42 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                      Severity.MEDIUM, related=(found[0].location,), in_test=s.is_test)
 
     # 4. view findings that depend on other modules (guards registered elsewhere, project exception classes)
+    # 5. literal keys whose start-up guard calls another module's function: refused when that one always exits
+    findings += _resolve_refused_starts(analyses, index)
     from flask_preflight.static.python.views.project import resolve_pending
     findings += resolve_pending(analyses, index)
     return findings
+
+
+def _resolve_refused_starts(analyses: List[FileAnalysis], index: ProjectIndex) -> List[Finding]:
+    """PF201/PF202 findings (``startguards``) that stand unless a guard's imported function always exits
+    (``from app import fatal_error`` ... ``if key == "CHANGE ME": fatal_error(...)``). They are taken out of
+    ``pending`` here, so the view resolver never sees them."""
+    out: List[Finding] = []
+    for a in analyses:
+        mine = [p for p in a.pending if p.unless == PENDING_KIND]
+        if not mine:
+            continue
+        a.pending = [p for p in a.pending if p.unless != PENDING_KIND]
+        for p in mine:
+            if not any(_exits(ref, a.path, index) for ref in p.refs):
+                out.append(p.finding)
+    return out
+
+
+def _exits(ref: str, importer: str, index: ProjectIndex) -> bool:
+    owner, _, func = ref.rpartition(".")
+    mod = index.find_module(owner, importer) if owner else None
+    if mod is None:
+        return False
+    if func in (getattr(mod, "exiting_functions", None) or set()):  # summaries cached before the field existed
+        return True
+    target = mod.reexports.get(func)
+    if not target or target == ref:
+        return False
+    t_owner, _, t_func = target.rpartition(".")
+    t_mod = index.find_module(t_owner, mod.path) if t_owner else None
+    return t_mod is not None and t_func in (getattr(t_mod, "exiting_functions", None) or set())
 
 
 def _pyfile_path(loader: str, ref: str) -> str:
