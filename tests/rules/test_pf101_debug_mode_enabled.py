@@ -636,3 +636,52 @@ def test_from_object_of_an_import_string_instance_without_debug(scan):
     files = {"config/__init__.py": "", "config/production.py": "class Config:\n    DEBUG = False\n",
              "config/development.py": "class Config:\n    DEBUG = True\n", "app.py": app}
     assert scan(files, select=["PF101"]) == []
+
+
+KEYED_CONFIG = """\
+class Config:
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class ProductionConfig(Config):
+    pass
+
+
+CONFIGS = dict(development=DevelopmentConfig, production=ProductionConfig)
+"""
+KEYED_FACTORY = """\
+from flask import Flask
+from settings import CONFIGS
+
+
+def create_app(config_name):
+    app = Flask(__name__)
+    app.config.from_object(CONFIGS[config_name])
+    return app
+"""
+
+
+def test_config_name_passed_at_import_picks_a_debug_class_from_the_dict(scan):
+    """`app = create_app('development')` in the module gunicorn serves: the factory looks the name up in a
+    name -> class dict (here `dict(...)`, imported) and loads a class with DEBUG = True: high at import,
+    medium in a function."""
+    files = {"settings.py": KEYED_CONFIG, "factory.py": KEYED_FACTORY,
+             "run.py": "from factory import create_app\n\napp = create_app('development')\n",
+             "manage.py": "from factory import create_app\n\ndef serve():\n    create_app(config_name='development').run()\n"}
+    scan(files)
+    assert exact(scan, "PF101") == [("PF101", "manage.py", 4, 5, "medium"), ("PF101", "run.py", 3, 7, "high")]
+    assert "picks `DevelopmentConfig`" in scan.message("PF101", 3) and "settings.py:6" in scan.message("PF101", 3)
+
+
+def test_config_name_that_picks_a_class_without_debug(scan):
+    """Tricky negatives: 'production' picks a class with DEBUG off, a name the dict does not hold, and a call
+    in test code configures a test app."""
+    files = {"settings.py": KEYED_CONFIG, "factory.py": KEYED_FACTORY,
+             "run.py": "from factory import create_app\n\napp = create_app('production')\nother = create_app('staging')\n",
+             "tests/test_app.py": "from factory import create_app\n\napp = create_app('development')\n"}
+    scan(files)
+    assert exact(scan, "PF101") == []

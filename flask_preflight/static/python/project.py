@@ -118,9 +118,10 @@ def summarize(ctx: Context) -> ModuleSummary:
         if name in SUMMARY_KEYS and b.kind == "assign" and b.value is not None:
             summary.constants[name] = _fact(ctx, name, b.value, model.module_scope, b.line,
                                             _target_node(b.node, name) or b.node)
-        if b.kind == "assign" and isinstance(b.value, ast.Dict) and len(b.value.keys) <= 200:
+        pairs = _dict_pairs(b.value) if b.kind == "assign" else None
+        if pairs is not None:
             entries: Dict[str, str] = {}
-            for k, v in zip(b.value.keys, b.value.values):
+            for k, v in pairs:
                 if not (isinstance(k, ast.Constant) and isinstance(k.value, str)) or not isinstance(v, (ast.Name, ast.Attribute)):
                     continue
                 ref = Evaluator(model).eval(v, model.module_scope, b.line)
@@ -131,6 +132,16 @@ def summarize(ctx: Context) -> ModuleSummary:
             if entries:
                 summary.dicts[name] = entries
     return summary
+
+
+def _dict_pairs(value: Optional[ast.expr]) -> Optional[List[Tuple[Optional[ast.expr], ast.expr]]]:
+    """(key, value) nodes of a dict display or of ``dict(development=DevConfig, ...)`` (keys as constants)."""
+    if isinstance(value, ast.Dict) and len(value.keys) <= 200:
+        return list(zip(value.keys, value.values))
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict" and \
+            not value.args and 0 < len(value.keywords) <= 200 and all(kw.arg for kw in value.keywords):
+        return [(ast.copy_location(ast.Constant(kw.arg), kw), kw.value) for kw in value.keywords]
+    return None
 
 
 def _target_node(stmt: ast.AST, name: str) -> Optional[ast.AST]:
@@ -410,9 +421,9 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                      f"({_where(found[0])}): an app created without an explicit config name runs in debug mode.",
                      Severity.MEDIUM, related=(found[0].location,), in_test=s.is_test)
 
-    # 4. view findings that depend on other modules (guards registered elsewhere, project exception classes)
     # 5. literal keys whose start-up guard calls another module's function: refused when that one always exits
     findings += _resolve_refused_starts(analyses, index)
+    # 6. view findings that depend on other modules (guards registered elsewhere, project exception classes)
     from flask_preflight.static.python.views.project import resolve_pending
     findings += resolve_pending(analyses, index)
     return findings
