@@ -112,6 +112,7 @@ class ModuleSummary:
     random_functions: Set[str] = field(default_factory=set)  # top-level functions returning a random value (PF203)
     random_constants: Set[str] = field(default_factory=set)  # module-level names bound to a random value (PF203)
     exiting_functions: Set[str] = field(default_factory=set)  # top-level functions that always exit (startguards)
+    config_selectors: Dict[str, str] = field(default_factory=dict)  # function -> config class it returns (configpick)
     env_flags: Dict[str, Optional[bool]] = field(default_factory=dict)  # env switches' truth when unset (PF211)
     csrf_gates: Dict[str, str] = field(default_factory=dict)  # decorator -> the token it requires (PF211)
     csrf_resources: Dict[str, str] = field(default_factory=dict)  # resource class -> what it relies on (PF211)

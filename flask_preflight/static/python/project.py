@@ -28,6 +28,7 @@ from flask_preflight.static.python.csrf_resources import resource_verdicts
 from flask_preflight.static.python.envflags import FlagEvaluator, module_env_flags
 from flask_preflight.static.python.randomkeys import random_constants, random_functions, resolve_random_helpers
 from flask_preflight.static.python.startguards import PENDING_KIND, exiting_functions
+from flask_preflight.static.python.configpick import config_selectors, resolve_selected
 
 _SIMPLE = (bool, int, float, str, type(None))
 
@@ -92,6 +93,7 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary.random_functions = random_functions(model)
     summary.random_constants = random_constants(model)
     summary.exiting_functions = exiting_functions(model)
+    summary.config_selectors = config_selectors(model)
     summary.env_flags = module_env_flags(model)
     checks = CsrfChecks(ctx, lambda _w: False)
     summary.csrf_gates = checks.gates()
@@ -308,6 +310,7 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
     findings: List[Finding] = []
     loaded: Dict[str, List[Deferred]] = {}
     test_paths = {s.path for s in summaries if s.is_test}
+    resolve_selected([d for a in analyses for d in a.deferred], index)  # from_object(pick_config())
     for a in analyses:
         for d in a.deferred:
             if d.kind == "load-object" and d.path not in test_paths and d.reach != "main":
