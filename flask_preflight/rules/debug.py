@@ -40,7 +40,8 @@ PF101 = REGISTRY.register(Rule(
         "pass a name never load it; it is high when a production module calls the factory without the "
         "argument at import time. A run call in a launcher script that nothing in the project "
         "imports and no deployment file runs is low too, when the deployment files serve the app some other "
-        "way (PF101-PF105 on that call are all lowered)."
+        "way (PF101-PF105 on that call are all lowered), and so is an import-time `create_app(...)` call "
+        "there."
     ),
     bad='''
 app = Flask(__name__)

@@ -748,3 +748,17 @@ def test_config_class_picked_by_a_function_that_fails_closed_or_cannot_be_follow
                                 "    app.config.from_object(pick())\n    app.config.from_object(from_argv())\n    return app\n"}
     scan(files)
     assert exact(scan, "PF101") == []
+
+
+def test_config_name_at_import_graded_by_what_the_deployment_serves(scan):
+    """The Procfile serves run.py (`gunicorn run:app`), whose import-time `create_app('development')` is high;
+    devel.py makes the same call, but nothing imports it and no deployment file runs it: a developer's
+    launcher, low."""
+    files = {"settings.py": KEYED_CONFIG, "factory.py": KEYED_FACTORY,
+             "run.py": "from factory import create_app\n\napp = create_app('development')\n",
+             "devel.py": "from factory import create_app\n\napp = create_app('development')\n",
+             "Procfile": "web: gunicorn --workers 4 run:app\n"}
+    scan(files)
+    assert exact(scan, "PF101") == [("PF101", "devel.py", 3, 7, "low"), ("PF101", "run.py", 3, 7, "high")]
+    low = next(f.message for f in scan.findings if f.path.endswith("devel.py"))
+    assert "devel.py and no deployment file runs it" in low and "launcher a developer runs by hand" in low
