@@ -30,13 +30,18 @@ PF101 = REGISTRY.register(Rule(
         "or `make_app` is not script-only even when only the `__main__` block calls it: `flask run` and "
         "gunicorn's `module:create_app()` call it too. Values that cross a call are followed: "
         "`create_app(DEBUG=True)` into a factory that applies its arguments (`config.update(**kwargs)`, "
-        "`from_mapping(param)`) and `create_app(\"config.DevelopmentConfig\")` into `from_object(param)` are "
-        "reported at the call (calls in test code are test configuration and are not). A config chosen by a "
+        "`from_mapping(param)`), `create_app(\"config.DevelopmentConfig\")` into `from_object(param)` and "
+        "`create_app(\"development\")` into `from_object(CONFIGS[param])` (a module-level name -> class dict, "
+        "`{...}` or `dict(...)`) are reported at the call (calls in test code are test configuration and are "
+        "not); a class picked by a function of the project (`from_object(ConfigFactory.factory().__class__)`, "
+        "`from_object(pick_config())`) is the one that function returns with every environment variable "
+        "unset (if/elif and returns are followed; a loop or `try` is not). A config chosen by a "
         "parameter's default (`def create_app(config_name=\"development\")`) is medium, because callers that "
         "pass a name never load it; it is high when a production module calls the factory without the "
         "argument at import time. A run call in a launcher script that nothing in the project "
         "imports and no deployment file runs is low too, when the deployment files serve the app some other "
-        "way (PF101-PF105 on that call are all lowered)."
+        "way (PF101-PF105 on that call are all lowered), and so is an import-time `create_app(...)` call "
+        "there."
     ),
     bad='''
 app = Flask(__name__)

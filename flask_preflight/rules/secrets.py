@@ -25,7 +25,10 @@ PF201 = REGISTRY.register(Rule(
         "key passed to an application factory that applies its arguments (`create_app(SECRET_KEY=...)`, "
         "`create_app({\"SECRET_KEY\": ...})` into `from_mapping(param)`) is reported at the call, and a key "
         "in a dict that another module applies with `from_mapping`/`update` at the key; a factory call in "
-        "test code configures a test app and is not reported."
+        "test code configures a test app and is not reported. A placeholder the code refuses to start with is "
+        "not reported: an `if` after the write, in the same body, whose test holds for the value "
+        "(`key == \"CHANGE ME\"`, `len(key) < 16`) and which raises, calls `sys.exit`, or calls a function "
+        "of the project that always does (`fatal_error(...)` in another module)."
     ),
     bad='''
 app = Flask(__name__)
@@ -54,7 +57,11 @@ PF202 = REGISTRY.register(Rule(
         "logged, and every session cookie is forgeable. A signing key must fail closed: read it with "
         "`os.environ[\"SECRET_KEY\"]` so a missing key stops the app at start-up. The fallback is followed "
         "into a module-level dict (`CONFIG[\"SECRET_KEY\"] = os.getenv(\"SECRET_KEY\") or \"dev\"`) that "
-        "another module applies with `from_mapping`/`update`."
+        "another module applies with `from_mapping`/`update`. A fallback the code refuses to run with is not "
+        "reported: a guard that raises or exits when the variable is unset (`if not os.environ.get(\"SECRET_KEY\"): "
+        "raise ...`) after the write, or, for a config class, in a method (`init_app`) of every class that "
+        "inherits the fallback and is not a development or test config (a base class with subclasses is "
+        "judged by them)."
     ),
     bad='''
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev")
@@ -83,8 +90,10 @@ PF203 = REGISTRY.register(Rule(
         "for - a constant in the code - is. Generate the key once, store it as a secret, and load it. The key "
         "is followed through variables and into helpers of the project that return a random value "
         "(`os.environ.get('SECRET_KEY') or _random_password(24)`, `SECRET_KEY = generate_key()` imported from "
-        "another module), up to three steps deep (a variable or a call each); a helper that writes the key it generates to a file or store "
-        "and reads it back next time makes it once, and is not reported."
+        "another module), up to three steps deep (a variable or a call each), and into values another module "
+        "of the project draws when it is imported (`from statics import SECRET_KEY` where statics.py sets "
+        "`SECRET_KEY = os.urandom(32)`: each process importing it draws its own); a helper that writes the key it "
+        "generates to a file or store and reads it back next time makes it once, and is not reported."
     ),
     bad='''
 app.config["SECRET_KEY"] = os.urandom(24)

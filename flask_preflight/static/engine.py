@@ -214,8 +214,9 @@ def _analyze_bytes(item: Candidate, data: bytes, namer: _ModuleNamer, project_ro
             result.problems.append(src)
         return result
     result.scanned = True
-    if item.kind != "python" and (item.explicit or deploy.may_matter(item.kind, src.text)):
-        result.deploy, problems = analyze_deploy_source(src, item.kind, item.abs_path)
+    kind = deploy.refine(item.kind, src.text) if item.kind != "python" else item.kind
+    if kind != "python" and (item.explicit or deploy.may_matter(kind, src.text)):
+        result.deploy, problems = analyze_deploy_source(src, kind, item.abs_path)
         result.problems += problems
     # Files named on the command line are always parsed (so their syntax errors are reported);
     # files found by walking are parsed only if they could matter.

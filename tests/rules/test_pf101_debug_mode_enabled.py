@@ -636,3 +636,129 @@ def test_from_object_of_an_import_string_instance_without_debug(scan):
     files = {"config/__init__.py": "", "config/production.py": "class Config:\n    DEBUG = False\n",
              "config/development.py": "class Config:\n    DEBUG = True\n", "app.py": app}
     assert scan(files, select=["PF101"]) == []
+
+
+KEYED_CONFIG = """\
+class Config:
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class ProductionConfig(Config):
+    pass
+
+
+CONFIGS = dict(development=DevelopmentConfig, production=ProductionConfig)
+"""
+KEYED_FACTORY = """\
+from flask import Flask
+from settings import CONFIGS
+
+
+def create_app(config_name):
+    app = Flask(__name__)
+    app.config.from_object(CONFIGS[config_name])
+    return app
+"""
+
+
+def test_config_name_passed_at_import_picks_a_debug_class_from_the_dict(scan):
+    """`app = create_app('development')` in the module gunicorn serves: the factory looks the name up in a
+    name -> class dict (here `dict(...)`, imported) and loads a class with DEBUG = True: high at import,
+    medium in a function."""
+    files = {"settings.py": KEYED_CONFIG, "factory.py": KEYED_FACTORY,
+             "run.py": "from factory import create_app\n\napp = create_app('development')\n",
+             "manage.py": "from factory import create_app\n\ndef serve():\n    create_app(config_name='development').run()\n"}
+    scan(files)
+    assert exact(scan, "PF101") == [("PF101", "manage.py", 4, 5, "medium"), ("PF101", "run.py", 3, 7, "high")]
+    assert "picks `DevelopmentConfig`" in scan.message("PF101", 3) and "settings.py:6" in scan.message("PF101", 3)
+
+
+def test_config_name_that_picks_a_class_without_debug(scan):
+    """Tricky negatives: 'production' picks a class with DEBUG off, a name the dict does not hold, and a call
+    in test code configures a test app."""
+    files = {"settings.py": KEYED_CONFIG, "factory.py": KEYED_FACTORY,
+             "run.py": "from factory import create_app\n\napp = create_app('production')\nother = create_app('staging')\n",
+             "tests/test_app.py": "from factory import create_app\n\napp = create_app('development')\n"}
+    scan(files)
+    assert exact(scan, "PF101") == []
+
+
+PICKER_CONFIG = """\
+from os import getenv
+
+
+class ConfigFactory:
+    def factory():
+        env = getenv("FLASK_ENV", "development")
+        if env in ["development"] and getenv("IS_TESTING"):
+            return Testing()
+        elif env in ["development"]:
+            return Development()
+        elif env in ["production"]:
+            return Production()
+
+    factory = staticmethod(factory)
+
+
+class Development:
+    DEBUG = True
+
+
+class Production:
+    DEBUG = False
+
+
+class Testing:
+    TESTING = True
+"""
+
+
+def test_config_class_picked_by_a_function_that_reads_the_environment(scan):
+    """`from_object(ConfigFactory.factory().__class__)` in another module, and `from_object(pick())` in the
+    same one: with FLASK_ENV unset the function returns the development class - a fail-open default, high."""
+    local = ("import os\nfrom flask import Flask\n\nclass Dev:\n    DEBUG = True\n\nclass Prod:\n    DEBUG = False\n\n"
+             "def pick():\n    if os.environ.get('APP_ENV', 'dev') == 'prod':\n        return Prod\n    return Dev\n\n"
+             "app = Flask(__name__)\napp.config.from_object(pick())\n")
+    files = {"config.py": PICKER_CONFIG, "local_app.py": local,
+             "app/__init__.py": "from flask import Flask\nfrom config import ConfigFactory\n\n\ndef init_app():\n"
+                                "    app = Flask(__name__)\n    app.config.from_object(ConfigFactory.factory().__class__)\n"
+                                "    return app\n"}
+    scan(files)
+    assert exact(scan, "PF101") == [("PF101", "app/__init__.py", 7, 5, "high"), ("PF101", "local_app.py", 16, 1, "high")]
+    assert "`ConfigFactory.factory()` returns it" in scan.message("PF101", 7)
+    assert "config.py:18" in scan.message("PF101", 7)
+
+
+def test_config_class_picked_by_a_function_that_fails_closed_or_cannot_be_followed(scan):
+    """Tricky negatives: the same picker with a production default, one that decides in a loop over the
+    environment (not followed), and one whose choice depends on the command line."""
+    closed = PICKER_CONFIG.replace('getenv("FLASK_ENV", "development")', 'getenv("FLASK_ENV", "production")')
+    looped = ("import os, sys\n\nclass Dev:\n    DEBUG = True\n\nclass Prod:\n    DEBUG = False\n\n"
+              "def pick():\n    for name in ('APP_ENV', 'ENV'):\n        if os.environ.get(name) == 'prod':\n"
+              "            return Prod\n    return Dev\n\n"
+              "def from_argv():\n    if sys.argv[-1] == 'prod':\n        return Prod\n    return Dev\n")
+    files = {"config.py": closed, "picks.py": looped,
+             "app/__init__.py": "from flask import Flask\nfrom config import ConfigFactory\nfrom picks import pick, from_argv\n\n\n"
+                                "def init_app():\n    app = Flask(__name__)\n"
+                                "    app.config.from_object(ConfigFactory.factory().__class__)\n"
+                                "    app.config.from_object(pick())\n    app.config.from_object(from_argv())\n    return app\n"}
+    scan(files)
+    assert exact(scan, "PF101") == []
+
+
+def test_config_name_at_import_graded_by_what_the_deployment_serves(scan):
+    """The Procfile serves run.py (`gunicorn run:app`), whose import-time `create_app('development')` is high;
+    devel.py makes the same call, but nothing imports it and no deployment file runs it: a developer's
+    launcher, low."""
+    files = {"settings.py": KEYED_CONFIG, "factory.py": KEYED_FACTORY,
+             "run.py": "from factory import create_app\n\napp = create_app('development')\n",
+             "devel.py": "from factory import create_app\n\napp = create_app('development')\n",
+             "Procfile": "web: gunicorn --workers 4 run:app\n"}
+    scan(files)
+    assert exact(scan, "PF101") == [("PF101", "devel.py", 3, 7, "low"), ("PF101", "run.py", 3, 7, "high")]
+    low = next(f.message for f in scan.findings if f.path.endswith("devel.py"))
+    assert "devel.py and no deployment file runs it" in low and "launcher a developer runs by hand" in low

@@ -144,3 +144,43 @@ def test_env_key_in_an_imported_dict_or_a_dict_nobody_applies(scan):
     scan({"core/settings.py": SETTINGS_DICT % "os.environ['SECRET_KEY']", "app.py": APPLIES_IMPORTED,
           "other/settings.py": SETTINGS_DICT % "'Zq81-not-from-env'"})
     assert exact(scan, "PF201") == []
+
+
+# ---- the code refuses to start with the placeholder -------------------------------------------------
+
+def _exact(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+GUARDED_SERVER = """\
+from flask import Flask
+from wiki import fatal_error
+
+app = Flask(__name__)
+app.config.update(SECRET_KEY="CHANGE ME", SITE_NAME="Wiki")
+app.config.from_envvar("WIKI_SETTINGS", silent=True)
+
+if len(app.config["SECRET_KEY"]) < 16 or app.config["SECRET_KEY"] == "CHANGE ME":
+    fatal_error("Please configure a random SECRET_KEY of at least 16 characters.")
+"""
+
+
+def test_placeholder_that_start_up_refuses(scan):
+    """A default the module refuses right after loading the real settings: the guard's helper, in another
+    module, always exits (sys.exit), so the app never serves with the placeholder. A local sys.exit the same."""
+    files = {"wiki/__init__.py": "import sys\n\n\ndef fatal_error(msg):\n    print(msg, file=sys.stderr)\n    sys.exit(1)\n",
+             "wiki/server.py": GUARDED_SERVER,
+             "other/app.py": GUARDED_SERVER.replace("from wiki import fatal_error", "import sys").replace(
+                 "fatal_error(", "sys.exit(")}
+    assert scan(files) == []
+
+
+def test_placeholder_whose_guard_does_not_stop_start_up(scan):
+    """Tricky positives beside it: the imported helper only logs (start-up goes on), and a guard that tests a
+    different value than the one written."""
+    files = {"wiki/__init__.py": "import logging\n\n\ndef fatal_error(msg):\n    logging.error(msg)\n",
+             "wiki/server.py": GUARDED_SERVER,
+             "other/app.py": GUARDED_SERVER.replace("from wiki import fatal_error", "import sys").replace(
+                 "fatal_error(", "sys.exit(").replace('< 16 or app.config["SECRET_KEY"] == "CHANGE ME"', '< 8')}
+    scan(files)
+    assert _exact(scan) == [("PF201", "app.py", 5, 30, "critical"), ("PF201", "server.py", 5, 30, "critical")]

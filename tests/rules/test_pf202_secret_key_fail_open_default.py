@@ -67,3 +67,46 @@ def test_dict_write_without_a_literal_fallback(scan, write):
 def test_dict_nobody_applies_to_app_config(scan):
     app = DICT_APP.replace("app.config.from_mapping(CONFIG)", "print(CONFIG)")
     assert scan({"pkg/__init__.py": app, "pkg/config.py": DICT_CONFIG}, select=["PF201", "PF202"]) == []
+
+
+# ---- the code refuses to start without the variable ---------------------------------------------
+
+def _exact(scan):
+    return sorted((f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings)
+
+
+GUARDED_CONFIG = """\
+import os
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-key"
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class ProductionConfig(Config):
+    @classmethod
+    def init_app(cls, app):
+        if not os.environ.get("SECRET_KEY"):
+            raise ValueError("SECRET_KEY must be set in production")
+"""
+
+
+def test_production_config_that_raises_without_the_variable(scan):
+    """The fallback lives in the base class; the only deployable subclass raises in init_app when the
+    variable is unset, so production never runs with the literal (development may, which is not reported)."""
+    assert scan({"config.py": GUARDED_CONFIG}) == []
+
+
+def test_a_deployable_subclass_without_the_guard_still_falls_back(scan):
+    """Tricky positive beside it: a staging config inherits the fallback with no guard, and a production
+    config whose init_app only logs the problem starts anyway."""
+    staging = GUARDED_CONFIG + "\n\nclass StagingConfig(Config):\n    DEBUG = False\n"
+    assert scan({"config.py": staging}) == [("PF202", "config.py", 5)]
+    warn_only = GUARDED_CONFIG.replace('raise ValueError("SECRET_KEY must be set in production")',
+                                       'print("SECRET_KEY should be set in production")')
+    scan({"config.py": warn_only})
+    assert _exact(scan) == [("PF202", "config.py", 5, 18, "high")]

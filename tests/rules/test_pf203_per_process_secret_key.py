@@ -102,3 +102,82 @@ class ProductionConfig:
         "myapp/keys.py": "import os\n\ndef load_key(name):\n    return os.environ[name.upper()]\n",
     }
     assert scan(files) == []
+
+
+def test_keys_imported_from_a_module_that_draws_them_at_import(scan):
+    """A module-level value drawn at import (``SECRET_KEY = os.urandom(32)``) is per process for every
+    module that imports it, by name or through the module; a SystemRandom generator draws from the OS too."""
+    files = {
+        "shop/constants.py": "import os\nSECRET_KEY = os.urandom(32)\nSALT = os.urandom(8).hex()\n",
+        "shop/app.py": """import os, secrets
+from flask import Flask
+from shop import constants
+from shop.constants import SECRET_KEY
+
+app = Flask(__name__)
+app.secret_key = SECRET_KEY
+app.config["SECURITY_PASSWORD_SALT"] = constants.SALT
+app.config["JWT_SECRET_KEY"] = os.getenv("JWT_SECRET", str(secrets.SystemRandom().getrandbits(128)))
+""",
+    }
+    scan(files)
+    assert _rows(scan) == [("PF203", "app.py", 7, 18, "medium"), ("PF203", "app.py", 8, 40, "medium"),
+                           ("PF203", "app.py", 9, 32, "medium")]
+    assert "`SECRET_KEY` of" in scan.message("PF203", 7) and "drawn when that module is imported" in scan.message("PF203", 7)
+    assert "when JWT_SECRET is unset" in scan.message("PF203", 9)
+
+
+def test_imported_values_that_are_not_drawn_at_import(scan):
+    """Tricky negatives: the imported module reads its key from the environment, draws a random value only
+    inside a function it never returns from (a per-request nonce), or rebinds the name to a stored key."""
+    files = {
+        "shop/constants.py": """import os
+SECRET_KEY = os.environ["SECRET_KEY"]
+NONCE_BYTES = 16
+JWT_KEY = os.urandom(32)
+JWT_KEY = open("/run/secrets/jwt").read()
+
+def nonce():
+    token = os.urandom(NONCE_BYTES)
+    print(token)
+""",
+        "shop/app.py": """from flask import Flask
+from shop import constants
+from shop.constants import SECRET_KEY, JWT_KEY
+
+app = Flask(__name__)
+app.secret_key = SECRET_KEY
+app.config["JWT_SECRET_KEY"] = JWT_KEY
+app.config["SECURITY_PASSWORD_SALT"] = str(constants.NONCE_BYTES)
+""",
+    }
+    assert scan(files) == []
+
+
+def test_helper_that_stores_the_key_in_the_database_is_not_per_process(scan):
+    """Tricky negative beside the module-attribute positive below: the helper generates the key once and
+    commits it as a row, so every later process reads the same key back."""
+    files = {
+        "shop/settings_db.py": """import os
+
+def session_key(session):
+    row = session.query(Settings).one_or_none()
+    if row is None:
+        row = Settings(key=os.urandom(32))
+        session.add(row)
+        session.commit()
+    return row.key
+""",
+        "shop/keys.py": "import secrets\n\ndef fresh_key():\n    return secrets.token_hex(32)\n",
+        "shop/app.py": """import os
+from flask import Flask
+from shop import keys, settings_db
+
+app = Flask(__name__)
+app.secret_key = os.getenv("SECRET_KEY", settings_db.session_key(db_session))
+app.config["JWT_SECRET_KEY"] = keys.fresh_key()
+""",
+    }
+    scan(files)
+    assert _rows(scan) == [("PF203", "app.py", 7, 32, "medium")]
+    assert "`fresh_key()` in" in scan.message("PF203", 7)

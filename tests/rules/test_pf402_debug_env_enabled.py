@@ -524,3 +524,47 @@ def test_code_mounted_over_the_image_workdir_makes_the_switch_low(scan):
          select=["PF401", "PF402"])
     # the image alone still runs the dev server (high); the mounted compose run is a local setup (low)
     assert _exact(scan) == [("PF401", "Dockerfile", 4, 1, "high"), ("PF402", "docker-compose.yml", 7, 9, "low")]
+
+
+# ---- app-specific variables a config class turns into DEBUG ---------------------------------------------
+
+BOOL_ENV_CONFIG = """\
+import os
+
+
+def bool_env(var_name, default=False):
+    value = os.getenv(var_name, default)
+    if value in ("False", "false", "0", "no"):
+        return False
+    return bool(value)
+
+
+class BaseConfig:
+    DEBUG = bool_env("DEBUG", False)
+    SECRET_KEY = os.environ["SECRET_KEY"]
+"""
+CONFIGURED_APP = 'from flask import Flask\n\napp = Flask(__name__)\napp.config.from_object("settings.BaseConfig")\n'
+
+
+def test_env_file_variable_that_the_config_reads_into_debug(scan):
+    """`DEBUG = bool_env("DEBUG")`: a committed .env / a compose env file setting DEBUG=True switches debug mode
+    on as FLASK_DEBUG does (medium under gunicorn, low in a development env file)."""
+    files = {"settings.py": BOOL_ENV_CONFIG, "app.py": CONFIGURED_APP, "Dockerfile": dockerfile(),
+             ".env": "DATABASE_URL=sqlite:///app.db\nDEBUG=True\n", ".env.dev": "DEBUG=yes\n"}
+    scan(files, select=["PF402"])
+    assert _exact(scan) == [("PF402", ".env", 2, 1, "medium"), ("PF402", ".env.dev", 1, 1, "low")]
+    assert "settings.py:12" in scan.message("PF402", 2)
+
+
+def test_env_file_variables_the_config_does_not_turn_into_debug(scan):
+    """Tricky negatives: DEBUG=False, a variable of the same kind the config never reads into DEBUG, a test
+    module's config class reading DEBUG (not the app's configuration), and a module-level DEBUG constant that
+    only a `__main__` run passes on (gunicorn never runs it)."""
+    test_config = "import os\n\nclass TestConfig:\n    DEBUG = os.getenv('TEST_DEBUG') == '1'\n"
+    constants = "import os\n\nDEBUG = os.getenv('APP_DEBUG', 'False').lower() in ('true', '1')\n"
+    launcher = ("from flask import Flask\nfrom constants import DEBUG\n\nserver = Flask(__name__)\n\n"
+                "if __name__ == '__main__':\n    server.run(debug=DEBUG)\n")
+    files = {"settings.py": BOOL_ENV_CONFIG, "app.py": CONFIGURED_APP, "Dockerfile": dockerfile(),
+             "tests/conftest.py": test_config, "constants.py": constants, "launcher.py": launcher,
+             ".env": "DEBUG=False\nVERBOSE=True\nTEST_DEBUG=1\nAPP_DEBUG=true\n"}
+    assert scan(files, select=["PF402"]) == []

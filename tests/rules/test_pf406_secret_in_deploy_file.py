@@ -368,3 +368,54 @@ def test_config_map_in_a_development_directory_is_low(scan):
     assert scan({"k8s/dev/configmap.yml": CONFIG_MAP, "app.py": APP}, select=["PF406"]) == [
         ("PF406", "k8s/dev/configmap.yml", 7)]
     assert scan.severity("PF406", 7) == "low"
+
+
+# ---- compose documents and env templates under other names ------------------------------------------
+
+def test_compose_document_under_another_name_is_read_by_content(scan):
+    """`docker stack deploy -c stack.yml` and Portainer stacks take any file name: a top-level `services:`
+    mapping of services (image/build) is a compose document wherever it lives."""
+    stack = f"""\
+        version: "3.8"
+        services:
+          web:
+            image: example/shop:1.4
+            environment:
+              - SECRET_KEY={KEY}
+          db:
+            image: postgres:16
+        """
+    found = scan({"deploy/docker/stack.yaml": stack, "app.py": APP}, select=["PF406"])
+    assert found == [("PF406", "deploy/docker/stack.yaml", 6)]
+    assert scan.severity("PF406", 6) == "high"
+    assert "committed to the repository" in scan.message("PF406", 6)
+
+
+def test_yaml_with_services_that_is_not_compose(scan):
+    """Tricky negatives: a CI pipeline whose side-car `services:` configure a throw-away test container, a
+    `services:` list (another tool's format), and services entries without image/build (a service catalogue)."""
+    pipeline = f"""\
+        steps:
+          test:
+            image: python:3.12
+            commands: [pytest]
+        services:
+          app:
+            image: example/shop:ci
+            environment:
+              SECRET_KEY: {KEY}
+        """
+    catalogue = f"services:\n  billing:\n    owner: payments\n    SECRET_KEY: {KEY}\n"
+    listed = f"services:\n  - name: web\n    image: example/shop\n    env:\n      SECRET_KEY: {KEY}\n"
+    assert scan({".woodpecker/test.yaml": pipeline, "catalogue.yml": catalogue, "tool.yml": listed,
+                 "app.py": APP}, select=["PF406"]) == []
+
+
+def test_env_template_named_without_the_leading_dot(scan):
+    """`env.prod.sample` / `prod.env.example` are copied to `.env` like `.env.example`: a real-looking key in
+    one is medium, a placeholder is not reported."""
+    files = {"deploy/env.prod.sample": f"APP_NAME=shop\nSECRET_KEY={KEY}\n",
+             "deploy/staging.env.example": "SECRET_KEY=change-me-to-a-long-random-string\n", "app.py": APP}
+    assert scan(files, select=["PF406"]) == [("PF406", "deploy/env.prod.sample", 2)]
+    assert scan.severity("PF406", 2) == "medium"
+    assert "looks like a real key" in scan.message("PF406", 2)

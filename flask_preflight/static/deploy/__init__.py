@@ -17,7 +17,10 @@ from flask_preflight.static.deploy.model import DeployFile, DeployParseError
 # classic builder both do), so that spelling is an image definition too.
 _DOCKERFILE_RE = re.compile(r"^(Dockerfile|dockerfile|Containerfile)([._-][\w.-]+)?$|^[\w.-]+\.(Dockerfile|dockerfile|Containerfile)$")
 _COMPOSE_RE = re.compile(r"^(docker-)?compose([._-][\w.-]+)?\.ya?ml$")
-_DOTENV_RE = re.compile(r"^\.env(\.[\w.-]+)?$|^\.flaskenv$")
+# Env templates are also named without the leading dot (``env.prod.sample``, ``prod.env.example``): the
+# operator copies them to ``.env``, so what they ship is what a deployment that copies them runs with.
+_DOTENV_RE = re.compile(r"^\.env(\.[\w.-]+)?$|^\.flaskenv$|"
+                        r"^([\w-]+\.)?env(\.[\w-]+)*\.(example|sample|template|tmpl|dist)$")
 
 # kind -> module under flask_preflight.static.deploy exposing parse(text, path, abs_path)
 _MODULES = {"dockerfile": "dockerfile", "compose": "compose", "procfile": "procfile", "dotenv": "dotenv",
@@ -78,6 +81,17 @@ def _last_part(directory: str) -> str:
 _SHELL_TOKENS = ("flask", "gunicorn", "python", "waitress", "uwsgi", "secret", "werkzeug", "exec")
 
 
+def refine(kind: str, text: str) -> str:
+    """The kind a candidate YAML file really is, from its content: a file that is no Kubernetes manifest but
+    holds a compose document (``stack.yml``, ``deploy/portainer.yaml``) is read as compose."""
+    if kind == "kubernetes":
+        from flask_preflight.static.deploy.compose import looks_like_compose
+        from flask_preflight.static.deploy.kubernetes import looks_like_manifest
+        if not looks_like_manifest(text) and looks_like_compose(text):
+            return "compose"
+    return kind
+
+
 def may_matter(kind: str, text: str) -> bool:
     if kind == "supervisord":
         return "[program:" in text or "[supervisord]" in text
@@ -97,4 +111,4 @@ def parse(kind: str, text: str, path: str, abs_path: str) -> DeployFile:
     return module.parse(text, path, abs_path)  # type: ignore[no-any-return]
 
 
-__all__ = ["SPECULATIVE_KINDS", "DeployFile", "DeployParseError", "classify", "may_matter", "parse"]
+__all__ = ["SPECULATIVE_KINDS", "DeployFile", "DeployParseError", "classify", "may_matter", "parse", "refine"]

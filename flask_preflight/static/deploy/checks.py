@@ -35,7 +35,7 @@ from flask_preflight.static.deploy.reach import Reached, target_module
 from flask_preflight.static.deploy.uwsgi_ini import ini_refs, ini_targets
 from flask_preflight.static.gitignore import IgnoreSpec
 from flask_preflight.static.python.context import FileAnalysis, ModuleSummary
-from flask_preflight.static.python.project import debug_switches
+from flask_preflight.static.python.project import config_debug_vars, debug_switches
 from flask_preflight.static.source import read_bytes
 
 ENTRY_SCRIPT_NAMES = frozenset({"entrypoint.sh", "docker-entrypoint.sh", "start.sh", "run.sh", "boot.sh",
@@ -65,6 +65,8 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                 self.debug_config.setdefault(os.path.abspath(f.path), f)
         # modules whose loaded config makes DEBUG follow an app-specific variable (python/project.py)
         self.debug_switches = debug_switches(self.python)
+        # app-specific variables a config class turns into DEBUG (``DEBUG = bool_env("DEBUG")``): PF402
+        self.debug_vars = config_debug_vars(self.python)
         self.out = Collector()
         # (module path, first line, last line) of a run call -> (path, line) of the PF401 that reports it
         self.subsumed: Dict[Tuple[str, int, int], Tuple[str, int]] = {}
@@ -486,6 +488,12 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             self.out.add(PF402, var.origin, f"FLASK_ENV=development is set in {f.path}{unset_note}: Flask < 2.3 "
                          f"turns debug mode and the debugger on (Flask 2.3 and later ignore it; use FLASK_DEBUG "
                          f"locally and nothing in production).{suffix}", lower(severity), name=var.name)
+        elif value is not None and var.name in self.debug_vars and self.debug_vars[var.name][0].get(value.strip()):
+            where = self.debug_vars[var.name][1]
+            self.out.add(PF402, var.origin, f"{var.name}={value} is set in {f.path}{unset_note}, and the app's "
+                         f"config turns it into DEBUG = True ({where.path}:{where.line}): debug mode is on, and "
+                         f"`flask run`/`app.run()` start the interactive debugger.{suffix}", severity,
+                         name=var.name, related=[where])
         elif value is not None and var.name == "WERKZEUG_DEBUG_PIN" and value.strip().lower() == "off":
             self.out.add(PF402, var.origin, f"WERKZEUG_DEBUG_PIN=off is set in {f.path}: whenever the Werkzeug "
                          f"debugger is active it runs Python for anyone, without asking for the PIN.{suffix}",

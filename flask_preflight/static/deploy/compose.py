@@ -379,6 +379,34 @@ def file_dev_reason(path: str) -> str:
     return DEV_REASON if DEV_WORDS.intersection(words) else ""
 
 
+_SERVICES_LINE = re.compile(r"^services:[ \t]*(#.*)?$", re.MULTILINE)
+# Top-level keys of CI pipelines that also declare side-car ``services:`` (Woodpecker, Bitbucket...): their
+# environment configures a throw-away test container, not the deployed app.
+_PIPELINE_KEYS = frozenset({"steps", "pipeline", "pipelines", "jobs", "stages", "workflow", "on"})
+
+
+def looks_like_compose(text: str) -> bool:
+    """A compose document under another name (``stack.yml`` for ``docker stack deploy``, a Portainer stack,
+    ``deploy/prod.yaml``): a top-level ``services:`` mapping whose entries are services as the Compose
+    specification defines them (each has an ``image``, a ``build`` or an ``extends``). Read by content,
+    since ``docker compose -f`` and ``docker stack deploy -c`` take any file name."""
+    if not _SERVICES_LINE.search(text):
+        return False
+    try:
+        top = _document(text)
+    except DeployParseError:
+        return False
+    if not isinstance(top, MappingNode):
+        return False
+    reader = _Reader("", ())
+    fields = reader.mapping(top)
+    services = fields.get("services", (None, None))[1]
+    if _PIPELINE_KEYS & set(fields) or not isinstance(services, MappingNode) or not services.value:
+        return False
+    entries = [value for _key, value in reader.mapping(services).values()]
+    return all(isinstance(v, MappingNode) and {"image", "build", "extends"} & set(reader.mapping(v)) for v in entries)
+
+
 def parse(text: str, path: str, abs_path: str) -> DeployFile:
     """Commands (one per service), proxies and public ports of a compose file."""
     lines = split_lines(text)

@@ -167,11 +167,19 @@ def _unreached(run: DevServerRun, summary: ModuleSummary, reached: Reached, name
                 f"`python {os.path.basename(summary.path)}` does")
     if run.reach != "import":
         return ""
+    return _unreached_import(summary, reached, names)
+
+
+def _unreached_import(summary: ModuleSummary, reached: Reached, names: Callable[[], Set[str]]) -> str:
+    """Why code that runs when ``summary``'s module is imported never runs in production ("" when it may)."""
+    path = os.path.abspath(summary.path)
+    if path in reached.scripts or summary.is_test or not reached.production:
+        return ""
     if reached.unknown or path in reached.wsgi or os.path.basename(path) in FLASK_DISCOVERY or _imported(
             summary, names()):
         return ""
-    return (f"nothing in the project imports {summary.path} and no deployment file runs it ({production}): it "
-            f"is a launcher a developer runs by hand")
+    return (f"nothing in the project imports {summary.path} and no deployment file runs it "
+            f"({reached.production[0]}): it is a launcher a developer runs by hand")
 
 
 def regrade(findings: Sequence[Finding], python: Sequence[FileAnalysis], reached: Reached,
@@ -197,6 +205,13 @@ def regrade(findings: Sequence[Finding], python: Sequence[FileAnalysis], reached
             if why:
                 loc = run.location
                 spans.setdefault(os.path.abspath(summary.path), []).append((loc.line, loc.end_line or loc.line, why))
+        for d in analysis.deferred:
+            # `app = create_app("development")` at import (factories.py): the same question as an import-time run
+            if d.kind == "factory-call" and d.reach == "import":
+                why = _unreached_import(summary, reached, names)
+                if why:
+                    loc = d.location
+                    spans.setdefault(os.path.abspath(summary.path), []).append((loc.line, loc.end_line or loc.line, why))
     if not spans:
         return list(findings)
     out: List[Finding] = []

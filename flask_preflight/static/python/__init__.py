@@ -51,6 +51,9 @@ _PREFILTER_RES = (
     # package (`from .factory import create_app`): factories.py follows both
     # (not an extension's `init_app(app)`, which every extension module calls)
     ("_app", re.compile(r"(?<!init)_app\(\s*[^)\s]|\bimport\b[^\n]*(?<!init)_app\b")),
+    # a short top-level helper that leaves the process (`def fatal_error(msg): ...; sys.exit(1)`): a start-up
+    # guard in another module that calls it refuses a placeholder key (startguards.py)
+    ("sys.exit(", re.compile(r"^def [^\n]*\n(?:[ \t][^\n]*\n){0,6}[ \t]+sys\.exit\(", re.MULTILINE)),
 )
 
 

@@ -113,6 +113,9 @@ class ModuleSummary:
     reexports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified import target
     dev_servers: List[DevServerRun] = field(default_factory=list)
     random_functions: Set[str] = field(default_factory=set)  # top-level functions returning a random value (PF203)
+    random_constants: Set[str] = field(default_factory=set)  # module-level names bound to a random value (PF203)
+    exiting_functions: Set[str] = field(default_factory=set)  # top-level functions that always exit (startguards)
+    config_selectors: Dict[str, str] = field(default_factory=dict)  # function -> config class it returns (configpick)
     env_flags: Dict[str, Optional[bool]] = field(default_factory=dict)  # env switches' truth when unset (PF211)
     csrf_gates: Dict[str, str] = field(default_factory=dict)  # decorator -> the token it requires (PF211)
     csrf_resources: Dict[str, str] = field(default_factory=dict)  # resource class -> what it relies on (PF211)

@@ -16,6 +16,7 @@ from flask_preflight.rules.debug import PF101, PF102, PF103, PF104, PF105
 from flask_preflight.static.python.context import Context, DevServerRun, Gate, reach_phrase, unset_phrase
 from flask_preflight.static.python.evaluate import (ClassRef, EnvVerdict, Evaluator, ImportRef, ModuleRef,
                                                     flag_verdict, truthy)
+from flask_preflight.static.python.configpick import selector_ref
 from flask_preflight.static.python.configwrites import (config_writes, dict_nodes, mapping_args, outside,
                                                         subscript_key)
 from flask_preflight.static.python.flaskapi import (config_receiver, is_flask_app, is_socketio, module_imports_flask,
@@ -542,7 +543,15 @@ class DebugChecks:
             ref = self.model.module_name if obj == "__main__" else obj
             self.ctx.defer("load-object", ref, PF101, call, sev, ctx, site)
         else:
-            return
+            picker = selector_ref(self.model, call.args[0], site.scope, call.lineno)
+            if picker is None:
+                return
+            # the class a function of the project returns (configpick.py); what it reads is its business
+            fn = picker[: -len("()")].rsplit(".", 2)
+            name = ".".join(fn[-2:]) if len(fn) > 2 and fn[-2][:1].isupper() else fn[-1]
+            if sev == Severity.HIGH:
+                ctx = f"as `{name}()` returns it when the environment variables it reads are unset"
+            self.ctx.defer("load-object", picker, PF101, call, sev, ctx, site)
         # which parameter defaults chose it: project.py restores "high" when a production caller omits them
         self.ctx.result.deferred[-1].values = self._defaults + self._env_choices(call, site)
 

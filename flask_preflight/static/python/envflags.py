@@ -5,7 +5,10 @@ Settings modules often wrap ``os.environ.get`` in a helper of their own (``parse
 ``str(ENFORCE_HTTPS)``). The shared evaluator only knows the parsers it lists by name; this one also treats a
 one-argument call to any function named like a boolean parser as one, so a chain of them still ends in a
 value, and runs a helper defined in the same module that hands its first two parameters to ``os.getenv`` as the
-variable's name and default (``bool_env("WTF_CSRF_ENABLED", False)`` is False when the variable is unset). Only the cookie and CSRF checks use it: their question is "is this protection off by default?".
+variable's name and default (``bool_env("WTF_CSRF_ENABLED", False)`` is False when the variable is unset, and
+reads the variable as a bool when it is set). The cookie and CSRF checks use it (their question is "is this
+protection off by default?"), and the DEBUG facts of config classes, so a deployment file that sets the
+variable such a helper reads is known to switch debug mode on.
 """
 
 from __future__ import annotations
@@ -83,6 +86,8 @@ class FlagEvaluator(Evaluator):
             return UNKNOWN
         default = self._eval(default_node, scope, line, depth)
         self.trace.env_reads.append(EnvRead(name if isinstance(name, str) else None, default, node))
+        if self.env is not None:  # the variable is set (to the sample value): the parser reads that instead
+            return parse_bool_string(self.env)
         if isinstance(default, bool):
             return default
         return parse_bool_string(default) if isinstance(default, str) else UNKNOWN

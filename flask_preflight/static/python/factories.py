@@ -30,7 +30,8 @@ from flask_preflight.static.python.model import Reach, Site
 
 CONFIG_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 SECRET_KEYS = ("SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY", "SECURITY_PASSWORD_SALT")
-# (how, parameter, position or -1 for **kwargs, where the factory applies it)
+# (how, parameter, position or -1 for **kwargs, where the factory applies it); how is "mapping", "kwargs",
+# "object", or "object-key <dict qualname>" for from_object(CONFIGS[param])
 FactorySpec = Tuple[str, str, int, Location]
 
 
@@ -54,6 +55,12 @@ def factory_specs(ctx: Context) -> Dict[str, List[FactorySpec]]:
             continue
         positions = _param_positions(fn)
         kwarg = fn.args.kwarg.arg if fn.args.kwarg is not None else None  # type: ignore[attr-defined]
+        keyed = _keyed_object(model, call, site) if func.attr == "from_object" else None
+        if keyed is not None and keyed[0] in positions:
+            # from_object(CONFIGS[config_name]): the caller's string picks a class from a name -> class dict
+            out.setdefault(fn_name, []).append((f"object-key {keyed[1]}", keyed[0], positions[keyed[0]],
+                                                ctx.location(call)))
+            continue
         passed = [a for a in call.args[:1] if isinstance(a, ast.Name)]
         passed += [kw.value for kw in call.keywords if kw.arg is None and isinstance(kw.value, ast.Name)]
         for node in passed:
@@ -68,6 +75,29 @@ def factory_specs(ctx: Context) -> Dict[str, List[FactorySpec]]:
             if spec is not None:
                 out.setdefault(fn_name, []).append(spec)
     return out
+
+
+def _keyed_object(model: Any, call: ast.Call, site: Site) -> Optional[Tuple[str, str]]:
+    """``from_object(CONFIGS[param])`` (or ``CONFIGS.get(param)``) where ``CONFIGS`` is a module-level dict of this
+    module or one imported from another: (the parameter, the dict's qualified name)."""
+    arg = call.args[0] if len(call.args) == 1 else None
+    if isinstance(arg, ast.Subscript) and isinstance(arg.value, ast.Name) and isinstance(arg.slice, ast.Name):
+        holder, key = arg.value, arg.slice
+    elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "get" and \
+            isinstance(arg.func.value, ast.Name) and arg.args and isinstance(arg.args[0], ast.Name):
+        holder, key = arg.func.value, arg.args[0]
+    else:
+        return None
+    if not _still_param(model, key.id, site, call.lineno):
+        return None
+    binding, bscope = model.lookup(holder.id, site.scope, call.lineno)
+    if binding is None:
+        return None
+    if binding.kind == "import" and binding.target:
+        return key.id, binding.target
+    if binding.kind == "assign" and bscope is model.module_scope:
+        return key.id, f"{model.module_name}.{holder.id}" if model.module_name else holder.id
+    return None
 
 
 def _param_positions(fn: Any) -> Dict[str, int]:
@@ -317,6 +347,9 @@ def resolve_factory_calls(index: Any, deferred: List[Deferred], findings: List[F
                 kind, info = rows.get(slot, ("", ""))
                 if how == "mapping" and kind == "dict":
                     applied = [(s, k, i) for s, (k, i) in rows.items() if s.startswith(slot + ".")]
+                elif how.startswith("object-key ") and kind == "str":
+                    _keyed_debug(index, how.split(" ", 1)[1], info, fn, loader, d, findings, class_debug)
+                    continue
                 elif how == "object" and kind == "str":
                     fact = class_debug(info, loader.path)
                     if fact is not None:
@@ -347,6 +380,25 @@ def resolve_factory_calls(index: Any, deferred: List[Deferred], findings: List[F
                         f"forge the signed data it protects (session cookies, tokens). The call runs "
                         f"{d.context}.{weak}", d.location, severity=sev, snippet=d.snippet,
                         evidence=d.snippet.strip(), related=(loader,)))
+
+
+def _keyed_debug(index: Any, dict_ref: str, name: str, fn: str, loader: Location, d: Deferred,
+                 findings: List[Finding], class_debug: Any) -> None:
+    """PF101 at ``create_app("development")`` when the factory's ``from_object(CONFIGS[name])`` picks a class
+    that sets DEBUG = True."""
+    owner, _, dict_name = dict_ref.rpartition(".")
+    mod = index.find_module(owner, loader.path) if owner else None
+    qual = (mod.dicts.get(dict_name) or {}).get(name) if mod is not None else None
+    fact = class_debug(qual, mod.path) if qual else None
+    if fact is None:
+        return
+    cls = qual.rsplit(".", 1)[-1]  # type: ignore[union-attr]
+    findings.append(PF101.finding(
+        f"Debug mode is enabled: `{fn}()` is called with {name!r}, which `{fn}()` looks up in `{dict_name}` and "
+        f"passes to `from_object` ({loader.path}:{loader.line}): it picks `{cls}`, which sets DEBUG = "
+        f"{fact.value!r} at {fact.location.path}:{fact.location.line}. The call runs {d.context}.",
+        d.location, severity=d.severity, snippet=d.snippet, evidence=d.snippet.strip(),
+        related=(loader, fact.location)))
 
 
 def default_callers(index: Any, deferred: List[Deferred]) -> Dict[Tuple[str, str], Deferred]:

@@ -25,8 +25,10 @@ from flask_preflight.static.python.factories import (default_callers, factory_sp
 from flask_preflight.static.python.model import ModuleModel, Reach, Scope
 from flask_preflight.static.python.csrf import CsrfChecks, resolve_csrf_gates
 from flask_preflight.static.python.csrf_resources import resource_verdicts
-from flask_preflight.static.python.envflags import module_env_flags
-from flask_preflight.static.python.randomkeys import random_functions, resolve_random_helpers
+from flask_preflight.static.python.envflags import FlagEvaluator, module_env_flags
+from flask_preflight.static.python.randomkeys import random_constants, random_functions, resolve_random_helpers
+from flask_preflight.static.python.startguards import PENDING_KIND, exiting_functions
+from flask_preflight.static.python.configpick import config_selectors, resolve_selected
 
 _SIMPLE = (bool, int, float, str, type(None))
 
@@ -46,8 +48,16 @@ def _fact(ctx: Context, name: str, value: ast.expr, scope: Scope, line: int, nod
     else:
         stored, known = None, False
     names = tuple(n for n in verdict.env_names if n != "?")
-    table = tuple((sample, truthy(Evaluator(ctx.model, sample).eval(value, scope, line))) for sample in ENV_SAMPLES) \
-        if names and name in ("DEBUG", "FLASK_DEBUG", "APP_DEBUG", "DEBUG_MODE") else ()
+    debug_name = name in ("DEBUG", "FLASK_DEBUG", "APP_DEBUG", "DEBUG_MODE")
+    evaluator = Evaluator
+    if debug_name and not names:
+        # a bool parser of the project (``DEBUG = bool_env("DEBUG", False)``): the variable it reads, and what
+        # DEBUG becomes when a deployment sets it; the fact stays unknown for the checks that need a value
+        flags = FlagEvaluator(ctx.model, None)
+        flags.eval(value, scope, line)
+        names, evaluator = tuple(n for n in flags.trace.env_names if n != "?"), FlagEvaluator
+    table = tuple((sample, truthy(evaluator(ctx.model, sample).eval(value, scope, line))) for sample in ENV_SAMPLES) \
+        if names and debug_name else ()
     return Fact(name, stored, known, verdict.env_driven, ctx.location(node), ctx.snippet(node), names, table)
 
 
@@ -81,6 +91,9 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary.reexports = dict(model.imports)
     summary.dev_servers = list(ctx.dev_servers)
     summary.random_functions = random_functions(model)
+    summary.random_constants = random_constants(model)
+    summary.exiting_functions = exiting_functions(model)
+    summary.config_selectors = config_selectors(model)
     summary.env_flags = module_env_flags(model)
     checks = CsrfChecks(ctx, lambda _w: False)
     summary.csrf_gates = checks.gates()
@@ -107,9 +120,10 @@ def summarize(ctx: Context) -> ModuleSummary:
         if name in SUMMARY_KEYS and b.kind == "assign" and b.value is not None:
             summary.constants[name] = _fact(ctx, name, b.value, model.module_scope, b.line,
                                             _target_node(b.node, name) or b.node)
-        if b.kind == "assign" and isinstance(b.value, ast.Dict) and len(b.value.keys) <= 200:
+        pairs = _dict_pairs(b.value) if b.kind == "assign" else None
+        if pairs is not None:
             entries: Dict[str, str] = {}
-            for k, v in zip(b.value.keys, b.value.values):
+            for k, v in pairs:
                 if not (isinstance(k, ast.Constant) and isinstance(k.value, str)) or not isinstance(v, (ast.Name, ast.Attribute)):
                     continue
                 ref = Evaluator(model).eval(v, model.module_scope, b.line)
@@ -120,6 +134,16 @@ def summarize(ctx: Context) -> ModuleSummary:
             if entries:
                 summary.dicts[name] = entries
     return summary
+
+
+def _dict_pairs(value: Optional[ast.expr]) -> Optional[List[Tuple[Optional[ast.expr], ast.expr]]]:
+    """(key, value) nodes of a dict display or of ``dict(development=DevConfig, ...)`` (keys as constants)."""
+    if isinstance(value, ast.Dict) and len(value.keys) <= 200:
+        return list(zip(value.keys, value.values))
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict" and \
+            not value.args and 0 < len(value.keywords) <= 200 and all(kw.arg for kw in value.keywords):
+        return [(ast.copy_location(ast.Constant(kw.arg), kw), kw.value) for kw in value.keywords]
+    return None
 
 
 def _target_node(stmt: ast.AST, name: str) -> Optional[ast.AST]:
@@ -286,6 +310,7 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
     findings: List[Finding] = []
     loaded: Dict[str, List[Deferred]] = {}
     test_paths = {s.path for s in summaries if s.is_test}
+    resolve_selected([d for a in analyses for d in a.deferred], index)  # from_object(pick_config())
     for a in analyses:
         for d in a.deferred:
             if d.kind == "load-object" and d.path not in test_paths and d.reach != "main":
@@ -399,10 +424,43 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
                      f"({_where(found[0])}): an app created without an explicit config name runs in debug mode.",
                      Severity.MEDIUM, related=(found[0].location,), in_test=s.is_test)
 
-    # 4. view findings that depend on other modules (guards registered elsewhere, project exception classes)
+    # 5. literal keys whose start-up guard calls another module's function: refused when that one always exits
+    findings += _resolve_refused_starts(analyses, index)
+    # 6. view findings that depend on other modules (guards registered elsewhere, project exception classes)
     from flask_preflight.static.python.views.project import resolve_pending
     findings += resolve_pending(analyses, index)
     return findings
+
+
+def _resolve_refused_starts(analyses: List[FileAnalysis], index: ProjectIndex) -> List[Finding]:
+    """PF201/PF202 findings (``startguards``) that stand unless a guard's imported function always exits
+    (``from app import fatal_error`` ... ``if key == "CHANGE ME": fatal_error(...)``). They are taken out of
+    ``pending`` here, so the view resolver never sees them."""
+    out: List[Finding] = []
+    for a in analyses:
+        mine = [p for p in a.pending if p.unless == PENDING_KIND]
+        if not mine:
+            continue
+        a.pending = [p for p in a.pending if p.unless != PENDING_KIND]
+        for p in mine:
+            if not any(_exits(ref, a.path, index) for ref in p.refs):
+                out.append(p.finding)
+    return out
+
+
+def _exits(ref: str, importer: str, index: ProjectIndex) -> bool:
+    owner, _, func = ref.rpartition(".")
+    mod = index.find_module(owner, importer) if owner else None
+    if mod is None:
+        return False
+    if func in (getattr(mod, "exiting_functions", None) or set()):  # summaries cached before the field existed
+        return True
+    target = mod.reexports.get(func)
+    if not target or target == ref:
+        return False
+    t_owner, _, t_func = target.rpartition(".")
+    t_mod = index.find_module(t_owner, mod.path) if t_owner else None
+    return t_mod is not None and t_func in (getattr(t_mod, "exiting_functions", None) or set())
 
 
 def _pyfile_path(loader: str, ref: str) -> str:
@@ -504,6 +562,31 @@ def debug_switches(analyses: List[FileAnalysis]) -> Dict[str, DebugSwitch]:
                     names, table = fact.env_names, {k: bool(v) for k, v in fact.env_table}
             if names and any(table.values()):
                 out.setdefault(os.path.abspath(d.path), (names, table, d.location))
+    return out
+
+
+def config_debug_vars(analyses: List[FileAnalysis]) -> Dict[str, Tuple[Dict[str, bool], Location]]:
+    """``{variable: ({value: DEBUG on?}, where DEBUG reads it)}`` for the app-specific variables that a config
+    class of the project turns into DEBUG (``DEBUG = bool_env("DEBUG")``, ``DEBUG = os.getenv("APP_DEBUG") ==
+    "1"``), outside test code. A deployment file or committed ``.env`` that sets one of them to a value in the
+    table switches debug mode on the way FLASK_DEBUG does. A class attribute is what ``from_object`` copies into
+    ``app.config``; a module-level ``DEBUG`` constant is often only an argument some launch passes
+    (``socketio.run(app, debug=DEBUG)`` under ``__main__``), which the launch checks judge, so it is left out,
+    as are FLASK_DEBUG and FLASK_ENV (judged on their own)."""
+    out: Dict[str, Tuple[Dict[str, bool], Location]] = {}
+    for a in analyses:
+        s = a.summary
+        if s is None or s.is_test:
+            continue
+        for fact in [c.attrs.get("DEBUG") for c in s.classes.values()]:
+            if fact is None or len(fact.env_names) != 1 or not fact.env_table:
+                continue  # one variable decides; with several, which one wins is not known here
+            name = fact.env_names[0]
+            if name in ("FLASK_DEBUG", "FLASK_ENV"):
+                continue
+            table = {k: True for k, v in fact.env_table if v}
+            if table and name not in out:
+                out[name] = (table, fact.location)
     return out
 
 

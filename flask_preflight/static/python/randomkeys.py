@@ -26,7 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 RANDOM_CALLS = {"os.urandom", "secrets.token_hex", "secrets.token_bytes", "secrets.token_urlsafe",
                 "secrets.randbits", "secrets.choice", "uuid.uuid4", "uuid.uuid1", "random.random",
                 "random.getrandbits", "random.randbytes", "random.choice", "random.choices", "random.randint",
-                "random.sample", "Crypto.Random.get_random_bytes"}
+                "random.sample", "Crypto.Random.get_random_bytes",
+                # an OS-entropy generator object: `secrets.SystemRandom().getrandbits(128)` draws from it
+                "secrets.SystemRandom"}
 DEFERRED_KIND = "random-helper"  # Deferred.kind of a key computed by a helper imported from another module
 _MAX_DEPTH = 3
 
@@ -43,11 +45,15 @@ def _returns(fn: ast.AST) -> Iterator[ast.expr]:
         stack.extend(ast.iter_child_nodes(node))
 
 
+_STORE_METHODS = frozenset({"write", "write_bytes", "write_text", "dump", "set",
+                            # a database row or document: `session.add(row); session.commit()`, `doc.save()`
+                            "commit", "save", "insert_one"})
+
+
 def _persists(fn: ast.AST) -> bool:
-    """The helper stores what it generates (``open(path, "wb").write(key)``, ``Path.write_text``) so later
-    processes read the same key back: generated once, not per process."""
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and
-               n.func.attr in ("write", "write_bytes", "write_text", "dump", "set")
+    """The helper stores what it generates (``open(path, "wb").write(key)``, ``Path.write_text``, a row it
+    commits to the database) so later processes read the same key back: generated once, not per process."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _STORE_METHODS
                for n in walk_nodes(fn))
 
 
@@ -65,7 +71,7 @@ def is_random_call(model: ModuleModel, call: ast.Call) -> bool:
 def random_source(model: ModuleModel, node: ast.expr, scope: Scope, depth: int = 0,
                   imported: Optional[List[str]] = None) -> bool:
     """True when ``node`` draws from a random source here or in a helper of this module. Calls of functions
-    imported from elsewhere are appended to ``imported`` (qualified names) for the project to answer."""
+    and names imported from elsewhere are appended to ``imported`` (qualified names) for the project to answer."""
     for sub in walk_nodes(node):
         if isinstance(sub, ast.Call):
             if is_random_call(model, sub):
@@ -83,6 +89,12 @@ def random_source(model: ModuleModel, node: ast.expr, scope: Scope, depth: int =
             if binding is not None and binding.kind == "assign" and binding.value is not None and \
                     random_source(model, binding.value, bscope, depth + 1, imported):
                 return True
+            if binding is not None and binding.kind == "import" and binding.target and imported is not None:
+                imported.append(binding.target)  # `from statics import SECRET_KEY`: a value of another module
+        elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and imported is not None:
+            binding, _ = model.lookup(sub.value.id, scope, sub.lineno)
+            if binding is not None and binding.kind == "import" and binding.target:
+                imported.append(f"{binding.target}.{sub.attr}")  # `statics.SECRET_KEY` after `import statics`
     return False
 
 
@@ -91,6 +103,19 @@ def random_functions(model: ModuleModel) -> Set[str]:
     out: Set[str] = set()
     for name, fn in model.functions.items():
         if _random_helper_body(model, fn, 1):
+            out.add(name)
+    return out
+
+
+def random_constants(model: ModuleModel) -> Set[str]:
+    """Module-level names bound once, at import, to a random value (``SECRET_KEY = os.urandom(32)``): every
+    process that imports the module draws its own, so a key imported from there is per-process too."""
+    out: Set[str] = set()
+    for name, bindings in model.module_scope.bindings.items():
+        b = bindings[-1]
+        if name in model.functions or b.kind != "assign" or b.value is None:
+            continue
+        if random_source(model, b.value, model.module_scope, 1):
             out.add(name)
     return out
 
@@ -107,7 +132,9 @@ def resolve_random_helpers(analyses: Iterable["FileAnalysis"], index: "ProjectIn
                 if found is None:
                     continue
                 mod, func = found
-                findings.append(PF203.finding(d.context.replace("{helper}", f"`{func}()` in {mod.path}"), d.location,
+                helper = (f"`{func}` of {mod.path}, drawn when that module is imported" if func in _constants(mod)
+                          else f"`{func}()` in {mod.path}")
+                findings.append(PF203.finding(d.context.replace("{helper}", helper), d.location,
                                               severity=d.severity, snippet=d.snippet, evidence=d.snippet.strip()))
                 break
     return findings
@@ -142,4 +169,10 @@ def _random_helper(ref: str, importer: str, index: "ProjectIndex") -> Optional[T
 
 
 def _randoms(mod: "ModuleSummary") -> Set[str]:
-    return getattr(mod, "random_functions", None) or set()  # summaries cached before the field existed
+    """Names of ``mod`` whose value is random: its random helpers and its random module-level values."""
+    # getattr: summaries cached before these fields existed
+    return (getattr(mod, "random_functions", None) or set()) | _constants(mod)
+
+
+def _constants(mod: "ModuleSummary") -> Set[str]:
+    return getattr(mod, "random_constants", None) or set()

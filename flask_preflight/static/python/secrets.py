@@ -16,10 +16,11 @@ from typing import Any, Iterable, List, Optional, Set, Tuple
 from flask_preflight.findings import Severity
 from flask_preflight.rules.secrets import PF201, PF202, PF203, PF210, PF211, PF302
 from flask_preflight.static.python.configwrites import ConfigWrite, config_writes
-from flask_preflight.static.python.context import Context, unset_phrase
+from flask_preflight.static.python.context import Context, Pending, unset_phrase
 from flask_preflight.static.python.csrf import CsrfChecks
 from flask_preflight.static.python.envflags import flag_default
 from flask_preflight.static.python.randomkeys import DEFERRED_KIND, random_source
+from flask_preflight.static.python.startguards import PENDING_KIND, StartGuards
 from flask_preflight.static.python.debug import (classify_config_class, config_module_name, flask_or_config_module,
                                                  name_tokens)
 from flask_preflight.static.python.evaluate import UNKNOWN, Evaluator, truthy
@@ -88,6 +89,7 @@ class SecretChecks:
         self.ctx = ctx
         self.model = ctx.model
         self._self_loading = self._module_loads_itself()
+        self._guards = StartGuards(ctx.model)
         self._csrf = CsrfChecks(ctx, lambda w: self._production_write(w, allow_tests=False))
 
     def run(self) -> None:
@@ -184,6 +186,17 @@ class SecretChecks:
         if not isinstance(value, (str, bytes)) or not value or value == w.key:
             return  # SECRET_KEY = "SECRET_KEY" names a key; it is not one
         self.ctx.add_secret(value, w.value, tuple(env))
+        refused, exits = self._guards.refusal(w.key, value, env if ev.trace.env_reads else (), w.site.stmt,
+                                              w.owner if w.how == "class" else None)
+        if refused:
+            return  # start-up stops with this value: the app never runs with it
+        before = len(self.ctx.result.findings)
+        self._literal_key(w, value, ev, env, where)
+        if exits and len(self.ctx.result.findings) > before:
+            # the guard calls a function of another module: the finding stands unless that one always exits
+            self.ctx.result.pending.append(Pending(self.ctx.result.findings.pop(), PENDING_KIND, tuple(exits)))
+
+    def _literal_key(self, w: ConfigWrite, value: Any, ev: Evaluator, env: List[str], where: str) -> None:
         weak = weakness(value)
         harm = IMPACT.get(w.key, IMPACT["SECRET_KEY"])
         weak_note = (f" The value is also weak ({weak}): it can be guessed without access to the source." if weak else "")
