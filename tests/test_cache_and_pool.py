@@ -240,3 +240,27 @@ def test_whole_result_reuse_notices_files_the_scan_does_not_read(tmp_path, monke
     after = findings(root, use_cache=True)
     assert ("PF401", "Dockerfile", 4, "high") in after
     assert after == findings(root, use_cache=False)
+
+
+def test_results_written_by_other_analyser_code_are_not_reused(project, monkeypatch):
+    """An edited analyser (same version, e.g. an editable install) must not be answered from the cache."""
+    from flask_preflight.static import cache
+
+    findings(project, use_cache=True)
+    monkeypatch.setattr(cache, "code_identity", lambda: "0" * 64)
+    calls = []
+    real = engine._analyze_bytes
+    monkeypatch.setattr(engine, "_analyze_bytes", lambda *a, **k: calls.append(a[0].path) or real(*a, **k))
+    findings(project, use_cache=True)
+    assert len(calls) == len(PROJECT)  # every file analysed again, none answered from the manifest
+    calls.clear()
+    findings(project, use_cache=True)
+    assert calls == []  # and the new code's results are cached in turn
+
+
+def test_code_identity_is_a_hash_of_the_package_source():
+    from flask_preflight.static import cache
+
+    ident = cache.code_identity()
+    assert len(ident) == 64 and int(ident, 16) >= 0
+    assert cache.code_identity() == ident  # computed once per process

@@ -6,7 +6,8 @@ from another module, a Dockerfile that runs a module with ``debug=True``) are re
 these entries, so they stay right when only one of the files changed.
 
 The key is a hash of the file's bytes, its identity in the project (path, module name, test or not, kind),
-the tool version and the settings fingerprint. Entries are written atomically (temp file + ``os.replace``),
+the tool version, a hash of the analyser's own source (an edited analyser with an unchanged version never
+reads results its old code wrote) and the settings fingerprint. Entries are written atomically (temp file + ``os.replace``),
 so concurrent runs at worst write the same entry twice; an unreadable, corrupt or foreign entry is ignored
 and rewritten. Entries are signed with a key kept in the user's cache directory, outside the project:
 the cache sits inside a checkout that may be untrusted (a pull request), and a committed, crafted entry must
@@ -22,6 +23,7 @@ without the cache.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -107,6 +109,29 @@ def _own_dir(path: str) -> None:
     _check_dir(path)
 
 
+@functools.lru_cache(maxsize=1)
+def code_identity() -> str:
+    """A hash of the analyser's own source: an entry written by other code is a miss.
+
+    The version alone is not enough: an editable install or a patched copy keeps its version while the
+    analysis changes, and warm results would then be stale (a finding fixed in the code still shown)."""
+    h = hashlib.sha256()
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for dirpath, dirnames, filenames in os.walk(package):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                path = os.path.join(dirpath, name)
+                h.update(os.path.relpath(path, package).encode("utf-8", "surrogatepass") + b"\0")
+                try:
+                    with open(path, "rb") as fh:
+                        h.update(fh.read())
+                except OSError:
+                    h.update(b"<unreadable>")
+                h.update(b"\0")
+    return h.hexdigest()
+
+
 def cache_dirs(project_root: str) -> Tuple[str, str]:
     """The cache root in the project and this version's directory inside it."""
     root = os.path.join(os.path.abspath(project_root), CACHE_DIR_NAME)
@@ -165,7 +190,7 @@ class ResultCache:
 
     def key_for(self, data: bytes, identity: str) -> str:
         h = hashlib.sha256()
-        for part in (__version__, str(SCHEMA), self.fingerprint, identity):
+        for part in (__version__, str(SCHEMA), code_identity(), self.fingerprint, identity):
             h.update(part.encode("utf-8", "surrogatepass"))
             h.update(b"\0")
         h.update(data)
@@ -227,7 +252,8 @@ class Manifest:
 
     def __init__(self, cache: ResultCache) -> None:
         self.cache = cache
-        self.path = os.path.join(cache.directory, f"manifest-{cache.fingerprint}.txt")
+        # Per analyser code too: its entries point at results that code wrote.
+        self.path = os.path.join(cache.directory, f"manifest-{cache.fingerprint}-{code_identity()[:16]}.txt")
         self.old: Dict[str, str] = {}
         self.new: Dict[str, str] = {}
         self.started_ns = 0
