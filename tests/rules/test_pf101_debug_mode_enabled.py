@@ -762,3 +762,60 @@ def test_config_name_at_import_graded_by_what_the_deployment_serves(scan):
     assert exact(scan, "PF101") == [("PF101", "devel.py", 3, 7, "low"), ("PF101", "run.py", 3, 7, "high")]
     low = next(f.message for f in scan.findings if f.path.endswith("devel.py"))
     assert "devel.py and no deployment file runs it" in low and "launcher a developer runs by hand" in low
+
+
+CONFIGS = """
+class BaseConfig:
+    DEBUG = False
+
+
+class DevConfig(BaseConfig):
+    DEBUG = True
+
+
+class ProdConfig(BaseConfig):
+    DEBUG = False
+"""
+
+TRY_LOAD = """
+import os
+from flask import Flask
+from werkzeug.utils import import_string
+
+
+def create_app():
+    app = Flask(__name__)
+    try:
+        cfg = import_string(os.getenv("APP_SETTINGS", "config.{body}"))()
+    except ImportError:
+        cfg = import_string("config.{handler}")
+    app.config.from_object(cfg)
+    return app
+"""
+
+
+def test_config_loaded_in_a_try_body_wins_over_the_except_fallback(scan):
+    """The handler only runs when the import fails; the deployed app gets the try body's class."""
+    found = scan({"config.py": CONFIGS, "app.py": TRY_LOAD.format(body="DevConfig", handler="BaseConfig")})
+    assert found == [("PF101", "app.py", 12)]
+    assert scan.severity("PF101", 12) == "high"  # fail-open: APP_SETTINGS unset picks the debug class
+    assert "DevConfig" in scan.message("PF101", 12)
+
+
+def test_debug_class_only_in_the_except_fallback_is_not_reported(scan):
+    assert scan({"config.py": CONFIGS, "app.py": TRY_LOAD.format(body="ProdConfig", handler="DevConfig")}) == []
+
+
+def test_imports_in_try_and_except_keep_the_handler(scan):
+    """`try: from local_settings import Config` names a module usually left uncommitted: the handler's import runs."""
+    src = (
+        "from flask import Flask\n"
+        "try:\n"
+        "    from local_settings import Config\n"
+        "except ImportError:\n"
+        "    from config import DevConfig as Config\n"
+        "app = Flask(__name__)\n"
+        "app.config.from_object(Config)\n"
+    )
+    assert scan({"config.py": CONFIGS, "app.py": src}) == [("PF101", "app.py", 7)]
+    assert scan.severity("PF101", 7) == "high"

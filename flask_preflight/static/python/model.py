@@ -117,6 +117,8 @@ class ModuleModel:
         self.classes: Dict[str, ClassInfo] = {}
         self.functions: Dict[str, ast.AST] = {}
         self.scope_of: Dict[int, Scope] = {}  # id(function/class node) -> Scope
+        # (first, last line of a try body, [(first, last line of each handler)]): see ``lookup``.
+        self.try_spans: List[Tuple[int, int, List[Tuple[int, int]]]] = []
         self.statements: List[Tuple[ast.stmt, Site]] = []
         self.calls: List[Tuple[ast.Call, Site]] = []
         self._function_reach: Dict[str, Reach] = {}
@@ -246,6 +248,11 @@ class ModuleModel:
                     self._walk(stmt.body, scope, main, conds + ((stmt.test, True),), function, owner)
                     self._walk(stmt.orelse, scope, main, conds + ((stmt.test, False),), function, owner)
             elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+                if stmt.body and stmt.handlers:  # type: ignore[attr-defined]
+                    self.try_spans.append((
+                        stmt.body[0].lineno, _end(stmt.body[-1]),
+                        [(h.lineno, _end(h)) for h in stmt.handlers],  # type: ignore[attr-defined]
+                    ))
                 self._walk(stmt.body, scope, main, conds, function, owner)
                 for handler in stmt.handlers:  # type: ignore[attr-defined]
                     self._walk(handler.body, scope, main, conds + ((None, True),), function, owner)
@@ -341,9 +348,9 @@ class ModuleModel:
                 s = s.parent
                 continue
             candidates = [b for b in s.bindings.get(name, []) if limit is None or b.line < limit]
-            for b in reversed(candidates):
-                if accept is None or accept(b, s):
-                    return b, s
+            accepted = [b for b in candidates if accept is None or accept(b, s)]
+            if accepted:
+                return self._normal_path(accepted), s
             if s.kind == "function":
                 if name in s.params:
                     return s.params[name], s
@@ -351,6 +358,28 @@ class ModuleModel:
             first = False
             s = s.parent
         return None, scope
+
+
+    def _normal_path(self, bindings: List[Binding]) -> Binding:
+        """The last of ``bindings`` (in line order), except that a binding in an ``except`` handler gives way
+        to one made in the body of the same ``try``: ``try: cfg = load(name) except ImportError: cfg =
+        Fallback`` configures the app with ``load(name)`` whenever the import works, which is the case the
+        project is deployed in; the handler is the failure path. Imports are left alone: ``try: from
+        local_settings import Config`` usually names a module that is not committed, so the handler's import
+        is the one that runs."""
+        last = bindings[-1]
+        if last.kind != "assign":
+            return last
+        for first, end, handlers in self.try_spans:
+            if any(h0 <= last.line <= h1 for h0, h1 in handlers):
+                in_body = [b for b in bindings if first <= b.line <= end and b.kind == "assign"]
+                if in_body:
+                    return in_body[-1]
+        return last
+
+
+def _end(node: ast.AST) -> int:
+    return getattr(node, "end_lineno", None) or getattr(node, "lineno", 0)
 
 
 def _target_names(target: ast.expr) -> List[str]:
