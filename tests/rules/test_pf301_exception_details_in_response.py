@@ -1014,3 +1014,64 @@ def echo():
     assert "`helpers.object_to_json` encodes its `__dict__`" in scan.message("PF301", 11)
     assert "`vars(e)`" in scan.message("PF301", 19)
     assert "`e.__dict__`" in scan.message("PF301", 23)
+
+
+# ---- issue 14 round 4: flashed messages -------------------------------------------------------------------------
+def test_a_flashed_exception_message_reaches_the_client(scan):
+    src = """\
+import flask
+from flask import Flask, flash, redirect, render_template, request
+app = Flask(__name__)
+
+@app.route("/register", methods=["POST"])
+def register():
+    try:
+        create_user(request.form)
+    except Exception as e:
+        flash(f"An error occurred: {str(e)}", "error")
+        return render_template("register.html")
+    return redirect("/")
+
+@app.route("/rename", methods=["POST"])
+def rename():
+    try:
+        rename_set(request.form["name"])
+    except Exception as e:
+        flask.flash("Rename failed: " + str(e))
+    return redirect("/")
+
+@app.route("/n", methods=["POST"])
+def n():
+    try:
+        count = int(request.form["n"])
+    except ValueError as e:
+        flash(str(e))
+        return redirect("/")
+    return str(count)
+
+@app.route("/logged", methods=["POST"])
+def logged():
+    try:
+        create_user(request.form)
+    except Exception as e:
+        app.logger.exception("failed: %s", e)
+        flash("Something went wrong, please try again.")
+    return redirect("/")
+
+def flash_message(text):
+    return text
+
+@app.route("/own", methods=["POST"])
+def own():
+    try:
+        create_user(request.form)
+    except Exception as e:
+        flash_message(str(e))
+    return redirect("/")
+"""
+    scan({"app.py": src})
+    # a conversion error of the form's own value is a validation notice; logging and a generic text leak
+    # nothing; a function of the project that happens to be called like flash is not Flask's
+    assert exact(scan) == [("PF301", "app.py", 10, 9, "medium"), ("PF301", "app.py", 19, 9, "medium")]
+    message = scan.message("PF301", 10)
+    assert "is flashed to the client" in message and "`except Exception as e` (line 9)" in message

@@ -42,6 +42,9 @@ SERVER_ERRORS = {"InternalServerError", "NotImplemented", "BadGateway", "Service
                  "HTTPVersionNotSupported"}
 # Flask-SocketIO's way of answering a client: an emitted event is a response.
 SOCKET_SENDS = {"flask_socketio.emit", "flask_socketio.send"}
+# ``flash(msg)`` stores the message in the session, which Flask's default session keeps in a signed (not
+# encrypted) cookie sent with the response; the next page that calls ``get_flashed_messages()`` shows it.
+FLASH_CALLS = {"flask.flash", "flask.helpers.flash"}
 
 
 @dataclass
@@ -342,10 +345,13 @@ class ExceptionLeaks(Guards):
                         sinks.append((node, node))
                     elif isinstance(node, ast.Call) and self._socket_send(node):
                         sinks.append((stmt, node))
+                    elif isinstance(node, ast.Call) and self._flash(node):
+                        sinks.append((node, node.args[0] if node.args else node))
             for at, expr in sinks:
                 hits = search(flow, expr, stmt, pred)
                 if hits and all(h.origin is not None and h.origin.validation for h in hits):
-                    status = self._status(at, stmt)
+                    # a flashed message is the page's notice to the user, like a 4xx body
+                    status = 400 if self._flash(at) else self._status(at, stmt)
                     if status is not None and 400 <= status < 500:
                         continue  # the caller's own bad input, answered as a client error
                 if hits:
@@ -360,6 +366,10 @@ class ExceptionLeaks(Guards):
         func = call.func
         return isinstance(func, ast.Attribute) and func.attr in ("emit", "send") and \
             is_socketio(self.model, func.value, self.model.module_scope, call.lineno)
+
+    def _flash(self, node: ast.AST) -> bool:
+        """``flash(str(e))`` / ``flask.flash(...)``: the message goes to the client with the session."""
+        return isinstance(node, ast.Call) and (self.model.qualname(node.func) or "") in FLASH_CALLS
 
     def _report301(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit]) -> None:
         direct = [h for h in hits if h.helper is None]
@@ -381,7 +391,9 @@ class ExceptionLeaks(Guards):
         sink_line = getattr(at, "lineno", 0)
         line = getattr(hit.node, "lineno", sink_line)
         via = f" through `{hit.via.name}` (line {line})" if hit.via is not None and line != sink_line else ""
-        sink = "becomes the `abort()` description" if isinstance(at, ast.Call) else \
+        sink = "is flashed to the client (stored in the session cookie and shown by the next page it renders)" \
+            if self._flash(at) else \
+            "becomes the `abort()` description" if isinstance(at, ast.Call) else \
             "becomes the HTTP error's description" if isinstance(at, ast.Raise) else \
             "is emitted to the Socket.IO client" if isinstance(at, ast.Expr) else "reaches the response"
         note = ""
