@@ -1075,3 +1075,66 @@ def own():
     assert exact(scan) == [("PF301", "app.py", 10, 9, "medium"), ("PF301", "app.py", 19, 9, "medium")]
     message = scan.message("PF301", 10)
     assert "is flashed to the client" in message and "`except Exception as e` (line 9)" in message
+
+
+def test_a_class_that_writes_its_sentence_around_its_parameters(scan):
+    errors = """
+class AlreadyExists(Exception):
+    def __init__(self, field, value):
+        self.field = field
+        super().__init__(f"User with {field} '{value}' already exists")
+
+class Failed(Exception):
+    def __init__(self, what, why):
+        super().__init__(f"Could not {what}: {why}")
+
+class Forwarded(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+"""
+    service = """
+from pkg.errors import AlreadyExists, Failed, Forwarded
+
+def create(email, db):
+    if db.find(email):
+        raise AlreadyExists("email", email)
+    try:
+        db.add(email)
+    except Exception as e:
+        raise Failed("save", str(e))
+    raise Forwarded(email)
+"""
+    views = """
+from flask import Flask, flash, redirect
+from pkg.errors import AlreadyExists, Failed, Forwarded
+from pkg.service import create
+app = Flask(__name__)
+
+@app.route("/a", methods=["POST"])
+def a():
+    try:
+        create("x", None)
+    except AlreadyExists as e:
+        flash(str(e))
+    return redirect("/")
+
+@app.route("/b", methods=["POST"])
+def b():
+    try:
+        create("x", None)
+    except Failed as e:
+        flash(str(e))
+    return redirect("/")
+
+@app.route("/c", methods=["POST"])
+def c():
+    try:
+        create("x", None)
+    except Forwarded as e:
+        flash(str(e))
+    return redirect("/")
+"""
+    scan({"pkg/__init__.py": "", "pkg/errors.py": errors, "pkg/service.py": service, "pkg/views.py": views})
+    # the raise of Failed fills the sentence with a caught exception's text; Forwarded's message is whatever
+    # the raise passes (a bare variable)
+    assert exact(scan) == [("PF301", "pkg/views.py", n, 9, "medium") for n in (19, 27)]

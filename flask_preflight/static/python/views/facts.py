@@ -104,8 +104,9 @@ def _raise_args_literal(call: ast.Call, tainted: Optional[Set[str]] = None) -> b
 
 def _message_kind(cls: ast.ClassDef) -> str:
     """How an exception class makes its message: "fixed" (its ``__init__`` hands only literals to the base,
-    or its ``__str__`` returns one), "computed" (``__str__`` builds it), "args" (from what ``raise`` passes;
-    also when ``__init__`` forwards its parameters) or "" when the class defines neither method."""
+    or its ``__str__`` returns one), "template" (its ``__init__`` hands the base a sentence it wrote around
+    its parameters), "computed" (``__str__`` builds it), "args" (from what ``raise`` passes; also when
+    ``__init__`` forwards its parameters) or "" when the class defines neither method."""
     methods = {s.name: s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
     string = methods.get("__str__")
     if string is not None:
@@ -118,13 +119,18 @@ def _message_kind(cls: ast.ClassDef) -> str:
                   and n.func.attr == "__init__"]
     if not base_calls:
         return "args"  # the base never gets a message: str(e) is "" or what the class sets; treat as raised
-    return "fixed" if all(_raise_args_literal(c) for c in base_calls) else "args"
+    if all(_raise_args_literal(c) for c in base_calls):
+        return "fixed"
+    # ``super().__init__(f"User with {field} '{value}' already exists")``: the class writes the sentence and
+    # the raise only fills in values; what it says depends on whether a raise passes exception text
+    return "template" if all(_raise_args_literal(c, set()) for c in base_calls) else "args"
 
 
-def module_exceptions(model: ModuleModel) -> Tuple[Dict[str, str], List[Tuple[str, bool]]]:
-    """(class name -> message kind, for every class of the module; [(raised class, literal message)])."""
+def module_exceptions(model: ModuleModel) -> Tuple[Dict[str, str], List[Tuple[str, bool, bool]]]:
+    """(class name -> message kind, for every class of the module; [(raised class, written message, no
+    argument carries a caught exception's text)])."""
     kinds = {name: _message_kind(info.node) for name, info in model.classes.items()}
-    raises: List[Tuple[str, bool]] = []
+    raises: List[Tuple[str, bool, bool]] = []
     tainted = exception_names(model.tree)
     for node in walk_nodes(model.tree):
         if not isinstance(node, ast.Raise) or node.exc is None:
@@ -137,7 +143,9 @@ def module_exceptions(model: ModuleModel) -> Tuple[Dict[str, str], List[Tuple[st
             continue
         if "." not in q and q in model.classes and model.module_name:
             q = f"{model.module_name}.{q}"
-        raises.append((q, call is None or _raise_args_literal(call, tainted)))
+        clean = call is None or not any(_carries_exception(a, tainted) for a in list(call.args) +
+                                        [k.value for k in call.keywords])
+        raises.append((q, call is None or _raise_args_literal(call, tainted), clean))
     return kinds, raises
 
 

@@ -7,7 +7,8 @@
   returns all of its argument's attributes (``vars(obj)``, an encoder whose ``default`` returns ``o.__dict__``).
 * PF301 ("fixed-message"): withdrawn when every caught class is a project exception whose message is fixed
   text - its ``__init__``/``__str__`` supplies a literal, or every ``raise`` of it and of its project
-  subclasses passes only literals. A class the project does not define (a library's) keeps the finding.
+  subclasses passes only literals, or its ``__init__`` writes a sentence around its parameters and no
+  ``raise`` passes a caught exception's text. A class the project does not define (a library's) keeps the finding.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class _Resolver:
         self.summaries = [s for s in summaries if s.view_facts is not None]
         self._guards: Optional[Tuple[Set[str], List[ModuleSummary]]] = None
         self._classes: Optional[Dict[str, Tuple[ClassSummary, ModuleSummary]]] = None
-        self._raises: Dict[str, List[bool]] = {}
+        self._raises: Dict[str, List[Tuple[bool, bool]]] = {}  # class -> [(written message, no exception text)]
         self._children: Dict[str, List[str]] = {}  # class qualname -> project classes deriving from it
         self._fixed: Dict[str, bool] = {}
 
@@ -122,10 +123,10 @@ class _Resolver:
         for s in self.summaries:
             if s.is_test:
                 continue  # tests raise what they like; production never runs them
-            for raised, literal in s.view_facts.raises:  # type: ignore[union-attr]
+            for raised, literal, *rest in s.view_facts.raises:  # type: ignore[union-attr]
                 kind, cls = self.index.resolve(raised, s.path)
                 if kind == "class":
-                    self._raises.setdefault(cls.qualname, []).append(literal)
+                    self._raises.setdefault(cls.qualname, []).append((literal, bool(rest) and rest[0]))
 
     def _subclasses(self, qualname: str) -> List[str]:
         """Project classes deriving from ``qualname`` (``except Base`` catches them too)."""
@@ -164,7 +165,9 @@ class _Resolver:
             return True
         if kind == "computed":
             return False
-        return all(self._raises.get(qualname, []))
+        if kind == "template":  # the class wrote the sentence: only exception text passed in can leak
+            return all(clean for _, clean in self._raises.get(qualname, []))
+        return all(literal for literal, _ in self._raises.get(qualname, []))
 
 
 def _same_app(hook: ModuleSummary, view: Optional[ModuleSummary], path: str) -> bool:
