@@ -1138,3 +1138,94 @@ def c():
     # the raise of Failed fills the sentence with a caught exception's text; Forwarded's message is whatever
     # the raise passes (a bare variable)
     assert exact(scan) == [("PF301", "pkg/views.py", n, 9, "medium") for n in (19, 27)]
+
+
+def test_a_value_error_only_project_functions_raise_with_their_own_text(scan):
+    service = """
+import json
+
+def login(email, password):
+    if not email:
+        raise ValueError("Invalid email or password")
+    return "token"
+
+def parse(blob):
+    try:
+        return json.loads(blob)
+    except ValueError as err:
+        raise ValueError(f"bad document: {err}")
+
+def reraise(blob):
+    try:
+        return int(blob)
+    except ValueError:
+        raise
+
+def convert(blob):
+    return int(blob)
+"""
+    views = """
+from http import HTTPStatus
+from flask import Flask, abort, request
+from pkg import service
+from pkg.service import parse, reraise, convert
+from pkg.db import session, SOURCE
+app = Flask(__name__)
+
+@app.route("/a", methods=["POST"])
+def a():
+    try:
+        token = service.login(SOURCE, "x")
+    except ValueError as e:
+        abort(HTTPStatus.BAD_REQUEST, str(e))
+    return token
+
+@app.route("/b", methods=["POST"])
+def b():
+    try:
+        token = service.login(SOURCE, "x")
+    except ValueError as e:
+        return {"error": str(e)}, 500
+    return token
+
+@app.route("/c", methods=["POST"])
+def c():
+    try:
+        parse(SOURCE)
+    except ValueError as e:
+        return {"error": str(e)}, 400
+    return "ok"
+
+@app.route("/d", methods=["POST"])
+def d():
+    try:
+        reraise(SOURCE)
+    except ValueError as e:
+        return {"error": str(e)}, 400
+    return "ok"
+
+@app.route("/e", methods=["POST"])
+def e_():
+    try:
+        convert(SOURCE)
+    except ValueError as e:
+        return {"error": str(e)}, 400
+    return "ok"
+
+@app.route("/f", methods=["POST"])
+def f():
+    try:
+        service.login(SOURCE, "x")
+        session.commit()
+    except ValueError as e:
+        return {"error": str(e)}, 400
+    return "ok"
+"""
+    scan({"pkg/__init__.py": "", "pkg/service.py": service, "pkg/db.py": "session = SOURCE = None\n",
+          "pkg/views.py": views})
+    # (the functions get stored data, not the request's: a conversion of the caller's own input is
+    # validation whatever the function does)
+    # /a: login raises ValueError only with its own sentence, answered 400. /b answers 500; parse wraps a
+    # library's text, reraise re-raises it, convert never raises ValueError itself (the text is int()'s),
+    # and /f also commits a database session, which can fail for its own reasons.
+    assert exact(scan) == [("PF301", "pkg/views.py", n, 9, "medium") for n in (21, 29, 37, 45, 54)]

@@ -47,6 +47,9 @@ _PREFILTER_RES = (
     ("raise", re.compile(r"raise\s+(?!(ValueError|TypeError|KeyError|RuntimeError|Exception|NotImplementedError|"
                          r"AttributeError|IndexError|OSError|IOError|AssertionError|LookupError|FileNotFoundError|"
                          r"PermissionError|StopIteration|SystemExit)\b)[A-Za-z_][\w.]*\(\s*(?![\"')\s])")),
+    # a function raising a conversion error itself (``raise ValueError("Invalid email")``): a view catching
+    # that class around a call of it may be showing the function's own message (views/facts.signals)
+    ("Error", re.compile(r"raise\s+(ValueError|TypeError|OverflowError|UnicodeDecodeError)\b")),
     # an app factory called with arguments (create_app("config.Dev"), make_app(settings)) or re-exported by a
     # package (`from .factory import create_app`): factories.py follows both
     # (not an extension's `init_app(app)`, which every extension module calls)

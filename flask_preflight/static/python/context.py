@@ -86,6 +86,8 @@ class ViewFacts:
     # (raised class as named here, written message, no argument carries a caught exception's text)
     raises: List[Tuple[str, bool, bool]] = field(default_factory=list)
     serializers: Set[str] = field(default_factory=set)  # functions returning all of an object's attributes
+    # function -> {builtin exception it raises itself: every such raise passes written text} (facts.signals)
+    signals: Dict[str, Dict[str, bool]] = field(default_factory=dict)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.model import ModuleModel
+from flask_preflight.static.python.views.vocabulary import BUILTIN_EXCEPTIONS
 
 # Translation wrappers around a literal are still the literal, as the user reads it.
 GETTEXT = {"_", "gettext", "lazy_gettext", "_l", "ugettext", "gettext_lazy", "ngettext"}
@@ -147,6 +148,34 @@ def module_exceptions(model: ModuleModel) -> Tuple[Dict[str, str], List[Tuple[st
                                         [k.value for k in call.keywords])
         raises.append((q, call is None or _raise_args_literal(call, tainted), clean))
     return kinds, raises
+
+
+def signals(model: ModuleModel) -> Dict[str, Dict[str, bool]]:
+    """Top-level function -> {builtin exception it raises itself: every such ``raise`` passes written text}.
+    ``def login(): ... raise ValueError("Invalid email or password")`` signals its caller with a message
+    meant for the user. A bare ``raise`` (re-raising whatever was caught) is recorded as ``"*": False``."""
+    tainted = exception_names(model.tree)
+    out: Dict[str, Dict[str, bool]] = {}
+    for name, fn in model.functions.items():
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        found: Dict[str, bool] = {}
+        for node in walk_nodes(fn):
+            if not isinstance(node, ast.Raise):
+                continue
+            if node.exc is None:
+                found["*"] = False
+                continue
+            call = node.exc if isinstance(node.exc, ast.Call) else None
+            target = call.func if call is not None else node.exc
+            q = model.qualname(target) or ""
+            if q in BUILTIN_EXCEPTIONS and q not in model.module_scope.bindings:
+                found[q] = found.get(q, True) and (call is None or _raise_args_literal(call, tainted))
+            elif isinstance(node.exc, ast.Name) and node.exc.id in tainted:
+                found["*"] = False  # ``raise err`` of a caught exception: whatever it says
+        if found:
+            out[name] = found
+    return out
 
 
 def qualify(model: ModuleModel, source: str) -> Optional[str]:

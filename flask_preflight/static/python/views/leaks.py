@@ -40,6 +40,9 @@ CONVERSION_ERRORS = {"json.JSONDecodeError", "json.decoder.JSONDecodeError", "si
 # HTTP error classes with a 5xx status; the other Werkzeug/Flask HTTP errors are client errors.
 SERVER_ERRORS = {"InternalServerError", "NotImplemented", "BadGateway", "ServiceUnavailable", "GatewayTimeout",
                  "HTTPVersionNotSupported"}
+# Packages whose functions are never the project's own (a call into one is not followed).
+_NOT_PROJECT = {"flask", "werkzeug", "json", "os", "sys", "re", "datetime", "decimal", "base64", "binascii",
+                "uuid", "int", "float", "str"}
 # Flask-SocketIO's way of answering a client: an emitted event is a response.
 SOCKET_SENDS = {"flask_socketio.emit", "flask_socketio.send"}
 # ``flash(msg)`` stores the message in the session, which Flask's default session keeps in a signed (not
@@ -70,9 +73,13 @@ class ExceptionLeaks(Guards):
             try_stmt = tries.get(id(h))
             validation = try_stmt is not None and self._conversion_error(h.type) and \
                 self._only_request_input(try_stmt, flow, params)
+            signalled: Tuple[str, ...] = ()
+            if try_stmt is not None and not validation and self._conversion_error(h.type):
+                signalled = self._signalling_calls(try_stmt, flow, params, self._builtin_names(h.type))
             origins.append(_Origin(h.name, h.body[0].lineno, h.body[-1].end_lineno or h.body[-1].lineno,
                                    f"the exception caught by `except {caught} as {h.name}` (line {h.lineno})",
-                                   validation=validation, classes=self._caught_classes(h.type, view.node)))
+                                   validation=validation, classes=self._caught_classes(h.type, view.node),
+                                   signals=signalled))
         if view.handler in ("catchall", "specific"):
             param = self._first_param(view)
             if param:
@@ -129,30 +136,71 @@ class ExceptionLeaks(Guards):
         """Every call the ``try`` body makes works on the caller's own data (``int(request.args["n"])``,
         ``json.loads(request.data)``, ``upload(file=f, **form)`` with both taken from the request): nothing
         else - a database, a file, another service - can be behind the error."""
-        from_request = lambda node, ancestors, use: self._request_data(node, ancestors, use, params)  # noqa: E731
-        calls = 0
+        calls = self._try_calls(try_stmt)
+        return calls is not None and bool(calls) and \
+            all(self._request_call(call, stmt, flow, params) for call, stmt in calls)
+
+    def _try_calls(self, try_stmt: ast.stmt) -> Optional[List[Tuple[ast.Call, ast.stmt]]]:
+        """The calls of a ``try`` body with their statements; None when it defines a function or lambda."""
+        out: List[Tuple[ast.Call, ast.stmt]] = []
         for stmt in getattr(try_stmt, "body", []):
             for node in walk_nodes(stmt):
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                    return False
-                if not isinstance(node, ast.Call):
-                    continue
-                calls += 1
-                if self._request_data(node, (), stmt, params) is not None or \
-                        isinstance(node.func, ast.Attribute) and self._is_request(node.func.value):
-                    continue  # request.get_json() / parse_args(): reading the request itself
-                inputs: List[ast.AST] = list(node.args) + [k.value for k in node.keywords]
-                if isinstance(node.func, ast.Attribute) and _root_local(node.func.value, flow):
-                    inputs.append(node.func.value)  # data.get("n"): the receiver is an input too
-                if not inputs:
-                    return False
-                for value in inputs:
-                    value = value.value if isinstance(value, ast.Starred) else value
-                    if isinstance(value, ast.Constant):
-                        continue
-                    if not search(flow, value, stmt, from_request):
-                        return False
-        return calls > 0
+                    return None
+                if isinstance(node, ast.Call):
+                    out.append((node, stmt))
+        return out
+
+    def _request_call(self, node: ast.Call, stmt: ast.stmt, flow: _Flow, params: Set[str]) -> bool:
+        """A call that reads the request or works only on values taken from it (or on constants)."""
+        if self._request_data(node, (), stmt, params) is not None or \
+                isinstance(node.func, ast.Attribute) and self._is_request(node.func.value):
+            return True  # request.get_json() / parse_args(): reading the request itself
+        from_request = lambda n, ancestors, use: self._request_data(n, ancestors, use, params)  # noqa: E731
+        inputs: List[ast.AST] = list(node.args) + [k.value for k in node.keywords]
+        if isinstance(node.func, ast.Attribute) and _root_local(node.func.value, flow):
+            inputs.append(node.func.value)  # data.get("n"): the receiver is an input too
+        if not inputs:
+            return False
+        for value in inputs:
+            value = value.value if isinstance(value, ast.Starred) else value
+            if not isinstance(value, ast.Constant) and not search(flow, value, stmt, from_request):
+                return False
+        return True
+
+    def _builtin_names(self, node: Optional[ast.expr]) -> Tuple[str, ...]:
+        elts = node.elts if isinstance(node, ast.Tuple) else [node] if node is not None else []
+        names = [self.model.qualname(e) or "" for e in elts]
+        return tuple(n for n in names if n in BUILTIN_EXCEPTIONS)
+
+    def _signalling_calls(self, try_stmt: ast.stmt, flow: _Flow, params: Set[str],
+                          caught: Tuple[str, ...]) -> Tuple[str, ...]:
+        """``try: token = auth.login(**args) except ValueError as e``: when every call of the ``try`` body
+        reads the request or calls a function by its module-level name (imported, or defined here), those
+        functions as "module.function|ValueError" for the project index to check that each raises the caught
+        class itself with a message it wrote. A method of a local object, a database session or any other
+        call leaves the error's source open: ()."""
+        calls = self._try_calls(try_stmt)
+        if not calls or not caught:
+            return ()
+        out: List[str] = []
+        for call, stmt in calls:
+            q = self.model.qualname(call.func) or ""
+            local = isinstance(call.func, ast.Name) and call.func.id in self.model.functions
+            if local and self.model.module_name:
+                q = f"{self.model.module_name}.{call.func.id}"
+            if q and (local or "." in q) and q.split(".")[0] not in _NOT_PROJECT and \
+                    (local or self._imported_root(call.func)):
+                out.append(f"{q}|{','.join(caught)}")
+            elif not self._request_call(call, stmt, flow, params):
+                return ()
+        return tuple(sorted(set(out)))
+
+    def _imported_root(self, func: ast.expr) -> bool:
+        """``login`` / ``auth.login`` whose first name is bound by an import of this module."""
+        root = _root_name(func)
+        b = self.model.module_scope.bindings.get(root or "")
+        return bool(b) and b[-1].kind == "import"
 
     def _status(self, at: ast.AST, stmt: ast.stmt) -> Optional[int]:
         """The HTTP status a sink answers with: ``(body, 400)``, ``abort(400, ...)``, ``raise BadRequest(...)``;
@@ -349,13 +397,15 @@ class ExceptionLeaks(Guards):
                         sinks.append((node, node.args[0] if node.args else node))
             for at, expr in sinks:
                 hits = search(flow, expr, stmt, pred)
-                if hits and all(h.origin is not None and h.origin.validation for h in hits):
-                    # a flashed message is the page's notice to the user, like a 4xx body
-                    status = 400 if self._flash(at) else self._status(at, stmt)
-                    if status is not None and 400 <= status < 500:
-                        continue  # the caller's own bad input, answered as a client error
+                # a flashed message is the page's notice to the user, like a 4xx body
+                client_error = bool(hits) and self._client_error(at, stmt)
+                if client_error and all(h.origin is not None and h.origin.validation for h in hits):
+                    continue  # the caller's own bad input, answered as a client error
+                signalled: Tuple[str, ...] = ()
+                if client_error and all(h.origin is not None and h.origin.signals for h in hits):
+                    signalled = tuple(sorted({s for h in hits for s in h.origin.signals}))  # type: ignore[union-attr]
                 if hits:
-                    self._report301(view, stmt, at, hits)
+                    self._report301(view, stmt, at, hits, signalled)
 
     def _socket_send(self, call: ast.Call) -> bool:
         """``emit("error", {...})`` / ``send(...)`` from Flask-SocketIO, or ``socketio.emit(...)``: the event goes
@@ -367,11 +417,17 @@ class ExceptionLeaks(Guards):
         return isinstance(func, ast.Attribute) and func.attr in ("emit", "send") and \
             is_socketio(self.model, func.value, self.model.module_scope, call.lineno)
 
+    def _client_error(self, at: ast.AST, stmt: ast.stmt) -> bool:
+        """The sink answers with a 4xx status, or flashes a notice for the next page."""
+        status = 400 if self._flash(at) else self._status(at, stmt)
+        return status is not None and 400 <= status < 500
+
     def _flash(self, node: ast.AST) -> bool:
         """``flash(str(e))`` / ``flask.flash(...)``: the message goes to the client with the session."""
         return isinstance(node, ast.Call) and (self.model.qualname(node.func) or "") in FLASH_CALLS
 
-    def _report301(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit]) -> None:
+    def _report301(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit],
+                   signalled: Tuple[str, ...] = ()) -> None:
         direct = [h for h in hits if h.helper is None]
         if not direct:  # only through imported helpers: reported if one of them serializes the exception
             self._report_helpers(view, stmt, at, hits)
@@ -407,7 +463,9 @@ class ExceptionLeaks(Guards):
                    f"tracebacks reveal SQL, file paths, hosts and library versions.{note}")
         related = (self.ctx.location(hit.node),) if line != sink_line else ()
         classes = tuple(sorted({c for h in hits for c in (h.origin.classes if h.origin is not None else ())}))
-        if all(h.origin is not None and h.origin.classes for h in hits):
+        if signalled:
+            self._emit_unless("literal-signals", signalled, PF301, at, message, sev, related=related)
+        elif all(h.origin is not None and h.origin.classes for h in hits):
             self._emit_unless("fixed-message", classes, PF301, at, message, sev, related=related)
         else:
             self.ctx.emit(PF301, at, message, sev, related=related)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -33,6 +34,8 @@ def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex) -> List[F
         if p.unless == "fixed-message" and resolver.all_fixed(p.refs, analysis.path):
             continue
         if p.unless == "no-serializer" and not resolver.any_serializer(p.refs, analysis.path):
+            continue
+        if p.unless == "literal-signals" and resolver.all_signal_literally(p.refs, analysis.path):
             continue
         out.append(p.finding)
     return out
@@ -94,6 +97,25 @@ class _Resolver:
             if mod is not None and mod.view_facts is not None and name in mod.view_facts.serializers:
                 return True
         return False
+
+    def all_signal_literally(self, refs: Tuple[str, ...], path: str) -> bool:
+        """Each "module.function|ValueError,..." is a project function that raises a caught class itself and
+        every such ``raise`` passes text it wrote (no bare re-raise): the message is the function's own."""
+        return bool(refs) and all(self._signals_literally(r, path) for r in refs)
+
+    def _signals_literally(self, ref: str, path: str) -> bool:
+        func, _, caught = ref.partition("|")
+        owner, _, name = self.canonical(func, path).rpartition(".")
+        mod = self.index.find_module(owner, path) if owner else None
+        if mod is None or mod.is_test or mod.view_facts is None:
+            return False
+        raised = mod.view_facts.signals.get(name, {})
+        if raised.get("*") is False:
+            return False
+        catches = [getattr(builtins, c) for c in caught.split(",") if isinstance(getattr(builtins, c, None), type)]
+        relevant = [r for r in raised if r != "*" and isinstance(getattr(builtins, r, None), type)
+                    and issubclass(getattr(builtins, r), tuple(catches))]
+        return bool(relevant) and all(raised[r] for r in relevant)
 
     def all_fixed(self, refs: Tuple[str, ...], path: str) -> bool:
         return bool(refs) and all(self._class_fixed(r, path) for r in refs)
