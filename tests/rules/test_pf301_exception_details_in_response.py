@@ -1229,3 +1229,77 @@ def f():
     # library's text, reraise re-raises it, convert never raises ValueError itself (the text is int()'s),
     # and /f also commits a database session, which can fail for its own reasons.
     assert exact(scan) == [("PF301", "pkg/views.py", n, 9, "medium") for n in (21, 29, 37, 45, 54)]
+
+
+def test_a_project_function_that_returns_the_text_of_a_caught_error(scan):
+    model = """
+import psycopg2
+
+class UserTable:
+    def add(self, data):
+        try:
+            return insert(data)
+        except (Exception, psycopg2.DatabaseError) as error:
+            err = {"error": str(error)}
+            return err
+
+    def update(self, data):
+        try:
+            return insert(data)
+        except Exception:
+            return {"error": "could not update"}
+
+    def check(self, data):
+        try:
+            return insert(data)
+        except ValueError as error:
+            return {"error": str(error)}
+
+def describe(data):
+    try:
+        return insert(data)
+    except Exception as e:
+        return f"failed: {e}"
+"""
+    views = """
+from flask import Flask, jsonify, request
+from pkg.model import UserTable, describe
+app = Flask(__name__)
+users = UserTable()
+
+@app.route("/a", methods=["POST"])
+def a():
+    user = users.add(request.json)
+    if "error" in user:
+        return jsonify(status=400,
+                       error=user["error"]), 400
+    return jsonify(id=user["id"], user=user)
+
+@app.route("/b", methods=["POST"])
+def b():
+    return jsonify(users.add(request.json))
+
+@app.route("/c", methods=["POST"])
+def c():
+    return {"text": describe(request.json)}
+
+@app.route("/d", methods=["POST"])
+def d():
+    user = users.update(request.json)
+    if "error" in user:
+        return jsonify(error=user["error"]), 400
+    return jsonify(user)
+
+@app.route("/e", methods=["POST"])
+def e():
+    user = users.check(request.json)
+    return jsonify(error=user.get("error")), 400
+"""
+    scan({"pkg/__init__.py": "", "pkg/model.py": model, "pkg/views.py": views})
+    # /a's error key (line 11) carries the database error; its success path tests that key first and
+    # returns the user. /b returns the whole dict, /c the string. update logs nothing and says a fixed
+    # text; check returns a ValueError's text (a validation message).
+    assert exact(scan) == [("PF301", "pkg/views.py", 11, 30, "medium"), ("PF301", "pkg/views.py", 16, 20, "medium"),
+                           ("PF301", "pkg/views.py", 20, 21, "medium")]
+    message = scan.message("PF301", 11)
+    assert "`user[\"error\"]` (what `users.add(request.json)` returned)" in message and "`add` returns" in message

@@ -50,6 +50,9 @@ _PREFILTER_RES = (
     # a function raising a conversion error itself (``raise ValueError("Invalid email")``): a view catching
     # that class around a call of it may be showing the function's own message (views/facts.signals)
     ("Error", re.compile(r"raise\s+(ValueError|TypeError|OverflowError|UnicodeDecodeError)\b")),
+    # a function returning a caught exception's text to its caller (``return {"error": str(error)}``):
+    # PF301 follows it into the view that returns the result (views/callees.py)
+    ("except", re.compile(r"except\b[^\n:]*\bas\s+(\w+)\s*:[\s\S]{0,600}?(?:(?:str|repr)\(\s*\1\s*\)|\{\1[}!:])")),
     # an app factory called with arguments (create_app("config.Dev"), make_app(settings)) or re-exported by a
     # package (`from .factory import create_app`): factories.py follows both
     # (not an extension's `init_app(app)`, which every extension module calls)

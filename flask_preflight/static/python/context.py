@@ -88,6 +88,8 @@ class ViewFacts:
     serializers: Set[str] = field(default_factory=set)  # functions returning all of an object's attributes
     # function -> {builtin exception it raises itself: every such raise passes written text} (facts.signals)
     signals: Dict[str, Dict[str, bool]] = field(default_factory=dict)
+    # function or "Class.method" -> the key its return puts a caught exception's text under, "" for the value
+    leaky: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

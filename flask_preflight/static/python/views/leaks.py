@@ -17,12 +17,13 @@ from flask_preflight.findings import Severity
 from flask_preflight.rules.errors import PF301
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.flaskapi import is_socketio
+from flask_preflight.static.python.views.callees import callee_ref, keyed_read, tested_keys
 from flask_preflight.static.python.views.flow import (_MAX_DEPTH, Ancestors, Hit, _Flow, _int_const, _Origin, _root_name,
                                                       _walk_expr, search)
 from flask_preflight.static.python.views.guards import Guards
 from flask_preflight.static.python.views.routes import View
 from flask_preflight.static.python.views.vocabulary import (BUILTIN_EXCEPTIONS, CLIENT_FACING_PACKAGES, CLIENT_FACING_RE,
-                                                            WERKZEUG_HTTP)
+                                                            INTERNAL_ERROR_PACKAGES, WERKZEUG_HTTP)
 
 TRACEBACK_CALLS = {"traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.extract_tb",
                    "traceback.TracebackException", "traceback.TracebackException.from_exception",
@@ -377,9 +378,13 @@ class ExceptionLeaks(Guards):
         has_tb = any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in ("traceback", "sys")
                      or isinstance(n, ast.Name) and self.model.imports.get(n.id, "").startswith(("traceback.", "sys."))
                      for n in walk_nodes(view.node))
-        if not ctx.origins and not ctx.param500 and not has_tb:
+        calls_project = any(isinstance(n, ast.Call) and self._project_callee(n) for n in walk_nodes(view.node))
+        if not ctx.origins and not ctx.param500 and not has_tb and not calls_project:
             return
-        pred = lambda node, ancestors, use: self._leak(node, ancestors, use, ctx)  # noqa: E731
+
+        def pred(node: ast.AST, ancestors: Ancestors, use: ast.stmt) -> Optional[Hit]:
+            hit = self._leak(node, ancestors, use, ctx)
+            return hit if hit is not None or not calls_project else self._callee_hit(node, use, flow)
         for stmt in flow.stmts:
             sinks: List[Tuple[ast.AST, ast.AST]] = []  # (where to report, what to search)
             if isinstance(stmt, ast.Return) and stmt.value is not None:
@@ -397,15 +402,19 @@ class ExceptionLeaks(Guards):
                         sinks.append((node, node.args[0] if node.args else node))
             for at, expr in sinks:
                 hits = search(flow, expr, stmt, pred)
+                callees = [h for h in hits if h.grade == "callee"]  # decided by the project index
+                hits = [h for h in hits if h.grade != "callee"]
                 # a flashed message is the page's notice to the user, like a 4xx body
                 client_error = bool(hits) and self._client_error(at, stmt)
                 if client_error and all(h.origin is not None and h.origin.validation for h in hits):
-                    continue  # the caller's own bad input, answered as a client error
+                    hits = []  # the caller's own bad input, answered as a client error
                 signalled: Tuple[str, ...] = ()
-                if client_error and all(h.origin is not None and h.origin.signals for h in hits):
+                if client_error and hits and all(h.origin is not None and h.origin.signals for h in hits):
                     signalled = tuple(sorted({s for h in hits for s in h.origin.signals}))  # type: ignore[union-attr]
                 if hits:
                     self._report301(view, stmt, at, hits, signalled)
+                elif callees:
+                    self._report_callees(view, at, callees)
 
     def _socket_send(self, call: ast.Call) -> bool:
         """``emit("error", {...})`` / ``send(...)`` from Flask-SocketIO, or ``socketio.emit(...)``: the event goes
@@ -425,6 +434,29 @@ class ExceptionLeaks(Guards):
     def _flash(self, node: ast.AST) -> bool:
         """``flash(str(e))`` / ``flask.flash(...)``: the message goes to the client with the session."""
         return isinstance(node, ast.Call) and (self.model.qualname(node.func) or "") in FLASH_CALLS
+
+    def _callee_hit(self, node: ast.AST, use: ast.stmt, flow: _Flow) -> Optional[Hit]:
+        """What a project function returned, in the response: the call itself (``jsonify(svc.get())``, or
+        a local assigned from it and returned whole) or one key of it (``result["error"]``)."""
+        keyed = keyed_read(node)
+        if keyed is not None:
+            for d in flow.reaching(keyed[0], use):
+                if d.dominating and isinstance(d.value, ast.Call):
+                    ref = self._project_callee(d.value)
+                    if ref is not None:
+                        return Hit(node, f"`{self._src(node, 40)}` (what `{self._src(d.value, 40)}` returned)",
+                                   "callee", helper=f"{ref}[{keyed[1]}]")
+            return None
+        if isinstance(node, ast.Call):
+            ref = self._project_callee(node)
+            if ref is not None:
+                return Hit(node, f"what `{self._src(node, 40)}` returns", "callee", helper=ref)
+        return None
+
+    def _project_callee(self, call: ast.Call) -> Optional[str]:
+        """``user_tb.add_user(data)`` -> the project function it may run (``callees.callee_ref``)."""
+        ref = callee_ref(self.model, call)
+        return ref if ref is not None and ref.split(".")[0] not in _NOT_PROJECT | INTERNAL_ERROR_PACKAGES else None
 
     def _report301(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit],
                    signalled: Tuple[str, ...] = ()) -> None:
@@ -470,6 +502,30 @@ class ExceptionLeaks(Guards):
         else:
             self.ctx.emit(PF301, at, message, sev, related=related)
 
+
+    def _report_callees(self, view: View, at: ast.AST, hits: List[Hit]) -> None:
+        """``return jsonify(error=result["error"])`` where ``result = user_tb.add_user(data)``: the finding stands
+        only if the project index finds that one of the functions returns a caught exception's text."""
+        refs_set: Set[str] = set()
+        for h in hits:
+            if h.helper and not h.helper.endswith("]"):
+                # the whole value: "{keys}" are those the view looks for on it (its error test)
+                tested = tested_keys(view.node, h.via.name) if h.via is not None else set()
+                refs_set.add(f"{h.helper}{{{','.join(sorted(tested))}}}")
+            elif h.helper:
+                refs_set.add(h.helper)
+        refs = tuple(sorted(refs_set))
+        hit = min(hits, key=lambda h: 0 if h.helper and h.helper.endswith("]") else 1)
+        if hit.via is None and getattr(hit.node, "lineno", 0):
+            at = hit.node  # the key read or the call in the returned expression: where the text enters
+        who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else f"View `{view.name}`"
+        names = ", ".join(sorted({f"`{r.split('[')[0].split('{')[0].rsplit('.', 1)[-1]}`" for r in refs}))
+        whose = names if len(refs) == 1 else f"one of {names}"
+        message = (f"{who} sends exception details to the client: {hit.label} reaches the response, and {whose} "
+                   f"returns the text of an exception it caught (`str(e)` of a database or library error) "
+                   f"instead of raising; error messages reveal SQL, file paths, hosts and library versions.")
+        related = (self.ctx.location(hit.node),) if getattr(hit.node, "lineno", 0) != getattr(at, "lineno", 0) else ()
+        self._emit_unless("no-leaky-callee", refs, PF301, at, message, Severity.MEDIUM, related=related)
 
     def _report_helpers(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit]) -> None:
         """``return error(errors=[object_to_json(e)])`` with ``object_to_json`` from another module: the finding

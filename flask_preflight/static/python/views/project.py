@@ -37,6 +37,8 @@ def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex) -> List[F
             continue
         if p.unless == "literal-signals" and resolver.all_signal_literally(p.refs, analysis.path):
             continue
+        if p.unless == "no-leaky-callee" and not resolver.any_leaky(p.refs, analysis.path):
+            continue
         out.append(p.finding)
     return out
 
@@ -95,6 +97,35 @@ class _Resolver:
             owner, _, name = self.canonical(ref, path).rpartition(".")
             mod = self.index.find_module(owner, path) if owner else None
             if mod is not None and mod.view_facts is not None and name in mod.view_facts.serializers:
+                return True
+        return False
+
+    def any_leaky(self, refs: Tuple[str, ...], path: str) -> bool:
+        """One of the called functions (``pkg.model.f`` or ``pkg.model.Class.method``) returns a caught
+        exception's text (``callees.leaky_functions``) where the view reads it: ``ref[key]`` reads the key
+        the text is returned under; ``ref{keys}`` uses the whole value, which carries the text unless the
+        view tests for that key (then this use is its success path)."""
+        for ref in refs:
+            key: Optional[str] = None
+            tested: Set[str] = set()
+            if ref.endswith("]"):
+                ref, _, key = ref[:-1].partition("[")
+            elif ref.endswith("}"):
+                ref, _, keys = ref[:-1].partition("{")
+                tested = set(keys.split(",")) - {""}
+            owner, _, name = ref.rpartition(".")
+            mod = self.index.find_module(self.canonical(owner, path), path) if owner else None
+            if mod is None:
+                owner = self.canonical(owner, path)  # a class, perhaps re-exported: pkg.model.Cls
+                mod_name, _, cls = owner.rpartition(".")
+                mod = self.index.find_module(mod_name, path) if mod_name else None
+                name = f"{cls}.{name}"
+            if mod is None or mod.is_test or mod.view_facts is None or name not in mod.view_facts.leaky:
+                continue
+            returned_under = mod.view_facts.leaky[name]
+            if key is not None and returned_under == key:
+                return True
+            if key is None and (not returned_under or returned_under not in tested):
                 return True
         return False
 
