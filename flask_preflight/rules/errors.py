@@ -67,6 +67,11 @@ PF301 = REGISTRY.register(Rule(
         "`errorhandler(500)`/`InternalServerError` handler `str(e)` is Werkzeug's generic text; the "
         "leak there is `e.original_exception`. A full traceback, and anything in an `errorhandler(Exception)` "
         "or 500 catch-all (which sees every unhandled error), is reported as high; inside `if app.debug:` it is low. "
+        "A route that only administrators reach - a decorator naming an administrator role "
+        "(`@admin_required`, `@roles_required(\"admin\")`, `@permission_required(Permission.ADMIN)`) or an "
+        "`if not current_user.is_admin: abort(403)` at the top of its body - is reported as low: the text "
+        "goes to the operator who configures what failed (a \"send a test e-mail\" page); a route any "
+        "signed-in user, or another role, reaches keeps its severity. "
         "Logging the exception is the right thing to do and is never reported."
     ),
     bad='''

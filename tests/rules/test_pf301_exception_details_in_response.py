@@ -1303,3 +1303,57 @@ def e():
                            ("PF301", "pkg/views.py", 20, 21, "medium")]
     message = scan.message("PF301", 11)
     assert "`user[\"error\"]` (what `users.add(request.json)` returned)" in message and "`add` returns" in message
+
+
+def test_a_route_only_administrators_reach_is_low(scan):
+    src = """\
+from flask import Flask, abort, flash, redirect
+from flask_login import current_user, login_required
+from flask_security import roles_required
+from .auth import role_required
+app = Flask(__name__)
+
+@app.route("/admin/test-mail", methods=["POST"])
+@login_required
+@roles_required("admin")
+def test_mail():
+    try:
+        send_test_mail()
+    except Exception as e:
+        flash(f"Mail server said: {e}")
+    return redirect("/admin")
+
+@app.route("/settings/test", methods=["POST"])
+def test_settings():
+    if not current_user.is_admin:
+        abort(403)
+    try:
+        send_test_mail()
+    except Exception as e:
+        return {"error": str(e)}, 500
+    return "ok"
+
+@app.route("/profile", methods=["POST"])
+@login_required
+def profile():
+    try:
+        save_profile()
+    except Exception as e:
+        return {"error": str(e)}, 500
+    return "ok"
+
+@app.route("/course/enroll", methods=["POST"])
+@login_required
+@role_required("instructor")
+def enroll():
+    try:
+        save_profile()
+    except Exception as e:
+        return {"error": str(e)}, 500
+    return "ok"
+"""
+    scan({"app.py": src})
+    # any signed-in user (or an instructor) can probe the last two: they stay medium
+    assert exact(scan) == [("PF301", "app.py", 14, 9, "low"), ("PF301", "app.py", 24, 9, "low"),
+                           ("PF301", "app.py", 33, 9, "medium"), ("PF301", "app.py", 43, 9, "medium")]
+    assert 'Only administrators reach this route (`@roles_required("admin")`)' in scan.message("PF301", 14)

@@ -491,6 +491,8 @@ class ExceptionLeaks(Guards):
         if debug_only:
             sev = Severity.LOW
             note = f" This only happens when `{debug_only}`, which must never be true in production."
+        else:
+            sev, note = self._reach(view, sev)
         message = (f"{who} sends exception details to the client: {subject}{via} {sink}; error messages and "
                    f"tracebacks reveal SQL, file paths, hosts and library versions.{note}")
         related = (self.ctx.location(hit.node),) if line != sink_line else ()
@@ -502,6 +504,15 @@ class ExceptionLeaks(Guards):
         else:
             self.ctx.emit(PF301, at, message, sev, related=related)
 
+
+    def _reach(self, view: View, sev: Severity) -> Tuple[Severity, str]:
+        """Low, with a note, when only administrators reach the view: the text goes to the operator who
+        configures what failed, not to an anonymous prober."""
+        admin = self._administrators_only(view)
+        if admin is None:
+            return sev, ""
+        return Severity.LOW, (f" Only administrators reach this route (`{admin}`), so the text goes to the "
+                              f"operator; still, log it and show a summary.")
 
     def _report_callees(self, view: View, at: ast.AST, hits: List[Hit]) -> None:
         """``return jsonify(error=result["error"])`` where ``result = user_tb.add_user(data)``: the finding stands
@@ -524,8 +535,9 @@ class ExceptionLeaks(Guards):
         message = (f"{who} sends exception details to the client: {hit.label} reaches the response, and {whose} "
                    f"returns the text of an exception it caught (`str(e)` of a database or library error) "
                    f"instead of raising; error messages reveal SQL, file paths, hosts and library versions.")
+        sev, note = self._reach(view, Severity.MEDIUM)
         related = (self.ctx.location(hit.node),) if getattr(hit.node, "lineno", 0) != getattr(at, "lineno", 0) else ()
-        self._emit_unless("no-leaky-callee", refs, PF301, at, message, Severity.MEDIUM, related=related)
+        self._emit_unless("no-leaky-callee", refs, PF301, at, message + note, sev, related=related)
 
     def _report_helpers(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit]) -> None:
         """``return error(errors=[object_to_json(e)])`` with ``object_to_json`` from another module: the finding
@@ -539,7 +551,8 @@ class ExceptionLeaks(Guards):
                    f"errors includes the SQL statement, its parameters, hosts and URLs.")
         refs = tuple(sorted({h.helper for h in hits if h.helper}))
         related = (self.ctx.location(hit.node),) if getattr(hit.node, "lineno", 0) != getattr(at, "lineno", 0) else ()
-        self._emit_unless("no-serializer", refs, PF301, at, message, sev, related=related)
+        sev, note = self._reach(view, sev)
+        self._emit_unless("no-serializer", refs, PF301, at, message + note, sev, related=related)
 
 
 def _root_local(node: ast.expr, flow: _Flow) -> bool:
