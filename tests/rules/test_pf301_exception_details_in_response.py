@@ -1357,3 +1357,41 @@ def enroll():
     assert exact(scan) == [("PF301", "app.py", 14, 9, "low"), ("PF301", "app.py", 24, 9, "low"),
                            ("PF301", "app.py", 33, 9, "medium"), ("PF301", "app.py", 43, 9, "medium")]
     assert 'Only administrators reach this route (`@roles_required("admin")`)' in scan.message("PF301", 14)
+
+
+def test_a_signalling_helper_followed_by_a_success_notice(scan):
+    src = """\
+from flask import Flask, flash, redirect, url_for, jsonify
+from flask_babel import gettext as _
+from .store import SOURCE
+app = Flask(__name__)
+
+def store(item):
+    if not item:
+        raise ValueError(_("Invalid file name."))
+    if item == "x":
+        raise ValueError(_("A file named '{}' already exists.").format(item))
+    return item
+
+@app.route("/upload", methods=["POST"])
+def upload():
+    try:
+        name = store(SOURCE)
+        flash(_("Stored {}").format(name))
+        return redirect(url_for("index"))
+    except ValueError as e:
+        flash(str(e), "warning")
+    return redirect("/")
+
+@app.route("/upload.json", methods=["POST"])
+def upload_json():
+    try:
+        name = store(SOURCE)
+        return jsonify(stored=SOURCE.meta)
+    except ValueError as e:
+        return {"error": str(e)}, 400
+"""
+    scan({"app.py": src, "store.py": "SOURCE = None\n"})
+    # the notice and redirect after store() raise no ValueError; the second view also encodes a value
+    # (jsonify) and reads an attribute of stored data, which store()'s messages do not account for
+    assert exact(scan) == [("PF301", "app.py", 29, 9, "medium")]

@@ -88,8 +88,9 @@ def written_message(node: Optional[ast.AST], tainted: Set[str]) -> bool:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         return literal_message(node.left) and isinstance(node.left, ast.Constant) and \
             not _carries_exception(node.right, tainted)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" and \
-            isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str):
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" and (
+            isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str)
+            or isinstance(node.func.value, ast.Call) and literal_message(node.func.value)):  # _("...").format(x)
         return not _carries_exception(node, tainted)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in GETTEXT:
         return all(literal_message(a) for a in node.args) and not _carries_exception(node, tainted)

@@ -18,6 +18,7 @@ from flask_preflight.rules.errors import PF301
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.flaskapi import is_socketio
 from flask_preflight.static.python.views.callees import callee_ref, keyed_read, tested_keys
+from flask_preflight.static.python.views.facts import GETTEXT, literal_message
 from flask_preflight.static.python.views.flow import (_MAX_DEPTH, Ancestors, Hit, _Flow, _int_const, _Origin, _root_name,
                                                       _walk_expr, search)
 from flask_preflight.static.python.views.guards import Guards
@@ -44,6 +45,10 @@ SERVER_ERRORS = {"InternalServerError", "NotImplemented", "BadGateway", "Service
 # Packages whose functions are never the project's own (a call into one is not followed).
 _NOT_PROJECT = {"flask", "werkzeug", "json", "os", "sys", "re", "datetime", "decimal", "base64", "binascii",
                 "uuid", "int", "float", "str"}
+# Flask helpers that announce a success and move on: they raise no ValueError/TypeError of their own
+# (``url_for`` raises ``BuildError``). Not ``jsonify`` (TypeError on what it cannot encode) or a template
+# render (a filter may raise anything).
+QUIET_HELPERS = {"flask.flash", "flask.redirect", "flask.url_for"}
 # Flask-SocketIO's way of answering a client: an emitted event is a response.
 SOCKET_SENDS = {"flask_socketio.emit", "flask_socketio.send"}
 # ``flash(msg)`` stores the message in the session, which Flask's default session keeps in a signed (not
@@ -190,6 +195,8 @@ class ExceptionLeaks(Guards):
             local = isinstance(call.func, ast.Name) and call.func.id in self.model.functions
             if local and self.model.module_name:
                 q = f"{self.model.module_name}.{call.func.id}"
+            if not local and (q in QUIET_HELPERS or q.rsplit(".", 1)[-1] in GETTEXT or _literal_format(call)):
+                continue  # the success message and redirect after the call: they raise no conversion error
             if q and (local or "." in q) and q.split(".")[0] not in _NOT_PROJECT and \
                     (local or self._imported_root(call.func)):
                 out.append(f"{q}|{','.join(caught)}")
@@ -559,3 +566,9 @@ def _root_local(node: ast.expr, flow: _Flow) -> bool:
     """``data`` in ``data.get("n")`` when ``data`` is a local of the view (not a module like ``json``)."""
     name = _root_name(node)
     return name is not None and name in flow.defs
+
+
+def _literal_format(call: ast.Call) -> bool:
+    """``"Stored {}".format(name)`` / ``_("Stored {}").format(name)``: a message the project wrote (a bad
+    template's own error would describe that template, not data)."""
+    return isinstance(call.func, ast.Attribute) and call.func.attr == "format" and literal_message(call.func.value)
