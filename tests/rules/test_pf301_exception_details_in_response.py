@@ -1307,7 +1307,7 @@ def e():
 
 def test_a_route_only_administrators_reach_is_low(scan):
     src = """\
-from flask import Flask, abort, flash, redirect
+from flask import Flask, abort, flash, redirect, request
 from flask_login import current_user, login_required
 from flask_security import roles_required
 from .auth import role_required
@@ -1336,6 +1336,8 @@ def test_settings():
 @app.route("/profile", methods=["POST"])
 @login_required
 def profile():
+    if not current_user.is_admin and current_user.id != request.args["id"]:
+        abort(403)
     try:
         save_profile()
     except Exception as e:
@@ -1353,9 +1355,9 @@ def enroll():
     return "ok"
 """
     scan({"app.py": src})
-    # any signed-in user (or an instructor) can probe the last two: they stay medium
+    # any signed-in user (the owner of the profile, or an instructor) can probe the last two: medium
     assert exact(scan) == [("PF301", "app.py", 14, 9, "low"), ("PF301", "app.py", 24, 9, "low"),
-                           ("PF301", "app.py", 33, 9, "medium"), ("PF301", "app.py", 43, 9, "medium")]
+                           ("PF301", "app.py", 35, 9, "medium"), ("PF301", "app.py", 45, 9, "medium")]
     assert 'Only administrators reach this route (`@roles_required("admin")`)' in scan.message("PF301", 14)
 
 

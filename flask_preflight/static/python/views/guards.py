@@ -50,8 +50,13 @@ class Guards(RouteModel):
             if ADMIN_RE.search(src):
                 return f"@{src}"
         for stmt in view.node.body[:3]:
-            if isinstance(stmt, ast.If) and self._aborts(stmt.body) and ADMIN_RE.search(self._segment(stmt.test)):
-                return f"if {self._src(stmt.test, 60)}: ..."
+            # `if not current_user.is_admin: abort(403)`; not `if not admin and user.id != id:`, which lets
+            # the owner in too
+            test = stmt.test if isinstance(stmt, ast.If) else None
+            if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and \
+                    not any(isinstance(n, ast.BoolOp) for n in walk_nodes(test)) and \
+                    self._aborts(stmt.body) and ADMIN_RE.search(self._segment(test.operand)):  # type: ignore[union-attr]
+                return f"if {self._src(test, 60)}: ..."
         return None
 
     def _view_decorators(self, view: View) -> List[ast.expr]:
