@@ -1143,9 +1143,11 @@ def c():
 def test_a_value_error_only_project_functions_raise_with_their_own_text(scan):
     service = """
 import json
+from pkg.db import session
 
 def login(email, password):
-    if not email:
+    user = session.query(email)
+    if user is None:
         raise ValueError("Invalid email or password")
     return "token"
 
