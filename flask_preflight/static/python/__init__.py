@@ -47,6 +47,15 @@ _PREFILTER_RES = (
     ("raise", re.compile(r"raise\s+(?!(ValueError|TypeError|KeyError|RuntimeError|Exception|NotImplementedError|"
                          r"AttributeError|IndexError|OSError|IOError|AssertionError|LookupError|FileNotFoundError|"
                          r"PermissionError|StopIteration|SystemExit)\b)[A-Za-z_][\w.]*\(\s*(?![\"')\s])")),
+    # a service function raising a conversion error itself (``raise ValueError("Invalid email")``) next to
+    # its database work: a view catching that class around a call of it may be showing the function's own
+    # message (views/facts.signals). Plain helpers that raise ValueError are too common to read them all;
+    # an unread module only keeps a finding.
+    ("Error", re.compile(r"\A(?=[\s\S]*\b(?:session|query|commit|execute|cursor)\b)[\s\S]*"
+                         r"raise\s+(?:ValueError|TypeError|OverflowError|UnicodeDecodeError)\b")),
+    # a function returning a caught exception's text to its caller (``return {"error": str(error)}``):
+    # PF301 follows it into the view that returns the result (views/callees.py)
+    ("except", re.compile(r"except\b[^\n:]*\bas\s+(\w+)\s*:[\s\S]{0,600}?(?:(?:str|repr)\(\s*\1\s*\)|\{\1[}!:])")),
     # an app factory called with arguments (create_app("config.Dev"), make_app(settings)) or re-exported by a
     # package (`from .factory import create_app`): factories.py follows both
     # (not an extension's `init_app(app)`, which every extension module calls)

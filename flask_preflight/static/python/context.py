@@ -85,9 +85,14 @@ class ViewFacts:
     """
 
     guard_hooks: List[Tuple[str, bool]] = field(default_factory=list)  # (receiver's qualified name, app-wide)
-    exceptions: Dict[str, str] = field(default_factory=dict)  # class name -> "fixed" | "args" | "computed"
-    raises: List[Tuple[str, bool]] = field(default_factory=list)  # (raised class as named here, literal message)
+    exceptions: Dict[str, str] = field(default_factory=dict)  # class name -> "fixed" | "template" | "args" | "computed"
+    # (raised class as named here, written message, no argument carries a caught exception's text)
+    raises: List[Tuple[str, bool, bool]] = field(default_factory=list)
     serializers: Set[str] = field(default_factory=set)  # functions returning all of an object's attributes
+    # function -> {builtin exception it raises itself: every such raise passes written text} (facts.signals)
+    signals: Dict[str, Dict[str, bool]] = field(default_factory=dict)
+    # function or "Class.method" -> the key its return puts a caught exception's text under, "" for the value
+    leaky: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from flask_preflight.static.python.context import Context, ViewFacts
 from flask_preflight.static.python.flaskapi import module_imports_flask, module_imports_non_flask_framework
+from flask_preflight.static.python.views.callees import leaky_functions
 from flask_preflight.static.python.views.diagnostic import DiagnosticRoutes, _diagnostic_path
-from flask_preflight.static.python.views.facts import module_exceptions, qualify, serializers
+from flask_preflight.static.python.views.facts import module_exceptions, qualify, serializers, signals
 from flask_preflight.static.python.views.guards import AUTH_NAME_RE
 from flask_preflight.static.python.views.leaks import ExceptionLeaks
 
@@ -24,7 +25,8 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
     def run(self) -> None:
         exceptions, raises = module_exceptions(self.model)
         facts = self.ctx.view_facts = ViewFacts(exceptions=exceptions, raises=raises,
-                                                serializers=serializers(self.model))
+                                                serializers=serializers(self.model), signals=signals(self.model),
+                                                leaky=leaky_functions(self.model))
         if module_imports_non_flask_framework(self.model) and not module_imports_flask(self.model):
             return
         self._discover()

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.model import ModuleModel
+from flask_preflight.static.python.views.vocabulary import BUILTIN_EXCEPTIONS
 
 # Translation wrappers around a literal are still the literal, as the user reads it.
 GETTEXT = {"_", "gettext", "lazy_gettext", "_l", "ugettext", "gettext_lazy", "ngettext"}
@@ -87,8 +88,9 @@ def written_message(node: Optional[ast.AST], tainted: Set[str]) -> bool:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         return literal_message(node.left) and isinstance(node.left, ast.Constant) and \
             not _carries_exception(node.right, tainted)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" and \
-            isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str):
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" and (
+            isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str)
+            or isinstance(node.func.value, ast.Call) and literal_message(node.func.value)):  # _("...").format(x)
         return not _carries_exception(node, tainted)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in GETTEXT:
         return all(literal_message(a) for a in node.args) and not _carries_exception(node, tainted)
@@ -104,8 +106,9 @@ def _raise_args_literal(call: ast.Call, tainted: Optional[Set[str]] = None) -> b
 
 def _message_kind(cls: ast.ClassDef) -> str:
     """How an exception class makes its message: "fixed" (its ``__init__`` hands only literals to the base,
-    or its ``__str__`` returns one), "computed" (``__str__`` builds it), "args" (from what ``raise`` passes;
-    also when ``__init__`` forwards its parameters) or "" when the class defines neither method."""
+    or its ``__str__`` returns one), "template" (its ``__init__`` hands the base a sentence it wrote around
+    its parameters), "computed" (``__str__`` builds it), "args" (from what ``raise`` passes; also when
+    ``__init__`` forwards its parameters) or "" when the class defines neither method."""
     methods = {s.name: s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
     string = methods.get("__str__")
     if string is not None:
@@ -118,13 +121,18 @@ def _message_kind(cls: ast.ClassDef) -> str:
                   and n.func.attr == "__init__"]
     if not base_calls:
         return "args"  # the base never gets a message: str(e) is "" or what the class sets; treat as raised
-    return "fixed" if all(_raise_args_literal(c) for c in base_calls) else "args"
+    if all(_raise_args_literal(c) for c in base_calls):
+        return "fixed"
+    # ``super().__init__(f"User with {field} '{value}' already exists")``: the class writes the sentence and
+    # the raise only fills in values; what it says depends on whether a raise passes exception text
+    return "template" if all(_raise_args_literal(c, set()) for c in base_calls) else "args"
 
 
-def module_exceptions(model: ModuleModel) -> Tuple[Dict[str, str], List[Tuple[str, bool]]]:
-    """(class name -> message kind, for every class of the module; [(raised class, literal message)])."""
+def module_exceptions(model: ModuleModel) -> Tuple[Dict[str, str], List[Tuple[str, bool, bool]]]:
+    """(class name -> message kind, for every class of the module; [(raised class, written message, no
+    argument carries a caught exception's text)])."""
     kinds = {name: _message_kind(info.node) for name, info in model.classes.items()}
-    raises: List[Tuple[str, bool]] = []
+    raises: List[Tuple[str, bool, bool]] = []
     tainted = exception_names(model.tree)
     for node in walk_nodes(model.tree):
         if not isinstance(node, ast.Raise) or node.exc is None:
@@ -137,8 +145,38 @@ def module_exceptions(model: ModuleModel) -> Tuple[Dict[str, str], List[Tuple[st
             continue
         if "." not in q and q in model.classes and model.module_name:
             q = f"{model.module_name}.{q}"
-        raises.append((q, call is None or _raise_args_literal(call, tainted)))
+        clean = call is None or not any(_carries_exception(a, tainted) for a in list(call.args) +
+                                        [k.value for k in call.keywords])
+        raises.append((q, call is None or _raise_args_literal(call, tainted), clean))
     return kinds, raises
+
+
+def signals(model: ModuleModel) -> Dict[str, Dict[str, bool]]:
+    """Top-level function -> {builtin exception it raises itself: every such ``raise`` passes written text}.
+    ``def login(): ... raise ValueError("Invalid email or password")`` signals its caller with a message
+    meant for the user. A bare ``raise`` (re-raising whatever was caught) is recorded as ``"*": False``."""
+    tainted = exception_names(model.tree)
+    out: Dict[str, Dict[str, bool]] = {}
+    for name, fn in model.functions.items():
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        found: Dict[str, bool] = {}
+        for node in walk_nodes(fn):
+            if not isinstance(node, ast.Raise):
+                continue
+            if node.exc is None:
+                found["*"] = False
+                continue
+            call = node.exc if isinstance(node.exc, ast.Call) else None
+            target = call.func if call is not None else node.exc
+            q = model.qualname(target) or ""
+            if q in BUILTIN_EXCEPTIONS and q not in model.module_scope.bindings:
+                found[q] = found.get(q, True) and (call is None or _raise_args_literal(call, tainted))
+            elif isinstance(node.exc, ast.Name) and node.exc.id in tainted:
+                found["*"] = False  # ``raise err`` of a caught exception: whatever it says
+        if found:
+            out[name] = found
+    return out
 
 
 def qualify(model: ModuleModel, source: str) -> Optional[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from flask_preflight.static.python.astutil import child_nodes, walk as walk_nodes
@@ -61,6 +62,10 @@ class _Origin:
     # the classes an ``except`` clause catches when none is a builtin: if every one turns out to be a project
     # exception with a fixed message, what it says was written for the client
     classes: Tuple[str, ...] = ()
+    # a ValueError-like error caught around calls of project functions (and reads of the request): each
+    # "module.function|ValueError,TypeError"; if every one raises the caught classes itself, only with
+    # text it wrote, a 4xx answer carrying the message is that function's message to the user
+    signals: Tuple[str, ...] = ()
 
 
 Ancestors = Tuple[ast.AST, ...]
@@ -100,8 +105,14 @@ def _root_name(node: ast.expr) -> Optional[str]:
 
 
 def _int_const(node: Optional[ast.AST]) -> Optional[int]:
+    """``400``, or ``HTTPStatus.BAD_REQUEST`` / ``http.HTTPStatus.BAD_REQUEST`` (an ``IntEnum``) as 400."""
     if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
         return node.value
+    if isinstance(node, ast.Attribute) and (
+            isinstance(node.value, ast.Name) and node.value.id == "HTTPStatus" or
+            isinstance(node.value, ast.Attribute) and node.value.attr == "HTTPStatus"):
+        member = getattr(HTTPStatus, node.attr, None)
+        return int(member) if isinstance(member, HTTPStatus) else None
     return None
 
 

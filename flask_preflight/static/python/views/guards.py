@@ -27,6 +27,8 @@ AUTH_TEST_RE = re.compile(r"current_user|is_authenticated|is_admin|is_anonymous|
                           r"authoriz|token|api_?key|password|secret|remote_addr|access_route|\bg\.user|jwt|"
                           r"permission|role", re.IGNORECASE)
 LOGIN_URL_RE = re.compile(r"login|signin|sign_in|auth", re.IGNORECASE)
+# An administrator role named in a decorator or an access test (``Permission.ADMINISTER`` included).
+ADMIN_RE = re.compile(r"admin|superuser|is_staff|staff_required", re.IGNORECASE)
 DEBUG_COND_RE = re.compile(r"debug|testing|development|\bdev\b|flask_env|\benv\b", re.IGNORECASE)
 
 
@@ -37,7 +39,28 @@ class Guards(RouteModel):
         super().__init__(ctx)
         self._guard_cache: Dict[int, bool] = {}
 
-    def _guarded(self, view: View, flow: _Flow, exposures: List[Hit], runs: List[Tuple[str, Hit, ast.Call]]) -> bool:
+    def _administrators_only(self, view: View) -> Optional[str]:
+        """The check that lets only administrators reach a view: a decorator naming an administrator role
+        (``@admin_required``, ``@roles_required("admin")``, ``@permission_required(Permission.ADMIN)``) or an
+        ``if not current_user.is_admin: abort(403)`` at the top of its body; None for any other view."""
+        if not view.route:
+            return None
+        for dec in self._view_decorators(view):
+            src = self._src(dec, 80)
+            if ADMIN_RE.search(src):
+                return f"@{src}"
+        for stmt in view.node.body[:3]:
+            # `if not current_user.is_admin: abort(403)`; not `if not admin and user.id != id:`, which lets
+            # the owner in too
+            test = stmt.test if isinstance(stmt, ast.If) else None
+            if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and \
+                    not any(isinstance(n, ast.BoolOp) for n in walk_nodes(test)) and \
+                    self._aborts(stmt.body) and ADMIN_RE.search(self._segment(test.operand)):  # type: ignore[union-attr]
+                return f"if {self._src(test, 60)}: ..."
+        return None
+
+    def _view_decorators(self, view: View) -> List[ast.expr]:
+        """The view's own decorators, its class's, and a class's ``decorators``/``method_decorators`` list."""
         decorators: List[ast.expr] = [d for d in view.node.decorator_list if not self._is_registration(d)]
         if view.cls is not None:
             decorators += [d for d in view.cls.decorator_list if not self._is_registration(d)]
@@ -49,7 +72,10 @@ class Guards(RouteModel):
                         list(value.values) if isinstance(value, ast.Dict) else []
                     for item in items:
                         decorators += item.elts if isinstance(item, (ast.List, ast.Tuple)) else [item]
-        for dec in decorators:
+        return decorators
+
+    def _guarded(self, view: View, flow: _Flow, exposures: List[Hit], runs: List[Tuple[str, Hit, ast.Call]]) -> bool:
+        for dec in self._view_decorators(view):
             if self._guarding_decorator(dec, view.scope):
                 return True
         first = _first_line(exposures, runs)

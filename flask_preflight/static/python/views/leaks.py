@@ -17,12 +17,14 @@ from flask_preflight.findings import Severity
 from flask_preflight.rules.errors import PF301
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.flaskapi import is_socketio
+from flask_preflight.static.python.views.callees import callee_ref, keyed_read, tested_keys
+from flask_preflight.static.python.views.facts import GETTEXT, literal_message
 from flask_preflight.static.python.views.flow import (_MAX_DEPTH, Ancestors, Hit, _Flow, _int_const, _Origin, _root_name,
                                                       _walk_expr, search)
 from flask_preflight.static.python.views.guards import Guards
 from flask_preflight.static.python.views.routes import View
 from flask_preflight.static.python.views.vocabulary import (BUILTIN_EXCEPTIONS, CLIENT_FACING_PACKAGES, CLIENT_FACING_RE,
-                                                            WERKZEUG_HTTP)
+                                                            INTERNAL_ERROR_PACKAGES, WERKZEUG_HTTP)
 
 TRACEBACK_CALLS = {"traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.extract_tb",
                    "traceback.TracebackException", "traceback.TracebackException.from_exception",
@@ -40,8 +42,18 @@ CONVERSION_ERRORS = {"json.JSONDecodeError", "json.decoder.JSONDecodeError", "si
 # HTTP error classes with a 5xx status; the other Werkzeug/Flask HTTP errors are client errors.
 SERVER_ERRORS = {"InternalServerError", "NotImplemented", "BadGateway", "ServiceUnavailable", "GatewayTimeout",
                  "HTTPVersionNotSupported"}
+# Packages whose functions are never the project's own (a call into one is not followed).
+_NOT_PROJECT = {"flask", "werkzeug", "json", "os", "sys", "re", "datetime", "decimal", "base64", "binascii",
+                "uuid", "int", "float", "str"}
+# Flask helpers that announce a success and move on: they raise no ValueError/TypeError of their own
+# (``url_for`` raises ``BuildError``). Not ``jsonify`` (TypeError on what it cannot encode) or a template
+# render (a filter may raise anything).
+QUIET_HELPERS = {"flask.flash", "flask.redirect", "flask.url_for"}
 # Flask-SocketIO's way of answering a client: an emitted event is a response.
 SOCKET_SENDS = {"flask_socketio.emit", "flask_socketio.send"}
+# ``flash(msg)`` stores the message in the session, which Flask's default session keeps in a signed (not
+# encrypted) cookie sent with the response; the next page that calls ``get_flashed_messages()`` shows it.
+FLASH_CALLS = {"flask.flash", "flask.helpers.flash"}
 
 
 @dataclass
@@ -67,9 +79,13 @@ class ExceptionLeaks(Guards):
             try_stmt = tries.get(id(h))
             validation = try_stmt is not None and self._conversion_error(h.type) and \
                 self._only_request_input(try_stmt, flow, params)
+            signalled: Tuple[str, ...] = ()
+            if try_stmt is not None and not validation and self._conversion_error(h.type):
+                signalled = self._signalling_calls(try_stmt, flow, params, self._builtin_names(h.type))
             origins.append(_Origin(h.name, h.body[0].lineno, h.body[-1].end_lineno or h.body[-1].lineno,
                                    f"the exception caught by `except {caught} as {h.name}` (line {h.lineno})",
-                                   validation=validation, classes=self._caught_classes(h.type, view.node)))
+                                   validation=validation, classes=self._caught_classes(h.type, view.node),
+                                   signals=signalled))
         if view.handler in ("catchall", "specific"):
             param = self._first_param(view)
             if param:
@@ -126,30 +142,73 @@ class ExceptionLeaks(Guards):
         """Every call the ``try`` body makes works on the caller's own data (``int(request.args["n"])``,
         ``json.loads(request.data)``, ``upload(file=f, **form)`` with both taken from the request): nothing
         else - a database, a file, another service - can be behind the error."""
-        from_request = lambda node, ancestors, use: self._request_data(node, ancestors, use, params)  # noqa: E731
-        calls = 0
+        calls = self._try_calls(try_stmt)
+        return calls is not None and bool(calls) and \
+            all(self._request_call(call, stmt, flow, params) for call, stmt in calls)
+
+    def _try_calls(self, try_stmt: ast.stmt) -> Optional[List[Tuple[ast.Call, ast.stmt]]]:
+        """The calls of a ``try`` body with their statements; None when it defines a function or lambda."""
+        out: List[Tuple[ast.Call, ast.stmt]] = []
         for stmt in getattr(try_stmt, "body", []):
             for node in walk_nodes(stmt):
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                    return False
-                if not isinstance(node, ast.Call):
-                    continue
-                calls += 1
-                if self._request_data(node, (), stmt, params) is not None or \
-                        isinstance(node.func, ast.Attribute) and self._is_request(node.func.value):
-                    continue  # request.get_json() / parse_args(): reading the request itself
-                inputs: List[ast.AST] = list(node.args) + [k.value for k in node.keywords]
-                if isinstance(node.func, ast.Attribute) and _root_local(node.func.value, flow):
-                    inputs.append(node.func.value)  # data.get("n"): the receiver is an input too
-                if not inputs:
-                    return False
-                for value in inputs:
-                    value = value.value if isinstance(value, ast.Starred) else value
-                    if isinstance(value, ast.Constant):
-                        continue
-                    if not search(flow, value, stmt, from_request):
-                        return False
-        return calls > 0
+                    return None
+                if isinstance(node, ast.Call):
+                    out.append((node, stmt))
+        return out
+
+    def _request_call(self, node: ast.Call, stmt: ast.stmt, flow: _Flow, params: Set[str]) -> bool:
+        """A call that reads the request or works only on values taken from it (or on constants)."""
+        if self._request_data(node, (), stmt, params) is not None or \
+                isinstance(node.func, ast.Attribute) and self._is_request(node.func.value):
+            return True  # request.get_json() / parse_args(): reading the request itself
+        from_request = lambda n, ancestors, use: self._request_data(n, ancestors, use, params)  # noqa: E731
+        inputs: List[ast.AST] = list(node.args) + [k.value for k in node.keywords]
+        if isinstance(node.func, ast.Attribute) and _root_local(node.func.value, flow):
+            inputs.append(node.func.value)  # data.get("n"): the receiver is an input too
+        if not inputs:
+            return False
+        for value in inputs:
+            value = value.value if isinstance(value, ast.Starred) else value
+            if not isinstance(value, ast.Constant) and not search(flow, value, stmt, from_request):
+                return False
+        return True
+
+    def _builtin_names(self, node: Optional[ast.expr]) -> Tuple[str, ...]:
+        elts = node.elts if isinstance(node, ast.Tuple) else [node] if node is not None else []
+        names = [self.model.qualname(e) or "" for e in elts]
+        return tuple(n for n in names if n in BUILTIN_EXCEPTIONS)
+
+    def _signalling_calls(self, try_stmt: ast.stmt, flow: _Flow, params: Set[str],
+                          caught: Tuple[str, ...]) -> Tuple[str, ...]:
+        """``try: token = auth.login(**args) except ValueError as e``: when every call of the ``try`` body
+        reads the request or calls a function by its module-level name (imported, or defined here), those
+        functions as "module.function|ValueError" for the project index to check that each raises the caught
+        class itself with a message it wrote. A method of a local object, a database session or any other
+        call leaves the error's source open: ()."""
+        calls = self._try_calls(try_stmt)
+        if not calls or not caught:
+            return ()
+        out: List[str] = []
+        for call, stmt in calls:
+            q = self.model.qualname(call.func) or ""
+            local = isinstance(call.func, ast.Name) and call.func.id in self.model.functions
+            if local and self.model.module_name:
+                q = f"{self.model.module_name}.{call.func.id}"
+            if not local and (q in QUIET_HELPERS or q.rsplit(".", 1)[-1] in GETTEXT or _literal_format(call)):
+                continue  # the success message and redirect after the call: they raise no conversion error
+            if q and (local or "." in q) and q.split(".")[0] not in _NOT_PROJECT and \
+                    (local or self._imported_root(call.func)):
+                out.append(f"{q}|{','.join(caught)}")
+            elif not self._request_call(call, stmt, flow, params):
+                return ()
+        return tuple(sorted(set(out)))
+
+    def _imported_root(self, func: ast.expr) -> bool:
+        """``login`` / ``auth.login`` whose first name is bound by an import of this module."""
+        root = _root_name(func)
+        b = self.model.module_scope.bindings.get(root or "")
+        return bool(b) and b[-1].kind == "import"
 
     def _status(self, at: ast.AST, stmt: ast.stmt) -> Optional[int]:
         """The HTTP status a sink answers with: ``(body, 400)``, ``abort(400, ...)``, ``raise BadRequest(...)``;
@@ -326,9 +385,13 @@ class ExceptionLeaks(Guards):
         has_tb = any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in ("traceback", "sys")
                      or isinstance(n, ast.Name) and self.model.imports.get(n.id, "").startswith(("traceback.", "sys."))
                      for n in walk_nodes(view.node))
-        if not ctx.origins and not ctx.param500 and not has_tb:
+        calls_project = any(isinstance(n, ast.Call) and self._project_callee(n) for n in walk_nodes(view.node))
+        if not ctx.origins and not ctx.param500 and not has_tb and not calls_project:
             return
-        pred = lambda node, ancestors, use: self._leak(node, ancestors, use, ctx)  # noqa: E731
+
+        def pred(node: ast.AST, ancestors: Ancestors, use: ast.stmt) -> Optional[Hit]:
+            hit = self._leak(node, ancestors, use, ctx)
+            return hit if hit is not None or not calls_project else self._callee_hit(node, use, flow)
         for stmt in flow.stmts:
             sinks: List[Tuple[ast.AST, ast.AST]] = []  # (where to report, what to search)
             if isinstance(stmt, ast.Return) and stmt.value is not None:
@@ -342,14 +405,23 @@ class ExceptionLeaks(Guards):
                         sinks.append((node, node))
                     elif isinstance(node, ast.Call) and self._socket_send(node):
                         sinks.append((stmt, node))
+                    elif isinstance(node, ast.Call) and self._flash(node):
+                        sinks.append((node, node.args[0] if node.args else node))
             for at, expr in sinks:
                 hits = search(flow, expr, stmt, pred)
-                if hits and all(h.origin is not None and h.origin.validation for h in hits):
-                    status = self._status(at, stmt)
-                    if status is not None and 400 <= status < 500:
-                        continue  # the caller's own bad input, answered as a client error
+                callees = [h for h in hits if h.grade == "callee"]  # decided by the project index
+                hits = [h for h in hits if h.grade != "callee"]
+                # a flashed message is the page's notice to the user, like a 4xx body
+                client_error = bool(hits) and self._client_error(at, stmt)
+                if client_error and all(h.origin is not None and h.origin.validation for h in hits):
+                    hits = []  # the caller's own bad input, answered as a client error
+                signalled: Tuple[str, ...] = ()
+                if client_error and hits and all(h.origin is not None and h.origin.signals for h in hits):
+                    signalled = tuple(sorted({s for h in hits for s in h.origin.signals}))  # type: ignore[union-attr]
                 if hits:
-                    self._report301(view, stmt, at, hits)
+                    self._report301(view, stmt, at, hits, signalled)
+                elif callees:
+                    self._report_callees(view, at, callees)
 
     def _socket_send(self, call: ast.Call) -> bool:
         """``emit("error", {...})`` / ``send(...)`` from Flask-SocketIO, or ``socketio.emit(...)``: the event goes
@@ -361,7 +433,40 @@ class ExceptionLeaks(Guards):
         return isinstance(func, ast.Attribute) and func.attr in ("emit", "send") and \
             is_socketio(self.model, func.value, self.model.module_scope, call.lineno)
 
-    def _report301(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit]) -> None:
+    def _client_error(self, at: ast.AST, stmt: ast.stmt) -> bool:
+        """The sink answers with a 4xx status, or flashes a notice for the next page."""
+        status = 400 if self._flash(at) else self._status(at, stmt)
+        return status is not None and 400 <= status < 500
+
+    def _flash(self, node: ast.AST) -> bool:
+        """``flash(str(e))`` / ``flask.flash(...)``: the message goes to the client with the session."""
+        return isinstance(node, ast.Call) and (self.model.qualname(node.func) or "") in FLASH_CALLS
+
+    def _callee_hit(self, node: ast.AST, use: ast.stmt, flow: _Flow) -> Optional[Hit]:
+        """What a project function returned, in the response: the call itself (``jsonify(svc.get())``, or
+        a local assigned from it and returned whole) or one key of it (``result["error"]``)."""
+        keyed = keyed_read(node)
+        if keyed is not None:
+            for d in flow.reaching(keyed[0], use):
+                if d.dominating and isinstance(d.value, ast.Call):
+                    ref = self._project_callee(d.value)
+                    if ref is not None:
+                        return Hit(node, f"`{self._src(node, 40)}` (what `{self._src(d.value, 40)}` returned)",
+                                   "callee", helper=f"{ref}[{keyed[1]}]")
+            return None
+        if isinstance(node, ast.Call):
+            ref = self._project_callee(node)
+            if ref is not None:
+                return Hit(node, f"what `{self._src(node, 40)}` returns", "callee", helper=ref)
+        return None
+
+    def _project_callee(self, call: ast.Call) -> Optional[str]:
+        """``user_tb.add_user(data)`` -> the project function it may run (``callees.callee_ref``)."""
+        ref = callee_ref(self.model, call)
+        return ref if ref is not None and ref.split(".")[0] not in _NOT_PROJECT | INTERNAL_ERROR_PACKAGES else None
+
+    def _report301(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit],
+                   signalled: Tuple[str, ...] = ()) -> None:
         direct = [h for h in hits if h.helper is None]
         if not direct:  # only through imported helpers: reported if one of them serializes the exception
             self._report_helpers(view, stmt, at, hits)
@@ -381,7 +486,9 @@ class ExceptionLeaks(Guards):
         sink_line = getattr(at, "lineno", 0)
         line = getattr(hit.node, "lineno", sink_line)
         via = f" through `{hit.via.name}` (line {line})" if hit.via is not None and line != sink_line else ""
-        sink = "becomes the `abort()` description" if isinstance(at, ast.Call) else \
+        sink = "is flashed to the client (stored in the session cookie and shown by the next page it renders)" \
+            if self._flash(at) else \
+            "becomes the `abort()` description" if isinstance(at, ast.Call) else \
             "becomes the HTTP error's description" if isinstance(at, ast.Raise) else \
             "is emitted to the Socket.IO client" if isinstance(at, ast.Expr) else "reaches the response"
         note = ""
@@ -391,15 +498,53 @@ class ExceptionLeaks(Guards):
         if debug_only:
             sev = Severity.LOW
             note = f" This only happens when `{debug_only}`, which must never be true in production."
+        else:
+            sev, note = self._reach(view, sev)
         message = (f"{who} sends exception details to the client: {subject}{via} {sink}; error messages and "
                    f"tracebacks reveal SQL, file paths, hosts and library versions.{note}")
         related = (self.ctx.location(hit.node),) if line != sink_line else ()
         classes = tuple(sorted({c for h in hits for c in (h.origin.classes if h.origin is not None else ())}))
-        if all(h.origin is not None and h.origin.classes for h in hits):
+        if signalled:
+            self._emit_unless("literal-signals", signalled, PF301, at, message, sev, related=related)
+        elif all(h.origin is not None and h.origin.classes for h in hits):
             self._emit_unless("fixed-message", classes, PF301, at, message, sev, related=related)
         else:
             self.ctx.emit(PF301, at, message, sev, related=related)
 
+
+    def _reach(self, view: View, sev: Severity) -> Tuple[Severity, str]:
+        """Low, with a note, when only administrators reach the view: the text goes to the operator who
+        configures what failed, not to an anonymous prober."""
+        admin = self._administrators_only(view)
+        if admin is None:
+            return sev, ""
+        return Severity.LOW, (f" Only administrators reach this route (`{admin}`), so the text goes to the "
+                              f"operator; still, log it and show a summary.")
+
+    def _report_callees(self, view: View, at: ast.AST, hits: List[Hit]) -> None:
+        """``return jsonify(error=result["error"])`` where ``result = user_tb.add_user(data)``: the finding stands
+        only if the project index finds that one of the functions returns a caught exception's text."""
+        refs_set: Set[str] = set()
+        for h in hits:
+            if h.helper and not h.helper.endswith("]"):
+                # the whole value: "{keys}" are those the view looks for on it (its error test)
+                tested = tested_keys(view.node, h.via.name) if h.via is not None else set()
+                refs_set.add(f"{h.helper}{{{','.join(sorted(tested))}}}")
+            elif h.helper:
+                refs_set.add(h.helper)
+        refs = tuple(sorted(refs_set))
+        hit = min(hits, key=lambda h: 0 if h.helper and h.helper.endswith("]") else 1)
+        if hit.via is None and getattr(hit.node, "lineno", 0):
+            at = hit.node  # the key read or the call in the returned expression: where the text enters
+        who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else f"View `{view.name}`"
+        names = ", ".join(sorted({f"`{r.split('[')[0].split('{')[0].rsplit('.', 1)[-1]}`" for r in refs}))
+        whose = names if len(refs) == 1 else f"one of {names}"
+        message = (f"{who} sends exception details to the client: {hit.label} reaches the response, and {whose} "
+                   f"returns the text of an exception it caught (`str(e)` of a database or library error) "
+                   f"instead of raising; error messages reveal SQL, file paths, hosts and library versions.")
+        sev, note = self._reach(view, Severity.MEDIUM)
+        related = (self.ctx.location(hit.node),) if getattr(hit.node, "lineno", 0) != getattr(at, "lineno", 0) else ()
+        self._emit_unless("no-leaky-callee", refs, PF301, at, message + note, sev, related=related)
 
     def _report_helpers(self, view: View, stmt: ast.stmt, at: ast.AST, hits: List[Hit]) -> None:
         """``return error(errors=[object_to_json(e)])`` with ``object_to_json`` from another module: the finding
@@ -413,10 +558,17 @@ class ExceptionLeaks(Guards):
                    f"errors includes the SQL statement, its parameters, hosts and URLs.")
         refs = tuple(sorted({h.helper for h in hits if h.helper}))
         related = (self.ctx.location(hit.node),) if getattr(hit.node, "lineno", 0) != getattr(at, "lineno", 0) else ()
-        self._emit_unless("no-serializer", refs, PF301, at, message, sev, related=related)
+        sev, note = self._reach(view, sev)
+        self._emit_unless("no-serializer", refs, PF301, at, message + note, sev, related=related)
 
 
 def _root_local(node: ast.expr, flow: _Flow) -> bool:
     """``data`` in ``data.get("n")`` when ``data`` is a local of the view (not a module like ``json``)."""
     name = _root_name(node)
     return name is not None and name in flow.defs
+
+
+def _literal_format(call: ast.Call) -> bool:
+    """``"Stored {}".format(name)`` / ``_("Stored {}").format(name)``: a message the project wrote (a bad
+    template's own error would describe that template, not data)."""
+    return isinstance(call.func, ast.Attribute) and call.func.attr == "format" and literal_message(call.func.value)

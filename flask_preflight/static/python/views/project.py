@@ -7,11 +7,13 @@
   returns all of its argument's attributes (``vars(obj)``, an encoder whose ``default`` returns ``o.__dict__``).
 * PF301 ("fixed-message"): withdrawn when every caught class is a project exception whose message is fixed
   text - its ``__init__``/``__str__`` supplies a literal, or every ``raise`` of it and of its project
-  subclasses passes only literals. A class the project does not define (a library's) keeps the finding.
+  subclasses passes only literals, or its ``__init__`` writes a sentence around its parameters and no
+  ``raise`` passes a caught exception's text. A class the project does not define (a library's) keeps the finding.
 """
 
 from __future__ import annotations
 
+import builtins
 import os
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -33,6 +35,10 @@ def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex) -> List[F
             continue
         if p.unless == "no-serializer" and not resolver.any_serializer(p.refs, analysis.path):
             continue
+        if p.unless == "literal-signals" and resolver.all_signal_literally(p.refs, analysis.path):
+            continue
+        if p.unless == "no-leaky-callee" and not resolver.any_leaky(p.refs, analysis.path):
+            continue
         out.append(p.finding)
     return out
 
@@ -43,7 +49,7 @@ class _Resolver:
         self.summaries = [s for s in summaries if s.view_facts is not None]
         self._guards: Optional[Tuple[Set[str], List[ModuleSummary]]] = None
         self._classes: Optional[Dict[str, Tuple[ClassSummary, ModuleSummary]]] = None
-        self._raises: Dict[str, List[bool]] = {}
+        self._raises: Dict[str, List[Tuple[bool, bool]]] = {}  # class -> [(written message, no exception text)]
         self._children: Dict[str, List[str]] = {}  # class qualname -> project classes deriving from it
         self._fixed: Dict[str, bool] = {}
 
@@ -94,6 +100,54 @@ class _Resolver:
                 return True
         return False
 
+    def any_leaky(self, refs: Tuple[str, ...], path: str) -> bool:
+        """One of the called functions (``pkg.model.f`` or ``pkg.model.Class.method``) returns a caught
+        exception's text (``callees.leaky_functions``) where the view reads it: ``ref[key]`` reads the key
+        the text is returned under; ``ref{keys}`` uses the whole value, which carries the text unless the
+        view tests for that key (then this use is its success path)."""
+        for ref in refs:
+            key: Optional[str] = None
+            tested: Set[str] = set()
+            if ref.endswith("]"):
+                ref, _, key = ref[:-1].partition("[")
+            elif ref.endswith("}"):
+                ref, _, keys = ref[:-1].partition("{")
+                tested = set(keys.split(",")) - {""}
+            owner, _, name = ref.rpartition(".")
+            mod = self.index.find_module(self.canonical(owner, path), path) if owner else None
+            if mod is None:
+                owner = self.canonical(owner, path)  # a class, perhaps re-exported: pkg.model.Cls
+                mod_name, _, cls = owner.rpartition(".")
+                mod = self.index.find_module(mod_name, path) if mod_name else None
+                name = f"{cls}.{name}"
+            if mod is None or mod.is_test or mod.view_facts is None or name not in mod.view_facts.leaky:
+                continue
+            returned_under = mod.view_facts.leaky[name]
+            if key is not None and returned_under == key:
+                return True
+            if key is None and (not returned_under or returned_under not in tested):
+                return True
+        return False
+
+    def all_signal_literally(self, refs: Tuple[str, ...], path: str) -> bool:
+        """Each "module.function|ValueError,..." is a project function that raises a caught class itself and
+        every such ``raise`` passes text it wrote (no bare re-raise): the message is the function's own."""
+        return bool(refs) and all(self._signals_literally(r, path) for r in refs)
+
+    def _signals_literally(self, ref: str, path: str) -> bool:
+        func, _, caught = ref.partition("|")
+        owner, _, name = self.canonical(func, path).rpartition(".")
+        mod = self.index.find_module(owner, path) if owner else None
+        if mod is None or mod.is_test or mod.view_facts is None:
+            return False
+        raised = mod.view_facts.signals.get(name, {})
+        if raised.get("*") is False:
+            return False
+        catches = [getattr(builtins, c) for c in caught.split(",") if isinstance(getattr(builtins, c, None), type)]
+        relevant = [r for r in raised if r != "*" and isinstance(getattr(builtins, r, None), type)
+                    and issubclass(getattr(builtins, r), tuple(catches))]
+        return bool(relevant) and all(raised[r] for r in relevant)
+
     def all_fixed(self, refs: Tuple[str, ...], path: str) -> bool:
         return bool(refs) and all(self._class_fixed(r, path) for r in refs)
 
@@ -122,10 +176,10 @@ class _Resolver:
         for s in self.summaries:
             if s.is_test:
                 continue  # tests raise what they like; production never runs them
-            for raised, literal in s.view_facts.raises:  # type: ignore[union-attr]
+            for raised, literal, *rest in s.view_facts.raises:  # type: ignore[union-attr]
                 kind, cls = self.index.resolve(raised, s.path)
                 if kind == "class":
-                    self._raises.setdefault(cls.qualname, []).append(literal)
+                    self._raises.setdefault(cls.qualname, []).append((literal, bool(rest) and rest[0]))
 
     def _subclasses(self, qualname: str) -> List[str]:
         """Project classes deriving from ``qualname`` (``except Base`` catches them too)."""
@@ -164,7 +218,9 @@ class _Resolver:
             return True
         if kind == "computed":
             return False
-        return all(self._raises.get(qualname, []))
+        if kind == "template":  # the class wrote the sentence: only exception text passed in can leak
+            return all(clean for _, clean in self._raises.get(qualname, []))
+        return all(literal for literal, _ in self._raises.get(qualname, []))
 
 
 def _same_app(hook: ModuleSummary, view: Optional[ModuleSummary], path: str) -> bool:
