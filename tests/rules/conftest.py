@@ -1,4 +1,7 @@
-"""Helpers for rule tests: write a small project, run the real engine, compare exact (rule, file, line)."""
+"""Helpers for rule tests: write a small project, run the real engine, compare exact findings.
+
+``scan`` returns sorted ``(rule, file, line, column, severity)`` tuples, so two findings on one line cannot
+swap and a severity change fails the test that pins it."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ class Scanner:
         self.root = root
         self.findings: List[Finding] = []
 
-    def __call__(self, files: Dict[str, str], select: Optional[List[str]] = None) -> List[Tuple[str, str, int]]:
+    def __call__(self, files: Dict[str, str], select: Optional[List[str]] = None) -> List[Tuple[str, str, int, int, str]]:
         for name, text in files.items():
             path = self.root / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -29,7 +32,8 @@ class Scanner:
         result = run_check([str(self.root)], settings)
         assert not result.problems, [p.describe() for p in result.problems]
         self.findings = result.findings
-        return sorted((f.rule_id, Path(f.path).relative_to(self.root).as_posix(), f.line) for f in result.findings)
+        return sorted((f.rule_id, Path(f.path).relative_to(self.root).as_posix(), f.line, f.column, f.severity.value)
+                      for f in result.findings)
 
     def severity(self, rule_id: str, line: int) -> str:
         matches = [f.severity.value for f in self.findings if f.rule_id == rule_id and f.line == line]

@@ -4,23 +4,22 @@ FLASK = "from flask import Flask\napp = Flask(__name__)\n"
 
 
 def test_run_debug_true_at_module_level_is_high(scan):
-    assert scan({"app.py": FLASK + "app.run(debug=True)\n"}) == [("PF101", "app.py", 3), ("PF102", "app.py", 3)]
+    assert scan({"app.py": FLASK + "app.run(debug=True)\n"}) == [("PF101", "app.py", 3, 15, "high"), ("PF102", "app.py", 3, 1, "high")]
     assert scan.severity("PF101", 3) == "high"
 
 
 def test_run_debug_true_under_main_guard_is_low_and_says_so(scan):
-    assert scan({"app.py": FLASK + 'if __name__ == "__main__":\n    app.run(debug=True)\n'}) == [("PF101", "app.py", 4)]
+    assert scan({"app.py": FLASK + 'if __name__ == "__main__":\n    app.run(debug=True)\n'}) == [("PF101", "app.py", 4, 19, "low")]
     assert scan.severity("PF101", 4) == "low"
     assert "python file.py" in scan.message("PF101", 4)
 
 
 def test_positional_debug_argument(scan):
-    assert scan({"app.py": FLASK + 'if __name__ == "__main__":\n    app.run("127.0.0.1", 5000, True)\n'}) == [
-        ("PF101", "app.py", 4)]
+    assert scan({"app.py": FLASK + 'if __name__ == "__main__":\n    app.run("127.0.0.1", 5000, True)\n'}) == [("PF101", "app.py", 4, 32, "low")]
 
 
 def test_app_debug_attribute(scan):
-    assert scan({"app.py": FLASK + "app.debug = True\n"}) == [("PF101", "app.py", 3)]
+    assert scan({"app.py": FLASK + "app.debug = True\n"}) == [("PF101", "app.py", 3, 13, "high")]
     assert scan.severity("PF101", 3) == "high"
 
 
@@ -35,7 +34,15 @@ OPTIONS = {"DEBUG": True}
 app.config.update(**OPTIONS)
 app.config.update(OPTIONS)
 """
-    assert scan({"app.py": src}, select=["PF1"]) == [("PF101", "app.py", n) for n in (4, 5, 6, 7, 8, 10, 11)]
+    assert scan({"app.py": src}, select=["PF1"]) == [
+        ("PF101", "app.py", 4, 23, "high"),
+        ("PF101", "app.py", 5, 25, "high"),
+        ("PF101", "app.py", 6, 29, "high"),
+        ("PF101", "app.py", 7, 30, "high"),
+        ("PF101", "app.py", 8, 31, "high"),
+        ("PF101", "app.py", 10, 1, "high"),
+        ("PF101", "app.py", 11, 1, "high"),
+    ]
 
 
 def test_setdefault_is_a_no_op_because_flask_prefills_debug(scan):
@@ -44,7 +51,7 @@ def test_setdefault_is_a_no_op_because_flask_prefills_debug(scan):
 
 def test_value_resolved_through_module_constant(scan):
     src = FLASK + "DEBUG = True\napp.config['DEBUG'] = DEBUG\nif __name__ == '__main__':\n    app.run(debug=DEBUG)\n"
-    assert scan({"app.py": src}) == [("PF101", "app.py", 4), ("PF101", "app.py", 6)]
+    assert scan({"app.py": src}) == [("PF101", "app.py", 4, 23, "high"), ("PF101", "app.py", 6, 19, "low")]
     assert scan.severity("PF101", 4) == "high"
     assert scan.severity("PF101", 6) == "low"
     assert "(DEBUG is True)" in scan.message("PF101", 4)
@@ -52,18 +59,18 @@ def test_value_resolved_through_module_constant(scan):
 
 def test_app_factory_receiver(scan):
     src = "from myapp import create_app\napp = create_app()\napp.run(debug=True)\n"
-    assert scan({"run.py": src}) == [("PF101", "run.py", 3), ("PF102", "run.py", 3)]
+    assert scan({"run.py": src}) == [("PF101", "run.py", 3, 15, "high"), ("PF102", "run.py", 3, 1, "high")]
 
 
 def test_debug_set_inside_app_factory_is_high(scan):
     src = "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    app.debug = True\n    return app\n"
-    assert scan({"app.py": src}) == [("PF101", "app.py", 5)]
+    assert scan({"app.py": src}) == [("PF101", "app.py", 5, 17, "high")]
     assert scan.severity("PF101", 5) == "high"
 
 
 def test_from_object_same_module_class_loaded_unconditionally(scan):
     src = FLASK + "class LocalConfig:\n    DEBUG = True\napp.config.from_object(LocalConfig)\n"
-    assert scan({"app.py": src}) == [("PF101", "app.py", 5)]
+    assert scan({"app.py": src}) == [("PF101", "app.py", 5, 1, "high")]
     assert "unconditionally" in scan.message("PF101", 5)
 
 
@@ -80,7 +87,7 @@ def test_from_object_development_config_imported_from_project_unconditionally(sc
             """,
         "myapp/config.py": "class Config:\n    DEBUG = False\n\nclass DevelopmentConfig(Config):\n    DEBUG = True\n",
     }
-    assert scan(files) == [("PF101", "myapp/__init__.py", 6)]
+    assert scan(files) == [("PF101", "myapp/__init__.py", 6, 5, "high")]
     assert "myapp/config.py:5" in scan.message("PF101", 6).replace("\\", "/")
 
 
@@ -89,7 +96,7 @@ def test_from_object_dotted_string(scan):
         "app.py": FLASK + "app.config.from_object('settings.LocalConfig')\n",
         "settings.py": "class LocalConfig:\n    DEBUG = True\n",
     }
-    assert scan(files) == [("PF101", "app.py", 3)]
+    assert scan(files) == [("PF101", "app.py", 3, 1, "high")]
 
 
 def test_from_object_module_and_from_pyfile(scan):
@@ -98,7 +105,7 @@ def test_from_object_module_and_from_pyfile(scan):
         "appsettings.py": "DEBUG = True\n",
         "local.py": "DEBUG = 1\n",
     }
-    assert scan(files) == [("PF101", "app.py", 3), ("PF101", "app.py", 4)]
+    assert scan(files) == [("PF101", "app.py", 3, 1, "high"), ("PF101", "app.py", 4, 1, "high")]
 
 
 def test_production_named_config_with_debug_and_inherited_debug(scan):
@@ -118,7 +125,11 @@ def test_production_named_config_with_debug_and_inherited_debug(scan):
         class TestingConfig(Config):
             TESTING = True
         """}
-    assert scan(files) == [("PF101", "config.py", 2), ("PF101", "config.py", 4), ("PF101", "config.py", 8)]
+    assert scan(files) == [
+        ("PF101", "config.py", 2, 5, "medium"),
+        ("PF101", "config.py", 4, 1, "high"),
+        ("PF101", "config.py", 8, 5, "high"),
+    ]
     assert scan.severity("PF101", 4) == "high"
     assert "inherits DEBUG" in scan.message("PF101", 4)
 
@@ -136,7 +147,7 @@ def test_factory_parameter_default_config_class(scan):
             """,
         "config.py": "class DevelopmentConfig:\n    DEBUG = True\n",
     }
-    assert scan(files) == [("PF101", "app.py", 6)]
+    assert scan(files) == [("PF101", "app.py", 6, 5, "medium")]
 
 
 def test_env_default_selects_debug_config(scan):
@@ -144,7 +155,7 @@ def test_env_default_selects_debug_config(scan):
         "app.py": FLASK + "import os\napp.config.from_object(os.getenv('APP_SETTINGS', 'config.DevelopmentConfig'))\n",
         "config.py": "class DevelopmentConfig:\n    DEBUG = True\n\nclass ProductionConfig:\n    DEBUG = False\n",
     }
-    assert scan(files) == [("PF101", "app.py", 4)]
+    assert scan(files) == [("PF101", "app.py", 4, 1, "high")]
     assert "APP_SETTINGS is unset" in scan.message("PF101", 4)
 
 
@@ -165,7 +176,7 @@ def test_config_mapping_default_entry(scan):
             "default": DevelopmentConfig,
         }
         """}
-    assert scan(files) == [("PF101", "config.py", 13)]
+    assert scan(files) == [("PF101", "config.py", 13, 5, "medium")]
     assert scan.severity("PF101", 13) == "medium"
 
 
@@ -231,7 +242,7 @@ def test_debug_gated_by_a_debug_condition_is_not_a_finding(scan):
 
 def test_test_code_is_reported_low(scan):
     files = {"tests/conftest.py": FLASK + "app.config['DEBUG'] = True\n"}
-    assert scan(files) == [("PF101", "tests/conftest.py", 3)]
+    assert scan(files) == [("PF101", "tests/conftest.py", 3, 23, "low")]
     assert scan.severity("PF101", 3) == "low"
 
 
@@ -278,12 +289,12 @@ def test_flask_debug_set_in_os_environ(scan):
         "a.py": "import os\nos.environ['FLASK_DEBUG'] = '1'\nfrom flask import Flask\napp = Flask(__name__)\n",
         "b.py": "import os\nos.environ.setdefault('FLASK_DEBUG', 'true')\n",
     }
-    assert scan(files) == [("PF101", "a.py", 2), ("PF105", "b.py", 2)]
+    assert scan(files) == [("PF101", "a.py", 2, 1, "high"), ("PF105", "b.py", 2, 1, "high")]
 
 
 def test_negated_dev_condition_is_the_production_branch(scan):
     src = FLASK + "import sys\nif 'pytest' not in sys.modules:\n    app.config['DEBUG'] = True\n"
-    assert scan({"app.py": src}) == [("PF101", "app.py", 5)]
+    assert scan({"app.py": src}) == [("PF101", "app.py", 5, 27, "medium")]
     assert scan.severity("PF101", 5) == "medium"
 
 
@@ -301,13 +312,13 @@ def test_from_pyfile_honours_instance_relative_config(scan):
         "flaskr/config.py": "DEBUG = True\n",  # not what Flask reads here
         "instance/config.py": "DEBUG = True\n",
     }
-    assert scan(files) == [("PF101", "flaskr/__init__.py", 6)]
+    assert scan(files) == [("PF101", "flaskr/__init__.py", 6, 9, "high")]
     assert "instance/config.py" in scan.message("PF101", 6).replace("\\", "/")
 
 
 def test_config_instance_passed_to_from_object(scan):
     src = FLASK + "class LocalConfig:\n    DEBUG = True\napp.config.from_object(LocalConfig())\n"
-    assert scan({"app.py": src}) == [("PF101", "app.py", 5)]
+    assert scan({"app.py": src}) == [("PF101", "app.py", 5, 1, "high")]
 
 
 def test_class_loaded_only_by_tests_is_not_promoted(scan):
@@ -316,7 +327,7 @@ def test_class_loaded_only_by_tests_is_not_promoted(scan):
         "tests/conftest.py": "from flask import Flask\nfrom config import IntegrationConfig\napp = Flask(__name__)\n"
                              "app.config.from_object(IntegrationConfig)\n",
     }
-    assert scan(files) == [("PF101", "tests/conftest.py", 4)]
+    assert scan(files) == [("PF101", "tests/conftest.py", 4, 1, "low")]
     assert scan.severity("PF101", 4) == "low"
 
 
@@ -353,7 +364,7 @@ def test_factory_called_only_under_main_is_still_what_flask_run_discovers(scan):
         if __name__ == "__main__":
             create_app().run()
         """}
-    scan(files)
+    assert scan(files) == [("PF101", "api.py", 6, 5, "high")]
     assert _exact(scan, "PF101") == [("PF101", "api.py", 6, 5, "high")]
     assert "only when the file is run" not in scan.message("PF101", 6)
 
@@ -371,7 +382,7 @@ def test_helper_called_only_under_main_stays_a_script_path(scan):
         if __name__ == "__main__":
             build().run()
         """}
-    scan(files)
+    assert scan(files) == [("PF101", "api.py", 6, 5, "low")]
     assert _exact(scan, "PF101") == [("PF101", "api.py", 6, 5, "low")]
 
 
@@ -387,7 +398,7 @@ def test_config_chosen_by_a_parameter_default_is_medium(scan):
             app.config.from_object(configs[config_name])
             return app
         """, "wsgi.py": "from app import create_app\napp = create_app('production')\n"}
-    scan(files)
+    assert scan(files) == [("PF101", "app.py", 8, 5, "medium")]
     assert _exact(scan, "PF101") == [("PF101", "app.py", 8, 5, "medium")]
     msg = scan.message("PF101", 8)
     assert "unconditionally" not in msg
@@ -405,7 +416,7 @@ def test_config_chosen_without_a_parameter_is_unconditional(scan):
             app.config.from_object(configs[config_name])
             return app
         """}
-    scan(files)
+    assert scan(files) == [("PF101", "app.py", 7, 5, "high")]
     assert _exact(scan, "PF101") == [("PF101", "app.py", 7, 5, "high")]
     assert "unconditionally" in scan.message("PF101", 7)
 
@@ -446,28 +457,28 @@ def exact(scan, *rules):
 
 
 def test_debug_keyword_into_kwargs_factory_at_import_is_high(scan):
-    scan({"pkg/__init__.py": FACTORY, "wsgi.py": "from pkg import create_app\napp = create_app(DEBUG=True)\n"})
+    assert scan({"pkg/__init__.py": FACTORY, "wsgi.py": "from pkg import create_app\napp = create_app(DEBUG=True)\n"}) == [("PF101", "wsgi.py", 2, 7, "high")]
     assert exact(scan, "PF101") == [("PF101", "wsgi.py", 2, 7, "high")]
     assert "pkg/__init__.py:7" in scan.message("PF101", 2)
 
 
 def test_debug_keyword_false_or_unapplied_is_not_a_finding(scan):
     unapplied = "from flask import Flask\n\ndef create_app(**options):\n    return Flask(__name__)\n"
-    scan({"pkg/__init__.py": FACTORY, "other.py": unapplied,
+    assert scan({"pkg/__init__.py": FACTORY, "other.py": unapplied,
           "wsgi.py": "from pkg import create_app\nimport other\napp = create_app(DEBUG=False)\n"
-                     "app2 = other.create_app(DEBUG=True)\n"})
+                     "app2 = other.create_app(DEBUG=True)\n"}) == []
     assert exact(scan, "PF101") == []
 
 
 def test_debug_keyword_in_a_main_block_is_low(scan):
     src = "from pkg import create_app\nif __name__ == '__main__':\n    create_app(DEBUG=True).run()\n"
-    scan({"pkg/__init__.py": FACTORY, "run.py": src})
+    assert scan({"pkg/__init__.py": FACTORY, "run.py": src}) == [("PF101", "run.py", 3, 5, "low")]
     assert exact(scan, "PF101") == [("PF101", "run.py", 3, 5, "low")]
 
 
 def test_settings_string_into_from_object(scan):
     src = "from app_factory import create_app\napp = create_app('settings.DevelopmentConfig')\n"
-    scan({"app_factory.py": OBJECT_FACTORY, "settings.py": SETTINGS, "wsgi.py": src})
+    assert scan({"app_factory.py": OBJECT_FACTORY, "settings.py": SETTINGS, "wsgi.py": src}) == [("PF101", "wsgi.py", 2, 7, "high")]
     assert exact(scan, "PF101") == [("PF101", "wsgi.py", 2, 7, "high")]
     assert "settings.py:5" in scan.message("PF101", 2)
 
@@ -476,20 +487,20 @@ def test_settings_variable_and_class_into_from_object_in_a_function_is_medium(sc
     src = ("from app_factory import create_app\nfrom settings import DevelopmentConfig\n\n"
            "def serve():\n    settings_module = 'settings.DevelopmentConfig'\n    create_app(settings_module)\n"
            "    create_app(DevelopmentConfig)\n")
-    scan({"app_factory.py": OBJECT_FACTORY, "settings.py": SETTINGS, "serve.py": src})
+    assert scan({"app_factory.py": OBJECT_FACTORY, "settings.py": SETTINGS, "serve.py": src}) == [("PF101", "serve.py", 6, 5, "medium"), ("PF101", "serve.py", 7, 5, "medium")]
     assert exact(scan, "PF101") == [("PF101", "serve.py", 6, 5, "medium"), ("PF101", "serve.py", 7, 5, "medium")]
 
 
 def test_production_settings_into_from_object_is_not_a_finding(scan):
     src = "from app_factory import create_app\napp = create_app('settings.ProductionConfig')\n"
-    scan({"app_factory.py": OBJECT_FACTORY, "settings.py": SETTINGS, "wsgi.py": src})
+    assert scan({"app_factory.py": OBJECT_FACTORY, "settings.py": SETTINGS, "wsgi.py": src}) == []
     assert exact(scan, "PF101") == []
 
 
 def test_factory_re_exported_by_a_package(scan):
     files = {"pkg/factory.py": FACTORY, "pkg/__init__.py": "from .factory import create_app\n",
              "wsgi.py": "import pkg\napp = pkg.create_app(DEBUG=True)\n"}
-    scan(files)
+    assert scan(files) == [("PF101", "wsgi.py", 2, 7, "high")]
     assert exact(scan, "PF101") == [("PF101", "wsgi.py", 2, 7, "high")]
 
 
@@ -498,7 +509,7 @@ def test_parameter_reassigned_before_the_loader_is_not_the_argument(scan):
                "    settings_module = 'settings.ProductionConfig'\n    app = Flask(__name__)\n"
                "    app.config.from_object(settings_module)\n    return app\n")
     src = "from app_factory import create_app\napp = create_app('settings.DevelopmentConfig')\n"
-    scan({"app_factory.py": factory, "settings.py": SETTINGS, "wsgi.py": src})
+    assert scan({"app_factory.py": factory, "settings.py": SETTINGS, "wsgi.py": src}) == []
     assert exact(scan, "PF101") == []
 
 
@@ -512,7 +523,7 @@ def test_parameter_default_served_by_a_bare_call_at_import_is_high(scan):
             app.config.from_object(configs[config_name])
             return app
         """, "wsgi.py": "from app import create_app\napp = create_app()\n"}
-    scan(files)
+    assert scan(files) == [("PF101", "app.py", 6, 5, "high")]
     assert _exact(scan, "PF101") == [("PF101", "app.py", 6, 5, "high")]
     assert "wsgi.py:2 does at import time" in scan.message("PF101", 6)
 
@@ -528,7 +539,7 @@ def test_parameter_default_with_a_bare_call_only_in_tests_stays_medium(scan):
             return app
         """, "tests/conftest.py": "from app import create_app\napp = create_app()\n",
         "wsgi.py": "from app import create_app\napp = create_app('production')\n"}
-    scan(files)
+    assert scan(files) == [("PF101", "app.py", 6, 5, "medium")]
     assert _exact(scan, "PF101") == [("PF101", "app.py", 6, 5, "medium")]
 
 
@@ -547,14 +558,19 @@ ARGV_SCRIPT = """
 
 
 def test_dev_server_after_a_top_level_parse_args_runs_only_as_a_script(scan):
-    scan({"serve.py": ARGV_SCRIPT.format(arg="--port", parse="parse_args")})
+    assert scan({"serve.py": ARGV_SCRIPT.format(arg="--port", parse="parse_args")}) == [("PF101", "serve.py", 8, 15, "low")]
     assert _exact(scan, "PF101") == [("PF101", "serve.py", 8, 15, "low")]
     assert _exact(scan, "PF102") == []
 
 
 def test_parse_known_args_or_a_positional_argument_can_survive_a_server_import(scan):
-    scan({"serve.py": ARGV_SCRIPT.format(arg="--port", parse="parse_known_args"),
-          "serve2.py": ARGV_SCRIPT.format(arg="target", parse="parse_args")})
+    assert scan({"serve.py": ARGV_SCRIPT.format(arg="--port", parse="parse_known_args"),
+          "serve2.py": ARGV_SCRIPT.format(arg="target", parse="parse_args")}) == [
+        ("PF101", "serve.py", 8, 15, "high"),
+        ("PF101", "serve2.py", 8, 15, "high"),
+        ("PF102", "serve.py", 8, 1, "high"),
+        ("PF102", "serve2.py", 8, 1, "high"),
+    ]
     assert _exact(scan, "PF101") == [("PF101", "serve.py", 8, 15, "high"), ("PF101", "serve2.py", 8, 15, "high")]
 
 
@@ -590,7 +606,7 @@ def test_generic_config_class_in_a_production_module_is_still_judged(scan):
     files = {"config/__init__.py": "", "config/base.py": PER_ENV_BASE, "config/production.py": PER_ENV_CONFIG,
              "app.py": PER_ENV_APP}
     found = scan(files, select=["PF101", "PF201"])
-    assert found == [("PF101", "config/production.py", 5), ("PF201", "config/production.py", 6)]
+    assert found == [("PF101", "config/production.py", 5, 5, "medium"), ("PF201", "config/production.py", 6, 18, "high")]
     assert scan.severity("PF101", 5) == "medium" and scan.severity("PF201", 6) == "high"
     assert sorted((f.rule_id, f.column) for f in scan.findings) == [("PF101", 5), ("PF201", 18)]
 
@@ -601,7 +617,7 @@ def test_production_named_class_in_a_testing_module_keeps_its_own_name(scan):
     files = {"config/__init__.py": "", "config/base.py": PER_ENV_BASE, "config/testing.py": text,
              "app.py": PER_ENV_APP}
     found = scan(files, select=["PF101", "PF201"])
-    assert found == [("PF101", "config/testing.py", 5), ("PF201", "config/testing.py", 6)]
+    assert found == [("PF101", "config/testing.py", 5, 5, "high"), ("PF201", "config/testing.py", 6, 18, "high")]
     assert scan.severity("PF101", 5) == "high" and scan.severity("PF201", 6) == "high"
 
 
@@ -625,7 +641,7 @@ def test_from_object_of_an_import_string_instance_follows_the_dotted_name(scan):
     # import_string(name)() is an instance of the class the name names; from_object reads its attributes
     files = {"config/__init__.py": "", "config/development.py": "class Config:\n    DEBUG = True\n",
              "app.py": IMPORT_STRING_APP}
-    assert scan(files, select=["PF101"]) == [("PF101", "app.py", 11)]
+    assert scan(files, select=["PF101"]) == [("PF101", "app.py", 11, 5, "medium")]
     assert scan.severity("PF101", 11) == "medium" and scan.findings[0].column == 5
     assert "when APP_SETTINGS is unset and `create_app()` is called without `config_filename`" in \
         scan.message("PF101", 11)
@@ -672,7 +688,7 @@ def test_config_name_passed_at_import_picks_a_debug_class_from_the_dict(scan):
     files = {"settings.py": KEYED_CONFIG, "factory.py": KEYED_FACTORY,
              "run.py": "from factory import create_app\n\napp = create_app('development')\n",
              "manage.py": "from factory import create_app\n\ndef serve():\n    create_app(config_name='development').run()\n"}
-    scan(files)
+    assert scan(files) == [("PF101", "manage.py", 4, 5, "medium"), ("PF101", "run.py", 3, 7, "high")]
     assert exact(scan, "PF101") == [("PF101", "manage.py", 4, 5, "medium"), ("PF101", "run.py", 3, 7, "high")]
     assert "picks `DevelopmentConfig`" in scan.message("PF101", 3) and "settings.py:6" in scan.message("PF101", 3)
 
@@ -683,7 +699,7 @@ def test_config_name_that_picks_a_class_without_debug(scan):
     files = {"settings.py": KEYED_CONFIG, "factory.py": KEYED_FACTORY,
              "run.py": "from factory import create_app\n\napp = create_app('production')\nother = create_app('staging')\n",
              "tests/test_app.py": "from factory import create_app\n\napp = create_app('development')\n"}
-    scan(files)
+    assert scan(files) == []
     assert exact(scan, "PF101") == []
 
 
@@ -727,7 +743,7 @@ def test_config_class_picked_by_a_function_that_reads_the_environment(scan):
              "app/__init__.py": "from flask import Flask\nfrom config import ConfigFactory\n\n\ndef init_app():\n"
                                 "    app = Flask(__name__)\n    app.config.from_object(ConfigFactory.factory().__class__)\n"
                                 "    return app\n"}
-    scan(files)
+    assert scan(files) == [("PF101", "app/__init__.py", 7, 5, "high"), ("PF101", "local_app.py", 16, 1, "high")]
     assert exact(scan, "PF101") == [("PF101", "app/__init__.py", 7, 5, "high"), ("PF101", "local_app.py", 16, 1, "high")]
     assert "`ConfigFactory.factory()` returns it" in scan.message("PF101", 7)
     assert "config.py:18" in scan.message("PF101", 7)
@@ -746,7 +762,7 @@ def test_config_class_picked_by_a_function_that_fails_closed_or_cannot_be_follow
                                 "def init_app():\n    app = Flask(__name__)\n"
                                 "    app.config.from_object(ConfigFactory.factory().__class__)\n"
                                 "    app.config.from_object(pick())\n    app.config.from_object(from_argv())\n    return app\n"}
-    scan(files)
+    assert scan(files) == []
     assert exact(scan, "PF101") == []
 
 
@@ -758,7 +774,7 @@ def test_config_name_at_import_graded_by_what_the_deployment_serves(scan):
              "run.py": "from factory import create_app\n\napp = create_app('development')\n",
              "devel.py": "from factory import create_app\n\napp = create_app('development')\n",
              "Procfile": "web: gunicorn --workers 4 run:app\n"}
-    scan(files)
+    assert scan(files) == [("PF101", "devel.py", 3, 7, "low"), ("PF101", "run.py", 3, 7, "high")]
     assert exact(scan, "PF101") == [("PF101", "devel.py", 3, 7, "low"), ("PF101", "run.py", 3, 7, "high")]
     low = next(f.message for f in scan.findings if f.path.endswith("devel.py"))
     assert "devel.py and no deployment file runs it" in low and "launcher a developer runs by hand" in low
@@ -797,7 +813,7 @@ def create_app():
 def test_config_loaded_in_a_try_body_wins_over_the_except_fallback(scan):
     """The handler only runs when the import fails; the deployed app gets the try body's class."""
     found = scan({"config.py": CONFIGS, "app.py": TRY_LOAD.format(body="DevConfig", handler="BaseConfig")})
-    assert found == [("PF101", "app.py", 12)]
+    assert found == [("PF101", "app.py", 12, 5, "high")]
     assert scan.severity("PF101", 12) == "high"  # fail-open: APP_SETTINGS unset picks the debug class
     assert "DevConfig" in scan.message("PF101", 12)
 
@@ -817,5 +833,5 @@ def test_imports_in_try_and_except_keep_the_handler(scan):
         "app = Flask(__name__)\n"
         "app.config.from_object(Config)\n"
     )
-    assert scan({"config.py": CONFIGS, "app.py": src}) == [("PF101", "app.py", 7)]
+    assert scan({"config.py": CONFIGS, "app.py": src}) == [("PF101", "app.py", 7, 1, "high")]
     assert scan.severity("PF101", 7) == "high"

@@ -4,25 +4,25 @@ FLASK = "from flask import Flask\napp = Flask(__name__)\n"
 
 
 def test_module_level_run(scan):
-    assert scan({"app.py": FLASK + "app.run()\n"}) == [("PF102", "app.py", 3)]
+    assert scan({"app.py": FLASK + "app.run()\n"}) == [("PF102", "app.py", 3, 1, "high")]
     assert scan.severity("PF102", 3) == "high"
     assert "WSGI server" in scan.message("PF102", 3)
 
 
 def test_run_inside_a_non_main_if(scan):
     src = FLASK + "import os\nif os.environ.get('RUN_DEV'):\n    app.run(port=8000)\n"
-    assert scan({"app.py": src}) == [("PF102", "app.py", 5)]
+    assert scan({"app.py": src}) == [("PF102", "app.py", 5, 5, "low")]
     assert "not the `__name__" in scan.message("PF102", 5)
 
 
 def test_run_in_function_called_at_import(scan):
     src = FLASK + "def main():\n    app.run()\n\nmain()\n"
-    assert scan({"app.py": src}) == [("PF102", "app.py", 4)]
+    assert scan({"app.py": src}) == [("PF102", "app.py", 4, 5, "high")]
 
 
 def test_main_guard_else_branch_runs_on_import(scan):
     src = FLASK + "if __name__ == '__main__':\n    pass\nelse:\n    app.run()\n"
-    assert scan({"app.py": src}) == [("PF102", "app.py", 6)]
+    assert scan({"app.py": src}) == [("PF102", "app.py", 6, 5, "high")]
 
 
 def test_socketio_and_run_simple(scan):
@@ -31,12 +31,12 @@ def test_socketio_and_run_simple(scan):
                    "socketio = SocketIO(app)\nsocketio.run(app)\n",
         "serve.py": "from werkzeug.serving import run_simple\nfrom chat import app\nrun_simple('localhost', 5000, app)\n",
     }
-    assert scan(files) == [("PF102", "chat.py", 5), ("PF102", "serve.py", 3)]
+    assert scan(files) == [("PF102", "chat.py", 5, 1, "high"), ("PF102", "serve.py", 3, 1, "high")]
 
 
 def test_receiver_named_differently(scan):
     src = "import flask\napplication = flask.Flask(__name__)\napplication.run()\n"
-    assert scan({"application.py": src}) == [("PF102", "application.py", 3)]
+    assert scan({"application.py": src}) == [("PF102", "application.py", 3, 1, "high")]
 
 
 # ---- negatives ----------------------------------------------------------------------------------
@@ -71,13 +71,13 @@ def test_thread_targets_started_at_import(scan):
         "keep_alive.py": FLASK + "from threading import Thread\ndef run():\n    app.run(port=8080)\nThread(target=run).start()\n",
         "bot.py": FLASK + "import threading\nthreading.Thread(target=lambda: app.run(port=8080)).start()\n",
     }
-    assert scan(files) == [("PF102", "bot.py", 4), ("PF102", "keep_alive.py", 5)]
+    assert scan(files) == [("PF102", "bot.py", 4, 33, "high"), ("PF102", "keep_alive.py", 5, 5, "high")]
 
 
 def test_app_imported_from_a_project_package(scan):
     files = {"web/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
              "run.py": "from web import app\napp.run()\n"}
-    assert scan(files) == [("PF102", "run.py", 2)]
+    assert scan(files) == [("PF102", "run.py", 2, 1, "high")]
 
 
 # ---- reachability: a launcher script nothing imports, in a project served by gunicorn ------------------------
@@ -93,7 +93,7 @@ def _exact(scan):
 
 def test_launcher_nothing_imports_is_low_when_gunicorn_serves_the_package(scan):
     files = {"serve.py": LAUNCHER, "myapp/__init__.py": PACKAGE, "Dockerfile": GUNICORN_DOCKERFILE}
-    scan(files, select=["PF1"])
+    assert scan(files, select=["PF1"]) == [("PF101", "serve.py", 3, 31, "low"), ("PF102", "serve.py", 3, 1, "low"), ("PF103", "serve.py", 3, 14, "low")]
     assert _exact(scan) == [("PF101", "serve.py", 3, 31, "low"), ("PF102", "serve.py", 3, 1, "low"),
                             ("PF103", "serve.py", 3, 14, "low")]
     assert "nothing in the project imports" in scan.message("PF102", 3)
@@ -106,42 +106,42 @@ def test_launcher_that_the_wsgi_module_imports_stays_high(scan):
     package = PACKAGE + "from . import serve  # noqa\n"
     launcher = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n"
     files = {"myapp/serve.py": launcher, "myapp/__init__.py": package, "Dockerfile": GUNICORN_DOCKERFILE}
-    scan(files, select=["PF1", "PF401"])
+    assert scan(files, select=["PF1", "PF401"]) == [("PF102", "myapp/serve.py", 3, 1, "high"), ("PF401", "Dockerfile", 3, 1, "critical")]
     assert _exact(scan) == [("PF102", "serve.py", 3, 1, "high"), ("PF401", "Dockerfile", 3, 1, "critical")]
     assert "myapp/serve.py:3" in scan.message("PF401", 3)
 
 
 def test_launcher_without_any_deployment_file_stays_high(scan):
     # no launch to compare with: a WSGI server may well be pointed at it
-    scan({"serve.py": LAUNCHER, "myapp/__init__.py": PACKAGE}, select=["PF1"])
+    assert scan({"serve.py": LAUNCHER, "myapp/__init__.py": PACKAGE}, select=["PF1"]) == [("PF101", "serve.py", 3, 31, "high"), ("PF102", "serve.py", 3, 1, "high"), ("PF103", "serve.py", 3, 14, "high")]
     assert _exact(scan) == [("PF101", "serve.py", 3, 31, "high"), ("PF102", "serve.py", 3, 1, "high"),
                             ("PF103", "serve.py", 3, 14, "high")]
 
 
 def test_app_py_is_what_flask_discovers_so_it_stays_high(scan):
     files = {"app.py": LAUNCHER, "myapp/__init__.py": PACKAGE, "Dockerfile": GUNICORN_DOCKERFILE}
-    scan(files, select=["PF102"])
+    assert scan(files, select=["PF102"]) == [("PF102", "app.py", 3, 1, "high")]
     assert _exact(scan) == [("PF102", "app.py", 3, 1, "high")]
 
 
 def test_launcher_stays_high_when_the_server_target_is_not_known(scan):
     # the tricky neighbour: gunicorn's target comes from the environment, so serve.py may be what it imports
     docker = 'FROM python:3.12\nCOPY . .\nCMD gunicorn -w 4 "$APP_MODULE"\n'
-    scan({"serve.py": LAUNCHER, "myapp/__init__.py": PACKAGE, "Dockerfile": docker}, select=["PF102"])
+    assert scan({"serve.py": LAUNCHER, "myapp/__init__.py": PACKAGE, "Dockerfile": docker}, select=["PF102"]) == [("PF102", "serve.py", 3, 1, "high")]
     assert _exact(scan) == [("PF102", "serve.py", 3, 1, "high")]
 
 
 def test_uwsgi_wsgi_file_is_what_the_server_imports(scan):
     run_at_import = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0')\n"
     docker = 'FROM python:3.12\nCOPY . .\nCMD ["uwsgi", "--http", ":8000", "--wsgi-file", "server.py"]\n'
-    scan({"server.py": run_at_import, "Dockerfile": docker}, select=["PF102", "PF401"])
+    assert scan({"server.py": run_at_import, "Dockerfile": docker}, select=["PF102", "PF401"]) == [("PF102", "server.py", 3, 1, "high"), ("PF401", "Dockerfile", 3, 1, "high")]
     assert _exact(scan) == [("PF102", "server.py", 3, 1, "high"), ("PF401", "Dockerfile", 3, 1, "high")]
 
 
 def test_app_object_taken_from_another_module(scan):
     src = "import config\n\napp = config.connex_app\napp.run()\n"
     assert scan({"main.py": src, "config.py": "import connexion\nconnex_app = connexion.App(__name__)\n"},
-                select=["PF102"]) == [("PF102", "main.py", 4)]
+                select=["PF102"]) == [("PF102", "main.py", 4, 1, "high")]
 
 
 def test_a_standard_library_attribute_named_server_is_not_an_app(scan):
@@ -161,7 +161,7 @@ def test_profiler_script_is_low_when_the_uwsgi_ini_serves_another_module(scan):
     ini = "[uwsgi]\nmodule = myapp:app\nprocesses = 4\n"
     files = {"myapp/profiler.py": PROFILER, "myapp/__init__.py": PACKAGE, "Dockerfile": UWSGI_DOCKERFILE,
              "deploy/uwsgi.ini": ini}
-    scan(files, select=["PF1", "PF401"])
+    assert scan(files, select=["PF1", "PF401"]) == [("PF101", "myapp/profiler.py", 5, 15, "low"), ("PF102", "myapp/profiler.py", 5, 1, "low")]
     assert _exact(scan) == [("PF101", "profiler.py", 5, 15, "low"), ("PF102", "profiler.py", 5, 1, "low")]
     assert "uwsgi --ini /etc/app/uwsgi.ini" in scan.message("PF102", 5)
 
@@ -171,14 +171,14 @@ def test_profiler_script_stays_high_when_the_uwsgi_ini_serves_it(scan):
     ini = "[uwsgi]\nprocesses = 4\n[other]\nmodule = myapp:app\n[uwsgi]\nmodule = myapp.profiler:app\n"
     files = {"myapp/profiler.py": PROFILER, "myapp/__init__.py": PACKAGE, "Dockerfile": UWSGI_DOCKERFILE,
              "deploy/uwsgi.ini": ini}
-    scan(files, select=["PF102", "PF401"])
+    assert scan(files, select=["PF102", "PF401"]) == [("PF102", "myapp/profiler.py", 5, 1, "high"), ("PF401", "Dockerfile", 4, 1, "high")]
     assert _exact(scan) == [("PF102", "profiler.py", 5, 1, "high"), ("PF401", "Dockerfile", 4, 1, "high")]  # 127.0.0.1
 
 
 def test_profiler_script_stays_high_when_the_uwsgi_ini_is_not_in_the_project(scan):
     # the other neighbour: the ini file comes from elsewhere, so any module may be uwsgi's target
     files = {"myapp/profiler.py": PROFILER, "myapp/__init__.py": PACKAGE, "Dockerfile": UWSGI_DOCKERFILE}
-    scan(files, select=["PF102"])
+    assert scan(files, select=["PF102"]) == [("PF102", "myapp/profiler.py", 5, 1, "high")]
     assert _exact(scan) == [("PF102", "profiler.py", 5, 1, "high")]
 
 
@@ -186,7 +186,7 @@ def test_run_behind_a_local_development_switch_is_low(scan):
     # the config value is not known statically, and the switch is named for local use
     src = (FLASK + "app.config.from_pyfile('instance.cfg', silent=True)\n"
            "if app.config.get('RUN_LOCAL'):\n    app.run(port=8010)\n")
-    scan({"profiler.py": src}, select=["PF102"])
+    assert scan({"profiler.py": src}, select=["PF102"]) == [("PF102", "profiler.py", 5, 5, "low")]
     assert _exact(scan) == [("PF102", "profiler.py", 5, 5, "low")]
     assert "reads like a local/development switch" in scan.message("PF102", 5)
 
@@ -195,5 +195,5 @@ def test_run_behind_an_unknown_switch_with_another_name_stays_high(scan):
     # the tricky neighbour: the same unknown condition, but nothing says it is for development
     src = (FLASK + "app.config.from_pyfile('instance.cfg', silent=True)\n"
            "if app.config.get('SERVE_BUILTIN'):\n    app.run(port=8010)\n")
-    scan({"profiler.py": src}, select=["PF102"])
+    assert scan({"profiler.py": src}, select=["PF102"]) == [("PF102", "profiler.py", 5, 5, "high")]
     assert _exact(scan) == [("PF102", "profiler.py", 5, 5, "high")]

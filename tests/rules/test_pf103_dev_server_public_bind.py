@@ -6,7 +6,7 @@ MAIN = "if __name__ == '__main__':\n"
 
 def test_literal_hosts(scan):
     src = FLASK + MAIN + "    app.run(host='0.0.0.0')\n    app.run(host='::')\n    app.run('0.0.0.0', 80)\n"
-    assert scan({"app.py": src}) == [("PF103", "app.py", n) for n in (4, 5, 6)]
+    assert scan({"app.py": src}) == [("PF103", "app.py", 4, 18, "medium"), ("PF103", "app.py", 5, 18, "medium"), ("PF103", "app.py", 6, 13, "medium")]
     assert scan.severity("PF103", 4) == "medium"
 
 
@@ -14,18 +14,18 @@ def test_empty_host_is_public_for_run_simple_but_loopback_for_app_run(scan):
     # Flask.run: `if not host: host = sn_host or "127.0.0.1"`; run_simple("") binds every interface.
     src = (FLASK + "from werkzeug.serving import run_simple\n" + MAIN +
            "    app.run(host='')\n    run_simple('', 5000, app)\n")
-    assert scan({"app.py": src}) == [("PF103", "app.py", 6)]
+    assert scan({"app.py": src}) == [("PF103", "app.py", 6, 16, "medium")]
 
 
 def test_resolved_and_env_default_hosts(scan):
     src = FLASK + "import os\nHOST = '0.0.0.0'\n" + MAIN + "    app.run(host=HOST)\n    app.run(host=os.getenv('HOST', '0.0.0.0'))\n"
-    assert scan({"app.py": src}) == [("PF103", "app.py", 6), ("PF103", "app.py", 7)]
+    assert scan({"app.py": src}) == [("PF103", "app.py", 6, 18, "medium"), ("PF103", "app.py", 7, 18, "medium")]
     assert "when HOST is unset" in scan.message("PF103", 7)
 
 
 def test_with_debug_at_import_time_is_high(scan):
     src = FLASK + "app.run(host='0.0.0.0', debug=True)\n"
-    assert scan({"app.py": src}) == [("PF101", "app.py", 3), ("PF102", "app.py", 3), ("PF103", "app.py", 3)]
+    assert scan({"app.py": src}) == [("PF101", "app.py", 3, 31, "high"), ("PF102", "app.py", 3, 1, "high"), ("PF103", "app.py", 3, 14, "high")]
     assert scan.severity("PF103", 3) == "high"
     assert "debugger" in scan.message("PF103", 3)
 
@@ -34,7 +34,7 @@ def test_socketio_and_run_simple_binds(scan):
     src = ("from flask import Flask\nfrom flask_socketio import SocketIO\nfrom werkzeug.serving import run_simple\n"
            "app = Flask(__name__)\nsocketio = SocketIO(app)\n" + MAIN +
            "    socketio.run(app, host='0.0.0.0')\n    run_simple('0.0.0.0', 5000, app)\n")
-    assert scan({"app.py": src}) == [("PF103", "app.py", 7), ("PF103", "app.py", 8)]
+    assert scan({"app.py": src}) == [("PF103", "app.py", 7, 28, "medium"), ("PF103", "app.py", 8, 16, "medium")]
 
 
 # ---- negatives ----------------------------------------------------------------------------------
@@ -82,25 +82,25 @@ OPTION_LOOP = """
 
 
 def test_env_default_host_kept_past_an_option_loop(scan):
-    scan({"serve.py": OPTION_LOOP.format(default="0.0.0.0")})
+    assert scan({"serve.py": OPTION_LOOP.format(default="0.0.0.0")}) == [("PF103", "serve.py", 11, 18, "medium")]
     assert _exact_rule(scan) == [("PF103", "serve.py", 11, 18, "medium")]
     assert "when LISTEN_HOST is unset unless an option" in scan.message("PF103", 11)
 
 
 def test_env_default_loopback_kept_past_an_option_loop(scan):
-    scan({"serve.py": OPTION_LOOP.format(default="127.0.0.1")})
+    assert scan({"serve.py": OPTION_LOOP.format(default="127.0.0.1")}) == []
     assert _exact_rule(scan) == []
 
 
 def test_public_default_kept_past_an_if(scan):
     src = FLASK + "import sys\nhost = '::'\nif len(sys.argv) > 1:\n    host = sys.argv[1]\n" + MAIN + "    app.run(host=host)\n"
-    scan({"app.py": src})
+    assert scan({"app.py": src}) == [("PF103", "app.py", 8, 18, "medium")]
     assert _exact_rule(scan) == [("PF103", "app.py", 8, 18, "medium")]
 
 
 def test_public_default_always_replaced_is_not_kept(scan):
     src = FLASK + "import sys\nhost = '0.0.0.0'\nhost = sys.argv[1]\n" + MAIN + "    app.run(host=host)\n"
-    scan({"app.py": src})
+    assert scan({"app.py": src}) == []
     assert _exact_rule(scan) == []
 
 # ---- reachability: a __main__ bind that no deployment file runs ----------------------------------------------
@@ -114,24 +114,24 @@ def _exact(scan):
 
 def test_main_bind_is_low_when_the_deployment_serves_the_module_with_gunicorn(scan):
     procfile = "web: gunicorn -w 4 app:app\n"
-    scan({"app.py": MAIN_BIND, "Procfile": procfile}, select=["PF103", "PF401"])
+    assert scan({"app.py": MAIN_BIND, "Procfile": procfile}, select=["PF103", "PF401"]) == [("PF103", "app.py", 5, 18, "low")]
     assert _exact(scan) == [("PF103", "app.py", 5, 18, "low")]
     assert "app.py as a script (the Procfile `web` runs `gunicorn -w 4 app:app`)" in scan.message("PF103", 5)
 
 
 def test_main_bind_is_medium_when_a_deployment_file_runs_the_script(scan):
     # the tricky neighbour: the Procfile runs `python app.py`, which executes the __main__ block
-    scan({"app.py": MAIN_BIND, "Procfile": "web: python app.py\n"}, select=["PF103", "PF401"])
+    assert scan({"app.py": MAIN_BIND, "Procfile": "web: python app.py\n"}, select=["PF103", "PF401"]) == [("PF103", "app.py", 5, 18, "medium"), ("PF401", "Procfile", 1, 1, "high")]
     assert _exact(scan) == [("PF103", "app.py", 5, 18, "medium"), ("PF401", "Procfile", 1, 1, "high")]
 
 
 def test_main_bind_is_medium_with_no_deployment_files(scan):
-    scan({"app.py": MAIN_BIND}, select=["PF103"])
+    assert scan({"app.py": MAIN_BIND}, select=["PF103"]) == [("PF103", "app.py", 5, 18, "medium")]
     assert _exact(scan) == [("PF103", "app.py", 5, 18, "medium")]
 
 
 def test_main_bind_is_medium_when_the_only_launch_is_a_development_one(scan):
     # a compose file named for development says nothing about production
     compose = "services:\n  web:\n    build: .\n    command: gunicorn app:app\n"
-    scan({"app.py": MAIN_BIND, "docker-compose.dev.yml": compose}, select=["PF103"])
+    assert scan({"app.py": MAIN_BIND, "docker-compose.dev.yml": compose}, select=["PF103"]) == [("PF103", "app.py", 5, 18, "medium")]
     assert _exact(scan) == [("PF103", "app.py", 5, 18, "medium")]

@@ -11,19 +11,25 @@ DEBUG = bool(os.getenv("DEBUG", "true"))
 APP_DEBUG = os.getenv("APP_DEBUG", "True").lower() in ("1", "true")
 """
     found = scan({"app.py": src})
-    assert [f for f in found if f[0] == "PF105"] == [("PF105", "app.py", n) for n in (5, 6, 7, 8)]
+    assert found == [
+        ("PF102", "app.py", 5, 1, "high"),
+        ("PF105", "app.py", 5, 15, "high"),
+        ("PF105", "app.py", 6, 23, "high"),
+        ("PF105", "app.py", 7, 9, "high"),
+        ("PF105", "app.py", 8, 13, "high"),
+    ]
     assert "FLASK_DEBUG is unset" in scan.message("PF105", 5)
 
 
 def test_string_truthiness_bug(scan):
     src = FLASK + 'DEBUG = bool(os.getenv("DEBUG"))\napp.debug = os.environ.get("FLASK_DEBUG")\n'
-    assert scan({"app.py": src}) == [("PF105", "app.py", 4), ("PF105", "app.py", 5)]
+    assert scan({"app.py": src}) == [("PF105", "app.py", 4, 9, "high"), ("PF105", "app.py", 5, 13, "high")]
     assert "FLASK_DEBUG=False still enables" in scan.message("PF105", 5)
 
 
 def test_config_class_attribute(scan):
     src = "import os\nclass Config:\n    DEBUG = os.environ.get('DEBUG', 'True') == 'True'\n"
-    assert scan({"config.py": src}) == [("PF105", "config.py", 3)]
+    assert scan({"config.py": src}) == [("PF105", "config.py", 3, 13, "high")]
 
 
 def test_decouple_and_environs(scan):
@@ -31,7 +37,7 @@ def test_decouple_and_environs(scan):
         "a.py": "from decouple import config\nDEBUG = config('DEBUG', default=True, cast=bool)\n",
         "b.py": "from environs import Env\nenv = Env()\nDEBUG = env.bool('FLASK_DEBUG', True)\n",
     }
-    assert scan(files) == [("PF105", "a.py", 2), ("PF105", "b.py", 3)]
+    assert scan(files) == [("PF105", "a.py", 2, 9, "high"), ("PF105", "b.py", 3, 9, "high")]
 
 
 # ---- negatives ----------------------------------------------------------------------------------
@@ -57,13 +63,12 @@ def test_fail_closed_lookup_is_not_fail_open(scan):
 
 def test_raw_env_string_in_config_class_cannot_be_switched_off(scan):
     src = "import os\nclass Config:\n    DEBUG = os.environ.get('DEBUG', False)\n"
-    assert scan({"config.py": src}) == [("PF105", "config.py", 3)]
+    assert scan({"config.py": src}) == [("PF105", "config.py", 3, 13, "high")]
     assert "cannot be switched off" in scan.message("PF105", 3)
 
 
 def test_environs_module_singleton(scan):
-    assert scan({"settings.py": "from environs import env\nDEBUG = env.bool('FLASK_DEBUG', True)\n"}) == [
-        ("PF105", "settings.py", 2)]
+    assert scan({"settings.py": "from environs import env\nDEBUG = env.bool('FLASK_DEBUG', True)\n"}) == [("PF105", "settings.py", 2, 9, "high")]
 
 
 def test_django_and_fastapi_debug_settings_are_not_flask(scan):

@@ -13,14 +13,21 @@ app.config.from_mapping({{"JWT_SECRET_KEY": "{STRONG}z"}})
 app.config["SECURITY_PASSWORD_SALT"] = "{STRONG}s"
 app.config["WTF_CSRF_SECRET_KEY"] = b"{STRONG}w"
 """
-    assert scan({"app.py": src}) == [("PF201", "app.py", n) for n in (5, 6, 7, 8, 9, 10)]
+    assert scan({"app.py": src}) == [
+        ("PF201", "app.py", 5, 18, "high"),
+        ("PF201", "app.py", 6, 28, "high"),
+        ("PF201", "app.py", 7, 30, "high"),
+        ("PF201", "app.py", 8, 44, "high"),
+        ("PF201", "app.py", 9, 40, "high"),
+        ("PF201", "app.py", 10, 37, "high"),
+    ]
     assert scan.severity("PF201", 5) == "high"
     assert "weak" not in scan.message("PF201", 5)
 
 
 def test_weak_values_are_called_out(scan):
     src = FLASK + 'app.secret_key = "dev"\napp.config["SECRET_KEY"] = "abc123def"\napp.config["JWT_SECRET_KEY"] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"\n'
-    assert scan({"app.py": src}) == [("PF201", "app.py", 4), ("PF201", "app.py", 5), ("PF201", "app.py", 6)]
+    assert scan({"app.py": src}) == [("PF201", "app.py", 4, 18, "critical"), ("PF201", "app.py", 5, 28, "high"), ("PF201", "app.py", 6, 32, "high")]
     assert scan.severity("PF201", 4) == "critical"
     assert "well-known placeholder" in scan.message("PF201", 4)
     assert "9 characters" in scan.message("PF201", 5)
@@ -33,18 +40,22 @@ def test_config_class_and_settings_module(scan):
         "settings.py": f'SECRET_KEY = "{STRONG}"\n',
         "app.py": FLASK + 'SECRET_KEY = "hard to guess string"\napp.config.from_object(__name__)\n',
     }
-    assert scan(files) == [("PF201", "app.py", 4), ("PF201", "config.py", 2), ("PF201", "config.py", 5),
-                           ("PF201", "settings.py", 1)]
+    assert scan(files) == [
+        ("PF201", "app.py", 4, 14, "critical"),
+        ("PF201", "config.py", 2, 18, "critical"),
+        ("PF201", "config.py", 5, 22, "high"),
+        ("PF201", "settings.py", 1, 14, "high"),
+    ]
 
 
 def test_resolved_through_a_name(scan):
     src = FLASK + 'KEY = "changeme"\napp.secret_key = KEY\n'
-    assert scan({"app.py": src}) == [("PF201", "app.py", 5)]
+    assert scan({"app.py": src}) == [("PF201", "app.py", 5, 18, "critical")]
 
 
 def test_test_code_is_low(scan):
     files = {"tests/conftest.py": FLASK + 'app.config["SECRET_KEY"] = "test"\n'}
-    assert scan(files) == [("PF201", "tests/conftest.py", 4)]
+    assert scan(files) == [("PF201", "tests/conftest.py", 4, 28, "low")]
     assert scan.severity("PF201", 4) == "low"
 
 
@@ -75,7 +86,7 @@ def test_pydantic_settings_and_key_name_constants(scan):
 
 def test_literal_in_secret_key_fallbacks(scan):
     src = FLASK + f'app.config["SECRET_KEY_FALLBACKS"] = [os.environ["OLD_KEY"], "{STRONG}", "dev"]\n'
-    assert scan({"app.py": src}) == [("PF201", "app.py", 4), ("PF201", "app.py", 4)]
+    assert scan({"app.py": src}) == [("PF201", "app.py", 4, 62, "high"), ("PF201", "app.py", 4, 98, "critical")]
     assert {f.severity.value for f in scan.findings} == {"high", "critical"}
 
 
@@ -102,8 +113,8 @@ def exact(scan, *rules):
 
 
 def test_literal_key_in_a_dict_into_from_mapping_is_pf201(scan):
-    scan({"pkg/__init__.py": FACTORY,
-          "wsgi.py": "from pkg import create_app\napp = create_app({'SECRET_KEY': 'k8Hs0-not-from-the-env'})\n"})
+    assert scan({"pkg/__init__.py": FACTORY,
+          "wsgi.py": "from pkg import create_app\napp = create_app({'SECRET_KEY': 'k8Hs0-not-from-the-env'})\n"}) == [("PF201", "wsgi.py", 2, 7, "high")]
     assert exact(scan, "PF201") == [("PF201", "wsgi.py", 2, 7, "high")]
     assert "k8Hs0" not in scan.message("PF201", 2)
     assert all("k8Hs0" not in f.snippet for f in scan.findings)
@@ -111,13 +122,13 @@ def test_literal_key_in_a_dict_into_from_mapping_is_pf201(scan):
 
 def test_literal_key_in_test_code_is_test_configuration(scan):
     conftest = "from pkg import create_app\n\ndef app():\n    return create_app({'SECRET_KEY': 'test', 'DEBUG': True})\n"
-    scan({"pkg/__init__.py": FACTORY, "tests/conftest.py": conftest})
+    assert scan({"pkg/__init__.py": FACTORY, "tests/conftest.py": conftest}) == []
     assert exact(scan, "PF101", "PF201") == []
 
 
 def test_key_read_from_the_environment_is_not_a_literal(scan):
     src = "import os\nfrom pkg import create_app\napp = create_app({'SECRET_KEY': os.environ['SECRET_KEY']})\n"
-    scan({"pkg/__init__.py": FACTORY, "wsgi.py": src})
+    assert scan({"pkg/__init__.py": FACTORY, "wsgi.py": src}) == []
     assert exact(scan, "PF201") == []
 
 
@@ -134,15 +145,15 @@ APPLIES_IMPORTED = """
 
 
 def test_literal_key_in_a_dict_another_module_applies(scan):
-    scan({"core/settings.py": SETTINGS_DICT % "'Zq81-not-from-env'", "app.py": APPLIES_IMPORTED})
+    assert scan({"core/settings.py": SETTINGS_DICT % "'Zq81-not-from-env'", "app.py": APPLIES_IMPORTED}) == [("PF201", "core/settings.py", 5, 5, "high")]
     assert exact(scan, "PF201") == [("PF201", "core/settings.py", 5, 5, "high")]
     assert "app.py:6" in scan.message("PF201", 5)
     assert all("Zq81" not in f.snippet + f.message for f in scan.findings)
 
 
 def test_env_key_in_an_imported_dict_or_a_dict_nobody_applies(scan):
-    scan({"core/settings.py": SETTINGS_DICT % "os.environ['SECRET_KEY']", "app.py": APPLIES_IMPORTED,
-          "other/settings.py": SETTINGS_DICT % "'Zq81-not-from-env'"})
+    assert scan({"core/settings.py": SETTINGS_DICT % "os.environ['SECRET_KEY']", "app.py": APPLIES_IMPORTED,
+          "other/settings.py": SETTINGS_DICT % "'Zq81-not-from-env'"}) == []
     assert exact(scan, "PF201") == []
 
 
@@ -182,5 +193,5 @@ def test_placeholder_whose_guard_does_not_stop_start_up(scan):
              "wiki/server.py": GUARDED_SERVER,
              "other/app.py": GUARDED_SERVER.replace("from wiki import fatal_error", "import sys").replace(
                  "fatal_error(", "sys.exit(").replace('< 16 or app.config["SECRET_KEY"] == "CHANGE ME"', '< 8')}
-    scan(files)
+    assert scan(files) == [("PF201", "other/app.py", 5, 30, "critical"), ("PF201", "wiki/server.py", 5, 30, "critical")]
     assert _exact(scan) == [("PF201", "app.py", 5, 30, "critical"), ("PF201", "server.py", 5, 30, "critical")]

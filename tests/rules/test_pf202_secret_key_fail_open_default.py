@@ -11,15 +11,18 @@ def test_env_defaults(scan):
                           'app.secret_key = os.getenv("SECRET_KEY") or "f0a8c2e4b6d8f0a2c4e6b8d0f2a4c6e8"\n',
         "config.py": 'import os\nclass Config:\n    SECRET_KEY = os.environ.get("SECRET_KEY") or "you-will-never-guess"\n',
     }
-    assert scan(files) == [("PF202", "app.py", 4), ("PF202", "app.py", 5), ("PF202", "config.py", 3)]
+    assert scan(files) == [
+        ("PF202", "app.py", 4, 28, "critical"),
+        ("PF202", "app.py", 5, 18, "high"),
+        ("PF202", "config.py", 3, 18, "critical"),
+    ]
     assert scan.severity("PF202", 4) == "critical"
     assert scan.severity("PF202", 5) == "high"
     assert "SECRET_KEY is unset" in scan.message("PF202", 5)
 
 
 def test_decouple_default(scan):
-    assert scan({"settings.py": 'from decouple import config\nSECRET_KEY = config("SECRET_KEY", default="insecure")\n'}) == [
-        ("PF202", "settings.py", 2)]
+    assert scan({"settings.py": 'from decouple import config\nSECRET_KEY = config("SECRET_KEY", default="insecure")\n'}) == [("PF202", "settings.py", 2, 14, "critical")]
 
 
 # ---- negatives ----------------------------------------------------------------------------------
@@ -50,7 +53,7 @@ app.config.from_mapping(CONFIG)
 
 def test_fallback_written_into_a_dict_another_module_applies(scan):
     files = {"pkg/__init__.py": DICT_APP, "pkg/config.py": DICT_CONFIG}
-    assert scan(files, select=["PF201", "PF202"]) == [("PF202", "pkg/config.py", 4)]
+    assert scan(files, select=["PF201", "PF202"]) == [("PF202", "pkg/config.py", 4, 1, "critical")]
     assert scan.severity("PF202", 4) == "critical" and scan.findings[0].column == 1
     assert "falls back to a literal when SECRET_KEY is unset" in scan.message("PF202", 4)
 
@@ -105,8 +108,8 @@ def test_a_deployable_subclass_without_the_guard_still_falls_back(scan):
     """Tricky positive beside it: a staging config inherits the fallback with no guard, and a production
     config whose init_app only logs the problem starts anyway."""
     staging = GUARDED_CONFIG + "\n\nclass StagingConfig(Config):\n    DEBUG = False\n"
-    assert scan({"config.py": staging}) == [("PF202", "config.py", 5)]
+    assert scan({"config.py": staging}) == [("PF202", "config.py", 5, 18, "high")]
     warn_only = GUARDED_CONFIG.replace('raise ValueError("SECRET_KEY must be set in production")',
                                        'print("SECRET_KEY should be set in production")')
-    scan({"config.py": warn_only})
+    assert scan({"config.py": warn_only}) == [("PF202", "config.py", 5, 18, "high")]
     assert _exact(scan) == [("PF202", "config.py", 5, 18, "high")]

@@ -12,14 +12,20 @@ app.config["WTF_CSRF_SECRET_KEY"] = "".join(random.choice("abc") for _ in range(
 KEY = os.urandom(32).hex()
 app.config["SECURITY_PASSWORD_SALT"] = KEY
 """
-    assert scan({"app.py": src}) == [("PF203", "app.py", n) for n in (5, 6, 7, 8, 10)]
+    assert scan({"app.py": src}) == [
+        ("PF203", "app.py", 5, 18, "medium"),
+        ("PF203", "app.py", 6, 28, "medium"),
+        ("PF203", "app.py", 7, 34, "medium"),
+        ("PF203", "app.py", 8, 37, "medium"),
+        ("PF203", "app.py", 10, 40, "medium"),
+    ]
     assert "gunicorn worker" in scan.message("PF203", 5)
     assert scan.severity("PF203", 5) == "medium"
 
 
 def test_random_fallback_for_env(scan):
     src = "import os\nclass Config:\n    SECRET_KEY = os.environ.get('SECRET_KEY', os.urandom(24))\n"
-    assert scan({"config.py": src}) == [("PF203", "config.py", 3)]
+    assert scan({"config.py": src}) == [("PF203", "config.py", 3, 18, "medium")]
     assert "when SECRET_KEY is unset" in scan.message("PF203", 3)
 
 
@@ -57,7 +63,11 @@ class ProductionConfig:
         "myapp/util/__init__.py": "from .salts import make_salt\n",
         "myapp/util/salts.py": "import os\n\ndef make_salt():\n    salt = os.urandom(16)\n    return salt.hex()\n",
     }
-    scan(files)
+    assert scan(files) == [
+        ("PF203", "myapp/config.py", 10, 18, "medium"),
+        ("PF203", "myapp/config.py", 11, 22, "medium"),
+        ("PF203", "myapp/config.py", 12, 30, "medium"),
+    ]
     assert _rows(scan) == [("PF203", "config.py", 10, 18, "medium"), ("PF203", "config.py", 11, 22, "medium"),
                            ("PF203", "config.py", 12, 30, "medium")]
     assert "when APP_SECRET is unset" in scan.message("PF203", 10)
@@ -120,7 +130,11 @@ app.config["SECURITY_PASSWORD_SALT"] = constants.SALT
 app.config["JWT_SECRET_KEY"] = os.getenv("JWT_SECRET", str(secrets.SystemRandom().getrandbits(128)))
 """,
     }
-    scan(files)
+    assert scan(files) == [
+        ("PF203", "shop/app.py", 7, 18, "medium"),
+        ("PF203", "shop/app.py", 8, 40, "medium"),
+        ("PF203", "shop/app.py", 9, 32, "medium"),
+    ]
     assert _rows(scan) == [("PF203", "app.py", 7, 18, "medium"), ("PF203", "app.py", 8, 40, "medium"),
                            ("PF203", "app.py", 9, 32, "medium")]
     assert "`SECRET_KEY` of" in scan.message("PF203", 7) and "drawn when that module is imported" in scan.message("PF203", 7)
@@ -178,6 +192,6 @@ app.secret_key = os.getenv("SECRET_KEY", settings_db.session_key(db_session))
 app.config["JWT_SECRET_KEY"] = keys.fresh_key()
 """,
     }
-    scan(files)
+    assert scan(files) == [("PF203", "shop/app.py", 7, 32, "medium")]
     assert _rows(scan) == [("PF203", "app.py", 7, 32, "medium")]
     assert "`fresh_key()` in" in scan.message("PF203", 7)

@@ -12,7 +12,14 @@ class ProductionConfig:
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = os.environ.get("HTTPONLY", "0") == "1"
 """
-    assert scan({"app.py": src}) == [("PF210", "app.py", n) for n in (5, 6, 6, 7, 9, 10)]
+    assert scan({"app.py": src}) == [
+        ("PF210", "app.py", 5, 39, "medium"),
+        ("PF210", "app.py", 6, 43, "medium"),
+        ("PF210", "app.py", 6, 74, "low"),
+        ("PF210", "app.py", 7, 42, "medium"),
+        ("PF210", "app.py", 9, 30, "medium"),
+        ("PF210", "app.py", 10, 32, "medium"),
+    ]
     assert "when HTTPONLY is unset" in scan.message("PF210", 10)
 
 
@@ -27,7 +34,12 @@ def login():
     return resp
 """
     found = scan({"app.py": src})
-    assert found == [("PF210", "app.py", 8), ("PF210", "app.py", 9), ("PF210", "app.py", 10), ("PF210", "app.py", 10)]
+    assert found == [
+        ("PF210", "app.py", 8, 52, "medium"),
+        ("PF210", "app.py", 9, 40, "medium"),
+        ("PF210", "app.py", 10, 64, "medium"),
+        ("PF210", "app.py", 10, 71, "medium"),
+    ]
 
 
 # ---- negatives ----------------------------------------------------------------------------------
@@ -62,7 +74,7 @@ def x():
     resp.set_cookie("XSRF-TOKEN", "t", secure=False)
     return resp
 """
-    assert scan({"app.py": src}) == [("PF210", "app.py", 12)]
+    assert scan({"app.py": src}) == [("PF210", "app.py", 12, 47, "medium")]
 
 
 def _rows(scan):
@@ -71,7 +83,7 @@ def _rows(scan):
 
 def test_samesite_none_is_low_and_a_secure_flag_off_by_default_is_medium(scan):
     src = FLASK + 'app.config["SESSION_COOKIE_SAMESITE"] = None\napp.config["SESSION_COOKIE_SECURE"] = os.environ.get("HTTPS") == "1"\n'
-    assert scan({"app.py": src}) == [("PF210", "app.py", 4), ("PF210", "app.py", 5)]
+    assert scan({"app.py": src}) == [("PF210", "app.py", 4, 41, "low"), ("PF210", "app.py", 5, 39, "medium")]
     assert scan.severity("PF210", 4) == "low"
     assert scan.severity("PF210", 5) == "medium"  # unset -> False: a deployment that forgets HTTPS=1 sends it over HTTP
     assert "(a deployment that does not set HTTPS runs like this)" in scan.message("PF210", 5)
@@ -89,7 +101,7 @@ SESSION_COOKIE_SECURE = parse_boolean(os.environ.get("APP_SESSION_COOKIE_SECURE"
 REMEMBER_COOKIE_SECURE = bool(os.getenv("APP_REMEMBER_SECURE", False))
 """,
     }
-    scan(files)
+    assert scan(files) == [("PF210", "settings/__init__.py", 6, 25, "medium"), ("PF210", "settings/__init__.py", 7, 26, "medium")]
     assert _rows(scan) == [("PF210", "__init__.py", 6, 25, "medium"), ("PF210", "__init__.py", 7, 26, "medium")]
     assert "when APP_SESSION_COOKIE_SECURE and APP_ENFORCE_HTTPS and APP_COOKIES_SECURE are unset" in scan.message("PF210", 6)
 
@@ -108,7 +120,7 @@ SESSION_COOKIE_SAMESITE = os.environ.get("APP_SAMESITE", "Lax")
 SESSION_COOKIE_SECURE = os.environ.get("APP_SESSION_SECURE")
 """,
     }
-    scan(files)
+    assert scan(files) == [("PF210", "settings.py", 8, 28, "medium"), ("PF210", "settings.py", 10, 25, "low")]
     # None drops HttpOnly, which Flask-Login sets by default (a weakening: medium); for Secure, None is
     # what Flask does anyway (a choice left to the deployment: low)
     assert _rows(scan) == [("PF210", "settings.py", 8, 28, "medium"), ("PF210", "settings.py", 10, 25, "low")]

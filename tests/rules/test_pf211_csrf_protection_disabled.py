@@ -15,7 +15,7 @@ def test_config_switches(scan):
         "app.py": FLASK + 'app.config["WTF_CSRF_ENABLED"] = False\n',
         "config.py": "class ProductionConfig:\n    WTF_CSRF_CHECK_DEFAULT = False\n",
     }
-    assert scan(files) == [("PF211", "app.py", 5), ("PF211", "config.py", 2)]
+    assert scan(files) == [("PF211", "app.py", 5, 34, "high"), ("PF211", "config.py", 2, 30, "high")]
     assert scan.severity("PF211", 5) == "high"
 
 
@@ -61,7 +61,15 @@ def payment_event():
 
 csrf.exempt(api_bp)
 """
-    scan({"app.py": src})
+    assert scan({"app.py": src}) == [
+        ("PF211", "app.py", 8, 2, "high"),
+        ("PF211", "app.py", 14, 2, "medium"),
+        ("PF211", "app.py", 19, 2, "low"),
+        ("PF211", "app.py", 24, 2, "high"),
+        ("PF211", "app.py", 30, 2, "low"),
+        ("PF211", "app.py", 36, 2, "low"),
+        ("PF211", "app.py", 40, 1, "medium"),
+    ]
     assert _rows(scan) == [("PF211", "app.py", 8, 2, "high"), ("PF211", "app.py", 14, 2, "medium"),
                            ("PF211", "app.py", 19, 2, "low"), ("PF211", "app.py", 24, 2, "high"),
                            ("PF211", "app.py", 30, 2, "low"), ("PF211", "app.py", 36, 2, "low"),
@@ -182,7 +190,13 @@ def users():
 def notes():
     return "ok"
 """
-    scan({"app.py": src})
+    assert scan({"app.py": src}) == [
+        ("PF211", "app.py", 17, 2, "high"),
+        ("PF211", "app.py", 23, 2, "high"),
+        ("PF211", "app.py", 29, 2, "medium"),
+        ("PF211", "app.py", 36, 2, "high"),
+        ("PF211", "app.py", 42, 2, "medium"),
+    ]
     assert _rows(scan) == [("PF211", "app.py", 17, 2, "high"), ("PF211", "app.py", 23, 2, "high"),
                            ("PF211", "app.py", 29, 2, "medium"), ("PF211", "app.py", 36, 2, "high"),
                            ("PF211", "app.py", 42, 2, "medium")]
@@ -242,7 +256,7 @@ def create_key():
     return create(current_user.id, request.json)
 """,
     }
-    scan(files)
+    assert scan(files) == [("PF211", "pkg/api.py", 19, 2, "medium"), ("PF211", "pkg/api.py", 25, 2, "medium")]
     # create_key: an unknown library decorator and a module-local current_user: no credential visible, medium
     assert _rows(scan) == [("PF211", "api.py", 19, 2, "medium"), ("PF211", "api.py", 25, 2, "medium")]
     assert "no credential is visible" in scan.message("PF211", 25)
@@ -270,7 +284,7 @@ def new_post():
     return save(current_user, request.form)
 """,
     }
-    scan(files)
+    assert scan(files) == [("PF211", "pkg/views.py", 10, 2, "high")]
     assert _rows(scan) == [("PF211", "views.py", 10, 2, "high")]
 
 
@@ -306,7 +320,7 @@ def theme():
     session["theme"] = request.form["theme"]
     return jsonify(ok=True)
 """
-    scan({"app.py": src})
+    assert scan({"app.py": src}) == [("PF211", "app.py", 18, 2, "medium"), ("PF211", "app.py", 23, 2, "medium"), ("PF211", "app.py", 29, 2, "high")]
     assert _rows(scan) == [("PF211", "app.py", 18, 2, "medium"), ("PF211", "app.py", 23, 2, "medium"),
                            ("PF211", "app.py", 29, 2, "high")]
 
@@ -345,7 +359,7 @@ def oauth_link():
     link_account(session["user_id"], token)
     return redirect("/")
 """
-    scan({"app.py": src})
+    assert scan({"app.py": src}) == [("PF211", "app.py", 21, 2, "high"), ("PF211", "app.py", 27, 2, "medium")]
     assert _rows(scan) == [("PF211", "app.py", 21, 2, "high"), ("PF211", "app.py", 27, 2, "medium")]
     assert "the session cookie" in scan.message("PF211", 27)
 
@@ -362,7 +376,11 @@ api = Api(app, decorators=[csrf.exempt])
 admin_api = Api(admin_bp, decorators=[csrf.exempt, login_required])
 ns = Namespace("items", decorators=[csrf.exempt])
 """
-    scan({"app.py": src})
+    assert scan({"app.py": src}) == [
+        ("PF211", "app.py", 12, 28, "medium"),
+        ("PF211", "app.py", 13, 39, "high"),
+        ("PF211", "app.py", 14, 37, "medium"),
+    ]
     assert _rows(scan) == [("PF211", "app.py", 12, 28, "medium"), ("PF211", "app.py", 13, 39, "high"),
                            ("PF211", "app.py", 14, 37, "medium")]
     assert "every resource" in scan.message("PF211", 12)
@@ -397,12 +415,12 @@ def test_api_exemption_graded_by_the_resources_added_to_it(scan):
     files["shop/app.py"] += "    api.add_resource(Cart, '/cart')\n"
     files["shop/app.py"] = files["shop/app.py"].replace("import Items, Health", "import Items, Health\nfrom shop.prefs import Cart")
     files["shop/prefs.py"] = session_res
-    assert scan(files) == [("PF211", "shop/app.py", 8)]
+    assert scan(files) == [("PF211", "shop/app.py", 8, 28, "high")]
     assert [(f.column, f.severity.value) for f in scan.findings] == [(28, "high")]
     assert "`Cart` relies on the session" in scan.findings[0].message
     files["shop/app.py"] = files["shop/app.py"].replace("Cart", "Votes").replace("shop.prefs", "shop.votes")
     files["shop/votes.py"] = open_res
-    assert scan(files) == [("PF211", "shop/app.py", 8)]
+    assert scan(files) == [("PF211", "shop/app.py", 8, 28, "medium")]
     assert [f.severity.value for f in scan.findings] == ["medium"]
     assert "fine only if its resources authenticate with a token" in scan.findings[0].message
 
@@ -420,7 +438,7 @@ def test_api_exemption_with_resources_added_elsewhere_keeps_the_medium(scan):
                     "    @audited\n    def post(self):\n        return add_note()\n",
         "b/deco.py": "def audited(f):\n    return f\n",
     }
-    assert scan(files) == [("PF211", "app.py", 6), ("PF211", "b/api.py", 7)]
+    assert scan(files) == [("PF211", "app.py", 6, 28, "medium"), ("PF211", "b/api.py", 7, 28, "medium")]
     assert [f.severity.value for f in scan.findings] == ["medium", "medium"]
 
 
@@ -468,7 +486,11 @@ def pay():
     return "ok"
 """,
     }
-    scan(files)
+    assert scan(files) == [
+        ("PF211", "remote.py", 7, 44, "medium"),
+        ("PF211", "security.py", 11, 44, "high"),
+        ("PF211", "views_only.py", 5, 40, "medium"),
+    ]
     assert _rows(scan) == [("PF211", "remote.py", 7, 44, "medium"), ("PF211", "security.py", 11, 44, "high"),
                            ("PF211", "views_only.py", 5, 40, "medium")]
     assert "false when APP_ENFORCE_CSRF is unset" in scan.message("PF211", 11)
@@ -501,7 +523,7 @@ def check():
     csrf.protect()
 """,
     }
-    scan(files)
+    assert scan(files) == [("PF211", "myapp/security.py", 7, 44, "high")]
     # STRICT_CSRF is True when unset: protected by default, no finding
     assert _rows(scan) == [("PF211", "security.py", 7, 44, "high")]
     assert "false when the environment leaves `myapp.settings.ENFORCE_CSRF` at its default" in scan.message("PF211", 7)
@@ -555,7 +577,7 @@ def test_switch_read_through_a_project_env_helper(scan):
         "other/config.py": ('def to_bool(value, fallback):\n    return fallback if value is None else value == "1"\n\n'
                             'class BaseConfig:\n    WTF_CSRF_ENABLED = to_bool(LOADED.get("csrf"), False)\n'),
     }
-    assert scan(files) == [("PF211", "config.py", 10)]
+    assert scan(files) == [("PF211", "config.py", 10, 24, "high")]
     assert [(f.column, f.severity.value) for f in scan.findings] == [(24, "high")]
     assert "when WTF_CSRF_ENABLED is unset" in scan.findings[0].message
 

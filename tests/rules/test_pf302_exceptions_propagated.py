@@ -8,7 +8,7 @@ def test_positive_forms(scan):
         "app.py": FLASK + 'app.config["PROPAGATE_EXCEPTIONS"] = True\napp.config.update(TRAP_HTTP_EXCEPTIONS=True)\n',
         "config.py": "class ProductionConfig:\n    PROPAGATE_EXCEPTIONS = True\n",
     }
-    assert scan(files) == [("PF302", "app.py", 3), ("PF302", "app.py", 4), ("PF302", "config.py", 2)]
+    assert scan(files) == [("PF302", "app.py", 3, 38, "medium"), ("PF302", "app.py", 4, 40, "low"), ("PF302", "config.py", 2, 28, "medium")]
     assert scan.severity("PF302", 3) == "medium"
     assert scan.severity("PF302", 4) == "low"
 

@@ -77,7 +77,7 @@ def test_python_app_py_with_debug_run_under_main_is_one_critical_finding_on_the_
     # python app.py executes the __main__ block, so debug=True is what the container serves. The Python
     # findings at the run call (PF101 low, PF103) are replaced by the one linked deployment finding.
     found = scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_DEBUG_MAIN})
-    assert found == [("PF401", "Dockerfile", 7)]
+    assert found == [("PF401", "Dockerfile", 7, 1, "critical")]
     assert scan.severity("PF401", 7) == "critical"
     message = scan.message("PF401", 7)
     assert "debug=True" in message and "app.py:12" in message.replace("\\", "/")
@@ -87,12 +87,9 @@ def test_python_app_py_with_debug_run_under_main_is_one_critical_finding_on_the_
 
 def test_python_app_py_without_debug_is_high_and_python_findings_stay(scan):
     found = scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_MAIN})
-    assert ("PF401", "Dockerfile", 7) in found
-    assert scan.severity("PF401", 7) == "high"
     # Not subsumed: only a critical (debugger) launch replaces the Python-side findings.
-    assert ("PF103", "app.py", 14) in found
-    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_MAIN}, select=["PF4"]) == [
-        ("PF401", "Dockerfile", 7)]
+    assert found == [("PF103", "app.py", 14, 18, "medium"), ("PF401", "Dockerfile", 7, 1, "high")]
+    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_MAIN}, select=["PF4"]) == [("PF401", "Dockerfile", 7, 1, "high")]
 
 
 def test_python_app_py_with_flask_debug_from_the_dockerfile_env_is_critical(scan):
@@ -104,7 +101,7 @@ def test_python_app_py_with_flask_debug_from_the_dockerfile_env_is_critical(scan
         CMD python app.py
         """
     found = scan({"Dockerfile": dockerfile, "app.py": APP_MAIN}, select=["PF4"])
-    assert found == [("PF401", "Dockerfile", 5), ("PF402", "Dockerfile", 4)]
+    assert found == [("PF401", "Dockerfile", 5, 1, "critical"), ("PF402", "Dockerfile", 4, 5, "high")]
     assert scan.severity("PF401", 5) == "critical"
     assert "FLASK_DEBUG=1" in scan.message("PF401", 5)
 
@@ -122,35 +119,34 @@ def test_debug_argument_read_from_env_and_set_by_compose_is_critical(scan):
               - "5000:5000"
         """
     found = scan({"docker-compose.yml": compose, "app.py": app}, select=["PF401"])
-    assert found == [("PF401", "docker-compose.yml", 4)]
+    assert found == [("PF401", "docker-compose.yml", 4, 1, "critical")]
     assert scan.severity("PF401", 4) == "critical"
     assert "APP_DEBUG=1" in scan.message("PF401", 4)
 
 
 def test_debug_argument_read_from_env_with_safe_default_is_high_not_critical(scan):
     app = APP_MAIN.replace('port=int(os.environ.get("PORT", 5000))', 'debug=os.environ.get("APP_DEBUG", "0") == "1"')
-    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app}, select=["PF401"]) == [
-        ("PF401", "Dockerfile", 7)]
+    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app}, select=["PF401"]) == [("PF401", "Dockerfile", 7, 1, "high")]
     assert scan.severity("PF401", 7) == "high"
 
 
 def test_config_debug_makes_app_run_start_the_debugger(scan):
     # app.run() without a debug argument keeps app.debug, which the config set: use_debugger follows it.
     app = APP_MAIN.replace('app = Flask(__name__)\n', 'app = Flask(__name__)\napp.config["DEBUG"] = True\n')
-    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app}, select=["PF401"]) == [("PF401", "Dockerfile", 7)]
+    assert scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app}, select=["PF401"]) == [("PF401", "Dockerfile", 7, 1, "critical")]
     assert scan.severity("PF401", 7) == "critical"
 
 
 def test_only_python_rules_selected_keeps_the_findings_pf401_would_replace(scan):
     # The Python findings are dropped only because PF401 reports them; without PF401 nothing would.
     found = scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_DEBUG_MAIN}, select=["PF1"])
-    assert found == [("PF101", "app.py", 12), ("PF103", "app.py", 12)]
+    assert found == [("PF101", "app.py", 12, 46, "low"), ("PF103", "app.py", 12, 18, "medium")]
 
 
 def test_suppressed_pf401_does_not_hide_the_python_findings(scan):
     dockerfile = DOCKERFILE_PYTHON_APP.replace("CMD", "# preflight: ignore[PF401]\nCMD")
     found = scan({"Dockerfile": dockerfile, "app.py": APP_DEBUG_MAIN}, select=["PF1", "PF4"])
-    assert found == [("PF101", "app.py", 12), ("PF103", "app.py", 12)]
+    assert found == [("PF101", "app.py", 12, 46, "low"), ("PF103", "app.py", 12, 18, "medium")]
 
 
 def test_run_simple_with_the_debugger_replaces_pf103_and_pf104(scan):
@@ -168,7 +164,7 @@ def test_run_simple_with_the_debugger_replaces_pf103_and_pf104(scan):
             run_simple("0.0.0.0", 5000, application, use_reloader=True, use_debugger=True)
         """
     files = {"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app, "api.py": "from flask import Flask\napi_app = Flask(__name__)\n"}
-    assert scan(files) == [("PF401", "Dockerfile", 7)]
+    assert scan(files) == [("PF401", "Dockerfile", 7, 1, "critical")]
     assert scan.severity("PF401", 7) == "critical"
     assert "run_simple()" in scan.message("PF401", 7)
 
@@ -184,7 +180,7 @@ def test_flask_run_debug_in_a_dockerfile_cmd(scan):
         CMD ["flask", "run", "--host=0.0.0.0", "--debug"]
         """
     found = scan({"Dockerfile": dockerfile, "app.py": APP_FACTORY}, select=["PF4"])
-    assert found == [("PF401", "Dockerfile", 5), ("PF402", "Dockerfile", 5)]
+    assert found == [("PF401", "Dockerfile", 5, 1, "critical"), ("PF402", "Dockerfile", 5, 1, "high")]
     assert scan.severity("PF401", 5) == "critical"
     assert scan.severity("PF402", 5) == "high"
     assert "--debug" in scan.message("PF401", 5)
@@ -193,7 +189,7 @@ def test_flask_run_debug_in_a_dockerfile_cmd(scan):
 def test_flask_global_debug_option_before_run(scan):
     procfile = "web: flask --app app --debug run --host 0.0.0.0 --port $PORT\n"
     found = scan({"Procfile": procfile, "app.py": APP_FACTORY}, select=["PF401"])
-    assert found == [("PF401", "Procfile", 1)]
+    assert found == [("PF401", "Procfile", 1, 1, "critical")]
     assert scan.severity("PF401", 1) == "critical"
 
 
@@ -204,7 +200,7 @@ def test_plain_flask_run_is_high(scan):
         COPY . .
         CMD ["flask", "--app", "app", "run", "--host", "0.0.0.0"]
         """
-    assert scan({"Dockerfile": dockerfile, "app.py": APP_FACTORY}, select=["PF4"]) == [("PF401", "Dockerfile", 4)]
+    assert scan({"Dockerfile": dockerfile, "app.py": APP_FACTORY}, select=["PF4"]) == [("PF401", "Dockerfile", 4, 1, "high")]
     assert scan.severity("PF401", 4) == "high"
 
 
@@ -217,7 +213,7 @@ def test_flask_run_no_debug_overrides_flask_debug(scan):
         CMD ["flask", "run", "--no-debug", "--host=0.0.0.0"]
         """
     found = scan({"Dockerfile": dockerfile, "app.py": APP_FACTORY}, select=["PF401"])
-    assert found == [("PF401", "Dockerfile", 5)]
+    assert found == [("PF401", "Dockerfile", 5, 1, "high")]
     assert scan.severity("PF401", 5) == "high"
 
 
@@ -226,7 +222,7 @@ def test_flask_run_does_not_execute_the_main_block(scan):
     # launch has no debugger (high, not critical) and the Python findings stay.
     dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["flask", "run", "--host=0.0.0.0"]\n'
     found = scan({"Dockerfile": dockerfile, "app.py": APP_DEBUG_MAIN}, select=["PF1", "PF4"])
-    assert found == [("PF101", "app.py", 12), ("PF103", "app.py", 12), ("PF401", "Dockerfile", 4)]
+    assert found == [("PF101", "app.py", 12, 46, "low"), ("PF103", "app.py", 12, 18, "low"), ("PF401", "Dockerfile", 4, 1, "high")]
     assert scan.severity("PF401", 4) == "high"
 
 
@@ -243,7 +239,7 @@ def test_compose_environment_reaches_the_command_of_the_image_it_builds(scan):
               - FLASK_DEBUG=1
         """
     found = scan({"Dockerfile": dockerfile, "docker-compose.yml": compose, "app.py": APP_FACTORY}, select=["PF4"])
-    assert found == [("PF401", "Dockerfile", 4), ("PF402", "docker-compose.yml", 7)]
+    assert found == [("PF401", "Dockerfile", 4, 1, "critical"), ("PF402", "docker-compose.yml", 7, 9, "high")]
     assert scan.severity("PF401", 4) == "critical"
 
 
@@ -252,7 +248,7 @@ def test_explicit_debug_false_wins_over_flask_debug(scan):
     app = APP_MAIN.replace('port=int(os.environ.get("PORT", 5000))', "debug=False")
     dockerfile = DOCKERFILE_PYTHON_APP.replace("EXPOSE 5000", "ENV FLASK_DEBUG=1")
     found = scan({"Dockerfile": dockerfile, "app.py": app}, select=["PF4"])
-    assert found == [("PF401", "Dockerfile", 7), ("PF402", "Dockerfile", 6)]
+    assert found == [("PF401", "Dockerfile", 7, 1, "high"), ("PF402", "Dockerfile", 6, 5, "high")]
     assert scan.severity("PF401", 7) == "high"
 
 
@@ -271,7 +267,7 @@ def test_python_m_flask_run_with_flask_debug_from_compose_env_file(scan):
         """
     env = "FLASK_APP=app.py\nFLASK_DEBUG=1\nDATABASE_URL=postgresql://db/app\n"
     found = scan({"docker-compose.yml": compose, ".env": env, "app.py": APP_FACTORY}, select=["PF401", "PF402"])
-    assert found == [("PF401", "docker-compose.yml", 4), ("PF402", ".env", 2)]
+    assert found == [("PF401", "docker-compose.yml", 4, 1, "critical"), ("PF402", ".env", 2, 1, "high")]
     assert scan.severity("PF401", 4) == "critical"
     assert ".env" in scan.message("PF401", 4)
     assert scan.severity("PF402", 2) == "high"
@@ -281,7 +277,7 @@ def test_app_run_loads_flaskenv_too(scan):
     # Flask.run() loads .flaskenv/.env (python-dotenv) before reading FLASK_DEBUG.
     files = {"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_MAIN, ".flaskenv": "FLASK_DEBUG=1\n"}
     found = scan(files, select=["PF401", "PF402"])
-    assert found == [("PF401", "Dockerfile", 7), ("PF402", ".flaskenv", 1)]
+    assert found == [("PF401", "Dockerfile", 7, 1, "critical"), ("PF402", ".flaskenv", 1, 1, "high")]
     assert scan.severity("PF401", 7) == "critical"
     assert scan.severity("PF402", 1) == "high"
 
@@ -291,7 +287,7 @@ def test_env_file_kept_out_of_the_image_by_dockerignore(scan):
     dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["flask", "run", "--host=0.0.0.0"]\n'
     files = {"Dockerfile": dockerfile, ".dockerignore": ".git\n.env\n__pycache__/\n", ".env": "FLASK_DEBUG=1\n",
              "app.py": APP_FACTORY}
-    assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 4)]
+    assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 4, 1, "high")]
     assert scan.severity("PF401", 4) == "high"
 
 
@@ -312,7 +308,7 @@ def test_entrypoint_script_that_execs_the_cmd(scan):
         """
     found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entrypoint, "app.py": APP_FACTORY}, select=["PF4"])
     # The program word `flask` is written on the CMD line: that is where the finding belongs.
-    assert found == [("PF401", "Dockerfile", 6)]
+    assert found == [("PF401", "Dockerfile", 6, 1, "high")]
     assert scan.severity("PF401", 6) == "high"
 
 
@@ -331,7 +327,7 @@ def test_entry_script_that_runs_flask_itself(scan):
         exec flask run --host=0.0.0.0 --port=5000
         """
     found = scan({"Dockerfile": dockerfile, "boot.sh": boot, "app.py": APP_FACTORY}, select=["PF4"])
-    assert found == [("PF401", "boot.sh", 5)]
+    assert found == [("PF401", "boot.sh", 5, 1, "high")]
 
 
 def test_sh_c_with_migration_then_flask_run(scan):
@@ -345,8 +341,7 @@ def test_sh_c_with_migration_then_flask_run(scan):
           db:
             image: postgres:16
         """
-    assert scan({"docker-compose.yml": compose, "app.py": APP_FACTORY}, select=["PF4"]) == [
-        ("PF401", "docker-compose.yml", 4)]
+    assert scan({"docker-compose.yml": compose, "app.py": APP_FACTORY}, select=["PF4"]) == [("PF401", "docker-compose.yml", 4, 1, "high")]
     assert scan.severity("PF401", 4) == "high"
 
 
@@ -366,13 +361,13 @@ def test_systemd_exec_start_with_python_script(scan):
         WantedBy=multi-user.target
         """
     found = scan({"deploy/flaskapp.service": unit, "app.py": APP_MAIN}, select=["PF4"])
-    assert found == [("PF401", "deploy/flaskapp.service", 8)]
+    assert found == [("PF401", "deploy/flaskapp.service", 8, 1, "high")]
     assert scan.severity("PF401", 8) == "high"
 
 
 def test_procfile_web_python_script(scan):
     procfile = "release: flask db upgrade\nweb: python app.py\n"
-    assert scan({"Procfile": procfile, "app.py": APP_MAIN}, select=["PF4"]) == [("PF401", "Procfile", 2)]
+    assert scan({"Procfile": procfile, "app.py": APP_MAIN}, select=["PF4"]) == [("PF401", "Procfile", 2, 1, "high")]
 
 
 def test_python_m_package_with_main_module(scan):
@@ -387,7 +382,7 @@ def test_python_m_package_with_main_module(scan):
     pkg = "from flask import Flask\n\ndef create_app():\n    return Flask(__name__)\n"
     dockerfile = "FROM python:3.12-slim\nCOPY . /srv\nWORKDIR /srv\nCMD [\"python\", \"-m\", \"myapp\"]\n"
     found = scan({"Dockerfile": dockerfile, "myapp/__init__.py": pkg, "myapp/__main__.py": main}, select=["PF4"])
-    assert found == [("PF401", "Dockerfile", 4)]
+    assert found == [("PF401", "Dockerfile", 4, 1, "high")]
 
 
 def test_fly_process(scan):
@@ -402,13 +397,13 @@ def test_fly_process(scan):
           internal_port = 8080
           processes = ["app"]
         """
-    assert scan({"fly.toml": fly, "app.py": APP_FACTORY}, select=["PF4"]) == [("PF401", "fly.toml", 5)]
+    assert scan({"fly.toml": fly, "app.py": APP_FACTORY}, select=["PF4"]) == [("PF401", "fly.toml", 5, 1, "high")]
 
 
 def test_app_engine_entrypoint_python_main(scan):
     app_yaml = "runtime: python312\nentrypoint: python main.py\n"
     main = APP_MAIN
-    assert scan({"app.yaml": app_yaml, "main.py": main}, select=["PF4"]) == [("PF401", "app.yaml", 2)]
+    assert scan({"app.yaml": app_yaml, "main.py": main}, select=["PF4"]) == [("PF401", "app.yaml", 2, 1, "high")]
 
 
 def test_socketio_run_on_werkzeug_under_main(scan):
@@ -424,7 +419,7 @@ def test_socketio_run_on_werkzeug_under_main(scan):
             socketio.run(app, host="0.0.0.0", port=5000, allow_unsafe_werkzeug=True)
         """
     dockerfile = "FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD [\"python\", \"app.py\"]\n"
-    assert scan({"Dockerfile": dockerfile, "app.py": app}, select=["PF401"]) == [("PF401", "Dockerfile", 4)]
+    assert scan({"Dockerfile": dockerfile, "app.py": app}, select=["PF401"]) == [("PF401", "Dockerfile", 4, 1, "high")]
 
 
 @pytest.mark.parametrize("cmd", [
@@ -437,7 +432,7 @@ def test_socketio_run_on_werkzeug_under_main(scan):
 def test_wrappers_and_spellings_of_the_dev_server(scan, cmd):
     dockerfile = f"FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD {cmd}\n"
     app = APP_MAIN if "flask" not in cmd else APP_FACTORY
-    assert scan({"Dockerfile": dockerfile, "app.py": app}, select=["PF4"]) == [("PF401", "Dockerfile", 4)]
+    assert scan({"Dockerfile": dockerfile, "app.py": app}, select=["PF4"]) == [("PF401", "Dockerfile", 4, 1, "high")]
     assert scan.severity("PF401", 4) == "high"
 
 
@@ -446,14 +441,14 @@ def test_wrappers_and_spellings_of_the_dev_server(scan, cmd):
 def test_dockerfile_dev_is_low(scan):
     dockerfile = "FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD [\"flask\", \"run\", \"--host=0.0.0.0\", \"--debug\"]\n"
     found = scan({"Dockerfile.dev": dockerfile, "app.py": APP_FACTORY}, select=["PF401"])
-    assert found == [("PF401", "Dockerfile.dev", 4)]
+    assert found == [("PF401", "Dockerfile.dev", 4, 1, "low")]
     assert scan.severity("PF401", 4) == "low"
     assert "development image" in scan.message("PF401", 4)
 
 
 def test_procfile_dev_for_foreman_or_honcho_is_low(scan):
     files = {"Procfile.dev": "web: flask run --debug\nassets: npm run watch\n", "app.py": APP_FACTORY}
-    assert scan(files, select=["PF401"]) == [("PF401", "Procfile.dev", 1)]
+    assert scan(files, select=["PF401"]) == [("PF401", "Procfile.dev", 1, 1, "low")]
     assert scan.severity("PF401", 1) == "low"
 
 
@@ -469,16 +464,18 @@ def test_compose_service_that_bind_mounts_the_source_is_low(scan):
               - "5000:5000"
         """
     found = scan({"docker-compose.yml": compose, "app.py": APP_FACTORY}, select=["PF401"])
-    assert found == [("PF401", "docker-compose.yml", 4)]
+    assert found == [("PF401", "docker-compose.yml", 4, 1, "low")]
     assert scan.severity("PF401", 4) == "low"
 
 
 def test_compose_override_file_is_low_and_does_not_subsume_python_findings(scan):
     compose = "services:\n  web:\n    command: python app.py\n"
     found = scan({"docker-compose.override.yml": compose, "app.py": APP_DEBUG_MAIN}, select=["PF1", "PF4"])
-    assert ("PF401", "docker-compose.override.yml", 3) in found
-    assert scan.severity("PF401", 3) == "low"
-    assert ("PF101", "app.py", 12) in found  # a local setup does not replace the Python findings
+    assert found == [  # a local setup does not replace the Python findings
+        ("PF101", "app.py", 12, 46, "low"),
+        ("PF103", "app.py", 12, 18, "medium"),
+        ("PF401", "docker-compose.override.yml", 3, 1, "low"),
+    ]
 
 
 def test_compose_service_in_a_dev_profile_is_low(scan):
@@ -494,7 +491,7 @@ def test_compose_service_in_a_dev_profile_is_low(scan):
             command: flask run --host=0.0.0.0 --debug
         """
     found = scan({"docker-compose.yml": compose, "app.py": APP_FACTORY}, select=["PF401"])
-    assert found == [("PF401", "docker-compose.yml", 8)]
+    assert found == [("PF401", "docker-compose.yml", 8, 1, "low")]
     assert scan.severity("PF401", 8) == "low"
 
 
@@ -512,8 +509,7 @@ def test_entry_script_branch_taken_only_in_development(scan):
         """
     dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\n'
     found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entrypoint, "app.py": APP_FACTORY}, select=["PF4"])
-    assert set(found) <= {("PF401", "entrypoint.sh", 5), ("PF402", "entrypoint.sh", 5)}
-    assert _severities(scan) in ([], ["low"])
+    assert found == [("PF401", "entrypoint.sh", 5, 1, "low"), ("PF402", "entrypoint.sh", 5, 1, "low")]
 
 
 def test_entry_script_case_with_a_dev_mode_argument(scan):
@@ -551,7 +547,7 @@ def test_entry_script_whose_default_branch_is_the_debugger(scan):
     dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\n'
     found = scan({"Dockerfile": dockerfile, "entrypoint.sh": ENTRYPOINT_FAIL_OPEN, "app.py": APP_FACTORY},
                  select=["PF401"])
-    assert found == [("PF401", "entrypoint.sh", 6)]
+    assert found == [("PF401", "entrypoint.sh", 6, 1, "critical")]
     assert scan.severity("PF401", 6) == "critical"
 
 
@@ -576,7 +572,11 @@ def test_entry_script_empty_test_is_the_production_branch(scan):
         """
     dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\n'
     found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entrypoint, "app.py": APP_FACTORY}, select=["PF4"])
-    assert found == [("PF401", "entrypoint.sh", 5), ("PF402", "entrypoint.sh", 5), ("PF403", "entrypoint.sh", 3)]
+    assert found == [
+        ("PF401", "entrypoint.sh", 5, 1, "low"),
+        ("PF402", "entrypoint.sh", 5, 1, "low"),
+        ("PF403", "entrypoint.sh", 3, 1, "medium"),
+    ]
     assert scan.severity("PF403", 3) == "medium"  # the production path reloads
     assert scan.severity("PF401", 5) == "low"
     assert scan.severity("PF402", 5) == "low"
@@ -593,8 +593,7 @@ def test_entry_script_that_execs_gunicorn_unless_dev_is_set(scan):
         """
     dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\n'
     found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entrypoint, "app.py": APP_FACTORY}, select=["PF4"])
-    assert set(found) <= {("PF401", "entrypoint.sh", 5), ("PF402", "entrypoint.sh", 5)}
-    assert _severities(scan) in ([], ["low"])
+    assert found == [("PF401", "entrypoint.sh", 5, 1, "low"), ("PF402", "entrypoint.sh", 5, 1, "low")]
 
 
 def test_docker_compose_getting_started_project(scan):
@@ -639,7 +638,7 @@ def test_docker_compose_getting_started_project(scan):
             image: "redis:alpine"
         """
     found = scan({"app.py": app, "Dockerfile": dockerfile, "compose.yaml": compose}, select=["PF4"])
-    assert found == [("PF401", "Dockerfile", 10), ("PF402", "compose.yaml", 9)]
+    assert found == [("PF401", "Dockerfile", 10, 1, "high"), ("PF402", "compose.yaml", 9, 7, "low")]
     assert scan.severity("PF401", 10) == "high"
     assert scan.severity("PF402", 9) == "low"
 
@@ -830,7 +829,7 @@ def test_flask_script_runserver_is_the_development_server(scan):
     # Flask-Script's `runserver` command (a default command of Manager, here also added explicitly) calls app.run().
     dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "manage.py", "runserver"]\n'
     files = {"Dockerfile": dockerfile, "manage.py": MANAGE_PY, "app.py": APP_WITH_DB}
-    assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 4)]
+    assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 4, 1, "high")]
     assert scan.severity("PF401", 4) == "high"
 
 
@@ -890,7 +889,7 @@ MULTI_TARGET = """\
 
 def test_dev_named_final_stage_is_low(scan):
     found = scan({"Dockerfile": MULTI_TARGET, "app.py": APP_FACTORY}, select=["PF401", "PF402"])
-    assert found == [("PF401", "Dockerfile", 10), ("PF402", "Dockerfile", 9)]
+    assert found == [("PF401", "Dockerfile", 10, 1, "low"), ("PF402", "Dockerfile", 9, 5, "low")]
     assert scan.severity("PF401", 10) == "low" and scan.severity("PF402", 9) == "low"
 
 
@@ -906,7 +905,7 @@ def test_compose_build_target_selects_the_stage_that_runs(scan):
     found = scan({"Dockerfile": MULTI_TARGET, "docker-compose.yml": compose, "app.py": APP_FACTORY},
                  select=["PF401", "PF402", "PF404"])
     # the production stage (gunicorn -w 4) is what compose builds: only the dev stage's own low findings remain
-    assert found == [("PF401", "Dockerfile", 10), ("PF402", "Dockerfile", 9)]
+    assert found == [("PF401", "Dockerfile", 10, 1, "low"), ("PF402", "Dockerfile", 9, 5, "low")]
     assert {f.severity.value for f in scan.findings} == {"low"}
 
 
@@ -940,24 +939,24 @@ def _exact_rule(scan, rule):
 
 
 def test_app_specific_debug_variable_set_in_the_dockerfile_selects_the_debug_config(scan):
-    scan({"Dockerfile": SWITCH_DOCKERFILE.format(value="True"), "app.py": SWITCHED_APP,
-          "settings.py": SWITCHED_SETTINGS}, select=["PF4"])
+    assert scan({"Dockerfile": SWITCH_DOCKERFILE.format(value="True"), "app.py": SWITCHED_APP,
+          "settings.py": SWITCHED_SETTINGS}, select=["PF4"]) == [("PF401", "Dockerfile", 5, 1, "critical")]
     assert _exact_rule(scan, "PF401") == [("PF401", "Dockerfile", 5, 1, "critical")]
     message = scan.message("PF401", 5)
     assert "DEBUG=True" in message and "app.py:8" in message
 
 
 def test_app_specific_debug_variable_read_by_the_config_class(scan):
-    scan({"Dockerfile": SWITCH_DOCKERFILE.format(value="True"), "app.py": ENV_APP, "settings.py": ENV_SETTINGS},
-         select=["PF4"])
+    assert scan({"Dockerfile": SWITCH_DOCKERFILE.format(value="True"), "app.py": ENV_APP, "settings.py": ENV_SETTINGS},
+         select=["PF4"]) == [("PF401", "Dockerfile", 5, 1, "critical"), ("PF402", "Dockerfile", 4, 5, "high")]
     assert _exact_rule(scan, "PF401") == [("PF401", "Dockerfile", 5, 1, "critical")]
 
 
 def test_app_specific_debug_variable_set_to_a_value_the_app_reads_as_off(scan):
     # the app compares with "True": DEBUG=1 is not debug mode here, whatever Flask would make of FLASK_DEBUG=1
     for value in ("False", "1"):
-        scan({"Dockerfile": SWITCH_DOCKERFILE.format(value=value), "app.py": SWITCHED_APP,
-              "settings.py": SWITCHED_SETTINGS}, select=["PF4"])
+        assert scan({"Dockerfile": SWITCH_DOCKERFILE.format(value=value), "app.py": SWITCHED_APP,
+              "settings.py": SWITCHED_SETTINGS}, select=["PF4"]) == [("PF401", "Dockerfile", 5, 1, "high")]
         assert _exact_rule(scan, "PF401") == [("PF401", "Dockerfile", 5, 1, "high")]
 
 # ---- launches that leave the file ----------------------------------------------------------------------------
@@ -970,8 +969,8 @@ IMPORT_TIME_RUN = "from flask import Flask\napp = Flask(__name__)\napp.run(host=
 
 
 def test_gunicorn_importing_a_module_that_runs_the_debug_server_at_import_is_critical(scan):
-    scan({"Procfile": "web: gunicorn -w 4 wsgi:app\n", "wsgi.py": "from server import app  # noqa\n",
-          "server.py": IMPORT_TIME_RUN}, select=["PF1", "PF4"])
+    assert scan({"Procfile": "web: gunicorn -w 4 wsgi:app\n", "wsgi.py": "from server import app  # noqa\n",
+          "server.py": IMPORT_TIME_RUN}, select=["PF1", "PF4"]) == [("PF102", "server.py", 3, 1, "high"), ("PF401", "Procfile", 1, 1, "critical")]
     # one critical PF401 linking the Procfile line and the call; PF102 stays (the code to fix), PF101/PF103
     # are folded into the PF401
     assert _exact(scan) == [("PF102", "server.py", 3, 1, "high"), ("PF401", "Procfile", 1, 1, "critical")]
@@ -982,14 +981,14 @@ def test_gunicorn_importing_a_module_that_runs_the_debug_server_at_import_is_cri
 
 def test_gunicorn_importing_a_module_whose_run_is_guarded_is_not_the_dev_server(scan):
     guarded = "from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run(debug=True)\n"
-    scan({"Procfile": "web: gunicorn -w 4 wsgi:app\n", "wsgi.py": "from server import app  # noqa\n",
-          "server.py": guarded}, select=["PF1", "PF4"])
+    assert scan({"Procfile": "web: gunicorn -w 4 wsgi:app\n", "wsgi.py": "from server import app  # noqa\n",
+          "server.py": guarded}, select=["PF1", "PF4"]) == [("PF101", "server.py", 4, 19, "low")]
     assert _exact(scan) == [("PF101", "server.py", 4, 19, "low")]
 
 
 def test_gunicorn_import_time_run_without_debug_on_loopback_is_high(scan):
     plain = "from flask import Flask\napp = Flask(__name__)\napp.run()\n"
-    scan({"Procfile": "web: gunicorn -w 4 server:app\n", "server.py": plain}, select=["PF401"])
+    assert scan({"Procfile": "web: gunicorn -w 4 server:app\n", "server.py": plain}, select=["PF401"]) == [("PF401", "Procfile", 1, 1, "high")]
     assert _exact(scan) == [("PF401", "Procfile", 1, 1, "high")]
 
 
@@ -1012,7 +1011,7 @@ def other():
 def test_python_script_whose_main_calls_a_package_function_that_runs_the_debugger(scan):
     files = {"Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["python", "run.py"]\n', "run.py": MAIN_CALLS_PKG,
              "pkg/__init__.py": "", "pkg/cli.py": PKG_CLI}
-    scan(files, select=["PF401"])
+    assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 3, 1, "critical")]
     assert _exact(scan) == [("PF401", "Dockerfile", 3, 1, "critical")]
     assert "(called from the `__main__` block of" in scan.message("PF401", 3)
 
@@ -1028,7 +1027,7 @@ def test_socketio_run_with_allow_unsafe_werkzeug_in_a_package_main(scan):
            "socketio = SocketIO(app)\n\n\ndef main():\n    socketio.run(app, host='0.0.0.0', allow_unsafe_werkzeug=True)\n")
     files = {"Procfile": "web: python run.py\n", "run.py": "from pkg.cli import main\n\nif __name__ == '__main__':\n"
              "    main()\n", "pkg/__init__.py": "", "pkg/cli.py": cli}
-    scan(files, select=["PF401"])
+    assert scan(files, select=["PF401"]) == [("PF401", "Procfile", 1, 1, "high")]
     assert _exact(scan) == [("PF401", "Procfile", 1, 1, "high")]
 
 
@@ -1068,7 +1067,11 @@ def _factory_files(cli):
 
 def test_socketio_from_a_factory_run_in_option_dependent_branches_is_the_dev_server(scan):
     # allow_unsafe_werkzeug is Flask-SocketIO's keyword alone; `if batch:` is undecidable (the loop may set it)
-    scan(_factory_files(FACTORY_SOCKETIO_CLI), select=["PF103", "PF401"])
+    assert scan(_factory_files(FACTORY_SOCKETIO_CLI), select=["PF103", "PF401"]) == [
+        ("PF103", "pkg/cli.py", 19, 37, "medium"),
+        ("PF103", "pkg/cli.py", 21, 37, "medium"),
+        ("PF401", "Dockerfile", 3, 1, "high"),
+    ]
     assert _exact_rule(scan, "PF401") == [("PF401", "Dockerfile", 3, 1, "high")]
     finding = next(f for f in scan.findings if f.rule_id == "PF401")
     assert [(r.path.rsplit("/", 1)[-1], r.line) for r in finding.related] == [("cli.py", 19), ("cli.py", 21)]
@@ -1081,14 +1084,14 @@ def test_socketio_from_a_factory_run_in_option_dependent_branches_is_the_dev_ser
 def test_socketio_run_in_a_branch_no_path_can_take_is_not_the_dev_server(scan):
     # the tricky neighbour: `serving` is False on every path (nothing reassigns it), so the branch is dead
     cli = FACTORY_SOCKETIO_CLI.replace("    if not batch:\n", "    serving = False\n    if serving:\n")
-    scan(_factory_files(cli), select=["PF401"])
+    assert scan(_factory_files(cli), select=["PF401"]) == []
     assert _exact_rule(scan, "PF401") == []
 
 
 def test_socketio_run_behind_a_development_switch_is_not_the_dev_server(scan):
     # the other neighbour: the branch runs only when DEV_SERVER is set, and the Dockerfile does not set it
     cli = FACTORY_SOCKETIO_CLI.replace("    if not batch:\n", "    if os.environ.get('DEV_SERVER'):\n")
-    scan(_factory_files(cli), select=["PF401"])
+    assert scan(_factory_files(cli), select=["PF401"]) == []
     assert _exact_rule(scan, "PF401") == []
 
 
@@ -1102,7 +1105,7 @@ CONNEXION_DOCKERFILE = 'FROM python:3.12\nCOPY . /service/\nWORKDIR /service\nEN
 def test_connexion_2_app_run_is_the_debugger_on_all_interfaces(scan):
     files = {"svc/Dockerfile": CONNEXION_DOCKERFILE, "svc/main.py": CONNEXION_MAIN, "svc/config.py": CONNEXION_CONFIG,
              "svc/requirements.txt": "flask==2.2.5\nconnexion==2.14.1\n"}
-    scan(files, select=["PF1", "PF4"])
+    assert scan(files, select=["PF1", "PF4"]) == [("PF401", "svc/Dockerfile", 4, 1, "critical")]
     # no host argument: Connexion 2 binds 0.0.0.0, so the debugger is public (critical, PF101 folded in)
     assert _exact(scan) == [("PF401", "Dockerfile", 4, 1, "critical")]
     assert "Connexion 2, pinned in svc/requirements.txt," in scan.message("PF401", 4)
@@ -1111,7 +1114,7 @@ def test_connexion_2_app_run_is_the_debugger_on_all_interfaces(scan):
 def test_connexion_3_app_run_is_uvicorn_not_the_development_server(scan):
     files = {"svc/Dockerfile": CONNEXION_DOCKERFILE, "svc/main.py": CONNEXION_MAIN, "svc/config.py": CONNEXION_CONFIG,
              "svc/requirements.txt": "connexion[flask,uvicorn]>=3.0\n"}
-    scan(files, select=["PF401"])
+    assert scan(files, select=["PF401"]) == []
     assert _exact(scan) == []
 
 
@@ -1120,7 +1123,7 @@ def test_another_service_main_py_is_not_mistaken_for_this_one(scan):
     files = {"svc/main.py": CONNEXION_MAIN, "svc/config.py": CONNEXION_CONFIG,
              "svc/requirements.txt": "connexion==2.14.1\n",
              "worker/Dockerfile": CONNEXION_DOCKERFILE, "worker/main.py": "import grpc\n\nprint(grpc)\n"}
-    scan(files, select=["PF401"])
+    assert scan(files, select=["PF401"]) == []
     assert _exact(scan) == []
 
 
@@ -1132,7 +1135,7 @@ RUN_PY = "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__ma
 def test_docker_run_with_a_command_in_a_start_script(scan):
     script = ('#!/bin/sh\ndocker build -t site .\ndocker run -it -d -v $(pwd):/work -w /work --name site \\\n'
               '  -p 5000:5000 site sh -c "python run.py"\n')
-    scan({"start.sh": script, "run.py": RUN_PY}, select=["PF401"])
+    assert scan({"start.sh": script, "run.py": RUN_PY}, select=["PF401"]) == [("PF401", "start.sh", 4, 28, "low")]
     # reported on the line that names the program; low: nothing in the project runs start.sh
     assert _exact(scan) == [("PF401", "start.sh", 4, 28, "low")]
     assert "debug=True" in scan.message("PF401", 4)
@@ -1146,7 +1149,7 @@ def test_docker_run_without_a_command_and_docker_build_are_not_launches(scan):
 
 def test_docker_run_env_reaches_the_command(scan):
     script = "#!/bin/sh\ndocker run --rm -e FLASK_DEBUG=1 site flask run --host 0.0.0.0\n"
-    scan({"start.sh": script, "app.py": "from flask import Flask\napp = Flask(__name__)\n"}, select=["PF401", "PF402"])
+    assert scan({"start.sh": script, "app.py": "from flask import Flask\napp = Flask(__name__)\n"}, select=["PF401", "PF402"]) == [("PF401", "start.sh", 2, 1, "low"), ("PF402", "start.sh", 2, 20, "low")]
     assert _exact(scan) == [("PF401", "start.sh", 2, 1, "low"), ("PF402", "start.sh", 2, 20, "low")]
 
 
@@ -1171,20 +1174,20 @@ SITE_APP = "from flask import Flask\napp = Flask(__name__)\n"
 
 
 def test_invoke_task_that_runs_the_debug_server(scan):
-    scan({"Procfile": "web: invoke serve --host 0.0.0.0\n", "tasks.py": TASKS, "site_app.py": SITE_APP},
-         select=["PF401"])
+    assert scan({"Procfile": "web: invoke serve --host 0.0.0.0\n", "tasks.py": TASKS, "site_app.py": SITE_APP},
+         select=["PF401"]) == [("PF401", "Procfile", 1, 1, "critical")]
     assert _exact(scan) == [("PF401", "Procfile", 1, 1, "critical")]
     assert "tasks.py:8" in scan.message("PF401", 1)
 
 
 def test_invoke_task_that_does_not_run_the_server(scan):
     # the tricky neighbour: another task of the same file
-    scan({"Procfile": "web: invoke lint\n", "tasks.py": TASKS, "site_app.py": SITE_APP}, select=["PF401"])
+    assert scan({"Procfile": "web: invoke lint\n", "tasks.py": TASKS, "site_app.py": SITE_APP}, select=["PF401"]) == []
     assert _exact(scan) == []
 
 
 def test_invoke_task_without_host_keeps_its_loopback_default(scan):
-    scan({"Procfile": "web: invoke serve\n", "tasks.py": TASKS, "site_app.py": SITE_APP}, select=["PF401"])
+    assert scan({"Procfile": "web: invoke serve\n", "tasks.py": TASKS, "site_app.py": SITE_APP}, select=["PF401"]) == [("PF401", "Procfile", 1, 1, "high")]
     assert _exact(scan) == [("PF401", "Procfile", 1, 1, "high")]
 
 
@@ -1205,22 +1208,22 @@ esac
 def test_compose_command_selects_the_development_branch_of_the_entry_script(scan):
     docker = 'FROM python:3.12\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\nCMD ["serve"]\n'
     compose = "services:\n  web:\n    build: .\n    command: dev_server\n"
-    scan({"Dockerfile": docker, "docker-compose.yml": compose, "entrypoint.sh": ENTRY_CASE,
-          "app.py": SITE_APP}, select=["PF401", "PF402"])
+    assert scan({"Dockerfile": docker, "docker-compose.yml": compose, "entrypoint.sh": ENTRY_CASE,
+          "app.py": SITE_APP}, select=["PF401", "PF402"]) == [("PF401", "entrypoint.sh", 5, 1, "critical"), ("PF402", "entrypoint.sh", 4, 12, "high")]
     assert _exact(scan) == [("PF401", "entrypoint.sh", 5, 1, "critical"), ("PF402", "entrypoint.sh", 4, 12, "high")]
 
 
 def test_image_default_command_takes_the_production_branch(scan):
     # the tricky neighbour: without the compose override, CMD ["serve"] falls through to gunicorn
     docker = 'FROM python:3.12\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\nCMD ["serve"]\n'
-    scan({"Dockerfile": docker, "entrypoint.sh": ENTRY_CASE, "app.py": SITE_APP}, select=["PF401", "PF402"])
+    assert scan({"Dockerfile": docker, "entrypoint.sh": ENTRY_CASE, "app.py": SITE_APP}, select=["PF401", "PF402"]) == []
     assert _exact(scan) == []
 
 
 def test_fabric_task_that_runs_the_debug_server(scan):
     fabfile = ("from fabric import task\n\nfrom site_app import app\n\n\n@task\ndef serve(c):\n"
                "    app.run(host='0.0.0.0', debug=True)\n")
-    scan({"Procfile": "web: fab serve\n", "fabfile.py": fabfile, "site_app.py": SITE_APP}, select=["PF401"])
+    assert scan({"Procfile": "web: fab serve\n", "fabfile.py": fabfile, "site_app.py": SITE_APP}, select=["PF401"]) == [("PF401", "Procfile", 1, 1, "critical")]
     assert _exact(scan) == [("PF401", "Procfile", 1, 1, "critical")]
 
 
@@ -1237,13 +1240,13 @@ def serve_dev():
 
 
 def test_flask_project_command_that_runs_the_debug_server(scan):
-    scan({"Procfile": "web: flask --app site_app serve-dev\n", "site_app.py": CLI_APP}, select=["PF401"])
+    assert scan({"Procfile": "web: flask --app site_app serve-dev\n", "site_app.py": CLI_APP}, select=["PF401"]) == [("PF401", "Procfile", 1, 1, "critical")]
     assert _exact(scan) == [("PF401", "Procfile", 1, 1, "critical")]
 
 
 def test_other_flask_commands_are_not_the_dev_server(scan):
     # the tricky neighbour: `flask routes` loads the same app but runs no server
-    scan({"Procfile": "web: flask --app site_app routes\n", "site_app.py": CLI_APP}, select=["PF401"])
+    assert scan({"Procfile": "web: flask --app site_app routes\n", "site_app.py": CLI_APP}, select=["PF401"]) == []
     assert _exact(scan) == []
 
 
@@ -1266,7 +1269,7 @@ def test_cmd_replaced_by_every_builder_is_low(scan, builder, text):
     # heroku.yml `run.web` and a compose `command` replace the image's CMD: the debug server in the CMD
     # runs only under a plain `docker run` of the image.
     found = scan({"Dockerfile": DOCKERFILE_PYTHON_APP, builder: text, "app.py": APP_DEBUG_MAIN}, select=["PF401"])
-    assert found == [("PF401", "Dockerfile", 7)]
+    assert found == [("PF401", "Dockerfile", 7, 1, "low")]
     assert scan.severity("PF401", 7) == "low"
     assert "replaces this CMD when it builds the image" in scan.message("PF401", 7)
     assert (scan.findings[0].column) == 1
@@ -1279,7 +1282,7 @@ def test_cmd_replaced_by_every_builder_is_low(scan, builder, text):
 def test_heroku_yml_that_keeps_the_cmd_runs_it(scan, text):
     found = scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "heroku.yml": text, "app.py": APP_DEBUG_MAIN,
                   "jobs.py": "print('work')\n"}, select=["PF401"])
-    assert found == [("PF401", "Dockerfile", 7)]
+    assert found == [("PF401", "Dockerfile", 7, 1, "critical")]
     assert scan.severity("PF401", 7) == "critical"
 
 
@@ -1288,7 +1291,7 @@ def test_one_builder_keeping_the_cmd_keeps_it_critical(scan):
     compose = "services:\n  web:\n    build: .\n    command: gunicorn -w 4 app:app\n"
     files = {"Dockerfile": DOCKERFILE_PYTHON_APP, "docker-compose.yml": compose,
              "heroku.yml": "build:\n  docker:\n    web: Dockerfile\n", "app.py": APP_DEBUG_MAIN}
-    assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 7)]
+    assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 7, 1, "critical")]
     assert scan.severity("PF401", 7) == "critical"
 
 
@@ -1296,7 +1299,7 @@ def test_heroku_run_command_is_a_launch(scan):
     text = "build:\n  docker:\n    web: Dockerfile\nrun:\n  web: python app.py\n"
     dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "-w", "4", "app:app"]\n'
     found = scan({"Dockerfile": dockerfile, "heroku.yml": text, "app.py": APP_DEBUG_MAIN}, select=["PF401"])
-    assert found == [("PF401", "heroku.yml", 5)]
+    assert found == [("PF401", "heroku.yml", 5, 1, "critical")]
     assert scan.severity("PF401", 5) == "critical"
 
 
@@ -1307,7 +1310,7 @@ FACTORY_APP = "from flask import Flask\n\n\ndef create_app():\n    return Flask(
 
 
 def test_script_named_for_production_that_runs_flask_run_is_the_production_launch(scan):
-    scan({"scripts/flask_run_prod.sh": PROD_SCRIPT, "app.py": FACTORY_APP}, select=["PF401"])
+    assert scan({"scripts/flask_run_prod.sh": PROD_SCRIPT, "app.py": FACTORY_APP}, select=["PF401"]) == [("PF401", "scripts/flask_run_prod.sh", 3, 1, "high")]
     assert _exact_rule(scan, "PF401") == [("PF401", "scripts/flask_run_prod.sh", 3, 1, "high")]
     # the `2>&1` descriptor is part of the redirection, not an argument of flask run
     assert "`flask run -h 0.0.0.0 -p 80`" in scan.message("PF401", 3)
@@ -1317,7 +1320,7 @@ def test_script_sourcing_a_production_environment_is_the_production_launch(scan)
     script = "source scripts/prod_env.sh\nflask run --host 0.0.0.0\n"
     files = {"scripts/serve_site.sh": script, "scripts/prod_env.sh": "export APP_SETTINGS=config.Production\n",
              "app.py": FACTORY_APP}
-    scan(files, select=["PF401"])
+    assert scan(files, select=["PF401"]) == [("PF401", "scripts/serve_site.sh", 2, 1, "high")]
     assert _exact_rule(scan, "PF401") == [("PF401", "scripts/serve_site.sh", 2, 1, "high")]
 
 
@@ -1327,12 +1330,12 @@ def test_launch_script_without_production_evidence_is_left_alone(scan):
     files = {"scripts/serve_site.sh": "source scripts/dev_env.sh\nflask run --host 0.0.0.0\n",
              "scripts/flask_run.sh": PROD_SCRIPT, "scripts/dev_env.sh": "export FLASK_DEBUG=1\n",
              "app.py": FACTORY_APP}
-    scan(files, select=["PF401"])
+    assert scan(files, select=["PF401"]) == []
     assert _exact_rule(scan, "PF401") == []
 
 
 def test_production_named_script_that_starts_containers_is_not_a_launch_script(scan):
     # the other neighbour: run_prod.sh starts compose, whose own files are judged where they are
-    scan({"scripts/run_prod.sh": "docker-compose -f docker-compose-prod.yml up --build\n", "app.py": FACTORY_APP},
-         select=["PF401"])
+    assert scan({"scripts/run_prod.sh": "docker-compose -f docker-compose-prod.yml up --build\n", "app.py": FACTORY_APP},
+         select=["PF401"]) == []
     assert _exact_rule(scan, "PF401") == []

@@ -30,7 +30,7 @@ def dockerfile(*middle: str, cmd: str = GUNICORN_CMD) -> str:
 @pytest.mark.parametrize("value", ["1", "true", "True", "yes", "on"])
 def test_dockerfile_env_flask_debug_on(scan, value):
     found = scan({"Dockerfile": dockerfile(f"ENV FLASK_DEBUG={value}"), "app.py": APP}, select=["PF4"])
-    assert found == [("PF402", "Dockerfile", 3)]
+    assert found == [("PF402", "Dockerfile", 3, 5, "medium")]
     # gunicorn serves the app: debug mode without the debugger (the dev server makes it high, see below)
     assert scan.severity("PF402", 3) == "medium"
     assert f"FLASK_DEBUG={value}" in scan.message("PF402", 3)
@@ -40,13 +40,13 @@ def test_dockerfile_env_key_value_pairs_and_legacy_space_form(scan):
     text = dockerfile("ENV PYTHONUNBUFFERED=1 \\", "    FLASK_DEBUG=1", "ENV FLASK_ENV development")
     found = scan({"Dockerfile": text, "app.py": APP}, select=["PF4"])
     # A multi-line ENV is reported on the line that sets the variable.
-    assert found == [("PF402", "Dockerfile", 4), ("PF402", "Dockerfile", 5)]
+    assert found == [("PF402", "Dockerfile", 4, 5, "medium"), ("PF402", "Dockerfile", 5, 5, "low")]
     assert "FLASK_ENV=development" in scan.message("PF402", 5)
 
 
 def test_flask_debug_built_from_a_build_argument(scan):
     text = dockerfile("ARG DEBUG=1", "ENV FLASK_DEBUG=${DEBUG}")
-    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile", 4)]
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile", 4, 5, "medium")]
 
 
 def test_final_stage_built_from_a_stage_with_debug_inherits_it(scan):
@@ -59,7 +59,7 @@ def test_final_stage_built_from_a_stage_with_debug_inherits_it(scan):
         COPY . .
         CMD ["gunicorn", "-w", "4", "app:app"]
         """
-    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile", 2)]
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile", 2, 5, "medium")]
 
 
 def test_compose_environment_mapping_and_list_forms(scan):
@@ -81,8 +81,11 @@ def test_compose_environment_mapping_and_list_forms(scan):
             image: redis:7
         """
     found = scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"])
-    assert found == [("PF402", "docker-compose.yml", 6), ("PF402", "docker-compose.yml", 7),
-                     ("PF402", "docker-compose.yml", 12)]
+    assert found == [
+        ("PF402", "docker-compose.yml", 6, 7, "low"),
+        ("PF402", "docker-compose.yml", 7, 7, "medium"),
+        ("PF402", "docker-compose.yml", 12, 9, "medium"),
+    ]
     # gunicorn and celery: debug mode without the debugger; FLASK_ENV is ignored by Flask >= 2.3
     assert [scan.severity("PF402", n) for n in (6, 7, 12)] == ["low", "medium", "medium"]
 
@@ -90,7 +93,7 @@ def test_compose_environment_mapping_and_list_forms(scan):
 def test_off_is_on_for_flask(scan):
     # flask.helpers.get_debug_flag treats only "0", "false" and "no" as off: FLASK_DEBUG=off turns debug ON.
     compose = "services:\n  web:\n    build: .\n    environment:\n      FLASK_DEBUG: \"off\"\n"
-    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"]) == [("PF402", "docker-compose.yml", 5)]
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"]) == [("PF402", "docker-compose.yml", 5, 7, "medium")]
 
 
 def test_compose_default_that_turns_debug_on_when_unset(scan):
@@ -101,7 +104,7 @@ def test_compose_default_that_turns_debug_on_when_unset(scan):
             environment:
               FLASK_DEBUG: ${FLASK_DEBUG:-1}
         """
-    assert scan({"compose.yaml": compose, "app.py": APP}, select=["PF402"]) == [("PF402", "compose.yaml", 5)]
+    assert scan({"compose.yaml": compose, "app.py": APP}, select=["PF402"]) == [("PF402", "compose.yaml", 5, 7, "medium")]
     assert "when FLASK_DEBUG is not set" in scan.message("PF402", 5)
 
 
@@ -113,21 +116,19 @@ def test_werkzeug_debug_pin_off_is_one_level_above_debug(scan):
             environment:
               WERKZEUG_DEBUG_PIN: "off"
         """
-    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"]) == [
-        ("PF402", "docker-compose.yml", 5)]
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"]) == [("PF402", "docker-compose.yml", 5, 7, "high")]
     assert scan.severity("PF402", 5) == "high"  # one level above the variables of a gunicorn launch
 
 
 def test_werkzeug_debug_pin_off_in_a_dev_compose_file_is_low(scan):
     compose = "services:\n  web:\n    environment:\n      - WERKZEUG_DEBUG_PIN=off\n"
-    assert scan({"docker-compose.dev.yml": compose, "app.py": APP}, select=["PF402"]) == [
-        ("PF402", "docker-compose.dev.yml", 4)]
+    assert scan({"docker-compose.dev.yml": compose, "app.py": APP}, select=["PF402"]) == [("PF402", "docker-compose.dev.yml", 4, 9, "low")]
     assert scan.severity("PF402", 4) == "low"
 
 
 def test_procfile_inline_assignment(scan):
     procfile = "web: FLASK_DEBUG=1 gunicorn --workers 3 app:app\nworker: rq worker\n"
-    assert scan({"Procfile": procfile, "app.py": APP}, select=["PF402"]) == [("PF402", "Procfile", 1)]
+    assert scan({"Procfile": procfile, "app.py": APP}, select=["PF402"]) == [("PF402", "Procfile", 1, 6, "medium")]
     assert scan.severity("PF402", 1) == "medium"
 
 
@@ -144,7 +145,7 @@ def test_systemd_environment_line(scan):
         [Install]
         WantedBy=multi-user.target
         """
-    assert scan({"myapp.service": unit, "app.py": APP}, select=["PF402"]) == [("PF402", "myapp.service", 5)]
+    assert scan({"myapp.service": unit, "app.py": APP}, select=["PF402"]) == [("PF402", "myapp.service", 5, 14, "medium")]
 
 
 def test_systemd_environment_file(scan):
@@ -154,7 +155,7 @@ def test_systemd_environment_file(scan):
         ExecStart=/srv/myapp/venv/bin/gunicorn -w 3 app:app
         """
     found = scan({"myapp.service": unit, ".env": "FLASK_DEBUG=1\n", "app.py": APP}, select=["PF402"])
-    assert found == [("PF402", ".env", 1)]
+    assert found == [("PF402", ".env", 1, 1, "medium")]
     assert scan.severity("PF402", 1) == "medium"  # loaded by a production gunicorn launch
 
 
@@ -169,7 +170,7 @@ def test_fly_toml_env_with_a_process(scan):
         [processes]
           app = "gunicorn --workers 2 --bind 0.0.0.0:8080 app:app"
         """
-    assert scan({"fly.toml": fly, "app.py": APP}, select=["PF402"]) == [("PF402", "fly.toml", 4)]
+    assert scan({"fly.toml": fly, "app.py": APP}, select=["PF402"]) == [("PF402", "fly.toml", 4, 3, "medium")]
 
 
 def test_fly_toml_env_when_the_image_supplies_the_command(scan):
@@ -186,7 +187,7 @@ def test_fly_toml_env_when_the_image_supplies_the_command(scan):
           force_https = true
         """
     files = {"fly.toml": fly, "Dockerfile": dockerfile(), "app.py": APP}
-    assert scan(files, select=["PF402"]) == [("PF402", "fly.toml", 5)]
+    assert scan(files, select=["PF402"]) == [("PF402", "fly.toml", 5, 3, "medium")]
     assert scan.severity("PF402", 5) == "medium"
 
 
@@ -197,7 +198,7 @@ def test_app_engine_env_variables_with_entrypoint(scan):
         env_variables:
           FLASK_DEBUG: "1"
         """
-    assert scan({"app.yaml": app_yaml, "main.py": APP}, select=["PF402"]) == [("PF402", "app.yaml", 4)]
+    assert scan({"app.yaml": app_yaml, "main.py": APP}, select=["PF402"]) == [("PF402", "app.yaml", 4, 3, "medium")]
 
 
 def test_app_engine_env_variables_with_the_default_entrypoint(scan):
@@ -207,14 +208,14 @@ def test_app_engine_env_variables_with_the_default_entrypoint(scan):
         env_variables:
           FLASK_ENV: development
         """
-    assert scan({"app.yaml": app_yaml, "main.py": APP}, select=["PF402"]) == [("PF402", "app.yaml", 3)]
+    assert scan({"app.yaml": app_yaml, "main.py": APP}, select=["PF402"]) == [("PF402", "app.yaml", 3, 3, "low")]
     assert scan.severity("PF402", 3) == "low"  # FLASK_ENV: ignored by Flask >= 2.3, gunicorn serves the app
 
 
 def test_dockerfile_without_cmd_relies_on_the_base_image(scan):
     # tiangolo/uwsgi-nginx-flask and similar base images bring their own CMD; ENV still reaches the app.
     text = "FROM tiangolo/uwsgi-nginx-flask:python3.11\nENV FLASK_DEBUG=1\nCOPY ./app /app\n"
-    assert scan({"Dockerfile": text, "app/main.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile", 2)]
+    assert scan({"Dockerfile": text, "app/main.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile", 2, 5, "medium")]
 
 
 def test_entry_script_export(scan):
@@ -225,14 +226,13 @@ def test_entry_script_export(scan):
         export FLASK_DEBUG=1
         exec gunicorn --workers 4 --bind 0.0.0.0:8000 app:app
         """
-    assert scan({"Dockerfile": text, "entrypoint.sh": script, "app.py": APP}, select=["PF402"]) == [
-        ("PF402", "entrypoint.sh", 3)]
+    assert scan({"Dockerfile": text, "entrypoint.sh": script, "app.py": APP}, select=["PF402"]) == [("PF402", "entrypoint.sh", 3, 8, "medium")]
 
 
 def test_gunicorn_raw_env(scan):
     conf = 'bind = "0.0.0.0:8000"\nworkers = 4\nraw_env = ["FLASK_DEBUG=1", "TZ=UTC"]\n'
     files = {"gunicorn.conf.py": conf, "Dockerfile": dockerfile(cmd='CMD ["gunicorn", "app:app"]'), "app.py": APP}
-    assert scan(files, select=["PF402"]) == [("PF402", "gunicorn.conf.py", 3)]
+    assert scan(files, select=["PF402"]) == [("PF402", "gunicorn.conf.py", 3, 13, "high")]
 
 
 def test_flask_run_command_line_switches(scan):
@@ -246,7 +246,7 @@ def test_flask_run_command_line_switches(scan):
             command: flask run --host=0.0.0.0 --reload
         """
     found = scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"])
-    assert found == [("PF402", "docker-compose.yml", 4), ("PF402", "docker-compose.yml", 7)]
+    assert found == [("PF402", "docker-compose.yml", 4, 1, "high"), ("PF402", "docker-compose.yml", 7, 1, "medium")]
     assert scan.severity("PF402", 4) == "high"
     assert scan.severity("PF402", 7) == "medium"  # the reloader alone does not run code from the browser
 
@@ -255,7 +255,7 @@ def test_flask_run_command_line_switches(scan):
 
 def test_flaskenv_alone_with_gunicorn_is_low(scan):
     files = {".flaskenv": "FLASK_APP=app.py\nFLASK_DEBUG=1\n", "Dockerfile": dockerfile(), "app.py": APP}
-    assert scan(files, select=["PF402"]) == [("PF402", ".flaskenv", 2)]
+    assert scan(files, select=["PF402"]) == [("PF402", ".flaskenv", 2, 1, "low")]
     assert scan.severity("PF402", 2) == "low"
 
 
@@ -263,7 +263,7 @@ def test_flaskenv_is_high_when_production_runs_flask_run(scan):
     text = dockerfile(cmd='CMD ["flask", "run", "--host=0.0.0.0"]')
     files = {".flaskenv": "FLASK_APP=app.py\nFLASK_DEBUG=1\n", "Dockerfile": text, "app.py": APP}
     found = scan(files, select=["PF4"])
-    assert found == [("PF401", "Dockerfile", 4), ("PF402", ".flaskenv", 2)]
+    assert found == [("PF401", "Dockerfile", 4, 1, "critical"), ("PF402", ".flaskenv", 2, 1, "high")]
     assert scan.severity("PF402", 2) == "high"
     assert scan.severity("PF401", 4) == "critical"
     assert ".flaskenv" in scan.message("PF401", 4)
@@ -272,7 +272,7 @@ def test_flaskenv_is_high_when_production_runs_flask_run(scan):
 def test_flaskenv_stays_low_when_only_a_development_procfile_runs_flask(scan):
     files = {".flaskenv": "FLASK_APP=app\nFLASK_DEBUG=1\n", "Procfile": "web: gunicorn -w 3 app:app\n",
              "Procfile.dev": "web: flask run\n", "app.py": APP}
-    assert scan(files, select=["PF402"]) == [("PF402", ".flaskenv", 2)]
+    assert scan(files, select=["PF402"]) == [("PF402", ".flaskenv", 2, 1, "low")]
     assert scan.severity("PF402", 2) == "low"
 
 
@@ -285,8 +285,7 @@ def test_override_compose_file_is_low(scan):
             environment:
               FLASK_DEBUG: "1"
         """
-    assert scan({"docker-compose.override.yml": compose, "app.py": APP}, select=["PF402"]) == [
-        ("PF402", "docker-compose.override.yml", 4)]
+    assert scan({"docker-compose.override.yml": compose, "app.py": APP}, select=["PF402"]) == [("PF402", "docker-compose.override.yml", 4, 7, "low")]
     assert scan.severity("PF402", 4) == "low"
 
 
@@ -302,7 +301,7 @@ def test_service_that_bind_mounts_the_source_tree_is_low(scan):
               - FLASK_DEBUG=1
         """
     found = scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF402"])
-    assert found == [("PF402", "docker-compose.yml", 8)]
+    assert found == [("PF402", "docker-compose.yml", 8, 9, "low")]
     assert scan.severity("PF402", 8) == "low"
     assert "bind-mounts" in scan.message("PF402", 8)
 
@@ -310,7 +309,7 @@ def test_service_that_bind_mounts_the_source_tree_is_low(scan):
 @pytest.mark.parametrize("name", [".env.example", ".env.development", ".env.local"])
 def test_template_and_development_env_files_are_low(scan, name):
     assert scan({name: "FLASK_DEBUG=1\n", "Dockerfile": dockerfile(), "app.py": APP}, select=["PF402"]) == [
-        ("PF402", name, 1)]
+        ("PF402", name, 1, 1, "low")]
     assert scan.severity("PF402", 1) == "low"
 
 
@@ -322,7 +321,7 @@ def test_env_file_syntax_is_read_like_python_dotenv(scan):
         WERKZEUG_DEBUG_PIN='off'
         """
     files = {".env": env, "app.py": APP}
-    assert scan(files, select=["PF402"]) == [("PF402", ".env", 2), ("PF402", ".env", 4)]
+    assert scan(files, select=["PF402"]) == [("PF402", ".env", 2, 8, "medium"), ("PF402", ".env", 4, 1, "high")]
 
 
 def test_quoted_false_values_in_env_files(scan):
@@ -332,13 +331,12 @@ def test_quoted_false_values_in_env_files(scan):
 
 def test_plain_env_file_not_loaded_by_any_launch_is_medium(scan):
     files = {".env": "DATABASE_URL=sqlite:///app.db\nFLASK_DEBUG=1\n", "Dockerfile": dockerfile(), "app.py": APP}
-    assert scan(files, select=["PF402"]) == [("PF402", ".env", 2)]
+    assert scan(files, select=["PF402"]) == [("PF402", ".env", 2, 1, "medium")]
     assert scan.severity("PF402", 2) == "medium"
 
 
 def test_dockerfile_dev_is_low(scan):
-    assert scan({"Dockerfile.dev": dockerfile("ENV FLASK_DEBUG=1"), "app.py": APP}, select=["PF402"]) == [
-        ("PF402", "Dockerfile.dev", 3)]
+    assert scan({"Dockerfile.dev": dockerfile("ENV FLASK_DEBUG=1"), "app.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile.dev", 3, 5, "low")]
     assert scan.severity("PF402", 3) == "low"
 
 
@@ -401,7 +399,7 @@ def test_suppression_on_the_line_above_a_dockerfile_env(scan):
 
 def test_suppression_for_another_rule_does_not_silence_pf402(scan):
     text = dockerfile("# preflight: ignore[PF406]", "ENV FLASK_DEBUG=1")
-    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile", 4)]
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF402"]) == [("PF402", "Dockerfile", 4, 5, "medium")]
 
 
 def test_trailing_suppression_in_yaml_and_env_files(scan):
@@ -438,8 +436,7 @@ def test_entry_script_that_sets_debug_only_when_asked_to(scan):
         """
     text = dockerfile(cmd='ENTRYPOINT ["./entrypoint.sh"]')
     found = scan({"Dockerfile": text, "entrypoint.sh": script, "app.py": APP}, select=["PF402"])
-    assert set(found) <= {("PF402", "entrypoint.sh", 3)}
-    assert all(f.severity.value == "low" for f in scan.findings)
+    assert found == [("PF402", "entrypoint.sh", 3, 12, "low")]
 
 
 # ---- `flask run --no-debugger`: Flask's run command keeps the debugger off even in debug mode -------------
@@ -458,7 +455,7 @@ def exact(scan):
 
 def test_debug_with_no_debugger_is_debug_mode_without_the_debugger(scan):
     procfile = "web: flask --app app --debug run --no-debugger --host 0.0.0.0\n"
-    scan({"Procfile": procfile, "app.py": APP_PLAIN}, select=["PF401", "PF402"])
+    assert scan({"Procfile": procfile, "app.py": APP_PLAIN}, select=["PF401", "PF402"]) == [("PF401", "Procfile", 1, 1, "high"), ("PF402", "Procfile", 1, 1, "medium")]
     assert exact(scan) == [("PF401", "Procfile", 1, 1, "high"), ("PF402", "Procfile", 1, 1, "medium")]
     assert "interactive Werkzeug debugger" not in scan.message("PF401", 1)
     assert "keeps the interactive debugger off" in scan.message("PF402", 1)
@@ -467,13 +464,13 @@ def test_debug_with_no_debugger_is_debug_mode_without_the_debugger(scan):
 def test_debug_alone_still_turns_the_debugger_on(scan):
     # the tricky neighbour: the same line without --no-debugger is the debugger on a public port
     procfile = "web: flask --app app --debug run --host 0.0.0.0\n"
-    scan({"Procfile": procfile, "app.py": APP_PLAIN}, select=["PF401", "PF402"])
+    assert scan({"Procfile": procfile, "app.py": APP_PLAIN}, select=["PF401", "PF402"]) == [("PF401", "Procfile", 1, 1, "critical"), ("PF402", "Procfile", 1, 1, "high")]
     assert exact(scan) == [("PF401", "Procfile", 1, 1, "critical"), ("PF402", "Procfile", 1, 1, "high")]
 
 
 def test_flask_debug_env_with_no_debugger_is_medium(scan):
     docker = "FROM python:3.12\nENV FLASK_DEBUG=1\nCMD flask run --no-debugger --host 0.0.0.0\n"
-    scan({"Dockerfile": docker, "app.py": APP_PLAIN}, select=["PF401", "PF402"])
+    assert scan({"Dockerfile": docker, "app.py": APP_PLAIN}, select=["PF401", "PF402"]) == [("PF401", "Dockerfile", 3, 1, "high"), ("PF402", "Dockerfile", 2, 5, "medium")]
     assert exact(scan) == [("PF401", "Dockerfile", 3, 1, "high"), ("PF402", "Dockerfile", 2, 5, "medium")]
 
 
@@ -501,8 +498,8 @@ def _exact(scan):
 
 def test_app_specific_debug_switch_set_by_compose_is_reported_where_it_is_set(scan):
     compose = "services:\n  web:\n    build: .\n    ports:\n      - 5000:5000\n    environment:\n      - DEBUG=1\n"
-    scan({"Dockerfile": SWITCH_DOCKERFILE, "docker-compose.yml": compose, "app.py": SWITCHED_APP},
-         select=["PF401", "PF402"])
+    assert scan({"Dockerfile": SWITCH_DOCKERFILE, "docker-compose.yml": compose, "app.py": SWITCHED_APP},
+         select=["PF401", "PF402"]) == [("PF401", "Dockerfile", 4, 1, "critical"), ("PF402", "docker-compose.yml", 7, 9, "high")]
     # the compose launch takes the debug branch: the debugger on a public port (critical); the variable that
     # picked the branch is a PF402 at the compose line (high: it reaches the development server)
     assert _exact(scan) == [("PF401", "Dockerfile", 4, 1, "critical"), ("PF402", "docker-compose.yml", 7, 9, "high")]
@@ -512,16 +509,16 @@ def test_app_specific_debug_switch_set_by_compose_is_reported_where_it_is_set(sc
 def test_app_specific_switch_with_a_value_that_takes_the_other_branch(scan):
     # the tricky neighbour: DEBUG=0 takes the else branch - the plain dev server, no PF402
     compose = "services:\n  web:\n    build: .\n    environment:\n      - DEBUG=0\n"
-    scan({"Dockerfile": SWITCH_DOCKERFILE, "docker-compose.yml": compose, "app.py": SWITCHED_APP},
-         select=["PF401", "PF402"])
+    assert scan({"Dockerfile": SWITCH_DOCKERFILE, "docker-compose.yml": compose, "app.py": SWITCHED_APP},
+         select=["PF401", "PF402"]) == [("PF401", "Dockerfile", 4, 1, "high")]
     assert _exact(scan) == [("PF401", "Dockerfile", 4, 1, "high")]
 
 
 def test_code_mounted_over_the_image_workdir_makes_the_switch_low(scan):
     compose = ("services:\n  web:\n    build: .\n    volumes:\n      - ./src:/srv/site\n    environment:\n"
                "      - DEBUG=1\n")
-    scan({"Dockerfile": SWITCH_DOCKERFILE, "docker-compose.yml": compose, "app.py": SWITCHED_APP},
-         select=["PF401", "PF402"])
+    assert scan({"Dockerfile": SWITCH_DOCKERFILE, "docker-compose.yml": compose, "app.py": SWITCHED_APP},
+         select=["PF401", "PF402"]) == [("PF401", "Dockerfile", 4, 1, "high"), ("PF402", "docker-compose.yml", 7, 9, "low")]
     # the image alone still runs the dev server (high); the mounted compose run is a local setup (low)
     assert _exact(scan) == [("PF401", "Dockerfile", 4, 1, "high"), ("PF402", "docker-compose.yml", 7, 9, "low")]
 
@@ -551,7 +548,7 @@ def test_env_file_variable_that_the_config_reads_into_debug(scan):
     on as FLASK_DEBUG does (medium under gunicorn, low in a development env file)."""
     files = {"settings.py": BOOL_ENV_CONFIG, "app.py": CONFIGURED_APP, "Dockerfile": dockerfile(),
              ".env": "DATABASE_URL=sqlite:///app.db\nDEBUG=True\n", ".env.dev": "DEBUG=yes\n"}
-    scan(files, select=["PF402"])
+    assert scan(files, select=["PF402"]) == [("PF402", ".env", 2, 1, "medium"), ("PF402", ".env.dev", 1, 1, "low")]
     assert _exact(scan) == [("PF402", ".env", 2, 1, "medium"), ("PF402", ".env.dev", 1, 1, "low")]
     assert "settings.py:12" in scan.message("PF402", 2)
 

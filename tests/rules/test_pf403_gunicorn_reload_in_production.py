@@ -18,7 +18,7 @@ def index():
 
 def test_procfile_reload(scan):
     procfile = "release: flask db upgrade\nweb: gunicorn app:app --reload\n"
-    assert scan({"Procfile": procfile, "app.py": APP}, select=["PF4"]) == [("PF403", "Procfile", 2)]
+    assert scan({"Procfile": procfile, "app.py": APP}, select=["PF4"]) == [("PF403", "Procfile", 2, 1, "medium")]
     assert scan.severity("PF403", 2) == "medium"
 
 
@@ -30,7 +30,7 @@ def test_procfile_reload(scan):
 ])
 def test_dockerfile_cmd_reload(scan, cmd):
     dockerfile = f"FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD {cmd}\n"
-    assert scan({"Dockerfile": dockerfile, "app.py": APP}, select=["PF4"]) == [("PF403", "Dockerfile", 4)]
+    assert scan({"Dockerfile": dockerfile, "app.py": APP}, select=["PF4"]) == [("PF403", "Dockerfile", 4, 1, "medium")]
     assert scan.severity("PF403", 4) == "medium"
     assert "--reload" in scan.message("PF403", 4)
 
@@ -46,8 +46,7 @@ def test_reload_in_a_production_compose_service(scan):
             ports:
               - "80:80"
         """
-    assert scan({"docker-compose.prod.yml": compose, "shop/wsgi.py": APP}, select=["PF4"]) == [
-        ("PF403", "docker-compose.prod.yml", 4)]
+    assert scan({"docker-compose.prod.yml": compose, "shop/wsgi.py": APP}, select=["PF4"]) == [("PF403", "docker-compose.prod.yml", 4, 1, "medium")]
 
 
 def test_reload_true_in_the_gunicorn_config_file(scan):
@@ -62,15 +61,14 @@ def test_reload_true_in_the_gunicorn_config_file(scan):
     dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "-c", "gunicorn.conf.py", "app:app"]\n'
     found = scan({"gunicorn.conf.py": conf, "Dockerfile": dockerfile, "app.py": APP}, select=["PF4"])
     # Reported once, where it is written; the launch that reads the file does not repeat it.
-    assert found == [("PF403", "gunicorn.conf.py", 5)]
+    assert found == [("PF403", "gunicorn.conf.py", 5, 1, "medium")]
     assert scan.severity("PF403", 5) == "medium"
 
 
 def test_reload_in_a_config_found_by_gunicorns_default_name(scan):
     conf = 'workers = 4\nreload = 1\n'
     dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "app:app"]\n'
-    assert scan({"gunicorn.conf.py": conf, "Dockerfile": dockerfile, "app.py": APP}, select=["PF4"]) == [
-        ("PF403", "gunicorn.conf.py", 2)]
+    assert scan({"gunicorn.conf.py": conf, "Dockerfile": dockerfile, "app.py": APP}, select=["PF4"]) == [("PF403", "gunicorn.conf.py", 2, 1, "medium")]
 
 
 def test_reload_in_gunicorn_cmd_args(scan):
@@ -82,7 +80,7 @@ def test_reload_in_gunicorn_cmd_args(scan):
         ENV GUNICORN_CMD_ARGS="--workers 4 --bind 0.0.0.0:8000 --reload"
         CMD ["gunicorn", "app:app"]
         """
-    assert scan({"Dockerfile": dockerfile, "app.py": APP}, select=["PF4"]) == [("PF403", "Dockerfile", 4)]
+    assert scan({"Dockerfile": dockerfile, "app.py": APP}, select=["PF4"]) == [("PF403", "Dockerfile", 4, 1, "medium")]
 
 
 def test_reload_through_an_entry_script(scan):
@@ -93,8 +91,7 @@ def test_reload_through_an_entry_script(scan):
         python manage.py db upgrade
         exec gunicorn --workers "${WORKERS:-4}" --bind "0.0.0.0:${PORT:-8000}" --reload app:app
         """
-    assert scan({"Dockerfile": dockerfile, "start.sh": start, "app.py": APP}, select=["PF403"]) == [
-        ("PF403", "start.sh", 4)]
+    assert scan({"Dockerfile": dockerfile, "start.sh": start, "app.py": APP}, select=["PF403"]) == [("PF403", "start.sh", 4, 1, "medium")]
 
 
 # ---- development setups are low ------------------------------------------------------------------
@@ -110,8 +107,7 @@ def test_bind_mounted_service_is_low(scan):
             ports:
               - "8000:8000"
         """
-    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF4"]) == [
-        ("PF403", "docker-compose.yml", 4)]
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF4"]) == [("PF403", "docker-compose.yml", 4, 1, "low")]
     assert scan.severity("PF403", 4) == "low"
     assert "bind-mounts" in scan.message("PF403", 4)
 
@@ -122,7 +118,7 @@ def test_development_procfile_and_config_are_low(scan):
         "gunicorn_dev.py": "reload = True\n",
         "app.py": APP,
     }
-    assert scan(files, select=["PF403"]) == [("PF403", "Procfile.dev", 1), ("PF403", "gunicorn_dev.py", 1)]
+    assert scan(files, select=["PF403"]) == [("PF403", "Procfile.dev", 1, 1, "low"), ("PF403", "gunicorn_dev.py", 1, 1, "low")]
     assert [f.severity.value for f in scan.findings] == ["low", "low"]
 
 

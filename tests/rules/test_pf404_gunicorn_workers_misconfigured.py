@@ -43,7 +43,7 @@ def dockerfile(cmd: str, *env: str) -> str:
     '["gunicorn", "--threads", "1", "app:app"]',
 ])
 def test_default_single_sync_worker_in_a_dockerfile(scan, cmd):
-    assert scan({"Dockerfile": dockerfile(cmd), "app.py": APP}, select=["PF4"]) == [("PF404", "Dockerfile", 4)]
+    assert scan({"Dockerfile": dockerfile(cmd), "app.py": APP}, select=["PF4"]) == [("PF404", "Dockerfile", 4, 1, "low")]
     assert scan.severity("PF404", 4) == "low"
     assert "single synchronous worker" in scan.message("PF404", 4)
 
@@ -59,13 +59,13 @@ def test_default_worker_in_a_compose_command_and_a_systemd_unit(scan):
         """
     unit = "[Service]\nWorkingDirectory=/srv/app\nExecStart=/srv/app/.venv/bin/gunicorn --bind unix:/run/app.sock app:app\n"
     found = scan({"docker-compose.yml": compose, "app.service": unit, "app.py": APP}, select=["PF404"])
-    assert found == [("PF404", "app.service", 3), ("PF404", "docker-compose.yml", 4)]
+    assert found == [("PF404", "app.service", 3, 1, "low"), ("PF404", "docker-compose.yml", 4, 1, "low")]
 
 
 def test_fly_process_without_workers(scan):
     # Fly does not set WEB_CONCURRENCY the way Heroku does.
     fly = 'app = "demo"\n\n[processes]\n  app = "gunicorn --bind 0.0.0.0:8080 app:app"\n'
-    assert scan({"fly.toml": fly, "app.py": APP}, select=["PF404"]) == [("PF404", "fly.toml", 4)]
+    assert scan({"fly.toml": fly, "app.py": APP}, select=["PF404"]) == [("PF404", "fly.toml", 4, 1, "low")]
 
 
 def test_microblog_style_boot_script(scan):
@@ -102,7 +102,7 @@ def test_microblog_style_boot_script(scan):
         """
     files = {"boot.sh": boot, "Dockerfile": dockerfile, "microblog.py": "from app import create_app\napp = create_app()\n",
              "app/__init__.py": "from flask import Flask\n\n\ndef create_app():\n    return Flask(__name__)\n"}
-    assert scan(files, select=["PF4"]) == [("PF404", "boot.sh", 12)]
+    assert scan(files, select=["PF4"]) == [("PF404", "boot.sh", 12, 1, "low")]
 
 
 # ---- far too many workers ---------------------------------------------------------------------------
@@ -110,20 +110,20 @@ def test_microblog_style_boot_script(scan):
 def test_workers_64_in_the_config_file(scan):
     conf = 'bind = "0.0.0.0:8000"\nworkers = 64\nthreads = 2\n'
     files = {"gunicorn.conf.py": conf, "Dockerfile": dockerfile('["gunicorn", "app:app"]'), "app.py": APP}
-    assert scan(files, select=["PF404"]) == [("PF404", "gunicorn.conf.py", 2)]
+    assert scan(files, select=["PF404"]) == [("PF404", "gunicorn.conf.py", 2, 1, "low")]
     assert scan.severity("PF404", 2) == "low"
     assert "64" in scan.message("PF404", 2)
 
 
 def test_workers_64_on_the_command_line(scan):
     assert scan({"Dockerfile": dockerfile('["gunicorn", "--workers", "64", "app:app"]'), "app.py": APP},
-                select=["PF404"]) == [("PF404", "Dockerfile", 4)]
+                select=["PF404"]) == [("PF404", "Dockerfile", 4, 1, "low")]
     assert "64 workers" in scan.message("PF404", 4)
 
 
 def test_workers_in_gunicorn_cmd_args(scan):
     text = dockerfile('["gunicorn", "app:app"]', 'ENV GUNICORN_CMD_ARGS="--workers=48 --bind=0.0.0.0:8000"')
-    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF404"]) == [("PF404", "Dockerfile", 3)]
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF404"]) == [("PF404", "Dockerfile", 3, 1, "low")]
 
 
 # ---- --preload with a per-process key ----------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_workers_in_gunicorn_cmd_args(scan):
 def test_preload_with_an_os_urandom_secret_key(scan):
     text = dockerfile('["gunicorn", "--preload", "--workers", "4", "--bind", "0.0.0.0:8000", "app:app"]')
     found = scan({"Dockerfile": text, "app.py": APP_RANDOM_KEY}, select=["PF203", "PF404"])
-    assert found == [("PF203", "app.py", 6), ("PF404", "Dockerfile", 4)]
+    assert found == [("PF203", "app.py", 6, 28, "medium"), ("PF404", "Dockerfile", 4, 1, "low")]
     message = scan.message("PF404", 4)
     assert "--preload" in message and "PF203" in message
     related = next(f for f in scan.findings if f.rule_id == "PF404").related
@@ -141,7 +141,7 @@ def test_preload_with_an_os_urandom_secret_key(scan):
 def test_preload_app_in_the_config_file_with_a_per_process_key(scan):
     conf = "import multiprocessing\n\nworkers = multiprocessing.cpu_count() * 2 + 1\npreload_app = True\n"
     files = {"gunicorn.conf.py": conf, "Dockerfile": dockerfile('["gunicorn", "app:app"]'), "app.py": APP_RANDOM_KEY}
-    assert scan(files, select=["PF404"]) == [("PF404", "Dockerfile", 4)]
+    assert scan(files, select=["PF404"]) == [("PF404", "Dockerfile", 4, 1, "low")]
 
 
 # ---- negatives -----------------------------------------------------------------------------------------
@@ -229,14 +229,14 @@ def test_config_file_outside_the_working_directory_is_not_read(scan):
     # is used only with `-c deploy/gunicorn.conf.py`, so this launch runs the default single worker.
     files = {"deploy/gunicorn.conf.py": "workers = 4\n", "app.py": APP,
              "Dockerfile": dockerfile('["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]')}
-    assert scan(files, select=["PF404"]) == [("PF404", "Dockerfile", 4)]
+    assert scan(files, select=["PF404"]) == [("PF404", "Dockerfile", 4, 1, "low")]
 
 
 # ---- a lowercase `dockerfile`: docker build falls back to it when there is no `Dockerfile` ------------------
 
 def test_lowercase_dockerfile_is_read(scan):
     text = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [\"gunicorn\", \"--bind\", \":5001\", \"wsgi:app\"]\n"
-    scan({"dockerfile": text, "wsgi.py": APP}, select=["PF404"])
+    assert scan({"dockerfile": text, "wsgi.py": APP}, select=["PF404"]) == [("PF404", "dockerfile", 4, 1, "low")]
     assert [(f.rule_id, f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.value) for f in scan.findings] == [
         ("PF404", "dockerfile", 4, 1, "low")]
 
@@ -246,7 +246,7 @@ def test_compose_build_without_dockerfile_name_uses_the_lowercase_file(scan):
     compose = "services:\n  web:\n    build: .\n    environment:\n      FLASK_DEBUG: 1\n"
     found = scan({"dockerfile": text, "docker-compose.yml": compose, "wsgi.py": APP}, select=["PF402", "PF404"])
     # four workers: no PF404 (the tricky part: the image is found, and its CMD is a WSGI server, so medium)
-    assert found == [("PF402", "docker-compose.yml", 5)]
+    assert found == [("PF402", "docker-compose.yml", 5, 7, "medium")]
     assert scan.severity("PF402", 5) == "medium"
 
 
@@ -258,7 +258,7 @@ def test_heroku_container_run_command_without_workers(scan):
     # Heroku's Python buildpack sets WEB_CONCURRENCY; the container stack (heroku.yml) has no buildpack.
     text = "build:\n  docker:\n    web: Dockerfile\nrun:\n  web: gunicorn app:app\n  worker: python jobs.py\n"
     files = {"heroku.yml": text, "Dockerfile": dockerfile('["gunicorn", "-w", "4", "app:app"]'), "app.py": APP}
-    assert scan(files, select=["PF404"]) == [("PF404", "heroku.yml", 5)]
+    assert scan(files, select=["PF404"]) == [("PF404", "heroku.yml", 5, 1, "low")]
     assert scan.severity("PF404", 5) == "low" and scan.findings[0].column == 1
 
 
@@ -285,7 +285,7 @@ def test_config_file_with_an_ordinary_name_without_workers_is_one_worker(scan):
     # the tricky neighbour: the file is read, and it leaves workers at gunicorn's default of one
     files = {"Dockerfile": "FROM python:3.12\nCOPY . .\nCMD gunicorn run:app --config=config.py\n",
              "config.py": "bind = '0.0.0.0:8000'\n", "run.py": APP}
-    assert scan(files, select=["PF404"]) == [("PF404", "Dockerfile", 3)]
+    assert scan(files, select=["PF404"]) == [("PF404", "Dockerfile", 3, 1, "low")]
     assert scan.severity("PF404", 3) == "low"
 
 
@@ -312,5 +312,5 @@ def test_entry_script_that_appends_workers_only_for_another_command(scan):
     # so the plain `exec "$@"` runs and gunicorn keeps its single worker
     image = ENTRY_IMAGE.replace('CMD ["gunicorn", "app:app"]', 'CMD ["python", "-m", "gunicorn", "app:app"]')
     found = scan({"Dockerfile": image, "entrypoint.sh": ENTRY_APPENDS, "app.py": APP}, select=["PF404"])
-    assert found == [("PF404", "Dockerfile", 5)]
+    assert found == [("PF404", "Dockerfile", 5, 1, "low")]
     assert scan.severity("PF404", 5) == "low"

@@ -22,14 +22,16 @@ def dockerfile(cmd: str, *env: str) -> str:
 
 # ---- forwarded_allow_ips = "*" ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("cmd", [
-    '["gunicorn", "-w", "4", "--forwarded-allow-ips=*", "app:app"]',
-    '["gunicorn", "-w", "4", "--forwarded-allow-ips", "*", "app:app"]',
-    'gunicorn -w 4 --forwarded-allow-ips="*" app:app',
-    "gunicorn -w 4 --forwarded-allow-ips '*' app:app",
+@pytest.mark.parametrize("cmd, column", [
+    ('["gunicorn", "-w", "4", "--forwarded-allow-ips=*", "app:app"]', 30),
+    ('["gunicorn", "-w", "4", "--forwarded-allow-ips", "*", "app:app"]', 30),
+    ('gunicorn -w 4 --forwarded-allow-ips="*" app:app', 19),
+    ("gunicorn -w 4 --forwarded-allow-ips '*' app:app", 19),
 ])
-def test_forwarded_allow_ips_star_on_the_command_line(scan, cmd):
-    assert scan({"Dockerfile": dockerfile(cmd), "app.py": APP}, select=["PF4"]) == [("PF405", "Dockerfile", 4)]
+def test_forwarded_allow_ips_star_on_the_command_line(scan, cmd, column):
+    """Reported on the option itself: the column of `--forwarded-allow-ips` in the CMD line."""
+    assert scan({"Dockerfile": dockerfile(cmd), "app.py": APP}, select=["PF4"]) == [
+        ("PF405", "Dockerfile", 4, column, "medium")]
     assert scan.severity("PF405", 4) == "medium"
     assert "X-Forwarded" in scan.message("PF405", 4)
 
@@ -38,14 +40,14 @@ def test_forwarded_allow_ips_star_in_the_config_file(scan):
     conf = 'bind = "0.0.0.0:8000"\nworkers = 4\nforwarded_allow_ips = "*"\n'
     files = {"gunicorn.conf.py": conf, "Dockerfile": dockerfile('["gunicorn", "app:app"]'), "app.py": APP}
     # Reported once, in the config file, not again at the launch that reads it.
-    assert scan(files, select=["PF4"]) == [("PF405", "gunicorn.conf.py", 3)]
+    assert scan(files, select=["PF4"]) == [("PF405", "gunicorn.conf.py", 3, 1, "medium")]
     assert scan.severity("PF405", 3) == "medium"
 
 
 def test_forwarded_allow_ips_environment_variable(scan):
     # gunicorn's default for forwarded_allow_ips is the FORWARDED_ALLOW_IPS environment variable.
     text = dockerfile('["gunicorn", "-w", "4", "app:app"]', 'ENV FORWARDED_ALLOW_IPS="*"')
-    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF405"]) == [("PF405", "Dockerfile", 3)]
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF405"]) == [("PF405", "Dockerfile", 3, 1, "medium")]
 
 
 def test_forwarded_allow_ips_star_in_a_compose_project_without_a_proxy(scan):
@@ -57,8 +59,7 @@ def test_forwarded_allow_ips_star_in_a_compose_project_without_a_proxy(scan):
           redis:
             image: redis:7
         """
-    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF405"]) == [
-        ("PF405", "docker-compose.yml", 4)]
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF405"]) == [("PF405", "docker-compose.yml", 4, 46, "medium")]
 
 
 # ---- log level and timeout -----------------------------------------------------------------------------
@@ -74,7 +75,7 @@ def test_loglevel_debug_and_timeout_zero_in_the_config(scan):
         accesslog = "-"
         """
     files = {"gunicorn.conf.py": conf, "Dockerfile": dockerfile('["gunicorn", "app:app"]'), "app.py": APP}
-    assert scan(files, select=["PF4"]) == [("PF405", "gunicorn.conf.py", 5), ("PF405", "gunicorn.conf.py", 6)]
+    assert scan(files, select=["PF4"]) == [("PF405", "gunicorn.conf.py", 5, 1, "low"), ("PF405", "gunicorn.conf.py", 6, 1, "low")]
     assert scan.severity("PF405", 5) == "low"
     assert scan.severity("PF405", 6) == "low"
     assert "debug level" in scan.message("PF405", 5)
@@ -83,7 +84,7 @@ def test_loglevel_debug_and_timeout_zero_in_the_config(scan):
 
 def test_loglevel_debug_on_the_command_line(scan):
     text = dockerfile('["gunicorn", "--workers", "4", "--log-level", "DEBUG", "app:app"]')
-    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF405"]) == [("PF405", "Dockerfile", 4)]
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF405"]) == [("PF405", "Dockerfile", 4, 37, "low")]
     assert scan.severity("PF405", 4) == "low"
 
 
@@ -93,12 +94,12 @@ def test_timeout_zero_on_the_command_line(scan):
         WorkingDirectory=/srv/app
         ExecStart=/srv/app/venv/bin/gunicorn --workers 3 --timeout 0 --bind unix:/run/app.sock app:app
         """
-    assert scan({"app.service": unit, "app.py": APP}, select=["PF405"]) == [("PF405", "app.service", 3)]
+    assert scan({"app.service": unit, "app.py": APP}, select=["PF405"]) == [("PF405", "app.service", 3, 50, "low")]
 
 
 def test_loglevel_debug_in_gunicorn_cmd_args(scan):
     text = dockerfile('["gunicorn", "app:app"]', 'ENV GUNICORN_CMD_ARGS="--workers 4 --log-level debug"')
-    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF405"]) == [("PF405", "Dockerfile", 3)]
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF405"]) == [("PF405", "Dockerfile", 3, 36, "low")]
 
 
 # ---- publishing gunicorn directly from compose (informational) ---------------------------------------------
@@ -115,8 +116,7 @@ def test_compose_publishes_gunicorn_on_all_interfaces_without_a_proxy(scan, bind
           db:
             image: postgres:16
         """
-    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF405"]) == [
-        ("PF405", "docker-compose.yml", 4)]
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF405"]) == [("PF405", "docker-compose.yml", 4, 1, "low")]
     assert scan.severity("PF405", 4) == "low"
     assert "reverse-proxy" in scan.message("PF405", 4)
 
@@ -267,8 +267,8 @@ def _exact(scan):
 
 @pytest.mark.parametrize("flags", ["--log-level=debug -w4", "--log-level debug --workers=4", "--log-level=DEBUG -w 4"])
 def test_loglevel_and_workers_in_every_option_form(scan, flags):
-    scan({"Procfile": f"web: gunicorn {flags} app:app\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"},
-         select=["PF404", "PF405"])
+    assert scan({"Procfile": f"web: gunicorn {flags} app:app\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"},
+         select=["PF404", "PF405"]) == [("PF405", "Procfile", 1, 15, "low")]
     column = 15  # where `--log-level` starts
     assert _exact(scan) == [("PF405", "Procfile", 1, column, "low")]
 
@@ -292,7 +292,7 @@ web:
 def test_compose_beside_a_local_compose_is_the_deployed_one_even_with_a_mount(scan):
     files = {"docker-compose.yml": COMPOSE_MOUNTED, "docker-compose.local.yml": COMPOSE_LOCAL,
              "app.py": "from flask import Flask\napp = Flask(__name__)\n"}
-    scan(files, select=["PF404", "PF405"])
+    assert scan(files, select=["PF404", "PF405"]) == [("PF404", "docker-compose.yml", 5, 1, "low"), ("PF405", "docker-compose.yml", 5, 38, "low")]
     assert _exact(scan) == [("PF404", "docker-compose.yml", 5, 1, "low"),
                             ("PF405", "docker-compose.yml", 5, 38, "low")]
 
@@ -313,5 +313,5 @@ def test_a_mounted_compose_beside_a_tests_compose_stays_a_development_setup(scan
 def test_folded_render_start_command_reports_the_option_on_its_own_line(scan):
     render = ("services:\n  - type: web\n    name: site\n    env: python\n    startCommand: >\n"
               "      python -m gunicorn\n      --workers 4\n      --log-level debug\n      wsgi:app\n")
-    scan({"render.yaml": render, "wsgi.py": "from flask import Flask\napp = Flask(__name__)\n"}, select=["PF405"])
+    assert scan({"render.yaml": render, "wsgi.py": "from flask import Flask\napp = Flask(__name__)\n"}, select=["PF405"]) == [("PF405", "render.yaml", 8, 7, "low")]
     assert _exact(scan) == [("PF405", "render.yaml", 8, 7, "low")]

@@ -25,8 +25,7 @@ def dockerfile(*middle: str, cmd: str = 'CMD ["gunicorn", "--workers", "4", "--b
 # ---- positives -----------------------------------------------------------------------------------
 
 def test_dockerfile_env_literal(scan):
-    assert scan({"Dockerfile": dockerfile(f"ENV SECRET_KEY={KEY}"), "app.py": APP}, select=["PF4"]) == [
-        ("PF406", "Dockerfile", 3)]
+    assert scan({"Dockerfile": dockerfile(f"ENV SECRET_KEY={KEY}"), "app.py": APP}, select=["PF4"]) == [("PF406", "Dockerfile", 3, 5, "high")]
     assert scan.severity("PF406", 3) == "high"
     message = scan.message("PF406", 3)
     assert "docker history" in message
@@ -38,22 +37,21 @@ def test_dockerfile_env_literal(scan):
 @pytest.mark.parametrize("name", ["JWT_SECRET_KEY", "SECURITY_PASSWORD_SALT", "WTF_CSRF_SECRET_KEY",
                                   "FLASK_SECRET_KEY", "SECRET_KEY_FALLBACKS"])
 def test_other_signing_secrets(scan, name):
-    assert scan({"Dockerfile": dockerfile(f'ENV {name}="{KEY}"'), "app.py": APP}, select=["PF406"]) == [
-        ("PF406", "Dockerfile", 3)]
+    assert scan({"Dockerfile": dockerfile(f'ENV {name}="{KEY}"'), "app.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 3, 5, "high")]
 
 
 def test_dockerfile_arg_default(scan):
     # An ARG default is recorded in the image history and committed in the Dockerfile, even with no ENV.
     text = dockerfile(f"ARG SECRET_KEY={KEY}", "RUN flask assets build")
-    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 3)]
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 3, 5, "high")]
     assert scan.severity("PF406", 3) == "high"
 
 
 def test_dockerfile_arg_default_copied_into_env(scan):
     text = dockerfile(f"ARG SECRET_KEY={KEY}", "ENV SECRET_KEY=${SECRET_KEY}")
     found = scan({"Dockerfile": text, "app.py": APP}, select=["PF406"])
-    assert ("PF406", "Dockerfile", 3) in found  # the literal is written on the ARG line
-    assert {(rule, path) for rule, path, _ in found} == {("PF406", "Dockerfile")}
+    # the literal is written on the ARG line, and the ENV line copies it into the image
+    assert found == [("PF406", "Dockerfile", 3, 5, "high"), ("PF406", "Dockerfile", 4, 5, "high")]
 
 
 def test_builder_stage_env_is_still_committed(scan):
@@ -69,12 +67,12 @@ def test_builder_stage_env_is_still_committed(scan):
         WORKDIR /app
         CMD ["gunicorn", "-w", "4", "app:app"]
         """
-    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 2)]
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 2, 5, "high")]
 
 
 def test_dockerfile_without_cmd_on_a_base_image(scan):
     text = f"FROM tiangolo/uwsgi-nginx-flask:python3.11\nENV SECRET_KEY={KEY}\nCOPY ./app /app\n"
-    assert scan({"Dockerfile": text, "app/main.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 2)]
+    assert scan({"Dockerfile": text, "app/main.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 2, 5, "high")]
     assert scan.severity("PF406", 2) == "high"
 
 
@@ -94,7 +92,7 @@ def test_compose_literal(scan):
               - SECRET_KEY=s3cr3t-production-key
         """
     found = scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF406"])
-    assert found == [("PF406", "docker-compose.yml", 7), ("PF406", "docker-compose.yml", 12)]
+    assert found == [("PF406", "docker-compose.yml", 7, 7, "high"), ("PF406", "docker-compose.yml", 12, 9, "high")]
     assert scan.severity("PF406", 7) == "high"
     assert scan.severity("PF406", 12) == "high"
 
@@ -108,15 +106,19 @@ def test_procfile_systemd_fly_and_app_yaml(scan):
         "app.py": APP,
     }
     found = scan(files, select=["PF406"])
-    assert found == [("PF406", "Procfile", 1), ("PF406", "app.yaml", 4), ("PF406", "deploy/app.service", 2),
-                     ("PF406", "fly.toml", 4)]
+    assert found == [
+        ("PF406", "Procfile", 1, 6, "high"),
+        ("PF406", "app.yaml", 4, 3, "high"),
+        ("PF406", "deploy/app.service", 2, 1, "high"),
+        ("PF406", "fly.toml", 4, 3, "high"),
+    ]
     assert all(f.severity.value == "high" for f in scan.findings)
 
 
 def test_procfile_lines_that_do_not_serve_requests_are_still_committed(scan):
     # PF406 is about the file, not the launch: a key on a release/worker line is as public as on `web:`.
     procfile = f"release: SECRET_KEY={KEY} flask db upgrade\nweb: gunicorn -w 2 app:app\nworker: env JWT_SECRET_KEY={KEY} rq worker\n"
-    assert scan({"Procfile": procfile, "app.py": APP}, select=["PF406"]) == [("PF406", "Procfile", 1), ("PF406", "Procfile", 3)]
+    assert scan({"Procfile": procfile, "app.py": APP}, select=["PF406"]) == [("PF406", "Procfile", 1, 10, "high"), ("PF406", "Procfile", 3, 13, "high")]
     assert scan.severity("PF406", 1) == "high"
 
 
@@ -129,20 +131,19 @@ def test_fly_toml_and_app_yaml_without_their_own_command(scan):
         "app.py": APP,
         "gae/main.py": APP,
     }
-    assert scan(files, select=["PF406"]) == [("PF406", "fly.toml", 4), ("PF406", "gae/app.yaml", 3)]
+    assert scan(files, select=["PF406"]) == [("PF406", "fly.toml", 4, 3, "high"), ("PF406", "gae/app.yaml", 3, 3, "high")]
 
 
 def test_entry_script_export(scan):
     script = f"#!/bin/sh\nexport SECRET_KEY='{KEY}'\nexec gunicorn -w 4 -b 0.0.0.0:8000 app:app\n"
     text = dockerfile(cmd='CMD ["./entrypoint.sh"]')
-    assert scan({"Dockerfile": text, "entrypoint.sh": script, "app.py": APP}, select=["PF406"]) == [
-        ("PF406", "entrypoint.sh", 2)]
+    assert scan({"Dockerfile": text, "entrypoint.sh": script, "app.py": APP}, select=["PF406"]) == [("PF406", "entrypoint.sh", 2, 8, "high")]
 
 
 def test_gunicorn_raw_env(scan):
     files = {"gunicorn.conf.py": f'workers = 4\nraw_env = ["SECRET_KEY={KEY}"]\n', "app.py": APP,
              "Dockerfile": dockerfile(cmd='CMD ["gunicorn", "app:app"]')}
-    assert scan(files, select=["PF406"]) == [("PF406", "gunicorn.conf.py", 2)]
+    assert scan(files, select=["PF406"]) == [("PF406", "gunicorn.conf.py", 2, 13, "high")]
 
 
 def test_compose_anchor_shared_by_services_is_reported_once_where_written(scan):
@@ -164,27 +165,26 @@ def test_compose_anchor_shared_by_services_is_reported_once_where_written(scan):
               <<: *app-env
               QUEUE: default
         """
-    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF406"]) == [("PF406", "docker-compose.yml", 2)]
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF406"]) == [("PF406", "docker-compose.yml", 2, 3, "high")]
 
 
 def test_compose_default_value_is_the_key_whenever_the_host_does_not_set_one(scan):
     # Like PF202's fail-open default: `${SECRET_KEY:-literal}` ships the literal when the variable is unset.
     compose = f"services:\n  web:\n    build: .\n    environment:\n      SECRET_KEY: ${{SECRET_KEY:-{KEY}}}\n"
-    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF406"]) == [("PF406", "docker-compose.yml", 5)]
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF406"]) == [("PF406", "docker-compose.yml", 5, 7, "high")]
     assert scan.severity("PF406", 5) in ("medium", "high")
 
 
 def test_dockerfile_default_of_an_undeclared_variable_is_baked_in(scan):
     # Docker expands ENV at build time from ARG/ENV only; SECRET_KEY is neither, so the default is the value.
     text = dockerfile(f"ENV SECRET_KEY=${{SECRET_KEY:-{KEY}}}")
-    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 3)]
+    assert scan({"Dockerfile": text, "app.py": APP}, select=["PF406"]) == [("PF406", "Dockerfile", 3, 5, "high")]
     assert scan.severity("PF406", 3) == "high"
 
 
 def test_development_compose_is_low(scan):
     compose = "services:\n  web:\n    build: .\n    environment:\n      SECRET_KEY: local-dev-only-key\n"
-    assert scan({"docker-compose.override.yml": compose, "app.py": APP}, select=["PF406"]) == [
-        ("PF406", "docker-compose.override.yml", 5)]
+    assert scan({"docker-compose.override.yml": compose, "app.py": APP}, select=["PF406"]) == [("PF406", "docker-compose.override.yml", 5, 7, "low")]
     assert scan.severity("PF406", 5) == "low"
 
 
@@ -192,14 +192,14 @@ def test_development_compose_is_low(scan):
 
 def test_env_file_outside_a_git_repository_is_medium(scan):
     # The scan directory is not a git repository, so whether .env is committed is unknown.
-    assert scan({".env": f"SECRET_KEY={KEY}\n", "app.py": APP}, select=["PF406"]) == [("PF406", ".env", 1)]
+    assert scan({".env": f"SECRET_KEY={KEY}\n", "app.py": APP}, select=["PF406"]) == [("PF406", ".env", 1, 1, "medium")]
     assert scan.severity("PF406", 1) == "medium"
     assert "committed" in scan.message("PF406", 1)
 
 
 def test_example_file_holding_a_real_looking_key_is_medium(scan):
     env = f"DATABASE_URL=postgresql://localhost/app\nSECRET_KEY={KEY}\n"
-    assert scan({".env.example": env, "app.py": APP}, select=["PF406"]) == [("PF406", ".env.example", 2)]
+    assert scan({".env.example": env, "app.py": APP}, select=["PF406"]) == [("PF406", ".env.example", 2, 1, "medium")]
     assert scan.severity("PF406", 2) == "medium"
 
 
@@ -213,7 +213,7 @@ def test_env_file_tracked_by_git_is_high(scan, tmp_path):
     (tmp_path / "app.py").write_text(APP, encoding="utf-8")
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "add", ".env", "app.py")
-    assert scan({}, select=["PF406"]) == [("PF406", ".env", 2)]
+    assert scan({}, select=["PF406"]) == [("PF406", ".env", 2, 1, "high")]
     assert scan.severity("PF406", 2) == "high"
 
 
@@ -233,23 +233,24 @@ def test_untracked_env_file_that_nothing_ignores_is_medium(scan, tmp_path):
     (tmp_path / "app.py").write_text(APP, encoding="utf-8")
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "add", "app.py")
-    assert scan({}, select=["PF406"]) == [("PF406", ".env", 1)]
+    assert scan({}, select=["PF406"]) == [("PF406", ".env", 1, 1, "medium")]
     assert scan.severity("PF406", 1) == "medium"
     assert "git add ." in scan.message("PF406", 1)
 
 
-@pytest.mark.parametrize("name, text, line", [
-    (".env.production", "SECRET_KEY='kJ8$2mQ!vR7#pL4@wX9z'\n", 1),          # python-dotenv expands only ${...}
-    ("docker-compose.yml", 'services:\n  web:\n    environment:\n      SECRET_KEY: "kJ8$$2mQ!vR7#pL4@wX9z"\n', 4),
-    ("Dockerfile", "FROM python:3.12-slim\nENV SECRET_KEY='p@ss$w0rd-kJ8mQvR7pL4wX9'\nCMD [\"gunicorn\", \"-w\", \"2\", \"app:app\"]\n", 2),
+@pytest.mark.parametrize("name, text, expected", [
+    (".env.production", "SECRET_KEY='kJ8$2mQ!vR7#pL4@wX9z'\n", (1, 1, "medium")),  # python-dotenv expands only ${...}
+    ("docker-compose.yml", 'services:\n  web:\n    environment:\n      SECRET_KEY: "kJ8$$2mQ!vR7#pL4@wX9z"\n', (4, 7, "high")),
+    ("Dockerfile", "FROM python:3.12-slim\nENV SECRET_KEY='p@ss$w0rd-kJ8mQvR7pL4wX9'\nCMD [\"gunicorn\", \"-w\", \"2\", \"app:app\"]\n",
+     (2, 5, "high")),
 ])
-def test_secrets_that_contain_a_dollar_sign_are_still_literals(scan, name, text, line):
-    assert scan({name: text, "app.py": APP}, select=["PF406"]) == [("PF406", name, line)]
+def test_secrets_that_contain_a_dollar_sign_are_still_literals(scan, name, text, expected):
+    assert scan({name: text, "app.py": APP}, select=["PF406"]) == [("PF406", name, *expected)]
 
 
 def test_jwt_key_message_names_what_it_signs(scan):
     compose = f'services:\n  api:\n    environment:\n      JWT_SECRET_KEY: "{KEY}"\n'
-    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF406"]) == [("PF406", "docker-compose.yml", 4)]
+    assert scan({"docker-compose.yml": compose, "app.py": APP}, select=["PF406"]) == [("PF406", "docker-compose.yml", 4, 7, "high")]
     assert "JWT" in scan.message("PF406", 4) and "session cookies" not in scan.message("PF406", 4)
 
 
@@ -348,7 +349,7 @@ def test_secret_in_a_config_map_is_committed(scan):
     # a ConfigMap is plain text in the repository (not a Secret); FLASK_DEBUG in it is not judged here,
     # since whether a container's environment gets it is decided by the workload (envFrom, configMapKeyRef)
     found = scan({"k8s/configmap.yml": CONFIG_MAP, "app.py": APP}, select=["PF4"])
-    assert found == [("PF406", "k8s/configmap.yml", 7)]
+    assert found == [("PF406", "k8s/configmap.yml", 7, 3, "high")]
     assert scan.severity("PF406", 7) == "high" and scan.findings[0].column == 3
 
 
@@ -365,8 +366,7 @@ def test_config_maps_without_a_committed_key(scan, text):
 
 
 def test_config_map_in_a_development_directory_is_low(scan):
-    assert scan({"k8s/dev/configmap.yml": CONFIG_MAP, "app.py": APP}, select=["PF406"]) == [
-        ("PF406", "k8s/dev/configmap.yml", 7)]
+    assert scan({"k8s/dev/configmap.yml": CONFIG_MAP, "app.py": APP}, select=["PF406"]) == [("PF406", "k8s/dev/configmap.yml", 7, 3, "low")]
     assert scan.severity("PF406", 7) == "low"
 
 
@@ -386,7 +386,7 @@ def test_compose_document_under_another_name_is_read_by_content(scan):
             image: postgres:16
         """
     found = scan({"deploy/docker/stack.yaml": stack, "app.py": APP}, select=["PF406"])
-    assert found == [("PF406", "deploy/docker/stack.yaml", 6)]
+    assert found == [("PF406", "deploy/docker/stack.yaml", 6, 9, "high")]
     assert scan.severity("PF406", 6) == "high"
     assert "committed to the repository" in scan.message("PF406", 6)
 
@@ -416,6 +416,6 @@ def test_env_template_named_without_the_leading_dot(scan):
     one is medium, a placeholder is not reported."""
     files = {"deploy/env.prod.sample": f"APP_NAME=shop\nSECRET_KEY={KEY}\n",
              "deploy/staging.env.example": "SECRET_KEY=change-me-to-a-long-random-string\n", "app.py": APP}
-    assert scan(files, select=["PF406"]) == [("PF406", "deploy/env.prod.sample", 2)]
+    assert scan(files, select=["PF406"]) == [("PF406", "deploy/env.prod.sample", 2, 1, "medium")]
     assert scan.severity("PF406", 2) == "medium"
     assert "looks like a real key" in scan.message("PF406", 2)

@@ -20,8 +20,10 @@ env:
     value: {KEY}
 """)  # command on line 12, FLASK_DEBUG 14, SECRET_KEY 16
     assert scan({"k8s/deployment.yaml": manifest, "app.py": APP}, select=["PF4"]) == [
-        ("PF401", "k8s/deployment.yaml", 12), ("PF402", "k8s/deployment.yaml", 14),
-        ("PF406", "k8s/deployment.yaml", 16)]
+        ("PF401", "k8s/deployment.yaml", 12, 1, "critical"),
+        ("PF402", "k8s/deployment.yaml", 14, 21, "high"),
+        ("PF406", "k8s/deployment.yaml", 16, 21, "high"),
+    ]
     assert scan.severity("PF401", 12) == "critical"
     assert "Deployment `web` container `app` command" in scan.message("PF401", 12)
     assert scan.severity("PF402", 14) == "high" and scan.severity("PF406", 16) == "high"
@@ -29,7 +31,7 @@ env:
 
 def test_python_script_with_debug_run_in_args(scan):
     manifest = deployment('args: ["python", "app.py"]')
-    assert scan({"deploy/web.yml": manifest, "app.py": APP_DEBUG_MAIN}) == [("PF401", "deploy/web.yml", 12)]
+    assert scan({"deploy/web.yml": manifest, "app.py": APP_DEBUG_MAIN}) == [("PF401", "deploy/web.yml", 12, 1, "critical")]
     assert scan.severity("PF401", 12) == "critical"
 
 
@@ -37,7 +39,7 @@ def test_multi_document_file(scan):
     manifest = ("apiVersion: v1\nkind: Service\nmetadata: {name: web}\n---\n"
                 "apiVersion: v1\nkind: Pod\nmetadata: {name: debug}\nspec:\n  containers:\n"
                 "    - name: c\n      command: [flask, run, --host=0.0.0.0]\n")
-    assert scan({"pod.yaml": manifest, "app.py": APP}, select=["PF4"]) == [("PF401", "pod.yaml", 11)]
+    assert scan({"pod.yaml": manifest, "app.py": APP}, select=["PF4"]) == [("PF401", "pod.yaml", 11, 1, "high")]
 
 
 def test_negatives(scan):
@@ -57,8 +59,7 @@ env:
 
 def test_image_cmd_only_still_reports_its_env(scan):
     manifest = deployment('env:\n  - {name: FLASK_DEBUG, value: "1"}')
-    assert scan({"k8s/deployment.yaml": manifest, "app.py": APP}, select=["PF4"]) == [
-        ("PF402", "k8s/deployment.yaml", 13)]
+    assert scan({"k8s/deployment.yaml": manifest, "app.py": APP}, select=["PF4"]) == [("PF402", "k8s/deployment.yaml", 13, 1, "medium")]
     assert scan.severity("PF402", 13) == "medium"
 
 
@@ -113,7 +114,7 @@ def test_each_container_without_a_command_reports_its_own_env(scan):
     doc = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  template:\n    spec:\n"
            "      containers:\n        - name: app\n          env:\n            - {{name: FLASK_DEBUG, value: \"{value}\"}}\n")
     manifest = doc.format(name="web", value="1") + "---\n" + doc.format(name="api", value="0")
-    assert scan({"k8s/apps.yaml": manifest, "app.py": APP}, select=["PF4"]) == [("PF402", "k8s/apps.yaml", 10)]
+    assert scan({"k8s/apps.yaml": manifest, "app.py": APP}, select=["PF4"]) == [("PF402", "k8s/apps.yaml", 10, 1, "medium")]
 
 
 def test_dangling_yaml_symlink_is_not_a_problem(tmp_path):
@@ -135,4 +136,4 @@ def test_a_suppression_on_the_value_line_covers_the_variable(scan):
                 "        - name: FLASK_SECRET_KEY\n"
                 f"          value: \"{KEY}\"\n")
     found = scan({"k8s/pod.yaml": manifest, "app.py": APP}, select=["PF406"])
-    assert [(rule, line) for rule, _, line in found] == [("PF406", 10)]
+    assert found == [("PF406", "k8s/pod.yaml", 10, 17, "high")]

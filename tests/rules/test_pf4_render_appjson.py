@@ -17,7 +17,10 @@ def test_render_flask_run_with_flask_debug_and_a_literal_secret(scan):
                 value: {KEY}
         """
     assert scan({"render.yaml": render, "app.py": APP}, select=["PF4"]) == [
-        ("PF401", "render.yaml", 5), ("PF402", "render.yaml", 7), ("PF406", "render.yaml", 9)]
+        ("PF401", "render.yaml", 5, 1, "critical"),
+        ("PF402", "render.yaml", 7, 14, "high"),
+        ("PF406", "render.yaml", 9, 14, "high"),
+    ]
     assert scan.severity("PF401", 5) == "critical"
     assert "render.yaml service `app` startCommand" in scan.message("PF401", 5)
     assert scan.severity("PF402", 7) == "high" and scan.severity("PF406", 9) == "high"
@@ -26,7 +29,7 @@ def test_render_flask_run_with_flask_debug_and_a_literal_secret(scan):
 def test_render_python_script_with_debug_run(scan):
     render = "services:\n  - type: web\n    name: app\n    startCommand: python app.py\n"
     found = scan({"render.yaml": render, "app.py": APP_DEBUG_MAIN})
-    assert found == [("PF401", "render.yaml", 4)] and scan.severity("PF401", 4) == "critical"
+    assert found == [("PF401", "render.yaml", 4, 1, "critical")]
 
 
 def test_render_docker_service_runs_the_dockerfile_cmd_with_its_env(scan):
@@ -34,7 +37,7 @@ def test_render_docker_service_runs_the_dockerfile_cmd_with_its_env(scan):
              "        value: \"1\"\n"
     dockerfile = 'FROM python:3.12-slim\nCOPY . .\nCMD ["flask", "run", "--host", "0.0.0.0"]\n'
     found = scan({"render.yaml": render, "Dockerfile": dockerfile, "app.py": APP}, select=["PF4"])
-    assert found == [("PF401", "Dockerfile", 3), ("PF402", "render.yaml", 6)]
+    assert found == [("PF401", "Dockerfile", 3, 1, "critical"), ("PF402", "render.yaml", 6, 14, "high")]
     assert scan.severity("PF401", 3) == "critical" and scan.severity("PF402", 6) == "high"
 
 
@@ -72,8 +75,7 @@ def test_app_json_env(scan):
           }}
         }}
         """
-    assert scan({"app.json": manifest, "app.py": APP}, select=["PF4"]) == [
-        ("PF402", "app.json", 5), ("PF406", "app.json", 6)]
+    assert scan({"app.json": manifest, "app.py": APP}, select=["PF4"]) == [("PF402", "app.json", 5, 6, "medium"), ("PF406", "app.json", 6, 6, "high")]
     assert scan.severity("PF406", 6) == "high"
 
 
@@ -88,13 +90,13 @@ def test_app_json_config_vars_reach_the_procfile_launch(scan):
     app_json = '{\n  "name": "shop",\n  "env": {\n    "FLASK_DEBUG": {"value": "1"}\n  }\n}\n'
     found = scan({"app.json": app_json, "Procfile": "web: flask run --host 0.0.0.0 --port $PORT\n", "app.py": APP},
                  select=["PF401", "PF402"])
-    assert ("PF401", "Procfile", 1) in found and scan.severity("PF401", 1) == "critical"
+    # the PF402 is still reported where it is written
+    assert found == [("PF401", "Procfile", 1, 1, "critical"), ("PF402", "app.json", 4, 6, "medium")]
     assert "app.json" in scan.message("PF401", 1)
-    assert ("PF402", "app.json", 4) in found  # still reported where it is written
 
 
 def test_app_json_elsewhere_does_not_reach_the_procfile(scan):
     app_json = '{\n  "env": {\n    "FLASK_DEBUG": "1"\n  }\n}\n'
-    scan({"other/app.json": app_json, "Procfile": "web: flask run --host 0.0.0.0 --port $PORT\n", "app.py": APP},
-         select=["PF401"])
+    assert scan({"other/app.json": app_json, "Procfile": "web: flask run --host 0.0.0.0 --port $PORT\n", "app.py": APP},
+         select=["PF401"]) == [("PF401", "Procfile", 1, 1, "high")]
     assert scan.severity("PF401", 1) == "high"

@@ -5,7 +5,7 @@ from .deploy_apps import APP, APP_DEBUG_MAIN, KEY
 
 def test_flask_run_program_is_pf401(scan):
     conf = "[program:web]\ncommand=flask run --host 0.0.0.0 --port 8000\nautorestart=true\n"
-    assert scan({"supervisord.conf": conf, "app.py": APP}, select=["PF4"]) == [("PF401", "supervisord.conf", 2)]
+    assert scan({"supervisord.conf": conf, "app.py": APP}, select=["PF4"]) == [("PF401", "supervisord.conf", 2, 1, "high")]
     assert scan.severity("PF401", 2) == "high"
     assert "supervisord program `web`" in scan.message("PF401", 2)
 
@@ -13,9 +13,7 @@ def test_flask_run_program_is_pf401(scan):
 def test_python_script_with_debug_run_is_one_critical_pf401(scan):
     conf = "[program:app]\ncommand=python /srv/app/app.py\ndirectory=/srv/app\n"
     found = scan({"deploy/supervisor/app.conf": conf, "app.py": APP_DEBUG_MAIN})
-    assert ("PF401", "deploy/supervisor/app.conf", 2) in found
-    assert scan.severity("PF401", 2) == "critical"
-    assert not [f for f in found if f[1] == "app.py"]  # folded into the PF401
+    assert found == [("PF401", "deploy/supervisor/app.conf", 2, 1, "critical")]  # app.py's findings folded into it
 
 
 def test_flask_debug_and_secret_in_program_environment(scan):
@@ -26,7 +24,10 @@ def test_flask_debug_and_secret_in_program_environment(scan):
             SECRET_KEY="{KEY}"
         """
     assert scan({"conf.d/web.conf": conf, "app.py": APP}, select=["PF4"]) == [
-        ("PF401", "conf.d/web.conf", 2), ("PF402", "conf.d/web.conf", 3), ("PF406", "conf.d/web.conf", 4)]
+        ("PF401", "conf.d/web.conf", 2, 1, "critical"),
+        ("PF402", "conf.d/web.conf", 3, 13, "high"),
+        ("PF406", "conf.d/web.conf", 4, 5, "high"),
+    ]
     assert scan.severity("PF401", 2) == "critical"  # the debugger, reachable on all interfaces
     assert scan.severity("PF402", 3) == "high"
     assert scan.severity("PF406", 4) == "high"
@@ -35,7 +36,7 @@ def test_flask_debug_and_secret_in_program_environment(scan):
 
 def test_supervisord_section_environment_reaches_every_program(scan):
     conf = "[supervisord]\nenvironment=FLASK_DEBUG=1\n\n[program:web]\ncommand=gunicorn -w 4 app:app\n"
-    assert scan({"supervisord.conf": conf, "app.py": APP}, select=["PF4"]) == [("PF402", "supervisord.conf", 2)]
+    assert scan({"supervisord.conf": conf, "app.py": APP}, select=["PF4"]) == [("PF402", "supervisord.conf", 2, 13, "medium")]
     assert scan.severity("PF402", 2) == "medium"  # gunicorn: debug mode, but no debugger
 
 
@@ -53,7 +54,7 @@ def test_negatives(scan):
 
 def test_dev_named_config_is_low(scan):
     conf = "[program:web]\ncommand=flask run --debug\n"
-    scan({"conf.d/web-dev.conf": conf, "app.py": APP}, select=["PF4"])
+    assert scan({"conf.d/web-dev.conf": conf, "app.py": APP}, select=["PF4"]) == [("PF401", "conf.d/web-dev.conf", 2, 1, "low"), ("PF402", "conf.d/web-dev.conf", 2, 1, "low")]
     assert {f.severity.value for f in scan.findings} == {"low"}
 
 
