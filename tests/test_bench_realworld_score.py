@@ -175,3 +175,31 @@ def test_list_and_a_malformed_corpus(synthetic: Dict[str, Path]) -> None:
     (synthetic["corpus"] / "corpus-z.toml").write_text('[[repo]]\nname = "nope"\n', encoding="utf-8")
     proc = _score(synthetic, "--list")
     assert proc.returncode == 2 and "corpus-z.toml: repo #1: missing keys" in proc.stderr
+
+
+def _as_holdout(paths: Dict[str, Path]) -> None:
+    corpus = paths["corpus"] / "corpus.toml"
+    corpus.write_text(corpus.read_text(encoding="utf-8").replace('subset = "dev"', 'subset = "holdout"', 1),
+                      encoding="utf-8")
+
+
+def test_holdout_details_stay_hidden_even_when_the_repository_is_named(synthetic: Dict[str, Path]) -> None:
+    _as_holdout(synthetic)
+    proc = _score(synthetic, "--repo", "acme/shop")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "acme/shop [holdout, production-app]: TP 2  FP 1  arguable 0  miss 3" in proc.stdout
+    assert "(holdout: FP/miss details hidden; --details shows them)" in proc.stdout
+    assert "  FP PF102" not in proc.stdout and "MISS" not in proc.stdout and "CAUGHT-MISS" not in proc.stdout
+    assert "  UNLABELLED PF103 high     app.py:14" in proc.stdout  # must be read to be labelled
+    data = json.loads(_score(synthetic, "--repo", "acme/shop", "--json").stdout)
+    rows = data["repos"][0]["rows"]
+    assert sorted(r["status"] for r in rows) == ["FP", "TP", "TP", "miss", "miss", "miss", "resolved", "unlabelled"]
+    assert [sorted(r) for r in rows if r["status"] != "unlabelled"] == [["status"]] * 7
+    assert data["summary"]["all"]["ALL"] == EXPECTED_ALL  # the numbers are still all there
+
+
+def test_details_show_holdout_rows(synthetic: Dict[str, Path]) -> None:
+    _as_holdout(synthetic)
+    proc = _score(synthetic, "--repo", "acme/shop", "--details")
+    assert re.search(r"  FP PF102 high\s+app\.py:14  synthetic", proc.stdout)
+    assert re.search(r"  MISS PF211 medium\s+app\.py:5  synthetic", proc.stdout)

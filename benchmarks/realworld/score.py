@@ -402,6 +402,13 @@ def tool_commit() -> str:
         return ""
 
 
+def _counts_only(entry: dict) -> dict:
+    """A holdout repository's JSON entry without what would let someone tune on it: rows keep only their
+    status, except unlabelled findings, which must be read to be labelled."""
+    rows = [r if r["status"] == "unlabelled" else {"status": r["status"]} for r in entry["rows"]]
+    return dict(entry, rows=rows)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -505,8 +512,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                        for rule, c in sorted(counts[scope].items())}
                for scope in counts}
     if args.json:
+        shown = [entry if entry["subset"] == "dev" or args.details else _counts_only(entry) for entry in results]
         json.dump({"tool_commit": tool_commit(), "subset": args.subset if not args.repo else "repos",
-                   "warnings": warnings, "repos": results, "summary": summary,
+                   "warnings": warnings, "repos": shown, "summary": summary,
                    "failed": failed}, sys.stdout, indent=2)
         print()
         return 2 if failed else 0
@@ -526,7 +534,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"  error: {e.get('path')}:{e.get('line') or ''}: {e.get('kind')}: {e.get('reason')}")
         for n in entry["notes"]:
             print(f"  note: {n}")
-        show = entry["subset"] == "dev" or args.details or bool(args.repo)
+        show = entry["subset"] == "dev" or args.details  # naming a holdout repository does not reveal it
         for r in entry["rows"]:
             if r["status"] == "unlabelled":
                 print(f"  UNLABELLED {r['rule']} {r['severity']:<8} {r['path']}:{r['line']}  {r['message']}")
