@@ -131,8 +131,8 @@ def render_config(opts: ServeOptions, target: str) -> str:
 
     rows = [("target", target, "")] + opts.shown() + fixed_rows(opts)
     width = max(len(r[0]) for r in rows) + 2
-    vwidth = min(40, max(len(r[1]) for r in rows)) + 2
-    lines = [f"{name:<{width}}{value:<{vwidth}}{source}".rstrip() for name, value, source in rows]
+    vwidth = min(40, max(len(r[1]) for r in rows))  # a longer value overflows; its source still follows 2 spaces on
+    lines = [f"{name:<{width}}{value:<{vwidth}}  {source}".rstrip() for name, value, source in rows]
     warning = exposure_warning(opts)
     if warning:
         lines.append(f"warning: {warning}")
@@ -230,7 +230,7 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str], *, app_rss: Op
             raise OptionError(f"{opts.sources[name]} {path}: cannot read this file")
         if path:  # the worker changes to --chdir before gunicorn opens it, per connection
             setattr(opts, name, os.path.abspath(path))
-    if opts.certfile and opts.keyfile:
+    if opts.certfile:  # and so keyfile: the two go together (checked above)
         _check_tls(opts.certfile, opts.keyfile)
     return opts
 
@@ -242,7 +242,7 @@ def _check_log_target(target: str, source: str, allow_off: bool) -> None:
         return
     if target == "off":
         raise OptionError(f"{source} off: the error log cannot be switched off (give - for stderr, or a file)")
-    directory = os.path.dirname(os.path.abspath(target)) or "."
+    directory = os.path.dirname(os.path.abspath(target))
     if os.path.isdir(target):
         raise OptionError(f"{source} {target}: is a directory; give a file, or - for "
                           f"{'stdout' if allow_off else 'stderr'}")
@@ -267,7 +267,8 @@ def _check_tls(certfile: str, keyfile: str) -> None:
 def default_workers(cpus: int, memory: Optional[int], app_rss: Optional[int]) -> Tuple[int, str]:
     """gunicorn's advice, ``2 × CPUs + 1``, lowered so the workers fit in three quarters of free memory."""
     wanted = 2 * cpus + 1
-    why = f"computed: 2 × {cpus} CPU{'s' if cpus != 1 else ''} + 1"
+    cpu_text = f"{cpus} CPU{'s' if cpus != 1 else ''}"
+    why = f"computed: 2 × {cpu_text} + 1"
     if memory is None:
         return wanted, why + " (available memory unknown)"
     per_worker = max(MIN_WORKER_MEMORY, app_rss or 0)
@@ -275,7 +276,7 @@ def default_workers(cpus: int, memory: Optional[int], app_rss: Optional[int]) ->
     measured = "the loaded app's size" if app_rss and app_rss > MIN_WORKER_MEMORY else "at least"
     budget = f"{memory // MIB} MiB available, {measured} {per_worker // MIB} MiB per worker"
     if fit < wanted:
-        return fit, f"computed: 2 × {cpus} CPUs + 1 = {wanted}, capped by memory ({budget})"
+        return fit, f"computed: 2 × {cpu_text} + 1 = {wanted}, capped by memory ({budget})"
     return wanted, f"{why} (memory allows {fit}: {budget})"
 
 
@@ -353,14 +354,19 @@ def _check_bind(bind: str, source: str) -> str:
                           "separate addresses with spaces")
     if bind.startswith("fd://"):
         raise OptionError(f"{source} {bind!r}: file-descriptor binds are not supported; use HOST:PORT")
+    expected = f"{source} {bind!r}: expected HOST:PORT (e.g. 127.0.0.1:8000), [::1]:8000 or unix:/path/to.sock"
     host, sep, port = bind.rpartition(":")
     if not sep or not host:
-        raise OptionError(f"{source} {bind!r}: expected HOST:PORT (e.g. 127.0.0.1:8000), [::1]:8000 or "
-                          "unix:/path/to.sock")
+        raise OptionError(expected)
     if not port.isdigit() or not 0 <= int(port) <= 65535:
         raise OptionError(f"{source} {bind!r}: {port!r} is not a port number")
-    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    if ":" in bare and not host.startswith("["):
+    bracketed = host.startswith("[") and host.endswith("]")
+    bare = host[1:-1] if bracketed else host
+    if not bare or "[" in bare or "]" in bare:
+        # gunicorn reads '[::1:8000' as port '' (a crash after the checks), '[::1]x:9000' as port 8000 and
+        # '[]:8000' as every interface
+        raise OptionError(expected)
+    if ":" in bare and not bracketed:
         raise OptionError(f"{source} {bind!r}: put an IPv6 address in brackets, e.g. [::1]:{port}")
     return bind
 
