@@ -13,7 +13,7 @@ stores the outcome in ``benchmarks/mutation/<module>.json``:
     pip install -e ".[test,mutation]"
     python scripts/mutation.py flask_preflight/serve/options.py         # one module, its mapped tests
     python scripts/mutation.py flask_preflight/probe/cookies.py --tests tests/probe/test_unit.py
-    python scripts/mutation.py --report                                  # per-package scores from the stored runs
+    python scripts/mutation.py --report [--readme]                       # per-package scores (and README table)
 
 Score = killed / (mutants - equivalent). Timeouts count as killed (the mutant changed behaviour enough to hang).
 Mutants no test reached count as survivors. Equivalent mutants (no test *can* kill them: the change does not
@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -181,22 +181,48 @@ def package_of(module: str) -> Optional[str]:
     return None
 
 
-def report() -> int:
-    """Per-package scores from the stored runs, with the modules not yet measured."""
+def package_scores() -> List[Tuple[str, int, int, int, int]]:
+    """(package, modules run, modules, killed, non-equivalent mutants) from the stored runs."""
     stored = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(RESULTS.glob("*.json"))]
-    print(f"{'package':34} {'modules run':>11} {'of':>4} {'killed':>7} {'mutants':>8} {'score':>6}")
-    status = 0
+    rows = []
     for pkg in PACKAGES:
         target = ROOT / pkg
         modules = [pkg] if target.is_file() else sorted(
             p.relative_to(ROOT).as_posix() for p in target.rglob("*.py") if p.name != "__init__.py"
         )
         runs = [r for r in stored if package_of(r["module"]) == pkg]
-        killed = sum(r["killed"] for r in runs)
-        total = sum(r["killed"] + r["survived"] for r in runs)
+        rows.append((pkg, len(runs), len(modules), sum(r["killed"] for r in runs),
+                     sum(r["killed"] + r["survived"] for r in runs)))
+    return rows
+
+
+README_START, README_END = "<!-- mutation-report -->", "<!-- /mutation-report -->"
+
+
+def readme_table() -> str:
+    lines = ["| package | modules run | killed | mutants | score |", "|---|---|---|---|---|"]
+    for pkg, ran, modules, killed, total in package_scores():
         score = f"{killed / total:.2f}" if total else "-"
-        print(f"{pkg:34} {len(runs):>11} {len(modules):>4} {killed:>7} {total:>8} {score:>6}")
-        if not total or killed / total < GOAL or len(runs) < len(modules):
+        lines.append(f"| `{pkg}` | {ran} of {modules} | {killed if total else '-'} | {total or '-'} | {score} |")
+    return "\n".join(lines)
+
+
+def update_readme(path: Path = ROOT / "README.md") -> None:
+    """Rewrite the table between the mutation-report markers of the README."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(README_START) + len(README_START), text.index(README_END)
+    path.write_text(text[:start] + "\n" + readme_table() + "\n" + text[end:], encoding="utf-8")
+
+
+def report() -> int:
+    """Per-package scores from the stored runs, with the modules not yet measured; 1 while a package is
+    under the goal or not fully measured."""
+    print(f"{'package':34} {'modules run':>11} {'of':>4} {'killed':>7} {'mutants':>8} {'score':>6}")
+    status = 0
+    for pkg, ran, modules, killed, total in package_scores():
+        score = f"{killed / total:.2f}" if total else "-"
+        print(f"{pkg:34} {ran:>11} {modules:>4} {killed:>7} {total:>8} {score:>6}")
+        if not total or killed / total < GOAL or ran < modules:
             status = 1
     return status
 
@@ -207,8 +233,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--tests", nargs="+", help="test files/node ids to run (default: mutation_targets.toml)")
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it (resumes a run)")
     parser.add_argument("--report", action="store_true", help="print per-package scores from stored runs")
+    parser.add_argument("--readme", action="store_true", help="with --report: also rewrite README.md's table")
     args = parser.parse_args(argv)
     if args.report:
+        if args.readme:
+            update_readme()
         return report()
     if not args.module:
         parser.error("give a module or --report")

@@ -69,3 +69,16 @@ def test_package_of(mutation) -> None:
     assert mutation.package_of("flask_preflight/static/python/debug.py") == "flask_preflight/static"
     assert mutation.package_of("flask_preflight/serve/options.py") == "flask_preflight/serve/options.py"
     assert mutation.package_of("flask_preflight/serve/gate.py") is None
+
+
+def test_readme_table_is_rewritten_between_the_markers(mutation, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(mutation, "RESULTS", tmp_path)
+    (tmp_path / "flask_preflight.serve.options.json").write_text(json.dumps(
+        {"module": "flask_preflight/serve/options.py", "killed": 9, "survived": 1}))
+    readme = tmp_path / "README.md"
+    readme.write_text("before\n<!-- mutation-report -->\nold\n<!-- /mutation-report -->\nafter\n")
+    mutation.update_readme(readme)
+    text = readme.read_text()
+    assert text.startswith("before\n<!-- mutation-report -->\n| package |") and text.endswith("<!-- /mutation-report -->\nafter\n")
+    assert "| `flask_preflight/serve/options.py` | 1 of 1 | 9 | 10 | 0.90 |" in text
+    assert "| `flask_preflight/probe` | 0 of " in text and "old" not in text
