@@ -1336,3 +1336,76 @@ def test_production_named_script_that_starts_containers_is_not_a_launch_script(s
     scan({"scripts/run_prod.sh": "docker-compose -f docker-compose-prod.yml up --build\n", "app.py": FACTORY_APP},
          select=["PF401"])
     assert _exact_rule(scan, "PF401") == []
+
+
+# ---- a launch runs files of its own build context, never a sibling project's ----------------------------------
+
+RUN_AT_IMPORT_APP = "from flask import Flask\n\napp = Flask(__name__)\napp.run(port=8080)\n"  # run on line 4
+PLAIN_APP = "from flask import Flask\n\napp = Flask(__name__)\n"
+SERVICE_DOCKERFILE = """\
+FROM python:3.12-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+CMD ["gunicorn", "-w", "4", "-b", "0.0.0.0:8000", "app:app"]
+"""  # CMD on line 6
+
+
+def _rel(scan):
+    root = scan.root.as_posix() + "/"
+    return sorted((f.rule_id, f.path[len(root):] if f.path.startswith(root) else f.path, f.line, f.column,
+                   f.severity.value) for f in scan.findings)
+
+
+def test_gunicorn_imports_the_app_module_of_its_own_service(scan):
+    # services/web/Dockerfile is built from services/web: `app:app` is services/web/app.py, whose import-time
+    # app.run() starts the development server in every worker (bound to 127.0.0.1: high)
+    files = {"services/web/requirements.txt": "flask\n", "services/web/Dockerfile": SERVICE_DOCKERFILE,
+             "services/web/app.py": RUN_AT_IMPORT_APP,
+             "services/worker/requirements.txt": "flask\n", "services/worker/app.py": PLAIN_APP}
+    scan(files, select=["PF102", "PF401"])
+    assert _rel(scan) == [("PF102", "services/web/app.py", 4, 1, "high"),
+                          ("PF401", "services/web/Dockerfile", 6, 1, "high")]
+    assert "services/web/app.py" in scan.message("PF401", 6)
+
+
+def test_gunicorn_does_not_import_a_sibling_services_app_module(scan):
+    # the tricky neighbour: only services/worker/app.py runs the development server, and nothing deploys it
+    # (its name sorts last: a lookup by module name alone would take it)
+    files = {"services/web/requirements.txt": "flask\n", "services/web/Dockerfile": SERVICE_DOCKERFILE,
+             "services/web/app.py": PLAIN_APP,
+             "services/worker/requirements.txt": "flask\n", "services/worker/app.py": RUN_AT_IMPORT_APP}
+    scan(files, select=["PF102", "PF401"])
+    assert _rel(scan) == [("PF102", "services/worker/app.py", 4, 1, "high")]
+
+
+def test_python_script_of_the_dockerfiles_own_project_is_followed(scan):
+    files = {"shop/requirements.txt": "flask\n", "shop/Dockerfile": DOCKERFILE_PYTHON_APP,
+             "shop/app.py": APP_DEBUG_MAIN}
+    scan(files, select=["PF1", "PF401"])
+    assert _rel(scan) == [("PF401", "shop/Dockerfile", 7, 1, "critical")]
+
+
+def test_python_script_missing_from_the_build_context_is_not_taken_from_a_sibling(scan):
+    # the tricky neighbour: shop/ has no app.py, so `python app.py` fails in its image; blog/app.py is never
+    # sent to `docker build` of shop/, and its `__main__` run keeps the severities it has with no deployment
+    files = {"shop/requirements.txt": "flask\n", "shop/Dockerfile": DOCKERFILE_PYTHON_APP,
+             "blog/requirements.txt": "flask\n", "blog/app.py": APP_DEBUG_MAIN}
+    scan(files, select=["PF1", "PF401"])
+    assert _rel(scan) == [("PF101", "blog/app.py", 12, 46, "low"), ("PF103", "blog/app.py", 12, 18, "medium")]
+
+
+def test_compose_build_context_decides_which_app_module_gunicorn_imports(scan):
+    # a root compose file builds services/web; its Dockerfile copies only `.`: the context is what compose sends
+    compose = "services:\n  web:\n    build: ./services/web\n    ports:\n      - \"8000:8000\"\n"
+    docker = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "-w", "4", "app:app"]\n'
+    files = {"docker-compose.yml": compose, "services/web/Dockerfile": docker, "services/web/app.py": PLAIN_APP,
+             "services/worker/app.py": RUN_AT_IMPORT_APP}
+    scan(files, select=["PF102", "PF401"])
+    assert _rel(scan) == [("PF102", "services/worker/app.py", 4, 1, "high")]
+    files["services/web/app.py"] = RUN_AT_IMPORT_APP
+    scan(files, select=["PF102", "PF401"])
+    assert _rel(scan) == [("PF102", "services/web/app.py", 4, 1, "high"),
+                          ("PF102", "services/worker/app.py", 4, 1, "high"),
+                          ("PF401", "services/web/Dockerfile", 4, 1, "high")]

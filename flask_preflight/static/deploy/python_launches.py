@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules.deploy import PF402
 from flask_preflight.static.deploy.commands import Launch, flask_run
+from flask_preflight.static.deploy.context import Scopes
 from flask_preflight.static.deploy.common import Collector, Ctx, Env, Files, debug_flag, effective, note, short
 from flask_preflight.static.deploy.model import DeployFile, Origin
 from flask_preflight.static.deploy.reach import (Reached, analyse_skipped, connexion_major, resolve_function,
@@ -31,6 +32,7 @@ class PythonLaunches:
     index: Files
     root: str
     reached: Reached
+    scopes: Scopes
     others: List[str]
     skipped: Dict[str, Optional[ModuleSummary]]
     subsumed: Dict[Tuple[str, int, int], Tuple[str, int]]
@@ -50,17 +52,18 @@ class PythonLaunches:
     def _wsgi_import(self, launch: Launch, target: str, ctx: Ctx) -> None:
         """A WSGI server imports its target and what that imports; an ``app.run()`` that runs at import time
         there starts Werkzeug's development server inside the production server's worker."""
-        module = target_module(self.index, target, ctx.file)
+        scope = self.scopes.of(ctx)  # a server imports from its own build context / project, not a sibling's
+        module = target_module(self.index, target, ctx.file, scope)
         if module is None and target.endswith(".py"):  # uwsgi --wsgi-file app.py, mod_wsgi-express ... wsgi.py
-            module = self.index.find_script(target, ctx.file)
-        skipped = skipped_module(self.others, target) if module is None else None
+            module = self.index.find_script(target, ctx.file, scope)
+        skipped = skipped_module(self.others, target, scope) if module is None else None
         if module is not None:
             roots = [module]
             self.reached.wsgi.add(os.path.abspath(module.path))
         elif skipped is not None:  # a target the analysis skipped (`from server import app` alone): its imports
             roots = [self.index.by_name[d] for d in text_imports(skipped) if d in self.index.by_name]
         else:  # `$APP_MODULE`, a config file's wsgi_app, a file outside the scan: anything may be imported
-            self.reached.unknown = True
+            self.reached.unknown.add(scope)
             return
         for run, owner in [hit for root in roots for hit in self._import_runs(root)][:1]:
             reasons = self._run_debug(run, owner, ctx, first=True)
@@ -95,17 +98,18 @@ class PythonLaunches:
         if launch.kind == "python-script":
             if not launch.target.endswith(".py"):
                 return None
-            found = self.index.find_script(launch.target, ctx.file)
+            scope = self.scopes.of(ctx)
+            found = self.index.find_script(launch.target, ctx.file, scope)
             # A script the walk skipped (nothing Flask-like in it) may be the one meant - the main.py next
             # to this Dockerfile rather than another service's - and may still call into the project.
-            skipped = skipped_script(self.others, launch.target, ctx.file)
+            skipped = skipped_script(self.others, launch.target, ctx.file, scope)
             if skipped is None or found is not None and _closeness(found.path, ctx.file) >= _closeness(skipped, ctx.file):
                 return found
             if skipped not in self.skipped:
                 self.skipped[skipped] = analyse_skipped(skipped)
             return self.skipped[skipped]
         if launch.kind == "python-module":
-            return self.index.find_module(launch.target, ctx.file)
+            return self.index.find_module(launch.target, ctx.file, self.scopes.of(ctx))
         return None
 
     def _dev_runs(self, launch: Launch, module: ModuleSummary,
