@@ -1409,3 +1409,40 @@ def test_compose_build_context_decides_which_app_module_gunicorn_imports(scan):
     assert _rel(scan) == [("PF102", "services/web/app.py", 4, 1, "high"),
                           ("PF102", "services/worker/app.py", 4, 1, "high"),
                           ("PF401", "services/web/Dockerfile", 4, 1, "high")]
+
+
+WSGI_IMPORTING_HELPERS = "import helpers  # noqa\nfrom flask import Flask\n\napp = Flask(__name__)\n"
+GUNICORN_WSGI_DOCKERFILE = SERVICE_DOCKERFILE.replace("app:app", "wsgi:app")
+
+
+def test_gunicorn_follows_the_imports_of_its_target_inside_its_own_project(scan):
+    # blog/wsgi.py imports blog/helpers.py, whose import-time app.run() then runs in every worker
+    files = {"blog/requirements.txt": "flask\n", "blog/Dockerfile": GUNICORN_WSGI_DOCKERFILE,
+             "blog/wsgi.py": WSGI_IMPORTING_HELPERS, "blog/helpers.py": RUN_AT_IMPORT_APP}
+    scan(files, select=["PF102", "PF401"])
+    assert _rel(scan) == [("PF102", "blog/helpers.py", 4, 1, "high"), ("PF401", "blog/Dockerfile", 6, 1, "high")]
+    assert "blog/helpers.py" in scan.message("PF401", 6)
+
+
+def test_gunicorn_does_not_follow_an_import_into_a_sibling_project(scan):
+    # the tricky neighbour: blog's own helpers.py is plain (the analysis skips it); the helpers.py that runs
+    # the development server belongs to shop/, which `docker build` of blog/ never sees
+    files = {"blog/requirements.txt": "flask\n", "blog/Dockerfile": GUNICORN_WSGI_DOCKERFILE,
+             "blog/wsgi.py": WSGI_IMPORTING_HELPERS, "blog/helpers.py": "RETRIES = 3\n",
+             "shop/requirements.txt": "flask\n", "shop/helpers.py": RUN_AT_IMPORT_APP}
+    scan(files, select=["PF102", "PF401"])
+    assert _rel(scan) == [("PF102", "shop/helpers.py", 4, 1, "high")]
+
+
+def test_a_flask_command_is_looked_up_in_the_launchs_own_project(scan):
+    # `flask serve` in blog/'s Dockerfile runs blog's command; shop/ defines a `serve` that runs app.run()
+    cli = ("import click\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n@app.cli.command()\ndef serve():\n"
+           "    app.run(host=\"0.0.0.0\")\n")
+    docker = 'FROM python:3.12-slim\nCOPY requirements.txt .\nCOPY . .\nCMD ["flask", "serve"]\n'
+    files = {"blog/requirements.txt": "flask\n", "blog/Dockerfile": docker, "blog/app.py": PLAIN_APP,
+             "shop/requirements.txt": "flask\n", "shop/app.py": cli}
+    scan(files, select=["PF401"])
+    assert _rel(scan) == []
+    files["blog/app.py"] = cli
+    scan(files, select=["PF401"])
+    assert _rel(scan) == [("PF401", "blog/Dockerfile", 4, 1, "high")]

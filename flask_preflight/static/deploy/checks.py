@@ -28,7 +28,7 @@ from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collec
                                                   raise_, short,
                                                   source_of)
 from flask_preflight.static.deploy.compose import MOUNT_REASON
-from flask_preflight.static.deploy.context import Scopes, compose_context
+from flask_preflight.static.deploy.context import Scopes, compose_context, inside
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.deploy.python_launches import PythonLaunches
@@ -300,8 +300,10 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             return True  # judged line by line when the script is followed
         if launch.kind == "flask-command":
             name = launch.args[0] if launch.args else ""
+            scope = self.scopes.of(ctx)
             return any(r.reach == "function" and r.function == name and not r.gated
-                       for _path, m in self.index.modules if not m.is_test for r in m.dev_servers)
+                       for path, m in self.index.modules if not m.is_test and inside(path, scope)
+                       for r in m.dev_servers)
         module = self._module(launch, ctx)
         return module is not None and bool(self._dev_runs(launch, module, ctx.env))
 

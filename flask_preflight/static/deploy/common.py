@@ -112,7 +112,6 @@ class Files:
         self.files = list(files)
         self.modules: List[Tuple[str, ModuleSummary]] = [
             (_norm(os.path.abspath(a.path)), a.summary) for a in python if a.summary is not None]
-        self.by_name: Dict[str, ModuleSummary] = {m.module_name: m for _, m in self.modules if m.module_name}
         self.named: Dict[str, List[Tuple[str, ModuleSummary]]] = {}  # dotted name -> every module of that name
         for path, module in self.modules:
             if module.module_name:
@@ -138,13 +137,13 @@ class Files:
                 return hit
         return None
 
-    def module_named(self, dotted: str, near: DeployFile, within: str = "") -> Optional[ModuleSummary]:
-        """The module of that dotted name inside ``within``, nearest to ``near`` (several projects in one scan
-        may each have a ``wsgi`` module)."""
+    def module_named(self, dotted: str, near: str, within: str = "") -> Optional[ModuleSummary]:
+        """The module of that dotted name inside ``within``, nearest to the file ``near`` (the launching file or
+        the importing module: several projects in one scan may each have a ``wsgi`` or ``config`` module)."""
         hits = [(path, m) for path, m in self.named.get(dotted, []) if not within or _under(path, within)]
         if not hits:
             return None
-        near_dir = _norm(os.path.dirname(near.abs_path)) + "/"
+        near_dir = _norm(os.path.dirname(os.path.abspath(near))) + "/"
         return sorted(hits, key=lambda h: (-len(os.path.commonprefix([h[0], near_dir])), h[0]))[0][1]
 
 

@@ -85,10 +85,12 @@ def copy_sources(text: str) -> List[str]:
         else:
             words = rest.split()
         for source in words[:-1]:  # the last word is the destination
-            source = source.strip("'\"").lstrip("/")
-            if not source or source.strip("./") == "" or "://" in source or any(c in source for c in "$*?["):
+            source = source.strip("'\"")
+            if not source or "://" in source or any(c in source for c in "$*?["):
                 continue
-            found.append(source)
+            source = os.path.normpath(source.lstrip("/"))  # an absolute source is still read from the context
+            if source != "." and not source.startswith(".."):  # `.` is in every context; `..` is in none
+                found.append(source)
     return found
 
 

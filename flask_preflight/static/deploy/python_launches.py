@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules.deploy import PF402
 from flask_preflight.static.deploy.commands import Launch, flask_run
-from flask_preflight.static.deploy.context import Scopes
+from flask_preflight.static.deploy.context import Scopes, inside
 from flask_preflight.static.deploy.common import Collector, Ctx, Env, Files, debug_flag, effective, note, short
 from flask_preflight.static.deploy.model import DeployFile, Origin
 from flask_preflight.static.deploy.reach import (Reached, analyse_skipped, connexion_major, resolve_function,
@@ -61,11 +61,12 @@ class PythonLaunches:
             roots = [module]
             self.reached.wsgi.add(os.path.abspath(module.path))
         elif skipped is not None:  # a target the analysis skipped (`from server import app` alone): its imports
-            roots = [self.index.by_name[d] for d in text_imports(skipped) if d in self.index.by_name]
+            found = [self.index.module_named(d, skipped, scope) for d in text_imports(skipped)]
+            roots = [m for m in found if m is not None]
         else:  # `$APP_MODULE`, a config file's wsgi_app, a file outside the scan: anything may be imported
             self.reached.unknown.add(scope)
             return
-        for run, owner in [hit for root in roots for hit in self._import_runs(root)][:1]:
+        for run, owner in [hit for root in roots for hit in self._import_runs(root, scope)][:1]:
             reasons = self._run_debug(run, owner, ctx, first=True)
             if run.kind == "socketio.run()" and not reasons and not run.unsafe_werkzeug:
                 continue  # Flask-SocketIO serves with eventlet/gevent unless told to use Werkzeug
@@ -77,9 +78,9 @@ class PythonLaunches:
                 span = (run.location.path, run.location.line, run.location.end_line or run.location.line)
                 self.subsumed[span] = (launch.origin.path, launch.origin.line)
 
-    def _import_runs(self, module: ModuleSummary) -> List[Tuple[DevServerRun, ModuleSummary]]:
+    def _import_runs(self, module: ModuleSummary, within: str) -> List[Tuple[DevServerRun, ModuleSummary]]:
         """Run calls executed when ``module`` is imported: its own, and those of the project modules it imports
-        (three levels deep), in import order."""
+        (three levels deep, inside the directory ``within`` the server can see), in import order."""
         queue, seen = [(module, 0)], {module.path}
         found: List[Tuple[DevServerRun, ModuleSummary]] = []
         while queue:
@@ -88,7 +89,7 @@ class PythonLaunches:
             if depth >= 3:
                 continue
             for dotted in current.imported:
-                hit = self.index.by_name.get(dotted)
+                hit = self.index.module_named(dotted, current.path, within)
                 if hit is not None and hit.path not in seen and not hit.is_test:
                     seen.add(hit.path)
                     queue.append((hit, depth + 1))
@@ -122,7 +123,7 @@ class PythonLaunches:
         found = [(r, module) for r in module.dev_servers if self._taken(r, env) and (
             r.reach in ("main", "import") or r.reach == "function" and command and r.function == command)]
         for qualname in module.main_calls:
-            linked = resolve_function(self.index, qualname)
+            linked = resolve_function(self.index, qualname, module.path)
             if linked is None or linked[0] is module:
                 continue
             owner, name = linked
@@ -143,10 +144,12 @@ class PythonLaunches:
             return dict(run.gate_for)[value] is True
         return run.gate_open
     def _flask_command(self, launch: Launch, ctx: Ctx) -> None:
-        """``flask serve``: the project's command function of that name, wherever it is defined."""
+        """``flask serve``: the project's command function of that name, wherever it is defined in the
+        directory the launch can see."""
         name = launch.args[0] if launch.args else ""
-        for _path, module in self.index.modules:
-            if not module.is_test and any(r.reach == "function" and r.function == name for r in module.dev_servers):
+        scope = self.scopes.of(ctx)
+        for path, module in self.index.modules:
+            if not module.is_test and inside(path, scope) and any(r.reach == "function" and r.function == name for r in module.dev_servers):
                 self._python(launch, ctx, module)
                 return
 
@@ -317,7 +320,7 @@ class PythonLaunches:
             for target in set(current.reexports.values()):
                 parts = target.split(".")
                 for cut in (len(parts), len(parts) - 1):
-                    found = self.index.by_name.get(".".join(parts[:cut])) if cut > 0 else None
+                    found = self.index.module_named(".".join(parts[:cut]), current.path) if cut > 0 else None
                     if found is not None and found.path not in seen:
                         seen.add(found.path)
                         queue.append((found, depth + 1))

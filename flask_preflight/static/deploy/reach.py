@@ -125,17 +125,18 @@ def target_module(index: Files, target: str, near: DeployFile, within: str = "")
     if not target or not _TARGET_RE.match(target):
         return None
     module = target.split(":", 1)[0]
-    named = index.module_named(module, near, within)
+    named = index.module_named(module, near.abs_path, within)
     if named is not None:
         return named
     base = module.replace(".", "/")
     return index.find_script(base + ".py", near, within) or index.find_script(base + "/__init__.py", near, within)
 
 
-def resolve_function(index: Files, qualname: str) -> Optional[Tuple[ModuleSummary, str]]:
-    """``pkg.cli.main`` -> (the summary of pkg/cli.py, "main"), when that module is in the scan."""
+def resolve_function(index: Files, qualname: str, caller: str) -> Optional[Tuple[ModuleSummary, str]]:
+    """``pkg.cli.main`` -> (the summary of pkg/cli.py, "main"), when that module is in the scan: the one
+    nearest to the ``caller`` module's path."""
     module, _, name = qualname.rpartition(".")
-    found = index.by_name.get(module)
+    found = index.module_named(module, caller) if module else None
     return (found, name) if found is not None and name else None
 
 
