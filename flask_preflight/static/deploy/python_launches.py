@@ -149,7 +149,8 @@ class PythonLaunches:
         name = launch.args[0] if launch.args else ""
         scope = self.scopes.of(ctx)
         for path, module in self.index.modules:
-            if not module.is_test and inside(path, scope) and any(r.reach == "function" and r.function == name for r in module.dev_servers):
+            if not module.is_test and inside(path, scope) and any(
+                    r.reach == "function" and r.function == name for r in module.dev_servers):
                 self._python(launch, ctx, module)
                 return
 
