@@ -989,7 +989,10 @@ def _entry_tail(s: Source, plan: _FlaskPlan, rng: random.Random) -> None:
     at_import = "low" if served and plan.entry == "run.py" else "high"
     if seed == "run-debug-at-import":
         s.add("")
-        s.seeded("app.run(debug=True)", ("PF101", at_import), ("PF102", at_import))
+        if _gunicorn_runs_entry(plan):  # the debug switch is folded into the PF401 of the gunicorn launch
+            s.seeded("app.run(debug=True)", ("PF102", at_import))
+        else:
+            s.seeded("app.run(debug=True)", ("PF101", at_import), ("PF102", at_import))
     elif seed == "run-at-import":
         s.add("")
         s.seeded(f"app.run(port={rng.choice([5000, 8000, 8080])})", ("PF102", at_import))
@@ -1016,6 +1019,14 @@ def _entry_tail(s: Source, plan: _FlaskPlan, rng: random.Random) -> None:
             '    app.run(debug=os.environ.get("FLASK_DEBUG") == "1")',
             '    # Local development only; production runs gunicorn.\n    app.run(port=5000)',
         ]))
+
+
+def _gunicorn_runs_entry(plan: _FlaskPlan) -> bool:
+    """Whether the project's gunicorn launch (`gunicorn app:app` in its Dockerfile or Procfile) imports an
+    entry module that calls app.run() at import time: the worker then starts Werkzeug's development server
+    (PF401 high: bound to 127.0.0.1), and the call's own debug finding is folded into that PF401."""
+    return bool(plan.dockerfile or plan.procfile) and plan.entry != "run.py" and plan.seed in (
+        "run-at-import", "run-debug-at-import")
 
 
 def _run_module(plan: _FlaskPlan, rng: random.Random) -> Source:
@@ -1190,7 +1201,8 @@ USER appuser''')
     else:
         target = "wsgi:app" if plan.entry == "run.py" else "app:app"
         s.add("EXPOSE 8000")
-        s.add(f'CMD ["gunicorn", "--workers", "{rng.choice([2, 3, 4])}", "--bind", "0.0.0.0:8000", "{target}"]')
+        cmd = f'CMD ["gunicorn", "--workers", "{rng.choice([2, 3, 4])}", "--bind", "0.0.0.0:8000", "{target}"]'
+        s.seeded(cmd, ("PF401", "high")) if _gunicorn_runs_entry(plan) else s.add(cmd)
     return s
 
 
@@ -1230,7 +1242,8 @@ def _procfile(plan: _FlaskPlan, rng: random.Random) -> Source:
     s = Source()
     if plan.entry == "run.py":
         s.add("release: flask db upgrade")
-    s.add(f"web: gunicorn {target} --workers {rng.choice([2, 3, 4])} --bind 0.0.0.0:$PORT")
+    line = f"web: gunicorn {target} --workers {rng.choice([2, 3, 4])} --bind 0.0.0.0:$PORT"
+    s.seeded(line, ("PF401", "high")) if _gunicorn_runs_entry(plan) else s.add(line)
     return s
 
 

@@ -39,9 +39,9 @@ PF101 = REGISTRY.register(Rule(
         "parameter's default (`def create_app(config_name=\"development\")`) is medium, because callers that "
         "pass a name never load it; it is high when a production module calls the factory without the "
         "argument at import time. A run call in a launcher script that nothing in the project "
-        "imports and no deployment file runs is low too, when the deployment files serve the app some other "
-        "way (PF101-PF105 on that call are all lowered), and so is an import-time `create_app(...)` call "
-        "there."
+        "imports and no deployment file runs is low too, when the deployment files of its own project serve the "
+        "app some other way (PF101-PF105 on that call are all lowered), and so is an import-time "
+        "`create_app(...)` call there."
     ),
     bad='''
 app = Flask(__name__)
@@ -80,7 +80,8 @@ PF102 = REGISTRY.register(Rule(
         "starts the server only where a developer turns that switch on, and is reported as low. A launcher "
         "script (`serve.py`) that nothing in the project imports, that no deployment file runs, and that is "
         "not `wsgi.py`/`app.py` (which `flask` finds by itself) is reported as low when the deployment files "
-        "serve the app some other way; without deployment files it stays high, since a WSGI server may well "
+        "of its own project (those whose build context holds it) serve the app some other way; without such "
+        "deployment files it stays high, even when another project in the same scan has some, since a WSGI server may well "
         "be pointed at it (`uwsgi --ini FILE` serves the `module`/`wsgi-file`/`mount` of the file's `[uwsgi]` "
         "section when the file is in the project; an ini file from elsewhere may name any module, so nothing "
         "is lowered)."
@@ -115,8 +116,8 @@ PF103 = REGISTRY.register(Rule(
         "gunicorn bind or an unrelated constant is not this rule's business. A public default stays reported "
         "when a later assignment runs only on some path (`host = os.environ.get(\"HOST\", \"0.0.0.0\")` then "
         "`host = arg` inside an option loop or an `if`): when nothing is passed, the default is what the "
-        "server binds (also when the run call itself sits in another branch). When the deployment files serve "
-        "the app another way and none of them runs the file as a script, a bind under the `__main__` guard "
+        "server binds (also when the run call itself sits in another branch). When the deployment files of its "
+        "own project serve the app another way and none of them runs the file as a script, a bind under the `__main__` guard "
         "only reaches a developer's network and is reported as low."
     ),
     bad='''

@@ -344,3 +344,31 @@ def test_stage_names_are_case_insensitive_keys() -> None:
     assert result.stages["dev"][0].dev_reason == "the stage is named `Dev`, a development image"
     assert _only(result).argv == ("gunicorn", "app:app")
     assert _only(result).dev_reason == ""
+
+
+def test_copy_sources_are_the_literal_local_files_the_build_context_must_hold():
+    from flask_preflight.static.deploy.context import copy_sources
+
+    text = ("FROM python:3.12 AS build\nCOPY --chown=app:app requirements.txt setup.cfg /app/\n"
+            'ADD ["src/", "/app/src/"]\nCOPY --from=build /wheels /wheels\nADD https://example.com/x.tgz /x\n'
+            "COPY . .\nCOPY ./docker/entrypoint.sh \\\n     /entrypoint.sh\nCOPY *.py /app/\nCOPY $CONF /etc/\n"
+            "COPY <<EOF /app/x.txt\nhello\nEOF\n")
+    assert copy_sources(text) == ["requirements.txt", "setup.cfg", "src", "docker/entrypoint.sh"]
+
+
+def test_dockerfile_context_is_where_its_sources_are(tmp_path):
+    from flask_preflight.static.deploy.context import dockerfile_context
+
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "docker" / "Dockerfile").write_text("FROM python:3.12\nCOPY requirements.txt .\nCOPY . .\n")
+    assert dockerfile_context(str(tmp_path / "docker" / "Dockerfile"), str(tmp_path)) == str(tmp_path)
+    # the tricky neighbour: the same Dockerfile next to its own requirements.txt is built from its directory
+    (tmp_path / "docker" / "requirements.txt").write_text("flask\n")
+    assert dockerfile_context(str(tmp_path / "docker" / "Dockerfile"), str(tmp_path)) == str(tmp_path / "docker")
+    # only `COPY . .`: the nearest project directory (a marker file), else the scan root
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "Dockerfile").write_text("FROM python:3.12\nCOPY . .\n")
+    assert dockerfile_context(str(tmp_path / "svc" / "Dockerfile"), str(tmp_path)) == str(tmp_path)
+    (tmp_path / "svc" / "pyproject.toml").write_text("[project]\nname = 'svc'\n")
+    assert dockerfile_context(str(tmp_path / "svc" / "Dockerfile"), str(tmp_path)) == str(tmp_path / "svc")

@@ -197,3 +197,63 @@ def test_run_behind_an_unknown_switch_with_another_name_stays_high(scan):
            "if app.config.get('SERVE_BUILTIN'):\n    app.run(port=8010)\n")
     assert scan({"profiler.py": src}, select=["PF102"]) == [("PF102", "profiler.py", 5, 5, "high")]
     assert _exact(scan) == [("PF102", "profiler.py", 5, 5, "high")]
+
+
+# ---- which project a deployment file speaks for: its build context, not the whole scanned tree ------------------
+
+RUN_AT_IMPORT = "from myapp import app\n\napp.run(port=8080)\n"  # a launcher: app.run() on line 3
+WSGI = "from myapp import app  # noqa\n"
+REQS = "flask\ngunicorn\n"
+COPYING_DOCKERFILE = ('FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n'
+                      'RUN pip install -r requirements.txt\nCOPY . .\nCMD ["gunicorn", "-w", "4", "wsgi:app"]\n')
+
+
+def _rel(scan):
+    root = scan.root.as_posix() + "/"
+    return sorted((f.rule_id, f.path[len(root):] if f.path.startswith(root) else f.path, f.line, f.column,
+                   f.severity.value) for f in scan.findings)
+
+
+def test_a_sibling_projects_dockerfile_does_not_lower_a_launcher(scan):
+    # Two checkouts side by side: `docker build` of shop/ sends shop/ only, so its gunicorn CMD says nothing
+    # about how blog/ is served - blog/ has no deployment file, and its run.py may be how it runs.
+    files = {"blog/requirements.txt": REQS, "blog/run.py": RUN_AT_IMPORT, "blog/myapp/__init__.py": PACKAGE,
+             "shop/requirements.txt": REQS, "shop/Dockerfile": COPYING_DOCKERFILE, "shop/wsgi.py": WSGI,
+             "shop/myapp/__init__.py": PACKAGE, "shop/serve.py": RUN_AT_IMPORT}
+    scan(files, select=["PF102"])
+    assert _rel(scan) == [("PF102", "blog/run.py", 3, 1, "high"), ("PF102", "shop/serve.py", 3, 1, "low")]
+    low = next(f for f in scan.findings if f.path.endswith("shop/serve.py"))
+    assert "nothing in the project imports" in low.message and "gunicorn -w 4 wsgi:app" in low.message
+
+
+def test_a_dockerfile_in_a_subdirectory_built_from_the_project_root_covers_the_root(scan):
+    # docker/Dockerfile copies requirements.txt, which only the project root has: that root is its context
+    docker = ('FROM python:3.12-slim\nCOPY requirements.txt .\nCOPY . .\nCMD ["gunicorn", "-w", "4", "wsgi:app"]\n')
+    files = {"requirements.txt": REQS, "docker/Dockerfile": docker, "wsgi.py": WSGI, "myapp/__init__.py": PACKAGE,
+             "serve.py": RUN_AT_IMPORT}
+    scan(files, select=["PF102"])
+    assert _rel(scan) == [("PF102", "serve.py", 3, 1, "low")]
+
+
+def test_a_root_compose_file_speaks_for_the_service_directory_it_builds(scan):
+    # compose builds services/web (its build context): a launcher there is a developer's tool; the api service,
+    # which nothing here deploys, keeps its launcher high
+    compose = "services:\n  web:\n    build: ./services/web\n    ports:\n      - \"8000:8000\"\n"
+    docker = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "-w", "4", "wsgi:app"]\n'
+    files = {"docker-compose.yml": compose, "services/web/Dockerfile": docker, "services/web/wsgi.py": WSGI,
+             "services/web/myapp/__init__.py": PACKAGE, "services/web/serve.py": RUN_AT_IMPORT,
+             "services/api/myapp/__init__.py": PACKAGE, "services/api/serve.py": RUN_AT_IMPORT}
+    scan(files, select=["PF102"])
+    assert _rel(scan) == [("PF102", "services/api/serve.py", 3, 1, "high"),
+                          ("PF102", "services/web/serve.py", 3, 1, "low")]
+
+
+def test_a_sibling_projects_unknown_server_target_does_not_keep_a_launcher_high(scan):
+    # the tricky neighbour: `$APP_MODULE` in blog/'s Dockerfile could be any module of blog/ - not one of shop/
+    unknown = 'FROM python:3.12-slim\nCOPY requirements.txt .\nCOPY . .\nCMD gunicorn -w 4 "$APP_MODULE"\n'
+    files = {"blog/requirements.txt": REQS, "blog/Dockerfile": unknown, "blog/myapp/__init__.py": PACKAGE,
+             "blog/serve.py": RUN_AT_IMPORT,
+             "shop/requirements.txt": REQS, "shop/Dockerfile": COPYING_DOCKERFILE, "shop/wsgi.py": WSGI,
+             "shop/myapp/__init__.py": PACKAGE, "shop/serve.py": RUN_AT_IMPORT}
+    scan(files, select=["PF102"])
+    assert _rel(scan) == [("PF102", "blog/serve.py", 3, 1, "high"), ("PF102", "shop/serve.py", 3, 1, "low")]

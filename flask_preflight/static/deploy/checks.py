@@ -28,6 +28,7 @@ from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collec
                                                   raise_, short,
                                                   source_of)
 from flask_preflight.static.deploy.compose import MOUNT_REASON
+from flask_preflight.static.deploy.context import Scopes, compose_context, inside
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.deploy.python_launches import PythonLaunches
@@ -80,6 +81,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         self.reached = Reached()  # which modules the launches import or run (see reach.py)
         self.others = list(others)  # Python files the analysis skipped (nothing Flask-like in them)
         self.skipped: Dict[str, Optional[ModuleSummary]] = {}  # launched ones among them, analysed on demand
+        self.scopes = Scopes(self.root, self._build_contexts())  # the directory each launch can see
 
     # ---- entry points --------------------------------------------------------------------------------
     def run(self) -> Tuple[List[Finding], "Subsumed"]:
@@ -108,7 +110,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                 self._load_env_files(f, cmd, env)
                 for var in cmd.env:
                     env.add(_interpolate(var, interpolation))
-                self._command(Ctx(f, cmd, cmd.dev_reason or f.dev_reason, env))
+                self._command(Ctx(f, cmd, cmd.dev_reason or f.dev_reason, env, scope=self.scopes.of_file(f, cmd)))
                 if cmd.build is not None and (not cmd.argv or "entrypoint" not in cmd.source):
                     self._built_image(f, cmd, env)
         for f in self.index.by_kind("shell"):
@@ -132,7 +134,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                 value = (var.value or "").strip().split(":", 1)[0] if var.name == "FLASK_APP" else ""
                 if value.endswith(".py"):  # FLASK_APP=src/app.py: a file path
                     value = value[:-3].replace("/", ".").strip(".")
-                module = target_module(self.index, value, f) if value else None
+                module = target_module(self.index, value, f, self.scopes.of_file(f)) if value else None
                 if module is not None:
                     self.reached.wsgi.add(os.path.abspath(module.path))
 
@@ -153,6 +155,18 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                     found.setdefault(path, f"{cmd.source} in {f.path} replaces this CMD when it builds the image, "
                                            f"so only a plain `docker run` of the image runs it")
         return {path: why for path, why in found.items() if path not in kept}
+
+    def _build_contexts(self) -> Dict[str, str]:
+        """Dockerfile -> the context the compose services (or heroku.yml processes) that build it send; the
+        directory they share when several build it with different ones."""
+        found: Dict[str, str] = {}
+        for f in self.index.by_kind(*ROOT_KINDS):
+            for cmd in f.commands:
+                path = self._built_path(f, cmd)
+                context = compose_context(f.abs_path, cmd.build[0]) if path is not None and cmd.build else None
+                if path is not None and context is not None:
+                    found[path] = os.path.commonpath([found[path], context]) if path in found else context
+        return found
 
     def _built_path(self, f: DeployFile, cmd: Command) -> Optional[str]:
         """The Dockerfile a compose service or heroku.yml process builds, when it is among the scanned files."""
@@ -200,7 +214,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                 origins = ((0, cmd.origins[0][1]), (entry, service.origin))
                 source = f"Dockerfile ENTRYPOINT with the {service.source}"
             ctx = Ctx(image, Command(argv, origins, source, cmd.web, cmd.env, (), cmd.workdir,
-                                      cmd.dev_reason), dev, merged)
+                                      cmd.dev_reason), dev, merged, scope=self.scopes.of_file(compose, service))
             if any(self._serves_dev(launch, ctx) for launch in launches(ctx.command)):
                 # the service's own variables reach the development server
                 self._env_vars(env, Ctx(compose, service, service.dev_reason or compose.dev_reason, env),
@@ -278,7 +292,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             for var in launch.env:
                 env.add(var)
             self._env_vars(Env.of(launch.env), ctx, severity)
-            self._launch(launch, Ctx(ctx.file, ctx.command, ctx.dev_reason, env, ctx.via))
+            self._launch(launch, Ctx(ctx.file, ctx.command, ctx.dev_reason, env, ctx.via, ctx.scope))
 
     def _serves_dev(self, launch: Launch, ctx: Ctx) -> bool:
         """Whether the launch is Flask's development server (where FLASK_DEBUG means the debugger)."""
@@ -288,8 +302,10 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             return True  # judged line by line when the script is followed
         if launch.kind == "flask-command":
             name = launch.args[0] if launch.args else ""
+            scope = self.scopes.of(ctx)
             return any(r.reach == "function" and r.function == name and not r.gated
-                       for _path, m in self.index.modules if not m.is_test for r in m.dev_servers)
+                       for path, m in self.index.modules if not m.is_test and inside(path, scope)
+                       for r in m.dev_servers)
         module = self._module(launch, ctx)
         return module is not None and bool(self._dev_runs(launch, module, ctx.env))
 
@@ -299,7 +315,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             # starts a WSGI server still shows how the project is served.
             wsgi = launch.kind in ("gunicorn", "server")
             if not ctx.dev_reason or wsgi and ctx.dev_reason == UNUSED_SCRIPT:
-                self.reached.add_production(f"{source_of(ctx)} runs `{short(launch)}`", wsgi)
+                self.reached.add_production(f"{source_of(ctx)} runs `{short(launch)}`", wsgi, self.scopes.of(ctx))
         if launch.kind == "flask-run":
             self._flask_run(launch, ctx)
         elif launch.kind == "flask-command":
@@ -318,7 +334,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                 for word in targets:
                     self._wsgi_import(launch, word, ctx)
             if not targets:  # an ini file outside the scan, or a target from the environment
-                self.reached.unknown = True
+                self.reached.unknown.add(self.scopes.of(ctx))
         elif launch.kind == "script":
             self._follow(launch, ctx)
 
@@ -326,7 +342,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         """The app targets of the uwsgi ini files the launch loads (empty when one is not in the project)."""
         found: List[str] = []
         for ref, section in ini_refs(launch.args):
-            path = find_by_tail(self.root, ref, ctx.file.abs_path)
+            path = find_by_tail(self.scopes.of(ctx), ref, ctx.file.abs_path)
             targets = ini_targets(path, section) if path is not None else []
             if not targets:
                 return []
@@ -334,7 +350,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         return found
 
     def _follow(self, launch: Launch, ctx: Ctx) -> None:
-        script = self.index.find_file(launch.target, ctx.file, ("shell",))
+        script = self.index.find_file(launch.target, ctx.file, ("shell",), self.scopes.of(ctx))
         if script is not None and script.abs_path not in ctx.via and len(ctx.via) < 6:
             self.followed.add(script.abs_path)
             self._script(script, ctx, launch.args)
@@ -360,7 +376,8 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         env = parent.env.copy()
         seen = 0  # each command carries every assignment above it: take only the new ones
         found = [launches(cmd) for cmd in script.commands]
-        here = Ctx(script, Command((), (), script.path), parent.dev_reason, env, parent.via)
+        scope = self.scopes.of(parent)
+        here = Ctx(script, Command((), (), script.path), parent.dev_reason, env, parent.via, scope)
         # Variables the script sets reach the development server if any of its lines starts one.
         severity = Severity.HIGH if any(self._serves_dev(launch, here) and launch.kind != "script"
                                         for line in found for launch in line) else Severity.MEDIUM
@@ -375,7 +392,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             seen = len(cmd.env)
             reached, why = _guard_verdict(cmd.guards, env, args, script.path)
             dev = parent.dev_reason or script.dev_reason or cmd.dev_reason or why
-            sub = Ctx(script, cmd, dev, env, parent.via + (script.abs_path,))
+            sub = Ctx(script, cmd, dev, env, parent.via + (script.abs_path,), scope)
             if fresh.values:
                 self._env_vars(fresh, sub, severity)
             if not reached:
@@ -386,7 +403,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                     lenv.add(var)
                 if launch.env:  # `FLASK_DEBUG=1 flask run`, `docker run -e FLASK_DEBUG=1 ...` on this line
                     self._env_vars(Env.of(launch.env), sub, severity)
-                self._launch(launch, Ctx(script, cmd, dev, lenv.copy(), sub.via))
+                self._launch(launch, Ctx(script, cmd, dev, lenv.copy(), sub.via, scope))
 
     # ---- PF401: the development server -------------------------------------------------------------
     def _flask_run(self, launch: Launch, ctx: Ctx) -> None:

@@ -112,25 +112,39 @@ class Files:
         self.files = list(files)
         self.modules: List[Tuple[str, ModuleSummary]] = [
             (_norm(os.path.abspath(a.path)), a.summary) for a in python if a.summary is not None]
-        self.by_name: Dict[str, ModuleSummary] = {m.module_name: m for _, m in self.modules if m.module_name}
+        self.named: Dict[str, List[Tuple[str, ModuleSummary]]] = {}  # dotted name -> every module of that name
+        for path, module in self.modules:
+            if module.module_name:
+                self.named.setdefault(module.module_name, []).append((path, module))
         self.module_names = _by_basename(self.modules)
 
     def by_kind(self, *kinds: str) -> List[DeployFile]:
         return [f for f in self.files if f.kind in kinds]
 
-    def find_file(self, ref: str, near: DeployFile, kinds: Tuple[str, ...]) -> Optional[DeployFile]:
-        return _best(_by_basename([(_norm(f.abs_path), f) for f in self.by_kind(*kinds)]), ref, near.abs_path)
+    # ``within``: the directory the launch can see (its build context or project, see context.py); "" for any.
+    def find_file(self, ref: str, near: DeployFile, kinds: Tuple[str, ...], within: str = "") -> Optional[DeployFile]:
+        return _best(_by_basename([(_norm(f.abs_path), f) for f in self.by_kind(*kinds)]), ref, near.abs_path,
+                     within)
 
-    def find_script(self, ref: str, near: DeployFile) -> Optional[ModuleSummary]:
-        return _best(self.module_names, ref, near.abs_path)
+    def find_script(self, ref: str, near: DeployFile, within: str = "") -> Optional[ModuleSummary]:
+        return _best(self.module_names, ref, near.abs_path, within)
 
-    def find_module(self, dotted: str, near: DeployFile) -> Optional[ModuleSummary]:
+    def find_module(self, dotted: str, near: DeployFile, within: str = "") -> Optional[ModuleSummary]:
         base = dotted.replace(".", "/")
         for ref in (base + "/__main__.py", base + ".py"):
-            hit = _best(self.module_names, ref, near.abs_path)
+            hit = _best(self.module_names, ref, near.abs_path, within)
             if hit is not None:
                 return hit
         return None
+
+    def module_named(self, dotted: str, near: str, within: str = "") -> Optional[ModuleSummary]:
+        """The module of that dotted name inside ``within``, nearest to the file ``near`` (the launching file or
+        the importing module: several projects in one scan may each have a ``wsgi`` or ``config`` module)."""
+        hits = [(path, m) for path, m in self.named.get(dotted, []) if not within or _under(path, within)]
+        if not hits:
+            return None
+        near_dir = _norm(os.path.dirname(os.path.abspath(near))) + "/"
+        return sorted(hits, key=lambda h: (-len(os.path.commonprefix([h[0], near_dir])), h[0]))[0][1]
 
 
 def _norm(path: str) -> str:
@@ -144,15 +158,21 @@ def _by_basename(items: Sequence[Tuple[str, object]]) -> Dict[str, List[Tuple[st
     return grouped
 
 
-def _best(items: Dict[str, List[Tuple[str, object]]], ref: str, near: str) -> Optional[object]:
+def _under(path: str, within: str) -> bool:
+    top = _norm(within).rstrip("/")
+    return path == top or path.startswith(top + "/")
+
+
+def _best(items: Dict[str, List[Tuple[str, object]]], ref: str, near: str, within: str = "") -> Optional[object]:
     """The item whose path ends with the longest tail of ``ref`` (container paths such as ``/app/src/app.py``
-    differ from the checkout), nearest to the file that refers to it. ``items`` are grouped by file name."""
+    differ from the checkout), nearest to the file that refers to it, among those inside ``within`` (when
+    given). ``items`` are grouped by file name."""
     if not ref or "$" in ref or "%" in ref:
         return None
     parts = [p for p in _norm(ref).split("/") if p not in ("", ".")]
     if not parts:
         return None
-    same_name = items.get(parts[-1], [])
+    same_name = [(path, item) for path, item in items.get(parts[-1], []) if not within or _under(path, within)]
     near_dir = _norm(os.path.dirname(near))
     for start in range(len(parts)):
         tail = "/" + "/".join(parts[start:])
@@ -203,6 +223,7 @@ class Ctx:
     dev_reason: str
     env: Env
     via: Tuple[str, ...] = ()  # scripts followed to get here
+    scope: str = ""  # the directory the launch can see (build context / project, context.py); "" until known
 
 
 

@@ -15,6 +15,7 @@ from flask_preflight.rules.deploy import PF403, PF404, PF405
 from flask_preflight.static.deploy.commands import Launch, parse_gunicorn_args
 from flask_preflight.static.deploy.common import (MAX_SANE_WORKERS, PLATFORM_KINDS, Collector, Ctx, Files, as_int,
                                                   effective, find_by_tail, source_of)
+from flask_preflight.static.deploy.context import Scopes
 from flask_preflight.static.deploy.gunicorn import parse as parse_gunicorn_config
 from flask_preflight.static.deploy.model import COMPUTED, ENV_VALUE, DeployFile, DeployParseError, EnvVar, Origin
 from flask_preflight.static.python.context import FileAnalysis
@@ -28,6 +29,7 @@ class GunicornChecks:
     proxy_dirs: List[str]
     conf_users: Dict[str, Set[str]]
     named_configs: Dict[str, Optional[DeployFile]]  # -c files with ordinary names, parsed on demand
+    scopes: Scopes  # the directory each launch can see (context.py)
 
     def _env_var(self, var: EnvVar, f: DeployFile, dev_reason: str, severity: Severity) -> None:
         raise NotImplementedError  # provided by DeployChecks
@@ -157,15 +159,17 @@ class GunicornChecks:
             if not ref.endswith(".py") and "/" not in ref:
                 ref = ref.replace(".", "/") + ".py"
         if ref is not None:
-            conf = self.index.find_file(ref, ctx.file, ("gunicorn",)) or self._named_config(ref, ctx)
+            conf = self.index.find_file(ref, ctx.file, ("gunicorn",), self.scopes.of(ctx)) or \
+                self._named_config(ref, ctx)
         else:
             # gunicorn reads ./gunicorn.conf.py from its working directory: the launcher's, the project's, or
             # the one the WSGI module is imported from (`COPY src/ .` puts src/gunicorn.conf.py next to it).
-            dirs = {os.path.dirname(ctx.file.abs_path), self.root}
+            scope = self.scopes.of(ctx)
+            dirs = {os.path.dirname(ctx.file.abs_path), scope}
             module = launch.target.split(":", 1)[0]
             if module:
-                top = self.index.find_script(module.replace(".", "/") + ".py", ctx.file) or self.index.find_script(
-                    module.replace(".", "/") + "/__init__.py", ctx.file)
+                top = self.index.find_script(module.replace(".", "/") + ".py", ctx.file, scope) or \
+                    self.index.find_script(module.replace(".", "/") + "/__init__.py", ctx.file, scope)
                 if top is not None:
                     path = os.path.abspath(top.path)
                     for _ in range(module.count(".") + (2 if path.endswith("__init__.py") else 1)):
@@ -181,7 +185,7 @@ class GunicornChecks:
         """A config file ``-c`` names whose name is not gunicorn-like (``--config=config.py``): gunicorn
         executes whatever file it is given, so its settings count for this launch. Read on demand, once; not
         reported on its own (only files with gunicorn-like names are)."""
-        path = find_by_tail(self.root, ref, ctx.file.abs_path) if ref.endswith(".py") else None
+        path = find_by_tail(self.scopes.of(ctx), ref, ctx.file.abs_path) if ref.endswith(".py") else None
         if path is None:
             return None
         if path not in self.named_configs:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules.deploy import PF402
 from flask_preflight.static.deploy.commands import Launch, flask_run
+from flask_preflight.static.deploy.context import Scopes, inside
 from flask_preflight.static.deploy.common import Collector, Ctx, Env, Files, debug_flag, effective, note, short
 from flask_preflight.static.deploy.model import DeployFile, Origin
 from flask_preflight.static.deploy.reach import (Reached, analyse_skipped, connexion_major, resolve_function,
@@ -31,6 +32,7 @@ class PythonLaunches:
     index: Files
     root: str
     reached: Reached
+    scopes: Scopes
     others: List[str]
     skipped: Dict[str, Optional[ModuleSummary]]
     subsumed: Dict[Tuple[str, int, int], Tuple[str, int]]
@@ -50,19 +52,21 @@ class PythonLaunches:
     def _wsgi_import(self, launch: Launch, target: str, ctx: Ctx) -> None:
         """A WSGI server imports its target and what that imports; an ``app.run()`` that runs at import time
         there starts Werkzeug's development server inside the production server's worker."""
-        module = target_module(self.index, target, ctx.file)
+        scope = self.scopes.of(ctx)  # a server imports from its own build context / project, not a sibling's
+        module = target_module(self.index, target, ctx.file, scope)
         if module is None and target.endswith(".py"):  # uwsgi --wsgi-file app.py, mod_wsgi-express ... wsgi.py
-            module = self.index.find_script(target, ctx.file)
-        skipped = skipped_module(self.others, target) if module is None else None
+            module = self.index.find_script(target, ctx.file, scope)
+        skipped = skipped_module(self.others, target, scope) if module is None else None
         if module is not None:
             roots = [module]
             self.reached.wsgi.add(os.path.abspath(module.path))
         elif skipped is not None:  # a target the analysis skipped (`from server import app` alone): its imports
-            roots = [self.index.by_name[d] for d in text_imports(skipped) if d in self.index.by_name]
+            found = [self.index.module_named(d, skipped, scope) for d in text_imports(skipped)]
+            roots = [m for m in found if m is not None]
         else:  # `$APP_MODULE`, a config file's wsgi_app, a file outside the scan: anything may be imported
-            self.reached.unknown = True
+            self.reached.unknown.add(scope)
             return
-        for run, owner in [hit for root in roots for hit in self._import_runs(root)][:1]:
+        for run, owner in [hit for root in roots for hit in self._import_runs(root, scope)][:1]:
             reasons = self._run_debug(run, owner, ctx, first=True)
             if run.kind == "socketio.run()" and not reasons and not run.unsafe_werkzeug:
                 continue  # Flask-SocketIO serves with eventlet/gevent unless told to use Werkzeug
@@ -74,9 +78,9 @@ class PythonLaunches:
                 span = (run.location.path, run.location.line, run.location.end_line or run.location.line)
                 self.subsumed[span] = (launch.origin.path, launch.origin.line)
 
-    def _import_runs(self, module: ModuleSummary) -> List[Tuple[DevServerRun, ModuleSummary]]:
+    def _import_runs(self, module: ModuleSummary, within: str) -> List[Tuple[DevServerRun, ModuleSummary]]:
         """Run calls executed when ``module`` is imported: its own, and those of the project modules it imports
-        (three levels deep), in import order."""
+        (three levels deep, inside the directory ``within`` the server can see), in import order."""
         queue, seen = [(module, 0)], {module.path}
         found: List[Tuple[DevServerRun, ModuleSummary]] = []
         while queue:
@@ -85,7 +89,7 @@ class PythonLaunches:
             if depth >= 3:
                 continue
             for dotted in current.imported:
-                hit = self.index.by_name.get(dotted)
+                hit = self.index.module_named(dotted, current.path, within)
                 if hit is not None and hit.path not in seen and not hit.is_test:
                     seen.add(hit.path)
                     queue.append((hit, depth + 1))
@@ -95,17 +99,18 @@ class PythonLaunches:
         if launch.kind == "python-script":
             if not launch.target.endswith(".py"):
                 return None
-            found = self.index.find_script(launch.target, ctx.file)
+            scope = self.scopes.of(ctx)
+            found = self.index.find_script(launch.target, ctx.file, scope)
             # A script the walk skipped (nothing Flask-like in it) may be the one meant - the main.py next
             # to this Dockerfile rather than another service's - and may still call into the project.
-            skipped = skipped_script(self.others, launch.target, ctx.file)
+            skipped = skipped_script(self.others, launch.target, ctx.file, scope)
             if skipped is None or found is not None and _closeness(found.path, ctx.file) >= _closeness(skipped, ctx.file):
                 return found
             if skipped not in self.skipped:
                 self.skipped[skipped] = analyse_skipped(skipped)
             return self.skipped[skipped]
         if launch.kind == "python-module":
-            return self.index.find_module(launch.target, ctx.file)
+            return self.index.find_module(launch.target, ctx.file, self.scopes.of(ctx))
         return None
 
     def _dev_runs(self, launch: Launch, module: ModuleSummary,
@@ -118,7 +123,7 @@ class PythonLaunches:
         found = [(r, module) for r in module.dev_servers if self._taken(r, env) and (
             r.reach in ("main", "import") or r.reach == "function" and command and r.function == command)]
         for qualname in module.main_calls:
-            linked = resolve_function(self.index, qualname)
+            linked = resolve_function(self.index, qualname, module.path)
             if linked is None or linked[0] is module:
                 continue
             owner, name = linked
@@ -139,10 +144,13 @@ class PythonLaunches:
             return dict(run.gate_for)[value] is True
         return run.gate_open
     def _flask_command(self, launch: Launch, ctx: Ctx) -> None:
-        """``flask serve``: the project's command function of that name, wherever it is defined."""
+        """``flask serve``: the project's command function of that name, wherever it is defined in the
+        directory the launch can see."""
         name = launch.args[0] if launch.args else ""
-        for _path, module in self.index.modules:
-            if not module.is_test and any(r.reach == "function" and r.function == name for r in module.dev_servers):
+        scope = self.scopes.of(ctx)
+        for path, module in self.index.modules:
+            if not module.is_test and inside(path, scope) and any(
+                    r.reach == "function" and r.function == name for r in module.dev_servers):
                 self._python(launch, ctx, module)
                 return
 
@@ -313,7 +321,7 @@ class PythonLaunches:
             for target in set(current.reexports.values()):
                 parts = target.split(".")
                 for cut in (len(parts), len(parts) - 1):
-                    found = self.index.by_name.get(".".join(parts[:cut])) if cut > 0 else None
+                    found = self.index.module_named(".".join(parts[:cut]), current.path) if cut > 0 else None
                     if found is not None and found.path not in seen:
                         seen.add(found.path)
                         queue.append((found, depth + 1))

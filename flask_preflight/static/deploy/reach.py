@@ -6,7 +6,9 @@ its target (``gunicorn pkg.wsgi:app``) and, through it, whatever that imports; `
 it, ``wsgi.py``/``app.py``. A launcher script that nothing imports and no deployment file runs, in a project
 whose deployment files serve the app some other way, is a developer's tool: the debug switch or public bind
 on its run call is reported, but as low, with the reason. Nothing is lowered when the project has no
-production launch to compare with (then ``python app.py`` may well be how it is served).
+production launch to compare with (then ``python app.py`` may well be how it is served). "The project" is
+the directory a launch can see (context.py): another project's Dockerfile in the same scan says nothing
+about how this one is served.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tupl
 
 from flask_preflight.findings import Finding, Severity
 from flask_preflight.static.deploy.common import Files
+from flask_preflight.static.deploy.context import inside
 from flask_preflight.static.deploy.model import DeployFile
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
 from flask_preflight.static.testpaths import is_test_path
@@ -35,15 +38,21 @@ class Reached:
 
     wsgi: Set[str] = field(default_factory=set)  # absolute paths of modules a server or `flask` imports
     scripts: Set[str] = field(default_factory=set)  # absolute paths of modules run as `python x.py` / -m
-    production: List[str] = field(default_factory=list)  # "the Dockerfile CMD runs `gunicorn app:app`"
+    # ("the Dockerfile CMD runs `gunicorn app:app`", the directory that launch can see), WSGI servers first
+    production: List[Tuple[str, str]] = field(default_factory=list)
     _served: int = 0  # how many of ``production`` are WSGI-server launches (they come first)
-    unknown: bool = False  # some server's target is not known ($APP_MODULE, an ini file): any module may be it
+    # directories where some server's target is not known ($APP_MODULE, an ini file): any module there may be it
+    unknown: Set[str] = field(default_factory=set)
 
-    def add_production(self, text: str, wsgi: bool) -> None:
+    def add_production(self, text: str, wsgi: bool, scope: str) -> None:
         """A production launch; a WSGI server's comes first, as the way the project is served."""
-        if text not in self.production:
-            self.production.insert(self._served, text) if wsgi else self.production.append(text)
+        if (text, scope) not in self.production:
+            self.production.insert(self._served, (text, scope)) if wsgi else self.production.append((text, scope))
             self._served += wsgi
+
+    def production_for(self, path: str) -> List[str]:
+        """The production launches that can see the module at ``path`` (absolute)."""
+        return [text for text, scope in self.production if inside(path, scope)]
 
 
 def text_imports(path: str) -> List[str]:
@@ -66,22 +75,25 @@ def text_imports(path: str) -> List[str]:
     return found
 
 
-def skipped_module(others: Sequence[str], target: str) -> Optional[str]:
-    """The path of a skipped Python file that is the module ``target`` names (``pkg.wsgi:app``)."""
+def skipped_module(others: Sequence[str], target: str, within: str = "") -> Optional[str]:
+    """The path of a skipped Python file that is the module ``target`` names (``pkg.wsgi:app``), inside the
+    directory the launch can see (``within``, when given)."""
     module = target.strip().strip("'\"").split(":", 1)[0]
     if not module or not _TARGET_RE.match(module):
         return None
     tails = ("/" + module.replace(".", "/") + ".py", "/" + module.replace(".", "/") + "/__init__.py")
-    hits = sorted(p for p in others if p.replace("\\", "/").endswith(tails))
+    hits = sorted(p for p in others if p.replace("\\", "/").endswith(tails) and (not within or inside(p, within)))
     return min(hits, key=len) if hits else None
 
 
-def skipped_script(others: Sequence[str], ref: str, near: DeployFile) -> Optional[str]:
+def skipped_script(others: Sequence[str], ref: str, near: DeployFile, within: str = "") -> Optional[str]:
     """The skipped Python file a launch names (``python run.py``, ``/app/src/run.py``): the longest matching
-    tail of the path, nearest to the file that launches it."""
+    tail of the path, nearest to the file that launches it, inside ``within`` (when given)."""
     parts = [p for p in ref.replace("\\", "/").split("/") if p not in ("", ".")]
     if not parts or "$" in ref:
         return None
+    if within:
+        others = [p for p in others if inside(p, within)]
     near_dir = os.path.dirname(near.abs_path).replace("\\", "/") + "/"
     for start in range(len(parts)):
         tail = "/" + "/".join(parts[start:])
@@ -106,22 +118,25 @@ def analyse_skipped(path: str) -> Optional[ModuleSummary]:
     return analyze_tree(tree, text, path, module_name=name, is_package=False, is_test=False).summary
 
 
-def target_module(index: Files, target: str, near: DeployFile) -> Optional[ModuleSummary]:
-    """The module of a WSGI target (``pkg.wsgi:app``, ``"app:create_app()"``, ``pkg.wsgi``)."""
+def target_module(index: Files, target: str, near: DeployFile, within: str = "") -> Optional[ModuleSummary]:
+    """The module of a WSGI target (``pkg.wsgi:app``, ``"app:create_app()"``, ``pkg.wsgi``) that the launch
+    can import: inside ``within`` (its build context or project), nearest to the launching file."""
     target = target.strip().strip("'\"")
     if not target or not _TARGET_RE.match(target):
         return None
     module = target.split(":", 1)[0]
-    if module in index.by_name:
-        return index.by_name[module]
+    named = index.module_named(module, near.abs_path, within)
+    if named is not None:
+        return named
     base = module.replace(".", "/")
-    return index.find_script(base + ".py", near) or index.find_script(base + "/__init__.py", near)
+    return index.find_script(base + ".py", near, within) or index.find_script(base + "/__init__.py", near, within)
 
 
-def resolve_function(index: Files, qualname: str) -> Optional[Tuple[ModuleSummary, str]]:
-    """``pkg.cli.main`` -> (the summary of pkg/cli.py, "main"), when that module is in the scan."""
+def resolve_function(index: Files, qualname: str, caller: str) -> Optional[Tuple[ModuleSummary, str]]:
+    """``pkg.cli.main`` -> (the summary of pkg/cli.py, "main"), when that module is in the scan: the one
+    nearest to the ``caller`` module's path."""
     module, _, name = qualname.rpartition(".")
-    found = index.by_name.get(module)
+    found = index.module_named(module, caller) if module else None
     return (found, name) if found is not None and name else None
 
 
@@ -161,7 +176,10 @@ def _unreached(run: DevServerRun, summary: ModuleSummary, reached: Reached, name
     path = os.path.abspath(summary.path)
     if path in reached.scripts or summary.is_test:
         return ""
-    production = reached.production[0]
+    seen_by = reached.production_for(path)
+    if not seen_by:  # no production launch of this module's own project to compare with
+        return ""
+    production = seen_by[0]
     if run.reach == "main":
         return (f"no deployment file runs {summary.path} as a script ({production}); only a developer's "
                 f"`python {os.path.basename(summary.path)}` does")
@@ -173,13 +191,16 @@ def _unreached(run: DevServerRun, summary: ModuleSummary, reached: Reached, name
 def _unreached_import(summary: ModuleSummary, reached: Reached, names: Callable[[], Set[str]]) -> str:
     """Why code that runs when ``summary``'s module is imported never runs in production ("" when it may)."""
     path = os.path.abspath(summary.path)
-    if path in reached.scripts or summary.is_test or not reached.production:
+    if path in reached.scripts or summary.is_test:
         return ""
-    if reached.unknown or path in reached.wsgi or os.path.basename(path) in FLASK_DISCOVERY or _imported(
-            summary, names()):
+    seen_by = reached.production_for(path)
+    if not seen_by:  # no production launch of this module's own project to compare with
+        return ""
+    if any(inside(path, scope) for scope in reached.unknown) or path in reached.wsgi \
+            or os.path.basename(path) in FLASK_DISCOVERY or _imported(summary, names()):
         return ""
     return (f"nothing in the project imports {summary.path} and no deployment file runs it "
-            f"({reached.production[0]}): it is a launcher a developer runs by hand")
+            f"({seen_by[0]}): it is a launcher a developer runs by hand")
 
 
 def regrade(findings: Sequence[Finding], python: Sequence[FileAnalysis], reached: Reached,
