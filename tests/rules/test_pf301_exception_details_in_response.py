@@ -1514,3 +1514,10 @@ def test_pf301_views_on_an_imported_app_are_reported_even_if_unimported(scan) ->
     views = views.replace('bp = Blueprint("items", __name__)\n', "").replace("@bp.route", "@app.route")
     files = {"app.py": "from flask import Flask\n\napp = Flask(__name__)\n", "views.py": views}
     assert scan(files, select=["PF301"]) == [("PF301", "views.py", 11, 9, "medium")]
+
+
+def test_pf301_blueprint_module_in_a_namespace_directory_the_app_imports_is_reported(scan) -> None:
+    # api/ has no __init__.py: the module's own name is "items", the app imports it as "api.items"
+    files = {"app.py": "from flask import Flask\nfrom api.items import bp\n\napp = Flask(__name__)\n"
+                       "app.register_blueprint(bp)\n", "api/items.py": _BP_VIEWS}
+    assert scan(files, select=["PF301"]) == [("PF301", "api/items.py", 11, 9, "medium")]

@@ -83,7 +83,9 @@ class _Resolver:
         for s in production:
             if os.path.normpath(s.path) == os.path.normpath(path):
                 continue
-            if any(i == module or i.startswith(module + ".") for i in s.imported):
+            # by its last name in any import: a directory without ``__init__.py`` or a ``sys.path`` entry
+            # gives the importer a different dotted name than the module's own (``api.views`` / ``views``)
+            if any(stem in i.split(".") for i in s.imported):
                 return False
             names = s.view_facts.names  # type: ignore[union-attr]
             if module in names or stem in names or any(n.startswith(module + ".") for n in names):
