@@ -1461,3 +1461,63 @@ def upload_json():
     # the notice and redirect after store() raise no ValueError; the second view also encodes a value
     # (jsonify) and reads an attribute of stored data, which store()'s messages do not account for
     assert exact(scan) == [("PF301", "app.py", 29, 9, "medium")]
+
+
+_BP_VIEWS = """\
+from flask import Blueprint, jsonify
+
+bp = Blueprint("items", __name__)
+
+
+@bp.route("/items")
+def items():
+    try:
+        return jsonify(load())
+    except Exception as e:
+        return jsonify(error=str(e)), 500
+"""
+
+
+def test_pf301_blueprint_module_the_app_imports_is_reported(scan) -> None:
+    files = {"app.py": "from flask import Flask\nfrom api.items import bp\n\napp = Flask(__name__)\n"
+                       "app.register_blueprint(bp)\n",
+             "api/__init__.py": "", "api/items.py": _BP_VIEWS}
+    assert scan(files, select=["PF301"]) == [("PF301", "api/items.py", 11, 9, "medium")]
+
+
+def test_pf301_blueprint_module_nothing_imports_is_not_served(scan) -> None:
+    # the app registers another module's blueprint; a commented-out import does not import anything
+    files = {"app.py": "from flask import Flask\nfrom api.items_orm import bp\n# from api.items import bp\n\n"
+                       "app = Flask(__name__)\napp.register_blueprint(bp)\n",
+             "api/__init__.py": "", "api/items.py": _BP_VIEWS,
+             "api/items_orm.py": "from flask import Blueprint\n\nbp = Blueprint('orm', __name__)\n",
+             "tests/test_items.py": "from api.items import items\n"}  # a test importing it serves nothing
+    assert scan(files, select=["PF301"]) == []
+
+
+def test_pf301_unimported_blueprint_module_without_the_app_in_the_scan_is_reported(scan) -> None:
+    # the application may import it from outside what was scanned
+    files = {"api/__init__.py": "", "api/items.py": _BP_VIEWS}
+    assert scan(files, select=["PF301"]) == [("PF301", "api/items.py", 11, 9, "medium")]
+
+
+def test_pf301_blueprint_module_imported_by_name_string_is_reported(scan) -> None:
+    files = {"app.py": "import importlib\nfrom flask import Flask\n\napp = Flask(__name__)\n"
+                       "app.register_blueprint(importlib.import_module('api.items').bp)\n",
+             "api/__init__.py": "", "api/items.py": _BP_VIEWS}
+    assert scan(files, select=["PF301"]) == [("PF301", "api/items.py", 11, 9, "medium")]
+
+
+def test_pf301_views_on_an_imported_app_are_reported_even_if_unimported(scan) -> None:
+    # `gunicorn views:app` may name this module: it registers routes on the application it imports
+    views = _BP_VIEWS.replace("from flask import Blueprint, jsonify", "from flask import jsonify\nfrom app import app")
+    views = views.replace('bp = Blueprint("items", __name__)\n', "").replace("@bp.route", "@app.route")
+    files = {"app.py": "from flask import Flask\n\napp = Flask(__name__)\n", "views.py": views}
+    assert scan(files, select=["PF301"]) == [("PF301", "views.py", 11, 9, "medium")]
+
+
+def test_pf301_blueprint_module_in_a_namespace_directory_the_app_imports_is_reported(scan) -> None:
+    # api/ has no __init__.py: the module's own name is "items", the app imports it as "api.items"
+    files = {"app.py": "from flask import Flask\nfrom api.items import bp\n\napp = Flask(__name__)\n"
+                       "app.register_blueprint(bp)\n", "api/items.py": _BP_VIEWS}
+    assert scan(files, select=["PF301"]) == [("PF301", "api/items.py", 11, 9, "medium")]

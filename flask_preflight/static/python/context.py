@@ -93,6 +93,10 @@ class ViewFacts:
     signals: Dict[str, Dict[str, bool]] = field(default_factory=dict)
     # function or "Class.method" -> the key its return puts a caught exception's text under, "" for the value
     leaky: Dict[str, str] = field(default_factory=dict)
+    creates_app: bool = False  # the module constructs ``Flask(...)``: the scan sees an application
+    # dotted names written as string constants (``importlib.import_module("pkg.views")``, ``__all__``,
+    # ``import_string``): a module named there may be imported without an import statement
+    names: Set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -104,6 +108,8 @@ class Pending:
     finding: Finding
     unless: str
     refs: Tuple[str, ...] = ()
+    # the module whose blueprint the view is on: withdrawn when no production module imports it (unserved)
+    unserved: str = ""
 
 
 @dataclass

@@ -8,13 +8,14 @@ judgements live in ``leaks`` (PF301) and ``diagnostic`` (PF310).
 
 from __future__ import annotations
 
-from flask_preflight.static.python.context import Context, ViewFacts
+from flask_preflight.static.python.context import Context, Pending, ViewFacts
 from flask_preflight.static.python.flaskapi import module_imports_flask, module_imports_non_flask_framework
 from flask_preflight.static.python.views.callees import leaky_functions
 from flask_preflight.static.python.views.diagnostic import DiagnosticRoutes, _diagnostic_path
 from flask_preflight.static.python.views.facts import module_exceptions, qualify, serializers, signals
 from flask_preflight.static.python.views.guards import AUTH_NAME_RE
 from flask_preflight.static.python.views.leaks import ExceptionLeaks
+from flask_preflight.static.python.views.served import blueprint_only, creates_app, dotted_strings
 
 __all__ = ["AUTH_NAME_RE", "ViewChecks", "_diagnostic_path", "check"]
 
@@ -26,7 +27,8 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
         exceptions, raises = module_exceptions(self.model)
         facts = self.ctx.view_facts = ViewFacts(exceptions=exceptions, raises=raises,
                                                 serializers=serializers(self.model), signals=signals(self.model),
-                                                leaky=leaky_functions(self.model))
+                                                leaky=leaky_functions(self.model), creates_app=creates_app(self.model),
+                                                names=dotted_strings(self.model))
         if module_imports_non_flask_framework(self.model) and not module_imports_flask(self.model):
             return
         self._discover()
@@ -34,9 +36,19 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
             if self._guards(hook):
                 facts.guard_hooks.append((qualify(self.model, receiver) or "", app_wide))
             self._view(hook, scope).hook = True
+        served = [v for v in self.views.values() if v.route or v.handler or v.socket or v.hook]
+        receivers = [r for v in served for r in v.receivers] + [r for r, _, _, _ in self.hooks]
+        unregistered = not any(v.socket for v in served) and blueprint_only(self.model, receivers)
+        findings, pending = len(self.ctx.result.findings), len(self.ctx.result.pending)
+        for view in served:
+            self._pf301(view)
+        if unregistered and self.model.module_name:  # PF301 stands only if some module imports this one
+            for p in self.ctx.result.pending[pending:]:
+                p.unserved = self.model.module_name
+            moved = self.ctx.result.findings[findings:]
+            del self.ctx.result.findings[findings:]
+            self.ctx.result.pending += [Pending(f, "", (), self.model.module_name) for f in moved]
         for view in self.views.values():
-            if view.route or view.handler or view.socket or view.hook:
-                self._pf301(view)
             if view.route:
                 self._pf310(view)
 

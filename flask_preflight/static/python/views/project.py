@@ -9,6 +9,8 @@
   text - its ``__init__``/``__str__`` supplies a literal, or every ``raise`` of it and of its project
   subclasses passes only literals, or its ``__init__`` writes a sentence around its parameters and no
   ``raise`` passes a caught exception's text. A class the project does not define (a library's) keeps the finding.
+* PF301 (``unserved``): withdrawn when the view's module only puts routes on its own blueprint and no
+  production module imports it or names it in a string, while the scan holds the application (``served.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex) -> List[F
     resolver = _Resolver([a.summary for a in analyses if a.summary is not None], index)
     out: List[Finding] = []
     for analysis, p in pending:
+        if p.unserved and resolver.unserved(p.unserved, analysis.path):
+            continue
         if p.unless == "guarded" and resolver.guarded(p.refs, analysis.path):
             continue
         if p.unless == "fixed-message" and resolver.all_fixed(p.refs, analysis.path):
@@ -67,6 +71,26 @@ class _Resolver:
                 return f"{mod.module_name}.{name}"
             ref, importer = target, mod.path
         return ref
+
+    # ---- served modules (views/served.py) -----------------------------------------------------------
+    def unserved(self, module: str, path: str) -> bool:
+        """No production module imports ``module`` (or a submodule of it), names it in a string, or wildcard-
+        imports it through its package's ``__all__`` (a string there), while some module builds the application: its blueprint is never registered."""
+        production = [s for s in self.summaries if not s.is_test]
+        if not any(s.view_facts.creates_app for s in production):  # type: ignore[union-attr]
+            return False  # the application is outside the scan: it may import this module
+        stem = module.rpartition(".")[2]
+        for s in production:
+            if os.path.normpath(s.path) == os.path.normpath(path):
+                continue
+            # by its last name in any import: a directory without ``__init__.py`` or a ``sys.path`` entry
+            # gives the importer a different dotted name than the module's own (``api.views`` / ``views``)
+            if any(stem in i.split(".") for i in s.imported):
+                return False
+            names = s.view_facts.names  # type: ignore[union-attr]
+            if module in names or stem in names or any(n.startswith(module + ".") for n in names):
+                return False
+        return True
 
     # ---- PF310 ----------------------------------------------------------------------------------
     def guarded(self, refs: Tuple[str, ...], path: str) -> bool:
