@@ -28,7 +28,15 @@ PF201 = REGISTRY.register(Rule(
         "test code configures a test app and is not reported. A placeholder the code refuses to start with is "
         "not reported: an `if` after the write, in the same body, whose test holds for the value "
         "(`key == \"CHANGE ME\"`, `len(key) < 16`) and which raises, calls `sys.exit`, or calls a function "
-        "of the project that always does (`fatal_error(...)` in another module)."
+        "of the project that always does (`fatal_error(...)` in another module). A key handed straight to a "
+        "signing library is judged whatever its variable is called: the key argument of PyJWT's "
+        "`jwt.encode`/`jwt.decode`/`jwt.decode_complete` (second positional or `key=`) and of itsdangerous' "
+        "`Signer`, `TimestampSigner`, `Serializer`, `TimedSerializer`, `URLSafeSerializer`, "
+        "`URLSafeTimedSerializer` (first positional or `secret_key=`) is followed through plain names to the "
+        "assignment holding the literal, which is reported there. A public key or certificate (`-----BEGIN "
+        "PUBLIC KEY-----`), the key of a `jwt.decode` whose `algorithms` are all asymmetric (RS256, ES256: "
+        "the key is public), a key read from `app.config` or a class attribute (judged where it is written) "
+        "and a key inside a test function are not reported."
     ),
     bad='''
 app = Flask(__name__)
@@ -61,7 +69,10 @@ PF202 = REGISTRY.register(Rule(
         "reported: a guard that raises or exits when the variable is unset (`if not os.environ.get(\"SECRET_KEY\"): "
         "raise ...`) after the write, or, for a config class, in a method (`init_app`) of every class that "
         "inherits the fallback and is not a development or test config (a base class with subclasses is "
-        "judged by them)."
+        "judged by them). The same holds for a key handed to PyJWT (`jwt.encode`/`jwt.decode`) or an itsdangerous "
+        "signer or serializer, whatever its variable is called (`JWT_SECRET = os.environ.get(\"JWT_SECRET\", "
+        "\"abc123\")` then `jwt.encode(payload, JWT_SECRET)`): it is reported at the assignment, high, and "
+        "critical when the fallback is a well-known placeholder."
     ),
     bad='''
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev")

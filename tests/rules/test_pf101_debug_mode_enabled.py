@@ -175,9 +175,67 @@ def test_config_mapping_default_entry(scan):
             "production": ProductionConfig,
             "default": DevelopmentConfig,
         }
+        """, "app.py": """
+        import os
+        from flask import Flask
+        from config import config
+
+        def create_app():
+            app = Flask(__name__)
+            app.config.from_object(config[os.environ["APP_CONFIG"]])
+            return app
         """}
     assert scan(files) == [("PF101", "config.py", 13, 5, "medium")]
     assert scan.severity("PF101", 13) == "medium"
+
+
+MAPPING_WITH_HELPER = """
+    import os
+
+    class DevelopmentConfig:
+        DEBUG = True
+
+    class ProductionConfig:
+        DEBUG = False
+
+    config_dict = {"development": DevelopmentConfig, "production": ProductionConfig, "default": DevelopmentConfig}
+
+    def get_config():
+        return config_dict.get(os.getenv("FLASK_ENV", "development"), config_dict["default"])
+    """
+
+
+def test_config_mapping_used_through_a_helper_another_module_calls(scan):
+    """The fallback entry is reported when a factory looks a name up through the mapping's helper."""
+    app = """
+        from flask import Flask
+        import config
+
+        def build():
+            app = Flask(__name__)
+            app.config.from_object(config.get_config())
+            return app
+        """
+    assert scan({"config.py": MAPPING_WITH_HELPER, "app.py": app}, select=["PF101"]) == [
+        ("PF101", "app.py", 6, 5, "high"),  # the helper returns DevelopmentConfig when FLASK_ENV is unset
+        ("PF101", "config.py", 9, 82, "medium"),
+    ]
+    assert "fallback config 'default'" in scan.message("PF101", 9)
+
+
+def test_config_mapping_nothing_uses_is_not_reported(scan):
+    """config_dict and get_config() are dead code when the app picks its class itself: no lookup falls back."""
+    app = """
+        import os
+        from flask import Flask
+        from config import DevelopmentConfig, ProductionConfig
+
+        def build():
+            app = Flask(__name__)
+            app.config.from_object(ProductionConfig if os.getenv("FLASK_ENV") == "production" else ProductionConfig)
+            return app
+        """
+    assert scan({"config.py": MAPPING_WITH_HELPER, "app.py": app}, select=["PF101"]) == []
 
 
 # ---- negatives ----------------------------------------------------------------------------------

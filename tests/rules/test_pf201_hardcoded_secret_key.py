@@ -195,3 +195,48 @@ def test_placeholder_whose_guard_does_not_stop_start_up(scan):
                  "fatal_error(", "sys.exit(").replace('< 16 or app.config["SECRET_KEY"] == "CHANGE ME"', '< 8')}
     assert scan(files) == [("PF201", "other/app.py", 5, 30, "critical"), ("PF201", "wiki/server.py", 5, 30, "critical")]
     assert _exact(scan) == [("PF201", "app.py", 5, 30, "critical"), ("PF201", "server.py", 5, 30, "critical")]
+
+
+# ---- a literal key handed to PyJWT or itsdangerous ---------------------------------------------------
+
+def test_literal_key_for_jwt_and_itsdangerous(scan):
+    src = """\
+import jwt
+from itsdangerous import TimestampSigner
+from flask import Flask
+
+SIGNING = "secret"
+app = Flask(__name__)
+signer = TimestampSigner(secret_key=b"9f8e7d6c5b4a39281706f5e4d3c2b1a0")
+
+
+@app.route("/token")
+def token():
+    return jwt.encode({"a": 1}, SIGNING, "HS256")
+"""
+    assert scan({"app.py": src}, select=["PF201", "PF202"]) == [
+        ("PF201", "app.py", 5, 11, "critical"),
+        ("PF201", "app.py", 7, 37, "high"),
+    ]
+    assert "Hard-coded key for jwt.encode()" in scan.message("PF201", 5)
+
+
+def test_public_keys_and_test_tokens_are_not_signing_secrets(scan):
+    """A literal public key verifies RS256 tokens (public by design), an RS256-only decode takes a public
+    key whatever it looks like, and a test function signs test tokens."""
+    src = """\
+import jwt
+
+PUBLIC = "-----BEGIN PUBLIC KEY-----\\nMIIBIjANBgkq\\n-----END PUBLIC KEY-----"
+ISSUER_KEY = "issuer-key-published-in-the-docs"
+
+
+def verify(token):
+    jwt.decode(token, PUBLIC, algorithms=["RS256"])
+    return jwt.decode(token, ISSUER_KEY, algorithms=["RS256", "ES256"])
+
+
+def test_token_roundtrip():
+    assert jwt.decode(jwt.encode({"a": 1}, "k"), "k", algorithms=["HS256"])
+"""
+    assert scan({"auth.py": src}, select=["PF201", "PF202"]) == []

@@ -113,3 +113,45 @@ def test_a_deployable_subclass_without_the_guard_still_falls_back(scan):
                                        'print("SECRET_KEY should be set in production")')
     assert scan({"config.py": warn_only}) == [("PF202", "config.py", 5, 18, "high")]
     assert _exact(scan) == [("PF202", "config.py", 5, 18, "high")]
+
+
+# ---- a key PyJWT signs with, whatever its variable is called ---------------------------------------
+
+JWT_API = """\
+import os
+import jwt
+from flask import Flask, request
+
+TOKEN_KEY = os.environ.get("TOKEN_KEY", "k3y-from-the-readme")
+LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+app = Flask(__name__)
+
+
+@app.route("/auth", methods=["POST"])
+def auth():
+    return jwt.encode({"sub": request.json["email"]}, TOKEN_KEY, algorithm="HS256")
+
+
+@app.route("/me")
+def me():
+    return jwt.decode(request.headers["Authorization"], key=TOKEN_KEY, algorithms=["HS256"])
+"""
+
+
+def test_jwt_key_with_a_literal_fallback(scan):
+    assert scan({"api.py": JWT_API}, select=["PF201", "PF202"]) == [("PF202", "api.py", 5, 13, "high")]
+    assert "falls back to a literal when TOKEN_KEY is unset" in scan.message("PF202", 5)
+
+
+def test_itsdangerous_serializer_key_with_placeholder_fallback(scan):
+    src = ("import os\nfrom itsdangerous import URLSafeTimedSerializer\n"
+           "signer = URLSafeTimedSerializer(os.getenv('RESET_KEY') or 'changeme', salt='reset')\n")
+    assert scan({"tokens.py": src}, select=["PF201", "PF202"]) == [("PF202", "tokens.py", 3, 33, "critical")]
+
+
+def test_jwt_key_negatives(scan):
+    """Fail-closed keys, a non-key variable with a fallback, and a key from app.config are not findings."""
+    src = JWT_API.replace('os.environ.get("TOKEN_KEY", "k3y-from-the-readme")', 'os.environ["TOKEN_KEY"]')
+    src += ('\ndef refresh(token):\n    return jwt.decode(token, app.config["JWT_KEY"], algorithms=["HS256"])\n'
+            '\ndef other(payload):\n    return jwt.encode(payload, os.getenv("OTHER_KEY"))\n')
+    assert scan({"api.py": src}, select=["PF201", "PF202"]) == []

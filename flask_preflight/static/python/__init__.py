@@ -30,12 +30,16 @@ PREFILTER_TOKENS = ("flask", "werkzeug", "socketio", "run_simple", "csrf", "secr
                     "random.sample",
                     # an object serializer (vars(obj), an encoder returning o.__dict__): PF301 follows an
                     # exception passed to one from another module
-                    "__dict__", "vars(")
+                    "__dict__", "vars(",
+                    # a key handed to a signing library (PF201/PF202, signingkeys.py)
+                    "itsdangerous")
 # (gate substring, regex): the regex runs only on text containing the gate, so most files cost a few
 # substring searches.
 _PREFILTER_RES = (
     ("DEBUG", re.compile(r"DEBUG\b\s*[=:]|[\"']DEBUG[\"']")),
     ("TESTING", re.compile(r"TESTING\b\s*[=:]")),
+    # PyJWT imported (``import jwt``, ``import os, jwt``, ``from jwt import encode``): its keys are PF201/PF202's
+    ("jwt", re.compile(r"^[ \t]*(?:import[ \t]+[\w., \t]*\bjwt\b|from[ \t]+jwt\b)", re.MULTILINE)),
     (".debug", re.compile(r"\.debug\s*=")),
     ("config", re.compile(r"config\s*\[")),
     (".config.", re.compile(r"\.config\.(?:update|setdefault|from_\w+)")),

@@ -119,7 +119,12 @@ class ModuleSummary:
     is_test: bool
     classes: Dict[str, ClassSummary] = field(default_factory=dict)
     constants: Dict[str, Fact] = field(default_factory=dict)
-    config_dicts: List[Tuple[str, str, Location, str]] = field(default_factory=list)  # (key, class qualname, loc, snippet)
+    # (key, class qualname, loc, snippet, mapping name) of the "default" entries of name -> config class mappings
+    config_dicts: List[Tuple[str, str, Location, str, str]] = field(default_factory=list)
+    # mapping name -> the names through which only another module could use it (mappinguse.readers); a
+    # mapping that code of its own module uses is not listed
+    unused_dicts: Dict[str, List[str]] = field(default_factory=dict)
+    referenced: Set[str] = field(default_factory=set)  # qualified names this module refers to (mappinguse)
     dicts: Dict[str, Dict[str, str]] = field(default_factory=dict)  # NAME -> {key: qualname of the value}
     reexports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified import target
     dev_servers: List[DevServerRun] = field(default_factory=list)

@@ -28,6 +28,7 @@ from flask_preflight.static.python.csrf_resources import resource_verdicts
 from flask_preflight.static.python.envflags import FlagEvaluator, module_env_flags
 from flask_preflight.static.python.randomkeys import random_constants, random_functions, resolve_random_helpers
 from flask_preflight.static.python.startguards import PENDING_KIND, exiting_functions
+from flask_preflight.static.python.mappinguse import readers, referenced_names, used_elsewhere
 from flask_preflight.static.python.configpick import config_selectors, resolve_selected
 
 _SIMPLE = (bool, int, float, str, type(None))
@@ -101,6 +102,7 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary.factories = factory_specs(ctx)
     summary.secret_dicts = secret_dicts(ctx)
     summary.imported, summary.main_calls = _entry_links(model)
+    summary.referenced = referenced_names(model)
     for name, info in model.classes.items():
         qual = f"{model.module_name}.{name}" if model.module_name else name
         bases: List[str] = []
@@ -130,7 +132,10 @@ def summarize(ctx: Context) -> ModuleSummary:
                 if isinstance(ref, (ClassRef, ImportRef)):
                     entries[k.value] = ref.qualname
                     if k.value == "default":
-                        summary.config_dicts.append(("default", ref.qualname, ctx.location(k), ctx.snippet(k)))
+                        summary.config_dicts.append(("default", ref.qualname, ctx.location(k), ctx.snippet(k), name))
+                        users = readers(model, name, b.node)
+                        if users is not None:
+                            summary.unused_dicts[name] = sorted(users)
             if entries:
                 summary.dicts[name] = entries
     return summary
@@ -413,7 +418,10 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
 
     # 4. the fallback entry of a name -> config class mapping
     for s in summaries:
-        for key, qual, loc, snippet in s.config_dicts:
+        for key, qual, loc, snippet, mapping in s.config_dicts:
+            if mapping in s.unused_dicts and not used_elsewhere(
+                    s.module_name, s.unused_dicts[mapping], (o.referenced for o in summaries if o is not s)):
+                continue  # neither this module's running code nor another module looks a name up in it
             kind, obj = index.resolve(qual, s.path)
             if kind != "class" or classify_config_class(obj.name, class_module(obj.qualname, obj.name)) in ("prod", "base"):
                 continue

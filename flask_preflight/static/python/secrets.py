@@ -19,6 +19,7 @@ from flask_preflight.static.python.configwrites import ConfigWrite, config_write
 from flask_preflight.static.python.context import Context, Pending, unset_phrase
 from flask_preflight.static.python.csrf import CsrfChecks
 from flask_preflight.static.python.envflags import flag_default
+from flask_preflight.static.python.signingkeys import holder, key_argument, public_value, verifies_with_public_key
 from flask_preflight.static.python.randomkeys import DEFERRED_KIND, random_source
 from flask_preflight.static.python.startguards import PENDING_KIND, StartGuards
 from flask_preflight.static.python.debug import (classify_config_class, config_module_name, flask_or_config_module,
@@ -108,6 +109,8 @@ class SecretChecks:
             func = call.func
             if isinstance(func, ast.Attribute) and func.attr == "set_cookie":
                 self._set_cookie(call, site)
+            else:
+                self._library_key(call, site)
         self._csrf.run()
 
     # ---- which writes count ---------------------------------------------------------------------
@@ -195,6 +198,46 @@ class SecretChecks:
         if exits and len(self.ctx.result.findings) > before:
             # the guard calls a function of another module: the finding stands unless that one always exits
             self.ctx.result.pending.append(Pending(self.ctx.result.findings.pop(), PENDING_KIND, tuple(exits)))
+
+    def _library_key(self, call: ast.Call, site: Site) -> None:
+        """A key PyJWT or itsdangerous signs or verifies with (see ``signingkeys``): a literal is PF201, an
+        environment read with a literal fallback PF202, at the assignment holding the literal. Test functions
+        sign test tokens and are skipped; a guard that refuses the value at start-up clears it."""
+        found = key_argument(self.model, call)
+        if found is None or self.ctx.gate(site).skip or self._test_function(site):
+            return
+        label, arg = found
+        ev = Evaluator(self.model, None)
+        value = ev.eval(arg, site.scope, call.lineno)
+        if not isinstance(value, (str, bytes)) or not value or public_value(value) or \
+                verifies_with_public_key(self.model, call, site):
+            return
+        node, stmt, shown = holder(self.model, arg, site, call.lineno)
+        if isinstance(node, (ast.Attribute, ast.Subscript)):
+            return  # a config value or class attribute: judged where it is written (config writes)
+        env = ev.trace.env_names
+        self.ctx.add_secret(value, node, tuple(env))
+        if stmt is not None and self._guards.refusal(shown, value, env if ev.trace.env_reads else (), stmt,
+                                                     None)[0]:
+            return
+        where = f"`{shown} = {self._src(node)}`" if shown else f"`{self._src(node)}`"
+        harm = "anyone can sign tokens this app accepts (or read and re-sign the ones it issues)"
+        weak = weakness(value)
+        weak_note = f" The value is also weak ({weak}): it can be guessed without access to the source." if weak else ""
+        sev = Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH
+        if ev.trace.env_reads:
+            self.ctx.emit(PF202, node, f"The key {label}() signs with falls back to a literal when {unset_phrase(env)} "
+                          f"({where}): a deployment that forgets the variable signs with a key from the source "
+                          f"code: {harm}.{weak_note}", sev)
+            return
+        if site.reach == Reach.MAIN:
+            sev = Severity.MEDIUM
+        self.ctx.emit(PF201, node, f"Hard-coded key for {label}() ({where}): with the source in hand, "
+                      f"{harm}.{weak_note}", sev)
+
+    def _test_function(self, site: Site) -> bool:
+        fn = site.function or ""
+        return fn.startswith("test") or "test" in name_tokens(fn)
 
     def _literal_key(self, w: ConfigWrite, value: Any, ev: Evaluator, env: List[str], where: str) -> None:
         weak = weakness(value)
