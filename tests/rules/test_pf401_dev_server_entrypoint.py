@@ -1443,3 +1443,26 @@ def test_a_flask_command_is_looked_up_in_the_launchs_own_project(scan):
     files["blog/app.py"] = cli
     scan(files, select=["PF401"])
     assert _rel(scan) == [("PF401", "blog/Dockerfile", 4, 1, "high")]
+
+
+RUN_DEV_SCRIPT = "#!/bin/sh\n# start the server\npython app.py --reload\n"  # the launch on line 3
+
+
+def test_dev_named_script_the_image_runs_is_what_the_image_serves(scan):
+    """`CMD ["/srv/bin/run-dev.sh"]` in the only Dockerfile (the repository COPYed to /srv): the script's name
+    does not make the container a developer's machine, so the debugger it starts is critical; the run call's
+    own PF101/PF103 are folded into that PF401."""
+    dockerfile = "FROM python:3.12\nCOPY . /srv\nWORKDIR /srv\nCMD [\"/srv/bin/run-dev.sh\"]\n"
+    found = scan({"Dockerfile": dockerfile, "bin/run-dev.sh": RUN_DEV_SCRIPT, "app.py": APP_DEBUG_MAIN})
+    assert found == [("PF401", "bin/run-dev.sh", 3, 1, "critical")]
+
+
+def test_dev_named_script_nothing_or_a_dev_image_runs_stays_low(scan):
+    """Tricky negatives: the same script with no launcher is not a launch of the project at all, and launched
+    by Dockerfile.dev it is a developer's tool: the finding stays low."""
+    alone = scan({"bin/run-dev.sh": RUN_DEV_SCRIPT, "app.py": APP_DEBUG_MAIN}, select=["PF4"])
+    assert alone == []
+    dev_image = "FROM python:3.12\nCOPY . /srv\nWORKDIR /srv\nCMD [\"/srv/bin/run-dev.sh\"]\n"
+    found = scan({"Dockerfile.dev": dev_image, "bin/run-dev.sh": RUN_DEV_SCRIPT, "app.py": APP_DEBUG_MAIN},
+                 select=["PF4"])
+    assert found == [("PF401", "bin/run-dev.sh", 3, 1, "low")]
