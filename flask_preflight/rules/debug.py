@@ -118,7 +118,13 @@ PF103 = REGISTRY.register(Rule(
         "`host = arg` inside an option loop or an `if`): when nothing is passed, the default is what the "
         "server binds (also when the run call itself sits in another branch). When the deployment files of its "
         "own project serve the app another way and none of them runs the file as a script, a bind under the `__main__` guard "
-        "only reaches a developer's network and is reported as low."
+        "only reaches a developer's network and is reported as low. `socketio.run(app, host=\"0.0.0.0\")` "
+        "binds Werkzeug's server only in Flask-SocketIO's threading mode: without an `async_mode` it takes the "
+        "first of eventlet, gevent and threading it can import, so in a project that declares eventlet or gevent "
+        "(a requirements file, `pyproject.toml`, `Pipfile`, setup file or Dockerfile `pip install` in the "
+        "module's directory or a parent) or names `async_mode=\"eventlet\"`/`\"gevent\"`, the call is not "
+        "reported, unless the project names `async_mode=\"threading\"` or the call passes "
+        "`allow_unsafe_werkzeug=True`."
     ),
     bad='''
 if __name__ == "__main__":
