@@ -1466,3 +1466,48 @@ def test_dev_named_script_nothing_or_a_dev_image_runs_stays_low(scan):
     found = scan({"Dockerfile.dev": dev_image, "bin/run-dev.sh": RUN_DEV_SCRIPT, "app.py": APP_DEBUG_MAIN},
                  select=["PF4"])
     assert found == [("PF401", "bin/run-dev.sh", 3, 1, "low")]
+
+
+ENV_FACTORY_APP = """\
+import os
+from flask import Flask
+
+
+class Dev:
+    DEBUG = True
+
+
+class Prod:
+    DEBUG = False
+
+
+CONFIGS = {"dev": Dev, "prod": Prod}
+
+
+def create_app(name):
+    app = Flask(__name__)
+    app.config.from_object(CONFIGS[name])
+    return app
+
+
+app = create_app(os.getenv("APP_ENV") or "dev")
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0")
+"""  # create_app on line 22, app.run on line 25
+
+
+def test_config_default_the_image_leaves_unset_serves_the_debugger(scan):
+    """The image runs `python app.py` without setting APP_ENV: the factory's fail-open default loads the debug
+    class, so the container serves the debugger (critical; the module's PF101 and the run's PF103 fold in)."""
+    dockerfile = "FROM python:3.12\nCOPY . /app\nWORKDIR /app\nCMD [\"python\", \"app.py\"]\n"
+    assert scan({"Dockerfile": dockerfile, "app.py": ENV_FACTORY_APP}) == [
+        ("PF101", "app.py", 22, 7, "high"), ("PF401", "Dockerfile", 4, 1, "critical")]
+
+
+def test_config_default_the_image_overrides_is_not_the_debugger(scan):
+    """Tricky negative: `ENV APP_ENV=prod` in the image picks the config, so the launch is the development
+    server without the debugger (high), and the bind stays reported on the run line."""
+    dockerfile = "FROM python:3.12\nCOPY . /app\nWORKDIR /app\nENV APP_ENV=prod\nCMD [\"python\", \"app.py\"]\n"
+    assert scan({"Dockerfile": dockerfile, "app.py": ENV_FACTORY_APP}, select=["PF401"]) == [
+        ("PF401", "Dockerfile", 5, 1, "high")]

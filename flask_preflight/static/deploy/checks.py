@@ -60,10 +60,17 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         self.index = Files(files, python)
         self.python = list(python)
         # PF101 at medium or above, per module path: debug mode the module's config switches on
-        self.debug_config: Dict[str, Finding] = {}
+        self.debug_config: Dict[str, List[Finding]] = {}
         for f in [f for a in python for f in a.findings] + list(project_findings):
             if f.rule_id == "PF101" and f.severity.at_least(Severity.MEDIUM):
-                self.debug_config.setdefault(os.path.abspath(f.path), f)
+                self.debug_config.setdefault(os.path.abspath(f.path), []).append(f)
+        # (module, line) of a factory call whose config name is a literal only while these variables are unset
+        # (`create_app(os.getenv("APP_ENV") or "dev")`): a launch that sets one decides the config instead
+        self.debug_config_env: Dict[Tuple[str, int], Tuple[str, ...]] = {
+            (os.path.abspath(d.path), d.location.line): tuple(n for _, kind, info in d.values if kind == "env"
+                                                           for n in info.split())
+            for a in python for d in a.deferred
+            if d.kind == "factory-call" and any(kind == "env" for _, kind, _ in d.values)}
         # modules whose loaded config makes DEBUG follow an app-specific variable (python/project.py)
         self.debug_switches = debug_switches(self.python)
         # app-specific variables a config class turns into DEBUG (``DEBUG = bool_env("DEBUG")``): PF402
