@@ -127,7 +127,11 @@ PF103 = REGISTRY.register(Rule(
         "(a requirements file, `pyproject.toml`, `Pipfile`, setup file or Dockerfile `pip install` in the "
         "module's directory or a parent) or names `async_mode=\"eventlet\"`/`\"gevent\"`, the call is not "
         "reported, unless the project names `async_mode=\"threading\"` or the call passes "
-        "`allow_unsafe_werkzeug=True`."
+        "`allow_unsafe_werkzeug=True`. A host read from the app's config (`app.run(host=app.config[\"HOST\"])`, "
+        "`app.config.get(\"BIND_HOST\")`) is the value the project writes under that key at import: "
+        "`app.config[\"HOST\"] = ...` or `config.update(HOST=...)` outside any function or `if` in the module "
+        "or in one it imports the app from, else the attribute of the class (or constant of the settings "
+        "module) a `from_object` there loads; a key nothing sets is not reported."
     ),
     bad='''
 if __name__ == "__main__":

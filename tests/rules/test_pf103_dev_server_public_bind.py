@@ -166,3 +166,30 @@ def test_socketio_run_in_threading_mode_binds_the_dev_server(scan):
                  "requirements.txt": "eventlet\n"}) == [("PF103", "app.py", 6, 28, "medium")]
     assert scan({"app.py": SOCKET_APP.format(mode="", extra=", allow_unsafe_werkzeug=True"),
                  "requirements.txt": "eventlet\n"}) == [("PF103", "app.py", 6, 28, "medium")]
+
+
+def test_host_read_from_the_config_the_project_sets(scan):
+    """`app.run(host=app.config["HOST"])` binds what the project wrote under HOST: a module-level write in the
+    module the launcher imports the app from, or the attribute of the class a factory's from_object loads."""
+    files = {"config.py": "from flask import Flask\n\napp = Flask(__name__)\napp.config['HOST'] = '0.0.0.0'\n",
+             "main.py": "from config import app\n\nif __name__ == '__main__':\n    app.run(host=app.config['HOST'])\n",
+             "pkg/settings.py": "class Config:\n    BIND_HOST = '0.0.0.0'\n",
+             "pkg/factory.py": "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n"
+                               "    app.config.from_object('pkg.settings.Config')\n    return app\n",
+             "serve.py": "from pkg.factory import create_app\n\napp = create_app()\n\nif __name__ == '__main__':\n"
+                         "    app.run(host=app.config.get('BIND_HOST'))\n"}
+    assert scan(files) == [("PF103", "main.py", 4, 18, "medium"), ("PF103", "serve.py", 6, 18, "medium")]
+    assert "config.py:4" in scan.message("PF103", 4)
+
+
+def test_host_read_from_the_config_set_to_loopback_conditionally_or_not_at_all(scan):
+    """Tricky negatives: a loopback value, a public value written only inside an `if` or a function (not what
+    the config holds at import), and a key nothing sets are not reported."""
+    files = {"a/config.py": "from flask import Flask\n\napp = Flask(__name__)\napp.config['HOST'] = '127.0.0.1'\n",
+             "a/main.py": "from config import app\n\nif __name__ == '__main__':\n    app.run(host=app.config['HOST'])\n",
+             "b/app.py": "import os\nfrom flask import Flask\n\napp = Flask(__name__)\nif os.getenv('DOCKER'):\n"
+                         "    app.config['HOST'] = '0.0.0.0'\n\n\ndef public():\n    app.config['HOST'] = '0.0.0.0'\n\n\n"
+                         "if __name__ == '__main__':\n    app.run(host=app.config['HOST'])\n",
+             "c/app.py": "from flask import Flask\n\napp = Flask(__name__)\n\nif __name__ == '__main__':\n"
+                         "    app.run(host=app.config.get('LISTEN_HOST'))\n"}
+    assert scan(files) == []

@@ -36,6 +36,9 @@ PREFILTER_TOKENS = ("flask", "werkzeug", "socketio", "run_simple", "csrf", "secr
 _PREFILTER_RES = (
     ("DEBUG", re.compile(r"DEBUG\b\s*[=:]|[\"']DEBUG[\"']")),
     ("TESTING", re.compile(r"TESTING\b\s*[=:]")),
+    # a bind address a config class or settings module holds: `app.run(host=app.config["HOST"])` in another
+    # module reads it once from_object loads it (confighost.py)
+    ("HOST", re.compile(r"^[ \t]*(?:[A-Z0-9]+_)*HOST\s*[=:]", re.MULTILINE)),
     (".debug", re.compile(r"\.debug\s*=")),
     ("config", re.compile(r"config\s*\[")),
     (".config.", re.compile(r"\.config\.(?:update|setdefault|from_\w+)")),
