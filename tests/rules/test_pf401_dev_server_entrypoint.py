@@ -1511,3 +1511,13 @@ def test_config_default_the_image_overrides_is_not_the_debugger(scan):
     dockerfile = "FROM python:3.12\nCOPY . /app\nWORKDIR /app\nENV APP_ENV=prod\nCMD [\"python\", \"app.py\"]\n"
     assert scan({"Dockerfile": dockerfile, "app.py": ENV_FACTORY_APP}, select=["PF401"]) == [
         ("PF401", "Dockerfile", 5, 1, "high")]
+
+
+def test_dev_named_script_an_entry_script_dispatches_to_stays_low(scan):
+    """Tricky negative: the image's ENTRYPOINT script starts run-test-server.sh (entry scripts dispatch to
+    several, by argument or by the directory an ARG copies): the name keeps that one a test launch, low."""
+    dockerfile = "FROM python:3.12\nCOPY . /srv\nWORKDIR /srv\nENTRYPOINT [\"/srv/entrypoint.sh\"]\n"
+    entry = "#!/bin/sh\nexec /srv/bin/run-test-server.sh\n"
+    found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entry, "bin/run-test-server.sh": RUN_DEV_SCRIPT,
+                  "app.py": APP_DEBUG_MAIN}, select=["PF4"])
+    assert found == [("PF401", "bin/run-test-server.sh", 3, 1, "low")]

@@ -382,10 +382,13 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         """The script's lines as launches; ``args`` are its arguments (``$1``...) when a command passes them."""
         env = parent.env.copy()
         seen = 0  # each command carries every assignment above it: take only the new ones
-        # A name such as run-dev.sh marks a developer's script only when nothing else runs it: once a
+        # A name such as run-dev.sh marks a developer's script only until a deployment file names it: once a
         # Dockerfile CMD, compose command or Procfile line starts it, that launcher's own verdict decides
-        # (`CMD ["/app/bin/run-dev.sh"]` in the only image is how the container serves the app).
-        own = "" if parent.command.argv else script.dev_reason
+        # (`CMD ["/app/bin/run-dev.sh"]` in the only image is how the container serves the app). A script
+        # started by another script keeps its name's verdict: entry scripts dispatch to several (by an
+        # argument, or a directory an ARG picks), and the name says which of them is the developer's.
+        named = bool(parent.command.argv) and parent.file.kind != "shell"
+        own = "" if named else script.dev_reason
         found = [launches(cmd) for cmd in script.commands]
         scope = self.scopes.of(parent)
         here = Ctx(script, Command((), (), script.path), parent.dev_reason, env, parent.via, scope)
@@ -402,7 +405,8 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                     fresh.add(var)
             seen = len(cmd.env)
             reached, why = _guard_verdict(cmd.guards, env, args, script.path)
-            dev = parent.dev_reason or own or (cmd.dev_reason if cmd.dev_reason != script.dev_reason else "") or why
+            dev = parent.dev_reason or own or (cmd.dev_reason if not named or cmd.dev_reason != script.dev_reason
+                                               else "") or why
             sub = Ctx(script, cmd, dev, env, parent.via + (script.abs_path,), scope)
             if fresh.values:
                 self._env_vars(fresh, sub, severity)
