@@ -50,7 +50,10 @@ PF401 = REGISTRY.register(Rule(
         "debugger bound to 127.0.0.1 (`flask run` without `--host`) is reported as high: only the host or "
         "container itself reaches it. A Dockerfile CMD that every file building the image replaces (a compose "
         "service's `command`, a heroku.yml `run` entry) is reported as low: only a plain `docker run` of the "
-        "image runs it."
+        "image runs it. A script whose name marks it as a developer's (`bin/run-dev.sh`, `start_local.sh`) "
+        "keeps its launches low unless a deployment file starts it directly: when a Dockerfile CMD, compose "
+        "`command` or Procfile line names it (`CMD [\"/srv/bin/run-dev.sh\"]`), the launcher's own verdict "
+        "decides; one that another script starts (an entry script dispatching to several) keeps its name's."
     ),
     bad='''
 # Dockerfile

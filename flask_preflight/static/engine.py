@@ -287,11 +287,13 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
         result.problems.append(Problem(".", ProblemKind.TOO_COMPLEX, "cross-module analysis recursed too deeply"))
     from flask_preflight.static.deploy.checks import check_deploy, drop_subsumed
     from flask_preflight.static.deploy.reach import regrade
+    from flask_preflight.static.deploy.socketio_server import drop_async_binds
 
     analysed = {os.path.abspath(a.path) for a in analyses}
     others = [c.abs_path for c in candidates if c.kind == "python" and os.path.abspath(c.abs_path) not in analysed]
     deploy_findings, subsumed, reached = check_deploy(deploy_files, analyses, root, raw, others)
     raw = regrade(raw, analyses, reached, others, root)  # run calls no launch reaches: reported, but as low
+    raw = drop_async_binds(raw, analyses, root)  # socketio.run served by eventlet/gevent, not Werkzeug
     directives = {f.path: f.suppressions for f in deploy_files if f.suppressions}
     kept, result.suppressed = filter_findings(raw + deploy_findings, settings, directives)
     result.findings = drop_subsumed(kept, subsumed)

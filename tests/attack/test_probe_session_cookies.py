@@ -141,21 +141,22 @@ def _slow_site(cookie: str, delay: float) -> Callable[[Request], tuple]:
 
 @pytest.fixture(scope="module")
 def out_of_time_runs() -> dict:
-    """One site, three report formats: the per-URL limit (3 x --timeout = 3 s) runs out during the five
-    slow requests (0.8 s each), so the key search that follows has no time left at all."""
+    """One site, three report formats: the per-URL limit (3 x --timeout = 9 s) runs out during the five
+    slow requests (2 s each, a second inside the per-request timeout even on a loaded machine), so the key
+    search that follows has no time left at all."""
     cookie = f"session={flask_cookie(secrets.token_urlsafe(32), payload(1))}; {FLAGS}"
     runs = {}
-    with HostileServer(_slow_site(cookie, 0.8)) as server:
+    with HostileServer(_slow_site(cookie, 2.0)) as server:
         for fmt in ("json", "sarif", "text"):
-            runs[fmt] = run_probe(server.url, "--timeout", "1", fmt=fmt)
+            runs[fmt] = run_probe(server.url, "--timeout", "3", fmt=fmt)
         runs["url"] = server.url
     return runs
 
 
 def _expected_errors(url: str) -> List[tuple]:
     total = len(session_mod.load_candidates())
-    return [("timeout", "the probe did not finish within 3 s (3 x --timeout); what was received so far is reported"),
-            ("timeout", f"the PF606 key search for the cookie `session` stopped at the time limit (3 s, 3 x --timeout) "
+    return [("timeout", "the probe did not finish within 9 s (3 x --timeout); what was received so far is reported"),
+            ("timeout", f"the PF606 key search for the cookie `session` stopped at the time limit (9 s, 3 x --timeout) "
                         f"after 0 of {total:,} candidate keys")]
 
 

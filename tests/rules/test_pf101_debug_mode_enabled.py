@@ -893,3 +893,23 @@ def test_imports_in_try_and_except_keep_the_handler(scan):
     )
     assert scan({"config.py": CONFIGS, "app.py": src}) == [("PF101", "app.py", 7, 1, "high")]
     assert scan.severity("PF101", 7) == "high"
+
+
+def test_config_name_read_from_the_environment_with_a_debug_default(scan):
+    """`create_app(os.getenv("APP_ENV") or "development")` is `create_app("development")` while APP_ENV is
+    unset, exactly as `os.getenv("APP_ENV", "development")` is: the debug class is the fail-open default."""
+    files = {"settings.py": KEYED_CONFIG, "factory.py": KEYED_FACTORY,
+             "run.py": "import os\nfrom factory import create_app\n\napp = create_app(os.getenv('APP_ENV') or 'development')\n",
+             "wsgi.py": "import os\nfrom factory import create_app\n\napp = create_app(os.environ.get('APP_ENV', 'development'))\n"}
+    assert scan(files) == [("PF101", "run.py", 4, 7, "high"), ("PF101", "wsgi.py", 4, 7, "high")]
+    assert all("called with 'development' when APP_ENV is unset" in f.message for f in scan.findings)
+
+
+def test_config_name_read_from_the_environment_with_a_safe_or_no_default(scan):
+    """Tricky negatives: a production default, no default at all, and a default that is not a name the dict
+    holds pick no debug class."""
+    files = {"settings.py": KEYED_CONFIG, "factory.py": KEYED_FACTORY,
+             "a.py": "import os\nfrom factory import create_app\n\napp = create_app(os.getenv('APP_ENV') or 'production')\n",
+             "b.py": "import os\nfrom factory import create_app\n\napp = create_app(os.getenv('APP_ENV'))\n",
+             "c.py": "import os\nfrom factory import create_app\n\napp = create_app(os.getenv('APP_ENV', 'staging'))\n"}
+    assert scan(files) == []

@@ -135,3 +135,61 @@ def test_main_bind_is_medium_when_the_only_launch_is_a_development_one(scan):
     compose = "services:\n  web:\n    build: .\n    command: gunicorn app:app\n"
     assert scan({"app.py": MAIN_BIND, "docker-compose.dev.yml": compose}, select=["PF103"]) == [("PF103", "app.py", 5, 18, "medium")]
     assert _exact(scan) == [("PF103", "app.py", 5, 18, "medium")]
+
+
+SOCKET_APP = ("from flask import Flask\nfrom flask_socketio import SocketIO\napp = Flask(__name__)\n"
+              "socketio = SocketIO(app{mode})\n" + MAIN + "    socketio.run(app, host='0.0.0.0'{extra})\n")
+
+
+def test_socketio_run_served_by_eventlet_or_gevent_is_not_the_dev_server(scan):
+    """Flask-SocketIO picks eventlet, then gevent, then threading (Werkzeug): with eventlet in the
+    requirements, gevent installed by the Dockerfile, or async_mode='gevent' named, socketio.run serves with
+    that server, so its public bind is not the development server's; debug=True still wraps the app in
+    Werkzeug's DebuggedApplication (PF101 stays)."""
+    plain = SOCKET_APP.format(mode="", extra="")
+    assert scan({"a/app.py": plain, "a/requirements.txt": "flask\nflask-socketio\neventlet==0.33\n",
+                 "b/app.py": plain, "b/Dockerfile": "FROM python:3.12\nRUN pip install flask flask-socketio gevent\n"
+                                                   "COPY . .\nCMD [\"python\", \"app.py\"]\n",
+                 "c/app.py": SOCKET_APP.format(mode=", async_mode='gevent'", extra="")}) == []
+    debug = SOCKET_APP.format(mode="", extra=", debug=True")
+    assert scan({"app.py": debug, "requirements.txt": "gevent-websocket\n"}) == [("PF101", "app.py", 6, 45, "low")]
+
+
+def test_socketio_run_in_threading_mode_binds_the_dev_server(scan):
+    """Tricky negatives: no eventlet/gevent declared (engineio falls back to threading, Werkzeug), async_mode
+    'threading' named, allow_unsafe_werkzeug=True (its author met the threading mode's refusal), and a
+    package that only mentions the name (`geventhttpclient`) keep PF103."""
+    plain = SOCKET_APP.format(mode="", extra="")
+    assert scan({"app.py": plain, "requirements.txt": "flask-socketio\ngeventhttpclient\n"}) == [
+        ("PF103", "app.py", 6, 28, "medium")]
+    assert scan({"app.py": SOCKET_APP.format(mode=", async_mode='threading'", extra=""),
+                 "requirements.txt": "eventlet\n"}) == [("PF103", "app.py", 6, 28, "medium")]
+    assert scan({"app.py": SOCKET_APP.format(mode="", extra=", allow_unsafe_werkzeug=True"),
+                 "requirements.txt": "eventlet\n"}) == [("PF103", "app.py", 6, 28, "medium")]
+
+
+def test_host_read_from_the_config_the_project_sets(scan):
+    """`app.run(host=app.config["HOST"])` binds what the project wrote under HOST: a module-level write in the
+    module the launcher imports the app from, or the attribute of the class a factory's from_object loads."""
+    files = {"config.py": "from flask import Flask\n\napp = Flask(__name__)\napp.config['HOST'] = '0.0.0.0'\n",
+             "main.py": "from config import app\n\nif __name__ == '__main__':\n    app.run(host=app.config['HOST'])\n",
+             "pkg/settings.py": "class Config:\n    BIND_HOST = '0.0.0.0'\n",
+             "pkg/factory.py": "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n"
+                               "    app.config.from_object('pkg.settings.Config')\n    return app\n",
+             "serve.py": "from pkg.factory import create_app\n\napp = create_app()\n\nif __name__ == '__main__':\n"
+                         "    app.run(host=app.config.get('BIND_HOST'))\n"}
+    assert scan(files) == [("PF103", "main.py", 4, 18, "medium"), ("PF103", "serve.py", 6, 18, "medium")]
+    assert "config.py:4" in scan.message("PF103", 4)
+
+
+def test_host_read_from_the_config_set_to_loopback_conditionally_or_not_at_all(scan):
+    """Tricky negatives: a loopback value, a public value written only inside an `if` or a function (not what
+    the config holds at import), and a key nothing sets are not reported."""
+    files = {"a/config.py": "from flask import Flask\n\napp = Flask(__name__)\napp.config['HOST'] = '127.0.0.1'\n",
+             "a/main.py": "from config import app\n\nif __name__ == '__main__':\n    app.run(host=app.config['HOST'])\n",
+             "b/app.py": "import os\nfrom flask import Flask\n\napp = Flask(__name__)\nif os.getenv('DOCKER'):\n"
+                         "    app.config['HOST'] = '0.0.0.0'\n\n\ndef public():\n    app.config['HOST'] = '0.0.0.0'\n\n\n"
+                         "if __name__ == '__main__':\n    app.run(host=app.config['HOST'])\n",
+             "c/app.py": "from flask import Flask\n\napp = Flask(__name__)\n\nif __name__ == '__main__':\n"
+                         "    app.run(host=app.config.get('LISTEN_HOST'))\n"}
+    assert scan(files) == []

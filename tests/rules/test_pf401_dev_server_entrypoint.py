@@ -1443,3 +1443,81 @@ def test_a_flask_command_is_looked_up_in_the_launchs_own_project(scan):
     files["blog/app.py"] = cli
     scan(files, select=["PF401"])
     assert _rel(scan) == [("PF401", "blog/Dockerfile", 4, 1, "high")]
+
+
+RUN_DEV_SCRIPT = "#!/bin/sh\n# start the server\npython app.py --reload\n"  # the launch on line 3
+
+
+def test_dev_named_script_the_image_runs_is_what_the_image_serves(scan):
+    """`CMD ["/srv/bin/run-dev.sh"]` in the only Dockerfile (the repository COPYed to /srv): the script's name
+    does not make the container a developer's machine, so the debugger it starts is critical; the run call's
+    own PF101/PF103 are folded into that PF401."""
+    dockerfile = "FROM python:3.12\nCOPY . /srv\nWORKDIR /srv\nCMD [\"/srv/bin/run-dev.sh\"]\n"
+    found = scan({"Dockerfile": dockerfile, "bin/run-dev.sh": RUN_DEV_SCRIPT, "app.py": APP_DEBUG_MAIN})
+    assert found == [("PF401", "bin/run-dev.sh", 3, 1, "critical")]
+
+
+def test_dev_named_script_nothing_or_a_dev_image_runs_stays_low(scan):
+    """Tricky negatives: the same script with no launcher is not a launch of the project at all, and launched
+    by Dockerfile.dev it is a developer's tool: the finding stays low."""
+    alone = scan({"bin/run-dev.sh": RUN_DEV_SCRIPT, "app.py": APP_DEBUG_MAIN}, select=["PF4"])
+    assert alone == []
+    dev_image = "FROM python:3.12\nCOPY . /srv\nWORKDIR /srv\nCMD [\"/srv/bin/run-dev.sh\"]\n"
+    found = scan({"Dockerfile.dev": dev_image, "bin/run-dev.sh": RUN_DEV_SCRIPT, "app.py": APP_DEBUG_MAIN},
+                 select=["PF4"])
+    assert found == [("PF401", "bin/run-dev.sh", 3, 1, "low")]
+
+
+ENV_FACTORY_APP = """\
+import os
+from flask import Flask
+
+
+class Dev:
+    DEBUG = True
+
+
+class Prod:
+    DEBUG = False
+
+
+CONFIGS = {"dev": Dev, "prod": Prod}
+
+
+def create_app(name):
+    app = Flask(__name__)
+    app.config.from_object(CONFIGS[name])
+    return app
+
+
+app = create_app(os.getenv("APP_ENV") or "dev")
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0")
+"""  # create_app on line 22, app.run on line 25
+
+
+def test_config_default_the_image_leaves_unset_serves_the_debugger(scan):
+    """The image runs `python app.py` without setting APP_ENV: the factory's fail-open default loads the debug
+    class, so the container serves the debugger (critical; the module's PF101 and the run's PF103 fold in)."""
+    dockerfile = "FROM python:3.12\nCOPY . /app\nWORKDIR /app\nCMD [\"python\", \"app.py\"]\n"
+    assert scan({"Dockerfile": dockerfile, "app.py": ENV_FACTORY_APP}) == [
+        ("PF101", "app.py", 22, 7, "high"), ("PF401", "Dockerfile", 4, 1, "critical")]
+
+
+def test_config_default_the_image_overrides_is_not_the_debugger(scan):
+    """Tricky negative: `ENV APP_ENV=prod` in the image picks the config, so the launch is the development
+    server without the debugger (high), and the bind stays reported on the run line."""
+    dockerfile = "FROM python:3.12\nCOPY . /app\nWORKDIR /app\nENV APP_ENV=prod\nCMD [\"python\", \"app.py\"]\n"
+    assert scan({"Dockerfile": dockerfile, "app.py": ENV_FACTORY_APP}, select=["PF401"]) == [
+        ("PF401", "Dockerfile", 5, 1, "high")]
+
+
+def test_dev_named_script_an_entry_script_dispatches_to_stays_low(scan):
+    """Tricky negative: the image's ENTRYPOINT script starts run-test-server.sh (entry scripts dispatch to
+    several, by argument or by the directory an ARG copies): the name keeps that one a test launch, low."""
+    dockerfile = "FROM python:3.12\nCOPY . /srv\nWORKDIR /srv\nENTRYPOINT [\"/srv/entrypoint.sh\"]\n"
+    entry = "#!/bin/sh\nexec /srv/bin/run-test-server.sh\n"
+    found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entry, "bin/run-test-server.sh": RUN_DEV_SCRIPT,
+                  "app.py": APP_DEBUG_MAIN}, select=["PF4"])
+    assert found == [("PF401", "bin/run-test-server.sh", 3, 1, "low")]

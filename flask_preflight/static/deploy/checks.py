@@ -60,10 +60,17 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         self.index = Files(files, python)
         self.python = list(python)
         # PF101 at medium or above, per module path: debug mode the module's config switches on
-        self.debug_config: Dict[str, Finding] = {}
+        self.debug_config: Dict[str, List[Finding]] = {}
         for f in [f for a in python for f in a.findings] + list(project_findings):
             if f.rule_id == "PF101" and f.severity.at_least(Severity.MEDIUM):
-                self.debug_config.setdefault(os.path.abspath(f.path), f)
+                self.debug_config.setdefault(os.path.abspath(f.path), []).append(f)
+        # (module, line) of a factory call whose config name is a literal only while these variables are unset
+        # (`create_app(os.getenv("APP_ENV") or "dev")`): a launch that sets one decides the config instead
+        self.debug_config_env: Dict[Tuple[str, int], Tuple[str, ...]] = {
+            (os.path.abspath(d.path), d.location.line): tuple(n for _, kind, info in d.values if kind == "env"
+                                                           for n in info.split())
+            for a in python for d in a.deferred
+            if d.kind == "factory-call" and any(kind == "env" for _, kind, _ in d.values)}
         # modules whose loaded config makes DEBUG follow an app-specific variable (python/project.py)
         self.debug_switches = debug_switches(self.python)
         # app-specific variables a config class turns into DEBUG (``DEBUG = bool_env("DEBUG")``): PF402
@@ -375,6 +382,13 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         """The script's lines as launches; ``args`` are its arguments (``$1``...) when a command passes them."""
         env = parent.env.copy()
         seen = 0  # each command carries every assignment above it: take only the new ones
+        # A name such as run-dev.sh marks a developer's script only until a deployment file names it: once a
+        # Dockerfile CMD, compose command or Procfile line starts it, that launcher's own verdict decides
+        # (`CMD ["/app/bin/run-dev.sh"]` in the only image is how the container serves the app). A script
+        # started by another script keeps its name's verdict: entry scripts dispatch to several (by an
+        # argument, or a directory an ARG picks), and the name says which of them is the developer's.
+        named = bool(parent.command.argv) and parent.file.kind != "shell"
+        own = "" if named else script.dev_reason
         found = [launches(cmd) for cmd in script.commands]
         scope = self.scopes.of(parent)
         here = Ctx(script, Command((), (), script.path), parent.dev_reason, env, parent.via, scope)
@@ -391,7 +405,8 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                     fresh.add(var)
             seen = len(cmd.env)
             reached, why = _guard_verdict(cmd.guards, env, args, script.path)
-            dev = parent.dev_reason or script.dev_reason or cmd.dev_reason or why
+            dev = parent.dev_reason or own or (cmd.dev_reason if not named or cmd.dev_reason != script.dev_reason
+                                               else "") or why
             sub = Ctx(script, cmd, dev, env, parent.via + (script.abs_path,), scope)
             if fresh.values:
                 self._env_vars(fresh, sub, severity)

@@ -36,7 +36,8 @@ class PythonLaunches:
     others: List[str]
     skipped: Dict[str, Optional[ModuleSummary]]
     subsumed: Dict[Tuple[str, int, int], Tuple[str, int]]
-    debug_config: Dict[str, Finding]
+    debug_config: Dict[str, List[Finding]]
+    debug_config_env: Dict[Tuple[str, int], Tuple[str, ...]]
     debug_switches: Dict[str, "DebugSwitch"]  # python/project.py: debug mode picked by an app variable
 
     def _pf401(self, launch: Launch, ctx: Ctx, what: str, why: List[Tuple[str, Optional[Origin]]],
@@ -288,7 +289,7 @@ class PythonLaunches:
             switched = self._switched_debug(module, ctx.env)
             if switched:
                 return switched
-            config = self._config_debug(module)
+            config = self._config_debug(module, ctx.env)
             if config is not None:
                 return [(f"the app's config enables debug mode ({config.path}:{config.line})", config.location)]
         return []
@@ -328,13 +329,16 @@ class PythonLaunches:
                         break
         return out
 
-    def _config_debug(self, module: ModuleSummary) -> Optional[Finding]:
+    def _config_debug(self, module: ModuleSummary, env: Env) -> Optional[Finding]:
         """A PF101 (medium or above) in the module or in what it imports, up to three levels deep: the
-        ``DevelopmentConfig`` a ``create_app()`` loads is what ``app.run()`` then runs with."""
+        ``DevelopmentConfig`` a ``create_app()`` loads is what ``app.run()`` then runs with. One that holds
+        only while variables are unset (``create_app(os.getenv("APP_ENV") or "dev")``) does not count for a
+        launch that sets one of them: the value it sets picks the config."""
         for current in self._module_and_imports(module):
-            hit = self.debug_config.get(os.path.abspath(current.path))
-            if hit is not None:
-                return hit
+            for hit in self.debug_config.get(os.path.abspath(current.path), []):
+                names = self.debug_config_env.get((os.path.abspath(hit.path), hit.line), ())
+                if not any(env.get(name) is not None for name in names):
+                    return hit
         return None
 
 

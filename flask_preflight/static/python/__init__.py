@@ -40,6 +40,9 @@ _PREFILTER_RES = (
     ("TESTING", re.compile(r"TESTING\b\s*[=:]")),
     # PyJWT imported (``import jwt``, ``import os, jwt``, ``from jwt import encode``): its keys are PF201/PF202's
     ("jwt", re.compile(r"^[ \t]*(?:import[ \t]+[\w., \t]*\bjwt\b|from[ \t]+jwt\b)", re.MULTILINE)),
+    # a bind address a config class or settings module holds: `app.run(host=app.config["HOST"])` in another
+    # module reads it once from_object loads it (confighost.py)
+    ("HOST", re.compile(r"^[ \t]*(?:[A-Z0-9]+_)*HOST\s*[=:]", re.MULTILINE)),
     (".debug", re.compile(r"\.debug\s*=")),
     ("config", re.compile(r"config\s*\[")),
     (".config.", re.compile(r"\.config\.(?:update|setdefault|from_\w+)")),

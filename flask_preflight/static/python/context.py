@@ -73,6 +73,9 @@ class DevServerRun:
     # gated, but by a condition neither known nor shaped like a development switch (``if ssl_mode:``): a
     # launch reaching the code may take the branch
     gate_open: bool = False
+    # the host is ``<app>.config["HOST"]``: the key, and where the argument is (confighost.py resolves it)
+    host_key: str = ""
+    host_at: Optional[Location] = None
 
 
 @dataclass
@@ -145,6 +148,8 @@ class ModuleSummary:
     # (``from pkg.cli import main`` ... ``main()`` under the ``__main__`` guard -> "pkg.cli.main").
     imported: List[str] = field(default_factory=list)
     main_calls: List[str] = field(default_factory=list)
+    # host-like config keys the module sets at import: KEY -> (value unset, where, variables) (confighost.py)
+    config_hosts: Dict[str, Tuple[str, Location, Tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from flask_preflight.static.python.evaluate import (ClassRef, EnvVerdict, Evalua
 from flask_preflight.static.python.configpick import selector_ref
 from flask_preflight.static.python.configwrites import (config_writes, dict_nodes, mapping_args, outside,
                                                         subscript_key)
+from flask_preflight.static.python.confighost import config_key_read
 from flask_preflight.static.python.flaskapi import (config_receiver, is_flask_app, is_socketio, module_imports_flask,
                                                    module_imports_non_flask_framework)
 from flask_preflight.static.python.model import Reach, Site
@@ -238,12 +239,16 @@ class DebugChecks:
         unsafe_on = unsafe is not None and truthy(Evaluator(self.model).eval(unsafe, site.scope, unsafe.lineno)) is True
         host: Optional[str] = ""
         host_param = ""
+        host_key, host_at = "", None
         if host_node is not None:
             ev = Evaluator(self.model)
             value = ev.eval(host_node, site.scope, host_node.lineno)
             if not isinstance(value, str) and isinstance(host_node, ast.Name):
                 value = self._default_kept(host_node, site, ev)  # what it binds when no option replaces it
             host = value if isinstance(value, str) else None
+            if host is None:
+                host_key = config_key_read(self.model, host_node, site.scope, host_node.lineno)
+                host_at = self.ctx.location(host_node) if host_key else None
             if isinstance(host_node, ast.Name):
                 binding, _ = self.model.lookup(host_node.id, site.scope, host_node.lineno)
                 host_param = host_node.id if binding is not None and binding.kind == "param" else ""
@@ -258,7 +263,7 @@ class DebugChecks:
         self.ctx.dev_servers.append(DevServerRun(kind, site.reach.value, self.ctx.location(call), self.ctx.snippet(call),
                                                  debug, names, default, debugger, gate.reached is not True, unsafe_on,
                                                  table, site.function or "", host, gate_env, gate_for, host_param,
-                                                 gate_open))
+                                                 gate_open, host_key, host_at))
 
     def _branch_runs(self, site: Site, value: str) -> Optional[bool]:
         """Whether the branch holding ``site`` runs when the environment variable it tests is ``value``."""

@@ -289,8 +289,14 @@ def _argument(ctx: Context, node: ast.expr, site: Site, slot: str) -> List[Tuple
         value = ev.eval(node, site.scope, node.lineno)
         if isinstance(value, (ClassRef, ImportRef, ModuleRef)):
             value = value.qualname  # create_app(DevelopmentConfig): the class itself
-        # a name an environment variable can change is judged where the factory reads it
-        return [(slot, "str", value)] if isinstance(value, str) and value and not ev.trace.env_reads else []
+        if not isinstance(value, str) or not value:
+            return []
+        if not ev.trace.env_reads:
+            return [(slot, "str", value)]
+        # `create_app(os.getenv("APP_ENV", "dev"))` or `os.getenv("APP_ENV") or "dev"`: with the variable
+        # unset (the Evaluator's default) the factory gets the literal; the variables go in a row of their own
+        names = [n for n in ev.trace.env_names if n != "?"]
+        return [(slot, "str", value), (slot + "?env", "env", " ".join(names))] if names else []
     rows: List[Tuple[str, str, str]] = []
     for key, value in entries.items():
         if CONFIG_KEY_RE.match(key):
@@ -338,6 +344,7 @@ def resolve_factory_calls(index: Any, deferred: List[Deferred], findings: List[F
             continue
         fn = d.ref.rsplit(".", 1)[-1]
         rows = {slot: (kind, info) for slot, kind, info in d.values}
+        env_rows = {slot[: -len("?env")]: info for slot, (kind, info) in rows.items() if kind == "env"}
         for how, param, pos, loader in specs:
             if how == "kwargs":
                 applied = [(s, k, i) for s, (k, i) in rows.items() if not s.startswith("#") and "." not in s
@@ -348,13 +355,15 @@ def resolve_factory_calls(index: Any, deferred: List[Deferred], findings: List[F
                 if how == "mapping" and kind == "dict":
                     applied = [(s, k, i) for s, (k, i) in rows.items() if s.startswith(slot + ".")]
                 elif how.startswith("object-key ") and kind == "str":
-                    _keyed_debug(index, how.split(" ", 1)[1], info, fn, loader, d, findings, class_debug)
+                    _keyed_debug(index, how.split(" ", 1)[1], info, fn, loader, d, findings, class_debug,
+                                 env_rows.get(slot, ""))
                     continue
                 elif how == "object" and kind == "str":
                     fact = class_debug(info, loader.path)
                     if fact is not None:
                         findings.append(PF101.finding(
-                            f"Debug mode is enabled: `{fn}()` is called with {info!r}, which `{fn}()` passes to "
+                            f"Debug mode is enabled: `{fn}()` is called with {info!r}{_when_unset(env_rows.get(slot, ''))}, "
+                            f"which `{fn}()` passes to "
                             f"`from_object` ({loader.path}:{loader.line}); it sets DEBUG = {fact.value!r} at "
                             f"{fact.location.path}:{fact.location.line}. The call runs {d.context}.",
                             d.location, severity=d.severity, snippet=d.snippet, evidence=d.snippet.strip(),
@@ -382,8 +391,13 @@ def resolve_factory_calls(index: Any, deferred: List[Deferred], findings: List[F
                         evidence=d.snippet.strip(), related=(loader,)))
 
 
+def _when_unset(names: str) -> str:
+    """" when APP_ENV is unset" for an argument that is a literal only while its variables are unset."""
+    return f" when {unset_phrase(names.split())}" if names else ""
+
+
 def _keyed_debug(index: Any, dict_ref: str, name: str, fn: str, loader: Location, d: Deferred,
-                 findings: List[Finding], class_debug: Any) -> None:
+                 findings: List[Finding], class_debug: Any, env_names: str = "") -> None:
     """PF101 at ``create_app("development")`` when the factory's ``from_object(CONFIGS[name])`` picks a class
     that sets DEBUG = True."""
     owner, _, dict_name = dict_ref.rpartition(".")
@@ -394,7 +408,8 @@ def _keyed_debug(index: Any, dict_ref: str, name: str, fn: str, loader: Location
         return
     cls = qual.rsplit(".", 1)[-1]  # type: ignore[union-attr]
     findings.append(PF101.finding(
-        f"Debug mode is enabled: `{fn}()` is called with {name!r}, which `{fn}()` looks up in `{dict_name}` and "
+        f"Debug mode is enabled: `{fn}()` is called with {name!r}{_when_unset(env_names)}, which `{fn}()` looks "
+        f"up in `{dict_name}` and "
         f"passes to `from_object` ({loader.path}:{loader.line}): it picks `{cls}`, which sets DEBUG = "
         f"{fact.value!r} at {fact.location.path}:{fact.location.line}. The call runs {d.context}.",
         d.location, severity=d.severity, snippet=d.snippet, evidence=d.snippet.strip(),

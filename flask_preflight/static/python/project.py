@@ -30,6 +30,7 @@ from flask_preflight.static.python.randomkeys import random_constants, random_fu
 from flask_preflight.static.python.startguards import PENDING_KIND, exiting_functions
 from flask_preflight.static.python.mappinguse import readers, referenced_names, used_elsewhere
 from flask_preflight.static.python.configpick import config_selectors, resolve_selected
+from flask_preflight.static.python.confighost import HOST_KEY_RE, module_config_hosts, resolve_config_hosts
 
 _SIMPLE = (bool, int, float, str, type(None))
 
@@ -103,6 +104,7 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary.secret_dicts = secret_dicts(ctx)
     summary.imported, summary.main_calls = _entry_links(model)
     summary.referenced = referenced_names(model)
+    summary.config_hosts = module_config_hosts(ctx)
     for name, info in model.classes.items():
         qual = f"{model.module_name}.{name}" if model.module_name else name
         bases: List[str] = []
@@ -113,13 +115,13 @@ def summarize(ctx: Context) -> ModuleSummary:
         cls = ClassSummary(name, qual, ctx.location(info.node), ctx.snippet(info.node).split("\n")[0], bases)
         for attr, bindings in info.scope.bindings.items():
             b = bindings[-1]
-            if attr in SUMMARY_KEYS and b.kind == "assign" and b.value is not None:
+            if (attr in SUMMARY_KEYS or HOST_KEY_RE.match(attr)) and b.kind == "assign" and b.value is not None:
                 target = _target_node(b.node, attr) or b.node
                 cls.attrs[attr] = _fact(ctx, attr, b.value, info.scope, b.line, target)
         summary.classes[name] = cls
     for name, bindings in model.module_scope.bindings.items():
         b = bindings[-1]
-        if name in SUMMARY_KEYS and b.kind == "assign" and b.value is not None:
+        if (name in SUMMARY_KEYS or HOST_KEY_RE.match(name)) and b.kind == "assign" and b.value is not None:
             summary.constants[name] = _fact(ctx, name, b.value, model.module_scope, b.line,
                                             _target_node(b.node, name) or b.node)
         pairs = _dict_pairs(b.value) if b.kind == "assign" else None
@@ -316,6 +318,7 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
     loaded: Dict[str, List[Deferred]] = {}
     test_paths = {s.path for s in summaries if s.is_test}
     resolve_selected([d for a in analyses for d in a.deferred], index)  # from_object(pick_config())
+    findings += resolve_config_hosts(analyses, index)  # app.run(host=app.config["HOST"])
     for a in analyses:
         for d in a.deferred:
             if d.kind == "load-object" and d.path not in test_paths and d.reach != "main":
