@@ -1521,3 +1521,35 @@ def test_pf301_blueprint_module_in_a_namespace_directory_the_app_imports_is_repo
     files = {"app.py": "from flask import Flask\nfrom api.items import bp\n\napp = Flask(__name__)\n"
                        "app.register_blueprint(bp)\n", "api/items.py": _BP_VIEWS}
     assert scan(files, select=["PF301"]) == [("PF301", "api/items.py", 11, 9, "medium")]
+
+
+_ARCHIVED_VIEWS = """\
+from flask import jsonify
+
+
+@bp.route("/items")
+def items():
+    try:
+        return jsonify(load())
+    except Exception as e:
+        return jsonify(error=str(e)), 500
+"""
+
+
+def test_pf301_module_whose_decorator_names_an_unbound_blueprint_is_never_served(scan) -> None:
+    # `bp` is bound nowhere in the file: importing it raises NameError at the decorator, so no view in it (not
+    # even one above the failing decorator) is registered, whoever imports it and whether or not the app is scanned
+    early = _BP_VIEWS.replace('bp = Blueprint("items", __name__)\n', 'old = Blueprint("old", __name__)\n') \
+        .replace("@bp.route", "@old.route") + "\n\n" + _ARCHIVED_VIEWS.replace("/items", "/more") \
+        .replace("def items", "def more").replace("from flask import jsonify\n", "")
+    files = {"docs/archive_routes.py": _ARCHIVED_VIEWS, "api/__init__.py": "", "api/mixed.py": early}
+    assert scan(files, select=["PF301"]) == []
+
+
+def test_pf301_blueprint_from_a_star_import_or_a_global_store_is_reported(scan) -> None:
+    # tricky negatives: `from api import *` may bring `bp`; `global bp` in a function binds it at call time
+    star = "from api import *\n" + _ARCHIVED_VIEWS
+    late = _ARCHIVED_VIEWS + "\n\ndef init(app):\n    global bp\n    bp = app.blueprints['items']\n"
+    files = {"api/__init__.py": "from flask import Blueprint\nbp = Blueprint('items', __name__)\n",
+             "star.py": star, "late.py": late}
+    assert scan(files, select=["PF301"]) == [("PF301", "late.py", 9, 9, "medium"), ("PF301", "star.py", 10, 9, "medium")]

@@ -15,7 +15,7 @@ from flask_preflight.static.python.views.diagnostic import DiagnosticRoutes, _di
 from flask_preflight.static.python.views.facts import module_exceptions, qualify, serializers, signals
 from flask_preflight.static.python.views.guards import AUTH_NAME_RE
 from flask_preflight.static.python.views.leaks import ExceptionLeaks
-from flask_preflight.static.python.views.served import blueprint_only, creates_app, dotted_strings
+from flask_preflight.static.python.views.served import blueprint_only, creates_app, dotted_strings, unimportable
 
 __all__ = ["AUTH_NAME_RE", "ViewChecks", "_diagnostic_path", "check"]
 
@@ -30,6 +30,8 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
                                                 leaky=leaky_functions(self.model), creates_app=creates_app(self.model),
                                                 names=dotted_strings(self.model))
         if module_imports_non_flask_framework(self.model) and not module_imports_flask(self.model):
+            return
+        if unimportable(self.model):  # its import stops at a NameError: no view in it is ever served
             return
         self._discover()
         for receiver, hook, scope, app_wide in self.hooks:
