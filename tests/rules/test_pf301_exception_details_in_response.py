@@ -1553,3 +1553,99 @@ def test_pf301_blueprint_from_a_star_import_or_a_global_store_is_reported(scan) 
     files = {"api/__init__.py": "from flask import Blueprint\nbp = Blueprint('items', __name__)\n",
              "star.py": star, "late.py": late}
     assert scan(files, select=["PF301"]) == [("PF301", "late.py", 9, 9, "medium"), ("PF301", "star.py", 10, 9, "medium")]
+
+
+def test_pf301_helper_a_socketio_handler_calls_emits_to_the_client(scan) -> None:
+    # emit() inside a function the handler calls answers the same client (request.sid of the event)
+    src = """\
+from flask import Flask
+from flask_socketio import SocketIO, emit
+from store import save, wipe
+
+app = Flask(__name__)
+socketio = SocketIO(app)
+
+
+@socketio.on("command")
+def command(data):
+    if data["cmd"] == "save":
+        do_save(data)
+    else:
+        do_wipe(data)
+
+
+def do_save(data):
+    try:
+        save(data)
+    except Exception as e:
+        emit("response", {"data": f"Server error: {e}", "is_error": True})
+
+
+def do_wipe(data):
+    try:
+        wipe(data)
+    except Exception as e:
+        return emit("response", {"data": "Could not wipe: " + str(e)})
+
+
+def report(data):
+    try:
+        save(data)
+    except Exception as e:
+        emit("response", {"data": str(e)})
+"""
+    assert scan({"app.py": src}, select=["PF301"]) == [("PF301", "app.py", 21, 9, "medium"),
+                                                       ("PF301", "app.py", 28, 9, "medium")]
+    assert "`do_save`, which Socket.IO handler `command` calls" in scan.message("PF301", 21)
+
+
+def test_pf301_what_a_socketio_helper_returns_goes_to_the_handler_not_the_client(scan) -> None:
+    # tricky negatives: the helper's returned text is logged by the handler, a helper reached only from a plain
+    # function, and a helper that logs and emits a fixed message
+    src = """\
+import logging
+from flask import Flask
+from flask_socketio import SocketIO, emit
+from store import save
+
+app = Flask(__name__)
+socketio = SocketIO(app)
+log = logging.getLogger(__name__)
+
+
+@socketio.on("command")
+def command(data):
+    err = try_save(data)
+    if err:
+        log.error(err)
+        emit("response", {"ok": False})
+    quiet(data)
+
+
+def try_save(data):
+    try:
+        save(data)
+    except Exception as e:
+        return str(e)
+    return None
+
+
+def quiet(data):
+    try:
+        save(data)
+    except Exception:
+        log.exception("save failed")
+        emit("response", {"data": "could not save"})
+
+
+def cron():
+    unreached()
+
+
+def unreached():
+    try:
+        save(None)
+    except Exception as e:
+        emit("response", {"data": str(e)})
+"""
+    assert scan({"app.py": src}, select=["PF301"]) == []

@@ -34,6 +34,7 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
         if unimportable(self.model):  # its import stops at a NameError: no view in it is ever served
             return
         self._discover()
+        self._socket_helpers()
         for receiver, hook, scope, app_wide in self.hooks:
             if self._guards(hook):
                 facts.guard_hooks.append((qualify(self.model, receiver) or "", app_wide))

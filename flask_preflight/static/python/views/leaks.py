@@ -394,7 +394,11 @@ class ExceptionLeaks(Guards):
             return hit if hit is not None or not calls_project else self._callee_hit(node, use, flow)
         for stmt in flow.stmts:
             sinks: List[Tuple[ast.AST, ast.AST]] = []  # (where to report, what to search)
-            if isinstance(stmt, ast.Return) and stmt.value is not None:
+            if view.socket_helper_of:  # a helper's return goes to the handler; only its emits reach the client
+                if isinstance(stmt, (ast.Return, ast.Expr)) and stmt.value is not None:
+                    sinks += [(stmt, node) for node, _ in _walk_expr(stmt.value)
+                              if isinstance(node, ast.Call) and self._socket_send(node)]
+            elif isinstance(stmt, ast.Return) and stmt.value is not None:
                 sinks.append((stmt, stmt.value))
             elif isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call) and (
                     self._http_exception(stmt.exc.func) or self._simple(stmt.exc.func) == "abort"):
@@ -478,6 +482,7 @@ class ExceptionLeaks(Guards):
         hit = max(hits, key=rank)
         sev = Severity.HIGH if rank(hit) > 0 else Severity.MEDIUM
         who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else \
+            f"`{view.name}`, which Socket.IO handler `{view.socket_helper_of}` calls," if view.socket_helper_of else \
             f"Socket.IO handler `{view.name}`" if view.socket and not view.route else \
             f"before_request hook `{view.name}`" if view.hook and not view.route else f"View `{view.name}`"
         subject = hit.label

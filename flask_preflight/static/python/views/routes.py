@@ -17,6 +17,7 @@ from flask_preflight.rules import Rule
 from flask_preflight.static.python.context import Context, Pending
 from flask_preflight.static.python.evaluate import Evaluator
 from flask_preflight.static.python.flaskapi import is_flask_app, is_socketio, module_imports_flask
+from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.model import Scope, Site
 from flask_preflight.static.python.views.flow import Ancestors, FuncDef, Hit, _Flow, _int_const
 from flask_preflight.static.python.views.vocabulary import (BUILTIN_EXCEPTIONS, CLIENT_FACING_PACKAGES, CLIENT_FACING_RE,
@@ -56,6 +57,7 @@ class View:
     handler: Optional[str] = None  # "catchall" | "500" | "specific" for error handlers worth checking
     handler_for: str = ""  # what the handler handles, for messages
     socket: bool = False  # a Flask-SocketIO event handler: what it emits or returns goes to the client
+    socket_helper_of: str = ""  # a module function a Socket.IO handler calls: only what it emits goes out
     hook: bool = False  # a before_request hook: a value it returns is the response and the view never runs
     cls: Optional[ast.ClassDef] = None
 
@@ -120,6 +122,28 @@ class RouteModel:
                 self._decorated_function(stmt, site)
             elif isinstance(stmt, ast.ClassDef):
                 self._class(stmt, site)
+
+    def _socket_helpers(self, depth: int = 3) -> None:
+        """Module functions a Socket.IO handler calls by name, directly or through each other (up to ``depth``
+        calls deep), run inside the handler's event context: Flask-SocketIO's ``emit()``/``send()`` there answer
+        the client that sent the event (``request.sid``), so what they emit is the handler's answer. What they
+        return goes back to the handler, not to the client (``View.socket_helper_of``)."""
+        frontier = [v for v in self.views.values() if v.socket]
+        for _ in range(depth):
+            found: List[View] = []
+            for view in frontier:
+                params = {a.arg for a in ast.walk(view.node.args) if isinstance(a, ast.arg)}
+                for n in walk_nodes(view.node):
+                    if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Name)) or n.func.id in params:
+                        continue
+                    b = self.model.module_scope.bindings.get(n.func.id, [])
+                    if len(b) != 1 or b[0].kind != "def" or id(b[0].node) in self.views:
+                        continue  # rebound, not a function, or already judged as a view of its own
+                    helper = self._view(b[0].node, self.model.module_scope)  # type: ignore[arg-type]
+                    helper.socket = True
+                    helper.socket_helper_of = view.socket_helper_of or view.name
+                    found.append(helper)
+            frontier = found
 
     def _decorated_function(self, fn: FuncDef, site: Site) -> None:
         for dec in fn.decorator_list:
