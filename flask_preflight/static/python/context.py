@@ -52,7 +52,7 @@ class DevServerRun:
     its value when they are unset) or "" when no debug argument is passed (Flask.run then reads FLASK_DEBUG).
     """
 
-    kind: str  # "app.run()", "socketio.run()", "run_simple()"
+    kind: str  # "app.run()", "socketio.run()", "run_simple()", "Dash.run()" (Flask's app.run underneath)
     reach: str  # Reach value: "import", "main", "function"
     location: Location
     snippet: str

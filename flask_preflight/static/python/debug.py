@@ -20,7 +20,7 @@ from flask_preflight.static.python.configpick import selector_ref
 from flask_preflight.static.python.configwrites import (config_writes, dict_nodes, mapping_args, outside,
                                                         subscript_key)
 from flask_preflight.static.python.confighost import config_key_read
-from flask_preflight.static.python.flaskapi import (config_receiver, is_flask_app, is_socketio, module_imports_flask,
+from flask_preflight.static.python.flaskapi import (config_receiver, is_dash, is_flask_app, is_socketio, module_imports_flask,
                                                    module_imports_non_flask_framework)
 from flask_preflight.static.python.model import Reach, Site
 
@@ -147,7 +147,7 @@ class DebugChecks:
             return
         if not isinstance(func, ast.Attribute):
             return
-        if func.attr == "run":
+        if func.attr in ("run", "run_server"):
             self._run(call, site)
         elif func.attr == "from_object" and config_receiver(self.model, func.value, site.scope, call.lineno):
             self._from_object(call, site)
@@ -156,7 +156,13 @@ class DebugChecks:
 
     def _run(self, call: ast.Call, site: Site) -> None:
         recv = call.func.value  # type: ignore[attr-defined]
-        if is_socketio(self.model, recv, site.scope, call.lineno):
+        if is_dash(self.model, recv, site.scope, call.lineno):
+            # Dash.run(host, port, proxy, debug, ...) (run_server is its older name) ends in
+            # self.server.run(host=host, port=port, debug=debug): Flask's app.run, so debug=True is the debugger
+            kind, host_pos, debug_pos = "Dash.run()", 0, 3
+        elif call.func.attr != "run":  # type: ignore[attr-defined]
+            return  # run_server is Dash's name only
+        elif is_socketio(self.model, recv, site.scope, call.lineno):
             kind, host_pos, debug_pos = "socketio.run()", 1, None
         elif is_flask_app(self.model, recv, site.scope, call.lineno):
             kind, host_pos, debug_pos = "app.run()", 0, 2
@@ -289,7 +295,7 @@ class DebugChecks:
             kept = " unless an option given at run time replaces it" if isinstance(value, str) else ""
         if not isinstance(value, str) or value.strip() not in PUBLIC_HOSTS:
             return
-        if value.strip() == "" and kind in ("app.run()", "flask_script.Server()"):
+        if value.strip() == "" and kind in ("app.run()", "Dash.run()", "flask_script.Server()"):
             return  # Flask.run treats a falsy host as 127.0.0.1 (or SERVER_NAME's host)
         shown = value if value else '""'
         when = f" when {unset_phrase(ev.trace.env_names)}" if ev.trace.env_reads else ""
