@@ -827,6 +827,19 @@ def test_flask_script_runserver_is_the_development_server(scan):
     assert scan.severity("PF401", 4) == "high"
 
 
+def test_flask_script_runserver_with_a_debugger_server_is_critical(scan):
+    # Server.__call__ passes use_debugger to app.run as debug and use_debugger: the runserver launch serves it
+    manage = MANAGE_PY.replace('Server(host="0.0.0.0", port=5000)', 'Server(host="0.0.0.0", use_debugger=True)')
+    files = {"Dockerfile": 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "manage.py", "runserver"]\n',
+             "manage.py": manage, "app.py": APP_WITH_DB}
+    assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 4, 1, "critical")]
+    message = scan.message("PF401", 4).replace("\\", "/")
+    assert "use_debugger=True in " in message and "/manage.py:9)" in message
+    # another command of the same manage.py never builds the development server
+    files["Dockerfile"] = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "manage.py", "db", "upgrade"]\n'
+    assert scan(files, select=["PF401"]) == []
+
+
 def test_flask_script_db_upgrade_release_command(scan):
     procfile = "release: python manage.py db upgrade\nweb: gunicorn --workers 3 app:app\n"
     dockerfile = ('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n'

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from flask_preflight.findings import Severity
@@ -220,7 +221,7 @@ class DebugChecks:
                               f"this runs {reach_phrase(site)}.", sev)
                 debug_on = True
         host = _arg(call, "host" if kind != "run_simple()" else "hostname", host_pos, star)
-        if starts_server and not statically_dead:
+        if not statically_dead:  # Flask-Script's Server too: its runserver command is what deploy files may run
             self._record_run(call, site, kind, debug_node, gate, explicit_debugger, host)
         # public bind
         if host is not None and not gate.skip:
@@ -282,7 +283,14 @@ class DebugChecks:
         return True
 
     def _flask_script_server(self, call: ast.Call, site: Site) -> None:
-        """Flask-Script's ``Server`` command (old manage.py files) wraps app.run with the same options."""
+        """Flask-Script's ``Server`` command (old manage.py files) wraps app.run with the same options.
+
+        Building it starts nothing: ``Server.__call__`` runs ``app.run(host, port, debug=use_debugger,
+        use_debugger=use_debugger, ...)`` only when ``python manage.py runserver`` invokes the command. So its
+        options are graded like a ``__main__`` run (a developer's command), and a deployment file that runs
+        ``manage.py runserver`` picks them up from the recorded run (deploy/python_launches.py)."""
+        if site.reach == Reach.IMPORT:
+            site = replace(site, reach=Reach.MAIN)
         self._dev_server_call(call, site, "flask_script.Server()", host_pos=0, debug_pos=None, debugger_pos=None,
                               starts_server=False)
 
