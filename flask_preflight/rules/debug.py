@@ -49,7 +49,10 @@ PF101 = REGISTRY.register(Rule(
         "class itself, are not reported. A run call in a launcher script that nothing in the project "
         "imports and no deployment file runs is low too, when the deployment files of its own project serve the "
         "app some other way (PF101-PF105 on that call are all lowered), and so is an import-time "
-        "`create_app(...)` call there."
+        "`create_app(...)` call there. Debug mode set in a top-level function that no running code of its own "
+        "module calls, that no non-test module refers to, and that a test module does call (a "
+        "`configure_test_client()` pytest helper) is low, as are PF104 and PF105 there: it never runs in the "
+        "served application."
     ),
     bad='''
 app = Flask(__name__)
