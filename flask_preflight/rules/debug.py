@@ -49,7 +49,10 @@ PF101 = REGISTRY.register(Rule(
         "class itself, are not reported. A run call in a launcher script that nothing in the project "
         "imports and no deployment file runs is low too, when the deployment files of its own project serve the "
         "app some other way (PF101-PF105 on that call are all lowered), and so is an import-time "
-        "`create_app(...)` call there."
+        "`create_app(...)` call there. Debug mode set in a top-level function that no running code of its own "
+        "module calls, that no non-test module refers to, and that a test module does call (a "
+        "`configure_test_client()` pytest helper) is low, as are PF104 and PF105 there: it never runs in the "
+        "served application."
     ),
     bad='''
 app = Flask(__name__)
@@ -162,7 +165,11 @@ PF104 = REGISTRY.register(Rule(
         "The Werkzeug debugger runs arbitrary Python typed into a browser. `DebuggedApplication(app, "
         "evalex=True)`, wrapping `app.wsgi_app` in `DebuggedApplication`, `run_simple(..., use_debugger=True)` "
         "(evalex defaults to on) and `app.run(use_debugger=True)` all put it in front of the app whatever "
-        "server imports it. Its PIN is, in the maintainers' words, a stumbling block rather than a security "
+        "server imports it. Flask-Script's `Server(use_debugger=True)` starts nothing when it is built: its "
+        "`runserver` command hands the option to `app.run` only when `python manage.py runserver` runs, so it "
+        "is graded like a call under the `__main__` guard (high, or low when the project's deployment files "
+        "serve the app another way), and a deployment file that runs that command is reported by PF401 as "
+        "critical. Its PIN is, in the maintainers' words, a stumbling block rather than a security "
         "feature, and `WERKZEUG_DEBUG_PIN=off` removes even that. Gating the wrapper on debug mode "
         "(`if app.debug:` or `if app.config[\"DEBUG\"]:` around `DebuggedApplication(..., evalex=True)`) does "
         "not make it safe: under gunicorn debug mode never starts the debugger by itself, this code does. It "

@@ -292,6 +292,8 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
     analysed = {os.path.abspath(a.path) for a in analyses}
     others = [c.abs_path for c in candidates if c.kind == "python" and os.path.abspath(c.abs_path) not in analysed]
     deploy_findings, subsumed, reached = check_deploy(deploy_files, analyses, root, raw, others)
+    from flask_preflight.static.python.testonly import lower_test_only
+    raw = lower_test_only(raw, [a.summary for a in analyses if a.summary is not None], others, root)
     raw = regrade(raw, analyses, reached, others, root)  # run calls no launch reaches: reported, but as low
     raw = drop_async_binds(raw, analyses, root)  # socketio.run served by eventlet/gevent, not Werkzeug
     directives = {f.path: f.suppressions for f in deploy_files if f.suppressions}

@@ -913,3 +913,42 @@ def test_config_name_read_from_the_environment_with_a_safe_or_no_default(scan):
              "b.py": "import os\nfrom factory import create_app\n\napp = create_app(os.getenv('APP_ENV'))\n",
              "c.py": "import os\nfrom factory import create_app\n\napp = create_app(os.getenv('APP_ENV', 'staging'))\n"}
     assert scan(files) == []
+
+
+# ---- debug mode set in a helper only the tests call -------------------------------------------------------
+
+TEST_HELPER_APP = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+def configure_test_client(application):
+    application.debug = True
+    return application.test_client()
+"""  # application.debug = True on line 7
+
+
+def test_helper_only_tests_call_is_low(scan):
+    test = "from app import app, configure_test_client\n\n\ndef test_index():\n    assert configure_test_client(app)\n"
+    found = scan({"app.py": TEST_HELPER_APP, "tests/test_index.py": test})
+    assert found == [("PF101", "app.py", 7, 25, "low")]
+    assert "only the project's tests call `configure_test_client()`" in scan.message("PF101", 7)
+
+
+def test_same_helper_a_served_module_calls_stays_high(scan):
+    test = "from app import app, configure_test_client\n\n\ndef test_index():\n    assert configure_test_client(app)\n"
+    wsgi = "from app import app, configure_test_client\n\nclient = configure_test_client(app)\n"
+    found = scan({"app.py": TEST_HELPER_APP, "tests/test_index.py": test, "wsgi.py": wsgi})
+    assert found == [("PF101", "app.py", 7, 25, "high")]
+
+
+def test_helper_its_own_module_runs_stays_high(scan):
+    # called at import by its own module: it runs in production whatever the tests do
+    own = TEST_HELPER_APP + "\nclient = configure_test_client(app)\n"
+    test = "from app import app, configure_test_client\n\n\ndef test_index():\n    assert configure_test_client(app)\n"
+    assert scan({"app.py": own, "tests/test_index.py": test}) == [("PF101", "app.py", 7, 25, "high")]
+
+
+def test_helper_nothing_calls_stays_high(scan):
+    assert scan({"app.py": TEST_HELPER_APP}) == [("PF101", "app.py", 7, 25, "high")]

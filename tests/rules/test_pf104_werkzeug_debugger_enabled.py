@@ -62,8 +62,18 @@ def test_env_switched_debugger_is_medium(scan):
 
 
 def test_flask_script_server_with_debugger(scan):
+    # Building Server() starts nothing: its options apply when `python manage.py runserver` runs the command,
+    # so it is graded like a __main__ run (high), not like code every import runs (critical)
     src = "from flask_script import Manager, Server\nfrom app import app\nmanager = Manager(app)\nmanager.add_command('runserver', Server(use_debugger=True))\n"
-    assert scan({"manage.py": src}) == [("PF104", "manage.py", 4, 54, "critical")]
+    assert scan({"manage.py": src}) == [("PF104", "manage.py", 4, 54, "high")]
+
+
+def test_flask_script_server_is_low_when_deploy_files_serve_the_app_another_way(scan):
+    src = ("from flask_script import Manager, Server\nfrom app import app\nmanager = Manager(app)\n"
+           "manager.add_command('runserver', Server(host='0.0.0.0', use_debugger=True))\n")
+    app = "from flask import Flask\napp = Flask(__name__)\n"
+    found = scan({"manage.py": src, "app.py": app, "Procfile": "web: gunicorn -w 4 app:app\n"}, select=["PF1", "PF401"])
+    assert found == [("PF103", "manage.py", 4, 46, "low"), ("PF104", "manage.py", 4, 70, "low")]
 
 
 # ---- the debugger gated on debug mode (issue 14) --------------------------------------------------------

@@ -827,6 +827,19 @@ def test_flask_script_runserver_is_the_development_server(scan):
     assert scan.severity("PF401", 4) == "high"
 
 
+def test_flask_script_runserver_with_a_debugger_server_is_critical(scan):
+    # Server.__call__ passes use_debugger to app.run as debug and use_debugger: the runserver launch serves it
+    manage = MANAGE_PY.replace('Server(host="0.0.0.0", port=5000)', 'Server(host="0.0.0.0", use_debugger=True)')
+    files = {"Dockerfile": 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "manage.py", "runserver"]\n',
+             "manage.py": manage, "app.py": APP_WITH_DB}
+    assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 4, 1, "critical")]
+    message = scan.message("PF401", 4).replace("\\", "/")
+    assert "use_debugger=True in " in message and "/manage.py:9)" in message
+    # another command of the same manage.py never builds the development server
+    files["Dockerfile"] = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "manage.py", "db", "upgrade"]\n'
+    assert scan(files, select=["PF401"]) == []
+
+
 def test_flask_script_db_upgrade_release_command(scan):
     procfile = "release: python manage.py db upgrade\nweb: gunicorn --workers 3 app:app\n"
     dockerfile = ('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n'
@@ -1521,3 +1534,86 @@ def test_dev_named_script_an_entry_script_dispatches_to_stays_low(scan):
     found = scan({"Dockerfile": dockerfile, "entrypoint.sh": entry, "bin/run-test-server.sh": RUN_DEV_SCRIPT,
                   "app.py": APP_DEBUG_MAIN}, select=["PF4"])
     assert found == [("PF401", "bin/run-test-server.sh", 3, 1, "low")]
+
+
+# ---- Dash: Dash.run/run_server end in self.server.run(host=host, port=port, debug=debug), Flask's app.run on
+# the Flask server Dash wraps, so a launch running the script serves Werkzeug (with the debugger on debug=True)
+
+DASH_DEBUG_MAIN = """\
+from dash import Dash, html
+
+app = Dash(__name__)
+app.layout = html.Div("hello")
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", debug=True, port=8050)
+"""  # app.run on line 7
+
+DASH_OLD_RUN_SERVER = """\
+import dash
+
+app = dash.Dash(__name__)
+server = app.server
+
+if __name__ == "__main__":
+    app.run_server(host="0.0.0.0", debug=True)
+"""  # run_server on line 7
+
+NOT_DASH_RUN_SERVER = """\
+from dash import Dash
+
+
+class Job:
+    def run_server(self, debug=False):
+        return debug
+
+
+app = Dash(__name__)
+job = Job()
+
+if __name__ == "__main__":
+    job.run_server(debug=True)
+    app.run(debug=False, host="0.0.0.0")
+"""  # job.run_server on line 13 is not a server; app.run on line 14, debug off
+
+DOCKERFILE_DASH_SCRIPT = """\
+FROM python:3.12-slim
+COPY dashboard app/dashboard
+WORKDIR app/
+EXPOSE 8050
+CMD python dashboard/dashboard.py
+"""  # CMD on line 5
+
+DOCKERFILE_DASH_GUNICORN = """\
+FROM python:3.12-slim
+COPY dashboard app/dashboard
+WORKDIR app/
+EXPOSE 8050
+CMD gunicorn -w 4 -b 0.0.0.0:8050 dashboard.dashboard:server
+"""
+
+
+def test_dockerfile_running_a_dash_script_with_debug_is_critical(scan):
+    found = scan({"Dockerfile": DOCKERFILE_DASH_SCRIPT, "dashboard/dashboard.py": DASH_DEBUG_MAIN})
+    assert found == [("PF401", "Dockerfile", 5, 1, "critical")]
+    assert "Dash.run()" in scan.message("PF401", 5)
+
+
+def test_dash_served_by_gunicorn_never_runs_the_main_block(scan):
+    # gunicorn imports the module and serves app.server: no launch runs the __main__ block, so the run call's
+    # findings are a developer's (low), and there is no PF401
+    found = scan({"Dockerfile": DOCKERFILE_DASH_GUNICORN, "dashboard/dashboard.py": DASH_OLD_RUN_SERVER}, select=["PF1", "PF401"])
+    assert found == [("PF101", "dashboard/dashboard.py", 7, 42, "low"),
+                     ("PF103", "dashboard/dashboard.py", 7, 25, "low")]
+
+
+def test_old_run_server_name_is_the_same_dev_server(scan):
+    found = scan({"dashboard/dashboard.py": DASH_OLD_RUN_SERVER})
+    assert found == [("PF101", "dashboard/dashboard.py", 7, 42, "low"),
+                     ("PF103", "dashboard/dashboard.py", 7, 25, "medium")]
+
+
+def test_run_server_of_another_object_is_not_a_server_and_debug_off_dash_is_high_not_critical(scan):
+    found = scan({"Dockerfile": DOCKERFILE_DASH_SCRIPT, "dashboard/dashboard.py": NOT_DASH_RUN_SERVER})
+    assert found == [("PF103", "dashboard/dashboard.py", 14, 31, "medium"),
+                     ("PF401", "Dockerfile", 5, 1, "high")]

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from flask_preflight.static.python.project import DebugSwitch
 
 
+# Flask-Script's Server command: recorded so `manage.py runserver` sees its options; it runs under no other command
+SCRIPT_SERVER = "flask_script.Server()"
+
+
 class PythonLaunches:
     out: Collector
     index: Files
@@ -121,7 +125,7 @@ class PythonLaunches:
         in a function of another project module that the ``__main__`` block calls (``pkg.main()``). A call in a
         branch that one variable decides counts when the launch's ``env`` gives it a value that takes it."""
         command = launch.args[0].replace("-", "_") if launch.args and not launch.args[0].startswith("-") else ""
-        found = [(r, module) for r in module.dev_servers if self._taken(r, env) and (
+        found = [(r, module) for r in module.dev_servers if self._taken(r, env) and r.kind != SCRIPT_SERVER and (
             r.reach in ("main", "import") or r.reach == "function" and command and r.function == command)]
         for qualname in module.main_calls:
             linked = resolve_function(self.index, qualname, module.path)
@@ -169,7 +173,12 @@ class PythonLaunches:
             # Flask-Script's Manager adds a `runserver` command that starts the development server.
             if {"-d", "--debug"} & set(launch.args):
                 why.append(("`runserver --debug`", None))
-            self._pf401(launch, ctx, f"`{short(launch)}`, Flask-Script's development server", why, [])
+            # Server(use_debugger=True) added as the command: Server.__call__ passes it to app.run as both
+            # debug and use_debugger
+            servers = [r for r in module.dev_servers if r.kind == SCRIPT_SERVER and r.debugger and not r.gated]
+            why += [(f"use_debugger=True in {module.path}:{r.location.line}", None) for r in servers[:1]]
+            self._pf401(launch, ctx, f"`{short(launch)}`, Flask-Script's development server", why,
+                        [r.location for r in servers[:1]])
             return
         self.reached.scripts.add(os.path.abspath(module.path))
         runs: List[DevServerRun] = []

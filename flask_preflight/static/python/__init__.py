@@ -47,6 +47,8 @@ _PREFILTER_RES = (
     ("config", re.compile(r"config\s*\[")),
     (".config.", re.compile(r"\.config\.(?:update|setdefault|from_\w+)")),
     (".run(", re.compile(r"pp\w*\.run\(|\)\.run\(")),
+    # Dash's older name for Dash.run, which calls Flask's app.run on the server it wraps
+    (".run_server(", re.compile(r"\.run_server\(")),
     # the view rules ask whether an exception class a view catches has a fixed message: the modules that
     # define exception classes, and those raising a non-builtin one with a message that is not a literal
     ("Error", re.compile(r"^class\s+\w+\s*\([\w.\s,]*(Error|Exception)\s*\)\s*:", re.MULTILINE)),

@@ -52,7 +52,7 @@ class DevServerRun:
     its value when they are unset) or "" when no debug argument is passed (Flask.run then reads FLASK_DEBUG).
     """
 
-    kind: str  # "app.run()", "socketio.run()", "run_simple()"
+    kind: str  # "app.run()", "socketio.run()", "run_simple()", "Dash.run()" (Flask's app.run underneath)
     reach: str  # Reach value: "import", "main", "function"
     location: Location
     snippet: str
@@ -131,6 +131,8 @@ class ModuleSummary:
     dicts: Dict[str, Dict[str, str]] = field(default_factory=dict)  # NAME -> {key: qualname of the value}
     reexports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified import target
     dev_servers: List[DevServerRun] = field(default_factory=list)
+    # top-level functions with a debug finding that no running code of this module calls (testonly.py)
+    idle_functions: Dict[str, Tuple[int, int, Tuple[str, ...]]] = field(default_factory=dict)
     random_functions: Set[str] = field(default_factory=set)  # top-level functions returning a random value (PF203)
     random_constants: Set[str] = field(default_factory=set)  # module-level names bound to a random value (PF203)
     exiting_functions: Set[str] = field(default_factory=set)  # top-level functions that always exit (startguards)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from flask_preflight.findings import Severity
@@ -20,7 +21,7 @@ from flask_preflight.static.python.configpick import selector_ref
 from flask_preflight.static.python.configwrites import (config_writes, dict_nodes, mapping_args, outside,
                                                         subscript_key)
 from flask_preflight.static.python.confighost import config_key_read
-from flask_preflight.static.python.flaskapi import (config_receiver, is_flask_app, is_socketio, module_imports_flask,
+from flask_preflight.static.python.flaskapi import (config_receiver, is_dash, is_flask_app, is_socketio, module_imports_flask,
                                                    module_imports_non_flask_framework)
 from flask_preflight.static.python.model import Reach, Site
 
@@ -147,7 +148,7 @@ class DebugChecks:
             return
         if not isinstance(func, ast.Attribute):
             return
-        if func.attr == "run":
+        if func.attr in ("run", "run_server"):
             self._run(call, site)
         elif func.attr == "from_object" and config_receiver(self.model, func.value, site.scope, call.lineno):
             self._from_object(call, site)
@@ -156,7 +157,13 @@ class DebugChecks:
 
     def _run(self, call: ast.Call, site: Site) -> None:
         recv = call.func.value  # type: ignore[attr-defined]
-        if is_socketio(self.model, recv, site.scope, call.lineno):
+        if is_dash(self.model, recv, site.scope, call.lineno):
+            # Dash.run(host, port, proxy, debug, ...) (run_server is its older name) ends in
+            # self.server.run(host=host, port=port, debug=debug): Flask's app.run, so debug=True is the debugger
+            kind, host_pos, debug_pos = "Dash.run()", 0, 3
+        elif call.func.attr != "run":  # type: ignore[attr-defined]
+            return  # run_server is Dash's name only
+        elif is_socketio(self.model, recv, site.scope, call.lineno):
             kind, host_pos, debug_pos = "socketio.run()", 1, None
         elif is_flask_app(self.model, recv, site.scope, call.lineno):
             kind, host_pos, debug_pos = "app.run()", 0, 2
@@ -214,7 +221,7 @@ class DebugChecks:
                               f"this runs {reach_phrase(site)}.", sev)
                 debug_on = True
         host = _arg(call, "host" if kind != "run_simple()" else "hostname", host_pos, star)
-        if starts_server and not statically_dead:
+        if not statically_dead:  # Flask-Script's Server too: its runserver command is what deploy files may run
             self._record_run(call, site, kind, debug_node, gate, explicit_debugger, host)
         # public bind
         if host is not None and not gate.skip:
@@ -276,7 +283,14 @@ class DebugChecks:
         return True
 
     def _flask_script_server(self, call: ast.Call, site: Site) -> None:
-        """Flask-Script's ``Server`` command (old manage.py files) wraps app.run with the same options."""
+        """Flask-Script's ``Server`` command (old manage.py files) wraps app.run with the same options.
+
+        Building it starts nothing: ``Server.__call__`` runs ``app.run(host, port, debug=use_debugger,
+        use_debugger=use_debugger, ...)`` only when ``python manage.py runserver`` invokes the command. So its
+        options are graded like a ``__main__`` run (a developer's command), and a deployment file that runs
+        ``manage.py runserver`` picks them up from the recorded run (deploy/python_launches.py)."""
+        if site.reach == Reach.IMPORT:
+            site = replace(site, reach=Reach.MAIN)
         self._dev_server_call(call, site, "flask_script.Server()", host_pos=0, debug_pos=None, debugger_pos=None,
                               starts_server=False)
 
@@ -289,7 +303,7 @@ class DebugChecks:
             kept = " unless an option given at run time replaces it" if isinstance(value, str) else ""
         if not isinstance(value, str) or value.strip() not in PUBLIC_HOSTS:
             return
-        if value.strip() == "" and kind in ("app.run()", "flask_script.Server()"):
+        if value.strip() == "" and kind in ("app.run()", "Dash.run()", "flask_script.Server()"):
             return  # Flask.run treats a falsy host as 127.0.0.1 (or SERVER_NAME's host)
         shown = value if value else '""'
         when = f" when {unset_phrase(ev.trace.env_names)}" if ev.trace.env_reads else ""

@@ -151,6 +151,21 @@ def is_socketio(model: ModuleModel, expr: ast.expr, scope: Scope, line: int) -> 
     return False
 
 
+DASH_CLASSES = {"dash.Dash", "dash.dash.Dash"}
+
+
+def is_dash(model: ModuleModel, expr: ast.expr, scope: Scope, line: int) -> bool:
+    """A Dash app object: ``Dash.run``/``run_server`` call ``self.server.run(host, port, debug=...)``, i.e.
+    Flask's ``app.run`` on the Flask server Dash wraps, so they start Werkzeug's development server too.
+    Only a name bound to the ``dash.Dash(...)`` constructor counts; other ``.run`` receivers in Dash code
+    (a thread, a job) stay unknown."""
+    if not isinstance(expr, ast.Name):
+        return False
+    binding, _ = model.lookup(expr.id, scope, line)
+    return (binding is not None and binding.kind == "assign" and isinstance(binding.value, ast.Call)
+            and model.qualname(binding.value.func) in DASH_CLASSES)
+
+
 def config_receiver(model: ModuleModel, expr: ast.expr, scope: Scope, line: int) -> bool:
     """``<app>.config`` where <app> is (or may be) a Flask app; rejects things that are clearly not Flask."""
     if not (isinstance(expr, ast.Attribute) and expr.attr == "config"):

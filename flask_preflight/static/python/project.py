@@ -28,6 +28,7 @@ from flask_preflight.static.python.csrf_resources import resource_verdicts
 from flask_preflight.static.python.envflags import FlagEvaluator, module_env_flags
 from flask_preflight.static.python.randomkeys import random_constants, random_functions, resolve_random_helpers
 from flask_preflight.static.python.startguards import PENDING_KIND, exiting_functions
+from flask_preflight.static.python.testonly import idle_functions
 from flask_preflight.static.python.mappinguse import readers, referenced_names, used_elsewhere
 from flask_preflight.static.python.configpick import config_selectors, resolve_selected
 from flask_preflight.static.python.confighost import HOST_KEY_RE, module_config_hosts, resolve_config_hosts
@@ -104,6 +105,7 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary.secret_dicts = secret_dicts(ctx)
     summary.imported, summary.main_calls = _entry_links(model)
     summary.referenced = referenced_names(model)
+    summary.idle_functions = idle_functions(model, ctx.result.findings)
     summary.config_hosts = module_config_hosts(ctx)
     for name, info in model.classes.items():
         qual = f"{model.module_name}.{name}" if model.module_name else name
