@@ -155,3 +155,81 @@ def test_summary_table_ungraded_one_request_insecure_and_withheld():
         "    1 more signed cookie not tested (at most 4 per URL)",
     ]
     assert lines[4] == f"  {other}  grade B+   80/100   8 requests, 1.23 s"
+
+
+# ---- the rendered reports ---------------------------------------------------------------------------------------
+
+import click  # noqa: E402
+
+from flask_preflight.findings import Problem, ProblemKind, ScanResult  # noqa: E402
+from flask_preflight.probe.output import fix_sarif_locations, render_text  # noqa: E402
+from flask_preflight.findings import Severity  # noqa: E402
+from flask_preflight.report.text import _SEVERITY_STYLE, _statistics_table, _styler, format_finding  # noqa: E402
+
+
+def _with_problems(result):
+    return ScanResult(findings=result.findings, files_scanned=2,
+                      problems=[Problem("https://a/", ProblemKind.UNREADABLE, "boom"),
+                                Problem("https://b/", ProblemKind.UNREADABLE, "bang")])
+
+
+def test_plain_text_by_default_and_coloured_on_request():
+    result, reports = _reports()
+    result = _with_problems(result)
+    plain = render_text(result, reports)
+    (finding,) = result.findings
+    stats = _statistics_table(result.findings, _styler(False))
+    assert plain.endswith("\n") and "\x1b[" not in plain and "(--insecure)" not in plain
+    assert stats not in plain
+    assert "https://a/: error: boom\nhttps://b/: error: bang\n\nFound 1 finding (1 high) in 2 URLs; 2 URLs were not " \
+           "(fully) probed." in plain
+    assert plain.endswith("\n\n" + summary_table(reports) + "\n")
+    assert plain.startswith(format_finding(finding).replace(f"{URL}:1:1: ", f"{URL}: ") + "\n  = evidence: ")
+    coloured = render_text(result, reports, color=True, statistics=True)
+    assert f"https://a/: {click.style('error', fg='red', bold=True)}: boom" in coloured
+    assert _statistics_table(result.findings, _styler(True)) in coloured
+    assert summary_table(reports, color=True) in coloured
+    assert click.style("Probe summary", bold=True) in coloured
+    assert click.style("grade B+   80/100", bold=True) in coloured
+    assert f"    -20  PF604  hsts-missing {click.style('[high]', **_SEVERITY_STYLE[Severity.HIGH])}" in coloured
+    assert coloured.startswith(format_finding(finding, color=True).split(":", 1)[0])
+    one = ScanResult(findings=[], files_scanned=1, problems=[Problem("https://a/", ProblemKind.UNREADABLE, "x")])
+    assert "No findings in 1 URL; 1 URL was not (fully) probed." in render_text(one, reports)
+
+
+def test_text_through_render_probe_report_keeps_color_and_statistics():
+    result, reports = _reports()
+    text = render_probe_report(result, reports, "text", tool_version="t", color=True, statistics=True)
+    assert text == render_text(result, reports, color=True, statistics=True)
+    assert render_probe_report(result, reports, "text", tool_version="t") == render_text(result, reports)
+
+
+def test_json_and_sarif_are_indented_utf8_and_end_with_a_newline():
+    site_url = "https://example.com/ä"
+    result, reports = _reports()
+    reports[0].url = site_url
+    text = render_probe_report(result, reports, "json", tool_version="9.9")
+    assert text.startswith('{\n  "') and text.endswith("}\n") and '"url": "https://example.com/ä"' in text
+    data = json.loads(text)
+    assert data["probe"]["timeout"] == 10.0 and '"9.9"' in text
+    sarif = render_probe_report(result, reports, "sarif", tool_version="9.9")
+    assert sarif.startswith('{\n  "') and sarif.endswith("}\n") and '"url": "https://example.com/ä"' in sarif
+
+
+def test_fix_sarif_locations_tolerates_missing_parts_and_fixes_related_locations():
+    from flask_preflight.report.sarif import artifact_uri
+
+    mangled, _ = artifact_uri(URL)
+    log = {"runs": [{"results": [{"ruleId": "X"}, {"relatedLocations": [
+        {"physicalLocation": {"artifactLocation": {"uri": mangled}}}, {}]}], "invocations": [{}, {
+            "toolExecutionNotifications": [{}, {"locations": [{}]}]}]}]}
+    fix_sarif_locations(log, [URL])
+    related = log["runs"][0]["results"][1]["relatedLocations"]
+    assert related[0] == {"physicalLocation": {"artifactLocation": {"uri": URL}}} and related[1] == {}
+    empty = {"runs": [{}]}
+    fix_sarif_locations(empty, [URL])
+    assert empty == {"runs": [{}]}
+
+
+def test_summary_table_of_no_reports_is_the_heading():
+    assert summary_table([]) == "Probe summary"
