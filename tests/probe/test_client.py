@@ -128,3 +128,58 @@ def test_response_headers_and_exchange_describe():
     assert ex.describe() == "GET https://ex.com/ -> 301 /a -> 200"
     assert Exchange("main", "u", "shown", [final]).describe() == "GET shown -> 200"
     assert Exchange("main", "u", "shown", error="boom").describe() == "GET shown: boom"
+
+
+# ---- Fetcher on a mock transport --------------------------------------------------------------------------------
+
+from flask_preflight.probe.client import MAX_BODY, USER_AGENT, Fetcher  # noqa: E402
+
+
+def _fetch(handler, url="https://ex.com/", follow=True, **kw):
+    seen = []
+
+    def record(request):
+        seen.append(request)
+        return handler(request)
+
+    async def go():
+        async with Fetcher("https://ex.com/", transport=httpx.MockTransport(record), **kw) as f:
+            return await f.get(url, follow=follow), f
+
+    ex, fetcher = asyncio.run(go())
+    return ex, fetcher, seen
+
+
+def test_every_request_is_an_identified_get_asking_for_an_identity_body():
+    ex, fetcher, (request,) = _fetch(lambda r: httpx.Response(200, text="hi"))
+    assert (request.method, request.headers["User-Agent"], request.headers["Accept"],
+            request.headers["Accept-Encoding"]) == ("GET", USER_AGENT, "*/*", "identity")
+    assert (ex.label, ex.shown, ex.status, ex.final.body, fetcher.requests_sent) == (
+        "https://ex.com/", "https://ex.com/", 200, "hi", 1)
+    assert (fetcher.timeout, fetcher.max_body) == (10.0, MAX_BODY)
+
+
+def test_redirect_errors_are_one_line_each():
+    long_tail = "p" * 300
+    ex, _, _ = _fetch(lambda r: httpx.Response(302, headers={"Location": f"ftp://ex.com/{long_tail}"}))
+    assert (ex.error, ex.error_kind) == (f"redirect to a non-http URL {('ftp://ex.com/' + long_tail)[:200]!r}",
+                                         "redirect")
+    ex, _, _ = _fetch(lambda r: httpx.Response(302, headers={"Location": "/" if r.url.path != "/" else "/a"}))
+    assert (ex.error, ex.error_kind) == ("redirect loop: https://ex.com/ -> /a -> /", "redirect")
+    assert [r.status for r in ex.responses] == [302, 302]
+
+
+def test_a_redirect_without_location_or_not_followed_is_the_answer():
+    ex, _, _ = _fetch(lambda r: httpx.Response(302, text="moved"))
+    assert (ex.error, ex.status, ex.final.body) == (None, 302, "moved")
+    ex, _, seen = _fetch(lambda r: httpx.Response(301, headers={"Location": "/x"}, text="body"), follow=False)
+    assert (ex.status, ex.final.body, len(seen)) == (301, "", 1)
+
+
+def test_the_body_is_capped_at_max_body_and_decoded_leniently():
+    ex, _, _ = _fetch(lambda r: httpx.Response(200, content=b"\xff" + b"a" * 200), max_body=100)
+    r = ex.final
+    assert (r.body, r.truncated, r.body_problem_kind) == ("\ufffd" + "a" * 99, True, "too-large")
+    assert r.body_problem == "the body is larger than 100 bytes; only the first 100 bytes was read and checked"
+    ex, _, _ = _fetch(lambda r: httpx.Response(200, content=b"a" * 100), max_body=100)
+    assert (ex.final.body, ex.final.truncated, ex.final.body_problem) == ("a" * 100, False, "")
