@@ -127,9 +127,10 @@ def redact(text: str, obs: Observation) -> str:
                 values.add(value)
     for value in sorted(values, key=len, reverse=True):
         text = text.replace(value, "<redacted>")
-    # a value cut by the 120-character limit is only a prefix; cover long prefixes too
+    # a value cut by a length limit (failure_line's 120 characters, the runner's 300) is only a prefix; cover
+    # long prefixes too, however long
     for value in values:
-        for cut in range(min(len(value), 120) - 1, 11, -1):
+        for cut in range(len(value) - 1, 11, -1):
             if value[:cut] in text:
                 text = text.replace(value[:cut], "<redacted>")
                 break

@@ -40,7 +40,6 @@ class SetCookie:
     value: str
     attrs: Dict[str, str] = field(default_factory=dict)  # lower-cased attribute name -> value ("" for flags)
     url: str = ""
-    raw_len: int = 0
 
     @property
     def secure(self) -> bool:
@@ -102,7 +101,7 @@ def parse_set_cookie(header: str, url: str = "") -> "SetCookie | InvalidCookie":
             key = key.strip().lower()
             if key:
                 attrs[key] = val.strip()
-        return SetCookie(name=name, value=value, attrs=attrs, url=url, raw_len=len(header))
+        return SetCookie(name=name, value=value, attrs=attrs, url=url)
     except Exception as exc:  # noqa: BLE001 - a parser must never take the probe down
         return InvalidCookie(url, f"unparsable Set-Cookie header ({type(exc).__name__})")
 
