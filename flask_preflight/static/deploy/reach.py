@@ -170,19 +170,22 @@ def _imported(summary: ModuleSummary, names: Set[str]) -> bool:
     return os.path.basename(summary.path) == "__init__.py" and any(n.startswith(name + ".") for n in names)
 
 
+def _compared_with(summary: ModuleSummary, reached: Reached) -> List[str]:
+    """The production launches of ``summary``'s own project that could tell its code is a developer's, or []
+    when there is nothing to compare with (no such launch) or no need (a launch runs it; test code)."""
+    path = os.path.abspath(summary.path)
+    if path in reached.scripts or summary.is_test:
+        return []
+    return reached.production_for(path)
+
+
 def _unreached(run: DevServerRun, summary: ModuleSummary, reached: Reached, names: Callable[[], Set[str]]) -> str:
     """Why ``run`` never executes in production ("" when it may). ``names`` gives the imported module names
     (computed once, only when an import-time call needs them: it reads the skipped files)."""
-    path = os.path.abspath(summary.path)
-    if path in reached.scripts or summary.is_test:
-        return ""
-    seen_by = reached.production_for(path)
-    if not seen_by:  # no production launch of this module's own project to compare with
-        return ""
-    production = seen_by[0]
     if run.reach == "main":
-        return (f"no deployment file runs {summary.path} as a script ({production}); only a developer's "
-                f"`python {os.path.basename(summary.path)}` does")
+        seen_by = _compared_with(summary, reached)
+        return (f"no deployment file runs {summary.path} as a script ({seen_by[0]}); only a developer's "
+                f"`python {os.path.basename(summary.path)}` does") if seen_by else ""
     if run.reach != "import":
         return ""
     return _unreached_import(summary, reached, names)
@@ -190,12 +193,10 @@ def _unreached(run: DevServerRun, summary: ModuleSummary, reached: Reached, name
 
 def _unreached_import(summary: ModuleSummary, reached: Reached, names: Callable[[], Set[str]]) -> str:
     """Why code that runs when ``summary``'s module is imported never runs in production ("" when it may)."""
+    seen_by = _compared_with(summary, reached)
+    if not seen_by:
+        return ""
     path = os.path.abspath(summary.path)
-    if path in reached.scripts or summary.is_test:
-        return ""
-    seen_by = reached.production_for(path)
-    if not seen_by:  # no production launch of this module's own project to compare with
-        return ""
     if any(inside(path, scope) for scope in reached.unknown) or path in reached.wsgi \
             or os.path.basename(path) in FLASK_DISCOVERY or _imported(summary, names()):
         return ""
