@@ -60,7 +60,7 @@ class Inspector:
         ctx = AppContext(target=f"{main.parent.name}.main:{attr}", target_path=str(main), target_line=line,
                          env=env, deploy_proxy=deploy_proxy)
         self.findings, self.notes = run_checks(app, ctx)
-        return sorted((f.rule_id, self.rel(f.path), f.line) for f in self.findings)
+        return sorted((f.rule_id, self.rel(f.path), f.line, f.column, f.severity.value) for f in self.findings)
 
     def rel(self, path: str) -> str:
         p = Path(path)

@@ -11,7 +11,7 @@ class ProductionConfig(TestingConfig):
     DEBUG = False
 app.config.from_object(ProductionConfig)
 """
-    assert inspect_app(src) == [("PF501", "main.py", 2)]
+    assert inspect_app(src) == [("PF501", "main.py", 2, 1, "high")]
     finding = inspect_app.only("PF501")
     assert finding.severity.value == "high"
     assert finding.evidence == "app.testing is True after loading"
@@ -19,7 +19,7 @@ app.config.from_object(ProductionConfig)
 
 def test_testing_from_the_environment_is_reported(inspect_app, monkeypatch):
     monkeypatch.setenv("FLASK_TESTING", "true")
-    assert inspect_app(QUIET + "app.config.from_prefixed_env()\n") == [("PF501", "main.py", 2)]
+    assert inspect_app(QUIET + "app.config.from_prefixed_env()\n") == [("PF501", "main.py", 2, 1, "high")]
 
 
 def test_testing_off_is_not_reported(inspect_app):

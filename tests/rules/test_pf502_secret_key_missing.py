@@ -4,7 +4,7 @@ from .runtime_apps import QUIET, inspect_app  # noqa: F401
 
 
 def test_missing_key_is_medium(inspect_app):
-    assert inspect_app(QUIET + "app.config['SECRET_KEY'] = None\n") == [("PF502", "main.py", 2)]
+    assert inspect_app(QUIET + "app.config['SECRET_KEY'] = None\n") == [("PF502", "main.py", 2, 1, "medium")]
     finding = inspect_app.only("PF502")
     assert finding.severity.value == "medium"
     assert finding.evidence == "SECRET_KEY=None after loading"
@@ -16,7 +16,7 @@ from flask_login import LoginManager
 app.config.update(SECRET_KEY="", REMEMBER_COOKIE_SECURE=True, REMEMBER_COOKIE_SAMESITE="Lax")
 LoginManager(app)
 """
-    assert inspect_app(src) == [("PF502", "main.py", 2)]
+    assert inspect_app(src) == [("PF502", "main.py", 2, 1, "high")]
     finding = inspect_app.only("PF502")
     assert finding.severity.value == "high"
     assert "Flask-Login" in finding.message

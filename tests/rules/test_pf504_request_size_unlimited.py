@@ -4,7 +4,7 @@ from .runtime_apps import QUIET, inspect_app  # noqa: F401
 
 
 def test_unlimited_without_body_endpoints_is_low(inspect_app):
-    assert inspect_app(QUIET + "app.config['MAX_CONTENT_LENGTH'] = None\n") == [("PF504", "main.py", 2)]
+    assert inspect_app(QUIET + "app.config['MAX_CONTENT_LENGTH'] = None\n") == [("PF504", "main.py", 2, 1, "low")]
     finding = inspect_app.only("PF504")
     assert finding.severity.value == "low"
     assert finding.evidence == "MAX_CONTENT_LENGTH=None after loading"
@@ -19,7 +19,7 @@ app.config['MAX_CONTENT_LENGTH'] = None
 def upload():
     return "ok"
 """
-    assert inspect_app(src) == [("PF504", "main.py", 2)]
+    assert inspect_app(src) == [("PF504", "main.py", 2, 1, "medium")]
     finding = inspect_app.only("PF504")
     assert finding.severity.value == "medium"
     assert "1 endpoint accepts request bodies (upload)" in finding.message

@@ -11,7 +11,7 @@ FLASK_31 = "TRUSTED_HOSTS" in Flask.default_config
 @pytest.mark.skipif(not FLASK_31, reason="TRUSTED_HOSTS exists since Flask 3.1")
 def test_no_host_restriction_is_medium_on_flask_31(inspect_app):
     src = QUIET + "app.config.update(TRUSTED_HOSTS=None, SERVER_NAME=None)\n"
-    assert inspect_app(src) == [("PF505", "main.py", 2)]
+    assert inspect_app(src) == [("PF505", "main.py", 2, 1, "medium")]
     finding = inspect_app.only("PF505")
     assert finding.severity.value == "medium"
     assert finding.evidence == "TRUSTED_HOSTS=None, SERVER_NAME=None after loading"
@@ -28,7 +28,7 @@ app2.config["TRUSTED_HOSTS"] = ["example.com"]  # set, but this "Flask" does not
 app2.config["SERVER_NAME"] = None
 app2.after_request_funcs = app.after_request_funcs
 """
-    assert inspect_app(src, attr="app2") == [("PF505", "main.py", 2)]
+    assert inspect_app(src, attr="app2") == [("PF505", "main.py", 2, 1, "low")]
     finding = inspect_app.only("PF505")
     assert finding.severity.value == "low"
     assert "SERVER_NAME" in finding.fix_hint and "proxy" in finding.fix_hint

@@ -11,7 +11,7 @@ def test_no_header_layer_lists_everything_in_one_finding(inspect_app):
 def index():
     return "hello"
 """
-    assert inspect_app(src) == [("PF506", "main.py", 2)]
+    assert inspect_app(src) == [("PF506", "main.py", 2, 1, "medium")]
     finding = inspect_app.only("PF506")
     assert finding.severity.value == "medium"
     assert finding.evidence == ("GET https://example.com/ -> 200; missing: Strict-Transport-Security, "
@@ -29,7 +29,7 @@ def headers(resp):
     resp.headers["Referrer-Policy"] = "unsafe-url"
     return resp
 """
-    assert inspect_app(src) == [("PF506", "main.py", 2)]
+    assert inspect_app(src) == [("PF506", "main.py", 2, 1, "low")]
     finding = inspect_app.only("PF506")
     assert finding.severity.value == "low"
     assert finding.evidence.endswith("missing: X-Content-Type-Options: nosniff, Referrer-Policy")
@@ -47,7 +47,7 @@ def headers(resp):
     resp.headers["Referrer-Policy"] = "no-referrer"
     return resp
 """
-    assert inspect_app(src) == [("PF506", "main.py", 2)]
+    assert inspect_app(src) == [("PF506", "main.py", 2, 1, "medium")]
     assert inspect_app.only("PF506").evidence.endswith(
         "missing: Strict-Transport-Security, Content-Security-Policy (only Content-Security-Policy-Report-Only)")
 

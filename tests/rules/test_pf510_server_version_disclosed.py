@@ -11,7 +11,7 @@ def brand(resp):
     resp.headers["X-Powered-By"] = "Flask"
     return resp
 """
-    assert inspect_app(src) == [("PF510", "main.py", 2)]
+    assert inspect_app(src) == [("PF510", "main.py", 2, 1, "low")]
     finding = inspect_app.only("PF510")
     assert finding.severity.value == "low"
     assert "Server: ShopAPI/2.4.1 Python/3.11; X-Powered-By: Flask" in finding.evidence

@@ -9,7 +9,7 @@ def app_with(static: str) -> str:
 
 
 def test_package_directory_as_static_folder_is_high(inspect_app):
-    assert inspect_app(app_with("'.'")) == [("PF511", "main.py", 2)]
+    assert inspect_app(app_with("'.'")) == [("PF511", "main.py", 2, 1, "high")]
     finding = inspect_app.only("PF511")
     assert finding.severity.value == "high"
     assert "is the app's package itself" in finding.message
@@ -18,7 +18,7 @@ def test_package_directory_as_static_folder_is_high(inspect_app):
 
 def test_project_root_with_env_file_is_critical(inspect_app):
     src = app_with("'..'")
-    assert inspect_app(src, files={"../.env": "SECRET_KEY=abc\n"}) == [("PF511", "main.py", 2)]
+    assert inspect_app(src, files={"../.env": "SECRET_KEY=abc\n"}) == [("PF511", "main.py", 2, 1, "critical")]
     finding = inspect_app.only("PF511")
     assert finding.severity.value == "critical"
     assert "contains the app's package" in finding.message and ".env" in finding.message
@@ -30,7 +30,7 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, static_folder="keys", static_url_path="/admin-static")
 """, "keys/server.pem": "-----BEGIN PRIVATE KEY-----\n"}
     src = app_with("None") + "from {pkg}.admin import bp\napp.register_blueprint(bp)\n"
-    assert inspect_app(src, files=files) == [("PF511", "admin.py", 2)]
+    assert inspect_app(src, files=files) == [("PF511", "admin.py", 2, 1, "critical")]
     assert inspect_app.only("PF511").severity.value == "critical"
 
 

@@ -5,7 +5,7 @@ from .runtime_apps import QUIET, QUIET_LINES, inspect_app  # noqa: F401
 
 def test_app_wide_cors_with_credentials_is_high(inspect_app):
     src = QUIET + "from flask_cors import CORS\nCORS(app, supports_credentials=True)\n"
-    assert inspect_app(src) == [("PF512", "main.py", 2)]
+    assert inspect_app(src) == [("PF512", "main.py", 2, 1, "high")]
     finding = inspect_app.only("PF512")
     assert finding.severity.value == "high"
     assert finding.evidence == "CORS resources ['/*']: origins='*', supports_credentials=True"
@@ -20,7 +20,7 @@ CORS(app, resources={r"/api/*": {}})
 def me():
     return {"user": 1}
 """
-    assert inspect_app(src) == [("PF512", "main.py", 2)]
+    assert inspect_app(src) == [("PF512", "main.py", 2, 1, "high")]
     assert "/api/*" in inspect_app.only("PF512").message
 
 
@@ -32,7 +32,7 @@ from flask_cors import cross_origin
 def me():
     return {"user": 1}
 """
-    assert inspect_app(src) == [("PF512", "main.py", QUIET_LINES + 4)]
+    assert inspect_app(src) == [("PF512", "main.py", 19, 1, "high")]
     assert inspect_app.only("PF512").snippet == "def me():"
 
 
@@ -45,7 +45,7 @@ def cors(resp):
     resp.headers["Access-Control-Allow-Credentials"] = "true"
     return resp
 """
-    assert inspect_app(src) == [("PF512", "main.py", 2)]
+    assert inspect_app(src) == [("PF512", "main.py", 2, 1, "high")]
     assert "Origin: https://preflight-foreign-origin.invalid" in inspect_app.only("PF512").evidence
 
 
@@ -71,7 +71,7 @@ def _cors(origins: str, **extra: str) -> str:
 
 def test_unanchored_subdomain_regex_is_confirmed_with_a_preflight(inspect_app):
     # re.match anchors at the start only: https://x.example.com.attacker.invalid matches.
-    assert inspect_app(_cors(r'[r"https://.*\.example\.com"]')) == [("PF512", "main.py", 2)]
+    assert inspect_app(_cors(r'[r"https://.*\.example\.com"]')) == [("PF512", "main.py", 2, 1, "high")]
     finding = inspect_app.only("PF512")
     assert finding.severity.value == "high"
     assert "https://x.example.com.attacker.invalid" in finding.message
@@ -81,28 +81,28 @@ def test_unanchored_subdomain_regex_is_confirmed_with_a_preflight(inspect_app):
 
 
 def test_compiled_literal_origin_is_a_regex_without_end_anchor(inspect_app):
-    assert inspect_app(_cors('[re.compile("https://example.com")]')) == [("PF512", "main.py", 2)]
+    assert inspect_app(_cors('[re.compile("https://example.com")]')) == [("PF512", "main.py", 2, 1, "high")]
     assert "https://example.com.attacker.invalid" in inspect_app.only("PF512").message
 
 
 def test_regexes_matching_every_origin(inspect_app):
     for origins in (r'r"https?://.*"', 're.compile(".+")', 'r"^.*$"'):
-        assert inspect_app(_cors(origins)) == [("PF512", "main.py", 2)], origins
+        assert inspect_app(_cors(origins)) == [("PF512", "main.py", 2, 1, "high")], origins
         assert "accepts any origin, e.g. https://attacker.invalid" in inspect_app.only("PF512").message
 
 
 def test_anchored_regex_with_unescaped_dot_admits_a_look_alike_domain(inspect_app):
-    assert inspect_app(_cors(r'r"^https://app.example.com$"')) == [("PF512", "main.py", 2)]
+    assert inspect_app(_cors(r'r"^https://app.example.com$"')) == [("PF512", "main.py", 2, 1, "high")]
     assert "https://appxexample.com" in inspect_app.only("PF512").message
 
 
 def test_regex_without_dot_before_the_domain(inspect_app):
-    assert inspect_app(_cors(r'r"^https://.*example\.com$"')) == [("PF512", "main.py", 2)]
+    assert inspect_app(_cors(r'r"^https://.*example\.com$"')) == [("PF512", "main.py", 2, 1, "high")]
     assert "https://attacker" in inspect_app.only("PF512").message
 
 
 def test_null_origin_with_credentials(inspect_app):
-    assert inspect_app(_cors('["https://app.example.com", "null"]')) == [("PF512", "main.py", 2)]
+    assert inspect_app(_cors('["https://app.example.com", "null"]')) == [("PF512", "main.py", 2, 1, "high")]
     finding = inspect_app.only("PF512")
     assert "`Origin: null`" in finding.message
     assert "Origin: null -> 200, Access-Control-Allow-Origin: null" in finding.evidence
@@ -119,7 +119,7 @@ def me():
 CORS(bp, resources={r"/api/*": {"origins": [r"https://.*\\.example\\.com"], "supports_credentials": True}})
 app.register_blueprint(bp)
 """
-    assert inspect_app(src) == [("PF512", "main.py", 2)]
+    assert inspect_app(src) == [("PF512", "main.py", 2, 1, "high")]
     assert "/api/* (blueprint api)" in inspect_app.only("PF512").message
 
 
@@ -131,7 +131,7 @@ from flask_cors import cross_origin
 def me():
     return {"user": 1}
 """
-    assert inspect_app(src) == [("PF512", "main.py", QUIET_LINES + 4)]
+    assert inspect_app(src) == [("PF512", "main.py", 19, 1, "high")]
     finding = inspect_app.only("PF512")
     assert finding.snippet == "def me():"
     assert finding.evidence.startswith("OPTIONS https://example.com/api/me Origin: null -> 200")
@@ -151,7 +151,7 @@ def cors(resp):
         resp.headers["Access-Control-Allow-Credentials"] = "true"
     return resp
 """
-    assert inspect_app(src) == [("PF512", "main.py", 2)]
+    assert inspect_app(src) == [("PF512", "main.py", 2, 1, "high")]
     assert "OPTIONS https://example.com/ Origin: null -> 200" in inspect_app.only("PF512").evidence
 
 

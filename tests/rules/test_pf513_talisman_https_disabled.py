@@ -9,7 +9,7 @@ Talisman(app, force_https={force}, content_security_policy={{"default-src": "'se
 
 
 def test_force_https_off_is_medium(inspect_app):
-    assert inspect_app(TALISMAN.format(force=False)) == [("PF513", "main.py", 2)]
+    assert inspect_app(TALISMAN.format(force=False)) == [("PF513", "main.py", 2, 1, "medium")]
     finding = inspect_app.only("PF513")
     assert finding.severity.value == "medium"
     assert finding.evidence == "Talisman.force_https=False"
@@ -18,7 +18,7 @@ def test_force_https_off_is_medium(inspect_app):
 def test_force_https_off_behind_a_proxy_is_low(inspect_app):
     src = TALISMAN.format(force=False) + ("from werkzeug.middleware.proxy_fix import ProxyFix\n"
                                           "app.wsgi_app = ProxyFix(app.wsgi_app)\n")
-    assert inspect_app(src, deploy_proxy=True) == [("PF513", "main.py", 2)]
+    assert inspect_app(src, deploy_proxy=True) == [("PF513", "main.py", 2, 1, "low")]
     assert inspect_app.only("PF513").severity.value == "low"
 
 

@@ -11,7 +11,7 @@ LOGIN = ("from flask_login import LoginManager\nLoginManager(app)\n"
 
 
 def test_login_disabled_with_a_login_manager_is_high(inspect_app):
-    assert inspect_app(QUIET + LOGIN + "app.config['LOGIN_DISABLED'] = True\n") == [("PF514", "main.py", 2)]
+    assert inspect_app(QUIET + LOGIN + "app.config['LOGIN_DISABLED'] = True\n") == [("PF514", "main.py", 2, 1, "high")]
     finding = inspect_app.only("PF514")
     assert finding.severity.value == "high"
     assert "login_required" in finding.message and "the loaded app" in finding.message
@@ -20,7 +20,7 @@ def test_login_disabled_with_a_login_manager_is_high(inspect_app):
 
 def test_login_disabled_from_the_environment(inspect_app, monkeypatch):
     monkeypatch.setenv("FLASK_LOGIN_DISABLED", "true")
-    assert inspect_app(QUIET + LOGIN + "app.config.from_prefixed_env()\n") == [("PF514", "main.py", 2)]
+    assert inspect_app(QUIET + LOGIN + "app.config.from_prefixed_env()\n") == [("PF514", "main.py", 2, 1, "high")]
 
 
 @pytest.mark.parametrize("extra", [
