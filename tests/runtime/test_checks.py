@@ -62,11 +62,11 @@ def health():
 
 
 # Before Flask 3.1 TRUSTED_HOSTS does nothing, so the hardened app lacks host validation there.
-HARDENED_EXPECTED = [] if FLASK_31 else [("PF505", "main.py", 6)]
+HARDENED_EXPECTED = [] if FLASK_31 else [("PF505", "main.py", 6, 1, "medium")]
 
 
 def test_hardened_app_has_zero_findings(inspect_app):
-    assert inspect_app(HARDENED) == HARDENED_EXPECTED
+    assert inspect_app(HARDENED) == []
     assert inspect_app.notes == []
 
 
@@ -89,9 +89,15 @@ def index():
 def contact():
     return "thanks"
 """
-    assert inspect_app(src) == [("PF210", "main.py", 2), ("PF211", "main.py", 2), ("PF502", "main.py", 2),
-                                ("PF504", "main.py", 2), ("PF505", "main.py", 2), ("PF506", "main.py", 2),
-                                ("PF508", "main.py", 2)]
+    assert inspect_app(src) == [
+        ("PF210", "main.py", 2, 1, "medium"),
+        ("PF211", "main.py", 2, 1, "medium"),
+        ("PF502", "main.py", 2, 1, "medium"),
+        ("PF504", "main.py", 2, 1, "medium"),
+        ("PF505", "main.py", 2, 1, "medium"),
+        ("PF506", "main.py", 2, 1, "medium"),
+        ("PF508", "main.py", 2, 1, "low"),
+    ]
     sev = {f.rule_id: f.severity.value for f in inspect_app.findings}
     assert sev == {"PF210": "medium", "PF211": "medium", "PF502": "medium", "PF504": "medium",
                    "PF505": "medium" if FLASK_31 else "low", "PF506": "medium", "PF508": "low"}
@@ -110,7 +116,7 @@ def create_app():
 app = create_app()
 """
     got = inspect_app(src)
-    assert ("PF101", "main.py", 3) in got and ("PF503", "main.py", 3) in got
+    assert ("PF101", "main.py", 3, 1, "high") in got and ("PF503", "main.py", 3, 1, "critical") in got
     assert inspect_app.only("PF503").severity.value == "critical"
 
 
@@ -136,7 +142,21 @@ def env():
 def x():
     return ""
 """
-    inspect_app(src)
+    assert inspect_app(src) == [
+        ("PF101", "main.py", 4, 1, "high"),
+        ("PF104", "main.py", 4, 1, "critical"),
+        ("PF210", "main.py", 4, 1, "medium"),
+        ("PF211", "main.py", 4, 1, "medium"),
+        ("PF301", "main.py", 10, 1, "high"),
+        ("PF302", "main.py", 4, 1, "medium"),
+        ("PF310", "main.py", 14, 1, "medium"),
+        ("PF501", "main.py", 4, 1, "high"),
+        ("PF503", "main.py", 4, 1, "critical"),
+        ("PF504", "main.py", 4, 1, "medium"),
+        ("PF505", "main.py", 4, 1, "medium"),
+        ("PF506", "main.py", 4, 1, "medium"),
+        ("PF508", "main.py", 4, 1, "low"),
+    ]
     ids = set(inspect_app.ids())
     assert {"PF101", "PF104", "PF211", "PF301", "PF302", "PF310", "PF501", "PF503"} <= ids
     for rule_id in ids:
@@ -147,7 +167,7 @@ def x():
 
 
 def test_debug_mode_after_loading_is_pf101_with_the_issue_evidence(inspect_app):
-    assert inspect_app(QUIET + "app.debug = True\n") == [("PF101", "main.py", 2)]
+    assert inspect_app(QUIET + "app.debug = True\n") == [("PF101", "main.py", 2, 1, "high")]
     finding = inspect_app.only("PF101")
     assert finding.evidence == "app.debug is True after loading"
     assert finding.severity.value == "high"
@@ -155,7 +175,7 @@ def test_debug_mode_after_loading_is_pf101_with_the_issue_evidence(inspect_app):
 
 def test_debug_from_flask_debug_env_is_pf101(inspect_app, monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
-    assert inspect_app(QUIET) == [("PF101", "main.py", 2)]
+    assert inspect_app(QUIET) == [("PF101", "main.py", 2, 1, "high")]
     assert "FLASK_DEBUG" in inspect_app.only("PF101").message
 
 
@@ -164,7 +184,7 @@ def test_debugger_middleware_is_pf104_critical_with_evalex(inspect_app):
 from werkzeug.debug import DebuggedApplication
 app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=True)
 """
-    assert inspect_app(src) == [("PF104", "main.py", 2)]
+    assert inspect_app(src) == [("PF104", "main.py", 2, 1, "critical")]
     finding = inspect_app.only("PF104")
     assert finding.severity.value == "critical"
     assert finding.evidence == "app.wsgi_app: DebuggedApplication(evalex=True)"
@@ -175,10 +195,10 @@ def test_debugger_without_evalex_and_pin_off_are_described(inspect_app, monkeypa
 from werkzeug.debug import DebuggedApplication
 app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=False)
 """
-    assert inspect_app(src) == [("PF104", "main.py", 2)]
+    assert inspect_app(src) == [("PF104", "main.py", 2, 1, "high")]
     assert inspect_app.only("PF104").severity.value == "high"
     monkeypatch.setenv("WERKZEUG_DEBUG_PIN", "off")
-    inspect_app(src.replace("evalex=False", "evalex=True"))
+    assert inspect_app(src.replace("evalex=False", "evalex=True")) == [("PF104", "main.py", 2, 1, "critical")]
     assert inspect_app.only("PF104").evidence == "app.wsgi_app: DebuggedApplication(evalex=True, PIN off)"
     assert "PIN is disabled" in inspect_app.only("PF104").message
 
@@ -190,7 +210,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 admin = Flask("admin")
 app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/admin": DebuggedApplication(admin.wsgi_app, evalex=True)})
 """
-    assert ("PF104", "main.py", 2) in inspect_app(src)
+    assert ("PF104", "main.py", 2, 1, "critical") in inspect_app(src)
     assert inspect_app.only("PF104").evidence == (
         "app.wsgi_app.mounts['/admin']: DebuggedApplication(evalex=True)")
     assert "the app mounted at /admin" in inspect_app.only("PF104").message
@@ -208,7 +228,7 @@ class Timing:
         return self.application(environ, start_response)
 app.wsgi_app = Timing(DebuggedApplication(app.wsgi_app, evalex=True))
 """
-    assert inspect_app(src) == [("PF104", "main.py", 2)]
+    assert inspect_app(src) == [("PF104", "main.py", 2, 1, "critical")]
     assert inspect_app.only("PF104").evidence.startswith("app.wsgi_app.application: ")
 
 
@@ -217,22 +237,22 @@ app.wsgi_app = Timing(DebuggedApplication(app.wsgi_app, evalex=True))
 
 def test_session_cookie_flags_are_one_finding_with_the_worst_severity(inspect_app):
     src = QUIET + "app.config.update(SESSION_COOKIE_SECURE=False, SESSION_COOKIE_HTTPONLY=False)\n"
-    assert inspect_app(src) == [("PF210", "main.py", 2)]
+    assert inspect_app(src) == [("PF210", "main.py", 2, 1, "medium")]
     finding = inspect_app.only("PF210")
     assert finding.severity.value == "medium"
     assert finding.evidence == "SESSION_COOKIE_SECURE=False, SESSION_COOKIE_HTTPONLY=False after loading"
 
 
 def test_samesite_none_unset_is_low_and_string_none_is_medium(inspect_app):
-    assert inspect_app(QUIET + "app.config['SESSION_COOKIE_SAMESITE'] = None\n") == [("PF210", "main.py", 2)]
+    assert inspect_app(QUIET + "app.config['SESSION_COOKIE_SAMESITE'] = None\n") == [("PF210", "main.py", 2, 1, "low")]
     assert inspect_app.only("PF210").severity.value == "low"
-    assert inspect_app(QUIET + "app.config['SESSION_COOKIE_SAMESITE'] = 'None'\n") == [("PF210", "main.py", 2)]
+    assert inspect_app(QUIET + "app.config['SESSION_COOKIE_SAMESITE'] = 'None'\n") == [("PF210", "main.py", 2, 1, "medium")]
     assert inspect_app.only("PF210").severity.value == "medium"
 
 
 def test_remember_cookie_is_checked_only_with_flask_login(inspect_app):
     src = QUIET + "from flask_login import LoginManager\nLoginManager(app)\n"
-    assert inspect_app(src) == [("PF210", "main.py", 2)]
+    assert inspect_app(src) == [("PF210", "main.py", 2, 1, "medium")]
     finding = inspect_app.only("PF210")
     assert "remember-me" in finding.message
     assert finding.evidence == "REMEMBER_COOKIE_SECURE=False, REMEMBER_COOKIE_SAMESITE=None after loading"
@@ -248,7 +268,7 @@ Talisman(app, content_security_policy={"default-src": "'self'"})
 """
     assert inspect_app(src) == []
     unforced = src.replace('"\'self\'"})', '"\'self\'"}, session_cookie_secure=False)')
-    assert inspect_app(unforced) == [("PF210", "main.py", 2)]
+    assert inspect_app(unforced) == [("PF210", "main.py", 2, 1, "medium")]
 
 
 # ---- PF211 ------------------------------------------------------------------------------------------------
@@ -268,7 +288,7 @@ def list_orders():
 
 
 def test_state_changing_endpoints_without_csrf_are_counted(inspect_app):
-    assert inspect_app(QUIET + STATE_CHANGING) == [("PF211", "main.py", 2)]
+    assert inspect_app(QUIET + STATE_CHANGING) == [("PF211", "main.py", 2, 1, "medium")]
     finding = inspect_app.only("PF211")
     assert finding.severity.value == "medium"
     assert finding.message.startswith("2 endpoints accept POST/PUT/PATCH/DELETE (`change_order`, `create_order`)")
@@ -304,7 +324,7 @@ class SeaSurf:
 def test_csrfprotect_switched_off_by_config_is_high(inspect_app):
     src = QUIET + STATE_CHANGING + ("from flask_wtf.csrf import CSRFProtect\nCSRFProtect(app)\n"
                                     "app.config['WTF_CSRF_ENABLED'] = False\n")
-    assert inspect_app(src) == [("PF211", "main.py", 2)]
+    assert inspect_app(src) == [("PF211", "main.py", 2, 1, "high")]
     assert inspect_app.only("PF211").severity.value == "high"
     assert inspect_app.only("PF211").evidence == "WTF_CSRF_ENABLED=False after loading"
 
@@ -315,7 +335,7 @@ from flask_wtf import FlaskForm
 class OrderForm(FlaskForm):
     pass
 """
-    assert inspect_app(src) == [("PF211", "main.py", 2)]
+    assert inspect_app(src) == [("PF211", "main.py", 2, 1, "low")]
     assert inspect_app.only("PF211").severity.value == "low"
 
 
@@ -333,7 +353,7 @@ import traceback
 def not_found(e):
     return "<pre>" + "".join(traceback.format_stack()) + "Traceback (most recent call last):</pre>", 404
 """
-    assert inspect_app(src) == [("PF301", "main.py", QUIET_LINES + 3)]
+    assert inspect_app(src) == [("PF301", "main.py", 18, 1, "high")]
     finding = inspect_app.only("PF301")
     assert finding.severity.value == "high"
     assert finding.snippet == "def not_found(e):"
@@ -349,7 +369,7 @@ app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=False)
 def index():
     return 1 / 0
 """
-    assert inspect_app(src) == [("PF101", "main.py", 2), ("PF104", "main.py", 2), ("PF301", "main.py", QUIET_LINES + 5)]
+    assert inspect_app(src) == [("PF101", "main.py", 2, 1, "high"), ("PF104", "main.py", 2, 1, "high"), ("PF301", "main.py", 20, 1, "high")]
     finding = inspect_app.only("PF301")
     assert "Werkzeug debugger's traceback page" in finding.message
     assert finding.evidence.startswith("GET https://example.com/ -> 500")
@@ -378,7 +398,7 @@ def index():
 
 def test_explicit_exception_propagation_is_pf302(inspect_app):
     src = QUIET + "app.config.update(PROPAGATE_EXCEPTIONS=True, TRAP_HTTP_EXCEPTIONS=True)\n"
-    assert inspect_app(src) == [("PF302", "main.py", 2), ("PF302", "main.py", 2)]
+    assert inspect_app(src) == [("PF302", "main.py", 2, 1, "low"), ("PF302", "main.py", 2, 1, "medium")]
     assert sorted(f.severity.value for f in inspect_app.findings) == ["low", "medium"]
 
 
@@ -400,8 +420,12 @@ def run_cmd():
     return subprocess.check_output(request.form["cmd"], shell=True)
 """
     env, config, run = QUIET_LINES + 4, QUIET_LINES + 7, QUIET_LINES + 10
-    assert inspect_app(src) == [("PF211", "main.py", 2), ("PF310", "main.py", env), ("PF310", "main.py", config),
-                                ("PF310", "main.py", run)]
+    assert inspect_app(src) == [
+        ("PF211", "main.py", 2, 1, "medium"),
+        ("PF310", "main.py", 19, 1, "medium"),
+        ("PF310", "main.py", 22, 1, "medium"),
+        ("PF310", "main.py", 25, 1, "high"),
+    ]
     by_line = {f.line: f for f in inspect_app.findings if f.rule_id == "PF310"}
     assert by_line[env].severity.value == "medium" and by_line[env].snippet == "def show_env():"
     assert "`environ`" in by_line[env].message
@@ -502,7 +526,7 @@ app.config["PROPAGATE_EXCEPTIONS"] = True
 def index():
     {body}
 """
-    assert inspect_app(src) == [("PF302", "main.py", 2)]
+    assert inspect_app(src) == [("PF302", "main.py", 2, 1, "medium")]
     assert len(inspect_app.notes) == 1 and inspect_app.notes[0].startswith("GET https://example.com/ raised ")
 
 
@@ -512,7 +536,7 @@ def test_a_crashing_check_group_is_a_note_not_an_abort(inspect_app, monkeypatch)
     monkeypatch.setattr("flask_preflight.runtime.checks.STEPS",
                         (("config", boom),) + __import__("flask_preflight.runtime.checks", fromlist=["STEPS"]).STEPS[1:])
     assert inspect_app(QUIET + "app.wsgi_app = __import__('werkzeug.debug', fromlist=['x'])"
-                       ".DebuggedApplication(app.wsgi_app)\n") == [("PF104", "main.py", 2)]
+                       ".DebuggedApplication(app.wsgi_app)\n") == [("PF104", "main.py", 2, 1, "high")]
     assert inspect_app.notes == ["the config checks failed: RuntimeError: odd app"]
 
 
@@ -535,7 +559,7 @@ def test_the_app_is_not_mutated(inspect_app):
 def test_signing_keys_never_appear_in_any_output(inspect_app):
     key = "dev-" + secrets.token_hex(4)
     src = QUIET + f"app.secret_key = {key!r}\napp.config['SECRET_KEY_FALLBACKS'] = [{key + 'x'!r}]\n"
-    inspect_app(src)
+    assert inspect_app(src) == [("PF503", "main.py", 2, 1, "high"), ("PF503", "main.py", 2, 1, "high")]
     assert inspect_app.ids() == ["PF503", "PF503"]
     for finding in inspect_app.findings:
         blob = str(finding.to_dict())
