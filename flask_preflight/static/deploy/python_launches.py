@@ -21,7 +21,7 @@ from flask_preflight.static.deploy.common import Collector, Ctx, Env, Files, deb
 from flask_preflight.static.deploy.model import DeployFile, Origin
 from flask_preflight.static.deploy.reach import (Reached, analyse_skipped, connexion_major, resolve_function,
                                                  skipped_module, skipped_script, target_module, text_imports)
-from flask_preflight.static.python.context import DevServerRun, ModuleSummary
+from flask_preflight.static.python.context import DevServerRun, ModuleSummary, linked_modules
 
 if TYPE_CHECKING:
     from flask_preflight.static.python.project import DebugSwitch
@@ -306,7 +306,7 @@ class PythonLaunches:
     def _switched_debug(self, module: ModuleSummary, env: Env) -> List[Tuple[str, Optional[Origin]]]:
         """Debug mode chosen by a variable the app itself reads (``os.getenv("DEBUG") == "True"`` picking the
         config), set by this launch's environment: the value decides, not only FLASK_DEBUG."""
-        for current in self._module_and_imports(module):
+        for current in linked_modules(module, self.index.module_named):
             switch = self.debug_switches.get(os.path.abspath(current.path))
             if switch is None:
                 continue
@@ -320,30 +320,12 @@ class PythonLaunches:
             return []
         return []
 
-    def _module_and_imports(self, module: ModuleSummary) -> List[ModuleSummary]:
-        """The module and what it imports, three levels deep (the factory package an app module imports)."""
-        out, queue, seen = [], [(module, 0)], {module.path}
-        while queue:
-            current, depth = queue.pop(0)
-            out.append(current)
-            if depth >= 3:
-                continue
-            for target in set(current.reexports.values()):
-                parts = target.split(".")
-                for cut in (len(parts), len(parts) - 1):
-                    found = self.index.module_named(".".join(parts[:cut]), current.path) if cut > 0 else None
-                    if found is not None and found.path not in seen:
-                        seen.add(found.path)
-                        queue.append((found, depth + 1))
-                        break
-        return out
-
     def _config_debug(self, module: ModuleSummary, env: Env) -> Optional[Finding]:
         """A PF101 (medium or above) in the module or in what it imports, up to three levels deep: the
         ``DevelopmentConfig`` a ``create_app()`` loads is what ``app.run()`` then runs with. One that holds
         only while variables are unset (``create_app(os.getenv("APP_ENV") or "dev")``) does not count for a
         launch that sets one of them: the value it sets picks the config."""
-        for current in self._module_and_imports(module):
+        for current in linked_modules(module, self.index.module_named):
             for hit in self.debug_config.get(os.path.abspath(current.path), []):
                 names = self.debug_config_env.get((os.path.abspath(hit.path), hit.line), ())
                 if not any(env.get(name) is not None for name in names):

@@ -14,11 +14,10 @@ import os
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from flask_preflight.findings import Finding, Severity
+from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules.debug import PF103
 from flask_preflight.static.python.configwrites import config_writes, subscript_key
-from flask_preflight.findings import Location
-from flask_preflight.static.python.context import Context, FileAnalysis, ModuleSummary, unset_phrase
+from flask_preflight.static.python.context import Context, FileAnalysis, ModuleSummary, linked_modules, unset_phrase
 from flask_preflight.static.python.evaluate import Evaluator
 from flask_preflight.static.python.flaskapi import config_receiver
 from flask_preflight.static.python.model import ModuleModel, Reach, Scope
@@ -57,25 +56,6 @@ def module_config_hosts(ctx: Context) -> Dict[str, Tuple[str, Location, Tuple[st
     return out
 
 
-def _linked(index: Any, module: ModuleSummary) -> List[ModuleSummary]:
-    """The module and those it imports from, three levels deep (``from config import app``)."""
-    out, queue, seen = [], [(module, 0)], {module.path}
-    while queue:
-        current, depth = queue.pop(0)
-        out.append(current)
-        if depth >= 3:
-            continue
-        for target in set(current.reexports.values()):
-            parts = target.split(".")
-            for cut in (len(parts), len(parts) - 1):
-                found = index.find_module(".".join(parts[:cut]), current.path) if cut > 0 else None
-                if found is not None and found.path not in seen:
-                    seen.add(found.path)
-                    queue.append((found, depth + 1))
-                    break
-    return out
-
-
 def _loaded_value(index: Any, analyses: Dict[str, FileAnalysis], module: ModuleSummary,
                   key: str) -> Optional[Tuple[str, Location, Tuple[str, ...]]]:
     """The value a ``from_object`` of the module loads under ``key`` (a class attribute or module constant)."""
@@ -107,7 +87,7 @@ def resolve_config_hosts(analyses: List[FileAnalysis], index: Any) -> List[Findi
             if not run.host_key or run.host_at is None or run.gated:
                 continue
             hit = None
-            for current in _linked(index, s):
+            for current in linked_modules(s, index.find_module):
                 hit = current.config_hosts.get(run.host_key) or _loaded_value(index, by_path, current, run.host_key)
                 if hit is not None:
                     break

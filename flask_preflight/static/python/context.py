@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.redact import Redactor
@@ -348,6 +348,28 @@ class Context:
         self.result.deferred.append(Deferred(kind, ref, rule.id, self.location(node), self.snippet(node),
                                              Severity.LOW if self.is_test else severity, context, site.reach.value,
                                              self.path))
+
+
+def linked_modules(module: ModuleSummary, lookup: Callable[[str, str], Optional[ModuleSummary]],
+                   depth: int = 3) -> List[ModuleSummary]:
+    """``module`` and the project modules it imports names from, ``depth`` levels deep (``from config import
+    app``; the factory package an app module imports). ``lookup(dotted, importer_path)`` finds a module the
+    way the caller's index does; a name that is not a module is tried as an attribute of its parent."""
+    out, queue, seen = [], [(module, 0)], {module.path}
+    while queue:
+        current, level = queue.pop(0)
+        out.append(current)
+        if level >= depth:
+            continue
+        for target in set(current.reexports.values()):
+            parts = target.split(".")
+            for cut in (len(parts), len(parts) - 1):
+                found = lookup(".".join(parts[:cut]), current.path) if cut > 0 else None
+                if found is not None and found.path not in seen:
+                    seen.add(found.path)
+                    queue.append((found, level + 1))
+                    break
+    return out
 
 
 def unset_phrase(names: List[str]) -> str:
