@@ -59,10 +59,69 @@ def test_report_per_package(mutation, tmp_path: Path, monkeypatch, capsys) -> No
     status = mutation.report()
     out = capsys.readouterr().out.splitlines()
     rows = {line.split()[0]: line.split()[1:] for line in out[1:]}
-    assert rows["flask_preflight/serve/options.py"] == ["1", "1", "9", "10", "0.90"]
-    assert rows["flask_preflight/probe"][0] == "1" and rows["flask_preflight/probe"][2:] == ["3", "4", "0.75"]
-    assert rows["flask_preflight/static"][2:] == ["0", "0", "-"]
+    assert rows["flask_preflight/serve/options.py"][:4] == ["9", "10", "0.90", "exact"]
+    assert " ".join(rows["flask_preflight/serve/options.py"][4:]) == "all mutants of 1 of 1 modules"
+    assert rows["flask_preflight/probe"][:4] == ["3", "4", "0.75", "exact"]
+    assert rows["flask_preflight/probe"][4:7] == ["all", "mutants", "of"] and rows["flask_preflight/probe"][7] == "1"
+    assert rows["flask_preflight/static"][:4] == ["0", "0", "-", "-"]
     assert status == 1  # packages not measured / under the goal
+
+
+def _sample_record(killed: int, survived: int) -> dict:
+    return {"module": "flask_preflight/static", "killed": killed, "survived": survived, "population": 32000,
+            "sample": killed + survived, "seed": 1,
+            "interval": None}
+
+
+def test_a_sampled_package_speaks_for_the_package_and_passes_only_on_its_lower_bound(mutation, tmp_path: Path,
+                                                                                    monkeypatch) -> None:
+    monkeypatch.setattr(mutation, "RESULTS", tmp_path)
+    monkeypatch.setattr(mutation, "PACKAGES", ("flask_preflight/static",))
+    # An exhaustive module run that alone would pass; the sample is what the package row reports.
+    (tmp_path / "flask_preflight.static.gitignore.json").write_text(json.dumps(
+        {"module": "flask_preflight/static/gitignore.py", "killed": 10, "survived": 0}))
+    record = _sample_record(340, 60)  # 0.85, interval about 0.81-0.88
+    record["interval"] = list(mutation.wilson_interval(340, 400))
+    mutation.sample_path("flask_preflight/static").write_text(json.dumps(record))
+    (row,) = mutation.package_scores()
+    assert row.modules_run == 1 and (row.killed, row.total) == (10, 10)
+    assert row.measured()[:2] == (340, 400)
+    assert row.meets_goal()
+    assert row.method() == "random sample of 400 of 32000 (seed 1)"
+    assert "| `flask_preflight/static` | random sample of 400 of 32000 (seed 1) | 340 | 400 | 0.85 | 0.81–0.88 |" \
+        in mutation.readme_table()
+    # 0.82 observed, but the lower bound (about 0.78) is under the goal: not met.
+    record = _sample_record(328, 72)
+    record["interval"] = list(mutation.wilson_interval(328, 400))
+    mutation.sample_path("flask_preflight/static").write_text(json.dumps(record))
+    assert not mutation.package_scores()[0].meets_goal()
+
+
+def test_wilson_interval(mutation) -> None:
+    assert mutation.wilson_interval(0, 0) == (0.0, 1.0)
+    low, high = mutation.wilson_interval(340, 400)
+    assert (low, high) == (0.8117, 0.8817)  # by hand: centre 0.8467, half-width 0.0350
+    assert mutation.wilson_interval(400, 400)[1] == 1.0 and mutation.wilson_interval(400, 400)[0] == 0.9905
+    assert mutation.wilson_interval(0, 50)[0] == 0.0
+
+
+def test_draw_sample_is_reproducible_and_independent_of_input_order(mutation) -> None:
+    names = [f"m{i}" for i in range(1000)]
+    first = mutation.draw_sample(names, 50, seed=7)
+    assert first == mutation.draw_sample(list(reversed(names)), 50, seed=7)
+    assert len(first) == 50 and len(set(first)) == 50 and set(first) <= set(names)
+    assert first != mutation.draw_sample(names, 50, seed=8)
+    assert mutation.draw_sample(names[:10], 50, seed=7) == sorted(names[:10])
+
+
+def test_tests_for_package_expands_globs_in_order(mutation) -> None:
+    tests = mutation.tests_for_package("flask_preflight/static")
+    assert "tests/rules/test_pf101_debug_mode_enabled.py" in tests
+    assert "tests/deploy/test_dockerfile.py" in tests
+    assert not any(t.startswith("tests/rules/test_pf5") or t.startswith("tests/rules/test_pf6") for t in tests)
+    assert len(tests) == len(set(tests))
+    runtime = mutation.tests_for_package("flask_preflight/runtime")
+    assert "tests/runtime/test_checks.py" in runtime and all("pf1" not in t for t in runtime)
 
 
 def test_package_of(mutation) -> None:
@@ -80,5 +139,5 @@ def test_readme_table_is_rewritten_between_the_markers(mutation, tmp_path: Path,
     mutation.update_readme(readme)
     text = readme.read_text()
     assert text.startswith("before\n<!-- mutation-report -->\n| package |") and text.endswith("<!-- /mutation-report -->\nafter\n")
-    assert "| `flask_preflight/serve/options.py` | 1 of 1 | 9 | 10 | 0.90 |" in text
-    assert "| `flask_preflight/probe` | 0 of " in text and "old" not in text
+    assert "| `flask_preflight/serve/options.py` | all mutants of 1 of 1 modules | 9 | 10 | 0.90 | exact |" in text
+    assert "| `flask_preflight/probe` | all mutants of 0 of " in text and "old" not in text
