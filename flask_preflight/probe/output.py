@@ -10,6 +10,7 @@
   absolute URI. The shared reporter treats every path as a file path relative to ``%SRCROOT%`` and would
   turn ``https://host/`` into the relative reference ``https%3A//host/``; the probe rewrites those
   locations. ``invocations[0].properties.probe`` carries the grades.
+* html: the shared page (findings grouped by URL), with the text summary table as its "Probe summary".
 """
 
 from __future__ import annotations
@@ -55,6 +56,13 @@ def render_probe_report(result: ScanResult, reports: Sequence[TargetReport], fmt
         return escape_surrogates(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
     if fmt == "text":
         return render_text(result, reports, color=color, statistics=statistics, insecure=insecure)
+    if fmt == "html":
+        from flask_preflight.report.html import Layout, render_html
+
+        layout = Layout(command="probe", group_label="URL", summary=summary_line(result),
+                        problems_heading="URLs not (fully) probed", no_problems="None: every URL was probed.",
+                        extra_sections=(("Probe summary", summary_table(reports, insecure=insecure)),))
+        return render_html(result, tool_version=tool_version, layout=layout)
     raise ValueError(f"unknown report format {fmt!r}")
 
 

@@ -1,4 +1,5 @@
-"""Reporters: turn one ScanResult into text for people, JSON for scripts, or SARIF for code-scanning UIs.
+"""Reporters: turn one ScanResult into text for people, JSON for scripts, SARIF for code-scanning UIs, or
+one self-contained HTML page for a browser.
 
 Every reporter is a pure function of the result (plus the tool version), so the CLI, tests and any
 caller get byte-identical output for the same scan.
@@ -11,7 +12,7 @@ from typing import List, Tuple
 
 from flask_preflight.findings import Finding, Problem, ScanResult
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "html")
 
 
 def render(result: ScanResult, fmt: str, *, color: bool = False, statistics: bool = False,
@@ -30,6 +31,9 @@ def render(result: ScanResult, fmt: str, *, color: bool = False, statistics: boo
     if name == "sarif":
         from flask_preflight.report.sarif import render_sarif
         return render_sarif(result, tool_version=tool_version)
+    if name == "html":
+        from flask_preflight.report.html import render_html
+        return render_html(result, tool_version=tool_version)
     raise ValueError(f"unknown report format {fmt!r} (expected one of: {', '.join(FORMATS)})")
 
 

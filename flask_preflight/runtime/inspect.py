@@ -123,10 +123,27 @@ def render_inspect_report(result: ScanResult, fmt: str, *, color: bool = False, 
     below it, because the text reporter prints every message on one line."""
     from flask_preflight.report import render
 
+    if fmt == "html":
+        return _render_html(result, tool_version=tool_version)
     if fmt != "text":
         return render(result, fmt, color=color, statistics=statistics, tool_version=tool_version)
     return _not_loaded_summary(_render_text(result, color=color, statistics=statistics,
                                             tool_version=tool_version), result)
+
+
+def _render_html(result: ScanResult, *, tool_version: str) -> str:
+    """The shared HTML page; its summary says plainly when the app was not loaded (as the text report does)."""
+    from flask_preflight.report.html import Layout, render_html
+    from flask_preflight.report.text import summary_line
+
+    summary = summary_line(result)
+    if app_not_loaded(result):
+        n = len(result.findings)
+        found = f" ({n} finding{'s' if n != 1 else ''} from the import itself)" if n else ""
+        summary = f"The app was not loaded, so it was not checked{found}; see the error below."
+    layout = Layout(command="inspect", summary=summary, problems_heading="What could not be inspected",
+                    no_problems="None: the app was loaded and every check ran.")
+    return render_html(result, tool_version=tool_version, layout=layout)
 
 
 def app_not_loaded(result: ScanResult) -> bool:
