@@ -24,7 +24,7 @@ def text(result: ScanResult, **kw) -> str:
 
 
 def test_formats_and_unknown_format():
-    assert FORMATS == ("text", "json", "sarif")
+    assert FORMATS == ("text", "json", "sarif", "html")
     with pytest.raises(ValueError, match="unknown report format 'xml'"):
         render(ScanResult(), "xml", tool_version="0.1.0")
 

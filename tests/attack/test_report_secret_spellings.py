@@ -6,6 +6,7 @@ value (no spelling of the value is in the source line). Every spelling is hidden
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -62,12 +63,15 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("args", [("--format", "text"), ("--format", "json"), ("--format", "sarif"),
-                                  ("--statistics",)], ids=["text", "json", "sarif", "statistics"])
+                                  ("--format", "html"), ("--statistics",)],
+                         ids=["text", "json", "sarif", "html", "statistics"])
 def test_no_spelling_of_a_secret_in_any_output(project: Path, tmp_path: Path, args: tuple) -> None:
     proc = run_check(project, *args, home=tmp_path)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out.decode()
     assert [s for s in SECRETS if s.encode() in out] == []
+    # the HTML report escapes quotes and angle brackets, so a leak there would be spelled escaped
+    assert [s for s in SECRETS if html.escape(s).encode() in out] == []
 
 
 def test_cached_run_is_redacted_too(project: Path, tmp_path: Path) -> None:
