@@ -502,10 +502,11 @@ def test_rules_lists_every_rule(cli, tmp_path):
     assert run.code == 0
     lines = run.stdout.splitlines()
     assert [ln.split()[0] for ln in lines] == [r.id for r in REGISTRY]
-    assert [ln.split()[0] for ln in lines][:5] == ["PF101", "PF102", "PF103", "PF104", "PF105"]
+    assert [ln.split()[0] for ln in lines][:6] == ["PF001", "PF101", "PF102", "PF103", "PF104", "PF105"]
     assert [ln.split()[1] for ln in lines] == [r.name for r in REGISTRY]
-    assert lines[0].split()[2] == "high"
-    assert lines[3].split()[2] == "critical"
+    assert lines[0].split()[2] == "low"
+    assert lines[1].split()[2] == "high"
+    assert lines[4].split()[2] == "critical"
 
 
 def test_rules_json_and_markdown(tmp_path):
