@@ -423,6 +423,19 @@ def test_bare_inline_suppression_silences_every_rule_on_the_line(tmp_path):
     assert json.loads(run.stdout)["summary"]["suppressed"] == 2
 
 
+def test_statistics_show_suppressed_counts_per_rule(tmp_path):
+    write(tmp_path, {"app.py": UNSAFE_APP.replace("app.run(debug=True)", "app.run(debug=True)  # preflight: ignore[PF102]")})
+    run = invoke_runner(["check", "--statistics"], tmp_path)
+    assert run.stdout.splitlines()[-4:] == [
+        "Found 1 finding (1 high) in 1 file; 1 suppressed.",
+        "",
+        "  1  PF101  debug-mode-enabled  [high]",
+        "  0  PF102  unguarded-app-run   [high]      (1 suppressed)",
+    ]
+    data = json.loads(invoke_runner(["check", "--format", "json"], tmp_path).stdout)
+    assert data["summary"]["suppressed_by_rule"] == {"PF102": 1}
+
+
 def test_per_file_ignores_in_pyproject(cli, tmp_path):
     write(tmp_path, {
         "app.py": UNSAFE_APP,
