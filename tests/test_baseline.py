@@ -147,13 +147,13 @@ def test_a_fixed_finding_makes_its_entry_stale_in_text_json_and_sarif(project: P
 
 def test_sarif_keeps_hidden_findings_as_suppressed_unchanged_results(project: Path) -> None:
     check(project, "--write-baseline", "baseline.json")
-    (project / "app.py").write_text(UNSAFE + 'if __name__ == "__main__":\n    app.run(host="0.0.0.0")\n',
+    (project / "app.py").write_text(UNSAFE + 'app.config["SECRET_KEY"] = "s3cr3t-value-here-123"\n',
                                     encoding="utf-8")
     run = check(project, "--baseline", "baseline.json", "--format", "sarif")
-    assert run.code == 1  # the new PF103 is medium: failing at the default threshold
+    assert run.code == 1
     results = json.loads(run.stdout)["runs"][0]["results"]
     assert [(r["ruleId"], r["baselineState"], "suppressions" in r) for r in results] == [
-        ("PF103", "new", False), ("PF102", "unchanged", True), ("PF101", "unchanged", True)]
+        ("PF201", "new", False), ("PF102", "unchanged", True), ("PF101", "unchanged", True)]
     assert results[1]["suppressions"] == [{"kind": "external", "status": "accepted",
                                            "justification": "Recorded in the baseline baseline.json."}]
     # Without --baseline there is no baselineState at all (no comparison was made).

@@ -34,12 +34,13 @@ def find_directives(text: str, *, python: bool) -> List[Directive]:
     """The directives of one file. In Python only comment tokens count, so a string literal that quotes the
     syntax (docs, tests of this very tool) is not reported; other formats have no tokenizer here and every
     line counts, exactly as it does for suppressing."""
-    if not _QUICK_RE.search(text):
+    if _QUICK_RE.search(text) is None:
         return []
     lines = text.split("\n")
     found: List[Directive] = []
     if python:
-        for line, col0, comment in _comments(text):
+        last = text.count("\n", 0, _last_match(text).start()) + 1  # no need to tokenize past it
+        for line, col0, comment in _comments(text, last):
             found += _directives_in(comment, line, col0, lines)
     else:
         for number, raw in enumerate(lines, start=1):
@@ -47,11 +48,21 @@ def find_directives(text: str, *, python: bool) -> List[Directive]:
     return found
 
 
-def _comments(text: str) -> Iterable[Tuple[int, int, str]]:
-    """(line, 0-based column, text) of each comment token; a tokenize error ends the list where it occurs
-    (the file's syntax error is reported on its own)."""
+def _last_match(text: str) -> "re.Match[str]":
+    match = None
+    for match in _QUICK_RE.finditer(text):
+        pass
+    assert match is not None  # the caller found one
+    return match
+
+
+def _comments(text: str, last_line: int) -> Iterable[Tuple[int, int, str]]:
+    """(line, 0-based column, text) of each comment token up to ``last_line``; a tokenize error ends the list
+    where it occurs (the file's syntax error is reported on its own)."""
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.start[0] > last_line:
+                return
             if tok.type == tokenize.COMMENT:
                 yield tok.start[0], tok.start[1], tok.string
     except (tokenize.TokenError, IndentationError, SyntaxError):

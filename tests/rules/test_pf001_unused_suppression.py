@@ -3,6 +3,8 @@
 Each positive has the near-miss beside it that must stay quiet: the same comment where it is used, a rule
 `check` cannot judge, text that only looks like a comment."""
 
+import os
+
 APP_HEAD = """\
 from flask import Flask
 
@@ -131,3 +133,25 @@ def test_dockerfile_comment_above_a_blank_line_reaches_nothing(scan):
 def test_env_file_trailing_comment(scan):
     assert scan({".env": "LOG_LEVEL=info  # preflight: ignore[PF402]\n", "app.py": APP_HEAD}) == [
         ("PF001", ".env", 1, 17, "low")]
+
+
+def test_a_warm_cache_reports_the_same(tmp_path):
+    """Directives travel with each file's cached result; a file with nothing else to analyse is not 'trivial'."""
+    from flask_preflight.config import Settings
+    from flask_preflight.static.engine import run_check
+
+    (tmp_path / "app.py").write_text(app("app.run(debug=True)  # preflight: ignore[PF101, PF102, PF103]"),
+                                     encoding="utf-8")
+    (tmp_path / "util.py").write_text("X = 1  # preflight: ignore[PF101]\n", encoding="utf-8")
+
+    def run():
+        result = run_check([str(tmp_path)], Settings(project_root=str(tmp_path), respect_gitignore=False),
+                           use_cache=True)
+        return sorted((f.rule_id, os.path.basename(f.path), f.line, f.column) for f in result.findings), \
+            result.suppressed_by_rule
+
+    cold = run()
+    assert cold == ([("PF001", "app.py", 4, 22), ("PF001", "util.py", 1, 8)], {"PF101": 1, "PF102": 1})
+    assert run() == cold  # whole-project hit
+    os.utime(tmp_path / "util.py", (1, 1))  # per-file hits (the manifest no longer vouches for this one)
+    assert run() == cold
