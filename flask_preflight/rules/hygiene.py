@@ -13,7 +13,7 @@ PF001 = REGISTRY.register(Rule(
     id="PF001",
     name="unused-suppression",
     severity=Severity.LOW,
-    summary="A `# preflight: ignore` comment names an unknown rule or silences nothing on its line.",
+    summary="A `# preflight: ignore` comment names an unknown rule or silences nothing where it applies.",
     rationale=(
         "A suppression is a reviewed exception: \"this line is fine, stop telling me\". It stays true only as "
         "long as it silences a finding. When the code under it is fixed or moved, when a rule's name is "
