@@ -82,10 +82,15 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Processes to analyse files in [default: the number of CPUs]; small trees use one.")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write .flask_preflight_cache/.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Report only findings this baseline does not record (see --write-baseline).")
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Record every current finding in FILE and exit; later runs with --baseline FILE report new ones.")
 def check(paths: Sequence[str], select: Sequence[str], ignore: Sequence[str], exclude: Sequence[str],
           extend_exclude: Sequence[str], fail_on: Optional[str], fmt: Optional[str], output: Optional[str],
           statistics: bool, config_file: Optional[str], max_file_size: Optional[str],
-          respect_gitignore: Optional[bool], color: str, jobs: Optional[int], no_cache: bool) -> None:
+          respect_gitignore: Optional[bool], color: str, jobs: Optional[int], no_cache: bool,
+          baseline_file: Optional[str], write_baseline: Optional[str]) -> None:
     """Statically check PATHS (default: the current directory). Never imports or runs the scanned code."""
     from flask_preflight.config import ConfigError, load_settings
     from flask_preflight.report import render
@@ -101,15 +106,49 @@ def check(paths: Sequence[str], select: Sequence[str], ignore: Sequence[str], ex
         settings.selected_rule_ids()
     except ConfigError as exc:
         _usage_error(str(exc))
+    from flask_preflight import baseline
+
+    if baseline_file and write_baseline:
+        _usage_error("--baseline and --write-baseline cannot be combined (rewriting a baseline records every "
+                     "current finding: use --write-baseline alone)")
+    try:
+        entries = baseline.load(baseline_file) if baseline_file else None  # a broken file fails before the scan
+    except baseline.BaselineError as exc:
+        _usage_error(str(exc))
     progress = _Progress(enabled=settings.format == "text" and sys.stderr.isatty())
     try:
         result = run_check(list(paths) or ["."], settings, progress=progress, jobs=jobs, use_cache=not no_cache)
     finally:
         progress.close()
+    if write_baseline:
+        sys.exit(_write_baseline(result, write_baseline))
+    if entries is not None:
+        baseline.apply(result, entries, baseline_file, scanned_paths=list(paths) or ["."],  # type: ignore[arg-type]
+                       judged_rules=set(settings.selected_rule_ids()))
     colored = _colored(settings, color)
     report = render(result, settings.format, color=colored, statistics=statistics, tool_version=__version__)
     _deliver(report, settings, colored, _short_summary(result))
     sys.exit(exit_code(result, settings.fail_on))
+
+
+def _write_baseline(result: ScanResult, path: str) -> int:
+    """``check --write-baseline``: record the findings, say so on stderr (with any file that could not be
+    analysed: its findings are missing from the baseline) and return the exit code (3 when incomplete)."""
+    from flask_preflight import baseline
+    from flask_preflight.report.text import format_problem
+
+    try:
+        n = baseline.write(result.findings, path, __version__)
+    except baseline.BaselineError as exc:
+        _usage_error(str(exc))
+    for problem in sorted(result.problems, key=lambda p: (p.path, p.line or 0)):
+        click.echo(format_problem(problem), err=True)
+    files = f"{result.files_scanned} file{'s' if result.files_scanned != 1 else ''}"
+    line = f"flask-preflight: wrote {n} finding{'s' if n != 1 else ''} from {files} to the baseline {path}"
+    if result.problems:
+        line += f"; {len({p.path for p in result.problems})} could not be analyzed and are not in it"
+    click.echo(line, err=True)
+    return EXIT_INCOMPLETE if result.problems else EXIT_OK
 
 
 def _colored(settings: Any, color: str) -> bool:
@@ -161,6 +200,10 @@ def _short_summary(result: ScanResult) -> str:
         s += f"; {len(result.problems)} could not be analyzed"
     if result.excluded:
         s += f"; {result.excluded} excluded by the exclude settings"
+    if result.baseline is not None:
+        s += f"; {len(result.baseline.hidden)} hidden by the baseline"
+        if result.baseline.stale:
+            s += f", {len(result.baseline.stale)} of its entries stale"
     return s
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Tuple
+
+if TYPE_CHECKING:
+    from flask_preflight.baseline import Outcome
 
 
 class Severity(str, enum.Enum):
@@ -171,7 +174,12 @@ class ScanResult:
     problems: List[Problem] = field(default_factory=list)
     files_scanned: int = 0
     suppressed: int = 0
+    suppressed_by_rule: Dict[str, int] = field(default_factory=dict)  # inline suppressions per rule id
     excluded: int = 0  # files and directories the exclude/extend-exclude settings kept out of the walk
+    # Set by each run, never cached or reported (init=False keeps them out of the cache codec): the display
+    # paths of the files the run checked, and what ``--baseline`` hid (flask_preflight/baseline.py).
+    checked: FrozenSet[str] = field(init=False, default_factory=frozenset, repr=False, compare=False)
+    baseline: Optional["Outcome"] = field(init=False, default=None, repr=False, compare=False)
 
     def sorted(self) -> "ScanResult":
         self.findings.sort(key=Finding.sort_key)

@@ -423,6 +423,19 @@ def test_bare_inline_suppression_silences_every_rule_on_the_line(tmp_path):
     assert json.loads(run.stdout)["summary"]["suppressed"] == 2
 
 
+def test_statistics_show_suppressed_counts_per_rule(tmp_path):
+    write(tmp_path, {"app.py": UNSAFE_APP.replace("app.run(debug=True)", "app.run(debug=True)  # preflight: ignore[PF102]")})
+    run = invoke_runner(["check", "--statistics"], tmp_path)
+    assert run.stdout.splitlines()[-4:] == [
+        "Found 1 finding (1 high) in 1 file; 1 suppressed.",
+        "",
+        "  1  PF101  debug-mode-enabled  [high]",
+        "  0  PF102  unguarded-app-run   [high]      (1 suppressed)",
+    ]
+    data = json.loads(invoke_runner(["check", "--format", "json"], tmp_path).stdout)
+    assert data["summary"]["suppressed_by_rule"] == {"PF102": 1}
+
+
 def test_per_file_ignores_in_pyproject(cli, tmp_path):
     write(tmp_path, {
         "app.py": UNSAFE_APP,
@@ -502,10 +515,11 @@ def test_rules_lists_every_rule(cli, tmp_path):
     assert run.code == 0
     lines = run.stdout.splitlines()
     assert [ln.split()[0] for ln in lines] == [r.id for r in REGISTRY]
-    assert [ln.split()[0] for ln in lines][:5] == ["PF101", "PF102", "PF103", "PF104", "PF105"]
+    assert [ln.split()[0] for ln in lines][:6] == ["PF001", "PF101", "PF102", "PF103", "PF104", "PF105"]
     assert [ln.split()[1] for ln in lines] == [r.name for r in REGISTRY]
-    assert lines[0].split()[2] == "high"
-    assert lines[3].split()[2] == "critical"
+    assert lines[0].split()[2] == "low"
+    assert lines[1].split()[2] == "high"
+    assert lines[4].split()[2] == "critical"
 
 
 def test_rules_json_and_markdown(tmp_path):

@@ -18,7 +18,10 @@ def test_rule_is_complete(rule: Rule):
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
     assert isinstance(rule.severity, Severity)
     assert rule.summary and rule.rationale and rule.bad.strip() and rule.good.strip() and rule.fix_hint
-    assert rule.cwe and rule.owasp
+    if rule.id.startswith("PF0"):  # the tool's own hygiene (PF001 unused-suppression): no weakness behind it
+        assert not rule.cwe and not rule.owasp and rule.severity is Severity.LOW
+    else:
+        assert rule.cwe and rule.owasp
     assert rule.modes and set(rule.modes) <= set(MODES)
     assert (ROOT / rule.implemented_in).is_file()
     tests = list((ROOT / "tests" / "rules").glob(f"test_{rule.id.lower()}_*.py"))

@@ -30,7 +30,8 @@ def sample_result() -> ScanResult:
         Problem("data.bin", ProblemKind.BINARY, "contains NUL bytes"),
         Problem("half.py", ProblemKind.DECODE_ERROR, "invalid start byte", line=2),
     ]
-    return ScanResult(findings=findings, problems=problems, files_scanned=9, suppressed=2, excluded=4).sorted()
+    return ScanResult(findings=findings, problems=problems, files_scanned=9, suppressed=2, excluded=4,
+                      suppressed_by_rule={"PF103": 1, "PF101": 1}).sorted()
 
 
 def test_schema_and_summary():
@@ -42,10 +43,12 @@ def test_schema_and_summary():
         "files_scanned": 9,
         "findings": 3,
         "suppressed": 2,
+        "suppressed_by_rule": {"PF103": 1, "PF101": 1},
         "excluded": 4,
         "by_severity": {"critical": 1, "high": 1, "medium": 0, "low": 1},
         "by_rule": {"PF101": 2, "PF104": 1},
         "incomplete": True,
+        "baseline": None,
     }
     first = data["findings"][0]
     assert first["rule_id"] == "PF101" and first["rule_name"] == "debug-mode-enabled"
@@ -73,7 +76,8 @@ def test_formatting_indent_unicode_and_trailing_newline():
 def test_output_is_sorted_even_if_the_caller_did_not_sort():
     result = sample_result()
     shuffled = ScanResult(findings=list(reversed(result.findings)), problems=list(reversed(result.problems)),
-                          files_scanned=result.files_scanned, suppressed=result.suppressed, excluded=result.excluded)
+                          files_scanned=result.files_scanned, suppressed=result.suppressed, excluded=result.excluded,
+                          suppressed_by_rule=dict(reversed(list(result.suppressed_by_rule.items()))))
     assert render_json(shuffled, tool_version="x") == render_json(result, tool_version="x")
 
 

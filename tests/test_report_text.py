@@ -187,6 +187,26 @@ def test_statistics_table_sorted_by_count_then_id():
     assert "PF101  debug-mode" not in text(ScanResult(findings=findings, files_scanned=3))
 
 
+def test_statistics_count_suppressed_findings_per_rule():
+    findings = [debug_finding("a.py"), debug_finding("b.py"),
+                PF104.finding("d", Location("c.py", 1, 1, 1, 2), snippet="x")]
+    result = ScanResult(findings=findings, files_scanned=3, suppressed=4, suppressed_by_rule={"PF101": 1, "PF103": 3})
+    assert text(result, statistics=True).splitlines()[-4:] == [
+        "",
+        "  2  PF101  debug-mode-enabled         [high]      (1 suppressed)",
+        "  1  PF104  werkzeug-debugger-enabled  [critical]",
+        "  0  PF103  dev-server-public-bind     [medium]    (3 suppressed)",
+    ]
+
+
+def test_statistics_when_everything_was_suppressed():
+    result = ScanResult(files_scanned=1, suppressed=1, suppressed_by_rule={"PF101": 1})
+    assert text(result, statistics=True) == ("No findings in 1 file; 1 suppressed.\n\n"
+                                              "  0  PF101  debug-mode-enabled  [high]      (1 suppressed)\n")
+    # Without --statistics only the summary says it.
+    assert text(result) == "No findings in 1 file; 1 suppressed.\n"
+
+
 def test_statistics_without_findings_adds_nothing():
     assert text(ScanResult(files_scanned=3), statistics=True) == "No findings in 3 files.\n"
 

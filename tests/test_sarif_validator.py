@@ -109,3 +109,22 @@ def test_deployment_file_findings_pass_validator(tmp_path: Path):
     assert {f.rule_id for f in result.findings} >= {"PF401", "PF402", "PF403"}
     code, output = _validate(tool, tmp_path, render_sarif(result, tool_version="0.1.0"))
     assert code == 0 and not ERROR_LINE.search(output), output
+
+
+def test_baseline_states_and_suppressions_pass_validator(tmp_path: Path):
+    """`check --baseline`: new and unchanged results, external suppressions, a PF001 (maintainability) rule."""
+    from flask_preflight.baseline import Entry, Outcome
+
+    tool = _validator()
+    result = _rich_result()
+    result.suppressed_by_rule = {"PF102": 1}
+    hidden = [REGISTRY["PF102"].finding("app.run() at import time", Location("old.py", 3, 1, 3, 20),
+                                        snippet="app.run(debug=True)")]
+    result.findings.append(REGISTRY["PF001"].finding("Unused suppression", Location("app.py", 2, 8, 2, 30),
+                                                     snippet="x = 1  # preflight: ignore[PF101]"))
+    result.baseline = Outcome("ci/baseline.json", hidden=hidden,
+                              stale=[Entry("PF201", "hardcoded-secret-key", "app.py", "ab" * 16, 1)])
+    text = render_sarif(result, tool_version="0.1.0")
+    assert '"baselineState": "unchanged"' in text and '"kind": "external"' in text
+    code, output = _validate(tool, tmp_path, text)
+    assert code == 0 and not ERROR_LINE.search(output), output

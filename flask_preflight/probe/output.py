@@ -157,8 +157,8 @@ def render_text(result: ScanResult, reports: Sequence[TargetReport], *, color: b
         sections.append("\n".join(f"{escape(p.path)}: {style('error', fg='red', bold=True)}: {escape(p.reason)}"
                                   for p in problems))
     sections.append(summary_line(result))
-    if statistics and findings:
-        sections.append(_statistics_table(findings, style))
+    if statistics and (findings or result.suppressed_by_rule):
+        sections.append(_statistics_table(findings, style, result.suppressed_by_rule))
     sections.append(summary_table(reports, color=color, insecure=insecure))
     return "\n\n".join(sections) + "\n"
 

@@ -24,7 +24,7 @@ import asyncio
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -281,14 +281,16 @@ def run_probe(urls: Sequence[str], opts: ProbeOptions, settings: Any = None,
     withheld = withheld_reason(reports)
     findings: List[Finding] = []
     problems: List[Problem] = []
-    suppressed = 0
+    suppressed: Dict[str, int] = {}
     for report in reports:
         kept = report.findings
         if settings is not None:
-            from flask_preflight.static.engine import filter_findings
+            from flask_preflight.static.engine import apply_filters
 
-            kept, n = filter_findings(report.findings, settings)
-            suppressed += n
+            filtered = apply_filters(report.findings, settings)
+            kept = filtered.kept
+            for rule_id, n in filtered.suppressed_by_rule.items():
+                suppressed[rule_id] = suppressed.get(rule_id, 0) + n
         report.analysis.findings = list(kept)
         if withheld:
             report.grade, report.grade_withheld = grade([], probed=False), withheld
@@ -300,7 +302,8 @@ def run_probe(urls: Sequence[str], opts: ProbeOptions, settings: Any = None,
         problems.extend(report.problems)
         if on_report is not None:
             on_report(report)
-    result = ScanResult(findings=findings, problems=problems, files_scanned=len(reports), suppressed=suppressed)
+    result = ScanResult(findings=findings, problems=problems, files_scanned=len(reports),
+                        suppressed=sum(suppressed.values()), suppressed_by_rule=suppressed)
     return result.sorted(), reports
 
 

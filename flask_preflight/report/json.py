@@ -7,10 +7,17 @@ Schema (``schema_version`` 1; additions are backwards compatible, anything else 
       "tool": {"name": "flask-preflight", "version": "<tool version>"},
       "summary": {
         "files_scanned": int, "findings": int, "suppressed": int,
+        "suppressed_by_rule": {"PF101": int, ...},  # inline `# preflight: ignore` suppressions per rule
         "excluded": int,                         # files and directories the exclude settings kept out
         "by_severity": {"critical": int, "high": int, "medium": int, "low": int},
         "by_rule": {"PF101": int, ...},          # only rules with findings, sorted by id
-        "incomplete": bool                       # true when some file could not be analysed
+        "incomplete": bool,                      # true when some file could not be analysed
+        "baseline": null | {                     # `check --baseline FILE` (docs/baseline.md)
+          "path": str, "hidden": int,            # findings the baseline recorded, left out of "findings"
+          "hidden_by_rule": {"PF101": int, ...},
+          "stale": int,                          # entries this run would have matched but did not
+          "stale_entries": [{"rule_id", "rule_name", "path", "fingerprint", "occurrence"}, ...]
+        }
       },
       "findings": [Finding.to_dict(), ...],      # sorted by path, line, column, rule id
       "errors": [Problem.to_dict(), ...]         # sorted by path, line
@@ -42,14 +49,24 @@ def build_json_report(result: ScanResult, *, tool_version: str) -> Dict[str, Any
             "files_scanned": result.files_scanned,
             "findings": len(findings),
             "suppressed": result.suppressed,
+            "suppressed_by_rule": dict(sorted(result.suppressed_by_rule.items())),
             "excluded": result.excluded,
             "by_severity": result.counts_by_severity(),
             "by_rule": result.counts_by_rule(),
             "incomplete": bool(problems),
+            "baseline": _baseline(result),
         },
         "findings": [f.to_dict() for f in findings],
         "errors": [p.to_dict() for p in problems],
     }
+
+
+def _baseline(result: ScanResult) -> Optional[Dict[str, Any]]:
+    outcome = result.baseline
+    if outcome is None:
+        return None
+    return {"path": outcome.path, "hidden": len(outcome.hidden), "hidden_by_rule": outcome.hidden_by_rule(),
+            "stale": len(outcome.stale), "stale_entries": [e.to_dict() for e in outcome.stale]}
 
 
 def render_json(result: ScanResult, *, tool_version: str) -> str:
@@ -79,6 +96,7 @@ def load_json_report(text: str) -> ScanResult:
             problems=[_problem(d) for d in data.get("errors", [])],
             files_scanned=int(summary.get("files_scanned", 0)),
             suppressed=int(summary.get("suppressed", 0)),
+            suppressed_by_rule={str(k): int(v) for k, v in (summary.get("suppressed_by_rule") or {}).items()},
             excluded=int(summary.get("excluded", 0)),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:

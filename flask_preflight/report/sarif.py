@@ -11,6 +11,12 @@ Design choices worth knowing:
 * Files that could not be analysed are tool execution notifications, not results: they are not
   security findings, but they must not pass silently either.
 * Columns are Unicode code points (``run.columnKind``), matching the analyzers' character offsets.
+* With ``check --baseline``, every result carries ``baselineState``: ``new`` for what the baseline does not
+  record, ``unchanged`` for what it does; those are included (so the debt stays visible and code-scanning
+  alerts for them stay open-but-suppressed rather than closed as fixed) with an ``external`` suppression
+  naming the baseline file. Stale baseline entries are counted in the invocation's properties rather than
+  emitted as ``absent`` results: they have no location left, and a consumer that ignores ``baselineState``
+  would turn each into an alert.
 """
 
 from __future__ import annotations
@@ -90,10 +96,12 @@ _DRIVE_RE = re.compile(r"^[A-Za-z]:/")
 def build_sarif(result: ScanResult, *, tool_version: str, srcroot: Optional[str] = None) -> Dict[str, Any]:
     """The SARIF log as plain data; ``srcroot`` overrides the %SRCROOT% URI (default: the cwd)."""
     findings, problems = ordered(result)
+    baseline = result.baseline
+    hidden = sorted(baseline.hidden, key=Finding.sort_key) if baseline is not None else []
     rules = list(REGISTRY)
     descriptors = [rule_descriptor(r) for r in rules]
     index: Dict[str, int] = {r.id: i for i, r in enumerate(rules)}
-    for f in findings:  # a rule outside the registry (plugin, stale baseline) still needs a valid ruleIndex
+    for f in findings + hidden:  # a rule outside the registry (plugin, stale baseline) still needs a valid ruleIndex
         if f.rule_id not in index:
             index[f.rule_id] = len(descriptors)
             descriptors.append(_adhoc_descriptor(f))
@@ -110,13 +118,28 @@ def build_sarif(result: ScanResult, *, tool_version: str, srcroot: Optional[str]
         invocation["toolExecutionNotifications"] = [_notification(p) for p in problems]
     invocation["properties"] = {"filesScanned": result.files_scanned, "suppressedFindings": result.suppressed,
                                 "excludedPaths": result.excluded}
+    if result.suppressed_by_rule:
+        invocation["properties"]["suppressedFindingsByRule"] = dict(sorted(result.suppressed_by_rule.items()))
+    if baseline is not None:
+        invocation["properties"].update({"baseline": baseline.path, "baselineHiddenFindings": len(baseline.hidden),
+                                         "baselineStaleEntries": len(baseline.stale)})
+    results = [_result(f, index[f.rule_id]) for f in findings]
+    if baseline is not None:
+        for res in results:
+            res["baselineState"] = "new"
+        justification = _sentence(f"Recorded in the baseline {baseline.path}")
+        for f in hidden:
+            res = _result(f, index[f.rule_id])
+            res["baselineState"] = "unchanged"
+            res["suppressions"] = [{"kind": "external", "status": "accepted", "justification": justification}]
+            results.append(res)
 
     run: Dict[str, Any] = {
         "tool": {"driver": driver},
         "invocations": [invocation],
         "originalUriBaseIds": {SRCROOT: {"uri": srcroot_uri(srcroot)}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index[f.rule_id]) for f in findings],
+        "results": results,
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
@@ -130,7 +153,9 @@ def render_sarif(result: ScanResult, *, tool_version: str, srcroot: Optional[str
 
 def rule_descriptor(rule: Rule) -> Dict[str, Any]:
     """A reportingDescriptor carrying the rule's docs, so viewers can explain an alert offline."""
-    tags = ["security"] + [f"external/cwe/cwe-{n}" for n in rule.cwe]
+    # A rule with no weakness behind it (PF001, about the tool's own comments) is not a security alert.
+    tags = ["security"] if rule.cwe or rule.owasp else ["maintainability"]
+    tags += [f"external/cwe/cwe-{n}" for n in rule.cwe]
     return {
         "id": rule.id,
         "name": rule.name,

@@ -41,8 +41,9 @@ def render_text(result: ScanResult, *, color: bool = False, statistics: bool = F
     if problems:
         sections.append("\n".join(format_problem(p, color=color) for p in problems))
     sections.append(summary_line(result))
-    if statistics and findings:
-        sections.append(_statistics_table(findings, style))
+    if statistics and (findings or result.suppressed_by_rule or result.baseline and result.baseline.hidden):
+        hidden = result.baseline.hidden_by_rule() if result.baseline is not None else {}
+        sections.append(_statistics_table(findings, style, result.suppressed_by_rule, hidden))
     return "\n\n".join(sections) + "\n"
 
 
@@ -93,6 +94,11 @@ def summary_line(result: ScanResult, unit: str = "file",
         clauses = [f"No findings in {files}"]
     if result.suppressed:
         clauses.append(f"{result.suppressed} suppressed")
+    if result.baseline is not None:
+        clauses.append(f"{len(result.baseline.hidden)} hidden by the baseline")
+        stale = len(result.baseline.stale)
+        if stale:
+            clauses.append(f"{stale} baseline {'entry is' if stale == 1 else 'entries are'} stale")
     if result.excluded:
         clauses.append(f"{_plural(result.excluded, 'path')} excluded by the exclude settings")
     failed = len({p.path for p in result.problems if p.kind not in RUN_PROBLEMS})
@@ -198,10 +204,16 @@ def _char_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
-def _statistics_table(findings: Sequence[Finding], style: Callable[..., str]) -> str:
-    """Per-rule counts, most frequent first, so the biggest clean-up wins are on top."""
-    counts: Dict[str, int] = {}
+def _statistics_table(findings: Sequence[Finding], style: Callable[..., str],
+                      suppressed: Optional[Dict[str, int]] = None, hidden: Optional[Dict[str, int]] = None) -> str:
+    """Per-rule counts, most frequent first, so the biggest clean-up wins are on top; what inline comments
+    suppressed and the baseline hid is counted per rule too, so silenced debt stays visible."""
+    suppressed, hidden = suppressed or {}, hidden or {}
+    counts: Dict[str, int] = {rid: 0 for rid in list(suppressed) + list(hidden)}
     meta: Dict[str, Tuple[str, Severity]] = {}
+    for rid in counts:
+        rule = REGISTRY.get(rid)
+        meta[rid] = (rule.name, rule.severity) if rule is not None else (rid, Severity.LOW)
     for f in findings:
         counts[f.rule_id] = counts.get(f.rule_id, 0) + 1
         rule = REGISTRY.get(f.rule_id)
@@ -218,8 +230,13 @@ def _statistics_table(findings: Sequence[Finding], style: Callable[..., str]) ->
     lines = []
     for rid, count in rows:
         name, sev = meta[rid]
+        extra = [f"{suppressed[rid]} suppressed"] if suppressed.get(rid) else []
+        extra += [f"{hidden[rid]} in the baseline"] if hidden.get(rid) else []
+        sev_text = style('[' + sev.value + ']', **_SEVERITY_STYLE[sev])
+        if extra:
+            sev_text += " " * (len("critical") - len(sev.value)) + f"  ({', '.join(extra)})"
         lines.append(f"  {count:>{count_w}}  {style(rid.ljust(id_w), bold=True)}  {escape(name).ljust(name_w)}  "
-                     f"{style('[' + sev.value + ']', **_SEVERITY_STYLE[sev])}")
+                     f"{sev_text}")
     return "\n".join(lines)
 
 

@@ -151,6 +151,7 @@ class Registry:
 REGISTRY = Registry()
 
 # Rule packs register themselves on import; keep this list in id order.
+from flask_preflight.rules import hygiene as _hygiene  # noqa: E402,F401
 from flask_preflight.rules import debug as _debug  # noqa: E402,F401
 from flask_preflight.rules import secrets as _secrets  # noqa: E402,F401
 from flask_preflight.rules import errors as _errors  # noqa: E402,F401

@@ -61,7 +61,7 @@ def run_inspect(target: Optional[str], env: Dict[str, str], timeout: float = DEF
 
     ``env`` holds the variables from ``--env``/``--env-file``; they are laid over this process's
     environment for the child (and looked up for ``FLASK_APP`` when ``target`` is None). ``cwd`` is the
-    directory the app is loaded in (gunicorn's ``--chdir``). Findings pass through ``filter_findings`` with
+    directory the app is loaded in (gunicorn's ``--chdir``). Findings pass through ``apply_filters`` with
     ``settings`` (default: the settings found from ``cwd``). Paths are shown relative to ``display_root``
     (default: the current directory) when below it. ``notes``, when given, receives what the checks
     could not do (a test-client request that raised, a check group that failed): warnings, not problems.
@@ -69,7 +69,7 @@ def run_inspect(target: Optional[str], env: Dict[str, str], timeout: float = DEF
     lets a suppressed debugger through) and ``rss_bytes`` (the child's peak size after loading the app).
 
     A malformed target raises TargetError; everything that goes wrong while loading is a Problem."""
-    from flask_preflight.static.engine import filter_findings
+    from flask_preflight.static.engine import apply_filters
 
     cwd = os.path.abspath(cwd)
     display_root = os.path.abspath(display_root or os.getcwd())
@@ -103,8 +103,9 @@ def run_inspect(target: Optional[str], env: Dict[str, str], timeout: float = DEF
     if details is not None:
         details["findings"] = list(findings)
         details["rss_bytes"] = data.get("rss_bytes") if data is not None else None
-    kept, suppressed = filter_findings(findings, settings)
-    return ScanResult(findings=kept, problems=problems, files_scanned=1, suppressed=suppressed).sorted()
+    filtered = apply_filters(findings, settings)
+    return ScanResult(findings=filtered.kept, problems=problems, files_scanned=1,
+                      suppressed=filtered.suppressed, suppressed_by_rule=filtered.suppressed_by_rule).sorted()
 
 
 def load_runtime_rules() -> None:

@@ -141,7 +141,7 @@ def _check_loaded(settings: Any, starts: list, info: ScriptInfo, color: str, sta
     from flask_preflight.runtime.context import AppContext
     from flask_preflight.runtime.inspect import localize_findings
     from flask_preflight.runtime.target import definition_line
-    from flask_preflight.static.engine import filter_findings
+    from flask_preflight.static.engine import apply_filters
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     target, target_path, attribute = app_location(info, app)
@@ -169,8 +169,9 @@ def _check_loaded(settings: Any, starts: list, info: ScriptInfo, color: str, sta
     root = os.getcwd()
     findings = localize_findings(findings, root)
     problems = [p if not os.path.isabs(p.path) else _relocate(p, root) for p in problems]
-    kept, suppressed = filter_findings(findings, settings)
-    result = ScanResult(findings=kept, problems=problems, files_scanned=1, suppressed=suppressed).sorted()
+    filtered = apply_filters(findings, settings)
+    result = ScanResult(findings=filtered.kept, problems=problems, files_scanned=1,
+                      suppressed=filtered.suppressed, suppressed_by_rule=filtered.suppressed_by_rule).sorted()
     for note in notes:
         click.echo(f"flask-preflight: warning: {note}", err=True)
     _exit(emit_report(result, settings, color=color, statistics=statistics))

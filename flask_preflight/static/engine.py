@@ -21,12 +21,13 @@ from flask_preflight.static.cache import FileStat, Manifest, ResultCache, cache_
 from flask_preflight.static.deploy import kubernetes
 from flask_preflight.static.deploy.git import git_tracked
 from flask_preflight.static.deploy.model import DeployFile, DeployParseError
-from flask_preflight.static.deploy.text import spread
+from flask_preflight.static.deploy.text import directive_reach, split_lines, spread, spread_reach
 from flask_preflight.static.discovery import Candidate, Excluded, discover
 from flask_preflight.static.results import FileResult
 from flask_preflight.static.source import SourceFile, decode_source, read_bytes
 from flask_preflight.static.testpaths import is_test_path
-from flask_preflight.suppress import ALL, is_suppressed
+from flask_preflight.static.unused import Used, find_directives, unused_findings
+from flask_preflight.suppress import ALL, suppressing_lines
 
 if TYPE_CHECKING:
     from flask_preflight.static.python.context import FileAnalysis
@@ -127,7 +128,14 @@ def analyze_deploy_source(src: SourceFile, kind: str, abs_path: str) -> Tuple[Op
     spans = [v.origin for v in parsed.env + parsed.build_args] + [o for c in parsed.commands for _, o in c.origins] \
         + [v.origin for c in parsed.commands for v in c.env]
     parsed.suppressions = spread(parsed.suppressions, spans)
+    if parsed.suppressions:
+        reach = directive_reach(split_lines(src.text), _COMMENT_PREFIXES.get(parsed.kind, ("#",)))
+        parsed.suppression_sources = spread_reach(reach, spans)
     return parsed, problems
+
+
+# Comment-only lines a directive may sit on above what it silences (deploy/systemd.py, supervisord.py: ";" too).
+_COMMENT_PREFIXES = {"systemd": ("#", ";"), "supervisord": ("#", ";")}
 
 
 _KIND_NAMES = {"dockerfile": "Dockerfile", "compose": "compose file", "procfile": "Procfile", "dotenv": "env file",
@@ -180,7 +188,8 @@ def _analyze_file(item: Candidate) -> _Done:
             _refresh(hit, item)
             return hit, key, False
     result = _analyze_bytes(item, data, namer, options.project_root)
-    trivial = result.scanned and not result.problems and result.analysis is None and result.deploy is None
+    trivial = (result.scanned and not result.problems and result.analysis is None and result.deploy is None
+               and not result.directives)
     if cache is not None and key is not None and not trivial:
         cache.put(key, result)
     _refresh(result, item)
@@ -214,6 +223,7 @@ def _analyze_bytes(item: Candidate, data: bytes, namer: _ModuleNamer, project_ro
             result.problems.append(src)
         return result
     result.scanned = True
+    result.directives = find_directives(src.text, python=item.kind in ("python", "gunicorn"))
     kind = deploy.refine(item.kind, src.text) if item.kind != "python" else item.kind
     if kind != "python" and (item.explicit or deploy.may_matter(kind, src.text)):
         result.deploy, problems = analyze_deploy_source(src, kind, item.abs_path)
@@ -268,12 +278,16 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
         hit = run.cache.get(project_key)  # type: ignore[union-attr]
         if isinstance(hit, ScanResult):
             hit.excluded = result.excluded  # counted by this walk (a new file under an exclude pattern)
+            hit.checked = frozenset(c.path for c in candidates)
             if progress is not None:
                 progress(len(candidates), len(candidates))
             return hit
     analyses: List["FileAnalysis"] = []
     deploy_files: List[DeployFile] = []
-    for file_result in run.analyze(jobs or default_jobs(), progress):
+    directives = {}
+    for item, file_result in zip(candidates, run.analyze(jobs or default_jobs(), progress)):
+        if file_result.directives:
+            directives[item.path] = file_result.directives
         result.files_scanned += file_result.scanned
         result.problems += file_result.problems
         if file_result.analysis is not None:
@@ -296,10 +310,12 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
     raw = lower_test_only(raw, [a.summary for a in analyses if a.summary is not None], others, root)
     raw = regrade(raw, analyses, reached, others, root)  # run calls no launch reaches: reported, but as low
     raw = drop_async_binds(raw, analyses, root)  # socketio.run served by eventlet/gevent, not Werkzeug
-    directives = {f.path: f.suppressions for f in deploy_files if f.suppressions}
-    kept, result.suppressed = filter_findings(raw + deploy_findings, settings, directives)
-    result.findings = drop_subsumed(kept, subsumed)
+    deploy_directives = {f.path: (f.suppressions, f.suppression_sources) for f in deploy_files if f.suppressions}
+    filtered = apply_filters(raw + deploy_findings, settings, deploy_directives)
+    result.suppressed, result.suppressed_by_rule = filtered.suppressed, filtered.suppressed_by_rule
+    result.findings = drop_subsumed(filtered.kept, subsumed) + unused_findings(directives, filtered.used, settings)
     result.sorted()
+    result.checked = frozenset(c.path for c in candidates)
     if run.cache is not None and run.all_known():
         run.cache.put(run.project_key(discovery_problems, root), result)
     return result
@@ -428,16 +444,39 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+@dataclass
+class Filtered:
+    """What :func:`apply_filters` kept, what inline comments silenced (per rule), and which comment silenced
+    which rule (``(path, line of the comment, rule id)``: PF001 reports the comments that silenced nothing)."""
+
+    kept: List[Finding]
+    suppressed_by_rule: Dict[str, int]
+    used: Used
+
+    @property
+    def suppressed(self) -> int:
+        return sum(self.suppressed_by_rule.values())
+
+
 def filter_findings(findings: Iterable[Finding], settings: Settings,
                     directives: Optional[Dict[str, Dict[int, FrozenSet[str]]]] = None) -> Tuple[List[Finding], int]:
+    """:func:`apply_filters` for callers that only need the kept findings and how many were suppressed."""
+    filtered = apply_filters(findings, settings, {p: (d, {}) for p, d in (directives or {}).items()})
+    return filtered.kept, filtered.suppressed
+
+
+_DeployDirectives = Dict[str, Tuple[Dict[int, FrozenSet[str]], Dict[int, FrozenSet[int]]]]
+
+
+def apply_filters(findings: Iterable[Finding], settings: Settings,
+                  directives: Optional[_DeployDirectives] = None) -> Filtered:
     """Apply --select/--ignore, per-file-ignores and inline ``# preflight: ignore`` comments; dedupe.
 
     ``directives`` holds the suppressions of non-Python files by line, where a comment may sit on the line
-    above (Dockerfile and systemd have no trailing comments)."""
+    above (Dockerfile and systemd have no trailing comments), with the lines those comments are on."""
     selected = settings.selected_rule_ids()
-    kept: List[Finding] = []
+    out = Filtered([], {}, set())
     seen = set()
-    suppressed = 0
     for f in findings:
         key = (f.rule_id, f.location.path, f.location.line, f.location.column, f.message)
         if key in seen or f.rule_id not in selected:
@@ -445,17 +484,21 @@ def filter_findings(findings: Iterable[Finding], settings: Settings,
         seen.add(key)
         if f.rule_id in settings.ignored_for(f.location.path):
             continue
-        codes = (directives or {}).get(f.location.path, {}).get(f.location.line)
+        codes_by_line, sources = (directives or {}).get(f.location.path, ({}, {}))
+        codes = codes_by_line.get(f.location.line)
         if codes is not None and (ALL in codes or f.rule_id in codes):
-            suppressed += 1
+            out.suppressed_by_rule[f.rule_id] = out.suppressed_by_rule.get(f.rule_id, 0) + 1
+            out.used.update((f.location.path, n, f.rule_id) for n in sources.get(f.location.line, ()))
             continue
         lines = f.snippet.split("\n") if f.snippet else []
         span = (f.location.end_line or f.location.line) - f.location.line
-        candidates = [lines[0]] if lines else []
+        candidates = [(f.location.line, lines[0])] if lines else []
         if lines and 0 < span < len(lines):
-            candidates.append(lines[span])
-        if candidates and is_suppressed(f.rule_id, candidates):
-            suppressed += 1
+            candidates.append((f.location.line + span, lines[span]))
+        hits = suppressing_lines(f.rule_id, [text for _, text in candidates]) if candidates else []
+        if hits:
+            out.suppressed_by_rule[f.rule_id] = out.suppressed_by_rule.get(f.rule_id, 0) + 1
+            out.used.update((f.location.path, candidates[i][0], f.rule_id) for i in hits)
             continue
-        kept.append(f)
-    return kept, suppressed
+        out.kept.append(f)
+    return out

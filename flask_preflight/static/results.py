@@ -6,7 +6,7 @@ Picklable (pool workers send it to the parent) and serialisable (the result cach
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from flask_preflight.findings import Problem
 
@@ -21,3 +21,5 @@ class FileResult:
     problems: List[Problem] = field(default_factory=list)
     analysis: Optional["FileAnalysis"] = None  # Python files that were parsed
     deploy: Optional["DeployFile"] = None  # deployment files
+    # ``# preflight: ignore`` comments (static/unused.py's Directive tuples), judged after the project's filter
+    directives: List[Tuple[int, int, int, Optional[Tuple[str, ...]], str]] = field(default_factory=list)

@@ -119,6 +119,7 @@ class DeployFile:
     example: bool = False  # a template meant to be copied (.env.example, .env.sample)
     gunicorn: Dict[str, "Setting"] = field(default_factory=dict)  # gunicorn.conf.py settings
     suppressions: Dict[int, FrozenSet[str]] = field(default_factory=dict)  # line -> rule ids silenced there
+    suppression_sources: Dict[int, FrozenSet[int]] = field(default_factory=dict)  # line -> its directives' lines
     tracked: Optional[str] = None  # .env files: "tracked", "ignored" or "untracked" by git; None when unknown
     warnings: List[Tuple[int, str]] = field(default_factory=list)  # (line, reason): lines skipped, file still used
     stages: Dict[str, List[Command]] = field(default_factory=dict)  # Dockerfile: commands per named stage (--target)

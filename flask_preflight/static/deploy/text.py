@@ -58,3 +58,37 @@ def spread(file_suppressions: Dict[int, FrozenSet[str]], spans: Sequence[Origin]
             for line in lines:
                 result[line] = result.get(line, frozenset()) | codes
     return result
+
+
+def directive_reach(lines: Sequence[str], comment_prefixes: Sequence[str] = ("#",)) -> Dict[int, FrozenSet[int]]:
+    """For each line a directive covers, the lines the covering directives are written on - the same walk as
+    :func:`suppressions`, kept apart so a suppressed finding can mark the comment that silenced it as used."""
+    result: Dict[int, FrozenSet[int]] = {}
+    pending: FrozenSet[int] = frozenset()
+    for number, raw in enumerate(lines, start=1):
+        stripped = raw.strip()
+        here = frozenset({number}) if parse_suppressions(raw) is not None else frozenset()
+        if stripped and any(stripped.startswith(p) for p in comment_prefixes):
+            pending = pending | here
+            continue
+        if not stripped:
+            pending = frozenset()
+            continue
+        if pending | here:
+            result[number] = pending | here
+        pending = frozenset()
+    return result
+
+
+def spread_reach(reach: Dict[int, FrozenSet[int]], spans: Sequence[Origin]) -> Dict[int, FrozenSet[int]]:
+    """:func:`spread` for :func:`directive_reach`: a directive reaching one line of an entry reaches all of it."""
+    if not reach:
+        return {}
+    result = dict(reach)
+    for span in spans:
+        lines = range(span.line, max(span.line, span.end_line) + 1)
+        sources: FrozenSet[int] = frozenset().union(*(reach.get(n, frozenset()) for n in lines))
+        if sources:
+            for line in lines:
+                result[line] = result.get(line, frozenset()) | sources
+    return result
