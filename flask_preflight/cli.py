@@ -18,9 +18,12 @@ import click
 
 from flask_preflight import __version__
 from flask_preflight.findings import ScanResult, Severity
+from flask_preflight.report import FORMATS
 from flask_preflight.rules import REGISTRY
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+FORMAT_HELP = ("Report format: text, json, sarif, github (Actions annotations) or gitlab (Code Quality JSON) "
+               "[default: text].")
 
 
 def _split(values: Sequence[str]) -> Optional[List[str]]:
@@ -71,7 +74,7 @@ def main() -> None:
 @click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Patterns to skip in addition to the configured ones.")
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
               help="Exit 1 when a finding has at least this severity [default: low].")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Report format [default: text].")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help=FORMAT_HELP)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE.")
 @click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
@@ -177,8 +180,7 @@ def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip."),
         click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
                      help="Exit 1 when a finding has at least this severity [default: low]."),
-        click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None,
-                     help="Report format [default: text]."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help=FORMAT_HELP),
         click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
                      help="Write the report to FILE."),
         click.option("--statistics", is_flag=True, help="Also print the number of findings per rule."),

@@ -55,6 +55,14 @@ def render_probe_report(result: ScanResult, reports: Sequence[TargetReport], fmt
         return escape_surrogates(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
     if fmt == "text":
         return render_text(result, reports, color=color, statistics=statistics, insecure=insecure)
+    if fmt == "github":
+        from flask_preflight.report.ci import render_github
+
+        return render_github(result, unit="URL", not_done=("URL was not (fully) probed", "URLs were not (fully) probed"))
+    if fmt == "gitlab":
+        from flask_preflight.report.ci import render_gitlab
+
+        return render_gitlab(result)
     raise ValueError(f"unknown report format {fmt!r}")
 
 

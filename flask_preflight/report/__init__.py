@@ -1,4 +1,5 @@
-"""Reporters: turn one ScanResult into text for people, JSON for scripts, or SARIF for code-scanning UIs.
+"""Reporters: turn one ScanResult into text for people, JSON for scripts, SARIF for code-scanning UIs, or
+GitHub Actions annotations and GitLab Code Quality JSON for CI.
 
 Every reporter is a pure function of the result (plus the tool version), so the CLI, tests and any
 caller get byte-identical output for the same scan.
@@ -11,7 +12,7 @@ from typing import List, Tuple
 
 from flask_preflight.findings import Finding, Problem, ScanResult
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github", "gitlab")
 
 
 def render(result: ScanResult, fmt: str, *, color: bool = False, statistics: bool = False,
@@ -30,6 +31,12 @@ def render(result: ScanResult, fmt: str, *, color: bool = False, statistics: boo
     if name == "sarif":
         from flask_preflight.report.sarif import render_sarif
         return render_sarif(result, tool_version=tool_version)
+    if name == "github":
+        from flask_preflight.report.ci import render_github
+        return render_github(result)
+    if name == "gitlab":
+        from flask_preflight.report.ci import render_gitlab
+        return render_gitlab(result)
     raise ValueError(f"unknown report format {fmt!r} (expected one of: {', '.join(FORMATS)})")
 
 

@@ -31,6 +31,9 @@ from typing import Any, Iterator, List, Optional, Sequence, Tuple
 import click
 from flask.cli import ScriptInfo, with_appcontext
 
+from flask_preflight.cli import FORMAT_HELP
+from flask_preflight.report import FORMATS
+
 EXIT_INCOMPLETE = 3
 
 
@@ -39,7 +42,7 @@ EXIT_INCOMPLETE = 3
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip.")
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
               help="Exit 1 when a finding has at least this severity [default: low].")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Report format [default: text].")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help=FORMAT_HELP)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE.")
 @click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the text report.")
