@@ -1,7 +1,7 @@
 """Command-line interface (click, like Flask's own CLI).
 
 Exit codes, for CI: 0 no findings at or above --fail-on; 1 findings at or above it; 2 usage or
-configuration error; 3 the scan was incomplete (a file could not be analysed), whatever was found; for
+configuration error (an unknown option, a bad setting, a PATH or TARGET file that does not exist); 3 the scan was incomplete (a file could not be analysed), whatever was found; for
 ``inspect``, 3 also means the app could not be loaded or checked; for ``probe``, that some URL could not be
 (fully) probed. ``serve``: 0 clean stop, 1 refused (blocking findings), 2 usage error, 3 the app could not
 be checked or the server failed.
@@ -18,9 +18,12 @@ import click
 
 from flask_preflight import __version__
 from flask_preflight.findings import ScanResult, Severity
+from flask_preflight.report import FORMATS
 from flask_preflight.rules import REGISTRY
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+FORMAT_HELP = ("Report format: text, json, sarif, html (one self-contained page), github (Actions annotations) "
+               "or gitlab (Code Quality JSON) [default: text].")
 
 
 def _split(values: Sequence[str]) -> Optional[List[str]]:
@@ -33,10 +36,20 @@ def _split(values: Sequence[str]) -> Optional[List[str]]:
 
 
 def use_color(mode: str, stream: Any) -> bool:
+    """Whether to colour a report going to ``stream``.
+
+    ``--color always/never`` decides first: no-color.org says a per-instance command-line argument overrides
+    NO_COLOR. Then NO_COLOR (set and not empty, whatever its value) turns colour off, and FORCE_COLOR (set
+    and not empty, whatever its value, as force-color.org says) turns it on without a terminal, e.g. in a CI
+    log that renders ANSI. When both are set, NO_COLOR wins: the user who asked for no colour may be one
+    who cannot read it, and force-color.org defines no order between them.
+    """
     if mode == "always":
         return True
     if mode == "never" or os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     try:
         return bool(stream.isatty())
     except Exception:
@@ -63,7 +76,7 @@ def main() -> None:
     """Find Flask production hazards: debug mode, the dev server, the Werkzeug debugger and more."""
 
 
-@main.command()
+@main.command(short_help="Statically check code and deployment files; never runs them.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--select", multiple=True, metavar="RULES", help="Rules to run (ids, names or prefixes like PF1; comma-separated).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip.")
@@ -71,8 +84,8 @@ def main() -> None:
 @click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Patterns to skip in addition to the configured ones.")
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
               help="Exit 1 when a finding has at least this severity [default: low].")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "html"]), default=None, help="Report format [default: text].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help=FORMAT_HELP)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE (- for stdout).")
 @click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="Read settings from this TOML file instead of searching for pyproject.toml.")
@@ -106,6 +119,9 @@ def check(paths: Sequence[str], select: Sequence[str], ignore: Sequence[str], ex
         settings.selected_rule_ids()
     except ConfigError as exc:
         _usage_error(str(exc))
+    for path in paths:
+        if not os.path.lexists(path):  # a broken symlink exists: it is reported as a problem (exit 3)
+            _usage_error(f"PATH {path!r}: no such file or directory")
     from flask_preflight import baseline
 
     if baseline_file and write_baseline:
@@ -149,16 +165,19 @@ def _write_baseline(result: ScanResult, path: str) -> int:
         line += f"; {len({p.path for p in result.problems})} could not be analyzed and are not in it"
     click.echo(line, err=True)
     return EXIT_INCOMPLETE if result.problems else EXIT_OK
+def _to_stdout(settings: Any) -> bool:
+    """No ``-o``, or ``-o -``: the report goes to stdout (as ``serve --out -``)."""
+    return settings.output in (None, "", "-")
 
 
 def _colored(settings: Any, color: str) -> bool:
-    return settings.format == "text" and settings.output is None and use_color(color, sys.stdout)
+    return settings.format == "text" and _to_stdout(settings) and use_color(color, sys.stdout)
 
 
 def _deliver(report: str, settings: Any, colored: bool, summary: str) -> None:
     """The report to ``-o FILE`` (plus ``summary`` on stderr for machine formats, so a CI log still says
-    something) or to stdout."""
-    if not settings.output:
+    something) or to stdout (no ``-o``, or ``-o -``)."""
+    if _to_stdout(settings):
         click.echo(report, nl=not report.endswith("\n"), color=colored)
         return
     try:
@@ -220,10 +239,9 @@ def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip."),
         click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
                      help="Exit 1 when a finding has at least this severity [default: low]."),
-        click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "html"]), default=None,
-                     help="Report format [default: text]."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help=FORMAT_HELP),
         click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-                     help="Write the report to FILE."),
+                     help="Write the report to FILE (- for stdout)."),
         click.option("--statistics", is_flag=True, help="Also print the number of findings per rule."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
                      help="Read settings from this TOML file instead of searching for pyproject.toml."),
@@ -244,7 +262,7 @@ def _env_options(command: Callable[..., Any]) -> Callable[..., Any]:
                         help="Set an environment variable for the app (repeatable; applied after --env-file).")(command)
 
 
-@main.command("inspect")
+@main.command("inspect", short_help="Import the app in a child process and check what it runs with.")
 @click.argument("target", required=False)
 @_env_options
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
@@ -298,7 +316,7 @@ def _env_overrides(env_files: Sequence[str], env_items: Sequence[str]) -> Dict[s
         raise  # unreachable: _usage_error exits
 
 
-@main.command("serve")
+@main.command("serve", short_help="Serve the app on gunicorn or waitress with production settings.")
 @click.argument("target", required=False)
 @click.option("--server", type=click.Choice(["gunicorn", "waitress"]), default=None,
               help="WSGI server [env PREFLIGHT_SERVER; default: gunicorn, waitress on Windows].")
@@ -429,7 +447,7 @@ def emit_report(result: ScanResult, settings: Any, *, color: str = "auto", stati
     return exit_code(result, settings.fail_on)
 
 
-@main.command("probe")
+@main.command("probe", short_help="Check live deployments you own with a few read-only requests.")
 @click.argument("urls", nargs=-1, required=True, metavar="URL [URL ...]")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
               help="Seconds each request may take (connect, headers and body); a URL's whole probe at most 3x this.")
@@ -492,7 +510,7 @@ def probe_cmd(urls: Sequence[str], timeout: float, concurrency: int, insecure: b
     sys.exit(exit_code(result, settings.fail_on))
 
 
-@main.command("rules")
+@main.command("rules", short_help="List every rule.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
 def rules_cmd(fmt: str) -> None:
     """List every rule."""
@@ -509,7 +527,7 @@ def rules_cmd(fmt: str) -> None:
             click.echo(f"{r.id}  {r.name:<{width}}  {r.severity.value:<8}  {modes:<20}  {r.summary}")
 
 
-@main.command("rule")
+@main.command("rule", short_help="Show one rule's documentation (by id or name).")
 @click.argument("rule_id")
 def rule_cmd(rule_id: str) -> None:
     """Show one rule's documentation (by id or name)."""

@@ -247,11 +247,11 @@ def test_exit_3_wins_over_findings_and_over_fail_on_never(cli, tmp_path):
     assert cli(["check", "--fail-on", "never"], tmp_path).code == 3
 
 
-def test_missing_path_argument_is_reported_with_exit_3(cli, tmp_path):
+def test_missing_path_argument_is_a_usage_error(cli, tmp_path):
     write(tmp_path, {"app.py": SAFE_APP})
     run = cli(["check", "app.py", "nope.py"], tmp_path)
-    assert run.code == 3
-    assert "nope.py: error: not-found: no such file or directory" in run.stdout.splitlines()
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == "flask-preflight: error: PATH 'nope.py': no such file or directory\n"
 
 
 # --- --fail-on -------------------------------------------------------------------------------------------

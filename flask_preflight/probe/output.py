@@ -63,6 +63,14 @@ def render_probe_report(result: ScanResult, reports: Sequence[TargetReport], fmt
                         problems_heading="URLs not (fully) probed", no_problems="None: every URL was probed.",
                         extra_sections=(("Probe summary", summary_table(reports, insecure=insecure)),))
         return render_html(result, tool_version=tool_version, layout=layout)
+    if fmt == "github":
+        from flask_preflight.report.ci import render_github
+
+        return render_github(result, unit="URL", not_done=("URL was not (fully) probed", "URLs were not (fully) probed"))
+    if fmt == "gitlab":
+        from flask_preflight.report.ci import render_gitlab
+
+        return render_gitlab(result)
     raise ValueError(f"unknown report format {fmt!r}")
 
 

@@ -1,5 +1,6 @@
 """Reporters: turn one ScanResult into text for people, JSON for scripts, SARIF for code-scanning UIs, or
-one self-contained HTML page for a browser.
+one self-contained HTML page for a browser, GitHub Actions annotations and GitLab Code Quality JSON
+for CI.
 
 Every reporter is a pure function of the result (plus the tool version), so the CLI, tests and any
 caller get byte-identical output for the same scan.
@@ -12,7 +13,7 @@ from typing import List, Tuple
 
 from flask_preflight.findings import Finding, Problem, ScanResult
 
-FORMATS = ("text", "json", "sarif", "html")
+FORMATS = ("text", "json", "sarif", "html", "github", "gitlab")
 
 
 def render(result: ScanResult, fmt: str, *, color: bool = False, statistics: bool = False,
@@ -34,6 +35,12 @@ def render(result: ScanResult, fmt: str, *, color: bool = False, statistics: boo
     if name == "html":
         from flask_preflight.report.html import render_html
         return render_html(result, tool_version=tool_version)
+    if name == "github":
+        from flask_preflight.report.ci import render_github
+        return render_github(result)
+    if name == "gitlab":
+        from flask_preflight.report.ci import render_gitlab
+        return render_gitlab(result)
     raise ValueError(f"unknown report format {fmt!r} (expected one of: {', '.join(FORMATS)})")
 
 

@@ -31,7 +31,7 @@ from urllib.parse import quote
 from flask_preflight.findings import Finding, Location, Problem, ProblemKind, ScanResult, Severity
 from flask_preflight.report import escape_surrogates, ordered
 from flask_preflight.report.text import split_source_lines
-from flask_preflight.rules import REGISTRY, Rule
+from flask_preflight.rules import REGISTRY, Rule, docs_url
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -162,7 +162,7 @@ def rule_descriptor(rule: Rule) -> Dict[str, Any]:
         "shortDescription": {"text": _sentence(rule.summary)},
         "fullDescription": {"text": _sentence(rule.rationale)},
         "help": {"text": _help_text(rule), "markdown": _help_markdown(rule)},
-        "helpUri": f"{INFORMATION_URI}/blob/main/docs/rules.md#{rule.id.lower()}",
+        "helpUri": docs_url(rule.id),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
             "tags": tags,

@@ -14,7 +14,7 @@ import click
 
 from flask_preflight.findings import RUN_PROBLEMS, Finding, Problem, ProblemKind, ScanResult, Severity
 from flask_preflight.report import ordered
-from flask_preflight.rules import REGISTRY
+from flask_preflight.rules import REGISTRY, docs_url
 
 TAB_SIZE = 4
 MAX_FRAME_LINES = 5
@@ -56,9 +56,21 @@ def format_finding(finding: Finding, *, color: bool = False) -> str:
               f"{escape(finding.message)}")
     lines = [header]
     lines += code_frame(finding, style)
-    if finding.fix_hint:
-        lines.append(f"  = help: {escape(finding.fix_hint)}")
+    help_text = help_line(finding)
+    if help_text:
+        lines.append(f"  = help: {escape(help_text)}")
     return "\n".join(lines)
+
+
+def help_line(finding: Finding) -> str:
+    """The fix hint followed by where the rule is documented (``See <url>``), for registered rules; a
+    finding of an unregistered rule (a plugin's) keeps its hint alone rather than a link that does not exist."""
+    hint = finding.fix_hint.rstrip()
+    if finding.rule_id not in REGISTRY:
+        return hint
+    if hint and not hint.endswith((".", "!", "?")):
+        hint += "."
+    return f"{hint} See {docs_url(finding.rule_id)}".lstrip()
 
 
 def format_problem(problem: Problem, *, color: bool = False) -> str:

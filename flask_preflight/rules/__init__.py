@@ -24,6 +24,15 @@ OWASP_A04 = "A04:2021-Insecure Design"
 OWASP_A07 = "A07:2021-Identification and Authentication Failures"
 OWASP_A01 = "A01:2021-Broken Access Control"
 
+#: Where each rule's documentation lives (``#pf101`` anchors); every report that links a rule uses this.
+DOCS_URL = "https://github.com/flask-preflight/flask-preflight/blob/main/docs/rules.md"
+
+
+def docs_url(rule_id: str) -> str:
+    """The documentation link of a rule id (the same link SARIF's helpUri, the text help line and the CI
+    annotations give, so they cannot disagree)."""
+    return f"{DOCS_URL}#{rule_id.lower()}"
+
 
 @dataclass(frozen=True)
 class Rule:

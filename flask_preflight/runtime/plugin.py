@@ -31,16 +31,20 @@ from typing import Any, Iterator, List, Optional, Sequence, Tuple
 import click
 from flask.cli import ScriptInfo, with_appcontext
 
+from flask_preflight.cli import FORMAT_HELP
+from flask_preflight.report import FORMATS
+
 EXIT_INCOMPLETE = 3
 
 
-@click.command("preflight", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("preflight", context_settings={"help_option_names": ["-h", "--help"]},
+               short_help="Check the loaded app for production hazards (flask-preflight).")
 @click.option("--select", multiple=True, metavar="RULES", help="Rules to report (ids, names or prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip.")
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
               help="Exit 1 when a finding has at least this severity [default: low].")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "html"]), default=None, help="Report format [default: text].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help=FORMAT_HELP)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE (- for stdout).")
 @click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the text report.")
 @click.pass_context
