@@ -184,7 +184,7 @@ def test_html_is_accepted_by_every_command_and_config(tmp_path: Path):
     for command in ("inspect", "probe"):
         proc = subprocess.run([sys.executable, "-m", "flask_preflight", command, "--help"],
                               capture_output=True, text=True, timeout=60)
-        assert "--format [text|json|sarif|html]" in proc.stdout
+        assert "--format [text|json|sarif|html|github|gitlab]" in proc.stdout
 
 
 @pytest.mark.parametrize("fmt", ["xml", "HTML5"])
