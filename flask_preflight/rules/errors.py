@@ -58,7 +58,7 @@ PF301 = REGISTRY.register(Rule(
         "`raise MyError(f\"failed: {e}\")` (directly or through a variable assigned from the exception), "
         "`raise MyError(msg)` of a bare variable or `f\"{x}\"` anywhere keeps the finding, and so does a "
         "class the project does not define; the caught class may be imported inside the view. A conversion error "
-        "(`ValueError`, `TypeError`, `json.JSONDecodeError`, ...) caught around code that only handles the "
+        "(`ValueError`, `TypeError`, `json.JSONDecodeError`, `re.error`, ...) caught around code that only handles the "
         "caller's own request data (`int(request.args[\"n\"])`) and answered with a 4xx status is not "
         "reported either: it describes that input (with a 5xx or 200 status it is reported). Nor is one "
         "caught around calls of the project's own functions (each named as a module-level function, "

@@ -1649,3 +1649,43 @@ def unreached():
         emit("response", {"data": str(e)})
 """
     assert scan({"app.py": src}, select=["PF301"]) == []
+
+
+def test_pf301_a_pattern_the_caller_sent_that_does_not_compile_is_validation(scan) -> None:
+    # re.error of compiling the caller's own URL segment describes that text; the same error of a pattern the
+    # server keeps (its configuration) is the server's, and a 500 answer is reported as with any conversion error
+    src = """\
+import re
+from flask import Flask, current_app, jsonify
+
+app = Flask(__name__)
+
+
+@app.route("/find/<pattern>")
+def find(pattern):
+    try:
+        rx = re.compile(pattern)
+    except re.error as e:
+        return jsonify(message=f"bad regular expression: {e.msg}"), 400
+    return jsonify(ok=bool(rx))
+
+
+@app.route("/saved")
+def saved():
+    try:
+        rx = re.compile(current_app.config["FILTER"])
+    except re.error as e:
+        return jsonify(message=f"bad regular expression: {e.msg}"), 400
+    return jsonify(ok=bool(rx))
+
+
+@app.route("/server/<pattern>")
+def server(pattern):
+    try:
+        rx = re.compile(pattern)
+    except re.error as e:
+        return jsonify(message=str(e)), 500
+    return jsonify(ok=bool(rx))
+"""
+    assert scan({"app.py": src}, select=["PF301"]) == [("PF301", "app.py", 21, 9, "medium"),
+                                                       ("PF301", "app.py", 30, 9, "medium")]

@@ -34,11 +34,13 @@ DETAIL_ATTRS = {"args", "message", "msg", "strerror", "filename", "statement", "
 EXC_ATTRS = {"original_exception", "__cause__", "__context__", "orig"}
 # Calls that render a bare exception object as text for the client.
 RENDERING_CALLS = {"render_template", "render_template_string", "abort"}
-# Errors raised when a value does not convert (``int("x")``, ``json.loads``, ``Decimal``, ``base64``): raised
-# by code that handled only the caller's own input, their message describes that input.
+# Errors raised when a value does not convert (``int("x")``, ``json.loads``, ``Decimal``, ``base64``, a regular
+# expression that does not compile): raised by code that handled only the caller's own input, their message
+# describes that input (``re.error`` says where the pattern is malformed: the caller's own text).
 BUILTIN_CONVERSION_ERRORS = {"ValueError", "TypeError", "UnicodeDecodeError", "OverflowError"}
 CONVERSION_ERRORS = {"json.JSONDecodeError", "json.decoder.JSONDecodeError", "simplejson.JSONDecodeError",
-                     "decimal.InvalidOperation", "binascii.Error"}
+                     "decimal.InvalidOperation", "binascii.Error", "re.error", "re.PatternError",
+                     "sre_constants.error"}
 # HTTP error classes with a 5xx status; the other Werkzeug/Flask HTTP errors are client errors.
 SERVER_ERRORS = {"InternalServerError", "NotImplemented", "BadGateway", "ServiceUnavailable", "GatewayTimeout",
                  "HTTPVersionNotSupported"}
