@@ -172,6 +172,9 @@ class ScanResult:
     files_scanned: int = 0
     suppressed: int = 0
     excluded: int = 0  # files and directories the exclude/extend-exclude settings kept out of the walk
+    # non-Python files the checks read (Jinja templates) -> content digest: a cached result holds only while
+    # they are unchanged
+    reads: Dict[str, str] = field(default_factory=dict)
 
     def sorted(self) -> "ScanResult":
         self.findings.sort(key=Finding.sort_key)

@@ -91,6 +91,14 @@ PF301 = REGISTRY.register(Rule(
         "`if not current_user.is_admin: abort(403)` at the top of its body - is reported as low: the text "
         "goes to the operator who configures what failed (a \"send a test e-mail\" page); a route any "
         "signed-in user, or another role, reaches keeps its severity. "
+        "A value passed to `render_template(\"name.html\", key=...)` reaches the client only if the template "
+        "shows it, so such a finding is withdrawn when every file of that name in a `templates` folder next "
+        "to a module of the project (where Flask looks for an application's or a blueprint's templates), and "
+        "every template those extend, include or import by a literal name, was found and never contains the "
+        "key as a word; a template not found, a reference through a variable, `{% debug %}` (which prints the "
+        "whole context), or a project module importing Jinja's "
+        "`pass_context`/`contextfunction`/`contextfilter` (Python code that reads the context by key) keeps "
+        "it. A literal `render_template_string` source is read the same way. "
         "Logging the exception is the right thing to do and is never reported."
     ),
     bad='''

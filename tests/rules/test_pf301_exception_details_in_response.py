@@ -1689,3 +1689,104 @@ def server(pattern):
 """
     assert scan({"app.py": src}, select=["PF301"]) == [("PF301", "app.py", 21, 9, "medium"),
                                                        ("PF301", "app.py", 30, 9, "medium")]
+
+
+TEMPLATE_VIEWS = """\
+from flask import Flask, render_template, render_template_string
+from store import load
+
+app = Flask(__name__)
+
+
+@app.route("/quiet")
+def quiet():
+    try:
+        return load()
+    except Exception as e:
+        return render_template("quiet.html", error_message=str(e)), 500
+
+
+@app.route("/local")
+def local():
+    try:
+        return load()
+    except Exception as e:
+        note = f"failed: {e}"
+        return render_template("quiet.html", title="Error", note=note), 500
+
+
+@app.route("/shown")
+def shown():
+    try:
+        return load()
+    except Exception as e:
+        return render_template("shown.html", error=str(e)), 500
+
+
+@app.route("/missing")
+def missing():
+    try:
+        return load()
+    except Exception as e:
+        return render_template("missing.html", error_message=str(e)), 500
+
+
+@app.route("/dynamic")
+def dynamic():
+    try:
+        return load()
+    except Exception as e:
+        return render_template("dynamic.html", error_message=str(e)), 500
+
+
+@app.route("/inline")
+def inline():
+    try:
+        return load()
+    except Exception as e:
+        return render_template_string("<p>{{ msg }}</p>", msg=str(e)), 500
+
+
+@app.route("/inline-quiet")
+def inline_quiet():
+    try:
+        return load()
+    except Exception as e:
+        return render_template_string("<p>Sorry</p>", msg=str(e)), 500
+"""
+
+TEMPLATES = {
+    "templates/base.html": "<title>{{ title }}</title>{% block content %}{% endblock %}\n",
+    "templates/quiet.html": '{% extends "base.html" %}{% block content %}<p>Please try again.</p>{% endblock %}\n',
+    "templates/shown.html": '{% extends "base.html" %}{% block content %}{% include "part.html" %}{% endblock %}\n',
+    "templates/part.html": "<pre>{{ error }}</pre>\n",
+    "templates/dynamic.html": "{% include partial_name %}\n",
+}
+
+
+def test_pf301_a_template_that_never_names_the_key_shows_nothing(scan) -> None:
+    # the exception text passed as a render_template keyword reaches the client only if the template, or one it
+    # extends, includes or imports, names that key; a template not found, a reference through a variable and a
+    # render_template_string source that names it keep the finding
+    assert scan({"app.py": TEMPLATE_VIEWS, **TEMPLATES}, select=["PF301"]) == [
+        ("PF301", "app.py", 29, 9, "medium"),
+        ("PF301", "app.py", 37, 9, "medium"),
+        ("PF301", "app.py", 45, 9, "medium"),
+        ("PF301", "app.py", 53, 9, "medium"),
+    ]
+
+
+def test_pf301_a_python_function_that_reads_the_template_context_may_show_any_key(scan) -> None:
+    # a filter or global marked pass_context reads the context by key: no template is proof of silence
+    filters = """\
+from jinja2 import pass_context
+from app import app
+
+
+@app.template_filter("shout")
+@pass_context
+def shout(ctx, value):
+    return ctx.get("error_message")
+"""
+    assert scan({"app.py": TEMPLATE_VIEWS, "filters.py": filters, **TEMPLATES}, select=["PF301"]) == [
+        ("PF301", "app.py", n, 9, "medium") for n in (12, 21, 29, 37, 45, 53, 61)]

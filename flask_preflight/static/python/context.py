@@ -113,6 +113,9 @@ class Pending:
     refs: Tuple[str, ...] = ()
     # the module whose blueprint the view is on: withdrawn when no production module imports it (unserved)
     unserved: str = ""
+    # "template|key" entries: the exception text reaches the response only as these render_template keywords,
+    # so the finding is withdrawn when no file of those templates names its key (views/templates.py)
+    templates: Tuple[str, ...] = ()
 
 
 @dataclass

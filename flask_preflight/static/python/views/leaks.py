@@ -11,16 +11,17 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
-from flask_preflight.findings import Severity
+from flask_preflight.findings import Location, Severity
 from flask_preflight.rules.errors import PF301
 from flask_preflight.static.python.astutil import walk as walk_nodes
+from flask_preflight.static.python.context import Pending
 from flask_preflight.static.python.flaskapi import is_socketio
 from flask_preflight.static.python.views.callees import callee_ref, keyed_read, tested_keys
 from flask_preflight.static.python.views.facts import GETTEXT, literal_message
-from flask_preflight.static.python.views.flow import (_MAX_DEPTH, Ancestors, Hit, _Flow, _int_const, _Origin, _root_name,
-                                                      _walk_expr, search)
+from flask_preflight.static.python.views.flow import (_MAX_DEPTH, Ancestors, Hit, Predicate, _Flow, _int_const, _Origin,
+                                                      _root_name, _walk_expr, search)
 from flask_preflight.static.python.views.guards import Guards
 from flask_preflight.static.python.views.routes import View
 from flask_preflight.static.python.views.vocabulary import (BUILTIN_EXCEPTIONS, CLIENT_FACING_PACKAGES, CLIENT_FACING_RE,
@@ -394,6 +395,7 @@ class ExceptionLeaks(Guards):
         def pred(node: ast.AST, ancestors: Ancestors, use: ast.stmt) -> Optional[Hit]:
             hit = self._leak(node, ancestors, use, ctx)
             return hit if hit is not None or not calls_project else self._callee_hit(node, use, flow)
+        keywords = self._template_keywords(view.node)
         for stmt in flow.stmts:
             sinks: List[Tuple[ast.AST, ast.AST]] = []  # (where to report, what to search)
             if view.socket_helper_of:  # a helper's return goes to the handler; only its emits reach the client
@@ -414,7 +416,7 @@ class ExceptionLeaks(Guards):
                     elif isinstance(node, ast.Call) and self._flash(node):
                         sinks.append((node, node.args[0] if node.args else node))
             for at, expr in sinks:
-                hits = search(flow, expr, stmt, pred)
+                hits = self._search_sink(flow, expr, stmt, pred, keywords)
                 callees = [h for h in hits if h.grade == "callee"]  # decided by the project index
                 hits = [h for h in hits if h.grade != "callee"]
                 # a flashed message is the page's notice to the user, like a 4xx body
@@ -428,6 +430,47 @@ class ExceptionLeaks(Guards):
                     self._report301(view, stmt, at, hits, signalled)
                 elif callees:
                     self._report_callees(view, at, callees)
+
+    def _search_sink(self, flow: _Flow, expr: ast.AST, stmt: ast.stmt, pred: Predicate,
+                     keywords: Dict[int, str]) -> List[Hit]:
+        """The hits of one sink; a value that reaches it only as a keyword of ``render_template("t.html", ...)``
+        is tagged with "t.html|key" (shown only if the template names it), one under a keyword a literal
+        ``render_template_string`` source never names with "|key" (shown only through Python code that reads
+        the context)."""
+        reached: List[Tuple[ast.AST, ast.stmt]] = []
+        hits = search(flow, expr, stmt, pred, skip=set(keywords) or None, skipped=reached)
+        done: Set[int] = set()
+        while reached:
+            kw, use = reached.pop()
+            if id(kw) in done or id(kw) not in keywords:
+                continue
+            done.add(id(kw))
+            for hit in search(flow, kw.value, use, pred, skip=set(keywords), skipped=reached):  # type: ignore[attr-defined]
+                hit.template = hit.template or keywords[id(kw)]
+                hits.append(hit)
+        return hits
+
+    def _template_keywords(self, fn: ast.AST) -> Dict[int, str]:
+        """The context keywords of the view's template renders whose template is named by a literal:
+        ``render_template("error.html", error_message=...)`` -> "error.html|error_message";
+        ``render_template_string("<p>{{ a }}</p>", b=...)`` -> "|b" (the source never names ``b``)."""
+        out: Dict[int, str] = {}
+        for node in walk_nodes(fn):
+            if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and
+                    isinstance(node.args[0].value, str)):
+                continue
+            q = self.model.qualname(node.func) or ""
+            if q in ("flask.render_template", "flask.templating.render_template"):
+                for kw in node.keywords:
+                    if kw.arg:
+                        out[id(kw)] = f"{node.args[0].value}|{kw.arg}"
+            elif q in ("flask.render_template_string", "flask.templating.render_template_string"):
+                source = node.args[0].value
+                if not re.search(r"\b(?:extends|include|import)\b|\{%[-+]?\s*debug\b", source):
+                    for kw in node.keywords:
+                        if kw.arg and not re.search(rf"\b{re.escape(kw.arg)}\b", source):
+                            out[id(kw)] = f"|{kw.arg}"
+        return out
 
     def _socket_send(self, call: ast.Call) -> bool:
         """``emit("error", {...})`` / ``send(...)`` from Flask-SocketIO, or ``socketio.emit(...)``: the event goes
@@ -511,6 +554,18 @@ class ExceptionLeaks(Guards):
                    f"tracebacks reveal SQL, file paths, hosts and library versions.{note}")
         related = (self.ctx.location(hit.node),) if line != sink_line else ()
         classes = tuple(sorted({c for h in hits for c in (h.origin.classes if h.origin is not None else ())}))
+        findings, pending = len(self.ctx.result.findings), len(self.ctx.result.pending)
+        self._emit301(at, message, sev, related, hits, classes, signalled)
+        if all(h.template for h in hits):  # only as template keywords: shown if a template names one
+            templates = tuple(sorted({h.template for h in hits}))
+            for p in self.ctx.result.pending[pending:]:
+                p.templates = templates
+            moved = self.ctx.result.findings[findings:]
+            del self.ctx.result.findings[findings:]
+            self.ctx.result.pending += [Pending(f, "", (), "", templates) for f in moved]
+
+    def _emit301(self, at: ast.AST, message: str, sev: Severity, related: Tuple[Location, ...], hits: List[Hit],
+                 classes: Tuple[str, ...], signalled: Tuple[str, ...]) -> None:
         if signalled:
             self._emit_unless("literal-signals", signalled, PF301, at, message, sev, related=related)
         elif all(h.origin is not None and h.origin.classes for h in hits):

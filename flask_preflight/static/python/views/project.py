@@ -9,6 +9,8 @@
   text - its ``__init__``/``__str__`` supplies a literal, or every ``raise`` of it and of its project
   subclasses passes only literals, or its ``__init__`` writes a sentence around its parameters and no
   ``raise`` passes a caught exception's text. A class the project does not define (a library's) keeps the finding.
+* PF301 (``templates``): withdrawn when the exception text reaches the response only as ``render_template``
+  keywords that no file of those templates names (``views/templates.py``).
 * PF301 (``unserved``): withdrawn when the view's module only puts routes on its own blueprint and no
   production module imports it or names it in a string, while the scan holds the application (``served.py``).
 """
@@ -22,16 +24,24 @@ from typing import Dict, List, Optional, Set, Tuple
 from flask_preflight.findings import Finding
 from flask_preflight.static.python.context import ClassSummary, FileAnalysis, ModuleSummary
 from flask_preflight.static.python.project import ProjectIndex
+from flask_preflight.static.python.views.templates import CONTEXT_READERS, TemplateNames
 
 
-def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex) -> List[Finding]:
+def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex,
+                    reads: Optional[Dict[str, str]] = None) -> List[Finding]:
+    """The pending view findings that stand; ``reads`` collects the template files consulted (path -> digest)."""
     pending = [(a, p) for a in analyses for p in a.pending]
     if not pending:
         return []
-    resolver = _Resolver([a.summary for a in analyses if a.summary is not None], index)
+    summaries = [a.summary for a in analyses if a.summary is not None]
+    resolver = _Resolver(summaries, index)
+    templates = TemplateNames({os.path.dirname(os.path.abspath(s.path)) for s in summaries if not s.is_test}, reads,
+                              any(i.startswith(CONTEXT_READERS) for s in summaries for i in s.imported))
     out: List[Finding] = []
     for analysis, p in pending:
         if p.unserved and resolver.unserved(p.unserved, analysis.path):
+            continue
+        if p.templates and not any(templates.may_show(*t.rsplit("|", 1)) for t in p.templates):
             continue
         if p.unless == "guarded" and resolver.guarded(p.refs, analysis.path):
             continue
