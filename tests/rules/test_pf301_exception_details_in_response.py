@@ -1790,3 +1790,69 @@ def shout(ctx, value):
 """
     assert scan({"app.py": TEMPLATE_VIEWS, "filters.py": filters, **TEMPLATES}, select=["PF301"]) == [
         ("PF301", "app.py", n, 9, "medium") for n in (12, 21, 29, 37, 45, 53, 61)]
+
+
+def test_pf301_a_helper_a_view_runs_emits_to_every_socketio_client(scan) -> None:
+    # a view that runs a function of another module: that function's broadcast emit (or the server object's
+    # socketio.emit) reaches every connected client during the request. Tricky negatives: the same function
+    # that no view calls, a bare emit() (it needs an event's request.sid and fails in a plain request), and a
+    # fixed message
+    app = """\
+from flask import Flask
+from flask_socketio import SocketIO
+from jobs.upload import upload_file, ping, quiet
+
+app = Flask(__name__)
+socketio = SocketIO(app)
+
+
+@app.route("/upload", methods=["POST"])
+def upload():
+    ping()
+    quiet()
+    return upload_file(socketio)
+"""
+    jobs = """\
+from flask import jsonify, request
+from flask_socketio import emit
+from store import save
+from extensions import socketio
+
+
+def upload_file(sio):
+    try:
+        save(request.files["f"])
+    except Exception as e:
+        emit("upload_error", {"error_message": str(e)}, namespace="/", broadcast=True)
+        socketio.emit("upload_error", {"detail": f"{e}"})
+        return jsonify(error="upload failed"), 500
+    return jsonify(ok=True)
+
+
+def ping():
+    try:
+        save(None)
+    except Exception as e:
+        emit("pong", {"error": str(e)})
+
+
+def quiet():
+    try:
+        save(None)
+    except Exception:
+        emit("upload_error", {"error_message": "upload failed"}, broadcast=True)
+
+
+def nightly():
+    try:
+        save(None)
+    except Exception as e:
+        emit("upload_error", {"error_message": str(e)}, broadcast=True)
+"""
+    extensions = "from flask_socketio import SocketIO\n\nsocketio = SocketIO()\n"
+    assert scan({"app.py": app, "extensions.py": extensions, "jobs/__init__.py": "", "jobs/upload.py": jobs},
+                select=["PF301"]) == [
+        ("PF301", "jobs/upload.py", 11, 9, "medium"),
+        ("PF301", "jobs/upload.py", 12, 9, "medium"),
+    ]
+    assert "`upload_file`, which a view calls," in scan.message("PF301", 11)

@@ -100,6 +100,9 @@ class ViewFacts:
     # dotted names written as string constants (``importlib.import_module("pkg.views")``, ``__all__``,
     # ``import_string``): a module named there may be imported without an import statement
     names: Set[str] = field(default_factory=set)
+    # the project functions this module's views, handlers and hooks call (``callees.callee_ref``): a helper of
+    # another module that emits to Socket.IO clients answers them only when a view runs it
+    view_calls: Set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -116,6 +119,8 @@ class Pending:
     # "template|key" entries: the exception text reaches the response only as these render_template keywords,
     # so the finding is withdrawn when no file of those templates names its key (views/templates.py)
     templates: Tuple[str, ...] = ()
+    # a module function (not itself a view) whose Socket.IO emit this is: stands only if some view calls it
+    called_by_view: str = ""
 
 
 @dataclass

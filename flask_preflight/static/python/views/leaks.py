@@ -398,10 +398,11 @@ class ExceptionLeaks(Guards):
         keywords = self._template_keywords(view.node)
         for stmt in flow.stmts:
             sinks: List[Tuple[ast.AST, ast.AST]] = []  # (where to report, what to search)
-            if view.socket_helper_of:  # a helper's return goes to the handler; only its emits reach the client
+            if view.socket_helper_of or view.request_helper:  # its return goes to its caller; its emits go out
                 if isinstance(stmt, (ast.Return, ast.Expr)) and stmt.value is not None:
                     sinks += [(stmt, node) for node, _ in _walk_expr(stmt.value)
-                              if isinstance(node, ast.Call) and self._socket_send(node)]
+                              if isinstance(node, ast.Call) and self._socket_send(node) and
+                              (not view.request_helper or self._outside_event(node))]
             elif isinstance(stmt, ast.Return) and stmt.value is not None:
                 sinks.append((stmt, stmt.value))
             elif isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call) and (
@@ -482,6 +483,16 @@ class ExceptionLeaks(Guards):
         return isinstance(func, ast.Attribute) and func.attr in ("emit", "send") and \
             is_socketio(self.model, func.value, self.model.module_scope, call.lineno)
 
+    def _outside_event(self, call: ast.Call) -> bool:
+        """A Socket.IO send that works in a plain HTTP request too: ``socketio.emit(...)`` on the server object
+        (broadcast unless ``to`` names a room), or Flask-SocketIO's ``emit``/``send`` with ``broadcast=True``,
+        ``to=`` or ``room=``. A bare ``emit(...)`` needs the event's ``request.sid`` and fails in a view."""
+        q = self.model.qualname(call.func) or ""
+        if q not in SOCKET_SENDS:
+            return True  # socketio.emit(...): Flask-SocketIO's server-level emit
+        return any(k.arg in ("to", "room") or k.arg == "broadcast" and not (isinstance(k.value, ast.Constant) and
+                                                                          not k.value.value) for k in call.keywords)
+
     def _client_error(self, at: ast.AST, stmt: ast.stmt) -> bool:
         """The sink answers with a 4xx status, or flashes a notice for the next page."""
         status = 400 if self._flash(at) else self._status(at, stmt)
@@ -528,6 +539,7 @@ class ExceptionLeaks(Guards):
         sev = Severity.HIGH if rank(hit) > 0 else Severity.MEDIUM
         who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else \
             f"`{view.name}`, which Socket.IO handler `{view.socket_helper_of}` calls," if view.socket_helper_of else \
+            f"`{view.name}`, which a view calls," if view.request_helper else \
             f"Socket.IO handler `{view.name}`" if view.socket and not view.route else \
             f"before_request hook `{view.name}`" if view.hook and not view.route else f"View `{view.name}`"
         subject = hit.label
@@ -540,6 +552,7 @@ class ExceptionLeaks(Guards):
             if self._flash(at) else \
             "becomes the `abort()` description" if isinstance(at, ast.Call) else \
             "becomes the HTTP error's description" if isinstance(at, ast.Raise) else \
+            "is emitted to Socket.IO clients" if isinstance(at, ast.Expr) and view.request_helper else \
             "is emitted to the Socket.IO client" if isinstance(at, ast.Expr) else "reaches the response"
         note = ""
         debug_only = self._debug_condition(self.sites.get(id(stmt)))

@@ -11,6 +11,8 @@
   ``raise`` passes a caught exception's text. A class the project does not define (a library's) keeps the finding.
 * PF301 (``templates``): withdrawn when the exception text reaches the response only as ``render_template``
   keywords that no file of those templates names (``views/templates.py``).
+* PF301 (``called_by_view``): an emit of a module function that is no view stands only when a view of the
+  project calls that function.
 * PF301 (``unserved``): withdrawn when the view's module only puts routes on its own blueprint and no
   production module imports it or names it in a string, while the scan holds the application (``served.py``).
 """
@@ -42,6 +44,8 @@ def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex,
         if p.unserved and resolver.unserved(p.unserved, analysis.path):
             continue
         if p.templates and not any(templates.may_show(*t.rsplit("|", 1)) for t in p.templates):
+            continue
+        if p.called_by_view and not resolver.view_calls(p.called_by_view, analysis.path):
             continue
         if p.unless == "guarded" and resolver.guarded(p.refs, analysis.path):
             continue
@@ -81,6 +85,23 @@ class _Resolver:
                 return f"{mod.module_name}.{name}"
             ref, importer = target, mod.path
         return ref
+
+    # ---- helpers views call ------------------------------------------------------------------------
+    def view_calls(self, function: str, path: str) -> bool:
+        """Some view, handler or hook of a production module calls ``function`` of the module at ``path``
+        (by a name bound in its own module, or imported)."""
+        where = os.path.normpath(path)
+        for s in self.summaries:
+            if s.is_test:
+                continue
+            for ref in s.view_facts.view_calls:  # type: ignore[union-attr]
+                owner, _, name = ref.rpartition(".")
+                if name != function or not owner:
+                    continue
+                mod = self.index.find_module(owner, s.path)
+                if mod is not None and os.path.normpath(mod.path) == where:
+                    return True
+        return False
 
     # ---- served modules (views/served.py) -----------------------------------------------------------
     def unserved(self, module: str, path: str) -> bool:
