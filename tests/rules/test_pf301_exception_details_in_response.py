@@ -1856,3 +1856,77 @@ def nightly():
         ("PF301", "jobs/upload.py", 12, 9, "medium"),
     ]
     assert "`upload_file`, which a view calls," in scan.message("PF301", 11)
+
+
+def test_pf301_a_view_that_leaves_on_the_helpers_error_marker_never_reads_its_text(scan) -> None:
+    # run() returns the database error's text under "data", with "count" set to -1: a view that returns early
+    # when count < 1 reads "data" only on success. Tricky positives: no early exit, an exit that misses -1
+    # (count == 0), a test that does not leave, and a helper whose error return marks nothing literal
+    utils = """\
+from store import db
+
+
+def run(sql):
+    try:
+        rows = db.execute(sql)
+        return {"count": len(rows), "data": rows}
+    except Exception as e:
+        return {"count": -1, "data": f"{e}"}
+
+
+def fetch(sql):
+    try:
+        return {"data": db.execute(sql)}
+    except Exception as e:
+        return {"data": str(e)}
+"""
+    app = """\
+from flask import Flask, jsonify
+from utils import run, fetch
+
+app = Flask(__name__)
+
+
+@app.route("/guarded")
+def guarded():
+    res = run("select 1")
+    if res["count"] < 1:
+        return jsonify(error="nothing found"), 404
+    return jsonify(first=res.get("data")[0])
+
+
+@app.route("/unguarded")
+def unguarded():
+    res = run("select 1")
+    return jsonify(rows=res["data"])
+
+
+@app.route("/zero")
+def zero():
+    res = run("select 1")
+    if res["count"] == 0:
+        return jsonify(error="nothing found"), 404
+    return jsonify(rows=res["data"])
+
+
+@app.route("/logged")
+def logged():
+    res = run("select 1")
+    if res["count"] < 1:
+        app.logger.warning("empty")
+    return jsonify(rows=res["data"])
+
+
+@app.route("/unmarked")
+def unmarked():
+    res = fetch("select 1")
+    if not res["data"]:
+        return jsonify(error="nothing found"), 404
+    return jsonify(rows=res["data"])
+"""
+    assert scan({"app.py": app, "utils.py": utils}, select=["PF301"]) == [
+        ("PF301", "app.py", 18, 25, "medium"),
+        ("PF301", "app.py", 26, 25, "medium"),
+        ("PF301", "app.py", 34, 25, "medium"),
+        ("PF301", "app.py", 42, 25, "medium"),
+    ]

@@ -96,6 +96,9 @@ class ViewFacts:
     signals: Dict[str, Dict[str, bool]] = field(default_factory=dict)
     # function or "Class.method" -> the key its return puts a caught exception's text under, "" for the value
     leaky: Dict[str, str] = field(default_factory=dict)
+    # the same functions -> for every return that carries the text, the keys it sets to a literal
+    # (``{"rowcount": -1, "data": f"{e}"}`` -> {"rowcount": -1}): a caller that leaves on those reads no text
+    leaky_markers: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)
     creates_app: bool = False  # the module constructs ``Flask(...)``: the scan sees an application
     # dotted names written as string constants (``importlib.import_module("pkg.views")``, ``__all__``,
     # ``import_string``): a module named there may be imported without an import statement

@@ -30,9 +30,10 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
 
     def run(self) -> None:
         exceptions, raises = module_exceptions(self.model)
+        leaky, markers = leaky_functions(self.model)
         facts = self.ctx.view_facts = ViewFacts(exceptions=exceptions, raises=raises,
                                                 serializers=serializers(self.model), signals=signals(self.model),
-                                                leaky=leaky_functions(self.model), creates_app=creates_app(self.model),
+                                                leaky=leaky, leaky_markers=markers, creates_app=creates_app(self.model),
                                                 names=dotted_strings(self.model))
         if module_imports_non_flask_framework(self.model) and not module_imports_flask(self.model):
             return

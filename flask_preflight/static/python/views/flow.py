@@ -207,6 +207,24 @@ class _Flow:
         return out
 
 
+    def exit_tests(self, name: str, d: _Def, use: ast.stmt) -> List[ast.expr]:
+        """Tests of the ``if`` statements between ``d`` (a definition of ``name``) and ``use`` that enclose
+        the use's block, have no ``else`` and whose body always leaves the function (``if res["rowcount"] < 1:
+        return ...``), with ``name`` not redefined in between: when such a test is true the use never runs."""
+        at, start = self.index.get(id(use)), d.index
+        if at is None:
+            return []
+        anc = self.ancestry[id(use)]
+        if any(start < other.index < at for other in self.defs.get(name, ())):
+            return []
+        out: List[ast.expr] = []
+        for stmt in self.stmts[start + 1:at]:
+            if isinstance(stmt, ast.If) and not stmt.orelse and self.ancestry[id(stmt)][-1] in anc and \
+                    id(stmt.body) not in anc and \
+                    any(isinstance(s, (ast.Return, ast.Raise)) or _aborts(s) for s in stmt.body):
+                out.append(stmt.test)
+        return out
+
     def _dead_end(self, d: _Def, use_ancestry: Tuple[int, ...]) -> bool:
         """True when the block holding ``d`` always leaves the function after it (a ``return``, ``raise`` or
         ``abort()`` at its own level) and the use lies outside that block: ``except E as e: msg = str(e);

@@ -18,7 +18,7 @@ from flask_preflight.rules.errors import PF301
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.context import Pending
 from flask_preflight.static.python.flaskapi import is_socketio
-from flask_preflight.static.python.views.callees import callee_ref, keyed_read, tested_keys
+from flask_preflight.static.python.views.callees import callee_ref, exit_specs, keyed_read, tested_keys
 from flask_preflight.static.python.views.facts import GETTEXT, literal_message
 from flask_preflight.static.python.views.flow import (_MAX_DEPTH, Ancestors, Hit, Predicate, _Flow, _int_const, _Origin,
                                                       _root_name, _walk_expr, search)
@@ -511,8 +511,11 @@ class ExceptionLeaks(Guards):
                 if d.dominating and isinstance(d.value, ast.Call):
                     ref = self._project_callee(d.value)
                     if ref is not None:
+                        # the view's early exits on the result: the text's return may never get this far
+                        exits = exit_specs(flow, keyed[0], flow.exit_tests(keyed[0], d, use))
+                        guard = f"<{';'.join(exits)}>" if exits else ""
                         return Hit(node, f"`{self._src(node, 40)}` (what `{self._src(d.value, 40)}` returned)",
-                                   "callee", helper=f"{ref}[{keyed[1]}]")
+                                   "callee", helper=f"{ref}[{keyed[1]}]{guard}")
             return None
         if isinstance(node, ast.Call):
             ref = self._project_callee(node)
@@ -601,14 +604,14 @@ class ExceptionLeaks(Guards):
         only if the project index finds that one of the functions returns a caught exception's text."""
         refs_set: Set[str] = set()
         for h in hits:
-            if h.helper and not h.helper.endswith("]"):
+            if h.helper and "[" not in h.helper:  # "ref[key]" or "ref[key]<exits>" read one key
                 # the whole value: "{keys}" are those the view looks for on it (its error test)
                 tested = tested_keys(view.node, h.via.name) if h.via is not None else set()
                 refs_set.add(f"{h.helper}{{{','.join(sorted(tested))}}}")
             elif h.helper:
                 refs_set.add(h.helper)
         refs = tuple(sorted(refs_set))
-        hit = min(hits, key=lambda h: 0 if h.helper and h.helper.endswith("]") else 1)
+        hit = min(hits, key=lambda h: 0 if h.helper and "[" in h.helper else 1)
         if hit.via is None and getattr(hit.node, "lineno", 0):
             at = hit.node  # the key read or the call in the returned expression: where the text enters
         who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else f"View `{view.name}`"

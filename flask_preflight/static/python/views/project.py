@@ -13,6 +13,8 @@
   keywords that no file of those templates names (``views/templates.py``).
 * PF301 (``called_by_view``): an emit of a module function that is no view stands only when a view of the
   project calls that function.
+* PF301 ("no-leaky-callee"): a key read (``ref[key]<exits>``) after the view's early exits on the result is
+  cleared when every return of the function that carries the text sets a literal those exits leave on.
 * PF301 (``unserved``): withdrawn when the view's module only puts routes on its own blueprint and no
   production module imports it or names it in a string, while the scan holds the application (``served.py``).
 """
@@ -26,6 +28,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from flask_preflight.findings import Finding
 from flask_preflight.static.python.context import ClassSummary, FileAnalysis, ModuleSummary
 from flask_preflight.static.python.project import ProjectIndex
+from flask_preflight.static.python.views.callees import exits_on
 from flask_preflight.static.python.views.templates import CONTEXT_READERS, TemplateNames
 
 
@@ -163,6 +166,10 @@ class _Resolver:
         for ref in refs:
             key: Optional[str] = None
             tested: Set[str] = set()
+            exits: List[str] = []
+            if ref.endswith(">"):  # "ref[key]<spec;spec>": the view leaves early on these tests of the result
+                ref, _, specs = ref[:-1].partition("<")
+                exits = specs.split(";")
             if ref.endswith("]"):
                 ref, _, key = ref[:-1].partition("[")
             elif ref.endswith("}"):
@@ -178,6 +185,9 @@ class _Resolver:
             if mod is None or mod.is_test or mod.view_facts is None or name not in mod.view_facts.leaky:
                 continue
             returned_under = mod.view_facts.leaky[name]
+            marks = mod.view_facts.leaky_markers.get(name, [{}])
+            if exits and all(any(exits_on(e, m) for e in exits) for m in marks):
+                continue  # every return that carries the text makes the view leave before this read
             if key is not None and returned_under == key:
                 return True
             if key is None and (not returned_under or returned_under not in tested):
