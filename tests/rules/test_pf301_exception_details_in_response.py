@@ -1930,3 +1930,61 @@ def unmarked():
         ("PF301", "app.py", 34, 25, "medium"),
         ("PF301", "app.py", 42, 25, "medium"),
     ]
+
+
+CELERY_VIEWS = """\
+from flask import Flask, jsonify
+from tasks import celery
+
+app = Flask(__name__)
+
+
+@app.route("/result/<task_id>")
+def result(task_id):
+    task = celery.AsyncResult(task_id)
+    response = {}
+    for field in task.info:
+        response[field] = task.info[field]
+    return jsonify(response)
+
+
+@app.route("/state/<task_id>")
+def state(task_id):
+    task = celery.AsyncResult(task_id)
+    return jsonify(state=task.state)
+
+
+@app.route("/trace/<task_id>")
+def trace(task_id):
+    return jsonify(trace=celery.AsyncResult(task_id).traceback)
+"""
+
+
+def test_pf301_a_celery_task_result_carrying_the_workers_traceback(scan) -> None:
+    # AsyncResult(id).info is what a task returned: a task that returns traceback.format_exc() on failure hands
+    # the worker's traceback to whoever asks for the result. Tricky negatives: the same views when every task
+    # returns a fixed failure message, and a view that returns only the task's state. AsyncResult.traceback is
+    # the worker's traceback whatever the tasks return
+    leaky = """\
+import traceback
+from celery import Celery
+
+celery = Celery("tasks")
+
+
+@celery.task(bind=True)
+def work(self, text):
+    try:
+        return {"state": "SUCCESS", "result": text.upper()}
+    except Exception:
+        return {"state": "FAILURE", "error": traceback.format_exc()}
+"""
+    assert scan({"app.py": CELERY_VIEWS, "tasks.py": leaky}, select=["PF301"]) == [
+        ("PF301", "app.py", 13, 5, "medium"),
+        ("PF301", "app.py", 24, 5, "high"),
+    ]
+    assert "a Celery task of the project returns the text of an exception" in scan.message("PF301", 13)
+    quiet = leaky.replace('"error": traceback.format_exc()', '"error": "the task failed"')
+    assert scan({"app.py": CELERY_VIEWS, "tasks.py": quiet}, select=["PF301"]) == [
+        ("PF301", "app.py", 24, 5, "high"),
+    ]

@@ -99,6 +99,7 @@ class ViewFacts:
     # the same functions -> for every return that carries the text, the keys it sets to a literal
     # (``{"rowcount": -1, "data": f"{e}"}`` -> {"rowcount": -1}): a caller that leaves on those reads no text
     leaky_markers: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)
+    celery_tasks: Set[str] = field(default_factory=set)  # functions registered as Celery tasks (callees.celery_tasks)
     creates_app: bool = False  # the module constructs ``Flask(...)``: the scan sees an application
     # dotted names written as string constants (``importlib.import_module("pkg.views")``, ``__all__``,
     # ``import_string``): a module named there may be imported without an import statement

@@ -14,7 +14,7 @@ from typing import List
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.context import Context, Pending, ViewFacts
 from flask_preflight.static.python.flaskapi import module_imports_flask, module_imports_non_flask_framework
-from flask_preflight.static.python.views.callees import callee_ref, leaky_functions
+from flask_preflight.static.python.views.callees import callee_ref, celery_tasks, leaky_functions
 from flask_preflight.static.python.views.diagnostic import DiagnosticRoutes, _diagnostic_path
 from flask_preflight.static.python.views.facts import module_exceptions, qualify, serializers, signals
 from flask_preflight.static.python.views.guards import AUTH_NAME_RE
@@ -33,7 +33,8 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
         leaky, markers = leaky_functions(self.model)
         facts = self.ctx.view_facts = ViewFacts(exceptions=exceptions, raises=raises,
                                                 serializers=serializers(self.model), signals=signals(self.model),
-                                                leaky=leaky, leaky_markers=markers, creates_app=creates_app(self.model),
+                                                leaky=leaky, leaky_markers=markers,
+                                                celery_tasks=celery_tasks(self.model), creates_app=creates_app(self.model),
                                                 names=dotted_strings(self.model))
         if module_imports_non_flask_framework(self.model) and not module_imports_flask(self.model):
             return

@@ -47,10 +47,13 @@ def _returns_exception_text(model: ModuleModel, fn: FuncDef,
     return, the keys its dict sets to a literal (``{"rowcount": -1, "data": f"{e}"}`` -> ``{"rowcount": -1}``):
     a caller that leaves on those values never reads the text."""
     names: Set[str] = set()
+    formats = False  # traceback.format_exc() needs no name for the exception
     for h in walk_nodes(fn):
         if isinstance(h, ast.ExceptHandler) and h.name and _broad_or_library(model, h.type):
             names.add(h.name)
-    if not names:
+        elif isinstance(h, ast.Call) and (model.qualname(h.func) or "").rsplit(".", 1)[-1] in TRACEBACK_TEXT:
+            formats = True
+    if not names and not formats:
         return None
     flow = _Flow(fn)
 
@@ -128,6 +131,21 @@ def leaky_functions(model: ModuleModel) -> Tuple[Dict[str, str], Dict[str, List[
                 out[name] = key
                 marks[name] = found
     return out, marks
+
+
+def celery_tasks(model: ModuleModel) -> Set[str]:
+    """Top-level functions registered as Celery tasks (``@celery.task``, ``@app.task(bind=True)``,
+    ``@shared_task``): what they return is stored in the result backend for ``AsyncResult(id).info``."""
+    out: Set[str] = set()
+    for stmt in model.tree.body:  # type: ignore[attr-defined]
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for dec in stmt.decorator_list:
+            func = dec.func if isinstance(dec, ast.Call) else dec
+            if isinstance(func, ast.Attribute) and func.attr == "task" or \
+                    (model.qualname(func) or "") in ("celery.shared_task", "celery.task"):
+                out.add(stmt.name)
+    return out
 
 
 def exit_specs(flow: _Flow, name: str, tests: List[ast.expr]) -> List[str]:

@@ -52,6 +52,8 @@ _NOT_PROJECT = {"flask", "werkzeug", "json", "os", "sys", "re", "datetime", "dec
 # (``url_for`` raises ``BuildError``). Not ``jsonify`` (TypeError on what it cannot encode) or a template
 # render (a filter may raise anything).
 QUIET_HELPERS = {"flask.flash", "flask.redirect", "flask.url_for"}
+# The project-index reference of "what some Celery task of the project returned" (views/project.py).
+CELERY_RESULT = "celery:task-result"
 # Flask-SocketIO's way of answering a client: an emitted event is a response.
 SOCKET_SENDS = {"flask_socketio.emit", "flask_socketio.send"}
 # ``flash(msg)`` stores the message in the session, which Flask's default session keeps in a signed (not
@@ -388,7 +390,8 @@ class ExceptionLeaks(Guards):
         has_tb = any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in ("traceback", "sys")
                      or isinstance(n, ast.Name) and self.model.imports.get(n.id, "").startswith(("traceback.", "sys."))
                      for n in walk_nodes(view.node))
-        calls_project = any(isinstance(n, ast.Call) and self._project_callee(n) for n in walk_nodes(view.node))
+        calls_project = any(isinstance(n, ast.Call) and (self._project_callee(n) or self._task_result(n))
+                            for n in walk_nodes(view.node))
         if not ctx.origins and not ctx.param500 and not has_tb and not calls_project:
             return
 
@@ -502,9 +505,41 @@ class ExceptionLeaks(Guards):
         """``flash(str(e))`` / ``flask.flash(...)``: the message goes to the client with the session."""
         return isinstance(node, ast.Call) and (self.model.qualname(node.func) or "") in FLASH_CALLS
 
+    def _task_result(self, node: ast.AST) -> bool:
+        """``celery_app.AsyncResult(task_id)`` / ``AsyncResult(id, app=...)`` / ``task.delay(...)``: a handle on
+        a Celery task's result."""
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("AsyncResult", "delay", "apply_async"):
+            return True
+        return (self.model.qualname(func) or "") in ("celery.result.AsyncResult", "celery.AsyncResult")
+
+    def _task_result_hit(self, node: ast.AST, use: ast.stmt, flow: _Flow) -> Optional[Hit]:
+        """``task.info`` / ``task.result`` / ``task.get()`` of a Celery result handle: what a task of the project
+        returned (or stored with ``update_state(meta=...)``), decided by the project index; ``task.traceback``
+        is the worker's traceback itself."""
+        attr = node.attr if isinstance(node, ast.Attribute) else \
+            node.func.attr if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            node.func.attr == "get" and not node.args else ""
+        if attr not in ("info", "result", "get", "traceback"):
+            return None
+        handle = node.value if isinstance(node, ast.Attribute) else node.func.value  # type: ignore[attr-defined]
+        if isinstance(handle, ast.Name):
+            defs = [d for d in flow.reaching(handle.id, use) if d.dominating]
+            handle = defs[0].value if len(defs) == 1 else handle
+        if not self._task_result(handle):
+            return None
+        if attr == "traceback":
+            return Hit(node, f"the Celery worker's traceback (`{self._src(node, 40)}`)", "traceback")
+        return Hit(node, f"`{self._src(node, 40)}` (what a Celery task returned)", "callee", helper=CELERY_RESULT)
+
     def _callee_hit(self, node: ast.AST, use: ast.stmt, flow: _Flow) -> Optional[Hit]:
         """What a project function returned, in the response: the call itself (``jsonify(svc.get())``, or
         a local assigned from it and returned whole) or one key of it (``result["error"]``)."""
+        task = self._task_result_hit(node, use, flow)
+        if task is not None:
+            return task
         keyed = keyed_read(node)
         if keyed is not None:
             for d in flow.reaching(keyed[0], use):
@@ -604,7 +639,9 @@ class ExceptionLeaks(Guards):
         only if the project index finds that one of the functions returns a caught exception's text."""
         refs_set: Set[str] = set()
         for h in hits:
-            if h.helper and "[" not in h.helper:  # "ref[key]" or "ref[key]<exits>" read one key
+            if h.helper == CELERY_RESULT:
+                refs_set.add(h.helper)
+            elif h.helper and "[" not in h.helper:  # "ref[key]" or "ref[key]<exits>" read one key
                 # the whole value: "{keys}" are those the view looks for on it (its error test)
                 tested = tested_keys(view.node, h.via.name) if h.via is not None else set()
                 refs_set.add(f"{h.helper}{{{','.join(sorted(tested))}}}")
@@ -615,7 +652,8 @@ class ExceptionLeaks(Guards):
         if hit.via is None and getattr(hit.node, "lineno", 0):
             at = hit.node  # the key read or the call in the returned expression: where the text enters
         who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else f"View `{view.name}`"
-        names = ", ".join(sorted({f"`{r.split('[')[0].split('{')[0].rsplit('.', 1)[-1]}`" for r in refs}))
+        names = ", ".join(sorted({"a Celery task of the project" if r == CELERY_RESULT else
+                                  f"`{r.split('[')[0].split('{')[0].rsplit('.', 1)[-1]}`" for r in refs}))
         whose = names if len(refs) == 1 else f"one of {names}"
         message = (f"{who} sends exception details to the client: {hit.label} reaches the response, and {whose} "
                    f"returns the text of an exception it caught (`str(e)` of a database or library error) "

@@ -29,6 +29,7 @@ from flask_preflight.findings import Finding
 from flask_preflight.static.python.context import ClassSummary, FileAnalysis, ModuleSummary
 from flask_preflight.static.python.project import ProjectIndex
 from flask_preflight.static.python.views.callees import exits_on
+from flask_preflight.static.python.views.leaks import CELERY_RESULT
 from flask_preflight.static.python.views.templates import CONTEXT_READERS, TemplateNames
 
 
@@ -164,6 +165,11 @@ class _Resolver:
         the text is returned under; ``ref{keys}`` uses the whole value, which carries the text unless the
         view tests for that key (then this use is its success path)."""
         for ref in refs:
+            if ref == CELERY_RESULT:  # AsyncResult(id) fetches any task's result: one that returns the text
+                if any(name in s.view_facts.celery_tasks for s in self.summaries if not s.is_test  # type: ignore
+                       for name in s.view_facts.leaky):  # type: ignore[union-attr]
+                    return True
+                continue
             key: Optional[str] = None
             tested: Set[str] = set()
             exits: List[str] = []
