@@ -176,6 +176,9 @@ class ScanResult:
     suppressed: int = 0
     suppressed_by_rule: Dict[str, int] = field(default_factory=dict)  # inline suppressions per rule id
     excluded: int = 0  # files and directories the exclude/extend-exclude settings kept out of the walk
+    # non-Python files the checks read (Jinja templates) -> content digest: a cached result holds only while
+    # they are unchanged
+    reads: Dict[str, str] = field(default_factory=dict)
     # Set by each run, never cached or reported (init=False keeps them out of the cache codec): the display
     # paths of the files the run checked, and what ``--baseline`` hid (flask_preflight/baseline.py).
     checked: FrozenSet[str] = field(init=False, default_factory=frozenset, repr=False, compare=False)

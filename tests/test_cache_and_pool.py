@@ -264,3 +264,28 @@ def test_code_identity_is_a_hash_of_the_package_source():
     ident = cache.code_identity()
     assert len(ident) == 64 and int(ident, 16) >= 0
     assert cache.code_identity() == ident  # computed once per process
+
+
+def test_a_template_the_view_check_read_is_part_of_the_cached_result(project):
+    # PF301 reads the Jinja template a view renders the exception text into; editing only that template must
+    # not let a warm run replay the old answer
+    write(project, {"app/views.py": """\
+        from flask import render_template
+        from app import create_app
+        from app.store import load
+
+        app = create_app()
+
+        @app.route("/")
+        def index():
+            try:
+                return load()
+            except Exception as e:
+                return render_template("error.html", error_message=str(e)), 500
+        """, "app/templates/error.html": "<p>Sorry.</p>\n"})
+    before = findings(project, use_cache=True)
+    assert not any(f[0] == "PF301" for f in before)
+    write(project, {"app/templates/error.html": "<p>{{ error_message }}</p>\n"})
+    after = findings(project, use_cache=True)
+    assert after == findings(project, use_cache=False)
+    assert ("PF301", "app/views.py", 12, "medium") in after

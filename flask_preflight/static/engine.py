@@ -276,7 +276,8 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
     project_key = run.project_key(discovery_problems, root) if run.all_known() else None
     if project_key is not None:
         hit = run.cache.get(project_key)  # type: ignore[union-attr]
-        if isinstance(hit, ScanResult):
+        # the templates the checks read (views/templates.py) are not scanned files: compare them too
+        if isinstance(hit, ScanResult) and all(_file_digest(p) == d for p, d in hit.reads.items()):
             hit.excluded = result.excluded  # counted by this walk (a new file under an exclude pattern)
             hit.checked = frozenset(c.path for c in candidates)
             if progress is not None:
@@ -296,7 +297,7 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
             deploy_files.append(file_result.deploy)
     raw: List[Finding] = [f for a in analyses for f in a.findings]
     try:
-        raw += _python().resolve_project(analyses)
+        raw += _python().resolve_project(analyses, result.reads)
     except RecursionError:
         result.problems.append(Problem(".", ProblemKind.TOO_COMPLEX, "cross-module analysis recursed too deeply"))
     from flask_preflight.static.deploy.checks import check_deploy, drop_subsumed
@@ -417,6 +418,7 @@ class _CachedRun:
 
 
 def _file_digest(path: str) -> str:
+    """The same digest as ``views.templates.file_digest`` (kept here so a warm run imports no analyser)."""
     data = read_bytes(path, path, max_bytes=1 << 20)  # a regular file, bounded: never /dev/zero or a fifo
     return "-" if isinstance(data, Problem) else hashlib.sha256(data).hexdigest()
 

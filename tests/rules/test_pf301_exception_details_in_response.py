@@ -1649,3 +1649,342 @@ def unreached():
         emit("response", {"data": str(e)})
 """
     assert scan({"app.py": src}, select=["PF301"]) == []
+
+
+def test_pf301_a_pattern_the_caller_sent_that_does_not_compile_is_validation(scan) -> None:
+    # re.error of compiling the caller's own URL segment describes that text; the same error of a pattern the
+    # server keeps (its configuration) is the server's, and a 500 answer is reported as with any conversion error
+    src = """\
+import re
+from flask import Flask, current_app, jsonify
+
+app = Flask(__name__)
+
+
+@app.route("/find/<pattern>")
+def find(pattern):
+    try:
+        rx = re.compile(pattern)
+    except re.error as e:
+        return jsonify(message=f"bad regular expression: {e.msg}"), 400
+    return jsonify(ok=bool(rx))
+
+
+@app.route("/saved")
+def saved():
+    try:
+        rx = re.compile(current_app.config["FILTER"])
+    except re.error as e:
+        return jsonify(message=f"bad regular expression: {e.msg}"), 400
+    return jsonify(ok=bool(rx))
+
+
+@app.route("/server/<pattern>")
+def server(pattern):
+    try:
+        rx = re.compile(pattern)
+    except re.error as e:
+        return jsonify(message=str(e)), 500
+    return jsonify(ok=bool(rx))
+"""
+    assert scan({"app.py": src}, select=["PF301"]) == [("PF301", "app.py", 21, 9, "medium"),
+                                                       ("PF301", "app.py", 30, 9, "medium")]
+
+
+TEMPLATE_VIEWS = """\
+from flask import Flask, render_template, render_template_string
+from store import load
+
+app = Flask(__name__)
+
+
+@app.route("/quiet")
+def quiet():
+    try:
+        return load()
+    except Exception as e:
+        return render_template("quiet.html", error_message=str(e)), 500
+
+
+@app.route("/local")
+def local():
+    try:
+        return load()
+    except Exception as e:
+        note = f"failed: {e}"
+        return render_template("quiet.html", title="Error", note=note), 500
+
+
+@app.route("/shown")
+def shown():
+    try:
+        return load()
+    except Exception as e:
+        return render_template("shown.html", error=str(e)), 500
+
+
+@app.route("/missing")
+def missing():
+    try:
+        return load()
+    except Exception as e:
+        return render_template("missing.html", error_message=str(e)), 500
+
+
+@app.route("/dynamic")
+def dynamic():
+    try:
+        return load()
+    except Exception as e:
+        return render_template("dynamic.html", error_message=str(e)), 500
+
+
+@app.route("/inline")
+def inline():
+    try:
+        return load()
+    except Exception as e:
+        return render_template_string("<p>{{ msg }}</p>", msg=str(e)), 500
+
+
+@app.route("/inline-quiet")
+def inline_quiet():
+    try:
+        return load()
+    except Exception as e:
+        return render_template_string("<p>Sorry</p>", msg=str(e)), 500
+"""
+
+TEMPLATES = {
+    "templates/base.html": "<title>{{ title }}</title>{% block content %}{% endblock %}\n",
+    "templates/quiet.html": '{% extends "base.html" %}{% block content %}<p>Please try again.</p>{% endblock %}\n',
+    "templates/shown.html": '{% extends "base.html" %}{% block content %}{% include "part.html" %}{% endblock %}\n',
+    "templates/part.html": "<pre>{{ error }}</pre>\n",
+    "templates/dynamic.html": "{% include partial_name %}\n",
+}
+
+
+def test_pf301_a_template_that_never_names_the_key_shows_nothing(scan) -> None:
+    # the exception text passed as a render_template keyword reaches the client only if the template, or one it
+    # extends, includes or imports, names that key; a template not found, a reference through a variable and a
+    # render_template_string source that names it keep the finding
+    assert scan({"app.py": TEMPLATE_VIEWS, **TEMPLATES}, select=["PF301"]) == [
+        ("PF301", "app.py", 29, 9, "medium"),
+        ("PF301", "app.py", 37, 9, "medium"),
+        ("PF301", "app.py", 45, 9, "medium"),
+        ("PF301", "app.py", 53, 9, "medium"),
+    ]
+
+
+def test_pf301_a_python_function_that_reads_the_template_context_may_show_any_key(scan) -> None:
+    # a filter or global marked pass_context reads the context by key: no template is proof of silence
+    filters = """\
+from jinja2 import pass_context
+from app import app
+
+
+@app.template_filter("shout")
+@pass_context
+def shout(ctx, value):
+    return ctx.get("error_message")
+"""
+    assert scan({"app.py": TEMPLATE_VIEWS, "filters.py": filters, **TEMPLATES}, select=["PF301"]) == [
+        ("PF301", "app.py", n, 9, "medium") for n in (12, 21, 29, 37, 45, 53, 61)]
+
+
+def test_pf301_a_helper_a_view_runs_emits_to_every_socketio_client(scan) -> None:
+    # a view that runs a function of another module: that function's broadcast emit (or the server object's
+    # socketio.emit) reaches every connected client during the request. Tricky negatives: the same function
+    # that no view calls, a bare emit() (it needs an event's request.sid and fails in a plain request), and a
+    # fixed message
+    app = """\
+from flask import Flask
+from flask_socketio import SocketIO
+from jobs.upload import upload_file, ping, quiet
+
+app = Flask(__name__)
+socketio = SocketIO(app)
+
+
+@app.route("/upload", methods=["POST"])
+def upload():
+    ping()
+    quiet()
+    return upload_file(socketio)
+"""
+    jobs = """\
+from flask import jsonify, request
+from flask_socketio import emit
+from store import save
+from extensions import socketio
+
+
+def upload_file(sio):
+    try:
+        save(request.files["f"])
+    except Exception as e:
+        emit("upload_error", {"error_message": str(e)}, namespace="/", broadcast=True)
+        socketio.emit("upload_error", {"detail": f"{e}"})
+        return jsonify(error="upload failed"), 500
+    return jsonify(ok=True)
+
+
+def ping():
+    try:
+        save(None)
+    except Exception as e:
+        emit("pong", {"error": str(e)})
+
+
+def quiet():
+    try:
+        save(None)
+    except Exception:
+        emit("upload_error", {"error_message": "upload failed"}, broadcast=True)
+
+
+def nightly():
+    try:
+        save(None)
+    except Exception as e:
+        emit("upload_error", {"error_message": str(e)}, broadcast=True)
+"""
+    extensions = "from flask_socketio import SocketIO\n\nsocketio = SocketIO()\n"
+    assert scan({"app.py": app, "extensions.py": extensions, "jobs/__init__.py": "", "jobs/upload.py": jobs},
+                select=["PF301"]) == [
+        ("PF301", "jobs/upload.py", 11, 9, "medium"),
+        ("PF301", "jobs/upload.py", 12, 9, "medium"),
+    ]
+    assert "`upload_file`, which a view calls," in scan.message("PF301", 11)
+
+
+def test_pf301_a_view_that_leaves_on_the_helpers_error_marker_never_reads_its_text(scan) -> None:
+    # run() returns the database error's text under "data", with "count" set to -1: a view that returns early
+    # when count < 1 reads "data" only on success. Tricky positives: no early exit, an exit that misses -1
+    # (count == 0), a test that does not leave, and a helper whose error return marks nothing literal
+    utils = """\
+from store import db
+
+
+def run(sql):
+    try:
+        rows = db.execute(sql)
+        return {"count": len(rows), "data": rows}
+    except Exception as e:
+        return {"count": -1, "data": f"{e}"}
+
+
+def fetch(sql):
+    try:
+        return {"data": db.execute(sql)}
+    except Exception as e:
+        return {"data": str(e)}
+"""
+    app = """\
+from flask import Flask, jsonify
+from utils import run, fetch
+
+app = Flask(__name__)
+
+
+@app.route("/guarded")
+def guarded():
+    res = run("select 1")
+    if res["count"] < 1:
+        return jsonify(error="nothing found"), 404
+    return jsonify(first=res.get("data")[0])
+
+
+@app.route("/unguarded")
+def unguarded():
+    res = run("select 1")
+    return jsonify(rows=res["data"])
+
+
+@app.route("/zero")
+def zero():
+    res = run("select 1")
+    if res["count"] == 0:
+        return jsonify(error="nothing found"), 404
+    return jsonify(rows=res["data"])
+
+
+@app.route("/logged")
+def logged():
+    res = run("select 1")
+    if res["count"] < 1:
+        app.logger.warning("empty")
+    return jsonify(rows=res["data"])
+
+
+@app.route("/unmarked")
+def unmarked():
+    res = fetch("select 1")
+    if not res["data"]:
+        return jsonify(error="nothing found"), 404
+    return jsonify(rows=res["data"])
+"""
+    assert scan({"app.py": app, "utils.py": utils}, select=["PF301"]) == [
+        ("PF301", "app.py", 18, 25, "medium"),
+        ("PF301", "app.py", 26, 25, "medium"),
+        ("PF301", "app.py", 34, 25, "medium"),
+        ("PF301", "app.py", 42, 25, "medium"),
+    ]
+
+
+CELERY_VIEWS = """\
+from flask import Flask, jsonify
+from tasks import celery
+
+app = Flask(__name__)
+
+
+@app.route("/result/<task_id>")
+def result(task_id):
+    task = celery.AsyncResult(task_id)
+    response = {}
+    for field in task.info:
+        response[field] = task.info[field]
+    return jsonify(response)
+
+
+@app.route("/state/<task_id>")
+def state(task_id):
+    task = celery.AsyncResult(task_id)
+    return jsonify(state=task.state)
+
+
+@app.route("/trace/<task_id>")
+def trace(task_id):
+    return jsonify(trace=celery.AsyncResult(task_id).traceback)
+"""
+
+
+def test_pf301_a_celery_task_result_carrying_the_workers_traceback(scan) -> None:
+    # AsyncResult(id).info is what a task returned: a task that returns traceback.format_exc() on failure hands
+    # the worker's traceback to whoever asks for the result. Tricky negatives: the same views when every task
+    # returns a fixed failure message, and a view that returns only the task's state. AsyncResult.traceback is
+    # the worker's traceback whatever the tasks return
+    leaky = """\
+import traceback
+from celery import Celery
+
+celery = Celery("tasks")
+
+
+@celery.task(bind=True)
+def work(self, text):
+    try:
+        return {"state": "SUCCESS", "result": text.upper()}
+    except Exception:
+        return {"state": "FAILURE", "error": traceback.format_exc()}
+"""
+    assert scan({"app.py": CELERY_VIEWS, "tasks.py": leaky}, select=["PF301"]) == [
+        ("PF301", "app.py", 13, 5, "medium"),
+        ("PF301", "app.py", 24, 5, "high"),
+    ]
+    assert "a Celery task of the project returns the text of an exception" in scan.message("PF301", 13)
+    quiet = leaky.replace('"error": traceback.format_exc()', '"error": "the task failed"')
+    assert scan({"app.py": CELERY_VIEWS, "tasks.py": quiet}, select=["PF301"]) == [
+        ("PF301", "app.py", 24, 5, "high"),
+    ]

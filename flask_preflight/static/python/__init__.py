@@ -32,7 +32,11 @@ PREFILTER_TOKENS = ("flask", "werkzeug", "socketio", "run_simple", "csrf", "secr
                     # exception passed to one from another module
                     "__dict__", "vars(",
                     # a key handed to a signing library (PF201/PF202, signingkeys.py)
-                    "itsdangerous")
+                    "itsdangerous",
+                    # Jinja functions that read a template's context by key (PF301, views/templates.py)
+                    "pass_context", "contextfunction", "contextfilter",
+                    # a Celery task whose return value a view reads back with AsyncResult (PF301)
+                    "celery", "shared_task")
 # (gate substring, regex): the regex runs only on text containing the gate, so most files cost a few
 # substring searches.
 _PREFILTER_RES = (

@@ -96,10 +96,17 @@ class ViewFacts:
     signals: Dict[str, Dict[str, bool]] = field(default_factory=dict)
     # function or "Class.method" -> the key its return puts a caught exception's text under, "" for the value
     leaky: Dict[str, str] = field(default_factory=dict)
+    # the same functions -> for every return that carries the text, the keys it sets to a literal
+    # (``{"rowcount": -1, "data": f"{e}"}`` -> {"rowcount": -1}): a caller that leaves on those reads no text
+    leaky_markers: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)
+    celery_tasks: Set[str] = field(default_factory=set)  # functions registered as Celery tasks (callees.celery_tasks)
     creates_app: bool = False  # the module constructs ``Flask(...)``: the scan sees an application
     # dotted names written as string constants (``importlib.import_module("pkg.views")``, ``__all__``,
     # ``import_string``): a module named there may be imported without an import statement
     names: Set[str] = field(default_factory=set)
+    # the project functions this module's views, handlers and hooks call (``callees.callee_ref``): a helper of
+    # another module that emits to Socket.IO clients answers them only when a view runs it
+    view_calls: Set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -113,6 +120,11 @@ class Pending:
     refs: Tuple[str, ...] = ()
     # the module whose blueprint the view is on: withdrawn when no production module imports it (unserved)
     unserved: str = ""
+    # "template|key" entries: the exception text reaches the response only as these render_template keywords,
+    # so the finding is withdrawn when no file of those templates names its key (views/templates.py)
+    templates: Tuple[str, ...] = ()
+    # a module function (not itself a view) whose Socket.IO emit this is: stands only if some view calls it
+    called_by_view: str = ""
 
 
 @dataclass

@@ -313,7 +313,8 @@ def _where(fact: Fact) -> str:
 
 
 # ---- cross-module rules -----------------------------------------------------------------------
-def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
+def resolve_project(analyses: List[FileAnalysis], reads: Optional[Dict[str, str]] = None) -> List[Finding]:
+    """Findings only the whole project decides; ``reads`` collects the non-Python files consulted (templates)."""
     summaries = [a.summary for a in analyses if a.summary is not None]
     index = ProjectIndex(summaries)
     findings: List[Finding] = []
@@ -441,7 +442,7 @@ def resolve_project(analyses: List[FileAnalysis]) -> List[Finding]:
     findings += _resolve_refused_starts(analyses, index)
     # 6. view findings that depend on other modules (guards registered elsewhere, project exception classes)
     from flask_preflight.static.python.views.project import resolve_pending
-    findings += resolve_pending(analyses, index)
+    findings += resolve_pending(analyses, index, reads)
     return findings
 
 

@@ -8,13 +8,18 @@ judgements live in ``leaks`` (PF301) and ``diagnostic`` (PF310).
 
 from __future__ import annotations
 
+import ast
+from typing import List
+
+from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.context import Context, Pending, ViewFacts
 from flask_preflight.static.python.flaskapi import module_imports_flask, module_imports_non_flask_framework
-from flask_preflight.static.python.views.callees import leaky_functions
+from flask_preflight.static.python.views.callees import callee_ref, celery_tasks, leaky_functions
 from flask_preflight.static.python.views.diagnostic import DiagnosticRoutes, _diagnostic_path
 from flask_preflight.static.python.views.facts import module_exceptions, qualify, serializers, signals
 from flask_preflight.static.python.views.guards import AUTH_NAME_RE
 from flask_preflight.static.python.views.leaks import ExceptionLeaks
+from flask_preflight.static.python.views.routes import View
 from flask_preflight.static.python.views.served import blueprint_only, creates_app, dotted_strings, unimportable
 
 __all__ = ["AUTH_NAME_RE", "ViewChecks", "_diagnostic_path", "check"]
@@ -25,9 +30,11 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
 
     def run(self) -> None:
         exceptions, raises = module_exceptions(self.model)
+        leaky, markers = leaky_functions(self.model)
         facts = self.ctx.view_facts = ViewFacts(exceptions=exceptions, raises=raises,
                                                 serializers=serializers(self.model), signals=signals(self.model),
-                                                leaky=leaky_functions(self.model), creates_app=creates_app(self.model),
+                                                leaky=leaky, leaky_markers=markers,
+                                                celery_tasks=celery_tasks(self.model), creates_app=creates_app(self.model),
                                                 names=dotted_strings(self.model))
         if module_imports_non_flask_framework(self.model) and not module_imports_flask(self.model):
             return
@@ -51,9 +58,33 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
             moved = self.ctx.result.findings[findings:]
             del self.ctx.result.findings[findings:]
             self.ctx.result.pending += [Pending(f, "", (), self.model.module_name) for f in moved]
+        facts.view_calls = {r for v in served for n in walk_nodes(v.node) if isinstance(n, ast.Call)
+                            for r in (callee_ref(self.model, n),) if r}
+        self._request_helpers(served)
         for view in self.views.values():
             if view.route:
                 self._pf310(view)
+
+    def _request_helpers(self, served: List[View]) -> None:
+        """Top-level functions that are no view but emit to Socket.IO clients in a way that works outside an
+        event handler (``socketio.emit(...)``, ``emit(..., broadcast=True)``, ``to=``/``room=``): when a view
+        runs one (``return upload_file(socketio)``), what it emits goes to those clients during the request.
+        Judged like a view's emits; each finding stands only if some view of the project calls the function."""
+        judged = {id(v.node) for v in self.views.values()}
+        for stmt in self.model.tree.body:  # type: ignore[attr-defined]
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or id(stmt) in judged or \
+                    not any(isinstance(n, ast.Call) and self._socket_send(n) and self._outside_event(n)
+                            for n in walk_nodes(stmt)):
+                continue
+            helper = self._view(stmt, self.model.module_scope)
+            helper.request_helper = True
+            findings, pending = len(self.ctx.result.findings), len(self.ctx.result.pending)
+            self._pf301(helper)
+            for p in self.ctx.result.pending[pending:]:
+                p.called_by_view = stmt.name
+            moved = self.ctx.result.findings[findings:]
+            del self.ctx.result.findings[findings:]
+            self.ctx.result.pending += [Pending(f, "", (), "", (), stmt.name) for f in moved]
 
 
 def check(ctx: Context) -> None:

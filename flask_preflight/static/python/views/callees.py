@@ -10,7 +10,8 @@ calls (``callee_ref``) and the project index joins the two (``views/project.py``
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional, Set, Tuple
+import json
+from typing import Dict, List, Optional, Set, Tuple, Union
 
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.model import ModuleModel
@@ -37,16 +38,22 @@ def _broad_or_library(model: ModuleModel, node: Optional[ast.expr]) -> bool:
     return False
 
 
-def _returns_exception_text(model: ModuleModel, fn: FuncDef) -> Optional[str]:
+def _returns_exception_text(model: ModuleModel, fn: FuncDef,
+                             markers: Optional[List[Dict[str, Marker]]] = None) -> Optional[str]:
     """Where a ``return`` of ``fn`` puts ``str(e)``/``f"{e}"``/``e.args`` of an exception ``fn`` caught with a
     broad or library ``except``, or a formatted traceback: the dict key it sits under (``return {"error":
     str(e)}`` -> "error", also through ``err = {...}; return err``), "" when the value is (or holds it
-    elsewhere than under a literal key); None when no return does."""
+    elsewhere than under a literal key); None when no return does. ``markers`` receives, for every such
+    return, the keys its dict sets to a literal (``{"rowcount": -1, "data": f"{e}"}`` -> ``{"rowcount": -1}``):
+    a caller that leaves on those values never reads the text."""
     names: Set[str] = set()
+    formats = False  # traceback.format_exc() needs no name for the exception
     for h in walk_nodes(fn):
         if isinstance(h, ast.ExceptHandler) and h.name and _broad_or_library(model, h.type):
             names.add(h.name)
-    if not names:
+        elif isinstance(h, ast.Call) and (model.qualname(h.func) or "").rsplit(".", 1)[-1] in TRACEBACK_TEXT:
+            formats = True
+    if not names and not formats:
         return None
     flow = _Flow(fn)
 
@@ -66,6 +73,7 @@ def _returns_exception_text(model: ModuleModel, fn: FuncDef) -> Optional[str]:
             return Hit(node, "", "detail")
         return None
 
+    found: Optional[str] = None
     for stmt in flow.stmts:
         if not (isinstance(stmt, ast.Return) and stmt.value is not None and search(flow, stmt.value, stmt, text)):
             continue
@@ -75,28 +83,117 @@ def _returns_exception_text(model: ModuleModel, fn: FuncDef) -> Optional[str]:
             defs = [d for d in flow.reaching(value.id, stmt) if d.dominating]
             if len(defs) == 1:
                 value, at = defs[0].value, defs[0].stmt
+        key = ""
+        literal: Dict[str, Marker] = {}
         if isinstance(value, ast.Dict):
             keys = [k.value for k, v in zip(value.keys, value.values) if isinstance(k, ast.Constant)
                     and isinstance(k.value, str) and search(flow, v, at, text)]
             if len(keys) == 1:
-                return keys[0]
-        return ""
-    return None
+                key = keys[0]
+            literal = {k.value: _literal(v) for k, v in zip(value.keys, value.values)  # type: ignore[misc]
+                       if isinstance(k, ast.Constant) and isinstance(k.value, str) and _literal(v) is not _NO}
+        if found is None:
+            found = key
+        if markers is None:
+            break
+        markers.append(literal)
+    return found
 
 
-def leaky_functions(model: ModuleModel) -> Dict[str, str]:
+Marker = Union[int, float, str, bool, None]
+_NO = object()
+
+
+def _literal(node: ast.AST) -> object:
+    """The value of a literal constant (``-1``, ``"error"``, ``False``), else ``_NO``."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
+            and isinstance(node.operand.value, (int, float)) and not isinstance(node.operand.value, bool):
+        return -node.operand.value
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool, type(None))):
+        return node.value
+    return _NO
+
+
+def leaky_functions(model: ModuleModel) -> Tuple[Dict[str, str], Dict[str, List[Dict[str, Marker]]]]:
     """Top-level functions and methods of top-level classes (``"Class.method"``) that return a caught
-    exception's text -> the key it is returned under ("" for the value itself)."""
+    exception's text -> the key it is returned under ("" for the value itself); and for each, the literal
+    keys of every such return (``_returns_exception_text``)."""
     out: Dict[str, str] = {}
+    marks: Dict[str, List[Dict[str, Marker]]] = {}
     for stmt in model.tree.body:  # type: ignore[attr-defined]
         members = [(stmt.name, stmt)] if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else \
             [(f"{stmt.name}.{s.name}", s) for s in stmt.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))] \
             if isinstance(stmt, ast.ClassDef) else []
         for name, fn in members:
-            key = _returns_exception_text(model, fn)
+            found: List[Dict[str, Marker]] = []
+            key = _returns_exception_text(model, fn, found)
             if key is not None:
                 out[name] = key
+                marks[name] = found
+    return out, marks
+
+
+def celery_tasks(model: ModuleModel) -> Set[str]:
+    """Top-level functions registered as Celery tasks (``@celery.task``, ``@app.task(bind=True)``,
+    ``@shared_task``): what they return is stored in the result backend for ``AsyncResult(id).info``."""
+    out: Set[str] = set()
+    for stmt in model.tree.body:  # type: ignore[attr-defined]
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for dec in stmt.decorator_list:
+            func = dec.func if isinstance(dec, ast.Call) else dec
+            if isinstance(func, ast.Attribute) and func.attr == "task" or \
+                    (model.qualname(func) or "") in ("celery.shared_task", "celery.task"):
+                out.add(stmt.name)
     return out
+
+
+def exit_specs(flow: _Flow, name: str, tests: List[ast.expr]) -> List[str]:
+    """The early-exit tests on a helper's result ``name`` as "key|op|json literal": ``if res["rowcount"] < 1:
+    return ...`` -> "rowcount|<|1", ``if not res.get("ok")`` -> "ok|not|null", ``if res["error"]`` ->
+    "error|truth|null". Tests of another shape are left out (they exclude nothing)."""
+    out: List[str] = []
+    for test in tests:
+        op, node, const = "", test, None
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            op, node = "not", test.operand
+        elif isinstance(test, ast.Compare) and len(test.ops) == 1:
+            left, right, cmp = test.left, test.comparators[0], type(test.ops[0]).__name__
+            if keyed_read(right) is not None and keyed_read(left) is None:
+                left, right = right, left
+                cmp = {"Lt": "Gt", "Gt": "Lt", "LtE": "GtE", "GtE": "LtE"}.get(cmp, cmp)
+            value = _literal(right)
+            if value is _NO or cmp not in _COMPARE:
+                continue
+            op, node, const = cmp, left, value
+        else:
+            op = "truth"
+        read = keyed_read(node)
+        if read is None or read[0] != name or any(c in read[1] for c in "|;<>"):
+            continue
+        out.append(f"{read[1]}|{op}|{json.dumps(const)}")
+    return out
+
+
+_COMPARE = {"Eq": lambda a, b: a == b, "NotEq": lambda a, b: a != b, "Lt": lambda a, b: a < b,
+            "LtE": lambda a, b: a <= b, "Gt": lambda a, b: a > b, "GtE": lambda a, b: a >= b,
+            "Is": lambda a, b: a is b, "IsNot": lambda a, b: a is not b}
+
+
+def exits_on(spec: str, literal: Dict[str, Marker]) -> bool:
+    """Whether an early-exit test (``exit_specs``) is true for a return with these literal keys."""
+    key, op, const = spec.split("|", 2)
+    if key not in literal:
+        return False
+    value = literal[key]
+    if op == "not":
+        return not value
+    if op == "truth":
+        return bool(value)
+    try:
+        return bool(_COMPARE[op](value, json.loads(const)))
+    except (KeyError, TypeError, ValueError):
+        return False
 
 
 def callee_ref(model: ModuleModel, call: ast.Call) -> Optional[str]:

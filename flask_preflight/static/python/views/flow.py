@@ -45,6 +45,7 @@ class Hit:
     via: Optional[_Def] = None
     debug_only: Optional[str] = None  # `x if app.debug else None`: the debug-looking test that guards the value
     helper: Optional[str] = None  # PF301: an imported function the exception is passed to; the project decides
+    template: str = ""  # PF301: "name.html|key" when the value reaches the response only as that template's key
 
 
 @dataclass
@@ -206,6 +207,24 @@ class _Flow:
         return out
 
 
+    def exit_tests(self, name: str, d: _Def, use: ast.stmt) -> List[ast.expr]:
+        """Tests of the ``if`` statements between ``d`` (a definition of ``name``) and ``use`` that enclose
+        the use's block, have no ``else`` and whose body always leaves the function (``if res["rowcount"] < 1:
+        return ...``), with ``name`` not redefined in between: when such a test is true the use never runs."""
+        at, start = self.index.get(id(use)), d.index
+        if at is None:
+            return []
+        anc = self.ancestry[id(use)]
+        if any(start < other.index < at for other in self.defs.get(name, ())):
+            return []
+        out: List[ast.expr] = []
+        for stmt in self.stmts[start + 1:at]:
+            if isinstance(stmt, ast.If) and not stmt.orelse and self.ancestry[id(stmt)][-1] in anc and \
+                    id(stmt.body) not in anc and \
+                    any(isinstance(s, (ast.Return, ast.Raise)) or _aborts(s) for s in stmt.body):
+                out.append(stmt.test)
+        return out
+
     def _dead_end(self, d: _Def, use_ancestry: Tuple[int, ...]) -> bool:
         """True when the block holding ``d`` always leaves the function after it (a ``return``, ``raise`` or
         ``abort()`` at its own level) and the use lies outside that block: ``except E as e: msg = str(e);
@@ -237,11 +256,17 @@ Predicate = Callable[[ast.AST, Ancestors, ast.stmt], Optional[Hit]]
 
 
 def search(flow: _Flow, expr: ast.AST, use: ast.stmt, pred: Predicate, seen: Optional[Set[int]] = None,
-           depth: int = 0, skip: Optional[Set[int]] = None) -> List[Hit]:
-    """Every hit of ``pred`` in ``expr`` and in the values its local names may hold."""
+           depth: int = 0, skip: Optional[Set[int]] = None,
+           skipped: Optional[List[Tuple[ast.AST, ast.stmt]]] = None) -> List[Hit]:
+    """Every hit of ``pred`` in ``expr`` and in the values its local names may hold. Subtrees in ``skip``
+    (node ids, also in those values) are not entered; each one met is added to ``skipped`` with its statement."""
     seen = set() if seen is None else seen
     hits: List[Hit] = []
+    if skip and id(expr) in skip and skipped is not None:
+        skipped.append((expr, use))
     for node, ancestors in _walk_expr(expr, skip):
+        if skip and skipped is not None:
+            skipped += [(c, use) for c in child_nodes(node) if id(c) in skip]
         hit = pred(node, ancestors, use)
         if hit is not None:
             hits.append(hit)
@@ -254,7 +279,7 @@ def search(flow: _Flow, expr: ast.AST, use: ast.stmt, pred: Predicate, seen: Opt
                 if id(d) in seen:
                     continue
                 seen.add(id(d))
-                for sub in search(flow, d.value, d.stmt, pred, seen, depth + 1):
+                for sub in search(flow, d.value, d.stmt, pred, seen, depth + 1, skip, skipped):
                     if sub.via is None:
                         sub.via = d
                     hits.append(sub)

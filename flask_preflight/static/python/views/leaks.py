@@ -11,16 +11,17 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
-from flask_preflight.findings import Severity
+from flask_preflight.findings import Location, Severity
 from flask_preflight.rules.errors import PF301
 from flask_preflight.static.python.astutil import walk as walk_nodes
+from flask_preflight.static.python.context import Pending
 from flask_preflight.static.python.flaskapi import is_socketio
-from flask_preflight.static.python.views.callees import callee_ref, keyed_read, tested_keys
+from flask_preflight.static.python.views.callees import callee_ref, exit_specs, keyed_read, tested_keys
 from flask_preflight.static.python.views.facts import GETTEXT, literal_message
-from flask_preflight.static.python.views.flow import (_MAX_DEPTH, Ancestors, Hit, _Flow, _int_const, _Origin, _root_name,
-                                                      _walk_expr, search)
+from flask_preflight.static.python.views.flow import (_MAX_DEPTH, Ancestors, Hit, Predicate, _Flow, _int_const, _Origin,
+                                                      _root_name, _walk_expr, search)
 from flask_preflight.static.python.views.guards import Guards
 from flask_preflight.static.python.views.routes import View
 from flask_preflight.static.python.views.vocabulary import (BUILTIN_EXCEPTIONS, CLIENT_FACING_PACKAGES, CLIENT_FACING_RE,
@@ -34,11 +35,13 @@ DETAIL_ATTRS = {"args", "message", "msg", "strerror", "filename", "statement", "
 EXC_ATTRS = {"original_exception", "__cause__", "__context__", "orig"}
 # Calls that render a bare exception object as text for the client.
 RENDERING_CALLS = {"render_template", "render_template_string", "abort"}
-# Errors raised when a value does not convert (``int("x")``, ``json.loads``, ``Decimal``, ``base64``): raised
-# by code that handled only the caller's own input, their message describes that input.
+# Errors raised when a value does not convert (``int("x")``, ``json.loads``, ``Decimal``, ``base64``, a regular
+# expression that does not compile): raised by code that handled only the caller's own input, their message
+# describes that input (``re.error`` says where the pattern is malformed: the caller's own text).
 BUILTIN_CONVERSION_ERRORS = {"ValueError", "TypeError", "UnicodeDecodeError", "OverflowError"}
 CONVERSION_ERRORS = {"json.JSONDecodeError", "json.decoder.JSONDecodeError", "simplejson.JSONDecodeError",
-                     "decimal.InvalidOperation", "binascii.Error"}
+                     "decimal.InvalidOperation", "binascii.Error", "re.error", "re.PatternError",
+                     "sre_constants.error"}
 # HTTP error classes with a 5xx status; the other Werkzeug/Flask HTTP errors are client errors.
 SERVER_ERRORS = {"InternalServerError", "NotImplemented", "BadGateway", "ServiceUnavailable", "GatewayTimeout",
                  "HTTPVersionNotSupported"}
@@ -49,6 +52,8 @@ _NOT_PROJECT = {"flask", "werkzeug", "json", "os", "sys", "re", "datetime", "dec
 # (``url_for`` raises ``BuildError``). Not ``jsonify`` (TypeError on what it cannot encode) or a template
 # render (a filter may raise anything).
 QUIET_HELPERS = {"flask.flash", "flask.redirect", "flask.url_for"}
+# The project-index reference of "what some Celery task of the project returned" (views/project.py).
+CELERY_RESULT = "celery:task-result"
 # Flask-SocketIO's way of answering a client: an emitted event is a response.
 SOCKET_SENDS = {"flask_socketio.emit", "flask_socketio.send"}
 # ``flash(msg)`` stores the message in the session, which Flask's default session keeps in a signed (not
@@ -385,19 +390,22 @@ class ExceptionLeaks(Guards):
         has_tb = any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in ("traceback", "sys")
                      or isinstance(n, ast.Name) and self.model.imports.get(n.id, "").startswith(("traceback.", "sys."))
                      for n in walk_nodes(view.node))
-        calls_project = any(isinstance(n, ast.Call) and self._project_callee(n) for n in walk_nodes(view.node))
+        calls_project = any(isinstance(n, ast.Call) and (self._project_callee(n) or self._task_result(n))
+                            for n in walk_nodes(view.node))
         if not ctx.origins and not ctx.param500 and not has_tb and not calls_project:
             return
 
         def pred(node: ast.AST, ancestors: Ancestors, use: ast.stmt) -> Optional[Hit]:
             hit = self._leak(node, ancestors, use, ctx)
             return hit if hit is not None or not calls_project else self._callee_hit(node, use, flow)
+        keywords = self._template_keywords(view.node)
         for stmt in flow.stmts:
             sinks: List[Tuple[ast.AST, ast.AST]] = []  # (where to report, what to search)
-            if view.socket_helper_of:  # a helper's return goes to the handler; only its emits reach the client
+            if view.socket_helper_of or view.request_helper:  # its return goes to its caller; its emits go out
                 if isinstance(stmt, (ast.Return, ast.Expr)) and stmt.value is not None:
                     sinks += [(stmt, node) for node, _ in _walk_expr(stmt.value)
-                              if isinstance(node, ast.Call) and self._socket_send(node)]
+                              if isinstance(node, ast.Call) and self._socket_send(node) and
+                              (not view.request_helper or self._outside_event(node))]
             elif isinstance(stmt, ast.Return) and stmt.value is not None:
                 sinks.append((stmt, stmt.value))
             elif isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call) and (
@@ -412,7 +420,7 @@ class ExceptionLeaks(Guards):
                     elif isinstance(node, ast.Call) and self._flash(node):
                         sinks.append((node, node.args[0] if node.args else node))
             for at, expr in sinks:
-                hits = search(flow, expr, stmt, pred)
+                hits = self._search_sink(flow, expr, stmt, pred, keywords)
                 callees = [h for h in hits if h.grade == "callee"]  # decided by the project index
                 hits = [h for h in hits if h.grade != "callee"]
                 # a flashed message is the page's notice to the user, like a 4xx body
@@ -427,6 +435,47 @@ class ExceptionLeaks(Guards):
                 elif callees:
                     self._report_callees(view, at, callees)
 
+    def _search_sink(self, flow: _Flow, expr: ast.AST, stmt: ast.stmt, pred: Predicate,
+                     keywords: Dict[int, str]) -> List[Hit]:
+        """The hits of one sink; a value that reaches it only as a keyword of ``render_template("t.html", ...)``
+        is tagged with "t.html|key" (shown only if the template names it), one under a keyword a literal
+        ``render_template_string`` source never names with "|key" (shown only through Python code that reads
+        the context)."""
+        reached: List[Tuple[ast.AST, ast.stmt]] = []
+        hits = search(flow, expr, stmt, pred, skip=set(keywords) or None, skipped=reached)
+        done: Set[int] = set()
+        while reached:
+            kw, use = reached.pop()
+            if id(kw) in done or id(kw) not in keywords:
+                continue
+            done.add(id(kw))
+            for hit in search(flow, kw.value, use, pred, skip=set(keywords), skipped=reached):  # type: ignore[attr-defined]
+                hit.template = hit.template or keywords[id(kw)]
+                hits.append(hit)
+        return hits
+
+    def _template_keywords(self, fn: ast.AST) -> Dict[int, str]:
+        """The context keywords of the view's template renders whose template is named by a literal:
+        ``render_template("error.html", error_message=...)`` -> "error.html|error_message";
+        ``render_template_string("<p>{{ a }}</p>", b=...)`` -> "|b" (the source never names ``b``)."""
+        out: Dict[int, str] = {}
+        for node in walk_nodes(fn):
+            if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and
+                    isinstance(node.args[0].value, str)):
+                continue
+            q = self.model.qualname(node.func) or ""
+            if q in ("flask.render_template", "flask.templating.render_template"):
+                for kw in node.keywords:
+                    if kw.arg:
+                        out[id(kw)] = f"{node.args[0].value}|{kw.arg}"
+            elif q in ("flask.render_template_string", "flask.templating.render_template_string"):
+                source = node.args[0].value
+                if not re.search(r"\b(?:extends|include|import)\b|\{%[-+]?\s*debug\b", source):
+                    for kw in node.keywords:
+                        if kw.arg and not re.search(rf"\b{re.escape(kw.arg)}\b", source):
+                            out[id(kw)] = f"|{kw.arg}"
+        return out
+
     def _socket_send(self, call: ast.Call) -> bool:
         """``emit("error", {...})`` / ``send(...)`` from Flask-SocketIO, or ``socketio.emit(...)``: the event goes
         to the client (or a whole room) just as a response would."""
@@ -437,6 +486,16 @@ class ExceptionLeaks(Guards):
         return isinstance(func, ast.Attribute) and func.attr in ("emit", "send") and \
             is_socketio(self.model, func.value, self.model.module_scope, call.lineno)
 
+    def _outside_event(self, call: ast.Call) -> bool:
+        """A Socket.IO send that works in a plain HTTP request too: ``socketio.emit(...)`` on the server object
+        (broadcast unless ``to`` names a room), or Flask-SocketIO's ``emit``/``send`` with ``broadcast=True``,
+        ``to=`` or ``room=``. A bare ``emit(...)`` needs the event's ``request.sid`` and fails in a view."""
+        q = self.model.qualname(call.func) or ""
+        if q not in SOCKET_SENDS:
+            return True  # socketio.emit(...): Flask-SocketIO's server-level emit
+        return any(k.arg in ("to", "room") or k.arg == "broadcast" and not (isinstance(k.value, ast.Constant) and
+                                                                          not k.value.value) for k in call.keywords)
+
     def _client_error(self, at: ast.AST, stmt: ast.stmt) -> bool:
         """The sink answers with a 4xx status, or flashes a notice for the next page."""
         status = 400 if self._flash(at) else self._status(at, stmt)
@@ -446,17 +505,52 @@ class ExceptionLeaks(Guards):
         """``flash(str(e))`` / ``flask.flash(...)``: the message goes to the client with the session."""
         return isinstance(node, ast.Call) and (self.model.qualname(node.func) or "") in FLASH_CALLS
 
+    def _task_result(self, node: ast.AST) -> bool:
+        """``celery_app.AsyncResult(task_id)`` / ``AsyncResult(id, app=...)`` / ``task.delay(...)``: a handle on
+        a Celery task's result."""
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("AsyncResult", "delay", "apply_async"):
+            return True
+        return (self.model.qualname(func) or "") in ("celery.result.AsyncResult", "celery.AsyncResult")
+
+    def _task_result_hit(self, node: ast.AST, use: ast.stmt, flow: _Flow) -> Optional[Hit]:
+        """``task.info`` / ``task.result`` / ``task.get()`` of a Celery result handle: what a task of the project
+        returned (or stored with ``update_state(meta=...)``), decided by the project index; ``task.traceback``
+        is the worker's traceback itself."""
+        attr = node.attr if isinstance(node, ast.Attribute) else \
+            node.func.attr if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            node.func.attr == "get" and not node.args else ""
+        if attr not in ("info", "result", "get", "traceback"):
+            return None
+        handle = node.value if isinstance(node, ast.Attribute) else node.func.value  # type: ignore[attr-defined]
+        if isinstance(handle, ast.Name):
+            defs = [d for d in flow.reaching(handle.id, use) if d.dominating]
+            handle = defs[0].value if len(defs) == 1 else handle
+        if not self._task_result(handle):
+            return None
+        if attr == "traceback":
+            return Hit(node, f"the Celery worker's traceback (`{self._src(node, 40)}`)", "traceback")
+        return Hit(node, f"`{self._src(node, 40)}` (what a Celery task returned)", "callee", helper=CELERY_RESULT)
+
     def _callee_hit(self, node: ast.AST, use: ast.stmt, flow: _Flow) -> Optional[Hit]:
         """What a project function returned, in the response: the call itself (``jsonify(svc.get())``, or
         a local assigned from it and returned whole) or one key of it (``result["error"]``)."""
+        task = self._task_result_hit(node, use, flow)
+        if task is not None:
+            return task
         keyed = keyed_read(node)
         if keyed is not None:
             for d in flow.reaching(keyed[0], use):
                 if d.dominating and isinstance(d.value, ast.Call):
                     ref = self._project_callee(d.value)
                     if ref is not None:
+                        # the view's early exits on the result: the text's return may never get this far
+                        exits = exit_specs(flow, keyed[0], flow.exit_tests(keyed[0], d, use))
+                        guard = f"<{';'.join(exits)}>" if exits else ""
                         return Hit(node, f"`{self._src(node, 40)}` (what `{self._src(d.value, 40)}` returned)",
-                                   "callee", helper=f"{ref}[{keyed[1]}]")
+                                   "callee", helper=f"{ref}[{keyed[1]}]{guard}")
             return None
         if isinstance(node, ast.Call):
             ref = self._project_callee(node)
@@ -483,6 +577,7 @@ class ExceptionLeaks(Guards):
         sev = Severity.HIGH if rank(hit) > 0 else Severity.MEDIUM
         who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else \
             f"`{view.name}`, which Socket.IO handler `{view.socket_helper_of}` calls," if view.socket_helper_of else \
+            f"`{view.name}`, which a view calls," if view.request_helper else \
             f"Socket.IO handler `{view.name}`" if view.socket and not view.route else \
             f"before_request hook `{view.name}`" if view.hook and not view.route else f"View `{view.name}`"
         subject = hit.label
@@ -495,6 +590,7 @@ class ExceptionLeaks(Guards):
             if self._flash(at) else \
             "becomes the `abort()` description" if isinstance(at, ast.Call) else \
             "becomes the HTTP error's description" if isinstance(at, ast.Raise) else \
+            "is emitted to Socket.IO clients" if isinstance(at, ast.Expr) and view.request_helper else \
             "is emitted to the Socket.IO client" if isinstance(at, ast.Expr) else "reaches the response"
         note = ""
         debug_only = self._debug_condition(self.sites.get(id(stmt)))
@@ -509,6 +605,18 @@ class ExceptionLeaks(Guards):
                    f"tracebacks reveal SQL, file paths, hosts and library versions.{note}")
         related = (self.ctx.location(hit.node),) if line != sink_line else ()
         classes = tuple(sorted({c for h in hits for c in (h.origin.classes if h.origin is not None else ())}))
+        findings, pending = len(self.ctx.result.findings), len(self.ctx.result.pending)
+        self._emit301(at, message, sev, related, hits, classes, signalled)
+        if all(h.template for h in hits):  # only as template keywords: shown if a template names one
+            templates = tuple(sorted({h.template for h in hits}))
+            for p in self.ctx.result.pending[pending:]:
+                p.templates = templates
+            moved = self.ctx.result.findings[findings:]
+            del self.ctx.result.findings[findings:]
+            self.ctx.result.pending += [Pending(f, "", (), "", templates) for f in moved]
+
+    def _emit301(self, at: ast.AST, message: str, sev: Severity, related: Tuple[Location, ...], hits: List[Hit],
+                 classes: Tuple[str, ...], signalled: Tuple[str, ...]) -> None:
         if signalled:
             self._emit_unless("literal-signals", signalled, PF301, at, message, sev, related=related)
         elif all(h.origin is not None and h.origin.classes for h in hits):
@@ -531,18 +639,21 @@ class ExceptionLeaks(Guards):
         only if the project index finds that one of the functions returns a caught exception's text."""
         refs_set: Set[str] = set()
         for h in hits:
-            if h.helper and not h.helper.endswith("]"):
+            if h.helper == CELERY_RESULT:
+                refs_set.add(h.helper)
+            elif h.helper and "[" not in h.helper:  # "ref[key]" or "ref[key]<exits>" read one key
                 # the whole value: "{keys}" are those the view looks for on it (its error test)
                 tested = tested_keys(view.node, h.via.name) if h.via is not None else set()
                 refs_set.add(f"{h.helper}{{{','.join(sorted(tested))}}}")
             elif h.helper:
                 refs_set.add(h.helper)
         refs = tuple(sorted(refs_set))
-        hit = min(hits, key=lambda h: 0 if h.helper and h.helper.endswith("]") else 1)
+        hit = min(hits, key=lambda h: 0 if h.helper and "[" in h.helper else 1)
         if hit.via is None and getattr(hit.node, "lineno", 0):
             at = hit.node  # the key read or the call in the returned expression: where the text enters
         who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else f"View `{view.name}`"
-        names = ", ".join(sorted({f"`{r.split('[')[0].split('{')[0].rsplit('.', 1)[-1]}`" for r in refs}))
+        names = ", ".join(sorted({"a Celery task of the project" if r == CELERY_RESULT else
+                                  f"`{r.split('[')[0].split('{')[0].rsplit('.', 1)[-1]}`" for r in refs}))
         whose = names if len(refs) == 1 else f"one of {names}"
         message = (f"{who} sends exception details to the client: {hit.label} reaches the response, and {whose} "
                    f"returns the text of an exception it caught (`str(e)` of a database or library error) "

@@ -9,6 +9,12 @@
   text - its ``__init__``/``__str__`` supplies a literal, or every ``raise`` of it and of its project
   subclasses passes only literals, or its ``__init__`` writes a sentence around its parameters and no
   ``raise`` passes a caught exception's text. A class the project does not define (a library's) keeps the finding.
+* PF301 (``templates``): withdrawn when the exception text reaches the response only as ``render_template``
+  keywords that no file of those templates names (``views/templates.py``).
+* PF301 (``called_by_view``): an emit of a module function that is no view stands only when a view of the
+  project calls that function.
+* PF301 ("no-leaky-callee"): a key read (``ref[key]<exits>``) after the view's early exits on the result is
+  cleared when every return of the function that carries the text sets a literal those exits leave on.
 * PF301 (``unserved``): withdrawn when the view's module only puts routes on its own blueprint and no
   production module imports it or names it in a string, while the scan holds the application (``served.py``).
 """
@@ -22,16 +28,28 @@ from typing import Dict, List, Optional, Set, Tuple
 from flask_preflight.findings import Finding
 from flask_preflight.static.python.context import ClassSummary, FileAnalysis, ModuleSummary
 from flask_preflight.static.python.project import ProjectIndex
+from flask_preflight.static.python.views.callees import exits_on
+from flask_preflight.static.python.views.leaks import CELERY_RESULT
+from flask_preflight.static.python.views.templates import CONTEXT_READERS, TemplateNames
 
 
-def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex) -> List[Finding]:
+def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex,
+                    reads: Optional[Dict[str, str]] = None) -> List[Finding]:
+    """The pending view findings that stand; ``reads`` collects the template files consulted (path -> digest)."""
     pending = [(a, p) for a in analyses for p in a.pending]
     if not pending:
         return []
-    resolver = _Resolver([a.summary for a in analyses if a.summary is not None], index)
+    summaries = [a.summary for a in analyses if a.summary is not None]
+    resolver = _Resolver(summaries, index)
+    templates = TemplateNames({os.path.dirname(os.path.abspath(s.path)) for s in summaries if not s.is_test}, reads,
+                              any(i.startswith(CONTEXT_READERS) for s in summaries for i in s.imported))
     out: List[Finding] = []
     for analysis, p in pending:
         if p.unserved and resolver.unserved(p.unserved, analysis.path):
+            continue
+        if p.templates and not any(templates.may_show(*t.rsplit("|", 1)) for t in p.templates):
+            continue
+        if p.called_by_view and not resolver.view_calls(p.called_by_view, analysis.path):
             continue
         if p.unless == "guarded" and resolver.guarded(p.refs, analysis.path):
             continue
@@ -71,6 +89,23 @@ class _Resolver:
                 return f"{mod.module_name}.{name}"
             ref, importer = target, mod.path
         return ref
+
+    # ---- helpers views call ------------------------------------------------------------------------
+    def view_calls(self, function: str, path: str) -> bool:
+        """Some view, handler or hook of a production module calls ``function`` of the module at ``path``
+        (by a name bound in its own module, or imported)."""
+        where = os.path.normpath(path)
+        for s in self.summaries:
+            if s.is_test:
+                continue
+            for ref in s.view_facts.view_calls:  # type: ignore[union-attr]
+                owner, _, name = ref.rpartition(".")
+                if name != function or not owner:
+                    continue
+                mod = self.index.find_module(owner, s.path)
+                if mod is not None and os.path.normpath(mod.path) == where:
+                    return True
+        return False
 
     # ---- served modules (views/served.py) -----------------------------------------------------------
     def unserved(self, module: str, path: str) -> bool:
@@ -130,8 +165,17 @@ class _Resolver:
         the text is returned under; ``ref{keys}`` uses the whole value, which carries the text unless the
         view tests for that key (then this use is its success path)."""
         for ref in refs:
+            if ref == CELERY_RESULT:  # AsyncResult(id) fetches any task's result: one that returns the text
+                if any(name in s.view_facts.celery_tasks for s in self.summaries if not s.is_test  # type: ignore
+                       for name in s.view_facts.leaky):  # type: ignore[union-attr]
+                    return True
+                continue
             key: Optional[str] = None
             tested: Set[str] = set()
+            exits: List[str] = []
+            if ref.endswith(">"):  # "ref[key]<spec;spec>": the view leaves early on these tests of the result
+                ref, _, specs = ref[:-1].partition("<")
+                exits = specs.split(";")
             if ref.endswith("]"):
                 ref, _, key = ref[:-1].partition("[")
             elif ref.endswith("}"):
@@ -147,6 +191,9 @@ class _Resolver:
             if mod is None or mod.is_test or mod.view_facts is None or name not in mod.view_facts.leaky:
                 continue
             returned_under = mod.view_facts.leaky[name]
+            marks = mod.view_facts.leaky_markers.get(name, [{}])
+            if exits and all(any(exits_on(e, m) for e in exits) for m in marks):
+                continue  # every return that carries the text makes the view leave before this read
             if key is not None and returned_under == key:
                 return True
             if key is None and (not returned_under or returned_under not in tested):

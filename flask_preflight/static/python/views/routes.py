@@ -58,6 +58,7 @@ class View:
     handler_for: str = ""  # what the handler handles, for messages
     socket: bool = False  # a Flask-SocketIO event handler: what it emits or returns goes to the client
     socket_helper_of: str = ""  # a module function a Socket.IO handler calls: only what it emits goes out
+    request_helper: bool = False  # a module function a view may call: only its emits to every client go out
     hook: bool = False  # a before_request hook: a value it returns is the response and the view never runs
     cls: Optional[ast.ClassDef] = None
 
