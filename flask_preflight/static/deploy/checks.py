@@ -45,7 +45,9 @@ SECRET_NAMES = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SAL
                           "SECRET_KEY_FALLBACKS"})
 _PLACEHOLDER_RE = re.compile(r"change|replace|your|example|placeholder|dummy|xxx|todo|<.*>|\{\{|secret|dev|test",
                              re.IGNORECASE)
-_SUBSUMED = frozenset({"PF101", "PF103", "PF104"})
+# What a critical PF401 says about the run call it links: debug mode and the debugger. The bind (PF103) is
+# a fact of its own - where the server listens - and stays, at the call, for its own fix.
+_SUBSUMED = frozenset({"PF101", "PF104"})
 _LOCAL_DEV_NAME = re.compile(r"[.\-_](dev|devel|develop|development|local)[.\-_]", re.IGNORECASE)
 UNUSED_SCRIPT = "no scanned Dockerfile, compose file, Procfile or unit runs this script"
 _PROD_NAME = re.compile(r"(?:^|[^a-z])(prod|production)(?:$|[^a-z])", re.IGNORECASE)
@@ -764,7 +766,7 @@ def check_deploy(files: Sequence[DeployFile], python: Sequence[FileAnalysis], ro
 
 
 def drop_subsumed(findings: Iterable[Finding], subsumed: Subsumed) -> List[Finding]:
-    """Debug/bind findings at a run call are folded into the critical PF401 that links to it - but only when
+    """Debug findings at a run call are folded into the critical PF401 that links to it - but only when
     that PF401 is itself reported (not deselected or suppressed)."""
     findings = list(findings)
     if not subsumed:

@@ -310,7 +310,9 @@ class DebugChecks:
         sev = Severity.HIGH if debug_on and site.reach != Reach.MAIN else Severity.MEDIUM
         extra = (" With debug mode on, anyone who can reach the port gets the interactive debugger."
                  if debug_on else "")
-        self.ctx.emit(PF103, host, f"The development server ({kind}) binds to all interfaces ({shown}){when}{kept}, "
+        server = ("The server `socketio.run()` starts (Werkzeug's development server, or eventlet/gevent when "
+                  "installed)" if kind == "socketio.run()" else f"The development server ({kind})")
+        self.ctx.emit(PF103, host, f"{server} binds to all interfaces ({shown}){when}{kept}, "
                       f"so it is reachable from every network this machine is on.{extra}", sev)
 
     def _default_kept(self, host: ast.Name, site: Site, ev: Evaluator) -> Any:
