@@ -215,7 +215,7 @@ def _analyze_bytes(item: Candidate, data: bytes, namer: _ModuleNamer, project_ro
         return result
     result.scanned = True
     kind = deploy.refine(item.kind, src.text) if item.kind != "python" else item.kind
-    if kind != "python" and (item.explicit or deploy.may_matter(kind, src.text)):
+    if kind not in ("python", "conf") and (item.explicit or deploy.may_matter(kind, src.text)):
         result.deploy, problems = analyze_deploy_source(src, kind, item.abs_path)
         result.problems += problems
     # Files named on the command line are always parsed (so their syntax errors are reported);

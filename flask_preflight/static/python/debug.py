@@ -217,8 +217,11 @@ class DebugChecks:
                 ev_off = evalex is not None and truthy(Evaluator(self.model).eval(evalex, site.scope, evalex.lineno)) is False
                 sev = Severity.HIGH if (site.reach == Reach.MAIN or ev_off) else Severity.CRITICAL
                 what = "shows tracebacks with source code" if ev_off else "executes arbitrary Python from the browser (use_evalex defaults to True)"
+                when = (f"this runs {reach_phrase(site)}" if kind != "flask_script.Server()" else
+                        "building the command starts nothing, so this runs only when a developer runs its command "
+                        "(`python manage.py runserver`), never when the module is imported")
                 self.ctx.emit(PF104, dbg, f"The Werkzeug debugger is enabled with use_debugger=True in {kind}: it {what}; "
-                              f"this runs {reach_phrase(site)}.", sev)
+                              f"{when}.", sev)
                 debug_on = True
         host = _arg(call, "host" if kind != "run_simple()" else "hostname", host_pos, star)
         if not statically_dead:  # Flask-Script's Server too: its runserver command is what deploy files may run
