@@ -79,3 +79,13 @@ def used_elsewhere(module_name: str, names: Iterable[str], referenced: Iterable[
     prefixes = {".".join(parts[i:]) for i in range(len(parts))}
     wanted = {f"{p}.{n}" for p in prefixes for n in list(names) + ["*"]}
     return any(wanted & refs for refs in referenced)
+
+
+def names_default(model: ModuleModel) -> bool:
+    """Whether this module uses the string "default" as a value anywhere (an argument, an ``or`` fallback, a
+    subscript, a comparison), not only as a key of a dict display. A lookup ``mapping[name]`` never falls
+    back to the "default" entry (a missing name raises KeyError, ``.get`` returns None), so that entry only
+    chooses a config when some code names it."""
+    keys = {id(k) for node in ast.walk(model.tree) if isinstance(node, ast.Dict) for k in node.keys if k is not None}
+    return any(isinstance(node, ast.Constant) and node.value == "default" and id(node) not in keys
+               for node in ast.walk(model.tree))
