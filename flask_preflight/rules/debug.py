@@ -205,7 +205,10 @@ PF105 = REGISTRY.register(Rule(
         "Reading the debug flag from the environment is right, but only if a missing variable means off. "
         "`os.environ.get(\"FLASK_DEBUG\", True)` or `os.getenv(\"DEBUG\", \"1\")` turns debug on in every "
         "environment that forgot to set the variable - usually production. `bool(os.getenv(\"DEBUG\"))` is the "
-        "opposite trap: every non-empty string is truthy, so `DEBUG=False` and `DEBUG=0` both enable debug."
+        "opposite trap: every non-empty string is truthy, so `DEBUG=False` and `DEBUG=0` both enable debug. A "
+        "comparison is not that trap: `debug=not (os.environ[\"ENVIRONMENT\"] == \"production\")` stays on for "
+        "`ENVIRONMENT=False`, but the value the code compares with turns it off, so it is not reported as "
+        "impossible to switch off."
     ),
     bad='''
 DEBUG = bool(os.getenv("DEBUG", "true"))

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from flask_preflight.findings import Severity
 from flask_preflight.rules.debug import PF101, PF102, PF103, PF104, PF105
 from flask_preflight.static.python.context import Context, DevServerRun, Gate, reach_phrase, unset_phrase
-from flask_preflight.static.python.evaluate import (ClassRef, EnvVerdict, Evaluator, ImportRef, ModuleRef,
+from flask_preflight.static.python.evaluate import (UNKNOWN, ClassRef, EnvVerdict, Evaluator, ImportRef, ModuleRef,
                                                     flag_verdict, truthy)
 from flask_preflight.static.python.configpick import selector_ref
 from flask_preflight.static.python.configwrites import (config_writes, dict_nodes, mapping_args, outside,
@@ -117,13 +117,27 @@ class DebugChecks:
                           f"so any environment that forgets the variable (usually production) runs in debug mode.", sev)
             return True
         false_on = truthy(verdict.set_false) and truthy(verdict.set_zero)
-        if false_on and (raw_string_is_bug or isinstance(verdict.set_false, bool)):
+        if false_on and (raw_string_is_bug or isinstance(verdict.set_false, bool)) \
+                and not self._some_value_switches_off(value, site):
             var = next((n for n in verdict.env_names if n != "?"), "the variable")
             self.ctx.emit(PF105, at or value,
                           f"Debug mode cannot be switched off: {what} takes the raw string from {var}, and "
                           f"'False' and '0' are non-empty strings, so {var}=False still enables debug mode.", sev,
                           fix_hint='Parse the string: `os.getenv("FLASK_DEBUG", "0").lower() in ("1", "true", "yes")`.')
             return True
+        return False
+
+    def _some_value_switches_off(self, value: ast.expr, site: Site) -> bool:
+        """Whether a value the module compares a string with turns ``value`` off when the variable holds it:
+        ``is_production = os.environ["ENVIRONMENT"] == "production"`` then ``debug=not is_production`` is a
+        selector, not a raw-string flag - ENVIRONMENT=production switches debug off, whatever 'False' does."""
+        literals = sorted({c.value for node in ast.walk(self.model.tree) if isinstance(node, ast.Compare)
+                           for c in [node.left, *node.comparators]
+                           if isinstance(c, ast.Constant) and isinstance(c.value, str) and 0 < len(c.value) <= 40})
+        for env in literals[:24]:
+            result = Evaluator(self.model, env).eval(value, site.scope, value.lineno)
+            if result is not UNKNOWN and truthy(result) is False:
+                return True
         return False
 
     # ---- calls ----------------------------------------------------------------------------------
