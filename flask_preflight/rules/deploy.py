@@ -103,7 +103,9 @@ PF402 = REGISTRY.register(Rule(
         "`app.run()`, so it is low unless the production entrypoint is one of those. Severity follows what the "
         "variable reaches: high when the development server runs with it (the debugger), medium when a WSGI "
         "server does (debug mode without the debugger), one level lower for FLASK_ENV (ignored since Flask 2.3) "
-        "and one level higher for WERKZEUG_DEBUG_PIN=off."
+        "and one level higher for WERKZEUG_DEBUG_PIN=off. FLASK_ENV is not reported at all when the project "
+        "pins Flask 2.3 or later (`Flask==3.0.2`, or a `>=`/`~=` lower bound, in its requirements file, "
+        "`pyproject.toml`, `Pipfile` or setup file) and none of its own Python names the variable."
     ),
     bad='''
 # Dockerfile
