@@ -281,16 +281,16 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
         if file_result.deploy is not None:
             deploy_files.append(file_result.deploy)
     raw: List[Finding] = [f for a in analyses for f in a.findings]
+    analysed = {os.path.abspath(a.path) for a in analyses}
+    others = [c.abs_path for c in candidates if c.kind == "python" and os.path.abspath(c.abs_path) not in analysed]
     try:
-        raw += _python().resolve_project(analyses)
+        raw += _python().resolve_project(analyses, others)
     except RecursionError:
         result.problems.append(Problem(".", ProblemKind.TOO_COMPLEX, "cross-module analysis recursed too deeply"))
     from flask_preflight.static.deploy.checks import check_deploy, drop_subsumed
     from flask_preflight.static.deploy.reach import regrade
     from flask_preflight.static.deploy.socketio_server import drop_async_binds
 
-    analysed = {os.path.abspath(a.path) for a in analyses}
-    others = [c.abs_path for c in candidates if c.kind == "python" and os.path.abspath(c.abs_path) not in analysed]
     deploy_findings, subsumed, reached = check_deploy(deploy_files, analyses, root, raw, others)
     from flask_preflight.static.python.testonly import lower_test_only
     raw = lower_test_only(raw, [a.summary for a in analyses if a.summary is not None], others, root)

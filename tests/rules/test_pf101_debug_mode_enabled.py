@@ -201,6 +201,36 @@ def test_config_mapping_default_entry_is_reported_when_code_names_it(scan):
     assert scan.severity("PF101", 13) == "medium"
 
 
+def test_config_mapping_default_entry_named_by_a_launcher_that_does_not_parse(tmp_path):
+    """A Python 2 manage.py (`print "..."`) has no tree, but its text `create_app(... or 'default')` still
+    names the entry: unknown code is not taken as proof that nothing looks it up."""
+    manage = ("import os\nfrom app import create_app\napp = create_app(os.getenv('FLASK_CONFIG') or 'default')\n"
+              "print 'ready'\n")
+    app = """
+        from flask import Flask
+        from config import config
+
+        def create_app(name):
+            app = Flask(__name__)
+            app.config.from_object(config[name])
+            return app
+        """
+    import pathlib
+    import textwrap
+
+    from flask_preflight.config import Settings
+    from flask_preflight.static.engine import run_check
+
+    for name, text in {"config.py": CONFIG_WITH_DEFAULT, "app.py": app, "manage.py": manage}.items():
+        (tmp_path / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    settings = Settings(project_root=str(tmp_path), respect_gitignore=False)
+    settings.select = ["PF101"]
+    result = run_check([str(tmp_path)], settings)
+    assert [p.kind.value for p in result.problems] == ["syntax-error"]
+    assert sorted((f.rule_id, pathlib.Path(f.path).relative_to(tmp_path).as_posix(), f.line, f.column,
+                   f.severity.value) for f in result.findings) == [("PF101", "config.py", 13, 5, "medium")]
+
+
 def test_config_mapping_default_entry_no_code_names_is_not_reported(scan):
     """Tricky negative: `config[os.environ["APP_CONFIG"]]` never falls back to the "default" entry (a missing
     name raises KeyError), and nothing in the project says "default": the entry is never looked up."""
