@@ -1004,12 +1004,12 @@ def _entry_tail(s: Source, plan: _FlaskPlan, rng: random.Random) -> None:
                  ("PF103", "low" if served else "medium"))
     elif seed == "dockerfile-dev-server-debug":
         # Reported through the Dockerfile's CMD: one critical PF401 (debugger on a public bind; bound to
-        # 127.0.0.1 nothing outside the container could reach it, which is high). The module's own PF101 and
-        # PF103 at this call are folded into it.
+        # 127.0.0.1 nothing outside the container could reach it, which is high). The module's own PF101 at
+        # this call is folded into it; its public bind (PF103) stays, medium: the CMD runs the __main__ block.
         s.add("")
         s.add("")
         s.add('if __name__ == "__main__":')
-        s.add('    app.run(host="0.0.0.0", port=5000, debug=True)')
+        s.seeded('    app.run(host="0.0.0.0", port=5000, debug=True)', ("PF103", "medium"))
     else:
         s.add("")
         s.add("")

@@ -21,6 +21,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 EXPECTED_BAD = {
     ("PF401", "Dockerfile", 16, "critical"),          # CMD ["python", "app.py"] + app.run(debug=True)
+    ("PF103", "app.py", 15, "medium"),                # its host="0.0.0.0": the bind stays beside the PF401
     ("PF402", ".flaskenv", 2, "high"),                # FLASK_DEBUG=1, loaded by app.run() in production
     ("PF402", "docker-compose.yml", 10, "high"),      # - FLASK_DEBUG=1 (list form)
     ("PF402", "docker-compose.yml", 19, "medium"),    # FLASK_DEBUG: "1" (map form), a celery worker
@@ -50,8 +51,9 @@ def test_correlated_finding_links_both_files(tmp_path):
     (pf401,) = [f for f in result.findings if f.rule_id == "PF401"]
     assert "app.py:15" in pf401.message and "debug=True" in pf401.message
     assert [(Path(r.path).name, r.line) for r in pf401.related] == [("app.py", 15)]
-    # The __main__-guarded app.run(debug=True, host="0.0.0.0") is reported once, through the Dockerfile.
-    assert not [f for f in result.findings if f.path.endswith("app.py")]
+    # The __main__-guarded app.run(debug=True, host="0.0.0.0"): its debug switch is reported once, through the
+    # Dockerfile; only the public bind stays at the call.
+    assert [f.rule_id for f in result.findings if f.path.endswith("app.py")] == ["PF103"]
 
 
 def test_python_findings_stay_without_the_dockerfile(tmp_path):

@@ -28,7 +28,8 @@ PF401 = REGISTRY.register(Rule(
         "the app's comparison makes of the value), or `app.run(debug=True)` in the module it starts (even "
         "inside the `__main__` guard, which is exactly what `python app.py` executes) - the container serves "
         "the interactive Werkzeug debugger, which runs Python from the browser. That combination is reported "
-        "once, as critical, with both files linked. The launch is followed where it leaves the file: a "
+        "once, as critical, with both files linked (the run call's own PF101 is folded into it; a PF103 on its "
+        "host stays, since where the server listens is a fix of its own). The launch is followed where it leaves the file: a "
         "`__main__` block that calls `pkg.main()` in another module, a project `flask` command (`flask "
         "serve-dev` whose function runs `app.run()`), an invoke/fab task (a `--host` option fills the task's "
         "host parameter), `docker run IMAGE COMMAND` in a script, a compose `command` handed to the image's "
@@ -102,7 +103,9 @@ PF402 = REGISTRY.register(Rule(
         "`app.run()`, so it is low unless the production entrypoint is one of those. Severity follows what the "
         "variable reaches: high when the development server runs with it (the debugger), medium when a WSGI "
         "server does (debug mode without the debugger), one level lower for FLASK_ENV (ignored since Flask 2.3) "
-        "and one level higher for WERKZEUG_DEBUG_PIN=off."
+        "and one level higher for WERKZEUG_DEBUG_PIN=off. FLASK_ENV is not reported at all when the project "
+        "pins Flask 2.3 or later (`Flask==3.0.2`, or a `>=`/`~=` lower bound, in its requirements file, "
+        "`pyproject.toml`, `Pipfile` or setup file) and none of its own Python names the variable."
     ),
     bad='''
 # Dockerfile

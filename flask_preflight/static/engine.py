@@ -225,7 +225,7 @@ def _analyze_bytes(item: Candidate, data: bytes, namer: _ModuleNamer, project_ro
     result.scanned = True
     result.directives = find_directives(src.text, python=item.kind in ("python", "gunicorn"))
     kind = deploy.refine(item.kind, src.text) if item.kind != "python" else item.kind
-    if kind != "python" and (item.explicit or deploy.may_matter(kind, src.text)):
+    if kind not in ("python", "conf") and (item.explicit or deploy.may_matter(kind, src.text)):
         result.deploy, problems = analyze_deploy_source(src, kind, item.abs_path)
         result.problems += problems
     # Files named on the command line are always parsed (so their syntax errors are reported);
@@ -296,16 +296,16 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
         if file_result.deploy is not None:
             deploy_files.append(file_result.deploy)
     raw: List[Finding] = [f for a in analyses for f in a.findings]
+    analysed = {os.path.abspath(a.path) for a in analyses}
+    others = [c.abs_path for c in candidates if c.kind == "python" and os.path.abspath(c.abs_path) not in analysed]
     try:
-        raw += _python().resolve_project(analyses, result.reads)
+        raw += _python().resolve_project(analyses, result.reads, others)
     except RecursionError:
         result.problems.append(Problem(".", ProblemKind.TOO_COMPLEX, "cross-module analysis recursed too deeply"))
     from flask_preflight.static.deploy.checks import check_deploy, drop_subsumed
     from flask_preflight.static.deploy.reach import regrade
     from flask_preflight.static.deploy.socketio_server import drop_async_binds
 
-    analysed = {os.path.abspath(a.path) for a in analyses}
-    others = [c.abs_path for c in candidates if c.kind == "python" and os.path.abspath(c.abs_path) not in analysed]
     deploy_findings, subsumed, reached = check_deploy(deploy_files, analyses, root, raw, others)
     from flask_preflight.static.python.testonly import lower_test_only
     raw = lower_test_only(raw, [a.summary for a in analyses if a.summary is not None], others, root)

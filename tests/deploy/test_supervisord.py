@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flask_preflight.static.deploy import classify, may_matter, supervisord
+from flask_preflight.static.deploy import classify, may_matter, refine, supervisord
 from flask_preflight.static.deploy.model import DeployParseError
 
 CONF = """\
@@ -136,8 +136,9 @@ def test_dev_file_names() -> None:
     ("web.conf", "/srv/app/conf.d", "supervisord"),
     ("web.conf", "deploy/supervisor/", "supervisord"),
     ("web.conf", "deploy\\supervisord", "supervisord"),
-    ("web.conf", "/srv/app/nginx", None),
-    ("web.conf", "", None),
+    ("web.conf", "/srv/app/nginx", "conf"),  # a candidate: refine() keeps it only with a supervisord section
+    ("web.conf", "", "conf"),
+    ("web.ini", "/srv/app", None),
     ("web.ini", "/srv/app/conf.d", "supervisord"),  # RHEL's supervisord.d/*.ini convention, also in conf.d
 ])
 def test_classify(name, parent, kind) -> None:
@@ -148,3 +149,7 @@ def test_content_gate() -> None:
     assert may_matter("supervisord", "[program:web]\ncommand=x\n")
     assert may_matter("supervisord", "[supervisord]\nenvironment=A=1\n")
     assert not may_matter("supervisord", "server {\n  listen 80;\n}\n")
+    # any other *.conf: a supervisord program file wherever the project keeps it (etc/myapp.conf), else nothing
+    assert refine("conf", "[program:blog]\ncommand=gunicorn wsgi:app\n") == "supervisord"
+    assert refine("conf", "server {\n  listen 80;\n}\n") == "conf"
+    assert not may_matter("conf", "server {\n  listen 80;\n}\n")

@@ -159,7 +159,81 @@ def test_env_default_selects_debug_config(scan):
     assert "APP_SETTINGS is unset" in scan.message("PF101", 4)
 
 
-def test_config_mapping_default_entry(scan):
+CONFIG_WITH_DEFAULT = """
+        class Config:
+            DEBUG = False
+
+        class DevelopmentConfig(Config):
+            DEBUG = True
+
+        class ProductionConfig(Config):
+            pass
+
+        config = {
+            "development": DevelopmentConfig,
+            "production": ProductionConfig,
+            "default": DevelopmentConfig,
+        }
+        """
+
+
+def test_config_mapping_default_entry_is_reported_when_code_names_it(scan):
+    """`create_app(os.getenv("FLASK_CONFIG") or "default")`: the launcher names the fallback entry, so an
+    unset variable loads the debug class through it."""
+    wsgi = """
+        import os
+        from app import create_app
+
+        app = create_app(os.getenv("FLASK_CONFIG") or "default")
+        """
+    app = """
+        from flask import Flask
+        from config import config
+
+        def create_app(name):
+            app = Flask(__name__)
+            app.config.from_object(config[name])
+            return app
+        """
+    found = scan({"config.py": CONFIG_WITH_DEFAULT, "app.py": app, "wsgi.py": wsgi}, select=["PF101"])
+    # the launcher's own call is reported too: it loads the debug class while FLASK_CONFIG is unset
+    assert found == [("PF101", "config.py", 13, 5, "medium"), ("PF101", "wsgi.py", 4, 7, "high")]
+    assert scan.severity("PF101", 13) == "medium"
+
+
+def test_config_mapping_default_entry_named_by_a_launcher_that_does_not_parse(tmp_path):
+    """A Python 2 manage.py (`print "..."`) has no tree, but its text `create_app(... or 'default')` still
+    names the entry: unknown code is not taken as proof that nothing looks it up."""
+    manage = ("import os\nfrom app import create_app\napp = create_app(os.getenv('FLASK_CONFIG') or 'default')\n"
+              "print 'ready'\n")
+    app = """
+        from flask import Flask
+        from config import config
+
+        def create_app(name):
+            app = Flask(__name__)
+            app.config.from_object(config[name])
+            return app
+        """
+    import pathlib
+    import textwrap
+
+    from flask_preflight.config import Settings
+    from flask_preflight.static.engine import run_check
+
+    for name, text in {"config.py": CONFIG_WITH_DEFAULT, "app.py": app, "manage.py": manage}.items():
+        (tmp_path / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    settings = Settings(project_root=str(tmp_path), respect_gitignore=False)
+    settings.select = ["PF101"]
+    result = run_check([str(tmp_path)], settings)
+    assert [p.kind.value for p in result.problems] == ["syntax-error"]
+    assert sorted((f.rule_id, pathlib.Path(f.path).relative_to(tmp_path).as_posix(), f.line, f.column,
+                   f.severity.value) for f in result.findings) == [("PF101", "config.py", 13, 5, "medium")]
+
+
+def test_config_mapping_default_entry_no_code_names_is_not_reported(scan):
+    """Tricky negative: `config[os.environ["APP_CONFIG"]]` never falls back to the "default" entry (a missing
+    name raises KeyError), and nothing in the project says "default": the entry is never looked up."""
     files = {"config.py": """
         class Config:
             DEBUG = False
@@ -184,9 +258,13 @@ def test_config_mapping_default_entry(scan):
             app = Flask(__name__)
             app.config.from_object(config[os.environ["APP_CONFIG"]])
             return app
+        """, "tests/test_app.py": """
+        from config import config
+
+        def test_default():
+            assert config["default"]
         """}
-    assert scan(files) == [("PF101", "config.py", 13, 5, "medium")]
-    assert scan.severity("PF101", 13) == "medium"
+    assert scan(files) == []  # a test naming it is test configuration
 
 
 MAPPING_WITH_HELPER = """

@@ -106,8 +106,12 @@ def test_launcher_that_the_wsgi_module_imports_stays_high(scan):
     package = PACKAGE + "from . import serve  # noqa\n"
     launcher = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n"
     files = {"myapp/serve.py": launcher, "myapp/__init__.py": package, "Dockerfile": GUNICORN_DOCKERFILE}
-    assert scan(files, select=["PF1", "PF401"]) == [("PF102", "myapp/serve.py", 3, 1, "high"), ("PF401", "Dockerfile", 3, 1, "critical")]
-    assert _exact(scan) == [("PF102", "serve.py", 3, 1, "high"), ("PF401", "Dockerfile", 3, 1, "critical")]
+    # the public bind (PF103) stays beside the critical PF401, which folds in only the debug finding
+    assert scan(files, select=["PF1", "PF401"]) == [("PF102", "myapp/serve.py", 3, 1, "high"),
+                                                    ("PF103", "myapp/serve.py", 3, 14, "high"),
+                                                    ("PF401", "Dockerfile", 3, 1, "critical")]
+    assert _exact(scan) == [("PF102", "serve.py", 3, 1, "high"), ("PF103", "serve.py", 3, 14, "high"),
+                            ("PF401", "Dockerfile", 3, 1, "critical")]
     assert "myapp/serve.py:3" in scan.message("PF401", 3)
 
 

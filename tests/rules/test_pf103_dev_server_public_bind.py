@@ -144,15 +144,20 @@ SOCKET_APP = ("from flask import Flask\nfrom flask_socketio import SocketIO\napp
 def test_socketio_run_served_by_eventlet_or_gevent_is_not_the_dev_server(scan):
     """Flask-SocketIO picks eventlet, then gevent, then threading (Werkzeug): with eventlet in the
     requirements, gevent installed by the Dockerfile, or async_mode='gevent' named, socketio.run serves with
-    that server, so its public bind is not the development server's; debug=True still wraps the app in
-    Werkzeug's DebuggedApplication (PF101 stays)."""
+    that server, so its public bind is not the development server's. Tricky positive: debug=True still wraps
+    the app in Werkzeug's DebuggedApplication, which then listens on that public host, so PF103 stays beside
+    PF101 (both low: the call is under the __main__ guard)."""
     plain = SOCKET_APP.format(mode="", extra="")
     assert scan({"a/app.py": plain, "a/requirements.txt": "flask\nflask-socketio\neventlet==0.33\n",
                  "b/app.py": plain, "b/Dockerfile": "FROM python:3.12\nRUN pip install flask flask-socketio gevent\n"
                                                    "COPY . .\nCMD [\"python\", \"app.py\"]\n",
                  "c/app.py": SOCKET_APP.format(mode=", async_mode='gevent'", extra="")}) == []
     debug = SOCKET_APP.format(mode="", extra=", debug=True")
-    assert scan({"app.py": debug, "requirements.txt": "gevent-websocket\n"}) == [("PF101", "app.py", 6, 45, "low")]
+    assert scan({"app.py": debug, "requirements.txt": "gevent-websocket\n"}) == [
+        ("PF101", "app.py", 6, 45, "low"), ("PF103", "app.py", 6, 28, "low")]
+    assert scan({"app.py": debug, "requirements.txt": "eventlet==0.40\n"}, select=["PF103"]) == [
+        ("PF103", "app.py", 6, 28, "low")]
+    assert "debugger" in scan.message("PF103", 6)
 
 
 def test_socketio_run_in_threading_mode_binds_the_dev_server(scan):

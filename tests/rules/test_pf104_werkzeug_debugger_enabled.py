@@ -66,6 +66,8 @@ def test_flask_script_server_with_debugger(scan):
     # so it is graded like a __main__ run (high), not like code every import runs (critical)
     src = "from flask_script import Manager, Server\nfrom app import app\nmanager = Manager(app)\nmanager.add_command('runserver', Server(use_debugger=True))\n"
     assert scan({"manage.py": src}) == [("PF104", "manage.py", 4, 54, "high")]
+    message = scan.message("PF104", 4)
+    assert "runserver" in message and "never when the module is imported" in message
 
 
 def test_flask_script_server_is_low_when_deploy_files_serve_the_app_another_way(scan):
@@ -74,6 +76,31 @@ def test_flask_script_server_is_low_when_deploy_files_serve_the_app_another_way(
     app = "from flask import Flask\napp = Flask(__name__)\n"
     found = scan({"manage.py": src, "app.py": app, "Procfile": "web: gunicorn -w 4 app:app\n"}, select=["PF1", "PF401"])
     assert found == [("PF103", "manage.py", 4, 46, "low"), ("PF104", "manage.py", 4, 70, "low")]
+
+
+SCRIPT_SERVER = ("from flask_script import Manager, Server\nfrom app import app\nmanager = Manager(app)\n"
+                 "manager.add_command('runserver', Server(host='0.0.0.0', use_debugger=True))\n")
+
+
+def test_flask_script_server_is_low_beside_a_supervisord_program_file_kept_anywhere(scan):
+    """supervisord reads program files from wherever its [include] points, so a project's `etc/blog.conf`
+    with a [program:] section is a deployment file: it serves wsgi:app with gunicorn, so the developer's
+    runserver command is low. Tricky negative beside it: an nginx `*.conf` there is no launch, and without the
+    program file the command is graded high (nothing shows another way of serving the app; next test)."""
+    src = SCRIPT_SERVER
+    app = "from flask import Flask\napp = Flask(__name__)\n"
+    program = "[program:blog]\ncommand = /srv/venv/bin/gunicorn -w 4 -b 127.0.0.1:9000 app:app\n"
+    nginx = "server {\n  listen 80;\n  location / { proxy_pass http://127.0.0.1:9000; }\n}\n"
+    found = scan({"manage.py": src, "app.py": app, "etc/blog.conf": program, "etc/nginx.conf": nginx},
+                 select=["PF1", "PF4"])
+    assert found == [("PF103", "manage.py", 4, 46, "low"), ("PF104", "manage.py", 4, 70, "low")]
+    assert "supervisord program `blog`" in scan.message("PF104", 4)
+
+
+def test_an_nginx_conf_is_no_launch_to_compare_a_flask_script_server_with(scan):
+    assert scan({"manage.py": SCRIPT_SERVER, "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+                 "etc/nginx.conf": "server {\n  listen 80;\n}\n"}, select=["PF1", "PF4"]) == [
+        ("PF103", "manage.py", 4, 46, "medium"), ("PF104", "manage.py", 4, 70, "high")]
 
 
 # ---- the debugger gated on debug mode (issue 14) --------------------------------------------------------

@@ -27,6 +27,24 @@ def test_string_truthiness_bug(scan):
     assert "FLASK_DEBUG=False still enables" in scan.message("PF105", 5)
 
 
+def test_raw_string_bug_beside_an_unrelated_comparison_is_still_reported(scan):
+    """Tricky positive: the module compares another variable with "production"; no value of FLASK_DEBUG but
+    the empty string turns the raw string off, so the finding stands."""
+    src = FLASK + ('ENV = os.getenv("APP_ENV") == "production"\n'
+                   'app.debug = os.environ.get("FLASK_DEBUG")\n')
+    assert scan({"app.py": src}) == [("PF105", "app.py", 5, 13, "high")]
+
+
+def test_a_comparison_is_a_selector_not_a_raw_string(scan):
+    """`is_production = ENVIRONMENT == "production"` then `debug=not is_production`: ENVIRONMENT=False leaves
+    debug on, but ENVIRONMENT=production switches it off, so "cannot be switched off" would be false (the
+    run is __main__-only; with the variable unset os.environ[...] raises, so nothing defaults to on)."""
+    src = FLASK + ('if __name__ == "__main__":\n'
+                   '    is_production = os.environ["ENVIRONMENT"] == "production"\n'
+                   '    app.run(debug=not is_production)\n')
+    assert scan({"app.py": src}) == []
+
+
 def test_config_class_attribute(scan):
     src = "import os\nclass Config:\n    DEBUG = os.environ.get('DEBUG', 'True') == 'True'\n"
     assert scan({"config.py": src}) == [("PF105", "config.py", 3, 13, "high")]

@@ -71,9 +71,10 @@ CMD ["python", "app.py"]
 
 def test_python_app_py_with_debug_run_under_main_is_one_critical_finding_on_the_cmd(scan):
     # python app.py executes the __main__ block, so debug=True is what the container serves. The Python
-    # findings at the run call (PF101 low, PF103) are replaced by the one linked deployment finding.
+    # debug finding at the run call (PF101 low) is replaced by the one linked deployment finding; the public
+    # bind is a fact of its own (where the server listens) and stays, medium: the launch runs it.
     found = scan({"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": APP_DEBUG_MAIN})
-    assert found == [("PF401", "Dockerfile", 7, 1, "critical")]
+    assert found == [("PF103", "app.py", 12, 18, "medium"), ("PF401", "Dockerfile", 7, 1, "critical")]
     assert scan.severity("PF401", 7) == "critical"
     message = scan.message("PF401", 7)
     assert "debug=True" in message and "app.py:12" in message.replace("\\", "/")
@@ -145,7 +146,7 @@ def test_suppressed_pf401_does_not_hide_the_python_findings(scan):
     assert found == [("PF101", "app.py", 12, 46, "low"), ("PF103", "app.py", 12, 18, "medium")]
 
 
-def test_run_simple_with_the_debugger_replaces_pf103_and_pf104(scan):
+def test_run_simple_with_the_debugger_replaces_pf104_and_keeps_the_bind(scan):
     app = """\
         from flask import Flask
         from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -160,7 +161,7 @@ def test_run_simple_with_the_debugger_replaces_pf103_and_pf104(scan):
             run_simple("0.0.0.0", 5000, application, use_reloader=True, use_debugger=True)
         """
     files = {"Dockerfile": DOCKERFILE_PYTHON_APP, "app.py": app, "api.py": "from flask import Flask\napi_app = Flask(__name__)\n"}
-    assert scan(files) == [("PF401", "Dockerfile", 7, 1, "critical")]
+    assert scan(files) == [("PF103", "app.py", 11, 16, "medium"), ("PF401", "Dockerfile", 7, 1, "critical")]
     assert scan.severity("PF401", 7) == "critical"
     assert "run_simple()" in scan.message("PF401", 7)
 
@@ -977,10 +978,13 @@ IMPORT_TIME_RUN = "from flask import Flask\napp = Flask(__name__)\napp.run(host=
 
 def test_gunicorn_importing_a_module_that_runs_the_debug_server_at_import_is_critical(scan):
     assert scan({"Procfile": "web: gunicorn -w 4 wsgi:app\n", "wsgi.py": "from server import app  # noqa\n",
-          "server.py": IMPORT_TIME_RUN}, select=["PF1", "PF4"]) == [("PF102", "server.py", 3, 1, "high"), ("PF401", "Procfile", 1, 1, "critical")]
-    # one critical PF401 linking the Procfile line and the call; PF102 stays (the code to fix), PF101/PF103
-    # are folded into the PF401
-    assert _exact(scan) == [("PF102", "server.py", 3, 1, "high"), ("PF401", "Procfile", 1, 1, "critical")]
+          "server.py": IMPORT_TIME_RUN}, select=["PF1", "PF4"]) == [("PF102", "server.py", 3, 1, "high"),
+                                                                     ("PF103", "server.py", 3, 14, "high"),
+                                                                     ("PF401", "Procfile", 1, 1, "critical")]
+    # one critical PF401 linking the Procfile line and the call; PF102 stays (the code to fix) and so does the
+    # public bind (PF103); PF101 is folded into the PF401
+    assert _exact(scan) == [("PF102", "server.py", 3, 1, "high"), ("PF103", "server.py", 3, 14, "high"),
+                            ("PF401", "Procfile", 1, 1, "critical")]
     finding = next(f for f in scan.findings if f.rule_id == "PF401")
     assert [(r.path.rsplit("/", 1)[-1], r.line) for r in finding.related] == [("server.py", 3)]
     assert "server.py, which calls app.run() at import time" in finding.message
@@ -1394,7 +1398,7 @@ def test_python_script_of_the_dockerfiles_own_project_is_followed(scan):
     files = {"shop/requirements.txt": "flask\n", "shop/Dockerfile": DOCKERFILE_PYTHON_APP,
              "shop/app.py": APP_DEBUG_MAIN}
     scan(files, select=["PF1", "PF401"])
-    assert _rel(scan) == [("PF401", "shop/Dockerfile", 7, 1, "critical")]
+    assert _rel(scan) == [("PF103", "shop/app.py", 12, 18, "medium"), ("PF401", "shop/Dockerfile", 7, 1, "critical")]
 
 
 def test_python_script_missing_from_the_build_context_is_not_taken_from_a_sibling(scan):
@@ -1464,10 +1468,10 @@ RUN_DEV_SCRIPT = "#!/bin/sh\n# start the server\npython app.py --reload\n"  # th
 def test_dev_named_script_the_image_runs_is_what_the_image_serves(scan):
     """`CMD ["/srv/bin/run-dev.sh"]` in the only Dockerfile (the repository COPYed to /srv): the script's name
     does not make the container a developer's machine, so the debugger it starts is critical; the run call's
-    own PF101/PF103 are folded into that PF401."""
+    own PF101 is folded into that PF401 (its public bind, PF103, stays: the image serves it)."""
     dockerfile = "FROM python:3.12\nCOPY . /srv\nWORKDIR /srv\nCMD [\"/srv/bin/run-dev.sh\"]\n"
     found = scan({"Dockerfile": dockerfile, "bin/run-dev.sh": RUN_DEV_SCRIPT, "app.py": APP_DEBUG_MAIN})
-    assert found == [("PF401", "bin/run-dev.sh", 3, 1, "critical")]
+    assert found == [("PF103", "app.py", 12, 18, "medium"), ("PF401", "bin/run-dev.sh", 3, 1, "critical")]
 
 
 def test_dev_named_script_nothing_or_a_dev_image_runs_stays_low(scan):
@@ -1512,10 +1516,10 @@ if __name__ == "__main__":
 
 def test_config_default_the_image_leaves_unset_serves_the_debugger(scan):
     """The image runs `python app.py` without setting APP_ENV: the factory's fail-open default loads the debug
-    class, so the container serves the debugger (critical; the module's PF101 and the run's PF103 fold in)."""
+    class, so the container serves the debugger (critical; the run's public bind, PF103, stays beside it)."""
     dockerfile = "FROM python:3.12\nCOPY . /app\nWORKDIR /app\nCMD [\"python\", \"app.py\"]\n"
     assert scan({"Dockerfile": dockerfile, "app.py": ENV_FACTORY_APP}) == [
-        ("PF101", "app.py", 22, 7, "high"), ("PF401", "Dockerfile", 4, 1, "critical")]
+        ("PF101", "app.py", 22, 7, "high"), ("PF103", "app.py", 25, 18, "medium"), ("PF401", "Dockerfile", 4, 1, "critical")]
 
 
 def test_config_default_the_image_overrides_is_not_the_debugger(scan):
@@ -1595,7 +1599,7 @@ CMD gunicorn -w 4 -b 0.0.0.0:8050 dashboard.dashboard:server
 
 def test_dockerfile_running_a_dash_script_with_debug_is_critical(scan):
     found = scan({"Dockerfile": DOCKERFILE_DASH_SCRIPT, "dashboard/dashboard.py": DASH_DEBUG_MAIN})
-    assert found == [("PF401", "Dockerfile", 5, 1, "critical")]
+    assert found == [("PF103", "dashboard/dashboard.py", 7, 18, "medium"), ("PF401", "Dockerfile", 5, 1, "critical")]
     assert "Dash.run()" in scan.message("PF401", 5)
 
 

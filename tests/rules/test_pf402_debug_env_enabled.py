@@ -212,6 +212,25 @@ def test_app_engine_env_variables_with_the_default_entrypoint(scan):
     assert scan.severity("PF402", 3) == "low"  # FLASK_ENV: ignored by Flask >= 2.3, gunicorn serves the app
 
 
+def test_flask_env_is_not_reported_when_the_project_pins_a_flask_that_ignores_it(scan):
+    """Flask 2.3 removed FLASK_ENV: with `Flask==3.0.2` pinned, `FLASK_ENV=development` in an env file does
+    nothing. Tricky negatives beside it: `flask<2.3` is an upper bound (an old Flask may be installed), and a
+    project whose own code reads FLASK_ENV (a config selector) keeps the finding, saying so."""
+    env = "FLASK_ENV=development\nSECRET_KEY_FILE=/run/secrets/key\n"
+    assert scan({"a/.env.example": env, "a/app.py": APP, "a/requirements.txt": "Flask==3.0.2\n"},
+                select=["PF402"]) == []
+    assert scan({"b/.env.example": env, "b/app.py": APP, "b/requirements.txt": "flask<2.3\n"},
+                select=["PF402"]) == [("PF402", "b/.env.example", 1, 1, "low")]
+
+
+def test_flask_env_the_app_reads_itself_stays_with_a_pinned_flask_3(scan):
+    env = "FLASK_ENV=development\n"
+    app = APP + 'import os\napp.config["ENV_NAME"] = os.environ.get("FLASK_ENV", "production")\n'
+    assert scan({".env.example": env, "app.py": app, "requirements.txt": "flask>=3.0\n"}, select=["PF402"]) == [
+        ("PF402", ".env.example", 1, 1, "low")]
+    assert "own Python reads FLASK_ENV" in scan.message("PF402", 1)
+
+
 def test_dockerfile_without_cmd_relies_on_the_base_image(scan):
     # tiangolo/uwsgi-nginx-flask and similar base images bring their own CMD; ENV still reaches the app.
     text = "FROM tiangolo/uwsgi-nginx-flask:python3.11\nENV FLASK_DEBUG=1\nCOPY ./app /app\n"

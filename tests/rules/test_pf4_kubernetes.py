@@ -31,7 +31,8 @@ env:
 
 def test_python_script_with_debug_run_in_args(scan):
     manifest = deployment('args: ["python", "app.py"]')
-    assert scan({"deploy/web.yml": manifest, "app.py": APP_DEBUG_MAIN}) == [("PF401", "deploy/web.yml", 12, 1, "critical")]
+    assert scan({"deploy/web.yml": manifest, "app.py": APP_DEBUG_MAIN}) == [("PF103", "app.py", 6, 18, "medium"),
+                                                                         ("PF401", "deploy/web.yml", 12, 1, "critical")]
     assert scan.severity("PF401", 12) == "critical"
 
 

@@ -29,7 +29,7 @@ def test_render_flask_run_with_flask_debug_and_a_literal_secret(scan):
 def test_render_python_script_with_debug_run(scan):
     render = "services:\n  - type: web\n    name: app\n    startCommand: python app.py\n"
     found = scan({"render.yaml": render, "app.py": APP_DEBUG_MAIN})
-    assert found == [("PF401", "render.yaml", 4, 1, "critical")]
+    assert found == [("PF103", "app.py", 6, 18, "medium"), ("PF401", "render.yaml", 4, 1, "critical")]
 
 
 def test_render_docker_service_runs_the_dockerfile_cmd_with_its_env(scan):

@@ -13,7 +13,8 @@ def test_flask_run_program_is_pf401(scan):
 def test_python_script_with_debug_run_is_one_critical_pf401(scan):
     conf = "[program:app]\ncommand=python /srv/app/app.py\ndirectory=/srv/app\n"
     found = scan({"deploy/supervisor/app.conf": conf, "app.py": APP_DEBUG_MAIN})
-    assert found == [("PF401", "deploy/supervisor/app.conf", 2, 1, "critical")]  # app.py's findings folded into it
+    # app.py's debug finding is folded into it; the public bind (PF103) stays, medium: the program runs it
+    assert found == [("PF103", "app.py", 6, 18, "medium"), ("PF401", "deploy/supervisor/app.conf", 2, 1, "critical")]
 
 
 def test_flask_debug_and_secret_in_program_environment(scan):

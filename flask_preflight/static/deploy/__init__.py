@@ -33,9 +33,9 @@ _SUPERVISOR_DIRS = frozenset({"supervisor", "supervisord", "supervisord.d", "con
 _SUPERVISOR_NAMES = frozenset({"supervisord.conf", "supervisor.conf", "supervisord.ini", "supervisor.ini"})
 
 
-# Kinds given by the file extension alone (any ``*.yaml``): most such files are something else, so a file
-# that cannot be read or decoded is not a problem unless it was named on the command line.
-SPECULATIVE_KINDS = frozenset({"kubernetes"})
+# Kinds given by the file extension alone (any ``*.yaml``, any other ``*.conf``): most such files are something
+# else, so a file that cannot be read or decoded is not a problem unless it was named on the command line.
+SPECULATIVE_KINDS = frozenset({"kubernetes", "conf"})
 
 
 def classify(name: str, parent: str = "") -> Optional[str]:
@@ -68,6 +68,10 @@ def classify(name: str, parent: str = "") -> Optional[str]:
     if name.endswith((".conf", ".ini")) and (name in _SUPERVISOR_NAMES
                                              or _last_part(parent) in _SUPERVISOR_DIRS):
         return "supervisord"
+    if name.endswith(".conf"):
+        # supervisord reads a program file from wherever its [include] names (a project ships
+        # ``etc/myapp.conf`` for /etc/supervisor/conf.d/): a candidate, kept when it has a supervisord section
+        return "conf"
     if name.endswith((".yaml", ".yml")):
         return "kubernetes"  # a candidate: read, but parsed only when may_matter finds a workload manifest
     return None
@@ -82,8 +86,11 @@ _SHELL_TOKENS = ("flask", "gunicorn", "python", "waitress", "uwsgi", "secret", "
 
 
 def refine(kind: str, text: str) -> str:
-    """The kind a candidate YAML file really is, from its content: a file that is no Kubernetes manifest but
-    holds a compose document (``stack.yml``, ``deploy/portainer.yaml``) is read as compose."""
+    """The kind a candidate file really is, from its content: a file that is no Kubernetes manifest but
+    holds a compose document (``stack.yml``, ``deploy/portainer.yaml``) is read as compose; a ``*.conf``
+    with a ``[program:NAME]`` or ``[supervisord]`` section is a supervisord config."""
+    if kind == "conf":
+        return "supervisord" if _is_supervisord(text) else kind
     if kind == "kubernetes":
         from flask_preflight.static.deploy.compose import looks_like_compose
         from flask_preflight.static.deploy.kubernetes import looks_like_manifest
@@ -94,7 +101,9 @@ def refine(kind: str, text: str) -> str:
 
 def may_matter(kind: str, text: str) -> bool:
     if kind == "supervisord":
-        return "[program:" in text or "[supervisord]" in text
+        return _is_supervisord(text)
+    if kind == "conf":
+        return False  # refine() names the ones that are supervisord configs
     if kind == "kubernetes":
         from flask_preflight.static.deploy.kubernetes import looks_like_manifest
         return looks_like_manifest(text)
@@ -104,6 +113,10 @@ def may_matter(kind: str, text: str) -> bool:
         return True
     low = text.lower()
     return any(t in low for t in _SHELL_TOKENS)
+
+
+def _is_supervisord(text: str) -> bool:
+    return "[program:" in text or "[supervisord]" in text
 
 
 def parse(kind: str, text: str, path: str, abs_path: str) -> DeployFile:

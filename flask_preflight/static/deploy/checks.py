@@ -32,7 +32,7 @@ from flask_preflight.static.deploy.context import Scopes, compose_context, insid
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.deploy.python_launches import PythonLaunches
-from flask_preflight.static.deploy.reach import Reached, target_module
+from flask_preflight.static.deploy.reach import Reached, flask_floor, target_module
 from flask_preflight.static.deploy.uwsgi_ini import ini_refs, ini_targets
 from flask_preflight.static.gitignore import IgnoreSpec
 from flask_preflight.static.python.context import FileAnalysis, ModuleSummary
@@ -45,12 +45,15 @@ SECRET_NAMES = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SAL
                           "SECRET_KEY_FALLBACKS"})
 _PLACEHOLDER_RE = re.compile(r"change|replace|your|example|placeholder|dummy|xxx|todo|<.*>|\{\{|secret|dev|test",
                              re.IGNORECASE)
-_SUBSUMED = frozenset({"PF101", "PF103", "PF104"})
+# What a critical PF401 says about the run call it links: debug mode and the debugger. The bind (PF103) is
+# a fact of its own - where the server listens - and stays, at the call, for its own fix.
+_SUBSUMED = frozenset({"PF101", "PF104"})
 _LOCAL_DEV_NAME = re.compile(r"[.\-_](dev|devel|develop|development|local)[.\-_]", re.IGNORECASE)
 UNUSED_SCRIPT = "no scanned Dockerfile, compose file, Procfile or unit runs this script"
 _PROD_NAME = re.compile(r"(?:^|[^a-z])(prod|production)(?:$|[^a-z])", re.IGNORECASE)
 _SERVING = frozenset({"flask-run", "python-script", "python-module", "gunicorn", "server"})
 DOCKERIGNORE_MAX = 1 << 20
+_SOURCE_MAX = 1 << 20  # a Python file read whole for a variable's name
 
 
 class DeployChecks(GunicornChecks, PythonLaunches):
@@ -87,6 +90,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         self.secrets = Redactor()  # secret values met anywhere; no finding may show them
         self.reached = Reached()  # which modules the launches import or run (see reach.py)
         self.others = list(others)  # Python files the analysis skipped (nothing Flask-like in them)
+        self._named_vars: Dict[str, bool] = {}  # variable -> whether the project's own Python names it
         self.skipped: Dict[str, Optional[ModuleSummary]] = {}  # launched ones among them, analysed on demand
         self.scopes = Scopes(self.root, self._build_contexts())  # the directory each launch can see
 
@@ -489,6 +493,31 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         self.out.add(PF401, launch.origin, message, severity, related=related)
         return bool(why) and not ctx.dev_reason
 
+    def _flask_reads_env(self, f: DeployFile) -> bool:
+        """Whether Flask itself may still read FLASK_ENV for the project of ``f``: not when the project pins
+        Flask 2.3 or later (that release removed the variable)."""
+        floor, _ = flask_floor(f.abs_path, self.root)
+        return floor is None or floor < (2, 3) or self._app_reads("FLASK_ENV")
+
+    def _own_reader(self, name: str) -> str:
+        return f" The project's own Python reads {name} too, so what it means there decides." \
+            if self._app_reads(name) else ""
+
+    def _app_reads(self, name: str) -> bool:
+        """Whether non-test Python of the project names the variable (``config[os.getenv("FLASK_ENV") or
+        "development"]``): then the app gives it a meaning of its own, whatever Flask does with it."""
+        if name not in self._named_vars:
+            found = False
+            for a in self.python:
+                if a.summary is None or a.summary.is_test:
+                    continue
+                data = read_bytes(a.path, a.path, max_bytes=_SOURCE_MAX)
+                if isinstance(data, bytes) and name.encode() in data:
+                    found = True
+                    break
+            self._named_vars[name] = found
+        return self._named_vars[name]
+
     # ---- PF402: debug switches in the environment --------------------------------------------------
     def _env_vars(self, env: Env, ctx: Ctx, severity: Severity = Severity.MEDIUM) -> None:
         """``severity`` is high when the variables reach Flask's development server (FLASK_DEBUG then means
@@ -516,10 +545,12 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             self.out.add(PF402, var.origin, f"FLASK_DEBUG={value} is set in {f.path}{unset_note}: Flask turns debug "
                          f"mode on when the app is created, and `flask run`/`app.run()` start the interactive "
                          f"debugger.{suffix}", severity, name=var.name)
-        elif value is not None and var.name == "FLASK_ENV" and value.strip() == "development":
+        elif value is not None and var.name == "FLASK_ENV" and value.strip() == "development" \
+                and var.name not in self.debug_vars and self._flask_reads_env(f):
             self.out.add(PF402, var.origin, f"FLASK_ENV=development is set in {f.path}{unset_note}: Flask < 2.3 "
                          f"turns debug mode and the debugger on (Flask 2.3 and later ignore it; use FLASK_DEBUG "
-                         f"locally and nothing in production).{suffix}", lower(severity), name=var.name)
+                         f"locally and nothing in production).{self._own_reader(var.name)}{suffix}", lower(severity),
+                         name=var.name)
         elif value is not None and var.name in self.debug_vars and self.debug_vars[var.name][0].get(value.strip()):
             where = self.debug_vars[var.name][1]
             self.out.add(PF402, var.origin, f"{var.name}={value} is set in {f.path}{unset_note}, and the app's "
@@ -764,7 +795,7 @@ def check_deploy(files: Sequence[DeployFile], python: Sequence[FileAnalysis], ro
 
 
 def drop_subsumed(findings: Iterable[Finding], subsumed: Subsumed) -> List[Finding]:
-    """Debug/bind findings at a run call are folded into the critical PF401 that links to it - but only when
+    """Debug findings at a run call are folded into the critical PF401 that links to it - but only when
     that PF401 is itself reported (not deselected or suppressed)."""
     findings = list(findings)
     if not subsumed:

@@ -50,7 +50,7 @@ def _deploy_files(directory: str) -> List[str]:
     for where in (directory, *(os.path.join(directory, d) for d in DEPLOY_DIRS)):
         try:
             with os.scandir(where) as entries:
-                found += sorted(e.path for e in entries if e.is_file() and classify(e.name) is not None)
+                found += sorted(e.path for e in entries if e.is_file() and classify(e.name) not in (None, "conf"))
         except OSError:
             continue
     return found

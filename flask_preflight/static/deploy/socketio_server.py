@@ -8,7 +8,8 @@ serves with ``eventlet.wsgi.server`` (eventlet), gevent's ``pywsgi.WSGIServer`` 
 ask for ``async_mode="threading"``, binds its *production-capable* server to the host it passes: "the
 development server binds all interfaces" (PF103) is not true of it. Debug mode is another matter: in the
 eventlet/gevent modes ``run(debug=True)`` wraps the app in Werkzeug's ``DebuggedApplication``, so PF101 is
-left as it is. ``allow_unsafe_werkzeug=True`` on the call says its author hit the threading mode's refusal to
+left as it is, and so is PF103 on a call with ``debug=True``: the wrapped debugger listens on that host, where
+anyone who reaches the port can use it. ``allow_unsafe_werkzeug=True`` on the call says its author hit the threading mode's refusal to
 serve in production, so such a call keeps its findings.
 """
 
@@ -75,7 +76,7 @@ def _named_modes(python: Sequence[FileAnalysis]) -> Set[str]:
 def drop_async_binds(findings: Sequence[Finding], python: Sequence[FileAnalysis], root: str) -> List[Finding]:
     """Drop PF103 on ``socketio.run()`` calls that Flask-SocketIO serves with eventlet or gevent."""
     runs = [(a, r) for a in python if a.summary is not None for r in a.summary.dev_servers
-            if r.kind == "socketio.run()" and not r.unsafe_werkzeug]
+            if r.kind == "socketio.run()" and not r.unsafe_werkzeug and r.debug != "on"]
     if not runs or not any(f.rule_id == "PF103" for f in findings):
         return list(findings)
     modes = _named_modes(python)

@@ -140,6 +140,9 @@ class ModuleSummary:
     # mapping that code of its own module uses is not listed
     unused_dicts: Dict[str, List[str]] = field(default_factory=dict)
     referenced: Set[str] = field(default_factory=set)  # qualified names this module refers to (mappinguse)
+    # the string "default" appears as a value (not a mapping key): `create_app(os.getenv("CFG") or "default")`,
+    # `config["default"]`, `getenv("CFG", "default")` - the only ways a lookup reaches a mapping's "default"
+    names_default: bool = True
     dicts: Dict[str, Dict[str, str]] = field(default_factory=dict)  # NAME -> {key: qualname of the value}
     reexports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified import target
     dev_servers: List[DevServerRun] = field(default_factory=list)

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from flask_preflight.findings import Severity
 from flask_preflight.rules.debug import PF101, PF102, PF103, PF104, PF105
 from flask_preflight.static.python.context import Context, DevServerRun, Gate, reach_phrase, unset_phrase
-from flask_preflight.static.python.evaluate import (ClassRef, EnvVerdict, Evaluator, ImportRef, ModuleRef,
+from flask_preflight.static.python.evaluate import (UNKNOWN, ClassRef, EnvVerdict, Evaluator, ImportRef, ModuleRef,
                                                     flag_verdict, truthy)
 from flask_preflight.static.python.configpick import selector_ref
 from flask_preflight.static.python.configwrites import (config_writes, dict_nodes, mapping_args, outside,
@@ -117,13 +117,27 @@ class DebugChecks:
                           f"so any environment that forgets the variable (usually production) runs in debug mode.", sev)
             return True
         false_on = truthy(verdict.set_false) and truthy(verdict.set_zero)
-        if false_on and (raw_string_is_bug or isinstance(verdict.set_false, bool)):
+        if false_on and (raw_string_is_bug or isinstance(verdict.set_false, bool)) \
+                and not self._some_value_switches_off(value, site):
             var = next((n for n in verdict.env_names if n != "?"), "the variable")
             self.ctx.emit(PF105, at or value,
                           f"Debug mode cannot be switched off: {what} takes the raw string from {var}, and "
                           f"'False' and '0' are non-empty strings, so {var}=False still enables debug mode.", sev,
                           fix_hint='Parse the string: `os.getenv("FLASK_DEBUG", "0").lower() in ("1", "true", "yes")`.')
             return True
+        return False
+
+    def _some_value_switches_off(self, value: ast.expr, site: Site) -> bool:
+        """Whether a value the module compares a string with turns ``value`` off when the variable holds it:
+        ``is_production = os.environ["ENVIRONMENT"] == "production"`` then ``debug=not is_production`` is a
+        selector, not a raw-string flag - ENVIRONMENT=production switches debug off, whatever 'False' does."""
+        literals = sorted({c.value for node in ast.walk(self.model.tree) if isinstance(node, ast.Compare)
+                           for c in [node.left, *node.comparators]
+                           if isinstance(c, ast.Constant) and isinstance(c.value, str) and 0 < len(c.value) <= 40})
+        for env in literals[:24]:
+            result = Evaluator(self.model, env).eval(value, site.scope, value.lineno)
+            if result is not UNKNOWN and truthy(result) is False:
+                return True
         return False
 
     # ---- calls ----------------------------------------------------------------------------------
@@ -217,8 +231,11 @@ class DebugChecks:
                 ev_off = evalex is not None and truthy(Evaluator(self.model).eval(evalex, site.scope, evalex.lineno)) is False
                 sev = Severity.HIGH if (site.reach == Reach.MAIN or ev_off) else Severity.CRITICAL
                 what = "shows tracebacks with source code" if ev_off else "executes arbitrary Python from the browser (use_evalex defaults to True)"
+                when = (f"this runs {reach_phrase(site)}" if kind != "flask_script.Server()" else
+                        "building the command starts nothing, so this runs only when a developer runs its command "
+                        "(`python manage.py runserver`), never when the module is imported")
                 self.ctx.emit(PF104, dbg, f"The Werkzeug debugger is enabled with use_debugger=True in {kind}: it {what}; "
-                              f"this runs {reach_phrase(site)}.", sev)
+                              f"{when}.", sev)
                 debug_on = True
         host = _arg(call, "host" if kind != "run_simple()" else "hostname", host_pos, star)
         if not statically_dead:  # Flask-Script's Server too: its runserver command is what deploy files may run
@@ -310,7 +327,9 @@ class DebugChecks:
         sev = Severity.HIGH if debug_on and site.reach != Reach.MAIN else Severity.MEDIUM
         extra = (" With debug mode on, anyone who can reach the port gets the interactive debugger."
                  if debug_on else "")
-        self.ctx.emit(PF103, host, f"The development server ({kind}) binds to all interfaces ({shown}){when}{kept}, "
+        server = ("The server `socketio.run()` starts (Werkzeug's development server, or eventlet/gevent when "
+                  "installed)" if kind == "socketio.run()" else f"The development server ({kind})")
+        self.ctx.emit(PF103, host, f"{server} binds to all interfaces ({shown}){when}{kept}, "
                       f"so it is reachable from every network this machine is on.{extra}", sev)
 
     def _default_kept(self, host: ast.Name, site: Site, ev: Evaluator) -> Any:

@@ -11,6 +11,7 @@ project pass (project.py) then asks whether any other module refers to the mappi
 from __future__ import annotations
 
 import ast
+import re
 from typing import Dict, Iterable, Optional, Set
 
 from flask_preflight.static.python.model import ModuleModel
@@ -79,3 +80,26 @@ def used_elsewhere(module_name: str, names: Iterable[str], referenced: Iterable[
     prefixes = {".".join(parts[i:]) for i in range(len(parts))}
     wanted = {f"{p}.{n}" for p in prefixes for n in list(names) + ["*"]}
     return any(wanted & refs for refs in referenced)
+
+
+def names_default(model: ModuleModel) -> bool:
+    """Whether this module uses the string "default" as a value anywhere (an argument, an ``or`` fallback, a
+    subscript, a comparison), not only as a key of a dict display. A lookup ``mapping[name]`` never falls
+    back to the "default" entry (a missing name raises KeyError, ``.get`` returns None), so that entry only
+    chooses a config when some code names it."""
+    keys = {id(k) for node in ast.walk(model.tree) if isinstance(node, ast.Dict) for k in node.keys if k is not None}
+    return any(isinstance(node, ast.Constant) and node.value == "default" and id(node) not in keys
+               for node in ast.walk(model.tree))
+
+
+_DEFAULT_VALUE_RE = re.compile(r"""(?<![\w'"])['"]default['"](?!\s*:)""")
+
+
+def text_names_default(path: str) -> bool:
+    """``names_default`` for a file the analysis has no tree of (skipped, or Python 2 that does not parse):
+    a quoted "default" that is not followed by ``:`` (a dict key)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return _DEFAULT_VALUE_RE.search(fh.read(1_000_000)) is not None
+    except OSError:
+        return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules.debug import PF101, PF104
@@ -29,7 +29,9 @@ from flask_preflight.static.python.envflags import FlagEvaluator, module_env_fla
 from flask_preflight.static.python.randomkeys import random_constants, random_functions, resolve_random_helpers
 from flask_preflight.static.python.startguards import PENDING_KIND, exiting_functions
 from flask_preflight.static.python.testonly import idle_functions
-from flask_preflight.static.python.mappinguse import readers, referenced_names, used_elsewhere
+from flask_preflight.static.testpaths import is_test_path
+from flask_preflight.static.python.mappinguse import (names_default, readers, referenced_names, text_names_default,
+                                                     used_elsewhere)
 from flask_preflight.static.python.configpick import config_selectors, resolve_selected
 from flask_preflight.static.python.confighost import HOST_KEY_RE, module_config_hosts, resolve_config_hosts
 
@@ -105,6 +107,7 @@ def summarize(ctx: Context) -> ModuleSummary:
     summary.secret_dicts = secret_dicts(ctx)
     summary.imported, summary.main_calls = _entry_links(model)
     summary.referenced = referenced_names(model)
+    summary.names_default = names_default(model)
     summary.idle_functions = idle_functions(model, ctx.result.findings)
     summary.config_hosts = module_config_hosts(ctx)
     for name, info in model.classes.items():
@@ -313,8 +316,11 @@ def _where(fact: Fact) -> str:
 
 
 # ---- cross-module rules -----------------------------------------------------------------------
-def resolve_project(analyses: List[FileAnalysis], reads: Optional[Dict[str, str]] = None) -> List[Finding]:
-    """Findings only the whole project decides; ``reads`` collects the non-Python files consulted (templates)."""
+def resolve_project(analyses: List[FileAnalysis], reads: Optional[Dict[str, str]] = None,
+                    others: Sequence[str] = ()) -> List[Finding]:
+    """Findings only the whole project decides. ``reads`` collects the non-Python files consulted (templates);
+    ``others`` are the Python files the analysis skipped or could not parse (a Python 2 ``manage.py``): only
+    their text is consulted."""
     summaries = [a.summary for a in analyses if a.summary is not None]
     index = ProjectIndex(summaries)
     findings: List[Finding] = []
@@ -422,9 +428,12 @@ def resolve_project(analyses: List[FileAnalysis], reads: Optional[Dict[str, str]
     resolve_factory_calls(index, [d for a in analyses for d in a.deferred], findings, class_debug)
     resolve_imported_mappings(index, [d for a in analyses for d in a.deferred], findings)
 
-    # 4. the fallback entry of a name -> config class mapping
+    # 4. the fallback entry of a name -> config class mapping, when some code of the project names "default"
+    #    (a `mapping[name]` lookup never falls back to it by itself)
+    default_named = any(getattr(o, "names_default", True) for o in summaries if not o.is_test) \
+        or any(text_names_default(p) for p in others if not is_test_path(p))
     for s in summaries:
-        for key, qual, loc, snippet, mapping in s.config_dicts:
+        for key, qual, loc, snippet, mapping in s.config_dicts if default_named else ():
             if mapping in s.unused_dicts and not used_elsewhere(
                     s.module_name, s.unused_dicts[mapping], (o.referenced for o in summaries if o is not s)):
                 continue  # neither this module's running code nor another module looks a name up in it
