@@ -70,7 +70,7 @@ def main() -> None:
 @click.option("--exclude", multiple=True, metavar="PATTERN", help="Gitignore-style patterns to skip (replaces the configured list).")
 @click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Patterns to skip in addition to the configured ones.")
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
-              help="Exit 1 when a finding has at least this severity [default: low].")
+              help="Exit 1 when a finding has at least this severity [default: medium].")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Report format [default: text].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE.")
 @click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
@@ -176,7 +176,7 @@ def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Rules to report (ids, names or prefixes; comma-separated)."),
         click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip."),
         click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
-                     help="Exit 1 when a finding has at least this severity [default: low]."),
+                     help="Exit 1 when a finding has at least this severity [default: medium]."),
         click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None,
                      help="Report format [default: text]."),
         click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
