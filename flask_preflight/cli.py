@@ -103,7 +103,8 @@ def check(paths: Sequence[str], select: Sequence[str], ignore: Sequence[str], ex
         _usage_error(str(exc))
     progress = _Progress(enabled=settings.format == "text" and sys.stderr.isatty())
     try:
-        result = run_check(list(paths) or ["."], settings, progress=progress, jobs=jobs, use_cache=not no_cache)
+        result = run_check(list(paths) or ["."], settings, progress=progress, jobs=jobs, use_cache=not no_cache,
+                           project_context=True)
     finally:
         progress.close()
     colored = _colored(settings, color)

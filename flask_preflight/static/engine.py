@@ -24,6 +24,7 @@ from flask_preflight.static.deploy.model import DeployFile, DeployParseError
 from flask_preflight.static.deploy.text import spread
 from flask_preflight.static.discovery import Candidate, Excluded, discover
 from flask_preflight.static.results import FileResult
+from flask_preflight.static.scope import context_roots, scoped
 from flask_preflight.static.source import SourceFile, decode_source, read_bytes
 from flask_preflight.static.testpaths import is_test_path
 from flask_preflight.suppress import ALL, is_suppressed
@@ -243,12 +244,16 @@ def default_jobs() -> int:
 
 
 def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[ProgressCallback] = None,
-              jobs: Optional[int] = None, use_cache: bool = False) -> ScanResult:
+              jobs: Optional[int] = None, use_cache: bool = False, project_context: bool = False) -> ScanResult:
     """Discover, analyse every file (in ``jobs`` processes for big trees; from the cache when allowed),
-    then resolve what spans files and filter."""
+    then resolve what spans files and filter.
+
+    ``project_context``: files named in ``paths`` are checked inside their project (static/scope.py): the
+    rest of it is read for the cross-file facts, and only findings about the named paths are reported."""
     result = ScanResult()
     candidates: List[Candidate] = []
-    for item in discover(paths or ["."], settings):
+    context = context_roots(paths) if project_context else []
+    for item in discover(paths or ["."], settings, context):
         if isinstance(item, Problem):
             result.problems.append(item)
         elif isinstance(item, Excluded):
@@ -259,7 +264,7 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
     refusal = cache_refusal(settings.project_root) if use_cache else None
     if refusal is not None:  # a committed symlink or foreign directory: run without the cache, and say so
         result.problems.append(Problem(_display(refusal[0]), ProblemKind.CACHE_REFUSED, refusal[1]))
-    root = _scan_root(paths or ["."])
+    root = _scan_root(list(paths or ["."]) + context)
     options = _Options(settings.max_file_size, settings.project_root, settings.fingerprint(), use_cache)
     run = _CachedRun(candidates, options)
     # Nothing changed since a run with the same files and settings: its whole result still holds.
@@ -273,8 +278,8 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
             return hit
     analyses: List["FileAnalysis"] = []
     deploy_files: List[DeployFile] = []
-    for file_result in run.analyze(jobs or default_jobs(), progress):
-        result.files_scanned += file_result.scanned
+    for item, file_result in zip(candidates, run.analyze(jobs or default_jobs(), progress)):
+        result.files_scanned += file_result.scanned and not item.context
         result.problems += file_result.problems
         if file_result.analysis is not None:
             analyses.append(file_result.analysis)
@@ -297,7 +302,11 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
     raw = regrade(raw, analyses, reached, others, root)  # run calls no launch reaches: reported, but as low
     raw = drop_async_binds(raw, analyses, root)  # socketio.run served by eventlet/gevent, not Werkzeug
     directives = {f.path: f.suppressions for f in deploy_files if f.suppressions}
-    kept, result.suppressed = filter_findings(raw + deploy_findings, settings, directives)
+    found = raw + deploy_findings
+    if context:  # only what is about the named files, suppressed ones included, is counted
+        found, result.problems = scoped(found, result.problems, {c.path for c in candidates if not c.context},
+                                        {c.path for c in candidates if c.context})
+    kept, result.suppressed = filter_findings(found, settings, directives)
     result.findings = drop_subsumed(kept, subsumed)
     result.sorted()
     if run.cache is not None and run.all_known():
@@ -362,7 +371,8 @@ class _CachedRun:
         h = hashlib.sha256(root.encode("utf-8", "surrogatepass"))
         for i, item in enumerate(self.candidates):
             key, trivial = self.keys[i]
-            h.update(f"\n{item.abs_path}\0{self.identities[i]}\0{key}\0{trivial}".encode("utf-8", "surrogatepass"))
+            h.update(f"\n{item.abs_path}\0{self.identities[i]}\0{key}\0{trivial}\0{item.context}"
+                     .encode("utf-8", "surrogatepass"))
             if item.kind == "dotenv":
                 h.update(f"\0git:{git_tracked(item.abs_path)}".encode())
             if item.kind == "dockerfile":
