@@ -84,6 +84,9 @@ SOURCING_IMAGE = ('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n'
 ENV_IMAGE = ('FROM python:3.12-slim\nWORKDIR /app\nENV FLASK_DEBUG=1\nCOPY . .\n'
              'CMD ["gunicorn", "-w", "4", "-b", "0.0.0.0:8000", "app:app"]\n')
 
+KEY_IMAGE = ('FROM python:3.12-slim\nWORKDIR /app\nENV SECRET_KEY=4f9c2a7e1b8d6035c9e1f7a2b4d8e6c0\nCOPY . .\n'
+             'CMD ["gunicorn", "-w", "4", "-b", "0.0.0.0:8000", "app:app"]\n')
+
 Found = List[Tuple[str, str, int, int, str]]
 
 
@@ -119,7 +122,13 @@ CASES = {
         "Found 2 findings (2 low) in 3 files."),
     "secret-in-test-fixture": ({"app.py": PRODUCTION_APP, "tests/conftest.py": CONFTEST}, 0,
                                [("PF201", "tests/conftest.py", 8, 54, "low")], "Found 1 finding (1 low) in 2 files."),
+    "secret-in-test-fixture-dockerfile": (
+        {"app.py": PRODUCTION_APP, "tests/fixtures/Dockerfile": KEY_IMAGE}, 0,
+        [("PF406", "tests/fixtures/Dockerfile", 3, 5, "low")], "Found 1 finding (1 low) in 2 files."),
     # tricky negatives: the same code where production runs it, exit 1
+    "same-key-in-the-deployed-dockerfile": (
+        {"app.py": PRODUCTION_APP, "Dockerfile": KEY_IMAGE}, 1,
+        [("PF406", "Dockerfile", 3, 5, "high")], "Found 1 finding (1 high) in 2 files."),
     "import-time-debug-run": ({"app.py": IMPORT_TIME_APP}, 1,
                               [("PF102", "app.py", 11, 1, "high"), ("PF101", "app.py", 11, 15, "high")],
                               "Found 2 findings (2 high) in 1 file."),

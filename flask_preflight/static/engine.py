@@ -26,7 +26,7 @@ from flask_preflight.static.discovery import Candidate, Excluded, discover
 from flask_preflight.static.results import FileResult
 from flask_preflight.static.scope import context_roots, scoped
 from flask_preflight.static.source import SourceFile, decode_source, read_bytes
-from flask_preflight.static.testpaths import is_test_path
+from flask_preflight.static.testpaths import TEST_REASON, is_test_path
 from flask_preflight.suppress import ALL, is_suppressed
 
 if TYPE_CHECKING:
@@ -294,6 +294,9 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
     from flask_preflight.static.deploy.reach import regrade
     from flask_preflight.static.deploy.socketio_server import drop_async_binds
 
+    for f in deploy_files:  # set on every run, never cached: the path decides, not the bytes
+        if not f.dev_reason and is_test_path(project_relative(os.path.abspath(f.abs_path), settings.project_root)):
+            f.dev_reason = TEST_REASON
     analysed = {os.path.abspath(a.path) for a in analyses}
     others = [c.abs_path for c in candidates if c.kind == "python" and os.path.abspath(c.abs_path) not in analysed]
     deploy_findings, subsumed, reached = check_deploy(deploy_files, analyses, root, raw, others)

@@ -11,7 +11,7 @@ them, or linking one of them (a PF401 at the Dockerfile line that runs the named
 from __future__ import annotations
 
 import os
-from typing import Iterable, List, Optional, Sequence, Set
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 from flask_preflight.findings import Finding, Problem
 
@@ -70,6 +70,6 @@ def about(finding: Finding, named: Set[str]) -> bool:
 
 
 def scoped(findings: Iterable[Finding], problems: Iterable[Problem], named: Set[str],
-           context: Set[str]) -> "tuple[List[Finding], List[Problem]]":
+           context: Set[str]) -> Tuple[List[Finding], List[Problem]]:
     """The findings about the named files, and the problems outside the context files (display paths)."""
     return ([f for f in findings if about(f, named)], [p for p in problems if p.path not in context])
