@@ -104,17 +104,21 @@ def check_installed(wheel: Path, work: Path) -> List[str]:
             errors.append(f"installed `flask-preflight check {' '.join(args)}` exited {run.returncode}, "
                           f"expected {expected}: {run.stderr.strip()}")
             continue
-        errors += compare_with_checkout(args, paths, json.loads(run.stdout), work)
+        errors += compare_with_checkout(python, args, paths, json.loads(run.stdout), work)
     help_run = subprocess.run([tool, "rule", "PF101"], cwd=work, capture_output=True, text=True)
     if help_run.returncode != 0 or "debug-mode-enabled" not in help_run.stdout:
         errors.append(f"installed `flask-preflight rule PF101` failed: {help_run.stderr.strip()}")
     return errors
 
 
-def compare_with_checkout(args: Sequence[str], paths: Sequence[str], installed: dict, cwd: Path) -> List[str]:
-    """The installed tool must find exactly what the checkout's finds."""
-    run = subprocess.run([sys.executable, "-m", PACKAGE, "check", "--no-cache", "--format", "json", *paths],
+def compare_with_checkout(python: Path, args: Sequence[str], paths: Sequence[str], installed: dict,
+                          cwd: Path) -> List[str]:
+    """The installed tool must find exactly what the checkout's finds (the checkout's code run by the fresh
+    virtualenv's interpreter, which has the dependencies: PYTHONPATH comes before site-packages)."""
+    run = subprocess.run([str(python), "-m", PACKAGE, "check", "--no-cache", "--format", "json", *paths],
                          cwd=cwd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if not run.stdout:
+        return [f"the checkout's `check {' '.join(args)}` printed nothing: {run.stderr.strip()}"]
     expected = json.loads(run.stdout)
     key = lambda data: [(f["rule_id"], f["path"], f["line"], f["column"], f["severity"])  # noqa: E731
                         for f in data["findings"]]

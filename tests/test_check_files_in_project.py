@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -147,3 +148,10 @@ def test_context_roots(tmp_path: Path) -> None:
     assert context_roots([str(tmp_path / "c/d/y.py"), str(tmp_path / "c/e/z.py")]) == [str(tmp_path / "c")]
     # directories and missing paths bring no context
     assert context_roots([str(tmp_path / "a"), str(tmp_path / "missing.py")]) == []
+
+
+def test_loose_file_in_the_temporary_directory_brings_no_context(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    write(tmp_path, {"app.py": APP, "sub/app.py": APP})
+    assert context_roots([str(tmp_path / "app.py")]) == []
+    assert context_roots([str(tmp_path / "sub/app.py")]) == [str(tmp_path / "sub")]

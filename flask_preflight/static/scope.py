@@ -11,6 +11,7 @@ them, or linking one of them (a PF401 at the Dockerfile line that runs the named
 from __future__ import annotations
 
 import os
+import tempfile
 from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 from flask_preflight.findings import Finding, Problem
@@ -33,8 +34,8 @@ def project_root_of(path: str) -> Optional[str]:
 
 def context_roots(paths: Sequence[str]) -> List[str]:
     """The directories to read for the files among ``paths``: each file's project root; for files in no
-    project, their common parent directory - unless that is the filesystem root or the home directory, which
-    are nobody's project (then those files are checked on their own, as before)."""
+    project, their common parent directory - unless that is the filesystem root, the home directory or the
+    temporary directory, which are nobody's project (then those files are checked on their own)."""
     files = [os.path.abspath(p) for p in paths if os.path.isfile(p)]
     roots: Set[str] = set()
     loose: List[str] = []
@@ -56,8 +57,15 @@ def context_roots(paths: Sequence[str]) -> List[str]:
 
 
 def _too_wide(directory: str) -> bool:
+    """The filesystem root, the home directory and the shared temporary directory hold many unrelated things:
+    walking them for one file's context would be slow and would mix other people's files in."""
+    if os.path.dirname(directory) == directory:
+        return True
+    wide = {os.path.abspath(tempfile.gettempdir())}
     home = os.path.expanduser("~")
-    return os.path.dirname(directory) == directory or (home != "~" and os.path.abspath(home) == directory)
+    if home != "~":
+        wide.add(os.path.abspath(home))
+    return directory in wide or os.path.realpath(directory) in {os.path.realpath(w) for w in wide}
 
 
 def _inside(path: str, directory: str) -> bool:
