@@ -83,7 +83,7 @@ def main() -> None:
 @click.option("--exclude", multiple=True, metavar="PATTERN", help="Gitignore-style patterns to skip (replaces the configured list).")
 @click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Patterns to skip in addition to the configured ones.")
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
-              help="Exit 1 when a finding has at least this severity [default: low].")
+              help="Exit 1 when a finding has at least this severity [default: medium].")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help=FORMAT_HELP)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE (- for stdout).")
 @click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
@@ -133,7 +133,8 @@ def check(paths: Sequence[str], select: Sequence[str], ignore: Sequence[str], ex
         _usage_error(str(exc))
     progress = _Progress(enabled=settings.format == "text" and sys.stderr.isatty())
     try:
-        result = run_check(list(paths) or ["."], settings, progress=progress, jobs=jobs, use_cache=not no_cache)
+        result = run_check(list(paths) or ["."], settings, progress=progress, jobs=jobs, use_cache=not no_cache,
+                           project_context=True)
     finally:
         progress.close()
     if write_baseline:
@@ -238,7 +239,7 @@ def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Rules to report (ids, names or prefixes; comma-separated)."),
         click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip."),
         click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
-                     help="Exit 1 when a finding has at least this severity [default: low]."),
+                     help="Exit 1 when a finding has at least this severity [default: medium]."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help=FORMAT_HELP),
         click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
                      help="Write the report to FILE (- for stdout)."),

@@ -81,7 +81,7 @@ class Settings:
     per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
     exclude: List[str] = field(default_factory=list)
     extend_exclude: List[str] = field(default_factory=list)
-    fail_on: str = "low"
+    fail_on: str = "medium"
     format: str = "text"
     output: Optional[str] = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE

@@ -31,7 +31,7 @@ def test_defaults_without_config(project: Path) -> None:
     if s.config_path is not None:
         pytest.skip(f"an ancestor of tmp_path has a config: {s.config_path}")
     assert s.select == ["ALL"] and s.ignore == [] and s.per_file_ignores == {}
-    assert s.fail_on == "low" and s.format == "text" and s.output is None
+    assert s.fail_on == "medium" and s.format == "text" and s.output is None
     assert s.max_file_size == 5 * MB and s.respect_gitignore is True
     assert s.project_root == str(project)
     assert s.selected_rule_ids() == frozenset(r.id for r in REGISTRY)

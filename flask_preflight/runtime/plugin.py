@@ -42,7 +42,7 @@ EXIT_INCOMPLETE = 3
 @click.option("--select", multiple=True, metavar="RULES", help="Rules to report (ids, names or prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip.")
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]), default=None,
-              help="Exit 1 when a finding has at least this severity [default: low].")
+              help="Exit 1 when a finding has at least this severity [default: medium].")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help=FORMAT_HELP)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to FILE (- for stdout).")
 @click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")

@@ -28,7 +28,7 @@ import errno
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from flask_preflight.config import Settings
@@ -68,6 +68,9 @@ class Candidate:
     abs_path: str
     kind: str  # "python", or a deployment-file kind (flask_preflight.static.deploy.classify)
     explicit: bool
+    # read only for what it tells about the named files (``check FILE ...``): its own findings and
+    # problems are not reported
+    context: bool = False
 
 
 # One ignore file's patterns and the absolute directory they are relative to.
@@ -87,8 +90,13 @@ class _Dir:
     matched: bool  # exclude/ignore patterns match this directory: only true below an explicit argument
 
 
-def discover(paths: Sequence[str], settings: Settings) -> Iterator[Union[Candidate, Problem]]:
-    """Yield each file to check once, and a Problem for each path that cannot be examined. Never raises."""
+def discover(paths: Sequence[str], settings: Settings,
+             context: Sequence[str] = ()) -> Iterator[Union[Candidate, Problem]]:
+    """Yield each file to check once, and a Problem for each path that cannot be examined. Never raises.
+
+    ``context`` directories (the project around the files named in ``paths``) are walked afterwards with the
+    same rules; their files not already yielded come as ``context=True`` candidates, and what could not be
+    examined there, or was excluded, is not reported: those files were not asked for."""
     walker = _Walker(settings)
     for arg in paths or ["."]:
         try:
@@ -96,9 +104,17 @@ def discover(paths: Sequence[str], settings: Settings) -> Iterator[Union[Candida
         except Exception as exc:  # pragma: no cover - a bug must not lose the rest of the run
             yield Problem(_display_arg(arg), ProblemKind.INTERNAL_ERROR,
                           f"file discovery failed: {type(exc).__name__}: {exc}")
-    if walker.excluded:
-        yield Excluded(len(walker.excluded))
-    for repo, count in sorted(walker.unverified.items()):
+    excluded, unverified = len(walker.excluded), dict(walker.unverified)
+    for root in context:
+        try:
+            for item in walker.walk(root, _display_arg(root), arg_root=root):
+                if isinstance(item, Candidate):
+                    yield replace(item, context=True)
+        except Exception:  # noqa: BLE001 - pragma: no cover - the named files are still checked
+            pass
+    if excluded:
+        yield Excluded(excluded)
+    for repo, count in sorted(unverified.items()):
         reason = walker.tracked[repo]
         yield Problem(_display_arg(repo), ProblemKind.GIT_UNAVAILABLE,
                       f"cannot list the files git tracks ({reason}): {_count(count, 'path')} that .gitignore "

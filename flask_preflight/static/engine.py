@@ -24,8 +24,9 @@ from flask_preflight.static.deploy.model import DeployFile, DeployParseError
 from flask_preflight.static.deploy.text import directive_reach, split_lines, spread, spread_reach
 from flask_preflight.static.discovery import Candidate, Excluded, discover
 from flask_preflight.static.results import FileResult
+from flask_preflight.static.scope import context_roots, scoped
 from flask_preflight.static.source import SourceFile, decode_source, read_bytes
-from flask_preflight.static.testpaths import is_test_path
+from flask_preflight.static.testpaths import TEST_REASON, is_test_path
 from flask_preflight.static.unused import Used, find_directives, unused_findings
 from flask_preflight.suppress import ALL, suppressing_lines
 
@@ -253,12 +254,16 @@ def default_jobs() -> int:
 
 
 def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[ProgressCallback] = None,
-              jobs: Optional[int] = None, use_cache: bool = False) -> ScanResult:
+              jobs: Optional[int] = None, use_cache: bool = False, project_context: bool = False) -> ScanResult:
     """Discover, analyse every file (in ``jobs`` processes for big trees; from the cache when allowed),
-    then resolve what spans files and filter."""
+    then resolve what spans files and filter.
+
+    ``project_context``: files named in ``paths`` are checked inside their project (static/scope.py): the
+    rest of it is read for the cross-file facts, and only findings about the named paths are reported."""
     result = ScanResult()
     candidates: List[Candidate] = []
-    for item in discover(paths or ["."], settings):
+    context = context_roots(paths) if project_context else []
+    for item in discover(paths or ["."], settings, context):
         if isinstance(item, Problem):
             result.problems.append(item)
         elif isinstance(item, Excluded):
@@ -269,7 +274,7 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
     refusal = cache_refusal(settings.project_root) if use_cache else None
     if refusal is not None:  # a committed symlink or foreign directory: run without the cache, and say so
         result.problems.append(Problem(_display(refusal[0]), ProblemKind.CACHE_REFUSED, refusal[1]))
-    root = _scan_root(paths or ["."])
+    root = _scan_root(list(paths or ["."]) + context)
     options = _Options(settings.max_file_size, settings.project_root, settings.fingerprint(), use_cache)
     run = _CachedRun(candidates, options)
     # Nothing changed since a run with the same files and settings: its whole result still holds.
@@ -287,9 +292,9 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
     deploy_files: List[DeployFile] = []
     directives = {}
     for item, file_result in zip(candidates, run.analyze(jobs or default_jobs(), progress)):
-        if file_result.directives:
+        if file_result.directives and not item.context:  # unused suppressions are reported in named files only
             directives[item.path] = file_result.directives
-        result.files_scanned += file_result.scanned
+        result.files_scanned += file_result.scanned and not item.context
         result.problems += file_result.problems
         if file_result.analysis is not None:
             analyses.append(file_result.analysis)
@@ -306,17 +311,24 @@ def run_check(paths: Sequence[str], settings: Settings, *, progress: Optional[Pr
     from flask_preflight.static.deploy.reach import regrade
     from flask_preflight.static.deploy.socketio_server import drop_async_binds
 
+    for f in deploy_files:  # set on every run, never cached: the path decides, not the bytes
+        if not f.dev_reason and is_test_path(project_relative(os.path.abspath(f.abs_path), settings.project_root)):
+            f.dev_reason = TEST_REASON
     deploy_findings, subsumed, reached = check_deploy(deploy_files, analyses, root, raw, others)
     from flask_preflight.static.python.testonly import lower_test_only
     raw = lower_test_only(raw, [a.summary for a in analyses if a.summary is not None], others, root)
     raw = regrade(raw, analyses, reached, others, root)  # run calls no launch reaches: reported, but as low
     raw = drop_async_binds(raw, analyses, root)  # socketio.run served by eventlet/gevent, not Werkzeug
     deploy_directives = {f.path: (f.suppressions, f.suppression_sources) for f in deploy_files if f.suppressions}
-    filtered = apply_filters(raw + deploy_findings, settings, deploy_directives)
+    found = raw + deploy_findings
+    if context:  # only what is about the named files, suppressed ones included, is counted
+        found, result.problems = scoped(found, result.problems, {c.path for c in candidates if not c.context},
+                                        {c.path for c in candidates if c.context})
+    filtered = apply_filters(found, settings, deploy_directives)
     result.suppressed, result.suppressed_by_rule = filtered.suppressed, filtered.suppressed_by_rule
     result.findings = drop_subsumed(filtered.kept, subsumed) + unused_findings(directives, filtered.used, settings)
     result.sorted()
-    result.checked = frozenset(c.path for c in candidates)
+    result.checked = frozenset(c.path for c in candidates if not c.context)
     if run.cache is not None and run.all_known():
         run.cache.put(run.project_key(discovery_problems, root), result)
     return result
@@ -379,7 +391,8 @@ class _CachedRun:
         h = hashlib.sha256(root.encode("utf-8", "surrogatepass"))
         for i, item in enumerate(self.candidates):
             key, trivial = self.keys[i]
-            h.update(f"\n{item.abs_path}\0{self.identities[i]}\0{key}\0{trivial}".encode("utf-8", "surrogatepass"))
+            h.update(f"\n{item.abs_path}\0{self.identities[i]}\0{key}\0{trivial}\0{item.context}"
+                     .encode("utf-8", "surrogatepass"))
             if item.kind == "dotenv":
                 h.update(f"\0git:{git_tracked(item.abs_path)}".encode())
             if item.kind == "dockerfile":

@@ -833,7 +833,8 @@ def test_cli_exit_codes_and_formats(mock_cli):
     assert mock_cli(site, "https://example.com/").exit_code == 0
     del site.headers["X-Content-Type-Options"]
     res = mock_cli(site, "https://example.com/")
-    assert res.exit_code == 1 and "PF506 [low]" in res.output
+    assert res.exit_code == 0 and "PF506 [low]" in res.output  # default --fail-on medium: low is shown only
+    assert mock_cli(site, "https://example.com/", "--fail-on", "low").exit_code == 1
     assert mock_cli(site, "https://example.com/", "--fail-on", "medium").exit_code == 0
     res = mock_cli(site, "https://example.com/", "--format", "json", "--ignore", "PF506")
     assert res.exit_code == 0 and json.loads(res.output)["findings"] == []

@@ -295,6 +295,44 @@ def test_flaskenv_stays_low_when_only_a_development_procfile_runs_flask(scan):
     assert scan.severity("PF402", 2) == "low"
 
 
+# A .flaskenv a production launch loads itself (compose env_file, an entry script's `. ./.flaskenv`, `sh -c`)
+# reaches the WSGI server's environment: debug mode is on under gunicorn, as with `ENV FLASK_DEBUG=1` (medium).
+FLASKENV = "FLASK_APP=app\nFLASK_DEBUG=1\n"
+ENTRY = '#!/bin/sh\nset -a\n. ./.flaskenv\nset +a\nexec gunicorn -w 4 -b 0.0.0.0:8000 app:app\n'
+
+
+def test_flaskenv_sourced_by_the_entry_script_of_a_gunicorn_image_is_medium(scan):
+    files = {".flaskenv": FLASKENV, "entrypoint.sh": ENTRY, "app.py": APP,
+             "Dockerfile": dockerfile(cmd='ENTRYPOINT ["./entrypoint.sh"]')}
+    assert scan(files, select=["PF4"]) == [("PF402", ".flaskenv", 2, 1, "medium")]
+
+
+def test_flaskenv_sourced_by_a_sh_c_command_is_medium(scan):
+    cmd = 'CMD ["sh", "-c", "set -a && . ./.flaskenv && exec gunicorn -w 4 -b 0.0.0.0:8000 app:app"]'
+    files = {".flaskenv": FLASKENV, "Dockerfile": dockerfile(cmd=cmd), "app.py": APP}
+    assert scan(files, select=["PF4"]) == [("PF402", ".flaskenv", 2, 1, "medium")]
+
+
+def test_flaskenv_as_a_compose_env_file_is_medium(scan):
+    compose = "services:\n  web:\n    build: .\n    env_file: .flaskenv\n    ports: ['127.0.0.1:8000:8000']\n"
+    files = {".flaskenv": FLASKENV, "docker-compose.yml": compose, "Dockerfile": dockerfile(), "app.py": APP}
+    assert scan(files, select=["PF4"]) == [("PF402", ".flaskenv", 2, 1, "medium")]
+
+
+def test_flaskenv_sourced_only_under_a_guard_the_launch_rules_out_stays_low(scan):
+    entry = ('#!/bin/sh\nif [ "$1" = "dev" ]; then\n  . ./.flaskenv\nfi\n'
+             'exec gunicorn -w 4 -b 0.0.0.0:8000 app:app\n')
+    files = {".flaskenv": FLASKENV, "entrypoint.sh": entry, "app.py": APP,
+             "Dockerfile": dockerfile('ENTRYPOINT ["./entrypoint.sh"]', cmd='CMD ["prod"]')}
+    assert scan(files, select=["PF4"]) == [("PF402", ".flaskenv", 2, 1, "low")]
+
+
+def test_flaskenv_sourced_by_a_worker_process_stays_low(scan):
+    procfile = "web: gunicorn -w 3 app:app\nworker: sh -c '. ./.flaskenv && exec python worker.py'\n"
+    files = {".flaskenv": FLASKENV, "Procfile": procfile, "app.py": APP}
+    assert scan(files, select=["PF4"]) == [("PF402", ".flaskenv", 2, 1, "low")]
+
+
 # ---- development and template files are low ---------------------------------------------------------
 
 def test_override_compose_file_is_low(scan):

@@ -419,3 +419,22 @@ def test_env_template_named_without_the_leading_dot(scan):
     assert scan(files, select=["PF406"]) == [("PF406", "deploy/env.prod.sample", 2, 1, "medium")]
     assert scan.severity("PF406", 2) == "medium"
     assert "looks like a real key" in scan.message("PF406", 2)
+
+
+# ---- deployment files under a test directory configure a test: low ---------------------------------
+
+def test_secret_in_a_test_fixture_dockerfile_is_low(scan):
+    files = {"tests/fixtures/Dockerfile": dockerfile(f"ENV SECRET_KEY={KEY}"),
+             "tests/docker-compose.yml": f"services:\n  web:\n    build: .\n    environment:\n      SECRET_KEY: {KEY}\n",
+             "app.py": APP}
+    assert scan(files, select=["PF4"]) == [("PF406", "tests/docker-compose.yml", 5, 7, "low"),
+                                           ("PF406", "tests/fixtures/Dockerfile", 3, 5, "low")]
+    assert scan.message("PF406", 3).endswith(" Reported as low because the file is in a test directory.")
+
+
+def test_secret_in_a_directory_only_named_like_tests_is_high(scan):
+    # `contests/` and `latest/` are not test directories (the whole path segment must be test/tests/testing)
+    files = {"contests/Dockerfile": dockerfile(f"ENV SECRET_KEY={KEY}"),
+             "latest/Dockerfile": dockerfile(f"ENV SECRET_KEY={KEY}"), "app.py": APP}
+    assert scan(files, select=["PF406"]) == [("PF406", "contests/Dockerfile", 3, 5, "high"),
+                                             ("PF406", "latest/Dockerfile", 3, 5, "high")]

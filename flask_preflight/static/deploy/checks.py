@@ -33,6 +33,7 @@ from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.deploy.python_launches import PythonLaunches
 from flask_preflight.static.deploy.reach import Reached, flask_floor, target_module
+from flask_preflight.static.deploy.shell import inline_sourced
 from flask_preflight.static.deploy.uwsgi_ini import ini_refs, ini_targets
 from flask_preflight.static.gitignore import IgnoreSpec
 from flask_preflight.static.python.context import FileAnalysis, ModuleSummary
@@ -82,6 +83,9 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         # (module path, first line, last line) of a run call -> (path, line) of the PF401 that reports it
         self.subsumed: Dict[Tuple[str, int, int], Tuple[str, int]] = {}
         self.dev_server_launch = False
+        # env files (absolute path) a production launch loads (compose env_file, systemd EnvironmentFile, a
+        # `. ./.flaskenv` in an entry script or `sh -c`) -> how severe what they set is for that launch
+        self.loaded_env: Dict[str, Severity] = {}
         self.followed: Set[str] = set()
         self.dockerignores: Dict[str, Optional[IgnoreSpec]] = {}
         self.conf_users: Dict[str, Set[str]] = {}  # gunicorn config file -> kinds of the files that launch with it
@@ -276,13 +280,27 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                 for var in manifest.env:
                     env.add(var, f"from {manifest.path}")
 
-    def _load_env_files(self, f: DeployFile, cmd: Command, env: Env) -> None:
-        for ref, where in cmd.env_files:
+    def _load_env_files(self, f: DeployFile, cmd: Command, env: Env,
+                        refs: Optional[Sequence[Tuple[str, Origin]]] = None) -> None:
+        for ref, where in cmd.env_files + inline_sourced(cmd) if refs is None else refs:
             target = self.index.find_file(ref.lstrip("-"), f, ("dotenv",))
             if target is None:
                 continue
             for var in target.env:
                 env.add(var, f"from {target.path}, loaded by {where.path}:{where.line}")
+
+    def _note_loaded(self, f: DeployFile, refs: Sequence[Tuple[str, Origin]], ctx: Ctx, severity: Severity) -> None:
+        """Remember the env files a production web launch loads: what they set is then reported at the launch's
+        severity (a ``.flaskenv`` is otherwise read only by ``flask run``/``app.run()``, so low on its own)."""
+        if ctx.dev_reason or not ctx.command.web:
+            return
+        for ref, _where in refs:
+            target = self.index.find_file(ref.lstrip("-"), f, ("dotenv",))
+            if target is None:
+                continue
+            key = os.path.normpath(target.abs_path)
+            if key not in self.loaded_env or severity.rank > self.loaded_env[key].rank:
+                self.loaded_env[key] = severity
 
     # ---- commands and launches -----------------------------------------------------------------------
     def _command(self, ctx: Ctx, report_env: bool = True) -> None:
@@ -296,6 +314,7 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                     self._secret(var, ctx.file, ctx.dev_reason)
             return
         severity = Severity.HIGH if any(self._serves_dev(launch, ctx) for launch in found) else Severity.MEDIUM
+        self._note_loaded(ctx.file, ctx.command.env_files + inline_sourced(ctx.command), ctx, severity)
         if report_env:
             self._env_vars(ctx.env, ctx, severity)
         for launch in found:
@@ -399,8 +418,19 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         # Variables the script sets reach the development server if any of its lines starts one.
         severity = Severity.HIGH if any(self._serves_dev(launch, here) and launch.kind != "script"
                                         for line in found for launch in line) else Severity.MEDIUM
+        sourced = 0  # likewise for the env files it sources (`set -a; . ./.flaskenv`)
+        guards = {c.origin.line: c.guards for c in script.commands}
+        loaded: Tuple[Tuple[str, Origin], ...] = ()
         for cmd, cmd_launches in zip(script.commands, found):
             fresh = Env()
+            new_files, sourced = cmd.env_files[sourced:], len(cmd.env_files)
+            # judged by the guards of the line that sources the file (`if [ "$1" = dev ]; then . ./.flaskenv`):
+            # a branch the launch rules out, or a development-only one, does not load it for production
+            new_files = tuple(ref for ref in new_files
+                              if _guard_verdict(guards.get(ref[1].line, ()), env, args, script.path) == (True, ""))
+            if new_files:
+                self._load_env_files(script, cmd, env, new_files)
+                loaded += new_files
             for var in cmd.env[seen:]:
                 reached, why = _guard_verdict(var.guards, env, args, script.path)
                 if reached:
@@ -416,6 +446,8 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                 self._env_vars(fresh, sub, severity)
             if not reached:
                 continue  # the launch's own environment or arguments rule this line out
+            if cmd_launches:
+                self._note_loaded(script, loaded, sub, severity)
             for launch in cmd_launches:
                 lenv = env.copy()
                 for var in launch.env:
@@ -583,12 +615,15 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             if f.dev_reason or f.example:
                 base = Severity.LOW
             elif name == ".flaskenv":
-                # Only the flask command and app.run() read it; gunicorn never does.
+                # Only the flask command and app.run() read it; gunicorn never does - unless a launch loads it.
                 base = Severity.HIGH if self.dev_server_launch else Severity.LOW
             elif self.dev_server_launch:
                 base = Severity.HIGH
             else:
                 base = Severity.MEDIUM
+            loaded = self.loaded_env.get(os.path.normpath(f.abs_path))
+            if loaded is not None and not (f.dev_reason or f.example) and loaded.rank > base.rank:
+                base = loaded
             for var in last_per_name(f.env):
                 self._env_var(var, f, f.dev_reason, base)
 
@@ -804,3 +839,4 @@ def drop_subsumed(findings: Iterable[Finding], subsumed: Subsumed) -> List[Findi
     live = [(p, a, b) for (p, a, b), by in subsumed.items() if by in reported]
     return [f for f in findings
             if not (f.rule_id in _SUBSUMED and any(f.path == p and a <= f.line <= b for p, a, b in live))]
+

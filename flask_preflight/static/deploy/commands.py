@@ -137,7 +137,7 @@ def _interpret(words: List[str], command: Command, fixed: Optional[Origin], env:
     prog = os.path.basename(words[0])
     rest = words[1:]
     if prog in SHELLS:
-        text = _shell_c(rest)
+        text = shell_c(rest)
         if text is not None:
             for sub in split_shell(text):
                 _interpret(sub, command, origin, tuple(assigns), out, depth + 1)
@@ -222,7 +222,7 @@ def _line_of(origin: Origin, words: List[str]) -> Origin:
     return origin
 
 
-def _shell_c(rest: List[str]) -> Optional[str]:
+def shell_c(rest: List[str]) -> Optional[str]:
     """The script text of ``sh -c TEXT`` / ``bash -lc TEXT``, else None."""
     for i, word in enumerate(rest):
         if word.startswith("-") and "c" in word[1:] and not word.startswith("--"):

@@ -359,6 +359,16 @@ def _runs_command(value: str) -> bool:
     return "$(" in value.replace("$((", "") or "`" in value
 
 
+def inline_sourced(cmd: Command) -> Tuple[Tuple[str, Origin], ...]:
+    """The env file a ``sh -c "set -a && . ./.flaskenv && exec gunicorn app:app"`` command sources (the
+    commands of a Dockerfile, compose file or Procfile; an entry script's lines carry theirs in ``env_files``)."""
+    from flask_preflight.static.deploy.commands import SHELLS, shell_c
+
+    text = shell_c(list(cmd.argv[1:])) if cmd.argv and posixpath.basename(cmd.argv[0]) in SHELLS else None
+    ref = _sourced_file(text) if text else ""
+    return ((ref, cmd.origin),) if ref else ()
+
+
 def _sourced_file(text: str) -> str:
     """The file a ``source FILE`` / ``. FILE`` reads (also in ``set -a; . ./.env``), else "". A
     virtualenv's ``activate`` and paths built from variables are not env files."""
