@@ -85,7 +85,13 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.mark.parametrize("lines", [[p] for p in PATTERNS] + COMBINED, ids=repr)
+def _node_id(lines: List[str]) -> str:
+    """repr() of the patterns, with backslashes and non-ASCII spelled out, so that every case can be named on
+    pytest's command line (pytest cannot select an id that holds a backslash; mutmut selects tests by id)."""
+    return ascii(lines).replace("\\", "<bs>")
+
+
+@pytest.mark.parametrize("lines", [[p] for p in PATTERNS] + COMBINED, ids=_node_id)
 def test_same_decision_as_git_check_ignore(repo: Path, lines: List[str]) -> None:
     expected = _git_ignored(repo, lines)
     spec = IgnoreSpec.from_lines(lines)
