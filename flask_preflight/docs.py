@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from flask_preflight.rules import MODES, REGISTRY, Rule
+from flask_preflight.rules import MODES, REGISTRY, Rule, docs_url
 
 #: Where the rule pages live, relative to the repository root; ``docs_url()`` points into this directory.
 RULES_DIR = "docs/rules"
@@ -149,6 +149,15 @@ def rule_page(rule: Rule) -> str:
                   f"Detection: `{rule.implemented_in}` · tests: `{rule.tests_glob}` · "
                   f"`flask-preflight rule {rule.id}` prints the same documentation in the terminal."]
     return "\n".join(parts) + "\n"
+
+
+def rules_markdown_table() -> str:
+    """Every rule as a Markdown table with absolute links to the rule pages (``flask-preflight rules --format
+    markdown``: for pasting into an issue or a wiki, where relative links would not resolve)."""
+    rows = ["| id | name | severity | modes | what it finds |", "|---|---|---|---|---|"]
+    for r in REGISTRY:
+        rows.append(f"| [{r.id}]({docs_url(r.id)}) | `{r.name}` | {r.severity.value} | {_modes(r)} | {r.summary} |")
+    return "\n".join(rows)
 
 
 def rules_index() -> str:

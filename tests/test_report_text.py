@@ -127,7 +127,7 @@ def test_help_line_ends_with_the_rules_docs_link():
     for rule in REGISTRY:
         f = rule.finding("m", Location("a.py", 1, 1))
         help_lines = [line for line in text(ScanResult(findings=[f])).splitlines() if line.startswith("  = help: ")]
-        assert len(help_lines) == 1 and help_lines[0].endswith(f" See {DOCS}#{rule.id.lower()}"), rule.id
+        assert len(help_lines) == 1 and help_lines[0].endswith(f" See {DOCS}/{rule.id.lower()}.md"), rule.id
     f = PF101.finding("m", Location("a.py", 1, 1), fix_hint="Turn it off")
     assert text(ScanResult(findings=[f])).splitlines()[1] == f"  = help: Turn it off. See {DOCS}/pf101.md"
     plugin = Finding("PF999", "plugin-rule", Severity.HIGH, "m", Location("a.py", 1, 1), fix_hint="Do x")
