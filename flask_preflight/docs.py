@@ -40,7 +40,8 @@ CONFIG_KEYS: Dict[str, Tuple[str, str]] = {
     "exclude": ("list of gitignore-style patterns",
                 "Paths the directory walk never enters (files named on the command line are still checked). "
                 "Excluded paths are counted in the summary."),
-    "extend-exclude": ("list of gitignore-style patterns", "More patterns, added to `exclude` (so `exclude` can be shared and this extended)."),
+    "extend-exclude": ("list of gitignore-style patterns",
+                       "More patterns, added to `exclude` (so `exclude` can be shared and this extended)."),
     "fail-on": ("critical | high | medium | low | never",
                 "The lowest severity that makes the run exit 1. `--fail-on` overrides it."),
     "format": ("text | json | sarif | html | github | gitlab", "The report format. `--format` overrides it."),

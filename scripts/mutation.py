@@ -373,7 +373,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--sample", type=int, default=400, help="with --package: how many mutants [400]")
     parser.add_argument("--seed", type=int, default=1, help="with --package: the sample's seed [1]")
     parser.add_argument("--report", action="store_true", help="print per-package scores from stored runs")
-    parser.add_argument("--readme", action="store_true", help="with --report: also rewrite the table in docs/internals/testing.md")
+    parser.add_argument("--readme", action="store_true",
+                        help="with --report: also rewrite the table in docs/internals/testing.md")
     args = parser.parse_args(argv)
     if args.report:
         if args.readme:

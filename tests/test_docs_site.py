@@ -55,13 +55,14 @@ def test_a_rule_page_carries_every_part():
     rule = REGISTRY["PF104"]
     assert page.startswith("# PF104 `werkzeug-debugger-enabled`\n")
     for part in ("## Why it matters", "## Bad", "## Good", "## How to fix", "## Severity", rule.summary,
-                 rule.fix_hint, "| Default severity | **critical** |", "| Modes | check, inspect, probe |",
-                 "[CWE-489](https://cwe.mitre.org/data/definitions/489.html)", "A05:2021-Security Misconfiguration",
+                 rule.fix_hint, "| Default severity | **critical** |",
+                 "| Modes | check, inspect, probe |", "[CWE-489](https://cwe.mitre.org/data/definitions/489.html)", "A05:2021-Security Misconfiguration",
                  "Inside a function that only the project's tests call"):
         assert part in page, part
     # A rule no launch regrades and no test-only lowering touches says neither.
     pf201 = (ROOT / "docs" / "rules" / "pf201.md").read_text(encoding="utf-8")
-    assert "It follows reachability" not in pf201 and "Inside a function that only the project's tests call" not in pf201
+    assert "It follows reachability" not in pf201
+    assert "Inside a function that only the project's tests call" not in pf201
     assert "findings in test code (`test_*.py`" in pf201
     # Deployment rules are graded by the file, probe-only rules by the response.
     assert "a deployment file for local development" in (ROOT / "docs/rules/pf402.md").read_text(encoding="utf-8")
