@@ -32,26 +32,28 @@ CONFIG_END = "<!-- END GENERATED CONFIG -->"
 CONFIG_KEYS: Dict[str, Tuple[str, str]] = {
     "select": ("list of rule selectors",
                "Rules that run: ids (`PF101`), names (`debug-mode-enabled`), prefixes (`PF1`) or `ALL`. "
-               "`--select` replaces it, `--extend-select` adds to it."),
+               "`--select` replaces it."),
     "ignore": ("list of rule selectors", "Rules switched off, after `select`. `--ignore` replaces it."),
     "per-file-ignores": ("table of glob = [selectors]",
                          "Rules switched off for files matching a gitignore-style pattern, relative to the "
                          "directory of the config file, e.g. `{ \"tests/**\" = [\"PF101\"] }`."),
     "exclude": ("list of gitignore-style patterns",
-                "Paths the directory walk never enters (files named on the command line are still checked). "
-                "Excluded paths are counted in the summary."),
+                "Paths the directory walk never enters (files named on the command line are still checked); "
+                "excluded paths are counted in the summary. `--exclude` replaces it."),
     "extend-exclude": ("list of gitignore-style patterns",
-                       "More patterns, added to `exclude` (so `exclude` can be shared and this extended)."),
-    "fail-on": ("critical | high | medium | low | never",
+                       "More patterns, added to `exclude`. `--extend-exclude` adds to both."),
+    "fail-on": ("",  # config.FAIL_ON_CHOICES
                 "The lowest severity that makes the run exit 1. `--fail-on` overrides it."),
-    "format": ("text | json | sarif | html | github | gitlab", "The report format. `--format` overrides it."),
+    "format": ("",  # config._formats(), asked of the reporters
+               "The report format. `--format` overrides it."),
     "output": ("file path", "Write the report to this file instead of stdout. `-o` overrides it (`-o -` is "
                             "stdout)."),
     "max-file-size": ("size (`\"5MB\"`, `\"512KB\"` or bytes)",
                       "Larger files are reported as not analysed, without being read. Binary units "
-                      "(1 MB = 1024 KiB)."),
-    "respect-gitignore": ("true | false",
-                          "Skip what `.gitignore` ignores, except files git tracks (they still ship)."),
+                      "(1 MB = 1024 KiB). `--max-file-size` overrides it."),
+    "respect-gitignore": ("true, false",
+                          "Skip what `.gitignore` ignores, except files git tracks (they still ship). "
+                          "`--respect-gitignore`/`--no-respect-gitignore` override it."),
 }
 
 _CODE_LANGUAGES = (("# Dockerfile", "dockerfile"), ("# docker-compose", "yaml"), ("# compose", "yaml"),
@@ -181,13 +183,15 @@ def rules_index() -> str:
 
 def config_reference() -> str:
     """The ``[tool.flask-preflight]`` table: key, what it takes, its default (from Settings), what it does."""
-    from flask_preflight.config import _KEYS, Settings
+    from flask_preflight.config import _KEYS, FAIL_ON_CHOICES, Settings, _formats
 
     defaults = Settings(project_root=".")
+    choices = {"fail-on": FAIL_ON_CHOICES, "format": _formats()}
     rows = ["| key | takes | default | what it does |", "|---|---|---|---|"]
     for key, attr in _KEYS.items():
         takes, what = CONFIG_KEYS[key]
-        rows.append(f"| `{key}` | {takes.replace(' | ', ', ')} | {_default(attr, getattr(defaults, attr))} | {what} |")
+        takes = ", ".join(choices[key]) if key in choices else takes
+        rows.append(f"| `{key}` | {takes} | {_default(attr, getattr(defaults, attr))} | {what} |")
     return "\n".join(rows)
 
 
