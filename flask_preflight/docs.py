@@ -170,8 +170,8 @@ def rules_index() -> str:
         "<!-- Generated from the rule registry by `python -m flask_preflight.docs`; do not edit by hand. -->", "",
         "Every rule has an id that never changes and a kebab-case name; both work in `--select`, `--ignore`, "
         "`[tool.flask-preflight]` and `# preflight: ignore[...]`. `flask-preflight rules` lists them in the "
-        "terminal and `flask-preflight rule ID` prints one rule's page. The modes column says which commands "
-        "run the rule: `check` (static analysis), `inspect` (the loaded app; also `serve`'s pre-start check "
+        "terminal and `flask-preflight rule ID` prints one rule's documentation. The modes column says which "
+        "commands run the rule: `check` (static analysis), `inspect` (the loaded app; also `serve`'s pre-start check "
         "and `flask preflight`) and `probe` (HTTP).", "",
         "| id | name | severity | modes | what it finds |", "|---|---|---|---|---|",
     ]
