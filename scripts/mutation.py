@@ -14,7 +14,7 @@ stores the outcome in ``benchmarks/mutation/<module>.json``:
     python scripts/mutation.py flask_preflight/serve/options.py         # one module, its mapped tests
     python scripts/mutation.py flask_preflight/probe/cookies.py --tests tests/probe/test_unit.py
     python scripts/mutation.py --package flask_preflight/static --sample 400 --seed 1   # a whole package, sampled
-    python scripts/mutation.py --report [--readme]                       # per-package scores (and README table)
+    python scripts/mutation.py --report [--readme]                       # per-package scores (and the docs' table)
 
 A package too large to mutate exhaustively in one sitting (``static/`` has about 32,000 mutants, ``runtime/``
 about 8,000) is measured by a seeded **simple random sample** of its mutants, run against the tests listed for
@@ -339,8 +339,12 @@ def readme_table() -> str:
     return "\n".join(lines)
 
 
-def update_readme(path: Path = ROOT / "README.md") -> None:
-    """Rewrite the table between the mutation-report markers of the README."""
+#: The page whose table ``--report --readme`` rewrites (it moved from README.md with the rest of the internals).
+REPORT_PAGE = ROOT / "docs" / "internals" / "testing.md"
+
+
+def update_readme(path: Path = REPORT_PAGE) -> None:
+    """Rewrite the table between the mutation-report markers of the testing page (docs/internals/testing.md)."""
     text = path.read_text(encoding="utf-8")
     start, end = text.index(README_START) + len(README_START), text.index(README_END)
     path.write_text(text[:start] + "\n" + readme_table() + "\n" + text[end:], encoding="utf-8")
@@ -369,7 +373,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--sample", type=int, default=400, help="with --package: how many mutants [400]")
     parser.add_argument("--seed", type=int, default=1, help="with --package: the sample's seed [1]")
     parser.add_argument("--report", action="store_true", help="print per-package scores from stored runs")
-    parser.add_argument("--readme", action="store_true", help="with --report: also rewrite README.md's table")
+    parser.add_argument("--readme", action="store_true",
+                        help="with --report: also rewrite the table in docs/internals/testing.md")
     args = parser.parse_args(argv)
     if args.report:
         if args.readme:

@@ -528,6 +528,8 @@ def test_rules_json_and_markdown(tmp_path):
     assert {"PF101", "PF105", "PF201", "PF211", "PF302"} <= {r["id"] for r in data}
     md = invoke_runner(["rules", "--format", "markdown"], tmp_path).stdout
     assert "| id | name | severity |" in md and "`werkzeug-debugger-enabled`" in md
+    assert ("| [PF104](https://github.com/flask-preflight/flask-preflight/blob/main/docs/rules/pf104.md) "
+            "| `werkzeug-debugger-enabled` | critical | check, inspect, probe |") in md
 
 
 @pytest.mark.parametrize("key", ["PF101", "debug-mode-enabled", "pf101", "DEBUG-MODE-ENABLED"])

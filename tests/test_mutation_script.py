@@ -141,3 +141,16 @@ def test_readme_table_is_rewritten_between_the_markers(mutation, tmp_path: Path,
     assert text.startswith("before\n<!-- mutation-report -->\n| package |") and text.endswith("<!-- /mutation-report -->\nafter\n")
     assert "| `flask_preflight/serve/options.py` | all mutants of 1 of 1 modules | 9 | 10 | 0.90 | exact |" in text
     assert "| `flask_preflight/probe` | all mutants of 0 of " in text and "old" not in text
+
+
+def test_the_report_table_lives_in_the_testing_page(mutation) -> None:
+    """``--report --readme`` rewrites docs/internals/testing.md, where the table moved from the README; the
+    README no longer holds the markers, so a rewrite cannot land there."""
+    root = Path(mutation.__file__).resolve().parents[1]
+    assert mutation.REPORT_PAGE == root / "docs" / "internals" / "testing.md"
+    assert mutation.update_readme.__defaults__ == (mutation.REPORT_PAGE,)
+    page = mutation.REPORT_PAGE.read_text(encoding="utf-8")
+    assert page.count(mutation.README_START) == 1 and page.count(mutation.README_END) == 1
+    assert page.index(mutation.README_START) < page.index(mutation.README_END)
+    assert "| package | measured on |" in page.split(mutation.README_START, 1)[1].split(mutation.README_END)[0]
+    assert mutation.README_START not in (root / "README.md").read_text(encoding="utf-8")

@@ -57,12 +57,9 @@ def test_registry_rejects_duplicates_and_bad_names():
         reg.register(Rule(**{**rule.__dict__, "id": "PF900", "name": "Not_Kebab"}))
 
 
-def test_readme_rule_table_is_generated_from_the_registry():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert docs.render_readme(readme) == readme, "run `python -m flask_preflight.docs` to regenerate"
+def test_docs_rules_index_is_generated_from_the_registry():
+    """docs/rules.md is the rules index (tests/test_docs_site.py checks every generated page)."""
+    index = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert index == docs.rules_index(), "run `python -m flask_preflight.docs` to regenerate"
     for rule in REGISTRY:
-        assert f"`{rule.name}`" in readme
-
-
-def test_docs_rules_md_is_generated_from_the_registry():
-    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == docs.rules_markdown_docs()
+        assert f"| <a id=\"{rule.id.lower()}\"></a>[{rule.id}](rules/{rule.id.lower()}.md) | `{rule.name}` |" in index

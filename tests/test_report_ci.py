@@ -11,7 +11,7 @@ from flask_preflight.rules import REGISTRY
 
 PF101 = REGISTRY["PF101"]
 PF201 = REGISTRY["PF201"]
-DOCS = "https://github.com/flask-preflight/flask-preflight/blob/main/docs/rules.md"
+DOCS = "https://github.com/flask-preflight/flask-preflight/blob/main/docs/rules"
 
 
 def debug_finding(path: str = "app.py", line: int = 12, **kw) -> Finding:
@@ -41,7 +41,7 @@ def test_github_exact_output():
     out = github(ScanResult(findings=[debug_finding()], files_scanned=1))
     assert out == (
         "::error file=app.py,line=12,endLine=12,col=13,endColumn=23,title=PF101 debug-mode-enabled [high]::"
-        "Flask debug mode is enabled by app.run(debug=True)%0Ahelp: " + PF101.fix_hint + f" See {DOCS}#pf101\n"
+        "Flask debug mode is enabled by app.run(debug=True)%0Ahelp: " + PF101.fix_hint + f" See {DOCS}/pf101.md\n"
         "Found 1 finding (1 high) in 1 file.\n")
 
 
@@ -51,7 +51,7 @@ def test_github_escapes_hostile_text_from_scanned_files():
     out = github(ScanResult(findings=[f], files_scanned=1)).splitlines()
     assert out == [
         "::error file=we%2Cird%3Adir/100%25.py,line=3,col=1,title=PF101 debug-mode-enabled [high]::"
-        f"50%25 off:%0D%0A::add-mask::x, y%0Ahelp: See {DOCS}#pf101",
+        f"50%25 off:%0D%0A::add-mask::x, y%0Ahelp: See {DOCS}/pf101.md",
         "Found 1 finding (1 high) in 1 file.",
     ]
 
@@ -63,11 +63,11 @@ def test_github_levels_multiline_span_and_problems():
     problem = Problem("d.py", ProblemKind.SYNTAX_ERROR, "invalid syntax", line=7, column=2)
     out = github(ScanResult(findings=[crit, medium, low], problems=[problem], files_scanned=4)).splitlines()
     assert out == [
-        f"::notice file=a.py,line=1,col=1,title=PF101 debug-mode-enabled [low]::m%0Ahelp: See {DOCS}#pf101",
+        f"::notice file=a.py,line=1,col=1,title=PF101 debug-mode-enabled [low]::m%0Ahelp: See {DOCS}/pf101.md",
         # endColumn is dropped on a multi-line span: GitHub honours it on one line only
-        f"::warning file=b.py,line=2,endLine=4,col=5,title=PF101 debug-mode-enabled [medium]::m%0Ahelp: See {DOCS}#pf101",
+        f"::warning file=b.py,line=2,endLine=4,col=5,title=PF101 debug-mode-enabled [medium]::m%0Ahelp: See {DOCS}/pf101.md",
         f"::error file=c.py,line=1,endLine=1,col=1,endColumn=2,title=PF201 hardcoded-secret-key [critical]::m%0A"
-        f"help: See {DOCS}#pf201",
+        f"help: See {DOCS}/pf201.md",
         "::error file=d.py,line=7,col=2,title=flask-preflight%3A syntax-error::could not analyze d.py (syntax-error): "
         "invalid syntax",
         "Found 3 findings (1 critical, 1 medium, 1 low) in 4 files; 1 file could not be analyzed.",
@@ -98,7 +98,7 @@ def test_gitlab_exact_output():
         "severity": "critical",
         "fingerprint": issues[0]["fingerprint"],
         "location": {"path": "app.py", "lines": {"begin": 12}},
-        "content": {"body": f"{PF101.fix_hint} See {DOCS}#pf101"},
+        "content": {"body": f"{PF101.fix_hint} See {DOCS}/pf101.md"},
     }]
     assert len(issues[0]["fingerprint"]) == 32 and issues[0]["fingerprint"] != f.fingerprint()
 

@@ -57,8 +57,8 @@ def test_rules_list_every_registered_rule():
         assert desc["name"] == rule.name
         assert desc["shortDescription"]["text"].startswith(rule.summary.rstrip("."))
         assert desc["fullDescription"]["text"].endswith(".")
-        assert desc["helpUri"] == ("https://github.com/flask-preflight/flask-preflight/blob/main/docs/rules.md#"
-                                   + rule.id.lower())
+        assert desc["helpUri"] == ("https://github.com/flask-preflight/flask-preflight/blob/main/docs/rules/"
+                                   + rule.id.lower() + ".md")
         assert desc["defaultConfiguration"]["level"] == levels[rule.severity.value]
         props = desc["properties"]
         assert props["security-severity"] == scores[rule.severity.value]

@@ -12,7 +12,7 @@ from flask_preflight.rules import REGISTRY
 PF101 = REGISTRY["PF101"]
 PF103 = REGISTRY["PF103"]
 PF104 = REGISTRY["PF104"]
-DOCS = "https://github.com/flask-preflight/flask-preflight/blob/main/docs/rules.md"
+DOCS = "https://github.com/flask-preflight/flask-preflight/blob/main/docs/rules"
 
 
 def debug_finding(path: str = "app.py", line: int = 12, **kw):
@@ -36,7 +36,7 @@ def test_single_finding_exact_output():
         "app.py:12:13: PF101 [high] Flask debug mode is enabled by app.run(debug=True)\n"
         "  12 |     app.run(debug=True)\n"
         "     |             ^^^^^^^^^^\n"
-        f"  = help: {PF101.fix_hint} See {DOCS}#pf101\n"
+        f"  = help: {PF101.fix_hint} See {DOCS}/pf101.md\n"
         "\n"
         "Found 1 finding (1 high) in 1 file.\n"
     )
@@ -91,7 +91,7 @@ def test_multiline_span_underlines_to_end_of_first_line_and_frame_is_capped():
         "  11 |     arg2,",
         "  12 |     arg3,",
         "     | ...",
-        f"  = help: {PF104.fix_hint} See {DOCS}#pf104",
+        f"  = help: {PF104.fix_hint} See {DOCS}/pf104.md",
     ]
 
 
@@ -118,7 +118,7 @@ def test_no_snippet_means_no_frame_and_help_is_the_docs_link_without_hint():
     f = PF101.finding("found by the runtime inspector", Location("app.py", 1, 1), fix_hint="")
     out = text(ScanResult(findings=[f], files_scanned=1))
     assert out.splitlines()[:3] == ["app.py:1:1: PF101 [high] found by the runtime inspector",
-                                    f"  = help: See {DOCS}#pf101", ""]
+                                    f"  = help: See {DOCS}/pf101.md", ""]
 
 
 def test_help_line_ends_with_the_rules_docs_link():
@@ -127,9 +127,9 @@ def test_help_line_ends_with_the_rules_docs_link():
     for rule in REGISTRY:
         f = rule.finding("m", Location("a.py", 1, 1))
         help_lines = [line for line in text(ScanResult(findings=[f])).splitlines() if line.startswith("  = help: ")]
-        assert len(help_lines) == 1 and help_lines[0].endswith(f" See {DOCS}#{rule.id.lower()}"), rule.id
+        assert len(help_lines) == 1 and help_lines[0].endswith(f" See {DOCS}/{rule.id.lower()}.md"), rule.id
     f = PF101.finding("m", Location("a.py", 1, 1), fix_hint="Turn it off")
-    assert text(ScanResult(findings=[f])).splitlines()[1] == f"  = help: Turn it off. See {DOCS}#pf101"
+    assert text(ScanResult(findings=[f])).splitlines()[1] == f"  = help: Turn it off. See {DOCS}/pf101.md"
     plugin = Finding("PF999", "plugin-rule", Severity.HIGH, "m", Location("a.py", 1, 1), fix_hint="Do x")
     assert text(ScanResult(findings=[plugin])).splitlines()[1] == "  = help: Do x"
     bare = Finding("PF999", "plugin-rule", Severity.HIGH, "m", Location("a.py", 1, 1))

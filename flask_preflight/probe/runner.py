@@ -1,7 +1,7 @@
 """Probe several URLs concurrently (asyncio, bounded), each with the fixed request plan; never let one URL's
 failure stop the others.
 
-The request plan for one URL (``REQUEST_PLAN``, documented in the README); all GET, nothing else:
+The request plan for one URL (``REQUEST_PLAN``, documented in docs/probe.md); all GET, nothing else:
 
 1. ``GET URL``, following up to 5 redirects (each hop recorded);
 2. only for an https URL on the default port: ``GET http://<host><path>`` without following redirects;

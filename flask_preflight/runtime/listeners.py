@@ -10,7 +10,7 @@ anywhere in memory (``gc``), not only in the served WSGI stack.
 Linux only: sockets are read from ``/proc/net/tcp{,6}`` (state ``0A``, LISTEN) and ``/proc/PID/fd``;
 processes from ``/proc/PID/stat``. Elsewhere every function returns nothing (a documented limit).
 
-How a new listening socket is graded (README, inspect):
+How a new listening socket is graded (docs/inspect.md):
 
 * it serves a ``DebuggedApplication`` (in this process: the Werkzeug server object's app; in a descendant:
   its ``/console`` answers with the Werkzeug debugger page) - PF104, critical with evalex;
