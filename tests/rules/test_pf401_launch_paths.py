@@ -43,3 +43,34 @@ def test_devcontainer_compose_building_the_root_image_leaves_that_image_high(sca
     # the root image's own CMD is what `docker build .` ships: still high; the devcontainer's use of it is low
     assert scan(files, select=["PF401"]) == [("PF401", "Dockerfile", 4, 1, "high")]
     assert scan.severity("PF401", 4) == "high"
+
+
+# ---- python -m: a package runs its __main__.py, a module runs itself -------------------------------
+
+PKG_INIT = "from flask import Flask\n\napp = Flask(__name__)\n"
+PKG_MAIN = """\
+from pkg import app
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0")
+"""
+PKG_SERVER = """\
+from pkg import app
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", port=8000)
+"""
+UNIT = "[Service]\nType=oneshot\nExecStart=/usr/bin/python -m pkg.{name}\n"
+
+
+def test_python_m_submodule_does_not_run_the_package_main(scan):
+    files = {"pkg.service": UNIT.format(name="setup_db"), "pkg/__init__.py": PKG_INIT, "pkg/__main__.py": PKG_MAIN,
+             "pkg/setup_db.py": "import pymongo\n\nprint('indexes')\n"}
+    assert scan(files, select=["PF401"]) == []
+
+
+def test_python_m_submodule_that_serves_is_high(scan):
+    files = {"pkg.service": UNIT.format(name="server"), "pkg/__init__.py": PKG_INIT, "pkg/__main__.py": PKG_MAIN,
+             "pkg/server.py": PKG_SERVER}
+    assert scan(files, select=["PF401"]) == [("PF401", "pkg.service", 3, 1, "high")]
+    assert "pkg/server.py" in scan.message("PF401", 3)
