@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 import re
 import stat
 from dataclasses import replace
@@ -380,7 +381,8 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         return found
 
     def _follow(self, launch: Launch, ctx: Ctx) -> None:
-        script = self.index.find_file(launch.target, ctx.file, ("shell",), self.scopes.of(ctx))
+        script = self.index.find_file(launch.target, ctx.file, ("shell",), self.scopes.of(ctx)) \
+            or _written_script(ctx, launch.target)
         if script is not None and script.abs_path not in ctx.via and len(ctx.via) < 6:
             self.followed.add(script.abs_path)
             self._script(script, ctx, launch.args)
@@ -840,3 +842,11 @@ def drop_subsumed(findings: Iterable[Finding], subsumed: Subsumed) -> List[Findi
     return [f for f in findings
             if not (f.rule_id in _SUBSUMED and any(f.path == p and a <= f.line <= b for p, a, b in live))]
 
+
+def _written_script(ctx: Ctx, target: str) -> Optional[DeployFile]:
+    """The script an image's command runs when the Dockerfile wrote it from a heredoc (``RUN cat >
+    /app/start.sh <<EOF``): the target resolved against the command's WORKDIR, as the container resolves it."""
+    if ctx.file.kind != "dockerfile" or not ctx.file.scripts or "$" in target:
+        return None
+    path = posixpath.normpath(posixpath.join(ctx.command.workdir or "/", target))
+    return ctx.file.scripts.get(path)
