@@ -6,7 +6,8 @@ its target (``gunicorn pkg.wsgi:app``) and, through it, whatever that imports; `
 it, ``wsgi.py``/``app.py``. A launcher script that nothing imports and no deployment file runs, in a project
 whose deployment files serve the app some other way, is a developer's tool: the debug switch or public bind
 on its run call is reported, but as low, with the reason. Nothing is lowered when the project has no
-production launch to compare with (then ``python app.py`` may well be how it is served). "The project" is
+production launch to compare with (then ``python app.py`` may well be how it is served), except a stale
+launcher whose app comes from a module the project does not have (stale.py). "The project" is
 the directory a launch can see (context.py): another project's Dockerfile in the same scan says nothing
 about how this one is served.
 """
