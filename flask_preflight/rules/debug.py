@@ -101,7 +101,9 @@ PF102 = REGISTRY.register(Rule(
         "or runs, whose app is imported from a top-level module that no file or directory of the project is "
         "named after and no dependency file declares (`from app import app` after the module was renamed), "
         "stops with ModuleNotFoundError before the call, so the findings on that call (PF101-PF105) are "
-        "reported as low, with the reason."
+        "reported as low, with the reason. A `socketio.run()` that Flask-SocketIO serves with eventlet or "
+        "gevent (see PF103) is still reported: the import blocks in that server instead of returning the app; "
+        "the message then names that server rather than Werkzeug's."
     ),
     bad='''
 app = Flask(__name__)

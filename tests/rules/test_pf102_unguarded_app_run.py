@@ -292,3 +292,22 @@ def test_launcher_importing_a_declared_dependency_stays_high(scan):
 def test_launcher_a_deployment_file_runs_is_not_lowered(scan):
     files = {"run.py": STALE, "Procfile": "web: python run.py\n"}
     assert scan(files, select=["PF102", "PF103"]) == [("PF102", "run.py", 4, 1, "high"), ("PF103", "run.py", 4, 14, "medium")]
+
+
+SOCKET_AT_IMPORT = ("from flask import Flask\nfrom flask_socketio import SocketIO\napp = Flask(__name__)\n"
+                    "socketio = SocketIO(app{mode})\nsocketio.run(app, port=5000)\n")
+
+
+def test_socketio_run_at_import_under_eventlet_names_the_server_it_starts(scan):
+    """Importing the module still blocks in a server, so PF102 stays high; but with async_mode='eventlet' it
+    is Flask-SocketIO's eventlet server, not Werkzeug's development server, and the message says so."""
+    files = {"chat.py": SOCKET_AT_IMPORT.format(mode=", async_mode='eventlet'"), "requirements.txt": "eventlet\n"}
+    assert scan(files, select=["PF102"]) == [("PF102", "chat.py", 5, 1, "high")]
+    assert "Flask-SocketIO's eventlet server" in scan.message("PF102", 5)
+    assert "Werkzeug" not in scan.message("PF102", 5)
+
+
+def test_socketio_run_at_import_in_threading_mode_is_werkzeug(scan):
+    files = {"chat.py": SOCKET_AT_IMPORT.format(mode=", async_mode='threading'"), "requirements.txt": "eventlet\n"}
+    assert scan(files, select=["PF102"]) == [("PF102", "chat.py", 5, 1, "high")]
+    assert "Werkzeug's development server" in scan.message("PF102", 5)
