@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+
+if TYPE_CHECKING:
+    from flask_preflight.static.deploy.model import DeployFile
 
 _MARKER = re.compile(r"<<(-?)\s*([\"']?)([A-Za-z0-9_.-]+)\2")
 _SEPARATORS = re.compile(r"&&|\|\||;|\|")
@@ -72,3 +75,11 @@ def written_files(kind: str, start: int, lines: Sequence[str], escape: str,
 
 def _segments(head: str) -> List[str]:
     return _SEPARATORS.split(head)
+
+
+def written_script(image: "DeployFile", workdir: Optional[str], target: str) -> Optional["DeployFile"]:
+    """The script an image's command runs when its Dockerfile wrote it from a heredoc: ``target`` resolved
+    against the command's WORKDIR, as the container resolves it (None for other files and launches)."""
+    if image.kind != "dockerfile" or not image.scripts or "$" in target:
+        return None
+    return image.scripts.get(posixpath.normpath(posixpath.join(workdir or "/", target)))
