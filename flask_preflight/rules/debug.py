@@ -97,7 +97,13 @@ PF102 = REGISTRY.register(Rule(
         "deployment files it stays high, even when another project in the same scan has some, since a WSGI server may well "
         "be pointed at it (`uwsgi --ini FILE` serves the `module`/`wsgi-file`/`mount` of the file's `[uwsgi]` "
         "section when the file is in the project; an ini file from elsewhere may name any module, so nothing "
-        "is lowered)."
+        "is lowered). One exception holds with or without deployment files: a launcher that nothing imports "
+        "or runs, whose app is imported from a top-level module that no file or directory of the project is "
+        "named after and no dependency file declares (`from app import app` after the module was renamed), "
+        "stops with ModuleNotFoundError before the call, so the findings on that call (PF101-PF105) are "
+        "reported as low, with the reason. A `socketio.run()` that Flask-SocketIO serves with eventlet or "
+        "gevent (see PF103) is still reported: the import blocks in that server instead of returning the app; "
+        "the message then names that server rather than Werkzeug's."
     ),
     bad='''
 app = Flask(__name__)

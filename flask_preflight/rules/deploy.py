@@ -56,7 +56,14 @@ PF401 = REGISTRY.register(Rule(
         "image runs it. A script whose name marks it as a developer's (`bin/run-dev.sh`, `start_local.sh`) "
         "keeps its launches low unless a deployment file starts it directly: when a Dockerfile CMD, compose "
         "`command` or Procfile line names it (`CMD [\"/srv/bin/run-dev.sh\"]`), the launcher's own verdict "
-        "decides; one that another script starts (an entry script dispatching to several) keeps its name's."
+        "decides; one that another script starts (an entry script dispatching to several) keeps its name's. "
+        "Files in `.devcontainer/` (the Dev Containers configuration VS Code, Codespaces or the devcontainer CLI "
+        "builds for a developer) are reported as low. `python -m pkg.mod` runs `pkg/mod.py` (or "
+        "`pkg/mod/__main__.py` when `pkg.mod` is a package), never `pkg/__main__.py`. A start script the "
+        "Dockerfile writes itself (`RUN cat > /app/start.sh <<EOF`, `cat <<EOF > FILE`, `tee FILE <<EOF`, "
+        "`COPY <<EOF FILE`) is followed when the image's command runs it, and its launches are reported on the "
+        "Dockerfile lines of the heredoc body. In a systemd unit shipped as a template (`ExecStart={{ venv "
+        "}}/bin/gunicorn ...`), each `{{ ... }}` placeholder is one word, as the rendered unit has it."
     ),
     bad='''
 # Dockerfile

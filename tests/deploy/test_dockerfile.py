@@ -372,3 +372,14 @@ def test_dockerfile_context_is_where_its_sources_are(tmp_path):
     assert dockerfile_context(str(tmp_path / "svc" / "Dockerfile"), str(tmp_path)) == str(tmp_path)
     (tmp_path / "svc" / "pyproject.toml").write_text("[project]\nname = 'svc'\n")
     assert dockerfile_context(str(tmp_path / "svc" / "Dockerfile"), str(tmp_path)) == str(tmp_path / "svc")
+
+
+def test_scripts_written_from_a_heredoc_keep_the_dockerfile_line_numbers():
+    from flask_preflight.static.deploy import dockerfile as df
+
+    text = ("FROM python:3.12\nWORKDIR /app\nRUN cat <<EOF > start.sh && \\\n    chmod +x start.sh\n"
+            "echo \\$HOME\npython app.py\nEOF\nRUN echo hi > /tmp/x\nCMD [\"./start.sh\"]\n")
+    result = df.parse(text, "Dockerfile", "/p/Dockerfile")
+    assert list(result.scripts) == ["/app/start.sh"]
+    script = result.scripts["/app/start.sh"]
+    assert [(c.argv[-1], c.origins[0][1].line) for c in script.commands] == [("echo $HOME", 5), ("python app.py", 6)]

@@ -117,3 +117,13 @@ def test_production_unit_names(name: str) -> None:
     result = parse("[Service]\nExecStart=/srv/venv/bin/gunicorn app:app\n", name)
     assert result.dev_reason == ""
     assert [c.dev_reason for c in result.commands] == [""]
+
+
+def test_template_placeholders_are_one_word_each():
+    # an Ansible/Jinja unit template: `{{ HOME }}` is rendered to one value before systemd splits the line
+    unit = "[Service]\nExecStart={{ HOME }}/.local/bin/pipenv run uwsgi --ini {{ ini file }}\n"
+    result = systemd.parse(unit, "app.service", "/p/app.service")
+    assert result.commands[0].argv == ("{{HOME}}/.local/bin/pipenv", "run", "uwsgi", "--ini", "{{ini_file}}")
+    # braces that are not a placeholder stay as systemd splits them
+    plain = systemd.parse("[Service]\nExecStart=/bin/echo { a }\n", "b.service", "/p/b.service")
+    assert plain.commands[0].argv == ("/bin/echo", "{", "a", "}")

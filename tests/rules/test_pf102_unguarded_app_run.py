@@ -261,3 +261,53 @@ def test_a_sibling_projects_unknown_server_target_does_not_keep_a_launcher_high(
              "shop/myapp/__init__.py": PACKAGE, "shop/serve.py": RUN_AT_IMPORT}
     scan(files, select=["PF102"])
     assert _rel(scan) == [("PF102", "blog/serve.py", 3, 1, "high"), ("PF102", "shop/serve.py", 3, 1, "low")]
+
+
+# ---- a launcher whose app cannot be imported ------------------------------------------------------
+
+SERVER = "from flask import Flask\n\napp = Flask(__name__)\n"
+STALE = "#!venv/bin/python\nfrom webapp import app\n\napp.run(host='0.0.0.0', port=5000)\n"
+
+
+def test_launcher_importing_a_module_the_project_lacks_is_low(scan):
+    """`from webapp import app` with no webapp module or package anywhere in the project and no such
+    dependency: ModuleNotFoundError is raised before the call, so nothing this launcher does can start."""
+    files = {"run.py": STALE, "server/__init__.py": SERVER}
+    assert scan(files, select=["PF102", "PF103"]) == [("PF102", "run.py", 4, 1, "low"), ("PF103", "run.py", 4, 14, "low")]
+    assert "a stale launcher" in scan.message("PF102", 4)
+
+
+def test_launcher_importing_a_project_module_from_another_directory_stays_high(scan):
+    # the tricky neighbour: src/webapp.py exists, reachable once src is on sys.path (PYTHONPATH, a sys.path line)
+    files = {"run.py": STALE, "src/webapp.py": SERVER}
+    assert scan(files, select=["PF102", "PF103"]) == [("PF102", "run.py", 4, 1, "high"), ("PF103", "run.py", 4, 14, "medium")]
+
+
+def test_launcher_importing_a_declared_dependency_stays_high(scan):
+    # the app comes from an installed distribution the project declares (a deployment repo of an upstream app)
+    files = {"run.py": STALE, "requirements.txt": "flask==3.0.3\nwebapp==2.1\n"}
+    assert scan(files, select=["PF102", "PF103"]) == [("PF102", "run.py", 4, 1, "high"), ("PF103", "run.py", 4, 14, "medium")]
+
+
+def test_launcher_a_deployment_file_runs_is_not_lowered(scan):
+    files = {"run.py": STALE, "Procfile": "web: python run.py\n"}
+    assert scan(files, select=["PF102", "PF103"]) == [("PF102", "run.py", 4, 1, "high"), ("PF103", "run.py", 4, 14, "medium")]
+
+
+SOCKET_AT_IMPORT = ("from flask import Flask\nfrom flask_socketio import SocketIO\napp = Flask(__name__)\n"
+                    "socketio = SocketIO(app{mode})\nsocketio.run(app, port=5000)\n")
+
+
+def test_socketio_run_at_import_under_eventlet_names_the_server_it_starts(scan):
+    """Importing the module still blocks in a server, so PF102 stays high; but with async_mode='eventlet' it
+    is Flask-SocketIO's eventlet server, not Werkzeug's development server, and the message says so."""
+    files = {"chat.py": SOCKET_AT_IMPORT.format(mode=", async_mode='eventlet'"), "requirements.txt": "eventlet\n"}
+    assert scan(files, select=["PF102"]) == [("PF102", "chat.py", 5, 1, "high")]
+    assert "Flask-SocketIO's eventlet server" in scan.message("PF102", 5)
+    assert "Werkzeug" not in scan.message("PF102", 5)
+
+
+def test_socketio_run_at_import_in_threading_mode_is_werkzeug(scan):
+    files = {"chat.py": SOCKET_AT_IMPORT.format(mode=", async_mode='threading'"), "requirements.txt": "eventlet\n"}
+    assert scan(files, select=["PF102"]) == [("PF102", "chat.py", 5, 1, "high")]
+    assert "Werkzeug's development server" in scan.message("PF102", 5)

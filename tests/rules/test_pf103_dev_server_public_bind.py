@@ -198,3 +198,22 @@ def test_host_read_from_the_config_set_to_loopback_conditionally_or_not_at_all(s
              "c/app.py": "from flask import Flask\n\napp = Flask(__name__)\n\nif __name__ == '__main__':\n"
                          "    app.run(host=app.config.get('LISTEN_HOST'))\n"}
     assert scan(files) == []
+
+
+TEMPLATE_UNIT = ("[Service]\nWorkingDirectory={{ project root }}\n"
+                 "ExecStart={{ HOME }}/.local/bin/pipenv run uwsgi --ini wsgi.ini\n")
+
+
+def test_main_bind_is_low_when_a_templated_systemd_unit_serves_the_app_with_uwsgi(scan):
+    """An Ansible/Jinja unit template is rendered before systemd reads it: `{{ HOME }}` is one value, so the
+    command is `pipenv run uwsgi --ini wsgi.ini`, whose ini imports app:app; the __main__ bind is a developer's."""
+    files = {"app.py": MAIN_BIND, "app.service": TEMPLATE_UNIT, "wsgi.ini": "[uwsgi]\nmodule = app:app\n"}
+    assert scan(files, select=["PF103", "PF401"]) == [("PF103", "app.py", 5, 18, "low")]
+    assert "`uwsgi --ini wsgi.ini`" in scan.message("PF103", 5)
+
+
+def test_main_bind_stays_medium_when_the_templated_unit_runs_the_script(scan):
+    # the tricky neighbour: the same template running `python app.py` executes the __main__ block
+    unit = "[Service]\nExecStart={{ venv dir }}/bin/python app.py\n"
+    assert scan({"app.py": MAIN_BIND, "app.service": unit}, select=["PF103", "PF401"]) == [
+        ("PF103", "app.py", 5, 18, "medium"), ("PF401", "app.service", 2, 1, "high")]

@@ -119,9 +119,20 @@ def _is_supervisord(text: str) -> bool:
     return "[program:" in text or "[supervisord]" in text
 
 
+# The Dev Containers specification keeps a project's development container in ``.devcontainer/``
+# (``devcontainer.json`` and the Dockerfile or compose file it names): VS Code, Codespaces and the
+# devcontainer CLI build it for a developer to work in, and no deployment builds from that folder.
+DEVCONTAINER_DIR = ".devcontainer"
+DEVCONTAINER_REASON = ("it is in `.devcontainer/`, the Dev Containers configuration an editor builds as a "
+                       "development environment, not a deployment")
+
+
 def parse(kind: str, text: str, path: str, abs_path: str) -> DeployFile:
     module = importlib.import_module(f"flask_preflight.static.deploy.{_MODULES[kind]}")
-    return module.parse(text, path, abs_path)  # type: ignore[no-any-return]
+    result: DeployFile = module.parse(text, path, abs_path)
+    if not result.dev_reason and DEVCONTAINER_DIR in path.replace("\\", "/").split("/")[:-1]:
+        result.dev_reason = DEVCONTAINER_REASON
+    return result
 
 
 __all__ = ["SPECULATIVE_KINDS", "DeployFile", "DeployParseError", "classify", "may_matter", "parse", "refine"]

@@ -29,6 +29,7 @@ from flask_preflight.static.deploy.common import (DEFAULT_RE, ROOT_KINDS, Collec
                                                   source_of)
 from flask_preflight.static.deploy.compose import MOUNT_REASON
 from flask_preflight.static.deploy.context import Scopes, compose_context, inside
+from flask_preflight.static.deploy.dockerheredoc import written_script
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.deploy.python_launches import PythonLaunches
@@ -380,7 +381,8 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         return found
 
     def _follow(self, launch: Launch, ctx: Ctx) -> None:
-        script = self.index.find_file(launch.target, ctx.file, ("shell",), self.scopes.of(ctx))
+        script = self.index.find_file(launch.target, ctx.file, ("shell",), self.scopes.of(ctx)) \
+            or written_script(ctx.file, ctx.command.workdir, launch.target)
         if script is not None and script.abs_path not in ctx.via and len(ctx.via) < 6:
             self.followed.add(script.abs_path)
             self._script(script, ctx, launch.args)
@@ -839,4 +841,3 @@ def drop_subsumed(findings: Iterable[Finding], subsumed: Subsumed) -> List[Findi
     live = [(p, a, b) for (p, a, b), by in subsumed.items() if by in reported]
     return [f for f in findings
             if not (f.rule_id in _SUBSUMED and any(f.path == p and a <= f.line <= b for p, a, b in live))]
-

@@ -130,9 +130,12 @@ class Files:
         return _best(self.module_names, ref, near.abs_path, within)
 
     def find_module(self, dotted: str, near: DeployFile, within: str = "") -> Optional[ModuleSummary]:
+        """What ``python -m dotted`` executes (runpy): the package's ``__main__.py`` when ``dotted`` is a
+        package, else the module itself. Only directories above the dotted path may differ (sys.path), so
+        ``pb.runonce`` is ``pb/runonce.py``, never ``pb/__main__.py``."""
         base = dotted.replace(".", "/")
         for ref in (base + "/__main__.py", base + ".py"):
-            hit = _best(self.module_names, ref, near.abs_path, within)
+            hit = _best(self.module_names, ref, near.abs_path, within, whole=True)
             if hit is not None:
                 return hit
         return None
@@ -163,10 +166,12 @@ def _under(path: str, within: str) -> bool:
     return path == top or path.startswith(top + "/")
 
 
-def _best(items: Dict[str, List[Tuple[str, object]]], ref: str, near: str, within: str = "") -> Optional[object]:
+def _best(items: Dict[str, List[Tuple[str, object]]], ref: str, near: str, within: str = "",
+          whole: bool = False) -> Optional[object]:
     """The item whose path ends with the longest tail of ``ref`` (container paths such as ``/app/src/app.py``
     differ from the checkout), nearest to the file that refers to it, among those inside ``within`` (when
-    given). ``items`` are grouped by file name."""
+    given); with ``whole``, only a path ending with all of ``ref`` (a module's dotted path). ``items`` are
+    grouped by file name."""
     if not ref or "$" in ref or "%" in ref:
         return None
     parts = [p for p in _norm(ref).split("/") if p not in ("", ".")]
@@ -174,7 +179,7 @@ def _best(items: Dict[str, List[Tuple[str, object]]], ref: str, near: str, withi
         return None
     same_name = [(path, item) for path, item in items.get(parts[-1], []) if not within or _under(path, within)]
     near_dir = _norm(os.path.dirname(near))
-    for start in range(len(parts)):
+    for start in range(1 if whole else len(parts)):
         tail = "/" + "/".join(parts[start:])
         hits = [(path, item) for path, item in same_name if path.endswith(tail)]
         if hits:

@@ -17,6 +17,8 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 import dockerfile as buildkit
 
+from flask_preflight.static.deploy import shell
+from flask_preflight.static.deploy.dockerheredoc import written_files
 from flask_preflight.static.deploy.model import Command, DeployFile, DeployParseError, EnvVar, Origin
 from flask_preflight.static.deploy.text import origin, split_lines, suppressions
 
@@ -149,11 +151,13 @@ class _Stage:
     cmd: Optional[_Part] = None
     cmd_inherited: bool = False
     entrypoint: Optional[_Part] = None
+    # files written from a heredoc (dockerheredoc.py): container path -> (first body line, body)
+    scripts: Dict[str, Tuple[int, str]] = field(default_factory=dict)
 
     def child(self) -> "_Stage":
         """A stage built FROM this one: same settings, its own ARG scope, CMD marked as inherited."""
         return replace(self, parent=self, env=list(self.env), values=dict(self.values), args={},
-                       cmd_inherited=self.cmd is not None)
+                       cmd_inherited=self.cmd is not None, scripts=dict(self.scripts))
 
     def lineage(self) -> List["_Stage"]:
         """This stage and the stages it is built FROM: what reaches its image."""
@@ -181,6 +185,10 @@ class _Builder:
             self._from(ins)
         elif kind == "ARG":
             self._arg(ins)
+        elif self.stage is not None and kind in ("RUN", "COPY") and "<<" in ins.original:
+            for target, body in written_files(kind, ins.start_line, self.lines, self.escape,
+                                              self.stage.workdir).items():
+                self.stage.scripts[target] = body
         elif self.stage is not None:
             handler = {"ENV": self._env, "WORKDIR": self._workdir, "SHELL": self._shell,
                        "CMD": self._cmd, "ENTRYPOINT": self._entrypoint}.get(kind)
@@ -423,6 +431,10 @@ def parse(text: str, path: str, abs_path: str) -> DeployFile:
     final_reason = "" if dev_reason else stage_dev_reason(builder.spelled.get(final_name, ""), final=True)
     result.env = [replace(var, dev_reason=final_reason) for var in final.env] if final_reason else list(final.env)
     result.commands = _stage_command(final, dev_reason or final_reason, bool(final_reason))
+    for stage in [final, *builder.named.values()]:  # a script the final image (or a --target) may run
+        for target, (first, body) in stage.scripts.items():
+            if target not in result.scripts:
+                result.scripts[target] = shell.parse("\n" * (first - 1) + body, path, abs_path)
     for name, stage in builder.named.items():  # what ``docker build --target name`` would run
         reason = "" if dev_reason else stage_dev_reason(builder.spelled[name], final=False)
         result.stages[name] = _stage_command(stage, dev_reason or reason, bool(reason))

@@ -123,6 +123,8 @@ class DeployFile:
     tracked: Optional[str] = None  # .env files: "tracked", "ignored" or "untracked" by git; None when unknown
     warnings: List[Tuple[int, str]] = field(default_factory=list)  # (line, reason): lines skipped, file still used
     stages: Dict[str, List[Command]] = field(default_factory=dict)  # Dockerfile: commands per named stage (--target)
+    # Dockerfile: scripts a RUN/COPY heredoc writes into the image, by container path (dockerheredoc.py)
+    scripts: Dict[str, "DeployFile"] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ its target (``gunicorn pkg.wsgi:app``) and, through it, whatever that imports; `
 it, ``wsgi.py``/``app.py``. A launcher script that nothing imports and no deployment file runs, in a project
 whose deployment files serve the app some other way, is a developer's tool: the debug switch or public bind
 on its run call is reported, but as low, with the reason. Nothing is lowered when the project has no
-production launch to compare with (then ``python app.py`` may well be how it is served). "The project" is
+production launch to compare with (then ``python app.py`` may well be how it is served), except a stale
+launcher whose app comes from a module the project does not have (stale.py). "The project" is
 the directory a launch can see (context.py): another project's Dockerfile in the same scan says nothing
 about how this one is served.
 """
@@ -22,6 +23,7 @@ from flask_preflight.findings import Finding, Severity
 from flask_preflight.static.deploy.common import Files
 from flask_preflight.static.deploy.context import inside
 from flask_preflight.static.deploy.model import DeployFile
+from flask_preflight.static.deploy.stale import lower_stale
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
 from flask_preflight.static.testpaths import is_test_path
 
@@ -207,15 +209,20 @@ def _unreached_import(summary: ModuleSummary, reached: Reached, names: Callable[
 def regrade(findings: Sequence[Finding], python: Sequence[FileAnalysis], reached: Reached,
             others: Sequence[str] = (), root: str = "") -> List[Finding]:
     """Lower the findings on run calls that no launch reaches (PF101-PF105 inside the call's span).
-    ``others`` are the Python files the analysis skipped; what they import counts as imported."""
-    if not reached.production:
-        return list(findings)
+    ``others`` are the Python files the analysis skipped; what they import counts as imported. A launcher
+    whose app comes from a module the project does not have is lowered with or without deployment files
+    (stale.py): its import fails before the call."""
     cache: List[Set[str]] = []
 
     def names() -> Set[str]:
         if not cache:
             cache.append(imported_names(python, others, root))
         return cache[0]
+
+    findings = lower_stale(findings, python, others, root, reached.wsgi | reached.scripts,
+                           lambda summary: _imported(summary, names()))
+    if not reached.production:
+        return list(findings)
 
     spans: Dict[str, List[Tuple[int, int, str]]] = {}
     for analysis in python:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from flask_preflight.findings import Finding
@@ -73,24 +74,41 @@ def _named_modes(python: Sequence[FileAnalysis]) -> Set[str]:
     return modes
 
 
+_WERKZEUG_CLAIM = ("a WSGI server importing this module starts Werkzeug's development server instead of serving "
+                   "the app, and `flask run` ignores the call and its settings, printing only a warning.")
+
+
 def drop_async_binds(findings: Sequence[Finding], python: Sequence[FileAnalysis], root: str) -> List[Finding]:
-    """Drop PF103 on ``socketio.run()`` calls that Flask-SocketIO serves with eventlet or gevent."""
+    """Drop PF103 on ``socketio.run()`` calls that Flask-SocketIO serves with eventlet or gevent, and say
+    which server a PF102 on such a call starts: the import still blocks in a server, just not Werkzeug's."""
     runs = [(a, r) for a in python if a.summary is not None for r in a.summary.dev_servers
             if r.kind == "socketio.run()" and not r.unsafe_werkzeug and r.debug != "on"]
-    if not runs or not any(f.rule_id == "PF103" for f in findings):
+    if not runs or not any(f.rule_id in ("PF102", "PF103") for f in findings):
         return list(findings)
     modes = _named_modes(python)
     if "threading" in modes:
         return list(findings)  # the project asks for Werkzeug somewhere: which SocketIO runs is not followed
-    spans: Dict[str, List[Tuple[int, int]]] = {}
+    spans: Dict[str, List[Tuple[int, int, str]]] = {}
     cache: Dict[str, Optional[str]] = {}
+    named = sorted(modes & {"eventlet", "gevent", "gevent_uwsgi"})
     for a, run in runs:
         path = os.path.abspath(a.path)
         if path not in cache:
             cache[path] = async_server(path, root)[0] or None
-        if cache[path] is None and not (modes & {"eventlet", "gevent", "gevent_uwsgi"}):
+        server = named[0] if len(named) == 1 else cache[path] or (named[0] if named else None)
+        if server is None:
             continue
         loc = run.location
-        spans.setdefault(path, []).append((loc.line, loc.end_line or loc.line))
-    return [f for f in findings
-            if not (f.rule_id == "PF103" and any(a <= f.line <= b for a, b in spans.get(os.path.abspath(f.path), [])))]
+        spans.setdefault(path, []).append((loc.line, loc.end_line or loc.line, server.split("_", 1)[0]))
+    out: List[Finding] = []
+    for f in findings:
+        server = next((s for a, b, s in spans.get(os.path.abspath(f.path), []) if a <= f.line <= b), None)
+        if server is not None and f.rule_id == "PF103":
+            continue
+        if server is not None and f.rule_id == "PF102" and _WERKZEUG_CLAIM in f.message:
+            # still started by the import, but it is the async server, not Werkzeug's
+            f = replace(f, message=f.message.replace(_WERKZEUG_CLAIM, (
+                f"a WSGI server importing this module starts Flask-SocketIO's {server} server there (the "
+                f"import blocks in it) instead of returning the app.")))
+        out.append(f)
+    return out

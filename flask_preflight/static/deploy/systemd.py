@@ -167,7 +167,13 @@ def _assignments(entry: _Entry, where: Origin, warnings: List[Tuple[int, str]]) 
     return found
 
 
+# A unit shipped as a template (Ansible/Jinja, cookiecutter: ``ExecStart={{ venv }}/bin/gunicorn ...``) is
+# rendered before systemd reads it; each placeholder becomes one value, so it is kept as one word.
+_PLACEHOLDER_RE = re.compile(r"\{\{[^{}\n]*\}\}")
+
+
 def _split(value: str, entry: _Entry) -> List[str]:
+    value = _PLACEHOLDER_RE.sub(lambda m: "{{" + re.sub(r"\s+", "_", m.group(0)[2:-2].strip()) + "}}", value)
     try:
         return shlex.split(value)
     except ValueError as exc:
