@@ -155,6 +155,9 @@ class ModuleSummary:
     env_flags: Dict[str, Optional[bool]] = field(default_factory=dict)  # env switches' truth when unset (PF211)
     csrf_gates: Dict[str, str] = field(default_factory=dict)  # decorator -> the token it requires (PF211)
     csrf_resources: Dict[str, str] = field(default_factory=dict)  # resource class -> what it relies on (PF211)
+    # credentials the browser sends by itself that this module uses (the session, a login, basic auth): an
+    # exempt view can only be forged to act as the victim in a project where some module has one (PF211)
+    csrf_ambient: List[str] = field(default_factory=list)
     view_facts: Optional[ViewFacts] = None
     # function -> what it does with its parameters: [(how, param, position, loader location)] (factories.py)
     factories: Dict[str, List[Tuple[str, str, int, Location]]] = field(default_factory=dict)
