@@ -1988,3 +1988,60 @@ def work(self, text):
     assert scan({"app.py": CELERY_VIEWS, "tasks.py": quiet}, select=["PF301"]) == [
         ("PF301", "app.py", 24, 5, "high"),
     ]
+
+
+# ---- issue 14 round 8: streamed bodies, views registered elsewhere, wrapping decorators ----------------------
+def test_a_streamed_generator_yields_the_exception_text_to_the_client(scan):
+    """Werkzeug iterates a generator handed to ``Response(...)`` (through ``stream_with_context`` or not), or
+    returned bare, and writes every yielded value to the client: a server-sent event carrying ``str(e)`` is a
+    response body. What a generator returns is dropped, one the view only consumes sends nothing itself,
+    and a fixed text yielded after logging leaks nothing."""
+    src = """import json
+from flask import Flask, Response, jsonify, stream_with_context
+app = Flask(__name__)
+
+@app.route("/progress/<job>")
+def progress(job):
+    def events():
+        try:
+            for step in run_job(job):
+                yield f"data: {json.dumps(step)}\\n\\n"
+        except Exception as e:
+            payload = {"type": "error", "message": str(e)}
+            yield f"data: {json.dumps(payload)}\\n\\n"
+    return Response(stream_with_context(events()), mimetype="text/event-stream")
+
+def rows(q):
+    try:
+        yield from search(q)
+    except LookupError as e:
+        yield "error: " + str(e)
+
+@app.route("/export")
+def export():
+    return rows("all"), {"Content-Type": "text/csv"}
+
+def quiet(job):
+    try:
+        yield from run_job(job)
+    except Exception as e:
+        app.logger.exception("job failed")
+        yield "data: failed\\n\\n"
+        return str(e)
+
+@app.route("/quiet/<job>")
+def quiet_stream(job):
+    return Response(quiet(job), mimetype="text/event-stream")
+
+def collect(job):
+    try:
+        yield from run_job(job)
+    except Exception as e:
+        yield str(e)
+
+@app.route("/count/<job>")
+def count(job):
+    return jsonify(n=len(list(collect(job))))
+"""
+    assert scan({"app.py": src}) == [("PF301", "app.py", 13, 13, "medium"), ("PF301", "app.py", 20, 9, "medium")]
+    assert "streams" in scan.message("PF301", 13) and "`progress`" in scan.message("PF301", 13)

@@ -21,6 +21,7 @@ from flask_preflight.static.python.views.guards import AUTH_NAME_RE
 from flask_preflight.static.python.views.leaks import ExceptionLeaks
 from flask_preflight.static.python.views.routes import View
 from flask_preflight.static.python.views.served import blueprint_only, creates_app, dotted_strings, unimportable
+from flask_preflight.static.python.views.streams import streamed_generators
 
 __all__ = ["AUTH_NAME_RE", "ViewChecks", "_diagnostic_path", "check"]
 
@@ -52,6 +53,11 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
         findings, pending = len(self.ctx.result.findings), len(self.ctx.result.pending)
         for view in served:
             self._pf301(view)
+            for gen in streamed_generators(self.model, view.node):
+                streamed = self._view(gen, self.model.scope_of[id(gen)].parent or self.model.module_scope)
+                if not (streamed.route or streamed.handler or streamed.socket or streamed.hook):
+                    streamed.stream_of = view
+                    self._pf301(streamed)
         if unregistered and self.model.module_name:  # PF301 stands only if some module imports this one
             for p in self.ctx.result.pending[pending:]:
                 p.unserved = self.model.module_name
