@@ -2045,3 +2045,49 @@ def count(job):
 """
     assert scan({"app.py": src}) == [("PF301", "app.py", 13, 13, "medium"), ("PF301", "app.py", 20, 9, "medium")]
     assert "streams" in scan.message("PF301", 13) and "`progress`" in scan.message("PF301", 13)
+
+
+def test_views_registered_with_add_url_rule_in_another_module(scan):
+    """``bp.add_url_rule("/stations/add", "add_station", manager.add_station)`` makes ``add_station`` a view
+    wherever it is defined: what it flashes or returns goes to the client. A function of the same module that
+    no module registers (a helper, or one only a test module registers) is judged by its callers instead."""
+    files = {
+        "shop/__init__.py": "",
+        "shop/routes/__init__.py": """from flask import Blueprint
+from shop.routes import manager
+bp = Blueprint("main", __name__)
+bp.add_url_rule("/stations/add", "add_station", manager.add_station, methods=["GET", "POST"])
+bp.add_url_rule("/stations/<int:id>", view_func=manager.edit_station, methods=["POST"])
+""",
+        "shop/routes/manager.py": """from flask import flash, redirect, jsonify
+from shop.models import db, Station
+
+def add_station():
+    try:
+        db.session.add(Station())
+        db.session.commit()
+    except Exception as e:
+        flash(f"Error adding station: {str(e)}", "error")
+    return redirect("/stations")
+
+def edit_station(id):
+    try:
+        db.session.commit()
+    except Exception as e:
+        return jsonify(error=str(e)), 500
+    return jsonify(ok=True)
+
+def rename_station(id, name):
+    try:
+        db.session.commit()
+    except Exception as e:
+        flash("Rename failed: " + str(e))
+""",
+        "tests/test_manager.py": """from flask import Flask
+from shop.routes import manager
+app = Flask(__name__)
+app.add_url_rule("/rename", view_func=manager.rename_station)
+""",
+    }
+    assert scan(files) == [("PF301", "shop/routes/manager.py", 9, 9, "medium"),
+                           ("PF301", "shop/routes/manager.py", 16, 9, "medium")]

@@ -107,6 +107,9 @@ class ViewFacts:
     # the project functions this module's views, handlers and hooks call (``callees.callee_ref``): a helper of
     # another module that emits to Socket.IO clients answers them only when a view runs it
     view_calls: Set[str] = field(default_factory=set)
+    # the project functions this module hands to ``add_url_rule`` (``bp.add_url_rule("/x", "x", views.x)``)
+    # that are not defined here: Flask calls them as views wherever they are defined
+    registered_views: Set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -125,6 +128,9 @@ class Pending:
     templates: Tuple[str, ...] = ()
     # a module function (not itself a view) whose Socket.IO emit this is: stands only if some view calls it
     called_by_view: str = ""
+    # a module function no decorator of its module routes: stands only if another module registers it with
+    # ``add_url_rule`` (ViewFacts.registered_views)
+    registered_as: str = ""
 
 
 @dataclass

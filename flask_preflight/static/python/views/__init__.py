@@ -9,7 +9,7 @@ judgements live in ``leaks`` (PF301) and ``diagnostic`` (PF310).
 from __future__ import annotations
 
 import ast
-from typing import List
+from typing import List, Set
 
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.context import Context, Pending, ViewFacts
@@ -21,7 +21,7 @@ from flask_preflight.static.python.views.guards import AUTH_NAME_RE
 from flask_preflight.static.python.views.leaks import ExceptionLeaks
 from flask_preflight.static.python.views.routes import View
 from flask_preflight.static.python.views.served import blueprint_only, creates_app, dotted_strings, unimportable
-from flask_preflight.static.python.views.streams import streamed_generators
+from flask_preflight.static.python.views.streams import own_yields, streamed_generators
 
 __all__ = ["AUTH_NAME_RE", "ViewChecks", "_diagnostic_path", "check"]
 
@@ -66,10 +66,48 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
             self.ctx.result.pending += [Pending(f, "", (), self.model.module_name) for f in moved]
         facts.view_calls = {r for v in served for n in walk_nodes(v.node) if isinstance(n, ast.Call)
                             for r in (callee_ref(self.model, n),) if r}
+        facts.registered_views = self._registered_elsewhere()
         self._request_helpers(served)
+        self._registered_here()
         for view in self.views.values():
             if view.route:
                 self._pf310(view)
+
+    def _registered_elsewhere(self) -> Set[str]:
+        """``bp.add_url_rule("/stations/add", "add_station", manager.add_station)``: the qualified names of the
+        functions this module registers as views but does not define (the route model judges its own)."""
+        out: Set[str] = set()
+        for call, _site in self.model.calls:
+            if not (isinstance(call.func, ast.Attribute) and call.func.attr == "add_url_rule"):
+                continue
+            target = next((k.value for k in call.keywords if k.arg == "view_func"),
+                          call.args[2] if len(call.args) > 2 else None)
+            if isinstance(target, ast.Name) and target.id in self.model.functions:
+                continue
+            if isinstance(target, (ast.Name, ast.Attribute)):
+                ref = callee_ref(self.model, ast.Call(func=target, args=[], keywords=[]))
+                if ref:
+                    out.add(ref)
+        return out
+
+    def _registered_here(self) -> None:
+        """The module's top-level functions that no decorator or registration of this module serves, judged as
+        views: each finding stands only if another module hands the function to ``add_url_rule``."""
+        for stmt in self.model.tree.body:  # type: ignore[attr-defined]
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or own_yields(stmt):
+                continue
+            known = self.views.get(id(stmt))
+            if known is not None and (known.route or known.handler or known.socket or known.hook or
+                                      known.request_helper or known.stream_of is not None):
+                continue
+            view = self._view(stmt, self.model.module_scope)
+            findings, pending = len(self.ctx.result.findings), len(self.ctx.result.pending)
+            self._pf301(view)
+            for p in self.ctx.result.pending[pending:]:
+                p.registered_as = stmt.name
+            moved = self.ctx.result.findings[findings:]
+            del self.ctx.result.findings[findings:]
+            self.ctx.result.pending += [Pending(f, "", (), registered_as=stmt.name) for f in moved]
 
     def _request_helpers(self, served: List[View]) -> None:
         """Top-level functions that are no view but emit to Socket.IO clients in a way that works outside an

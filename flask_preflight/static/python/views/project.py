@@ -13,6 +13,8 @@
   keywords that no file of those templates names (``views/templates.py``).
 * PF301 (``called_by_view``): an emit of a module function that is no view stands only when a view of the
   project calls that function.
+* PF301 (``registered_as``): a finding in a module function no decorator of its module routes stands only
+  when another production module hands that function to ``add_url_rule``.
 * PF301 ("no-leaky-callee"): a key read (``ref[key]<exits>``) after the view's early exits on the result is
   cleared when every return of the function that carries the text sets a literal those exits leave on.
 * PF301 (``unserved``): withdrawn when the view's module only puts routes on its own blueprint and no
@@ -50,6 +52,8 @@ def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex,
         if p.templates and not any(templates.may_show(*t.rsplit("|", 1)) for t in p.templates):
             continue
         if p.called_by_view and not resolver.view_calls(p.called_by_view, analysis.path):
+            continue
+        if p.registered_as and not resolver.view_calls(p.registered_as, analysis.path, registered=True):
             continue
         if p.unless == "guarded" and resolver.guarded(p.refs, analysis.path):
             continue
@@ -91,14 +95,16 @@ class _Resolver:
         return ref
 
     # ---- helpers views call ------------------------------------------------------------------------
-    def view_calls(self, function: str, path: str) -> bool:
+    def view_calls(self, function: str, path: str, registered: bool = False) -> bool:
         """Some view, handler or hook of a production module calls ``function`` of the module at ``path``
-        (by a name bound in its own module, or imported)."""
+        (by a name bound in its own module, or imported); with ``registered``, some production module hands
+        it to ``add_url_rule`` instead, which makes it a view."""
         where = os.path.normpath(path)
         for s in self.summaries:
             if s.is_test:
                 continue
-            for ref in s.view_facts.view_calls:  # type: ignore[union-attr]
+            facts = s.view_facts
+            for ref in (facts.registered_views if registered else facts.view_calls):  # type: ignore[union-attr]
                 owner, _, name = ref.rpartition(".")
                 if name != function or not owner:
                     continue
