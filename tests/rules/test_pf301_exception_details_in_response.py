@@ -2091,3 +2091,60 @@ app.add_url_rule("/rename", view_func=manager.rename_station)
     }
     assert scan(files) == [("PF301", "shop/routes/manager.py", 9, 9, "medium"),
                            ("PF301", "shop/routes/manager.py", 16, 9, "medium")]
+
+
+def test_a_decorator_wrapper_answers_in_place_of_the_views_it_decorates(scan):
+    """``@auth_required(...)`` registers the decorator's wrapper as the view: what the wrapper returns before
+    calling the view - ``str(ex)`` of a failed call to the auth service, with 500 - is the response, for a
+    decorator of another module (factory form) as for one of the view's own module. A decorator nobody puts
+    on a view, and the view's own response passed through, send nothing of theirs."""
+    files = {
+        "utils/__init__.py": "",
+        "utils/auth.py": """from functools import wraps
+import requests
+from flask import request
+
+def auth_required(permission=""):
+    def decorator(f):
+        @wraps(f)
+        def catcher(*args, **kwargs):
+            try:
+                reply = requests.post("http://auth/verify", json={"p": permission},
+                                      headers={"Authorization": request.headers.get("Authorization", "")})
+            except Exception as ex:
+                return {"message": "Error in authentication occurred" + str(ex)}, 500
+            if reply.status_code != 200:
+                return reply.json(), 401
+            return f(*args, **kwargs)
+        return catcher
+    return decorator
+
+def audited(f):
+    def inner(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except Exception as ex:
+            return {"error": repr(ex)}, 500
+    return inner
+""",
+        "app.py": """from flask import Flask
+from utils.auth import auth_required
+app = Flask(__name__)
+
+def timed(f):
+    def inner(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except Exception as ex:
+            return {"error": str(ex)}, 500
+    return inner
+
+@app.get("/rooms")
+@auth_required("rooms:read")
+@timed
+def rooms():
+    return {"rooms": []}
+""",
+    }
+    assert scan(files) == [("PF301", "app.py", 10, 13, "medium"), ("PF301", "utils/auth.py", 13, 17, "medium")]
+    assert "`@auth_required`" in scan.message("PF301", 13)

@@ -110,6 +110,9 @@ class ViewFacts:
     # the project functions this module hands to ``add_url_rule`` (``bp.add_url_rule("/x", "x", views.x)``)
     # that are not defined here: Flask calls them as views wherever they are defined
     registered_views: Set[str] = field(default_factory=set)
+    # the project decorators this module puts on its views (``@auth_required(...)``, a resource class's
+    # ``method_decorators``): Flask serves the decorator's wrapper in the view's place
+    view_decorators: Set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -131,6 +134,9 @@ class Pending:
     # a module function no decorator of its module routes: stands only if another module registers it with
     # ``add_url_rule`` (ViewFacts.registered_views)
     registered_as: str = ""
+    # a top-level decorator whose wrapper this finding is in: stands only if some production module puts it
+    # on a view (ViewFacts.view_decorators)
+    decorates: str = ""
 
 
 @dataclass

@@ -21,7 +21,7 @@ from flask_preflight.static.python.views.guards import AUTH_NAME_RE
 from flask_preflight.static.python.views.leaks import ExceptionLeaks
 from flask_preflight.static.python.views.routes import View
 from flask_preflight.static.python.views.served import blueprint_only, creates_app, dotted_strings, unimportable
-from flask_preflight.static.python.views.streams import own_yields, streamed_generators
+from flask_preflight.static.python.views.streams import decorator_wrappers, own_yields, streamed_generators
 
 __all__ = ["AUTH_NAME_RE", "ViewChecks", "_diagnostic_path", "check"]
 
@@ -67,8 +67,10 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
         facts.view_calls = {r for v in served for n in walk_nodes(v.node) if isinstance(n, ast.Call)
                             for r in (callee_ref(self.model, n),) if r}
         facts.registered_views = self._registered_elsewhere()
+        facts.view_decorators = self._decorators_on(served)
         self._request_helpers(served)
         self._registered_here()
+        self._wrappers()
         for view in self.views.values():
             if view.route:
                 self._pf310(view)
@@ -108,6 +110,42 @@ class ViewChecks(ExceptionLeaks, DiagnosticRoutes):
             moved = self.ctx.result.findings[findings:]
             del self.ctx.result.findings[findings:]
             self.ctx.result.pending += [Pending(f, "", (), registered_as=stmt.name) for f in moved]
+
+    def _decorators_on(self, served: List[View]) -> Set[str]:
+        """The qualified names of the decorators on the served views, and in their resource classes'
+        ``method_decorators`` / ``decorators`` lists (Flask-RESTful, MethodView)."""
+        exprs: List[ast.expr] = []
+        for view in served:
+            exprs += view.node.decorator_list
+            for stmt in view.cls.body if view.cls is not None else []:
+                if isinstance(stmt, ast.Assign) and isinstance(stmt.value, (ast.List, ast.Tuple)) and any(
+                        isinstance(t, ast.Name) and t.id in ("method_decorators", "decorators") for t in stmt.targets):
+                    exprs += stmt.value.elts
+        out: Set[str] = set()
+        for dec in exprs:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            ref = callee_ref(self.model, ast.Call(func=target, args=[], keywords=[])) \
+                if isinstance(target, (ast.Name, ast.Attribute)) else None
+            if ref:
+                out.add(ref)
+        return out
+
+    def _wrappers(self) -> None:
+        """The wrappers of the module's decorators, judged as views: each finding stands only if some
+        production module puts the decorator on a view."""
+        for decorator, fn in decorator_wrappers(self.model):
+            known = self.views.get(id(fn))
+            if known is not None:
+                continue
+            view = self._view(fn, self.model.scope_of[id(fn)].parent or self.model.module_scope)
+            view.wraps = decorator
+            findings, pending = len(self.ctx.result.findings), len(self.ctx.result.pending)
+            self._pf301(view)
+            for p in self.ctx.result.pending[pending:]:
+                p.decorates = decorator
+            moved = self.ctx.result.findings[findings:]
+            del self.ctx.result.findings[findings:]
+            self.ctx.result.pending += [Pending(f, "", (), decorates=decorator) for f in moved]
 
     def _request_helpers(self, served: List[View]) -> None:
         """Top-level functions that are no view but emit to Socket.IO clients in a way that works outside an

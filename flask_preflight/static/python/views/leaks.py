@@ -583,6 +583,8 @@ class ExceptionLeaks(Guards):
             f"`{view.name}`, which Socket.IO handler `{view.socket_helper_of}` calls," if view.socket_helper_of else \
             f"`{view.name}`, which a view calls," if view.request_helper else \
             f"Generator `{view.name}`, which view `{view.stream_of.name}` streams," if view.stream_of else \
+            f"`{view.name}`, the wrapper decorator `@{view.wraps}` serves in place of the views it decorates," \
+            if view.wraps else \
             f"Socket.IO handler `{view.name}`" if view.socket and not view.route else \
             f"before_request hook `{view.name}`" if view.hook and not view.route else f"View `{view.name}`"
         subject = hit.label

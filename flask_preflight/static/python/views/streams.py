@@ -1,5 +1,8 @@
 """Functions whose output reaches the client although Flask does not call them as the view itself.
 
+A decorator's wrapper: ``@auth_required`` registers ``inner`` in the view's place, so what ``inner`` returns
+before (or instead of) calling the view is the response.
+
 A streamed response: ``return Response(generate(), mimetype="text/event-stream")``,
 ``Response(stream_with_context(generate()))`` or a bare ``return generate()`` (Flask's ``make_response``
 wraps any iterator in ``response_class``). Werkzeug iterates the generator while it sends the body, so every
@@ -10,7 +13,7 @@ any other. What the generator returns is discarded, so only its yields are sinks
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Union
+from typing import Dict, List, Tuple, Union
 
 from flask_preflight.static.python.astutil import child_nodes, walk as walk_nodes
 from flask_preflight.static.python.model import ModuleModel
@@ -61,4 +64,38 @@ def streamed_generators(model: ModuleModel, view: FuncDef) -> List[FuncDef]:
         if isinstance(parent, ast.Return) or \
                 isinstance(parent, ast.Call) and node in parent.args and _simple(parent.func) in STREAM_WRAPPERS:
             out.append(gen)
+    return out
+
+
+def decorator_wrappers(model: ModuleModel) -> List[Tuple[str, FuncDef]]:
+    """(decorator, wrapper) for the module's top-level decorators: ``def auth_required(f): @wraps(f) def
+    inner(*a, **kw): ... return f(*a, **kw); return inner`` and the factory form ``def auth_required(perm):
+    def decorator(f): def inner(...): ...; return inner; return decorator``. The view a decorator is applied to
+    is registered as the wrapper, so every value the wrapper returns besides the view's own is the response."""
+    out: List[Tuple[str, FuncDef]] = []
+    for top in model.tree.body:  # type: ignore[attr-defined]
+        if not isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for outer in walk_nodes(top):
+            if not isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            params = {a.arg for a in list(outer.args.posonlyargs) + list(outer.args.args)}
+            returned = {r.value.id for r in _own(outer) if isinstance(r, ast.Return) and isinstance(r.value, ast.Name)}
+            for inner in outer.body:
+                if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and inner.name in returned and \
+                        any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in params
+                            for n in walk_nodes(inner)):
+                    out.append((top.name, inner))
+    return out
+
+
+def _own(fn: ast.AST) -> List[ast.AST]:
+    """The nodes of ``fn``'s own body, not those of functions nested in it."""
+    out: List[ast.AST] = []
+    todo = list(child_nodes(fn))
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(child_nodes(node))
     return out
