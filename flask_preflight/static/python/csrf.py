@@ -9,7 +9,9 @@ therefore judged by the credential each view relies on, read from its body, its 
 decorator functions of the same module, and through the project index into those imported from another
 module of the project) and its route or blueprint URL. A view that reads no credential and calls nothing but
 Flask's response helpers changes nothing a forger could not change from their own machine, so its exemption
-is no risk either.
+is no risk either. The same holds for every exemption of a project in which no module uses such a credential
+at all (no session, cookie, login extension, basic auth or login decorator: ``ambient()``): a forged request
+acts as nobody, so those findings are deferred and the project index drops them.
 
 Switches are judged the way Flask-WTF's ``CSRFProtect.init_app`` reads them: with
 ``WTF_CSRF_CHECK_DEFAULT = False`` its ``before_request`` hook returns without checking anything, and only
