@@ -325,6 +325,95 @@ def theme():
                            ("PF211", "app.py", 29, 2, "high")]
 
 
+def test_a_project_without_any_browser_credential_has_nothing_to_forge(scan):
+    """CSRF rides on what the victim's browser attaches by itself. In a project where no module reads or
+    writes the session, sets or reads a cookie, or uses a login extension, basic auth or a login decorator,
+    an exempt view that writes to the database does only what the attacker could do from their own machine:
+    no finding, for the view nor for an exempted blueprint. The same views beside a module that uses
+    Flask-Login keep their medium."""
+    views = """from flask import Flask, Blueprint, request, jsonify, session
+from flask_wtf.csrf import CSRFProtect
+from models import db, Note
+app = Flask(__name__)
+csrf = CSRFProtect(app)
+api = Blueprint("api", __name__)
+
+@app.post("/notes")
+@csrf.exempt
+def add_note():
+    db.session.add(Note(text=request.json["text"]))
+    db.session.commit()
+    return jsonify(ok=True)
+
+csrf.exempt(api)
+"""
+    models = "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\nclass Note(db.Model):\n    pass\n"
+    assert scan({"app.py": views, "models.py": models}) == []
+    login = "from flask_login import LoginManager\nlogin_manager = LoginManager()\n"
+    assert scan({"auth.py": login}) == [("PF211", "app.py", 9, 2, "medium"), ("PF211", "app.py", 15, 1, "medium")]
+
+
+def test_a_variable_named_session_is_not_flask_session(scan):
+    """``session = chats.create(...)`` makes ``session`` local to the view (Python binds a name assigned
+    anywhere in a function for the whole function), so the view never reads the session cookie even though
+    the module imports ``flask.session``: medium (no credential visible), not high. A view that reads
+    Flask's session next to it stays high; so does one whose nested helper has its own ``session``."""
+    src = FLASK + """from flask_login import current_user
+
+@app.post("/chats")
+@csrf.exempt
+def create_chat():
+    session = chats.create(request.json["title"])
+    return {"session": session}
+
+@app.post("/cart")
+@csrf.exempt
+def add_to_cart():
+    session["cart"] = session.get("cart", []) + [request.form["item"]]
+    return "ok"
+
+@app.post("/drafts")
+@csrf.exempt
+def save_draft():
+    keep = [session.get("uid") for session_id in request.json["ids"]]
+    return save(keep)
+"""
+    assert scan({"app.py": src}) == [("PF211", "app.py", 8, 2, "medium"), ("PF211", "app.py", 14, 2, "high"),
+                                     ("PF211", "app.py", 20, 2, "high")]
+    assert "no credential is visible" in scan.message("PF211", 8)
+
+
+def test_an_exempt_view_that_only_reads_rows_changes_nothing(scan):
+    """A POST view that only looks rows up (``User.query.filter_by(...).first()``, ``db.session.query(...)``)
+    and answers with Flask helpers stores nothing; one that deletes through the query, or commits, does."""
+    src = FLASK + """from flask import jsonify
+from flask_login import current_user
+from models import db, User
+
+@app.post("/api/validate-email")
+@csrf.exempt
+def validate_email():
+    data = request.get_json()
+    if User.query.filter_by(email=data["email"]).first():
+        return jsonify(error="taken"), 400
+    return jsonify(ok=True, n=db.session.query(User).count())
+
+@app.post("/api/forget")
+@csrf.exempt
+def forget():
+    User.query.filter_by(email=request.json["email"]).delete()
+    return jsonify(ok=True)
+
+@app.post("/api/touch")
+@csrf.exempt
+def touch():
+    user = User.query.get(request.json["id"])
+    db.session.commit()
+    return jsonify(ok=bool(user))
+"""
+    assert scan({"app.py": src}) == [("PF211", "app.py", 18, 2, "medium"), ("PF211", "app.py", 24, 2, "medium")]
+
+
 def test_identity_provider_callback_that_verifies_the_assertion(scan):
     """A SAML assertion consumer / OAuth callback: the identity provider posts cross-site by design and the
     library verifies its signature (or the OAuth state); what it stores in the session, and reads back, is

@@ -1988,3 +1988,163 @@ def work(self, text):
     assert scan({"app.py": CELERY_VIEWS, "tasks.py": quiet}, select=["PF301"]) == [
         ("PF301", "app.py", 24, 5, "high"),
     ]
+
+
+# ---- issue 14 round 8: streamed bodies, views registered elsewhere, wrapping decorators ----------------------
+def test_a_streamed_generator_yields_the_exception_text_to_the_client(scan):
+    """Werkzeug iterates a generator handed to ``Response(...)`` (through ``stream_with_context`` or not), or
+    returned bare, and writes every yielded value to the client: a server-sent event carrying ``str(e)`` is a
+    response body. What a generator returns is dropped, one the view only consumes sends nothing itself,
+    and a fixed text yielded after logging leaks nothing."""
+    src = """import json
+from flask import Flask, Response, jsonify, stream_with_context
+app = Flask(__name__)
+
+@app.route("/progress/<job>")
+def progress(job):
+    def events():
+        try:
+            for step in run_job(job):
+                yield f"data: {json.dumps(step)}\\n\\n"
+        except Exception as e:
+            payload = {"type": "error", "message": str(e)}
+            yield f"data: {json.dumps(payload)}\\n\\n"
+    return Response(stream_with_context(events()), mimetype="text/event-stream")
+
+def rows(q):
+    try:
+        yield from search(q)
+    except LookupError as e:
+        yield "error: " + str(e)
+
+@app.route("/export")
+def export():
+    return rows("all"), {"Content-Type": "text/csv"}
+
+def quiet(job):
+    try:
+        yield from run_job(job)
+    except Exception as e:
+        app.logger.exception("job failed")
+        yield "data: failed\\n\\n"
+        return str(e)
+
+@app.route("/quiet/<job>")
+def quiet_stream(job):
+    return Response(quiet(job), mimetype="text/event-stream")
+
+def collect(job):
+    try:
+        yield from run_job(job)
+    except Exception as e:
+        yield str(e)
+
+@app.route("/count/<job>")
+def count(job):
+    return jsonify(n=len(list(collect(job))))
+"""
+    assert scan({"app.py": src}) == [("PF301", "app.py", 13, 13, "medium"), ("PF301", "app.py", 20, 9, "medium")]
+    assert "streams" in scan.message("PF301", 13) and "`progress`" in scan.message("PF301", 13)
+
+
+def test_views_registered_with_add_url_rule_in_another_module(scan):
+    """``bp.add_url_rule("/stations/add", "add_station", manager.add_station)`` makes ``add_station`` a view
+    wherever it is defined: what it flashes or returns goes to the client. A function of the same module that
+    no module registers (a helper, or one only a test module registers) is judged by its callers instead."""
+    files = {
+        "shop/__init__.py": "",
+        "shop/routes/__init__.py": """from flask import Blueprint
+from shop.routes import manager
+bp = Blueprint("main", __name__)
+bp.add_url_rule("/stations/add", "add_station", manager.add_station, methods=["GET", "POST"])
+bp.add_url_rule("/stations/<int:id>", view_func=manager.edit_station, methods=["POST"])
+""",
+        "shop/routes/manager.py": """from flask import flash, redirect, jsonify
+from shop.models import db, Station
+
+def add_station():
+    try:
+        db.session.add(Station())
+        db.session.commit()
+    except Exception as e:
+        flash(f"Error adding station: {str(e)}", "error")
+    return redirect("/stations")
+
+def edit_station(id):
+    try:
+        db.session.commit()
+    except Exception as e:
+        return jsonify(error=str(e)), 500
+    return jsonify(ok=True)
+
+def rename_station(id, name):
+    try:
+        db.session.commit()
+    except Exception as e:
+        flash("Rename failed: " + str(e))
+""",
+        "tests/test_manager.py": """from flask import Flask
+from shop.routes import manager
+app = Flask(__name__)
+app.add_url_rule("/rename", view_func=manager.rename_station)
+""",
+    }
+    assert scan(files) == [("PF301", "shop/routes/manager.py", 9, 9, "medium"),
+                           ("PF301", "shop/routes/manager.py", 16, 9, "medium")]
+
+
+def test_a_decorator_wrapper_answers_in_place_of_the_views_it_decorates(scan):
+    """``@auth_required(...)`` registers the decorator's wrapper as the view: what the wrapper returns before
+    calling the view - ``str(ex)`` of a failed call to the auth service, with 500 - is the response, for a
+    decorator of another module (factory form) as for one of the view's own module. A decorator nobody puts
+    on a view, and the view's own response passed through, send nothing of theirs."""
+    files = {
+        "utils/__init__.py": "",
+        "utils/auth.py": """from functools import wraps
+import requests
+from flask import request
+
+def auth_required(permission=""):
+    def decorator(f):
+        @wraps(f)
+        def catcher(*args, **kwargs):
+            try:
+                reply = requests.post("http://auth/verify", json={"p": permission},
+                                      headers={"Authorization": request.headers.get("Authorization", "")})
+            except Exception as ex:
+                return {"message": "Error in authentication occurred" + str(ex)}, 500
+            if reply.status_code != 200:
+                return reply.json(), 401
+            return f(*args, **kwargs)
+        return catcher
+    return decorator
+
+def audited(f):
+    def inner(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except Exception as ex:
+            return {"error": repr(ex)}, 500
+    return inner
+""",
+        "app.py": """from flask import Flask
+from utils.auth import auth_required
+app = Flask(__name__)
+
+def timed(f):
+    def inner(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except Exception as ex:
+            return {"error": str(ex)}, 500
+    return inner
+
+@app.get("/rooms")
+@auth_required("rooms:read")
+@timed
+def rooms():
+    return {"rooms": []}
+""",
+    }
+    assert scan(files) == [("PF301", "app.py", 10, 13, "medium"), ("PF301", "utils/auth.py", 13, 17, "medium")]
+    assert "`@auth_required`" in scan.message("PF301", 13)

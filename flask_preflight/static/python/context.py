@@ -107,6 +107,12 @@ class ViewFacts:
     # the project functions this module's views, handlers and hooks call (``callees.callee_ref``): a helper of
     # another module that emits to Socket.IO clients answers them only when a view runs it
     view_calls: Set[str] = field(default_factory=set)
+    # the project functions this module hands to ``add_url_rule`` (``bp.add_url_rule("/x", "x", views.x)``)
+    # that are not defined here: Flask calls them as views wherever they are defined
+    registered_views: Set[str] = field(default_factory=set)
+    # the project decorators this module puts on its views (``@auth_required(...)``, a resource class's
+    # ``method_decorators``): Flask serves the decorator's wrapper in the view's place
+    view_decorators: Set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -125,6 +131,12 @@ class Pending:
     templates: Tuple[str, ...] = ()
     # a module function (not itself a view) whose Socket.IO emit this is: stands only if some view calls it
     called_by_view: str = ""
+    # a module function no decorator of its module routes: stands only if another module registers it with
+    # ``add_url_rule`` (ViewFacts.registered_views)
+    registered_as: str = ""
+    # a top-level decorator whose wrapper this finding is in: stands only if some production module puts it
+    # on a view (ViewFacts.view_decorators)
+    decorates: str = ""
 
 
 @dataclass
@@ -155,6 +167,9 @@ class ModuleSummary:
     env_flags: Dict[str, Optional[bool]] = field(default_factory=dict)  # env switches' truth when unset (PF211)
     csrf_gates: Dict[str, str] = field(default_factory=dict)  # decorator -> the token it requires (PF211)
     csrf_resources: Dict[str, str] = field(default_factory=dict)  # resource class -> what it relies on (PF211)
+    # credentials the browser sends by itself that this module uses (the session, a login, basic auth): an
+    # exempt view can only be forged to act as the victim in a project where some module has one (PF211)
+    csrf_ambient: List[str] = field(default_factory=list)
     view_facts: Optional[ViewFacts] = None
     # function -> what it does with its parameters: [(how, param, position, loader location)] (factories.py)
     factories: Dict[str, List[Tuple[str, str, int, Location]]] = field(default_factory=dict)

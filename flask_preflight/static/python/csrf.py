@@ -9,7 +9,9 @@ therefore judged by the credential each view relies on, read from its body, its 
 decorator functions of the same module, and through the project index into those imported from another
 module of the project) and its route or blueprint URL. A view that reads no credential and calls nothing but
 Flask's response helpers changes nothing a forger could not change from their own machine, so its exemption
-is no risk either.
+is no risk either. The same holds for every exemption of a project in which no module uses such a credential
+at all (no session, cookie, login extension, basic auth or login decorator: ``ambient()``): a forged request
+acts as nobody, so those findings are deferred and the project index drops them.
 
 Switches are judged the way Flask-WTF's ``CSRFProtect.init_app`` reads them: with
 ``WTF_CSRF_CHECK_DEFAULT = False`` its ``before_request`` hook returns without checking anything, and only
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional,
 
 from flask_preflight.findings import Finding, Severity
 from flask_preflight.rules.secrets import PF211
-from flask_preflight.static.python.astutil import walk as walk_nodes
+from flask_preflight.static.python.astutil import child_nodes, walk as walk_nodes
 from flask_preflight.static.python.configwrites import ConfigWrite
 from flask_preflight.static.python.context import Context, unset_phrase
 from flask_preflight.static.python.csrf_resources import API_KIND, api_resource_refs, resolve_api_exemption
@@ -61,9 +63,33 @@ INERT_FLASK = {"render_template", "render_template_string", "jsonify", "make_res
 INERT_REQUEST = {"get", "getlist", "get_json", "get_data", "to_dict", "items", "keys", "values"}
 INERT_BUILTINS = {"str", "int", "float", "bool", "len", "dict", "list", "tuple", "set", "sorted", "min", "max",
                   "repr", "format", "isinstance", "range", "enumerate", "zip"}
+# Packages whose use means the browser carries a login by itself (the session or remember-me cookie, cached
+# HTTP or Kerberos credentials), and the names of other packages that do the same.
+AMBIENT_PACKAGES = {"flask_login", "flask_security", "flask_user", "flask_principal", "flask_dance",
+                    "flask_basicauth", "flask_simplelogin", "flask_oidc", "flask_kerberos", "flask_cas", "flask_openid"}
+AMBIENT_IMPORTS = {"HTTPBasicAuth", "HTTPDigestAuth", "MultiAuth", "set_access_cookies", "set_refresh_cookies"}
+# SQLAlchemy Query methods that narrow or fetch rows (Flask-SQLAlchemy adds the *_or_404 and paginate forms).
+QUERY_READS = {"filter", "filter_by", "order_by", "group_by", "having", "join", "outerjoin", "options", "limit",
+               "offset", "distinct", "with_entities", "first", "all", "one", "one_or_none", "scalar", "count",
+               "get", "exists", "first_or_404", "get_or_404", "one_or_404", "paginate"}
 WEBHOOK_RE = re.compile(r"webhook|hook|callback|notify|notification|ipn", re.IGNORECASE)
 _URL_VAR_RE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 _BASIC_AUTH_CLASSES = ("HTTPBasicAuth", "HTTPDigestAuth")
+
+
+def _read_query(call: ast.Call) -> bool:
+    """``User.query.filter_by(email=e).first()`` / ``db.session.query(User).get(1)``: a SQLAlchemy query whose
+    every method after ``query`` only narrows or fetches rows. It stores nothing, so a view made only of such
+    reads has nothing a forger could change; ``.delete()`` or ``.update()`` on the query is not a read."""
+    methods: List[str] = []
+    node: ast.AST = call
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, ast.Attribute):
+            methods.append(node.attr)
+        node = node.func if isinstance(node, ast.Call) else node.value  # type: ignore[attr-defined]
+    if not isinstance(node, ast.Name) or "query" not in methods:
+        return False
+    return all(m in QUERY_READS for m in methods[:methods.index("query")])
 
 
 def _words(name: str) -> Set[str]:
@@ -261,8 +287,10 @@ class CsrfChecks:
             sev, why = Severity.MEDIUM, ("it accepts state-changing methods and no credential is visible here; make "
                                          "sure it does not authenticate with the session cookie")
         message = f"View `{name}` is exempt from CSRF protection: {why}."
-        if cred.imported and sev is not Severity.LOW:
-            # a decorator imported from another module of the project may require a token: the index decides
+        if sev is not Severity.LOW:
+            # a decorator imported from another module of the project may require a token, and a project
+            # where no module uses a credential the browser sends by itself has nothing to forge: the index
+            # decides both
             self.ctx.defer(EXEMPT_KIND, " ".join(cred.imported), PF211, dec, sev, message, site)
             return
         self.ctx.emit(PF211, dec, message, sev)
@@ -297,6 +325,8 @@ class CsrfChecks:
                 if isinstance(func.value, ast.Name) and func.attr in INERT_FLASK and \
                         self.model.imports.get(func.value.id, "") == "flask":
                     continue
+                if _read_query(n):
+                    continue
             return False
         return True
 
@@ -307,9 +337,9 @@ class CsrfChecks:
         prefix = self._blueprint_prefix(arg, site) if isinstance(arg, ast.Name) else None
         if prefix is not None and any(secret_named(v) for v in _URL_VAR_RE.findall(prefix)):
             return  # every URL of the blueprint carries a secret token
-        self.ctx.emit(PF211, call, f"`{self._src(arg)}` is exempted from CSRF protection with csrf.exempt(): every "
-                      f"view in it accepts cross-site form posts; fine only for endpoints that do not use the "
-                      f"session cookie.", Severity.MEDIUM)
+        self.ctx.defer(EXEMPT_KIND, "", PF211, call, Severity.MEDIUM, f"`{self._src(arg)}` is exempted from CSRF "
+                       f"protection with csrf.exempt(): every view in it accepts cross-site form posts; fine only "
+                       f"for endpoints that do not use the session cookie.", site)
 
     def _api_decorators(self, call: ast.Call, site: Site) -> None:
         """``Api(app, decorators=[csrf.exempt])``: Flask-RESTful/RESTX apply these to every resource's view
@@ -446,8 +476,11 @@ class CsrfChecks:
 
     def _body_credential(self, fn: ast.AST, cred: Credential, depth: int = 0) -> None:
         own = self._session_own(fn)
+        local = self.shadowed(fn)
         for n in walk_nodes(fn):
-            if isinstance(n, ast.Name):
+            if isinstance(n, ast.Name) and id(n) in local:
+                pass  # `session = service.create_chat_session(...)`: the view's own variable, not Flask's
+            elif isinstance(n, ast.Name):
                 if n.id == "session" and self._from_flask(n, "session"):
                     if id(n) in own:
                         cred.writes.append("the session cookie (it stores into the session)")
@@ -490,6 +523,84 @@ class CsrfChecks:
                and n.value.attr == "authorization" for n in walk_nodes(fn)):
             cred.ambient = [a for a in cred.ambient if "basic-auth" not in a]
             cred.token.append("a bearer token (`request.authorization.token`)")
+
+    def shadowed(self, root: ast.AST) -> Set[int]:
+        """ids of the names under ``root`` that a function around them binds itself (an assignment, a
+        parameter, a loop or ``with`` target): Python makes such a name local to that whole function, so
+        ``session = chat_service.create_chat_session(...)`` in a view never touches ``flask.session``, even
+        where the module imports it."""
+        out: Set[int] = set()
+
+        def bound(node: ast.AST) -> Set[str]:
+            scope = self.model.scope_of.get(id(node))
+            if scope is not None and scope.kind == "function":
+                return {k for k, bs in scope.bindings.items() if any(b.kind != "import" for b in bs)} | set(scope.params)
+            if isinstance(node, ast.Lambda):
+                a = node.args
+                return {x.arg for x in list(a.posonlyargs) + list(a.args) + list(a.kwonlyargs)}
+            if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                return {t.id for g in node.generators for t in ast.walk(g.target) if isinstance(t, ast.Name)}
+            return set()
+
+        def visit(node: ast.AST, local: Set[str]) -> None:
+            for child in child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ListComp, ast.SetComp,
+                                      ast.DictComp, ast.GeneratorExp)):
+                    visit(child, local | bound(child))
+                    continue
+                if isinstance(child, ast.Name) and child.id in local:
+                    out.add(id(child))
+                visit(child, local)
+
+        local: Set[str] = set()
+        scope = self.model.scope_of.get(id(root))
+        while scope is not None:  # the functions the view is defined in (a register_routes(app) closure)
+            if scope.kind == "function":
+                local |= bound(scope.node)
+            scope = scope.parent
+        visit(root, local)
+        return out
+
+    def ambient(self) -> List[str]:
+        """The credentials a browser attaches by itself that this module uses or sets up: the session
+        (read or written anywhere), a cookie it reads or sets, Flask-Login and the other login extensions,
+        HTTP basic/digest auth, login-style decorators, JWTs kept in cookies. A CSRF-exempt view can only be
+        forged to act as the victim when the project has one of these: without any, a cross-site request
+        carries nothing the attacker could not send from their own machine."""
+        out: List[str] = []
+        tree = self.model.tree
+        local = self.shadowed(tree)
+        jwt_cookies = False
+        for n in walk_nodes(tree):
+            if isinstance(n, ast.Name) and n.id == "session" and id(n) not in local and self._from_flask(n, "session"):
+                out.append(f"the session (line {n.lineno})")
+            elif isinstance(n, ast.Attribute):
+                owner = self.model.qualname(n.value) or ""
+                if owner == "flask" and n.attr == "session":
+                    out.append(f"the session (line {n.lineno})")
+                elif owner in ("flask.request", "request") and n.attr in ("cookies", "authorization", "remote_user"):
+                    out.append(f"`request.{n.attr}` (line {n.lineno})")
+                elif n.attr in ("set_cookie", "set_access_cookies", "set_refresh_cookies"):
+                    out.append(f"a cookie it sets (line {n.lineno})")
+            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                base = self.model.resolve_relative(n.module, n.level) if isinstance(n, ast.ImportFrom) else ""
+                for alias in n.names:
+                    full = f"{base}.{alias.name}" if base else alias.name
+                    if full.split(".")[0] in AMBIENT_PACKAGES or alias.name in AMBIENT_IMPORTS:
+                        out.append(f"`{full}` (line {n.lineno})")
+            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for dec in n.decorator_list:
+                    target = dec.func if isinstance(dec, ast.Call) else dec
+                    name = getattr(target, "id", None) or getattr(target, "attr", "")
+                    if AMBIENT_DECORATOR_RE.search(name):
+                        out.append(f"`@{name}` (line {dec.lineno})")
+            elif isinstance(n, ast.Constant) and n.value == "JWT_TOKEN_LOCATION" or \
+                    isinstance(n, ast.Name) and n.id == "JWT_TOKEN_LOCATION" or \
+                    isinstance(n, ast.keyword) and n.arg == "JWT_TOKEN_LOCATION":
+                jwt_cookies = True
+        if jwt_cookies and any(isinstance(n, ast.Constant) and n.value == "cookies" for n in walk_nodes(tree)):
+            out.append("JWTs kept in cookies (`JWT_TOKEN_LOCATION`)")
+        return out
 
     def _request_lookup(self, n: ast.AST) -> str:
         """``request.headers.get("X-Api-Key")`` / ``request.args["token"]``: a secret the forger cannot send."""
@@ -600,12 +711,15 @@ def resolve_csrf_gates(analyses: Iterable["FileAnalysis"], index: "ProjectIndex"
 
 
 def _exempt_with_imported_decorators(d: "Deferred", index: "ProjectIndex") -> Optional[Finding]:
-    """An exempt view whose decorators come from another module of the project: no finding when one of them
-    refuses requests without a token the forger cannot send (``gates()`` of that module), else the finding
-    the view's own module graded."""
+    """An exempt view (or blueprint): no finding when one of its decorators from another module of the project
+    refuses requests without a token the forger cannot send (``gates()`` of that module), nor when no module
+    of the project uses a credential the browser sends by itself (``ambient()``), else the finding the view's
+    own module graded."""
     for ref in d.ref.split(" "):
         owner, _, name = ref.rpartition(".")
         mod = index.find_module(owner, d.path) if owner else None
         if mod is not None and name in (getattr(mod, "csrf_gates", None) or {}):
             return None
+    if not any(getattr(m, "csrf_ambient", None) for m in index.by_path.values()):
+        return None  # no login, session or cookie anywhere: a forged request acts as nobody
     return PF211.finding(d.context, d.location, severity=d.severity, snippet=d.snippet, evidence=d.snippet.strip())

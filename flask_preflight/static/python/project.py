@@ -103,6 +103,7 @@ def summarize(ctx: Context) -> ModuleSummary:
     checks = CsrfChecks(ctx, lambda _w: False)
     summary.csrf_gates = checks.gates()
     summary.csrf_resources = resource_verdicts(checks)
+    summary.csrf_ambient = [] if ctx.is_test else checks.ambient()
     summary.factories = factory_specs(ctx)
     summary.secret_dicts = secret_dicts(ctx)
     summary.imported, summary.main_calls = _entry_links(model)

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 from flask_preflight.static.python.astutil import walk as walk_nodes
 from flask_preflight.static.python.model import ModuleModel
 from flask_preflight.static.python.views.flow import FuncDef, _Flow, search, Hit, Ancestors
+from flask_preflight.static.python.views.streams import own_yields
 from flask_preflight.static.python.views.vocabulary import INTERNAL_ERROR_PACKAGES
 
 # Caught classes whose text is anything at all: the catch-alls.
@@ -125,6 +126,8 @@ def leaky_functions(model: ModuleModel) -> Tuple[Dict[str, str], Dict[str, List[
             [(f"{stmt.name}.{s.name}", s) for s in stmt.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))] \
             if isinstance(stmt, ast.ClassDef) else []
         for name, fn in members:
+            if own_yields(fn):  # a generator's `return` ends the iteration: the caller never receives it
+                continue
             found: List[Dict[str, Marker]] = []
             key = _returns_exception_text(model, fn, found)
             if key is not None:

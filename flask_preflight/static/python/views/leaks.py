@@ -406,6 +406,10 @@ class ExceptionLeaks(Guards):
                     sinks += [(stmt, node) for node, _ in _walk_expr(stmt.value)
                               if isinstance(node, ast.Call) and self._socket_send(node) and
                               (not view.request_helper or self._outside_event(node))]
+            elif view.stream_of is not None:  # Werkzeug sends what the generator yields; its return is dropped
+                if isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Yield, ast.YieldFrom)) and \
+                        stmt.value.value is not None:
+                    sinks.append((stmt, stmt.value.value))
             elif isinstance(stmt, ast.Return) and stmt.value is not None:
                 sinks.append((stmt, stmt.value))
             elif isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call) and (
@@ -578,6 +582,9 @@ class ExceptionLeaks(Guards):
         who = f"Error handler `{view.name}` (for {view.handler_for})" if view.handler else \
             f"`{view.name}`, which Socket.IO handler `{view.socket_helper_of}` calls," if view.socket_helper_of else \
             f"`{view.name}`, which a view calls," if view.request_helper else \
+            f"Generator `{view.name}`, which view `{view.stream_of.name}` streams," if view.stream_of else \
+            f"`{view.name}`, the wrapper decorator `@{view.wraps}` serves in place of the views it decorates," \
+            if view.wraps else \
             f"Socket.IO handler `{view.name}`" if view.socket and not view.route else \
             f"before_request hook `{view.name}`" if view.hook and not view.route else f"View `{view.name}`"
         subject = hit.label
@@ -590,6 +597,7 @@ class ExceptionLeaks(Guards):
             if self._flash(at) else \
             "becomes the `abort()` description" if isinstance(at, ast.Call) else \
             "becomes the HTTP error's description" if isinstance(at, ast.Raise) else \
+            "is streamed to the client as part of the response body" if view.stream_of is not None else \
             "is emitted to Socket.IO clients" if isinstance(at, ast.Expr) and view.request_helper else \
             "is emitted to the Socket.IO client" if isinstance(at, ast.Expr) else "reaches the response"
         note = ""
@@ -628,7 +636,7 @@ class ExceptionLeaks(Guards):
     def _reach(self, view: View, sev: Severity) -> Tuple[Severity, str]:
         """Low, with a note, when only administrators reach the view: the text goes to the operator who
         configures what failed, not to an anonymous prober."""
-        admin = self._administrators_only(view)
+        admin = self._administrators_only(view.stream_of or view)
         if admin is None:
             return sev, ""
         return Severity.LOW, (f" Only administrators reach this route (`{admin}`), so the text goes to the "

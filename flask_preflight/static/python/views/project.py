@@ -13,6 +13,10 @@
   keywords that no file of those templates names (``views/templates.py``).
 * PF301 (``called_by_view``): an emit of a module function that is no view stands only when a view of the
   project calls that function.
+* PF301 (``registered_as``): a finding in a module function no decorator of its module routes stands only
+  when another production module hands that function to ``add_url_rule``.
+* PF301 (``decorates``): a finding in a decorator's wrapper stands only when a production module puts that
+  decorator on a view.
 * PF301 ("no-leaky-callee"): a key read (``ref[key]<exits>``) after the view's early exits on the result is
   cleared when every return of the function that carries the text sets a literal those exits leave on.
 * PF301 (``unserved``): withdrawn when the view's module only puts routes on its own blueprint and no
@@ -50,6 +54,10 @@ def resolve_pending(analyses: List[FileAnalysis], index: ProjectIndex,
         if p.templates and not any(templates.may_show(*t.rsplit("|", 1)) for t in p.templates):
             continue
         if p.called_by_view and not resolver.view_calls(p.called_by_view, analysis.path):
+            continue
+        if p.registered_as and not resolver.view_calls(p.registered_as, analysis.path, "registered_views"):
+            continue
+        if p.decorates and not resolver.view_calls(p.decorates, analysis.path, "view_decorators"):
             continue
         if p.unless == "guarded" and resolver.guarded(p.refs, analysis.path):
             continue
@@ -91,14 +99,16 @@ class _Resolver:
         return ref
 
     # ---- helpers views call ------------------------------------------------------------------------
-    def view_calls(self, function: str, path: str) -> bool:
+    def view_calls(self, function: str, path: str, fact: str = "view_calls") -> bool:
         """Some view, handler or hook of a production module calls ``function`` of the module at ``path``
-        (by a name bound in its own module, or imported)."""
+        (by a name bound in its own module, or imported); with ``fact`` "registered_views", some production
+        module hands it to ``add_url_rule``, which makes it a view; with "view_decorators", some production
+        module decorates a view with it."""
         where = os.path.normpath(path)
         for s in self.summaries:
             if s.is_test:
                 continue
-            for ref in s.view_facts.view_calls:  # type: ignore[union-attr]
+            for ref in getattr(s.view_facts, fact):
                 owner, _, name = ref.rpartition(".")
                 if name != function or not owner:
                     continue

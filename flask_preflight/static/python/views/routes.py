@@ -60,6 +60,8 @@ class View:
     socket_helper_of: str = ""  # a module function a Socket.IO handler calls: only what it emits goes out
     request_helper: bool = False  # a module function a view may call: only its emits to every client go out
     hook: bool = False  # a before_request hook: a value it returns is the response and the view never runs
+    stream_of: Optional["View"] = None  # a generator this view streams as its body: what it yields goes out
+    wraps: str = ""  # the top-level decorator whose wrapper this is: served in place of the views it decorates
     cls: Optional[ast.ClassDef] = None
 
 
