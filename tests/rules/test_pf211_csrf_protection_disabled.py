@@ -328,9 +328,9 @@ def theme():
 def test_a_project_without_any_browser_credential_has_nothing_to_forge(scan):
     """CSRF rides on what the victim's browser attaches by itself. In a project where no module reads or
     writes the session, sets or reads a cookie, or uses a login extension, basic auth or a login decorator,
-    an exempt view that writes to the database does only what the attacker could do from their own machine:
-    no finding, for the view nor for an exempted blueprint. The same views beside a module that uses
-    Flask-Login keep their medium."""
+    an exempt view that writes to the database does only what the attacker could do from their own machine,
+    unless the app trusts the network it is on: low (informational), for the view and for an exempted
+    blueprint, saying why. The same views beside a module that uses Flask-Login keep their medium."""
     views = """from flask import Flask, Blueprint, request, jsonify, session
 from flask_wtf.csrf import CSRFProtect
 from models import db, Note
@@ -348,7 +348,10 @@ def add_note():
 csrf.exempt(api)
 """
     models = "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\nclass Note(db.Model):\n    pass\n"
-    assert scan({"app.py": views, "models.py": models}) == []
+    assert scan({"app.py": views, "models.py": models}) == [("PF211", "app.py", 9, 2, "low"),
+                                                            ("PF211", "app.py", 15, 1, "low")]
+    assert "no module of the project uses a credential the browser sends by itself" in scan.message("PF211", 9)
+    assert scan.message("PF211", 9).count("reported as low") == 1
     login = "from flask_login import LoginManager\nlogin_manager = LoginManager()\n"
     assert scan({"auth.py": login}) == [("PF211", "app.py", 9, 2, "medium"), ("PF211", "app.py", 15, 1, "medium")]
 

@@ -11,7 +11,8 @@ module of the project) and its route or blueprint URL. A view that reads no cred
 Flask's response helpers changes nothing a forger could not change from their own machine, so its exemption
 is no risk either. The same holds for every exemption of a project in which no module uses such a credential
 at all (no session, cookie, login extension, basic auth or login decorator: ``ambient()``): a forged request
-acts as nobody, so those findings are deferred and the project index drops them.
+acts as nobody, so those findings are deferred and the project index lowers them to low (an app that trusts
+the network it is on, with no login at all, is still reached through its users' browsers).
 
 Switches are judged the way Flask-WTF's ``CSRFProtect.init_app`` reads them: with
 ``WTF_CSRF_CHECK_DEFAULT = False`` its ``before_request`` hook returns without checking anything, and only
@@ -710,16 +711,24 @@ def resolve_csrf_gates(analyses: Iterable["FileAnalysis"], index: "ProjectIndex"
     return findings
 
 
+NO_AMBIENT_NOTE = ("; reported as low because no module of the project uses a credential the browser sends by "
+                   "itself (session, cookie, login extension, basic auth), so a forged request acts as nobody - "
+                   "unless the app relies on being reachable only from a trusted network.")
+
+
 def _exempt_with_imported_decorators(d: "Deferred", index: "ProjectIndex") -> Optional[Finding]:
     """An exempt view (or blueprint): no finding when one of its decorators from another module of the project
-    refuses requests without a token the forger cannot send (``gates()`` of that module), nor when no module
-    of the project uses a credential the browser sends by itself (``ambient()``), else the finding the view's
-    own module graded."""
+    refuses requests without a token the forger cannot send (``gates()`` of that module), low when no module of
+    the project uses a credential the browser sends by itself (``ambient()``), else the finding the view's own
+    module graded."""
     for ref in d.ref.split(" "):
         owner, _, name = ref.rpartition(".")
         mod = index.find_module(owner, d.path) if owner else None
         if mod is not None and name in (getattr(mod, "csrf_gates", None) or {}):
             return None
     if not any(getattr(m, "csrf_ambient", None) for m in index.by_path.values()):
-        return None  # no login, session or cookie anywhere: a forged request acts as nobody
+        # No login, session or cookie anywhere: a forged request acts as nobody, unless the app trusts where
+        # its callers are (an intranet tool without login is still reached through its users' browsers).
+        return PF211.finding(d.context.rstrip(".") + NO_AMBIENT_NOTE, d.location, severity=Severity.LOW,
+                             snippet=d.snippet, evidence=d.snippet.strip())
     return PF211.finding(d.context, d.location, severity=d.severity, snippet=d.snippet, evidence=d.snippet.strip())
