@@ -37,7 +37,7 @@ from flask_preflight.static.deploy import SPECULATIVE_KINDS
 from flask_preflight.static.deploy import classify as deploy_kind
 from flask_preflight.static.deploy.git import tracked_files
 from flask_preflight.static.gitignore import IgnoreSpec
-from flask_preflight.static.source import read_bytes
+from flask_preflight.static.source import read_bytes, read_head
 
 NEVER_WALKED = frozenset({".git", ".hg", ".svn"})
 # Skipped by name (or by a pyvenv.cfg inside) unless git tracks files in them: a committed build/, env/ or
@@ -502,10 +502,8 @@ def _info_exclude(repo: str) -> Optional[Any]:
 
 
 def _has_python_shebang(path: str) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(_SHEBANG_SNIFF)
-    except OSError:
+    head = read_head(path, _SHEBANG_SNIFF)
+    if head is None:
         return False
     return bool(_SHEBANG_RE.match(head.split(b"\n", 1)[0]))
 

@@ -87,6 +87,34 @@ def read_bytes(candidate_path: str, display_path: str, *, max_bytes: int) -> Uni
     return data
 
 
+def read_head(path: str, limit: int) -> Optional[bytes]:
+    """At most ``limit`` bytes of a regular file; None for a missing, unreadable or special file. For the
+    side readers (requirement files, skipped scripts, launchers, shebangs): a FIFO or device planted in a
+    scanned repository must never block or endlessly feed the run, so the file is opened without blocking
+    and its type checked on the open descriptor (no window between a stat and the open)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def read_text(path: str, limit: int = 200_000) -> Optional[str]:
+    """:func:`read_head` decoded as UTF-8, bad bytes replaced."""
+    data = read_head(path, limit)
+    return None if data is None else data.decode("utf-8", errors="replace")
+
+
 def decode_source(data: bytes, display_path: str, *, size: Optional[int] = None) -> Union[SourceFile, Problem]:
     """Decode bytes the way the interpreter would; split out so stdin or caches can reuse it."""
     size = len(data) if size is None else size

@@ -23,6 +23,7 @@ import re
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from flask_preflight.static.deploy.model import Command, DeployFile
+from flask_preflight.static.source import read_text
 
 if TYPE_CHECKING:
     from flask_preflight.static.deploy.common import Ctx
@@ -97,11 +98,8 @@ def copy_sources(text: str) -> List[str]:
 def dockerfile_context(path: str, root: str) -> str:
     """The build context a Dockerfile is evidently written for (see the module docstring)."""
     here = os.path.dirname(os.path.abspath(path))
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            sources = copy_sources(fh.read(_MAX_DOCKERFILE))
-    except OSError:
-        sources = []
+    text = read_text(path, limit=_MAX_DOCKERFILE)
+    sources = copy_sources(text) if text is not None else []
     if sources:
         for candidate in _parents(here, root):
             if all(os.path.exists(os.path.join(candidate, s)) for s in sources):

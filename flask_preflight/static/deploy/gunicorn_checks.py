@@ -19,6 +19,7 @@ from flask_preflight.static.deploy.context import Scopes
 from flask_preflight.static.deploy.gunicorn import parse as parse_gunicorn_config
 from flask_preflight.static.deploy.model import COMPUTED, ENV_VALUE, DeployFile, DeployParseError, EnvVar, Origin
 from flask_preflight.static.python.context import FileAnalysis
+from flask_preflight.static.source import read_text
 
 
 class GunicornChecks:
@@ -189,11 +190,11 @@ class GunicornChecks:
         if path is None:
             return None
         if path not in self.named_configs:
+            text = read_text(path, limit=1_000_000)
             try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read(1_000_000)
-                self.named_configs[path] = parse_gunicorn_config(text, os.path.relpath(path, self.root), path)
-            except (OSError, DeployParseError):
+                self.named_configs[path] = (None if text is None else
+                                            parse_gunicorn_config(text, os.path.relpath(path, self.root), path))
+            except DeployParseError:
                 self.named_configs[path] = None
         return self.named_configs[path]
 

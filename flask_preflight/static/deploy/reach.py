@@ -25,6 +25,7 @@ from flask_preflight.static.deploy.context import inside
 from flask_preflight.static.deploy.model import DeployFile
 from flask_preflight.static.deploy.stale import lower_stale
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
+from flask_preflight.static.source import read_text
 from flask_preflight.static.testpaths import is_test_path
 
 # What `flask` looks for without FLASK_APP (flask.cli.find_best_app's callers): wsgi.py, then app.py.
@@ -61,10 +62,8 @@ def text_imports(path: str) -> List[str]:
     """The modules a Python file imports, read from its text: for the files the analysis skipped because
     nothing in them looks like Flask (``wsgi.py`` holding only ``from server import app``). Relative imports
     lose their dots (``from . import serve`` -> "serve"), which is enough to recognise a module's name."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            text = fh.read(200_000)
-    except OSError:
+    text = read_text(path)
+    if text is None:
         return []
     found: List[str] = []
     for m in _IMPORT_RE.finditer(text):
@@ -110,11 +109,12 @@ def analyse_skipped(path: str) -> Optional[ModuleSummary]:
     ``__main__`` block only calls ``pkg.cli.main()``), for its entry-point links."""
     from flask_preflight.static.python import analyze_tree, parse  # noqa: PLC0415 - only for launched scripts
 
+    text = read_text(path, limit=5_000_000)
+    if text is None:
+        return None
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
         tree = parse(text, path)
-    except (OSError, SyntaxError, ValueError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError):
         return None
     name = os.path.splitext(os.path.basename(path))[0]
     return analyze_tree(tree, text, path, module_name=name, is_package=False, is_test=False).summary
@@ -266,11 +266,10 @@ def connexion_major(module_path: str, root: str) -> Tuple[Optional[int], str]:
     for _ in range(8):
         for name in _REQUIREMENT_FILES:
             path = os.path.join(here, name)
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    m = _CONNEXION_RE.search(fh.read(200_000))
-            except OSError:
+            text = read_text(path)
+            if text is None:
                 continue
+            m = _CONNEXION_RE.search(text)
             if m is not None:
                 return int(m.group(2)), os.path.relpath(path, top).replace(os.sep, "/")
         if here == top or os.path.dirname(here) == here or not here.startswith(top):
@@ -293,11 +292,10 @@ def flask_floor(module_path: str, root: str) -> Tuple[Optional[Tuple[int, int]],
     for _ in range(8):
         for name in _REQUIREMENT_FILES:
             path = os.path.join(here, name)
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    m = _FLASK_RE.search(fh.read(200_000))
-            except OSError:
+            text = read_text(path)
+            if text is None:
                 continue
+            m = _FLASK_RE.search(text)
             if m is not None:
                 return (int(m.group(2)), int(m.group(3))), os.path.relpath(path, top).replace(os.sep, "/")
         if here == top or os.path.dirname(here) == here or not here.startswith(top):

@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from flask_preflight.findings import Finding
 from flask_preflight.static.python.context import FileAnalysis
+from flask_preflight.static.source import read_text
 
 _ASYNC_MODE_RE = re.compile(r"""async_mode\s*=\s*["'](\w+)["']""")
 # a requirement line (requirements*.txt, Pipfile, pyproject/setup dependency strings) naming the package
@@ -34,11 +35,7 @@ _DEPENDENCY_FILES = ("requirements*.txt", "requirements*.in", "requirements/*.tx
 
 
 def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read(200_000)
-    except OSError:
-        return ""
+    return read_text(path) or ""
 
 
 def async_server(module_path: str, root: str) -> Tuple[str, str]:

@@ -19,6 +19,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from flask_preflight.findings import Finding, Severity
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
+from flask_preflight.static.source import read_text
 
 _RUN_RULES = frozenset({"PF101", "PF102", "PF103", "PF104", "PF105"})
 _RECEIVER_RE = re.compile(r"^([A-Za-z_]\w*)\.run\(")
@@ -45,12 +46,9 @@ def _declared(name: str, module_path: str, root: str) -> bool:
     for _ in range(8):
         for spec in _DEPENDENCY_FILES:
             for path in glob.glob(os.path.join(here, spec)):
-                try:
-                    with open(path, encoding="utf-8", errors="replace") as fh:
-                        if pattern.search(fh.read(200_000)):
-                            return True
-                except OSError:
-                    continue
+                text = read_text(path)
+                if text is not None and pattern.search(text):
+                    return True
         if here == top or os.path.dirname(here) == here or not here.startswith(top):
             break
         here = os.path.dirname(here)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import List, Sequence, Tuple
 
+from flask_preflight.static.source import read_text
+
 _TARGET_KEYS = frozenset({"module", "wsgi", "wsgi-file", "wsgi_file", "file", "mount", "app"})
 _SECTION_RE = re.compile(r"^\s*\[([^\]]+)\]\s*$")
 _KEY_RE = re.compile(r"^\s*([A-Za-z][\w-]*)\s*=\s*(.*?)\s*$")
@@ -35,11 +37,10 @@ def ini_refs(args: Sequence[str]) -> List[Tuple[str, str]]:
 
 def ini_targets(path: str, section: str = "uwsgi") -> List[str]:
     """The app targets the section names (``otterwiki.server``, ``wsgi.py``, ``app:app``), in file order."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read(200_000).splitlines()
-    except OSError:
+    text = read_text(path)
+    if text is None:
         return []
+    lines = text.splitlines()
     current, found = "", []
     for line in lines:
         m = _SECTION_RE.match(line)

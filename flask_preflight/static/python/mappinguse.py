@@ -15,6 +15,7 @@ import re
 from typing import Dict, Iterable, Optional, Set
 
 from flask_preflight.static.python.model import ModuleModel
+from flask_preflight.static.source import read_text
 
 # Functions Flask's CLI finds by name in the app module (flask/cli.py find_best_app), with no caller in code.
 FACTORY_NAMES = {"create_app", "make_app"}
@@ -98,8 +99,5 @@ _DEFAULT_VALUE_RE = re.compile(r"""(?<![\w'"])['"]default['"](?!\s*:)""")
 def text_names_default(path: str) -> bool:
     """``names_default`` for a file the analysis has no tree of (skipped, or Python 2 that does not parse):
     a quoted "default" that is not followed by ``:`` (a dict key)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return _DEFAULT_VALUE_RE.search(fh.read(1_000_000)) is not None
-    except OSError:
-        return False
+    text = read_text(path, limit=1_000_000)
+    return text is not None and _DEFAULT_VALUE_RE.search(text) is not None

@@ -23,6 +23,7 @@ from flask_preflight.findings import Finding, Severity
 from flask_preflight.static.python.mappinguse import FACTORY_NAMES, readers, used_elsewhere
 from flask_preflight.static.python.model import ModuleModel
 from flask_preflight.static.testpaths import is_test_path
+from flask_preflight.static.source import read_text
 
 RULES = frozenset({"PF101", "PF104", "PF105"})
 
@@ -53,10 +54,8 @@ def _skipped_callers(others: Sequence[str], root: str, names: Sequence[str]) -> 
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
     test = other = False
     for path in others:
-        try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                text = fh.read(500_000)
-        except OSError:
+        text = read_text(path, limit=500_000)
+        if text is None:
             continue
         if pattern.search(text) is None:
             continue
