@@ -105,8 +105,11 @@ PF402 = REGISTRY.register(Rule(
         "variable reaches: high when the development server runs with it (the debugger), medium when a WSGI "
         "server does (debug mode without the debugger), one level lower for FLASK_ENV (ignored since Flask 2.3) "
         "and one level higher for WERKZEUG_DEBUG_PIN=off. FLASK_ENV is not reported at all when the project "
-        "pins Flask 2.3 or later (`Flask==3.0.2`, or a `>=`/`~=` lower bound, in its requirements file, "
-        "`pyproject.toml`, `Pipfile` or setup file) and none of its own Python names the variable."
+        "pins Flask 2.3 or later (`Flask==3.0.2`, or a `>=`/`~=`/`^` lower bound, in its requirements file, "
+        "`pyproject.toml`, `Pipfile` or setup file, or the exact version in `uv.lock`, `poetry.lock` or "
+        "`Pipfile.lock`; the nearest directory with such a file decides, the lowest of its files wins, and "
+        "the directories one level down count when no parent has one) and none of its own Python names the "
+        "variable."
     ),
     bad='''
 # Dockerfile

@@ -32,7 +32,8 @@ from flask_preflight.static.deploy.context import Scopes, compose_context, insid
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.deploy.python_launches import PythonLaunches
-from flask_preflight.static.deploy.reach import Reached, flask_floor, target_module
+from flask_preflight.static.deploy.pins import flask_floor
+from flask_preflight.static.deploy.reach import Reached, target_module
 from flask_preflight.static.deploy.shell import inline_sourced
 from flask_preflight.static.deploy.uwsgi_ini import ini_refs, ini_targets
 from flask_preflight.static.gitignore import IgnoreSpec
