@@ -54,7 +54,10 @@ PF101 = REGISTRY.register(Rule(
         "`create_app(...)` call there. Debug mode set in a top-level function that no running code of its own "
         "module calls, that no non-test module refers to, and that a test module does call (a "
         "`configure_test_client()` pytest helper) is low, as are PF104 and PF105 there: it never runs in the "
-        "served application."
+        "served application. `app.debug = True` or `app.config[\"DEBUG\"] = True` followed in the same block, "
+        "with no `return`/`raise` between, by `app.run(debug=False)` on the same app is not reported: `run` sets "
+        "`self.debug = bool(debug)` whenever debug is not None, so nothing is served in debug mode (`app.run()` "
+        "keeps the earlier value)."
     ),
     bad='''
 app = Flask(__name__)

@@ -1030,3 +1030,26 @@ def test_helper_its_own_module_runs_stays_high(scan):
 
 def test_helper_nothing_calls_stays_high(scan):
     assert scan({"app.py": TEST_HELPER_APP}) == [("PF101", "app.py", 7, 25, "high")]
+
+
+def test_debug_write_undone_by_the_run_call_that_follows_it(scan):
+    """Flask.run ends its set-up with `self.debug = bool(debug)` when debug is not None, so `app.debug = True`
+    (or `app.config["DEBUG"] = True`) followed in the same block by `app.run(debug=False)` serves with debug
+    mode off. Tricky negatives beside it: `app.run()` (debug=None keeps the earlier value), a run call that
+    only a branch reaches, a `return` between the two, and a run call on another app."""
+    off = FLASK + 'if __name__ == "__main__":\n    app.debug = True\n    app.config["DEBUG"] = True\n' \
+        '    app.run(debug=False, host="127.0.0.1")\n'
+    assert scan({"a/app.py": off}, select=["PF101"]) == []
+    kept = FLASK + 'if __name__ == "__main__":\n    app.debug = True\n    app.run(host="127.0.0.1")\n'
+    assert scan({"b/app.py": kept}, select=["PF101"]) == [("PF101", "b/app.py", 4, 17, "low")]
+    branch = FLASK + 'import sys\nif __name__ == "__main__":\n    app.debug = True\n    if sys.argv[1:]:\n' \
+        '        app.run(debug=False)\n'
+    assert scan({"c/app.py": branch}, select=["PF101"]) == [("PF101", "b/app.py", 4, 17, "low"),
+                                                           ("PF101", "c/app.py", 5, 17, "low")]
+    factory = "from flask import Flask\n\ndef create_app(serve=False):\n    app = Flask(__name__)\n" \
+        "    app.debug = True\n    if not serve:\n        return app\n    app.run(debug=False)\n"
+    other = FLASK + 'admin = Flask("admin")\nif __name__ == "__main__":\n    app.debug = True\n' \
+        '    admin.run(debug=False)\n'
+    assert scan({"d/factory.py": factory, "e/app.py": other}, select=["PF101"]) == [
+        ("PF101", "b/app.py", 4, 17, "low"), ("PF101", "c/app.py", 5, 17, "low"),
+        ("PF101", "d/factory.py", 5, 17, "high"), ("PF101", "e/app.py", 5, 17, "low")]
