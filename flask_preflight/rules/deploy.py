@@ -229,8 +229,11 @@ PF406 = REGISTRY.register(Rule(
         "same. A YAML file under any name whose top level is a compose `services:` mapping (`stack.yml` for "
         "`docker stack deploy`, a Portainer stack) is read as a compose file. Templates (`.env.example`, "
         "`.env.sample`, `env.prod.sample`, `prod.env.example`...) are reported only when they hold what looks like "
-        "a real key (16 characters or more, none of the usual placeholder words), as medium; an empty value or "
-        "an obvious placeholder in a template is not reported."
+        "a real key (16 characters or more, none of the usual placeholder words, not a phrase such as "
+        "`need-to-generate-this`: letter runs joined by single separators, no digit), as medium; an empty value "
+        "or an obvious placeholder in a template is not reported. A compose value that is only `${SECRET_KEY}`, "
+        "which compose fills from the `.env` beside the compose file, is reported in that `.env`, where the "
+        "literal is written (and not at all when the `.env` is git-ignored), not on the compose line."
     ),
     bad='''
 # docker-compose.yml
