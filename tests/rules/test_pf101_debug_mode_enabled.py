@@ -1,5 +1,7 @@
 """PF101 debug-mode-enabled: every spelling that switches Flask's debug mode on, graded by reachability."""
 
+import pytest
+
 FLASK = "from flask import Flask\napp = Flask(__name__)\n"
 
 
@@ -1053,3 +1055,40 @@ def test_debug_write_undone_by_the_run_call_that_follows_it(scan):
     assert scan({"d/factory.py": factory, "e/app.py": other}, select=["PF101"]) == [
         ("PF101", "b/app.py", 4, 17, "low"), ("PF101", "c/app.py", 5, 17, "low"),
         ("PF101", "d/factory.py", 5, 17, "high"), ("PF101", "e/app.py", 5, 17, "low")]
+
+
+BASE_CONFIG = """\
+class Config:
+    DEBUG = True
+    TESTING = False
+
+
+class ProductionConfig(Config):
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    SQLALCHEMY_ECHO = True
+"""
+ENV_LOADER = 'import os\nfrom flask import Flask\napp = Flask(__name__)\napp.config.from_object(os.environ["APP_SETTINGS"])\n'
+
+
+def test_base_config_whose_debug_reaches_only_subclasses_that_override_it_or_develop(scan):
+    """`DEBUG = True` on a base matters through the classes that inherit it and through the base when
+    something loads it. Every subclass here sets DEBUG itself or is a development config, and nothing names
+    the base but its subclasses and a type annotation: not reported."""
+    app = ENV_LOADER + "import config\n\ndef pick() -> type[config.Config]:\n    return config.ProductionConfig\n"
+    assert scan({"config.py": BASE_CONFIG, "app.py": app}, select=["PF101"]) == []
+
+
+@pytest.mark.parametrize("extra,severity", [
+    ({"app.py": ENV_LOADER + "from config import Config, ProductionConfig\nCONFIGS = {'default': Config, 'prod': ProductionConfig}\n"}, "medium"),
+    ({"app.py": ENV_LOADER, ".env": "APP_SETTINGS=config.Config\n"}, "medium"),
+    ({"app.py": ENV_LOADER + "app.config.from_object('config.Config')\n"}, "high"),  # loaded: high
+    ({"app.py": ENV_LOADER, "config.py": BASE_CONFIG + "\n\nclass WorkerConfig(Config):\n    QUEUE = 'jobs'\n"}, "medium"),
+], ids=["mapping-entry", "env-file-names-it", "string-reference", "non-dev-subclass-inherits"])
+def test_base_config_stays_when_something_may_load_it_or_a_subclass_inherits_it(scan, extra, severity):
+    """Tricky negatives: a mapping entry naming the base, an env file that names it for the env-driven
+    loader, a string naming it, and a subclass that is not a development config and inherits DEBUG = True."""
+    files = {"config.py": BASE_CONFIG, **extra}
+    assert scan(files, select=["PF101"]) == [("PF101", "config.py", 2, 5, severity)]
