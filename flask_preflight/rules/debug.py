@@ -23,7 +23,7 @@ PF101 = REGISTRY.register(Rule(
         "named like development/testing is fine on its own (a class named just `Config` or `Settings` is named "
         "by its module when that module is: `Config` in `config/testing.py` is a test config); one that is "
         "loaded unconditionally, or that is "
-        "named like production/default/base, is a finding. A base class (named like one, or `DefaultConfig`) whose every subclass sets DEBUG itself or is a development config, and that nothing names except as a base class or in a type annotation (no `from_object`, mapping entry or string in code, no env or deployment file naming it), is not reported: its DEBUG reaches no config the app can load but development ones. Severity follows reachability: a call inside "
+        "named like production/default/base, is a finding. A base class (named like one, or `DefaultConfig`) whose every subclass sets DEBUG itself or is a development config that no `from_object` loads outright, and that nothing names except as a base class or in a type annotation (no `from_object`, mapping entry or string in code, no env or deployment file naming it), is not reported: its DEBUG reaches no config the app can load but development ones. Severity follows reachability: a call inside "
         "`if __name__ == \"__main__\":` only runs under `python app.py` and is reported as low, and so is "
         "everything after a top-level argparse `parse_args()` on a parser with only `-` options (imported by "
         "gunicorn or `flask run`, argparse rejects their arguments and exits). A factory named `create_app` "

@@ -1086,9 +1086,16 @@ def test_base_config_whose_debug_reaches_only_subclasses_that_override_it_or_dev
     ({"app.py": ENV_LOADER, ".env": "APP_SETTINGS=config.Config\n"}, "medium"),
     ({"app.py": ENV_LOADER + "app.config.from_object('config.Config')\n"}, "high"),  # loaded: high
     ({"app.py": ENV_LOADER, "config.py": BASE_CONFIG + "\n\nclass WorkerConfig(Config):\n    QUEUE = 'jobs'\n"}, "medium"),
-], ids=["mapping-entry", "env-file-names-it", "string-reference", "non-dev-subclass-inherits"])
+    ({"app.py": "from flask import Flask\nfrom config import DevelopmentConfig\napp = Flask(__name__)\n"
+               "app.config.from_object(DevelopmentConfig)\n"}, "medium+loader"),
+], ids=["mapping-entry", "env-file-names-it", "string-reference", "non-dev-subclass-inherits",
+        "dev-subclass-loaded-outright"])
 def test_base_config_stays_when_something_may_load_it_or_a_subclass_inherits_it(scan, extra, severity):
     """Tricky negatives: a mapping entry naming the base, an env file that names it for the env-driven
-    loader, a string naming it, and a subclass that is not a development config and inherits DEBUG = True."""
+    loader, a string naming it, a subclass that is not a development config and inherits DEBUG = True, and a
+    development subclass that the app loads outright (its inherited DEBUG then runs wherever the app does)."""
     files = {"config.py": BASE_CONFIG, **extra}
-    assert scan(files, select=["PF101"]) == [("PF101", "config.py", 2, 5, severity)]
+    expected = [("PF101", "config.py", 2, 5, severity.split("+")[0])]
+    if severity.endswith("+loader"):  # the loader line is reported as well, as before
+        expected.insert(0, ("PF101", "app.py", 4, 1, "high"))
+    assert scan(files, select=["PF101"]) == expected

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from typing import Any, Iterable, List, Optional, Set
+from typing import Any, Container, Iterable, List, Optional, Set
 
 from flask_preflight.static.python.context import ClassSummary, ModuleSummary
 from flask_preflight.static.python.debug import class_module, classify_config_class
@@ -27,17 +27,20 @@ _SKIP_DIRS = {"node_modules", ".git", "venv", ".venv", "env", "site-packages", "
 _MAX_FILE = 512_000
 
 
-def overridden_base(cls: ClassSummary, index: Any, summaries: List[ModuleSummary]) -> bool:
+def overridden_base(cls: ClassSummary, index: Any, summaries: List[ModuleSummary], loaded: Container[str]) -> bool:
     """Whether ``cls`` has subclasses, each of which sets DEBUG itself or is named as a development config
-    (``DevelopmentConfig``), and nothing
+    (``DevelopmentConfig``) that no loader in ``loaded`` takes outright, and nothing
     in the project's code or deployment files names ``cls`` in a way that could load it."""
     subs = [c for s in summaries for c in s.classes.values() if c is not cls and _inherits(index, c, cls)]
     if not subs:
         return False
     for sub in subs:
         found = index.class_attr(sub, "DEBUG", sub.location.path)
-        if found is None or found[1] is cls and classify_config_class(sub.name, class_module(sub.qualname, sub.name)) != "dev":
-            return False  # a subclass that is not a development config runs with the base's DEBUG
+        if found is None:
+            return False
+        if found[1] is cls and (sub.qualname in loaded
+                                or classify_config_class(sub.name, class_module(sub.qualname, sub.name)) != "dev"):
+            return False  # a non-development subclass, or one the app loads outright, runs with the base's DEBUG
     word = re.compile(r"(?<![\w])" + re.escape(cls.name) + r"(?![\w])")
     for s in summaries:
         if not s.is_test and _python_names(s.path, cls.name, word):

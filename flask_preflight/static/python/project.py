@@ -357,7 +357,7 @@ def resolve_project(analyses: List[FileAnalysis], reads: Optional[Dict[str, str]
             if owner is cls:
                 if kind == "neutral":
                     continue
-                if cls.qualname not in loaded and overridden_base(cls, index, summaries):
+                if cls.qualname not in loaded and overridden_base(cls, index, summaries, loaded):
                     continue  # every subclass sets DEBUG itself and nothing loads the base (baseconfig.py)
                 sev = Severity.HIGH if kind == "prod" or cls.qualname in loaded else Severity.MEDIUM
                 if kind == "base":
