@@ -23,7 +23,7 @@ PF101 = REGISTRY.register(Rule(
         "named like development/testing is fine on its own (a class named just `Config` or `Settings` is named "
         "by its module when that module is: `Config` in `config/testing.py` is a test config); one that is "
         "loaded unconditionally, or that is "
-        "named like production/default/base, is a finding. Severity follows reachability: a call inside "
+        "named like production/default/base, is a finding. A base class (named like one, or `DefaultConfig`) whose every subclass sets DEBUG itself or is a development config that no `from_object` loads outright, and that nothing names except as a base class or in a type annotation (no `from_object`, mapping entry or string in code, no env or deployment file naming it), is not reported: its DEBUG reaches no config the app can load but development ones. Severity follows reachability: a call inside "
         "`if __name__ == \"__main__\":` only runs under `python app.py` and is reported as low, and so is "
         "everything after a top-level argparse `parse_args()` on a parser with only `-` options (imported by "
         "gunicorn or `flask run`, argparse rejects their arguments and exits). A factory named `create_app` "
@@ -54,7 +54,10 @@ PF101 = REGISTRY.register(Rule(
         "`create_app(...)` call there. Debug mode set in a top-level function that no running code of its own "
         "module calls, that no non-test module refers to, and that a test module does call (a "
         "`configure_test_client()` pytest helper) is low, as are PF104 and PF105 there: it never runs in the "
-        "served application."
+        "served application. `app.debug = True` or `app.config[\"DEBUG\"] = True` followed in the same block, "
+        "with no `return`/`raise` between, by `app.run(debug=False)` on the same app is not reported: `run` sets "
+        "`self.debug = bool(debug)` whenever debug is not None, so nothing is served in debug mode (`app.run()` "
+        "keeps the earlier value)."
     ),
     bad='''
 app = Flask(__name__)

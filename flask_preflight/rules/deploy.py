@@ -112,8 +112,11 @@ PF402 = REGISTRY.register(Rule(
         "variable reaches: high when the development server runs with it (the debugger), medium when a WSGI "
         "server does (debug mode without the debugger), one level lower for FLASK_ENV (ignored since Flask 2.3) "
         "and one level higher for WERKZEUG_DEBUG_PIN=off. FLASK_ENV is not reported at all when the project "
-        "pins Flask 2.3 or later (`Flask==3.0.2`, or a `>=`/`~=` lower bound, in its requirements file, "
-        "`pyproject.toml`, `Pipfile` or setup file) and none of its own Python names the variable."
+        "pins Flask 2.3 or later (`Flask==3.0.2`, or a `>=`/`~=`/`^` lower bound, in its requirements file, "
+        "`pyproject.toml`, `Pipfile` or setup file, or the exact version in `uv.lock`, `poetry.lock` or "
+        "`Pipfile.lock`; the nearest directory with such a file decides, the lowest of its files wins, and "
+        "the directories one level down count when no parent has one) and none of its own Python names the "
+        "variable."
     ),
     bad='''
 # Dockerfile
@@ -233,8 +236,11 @@ PF406 = REGISTRY.register(Rule(
         "same. A YAML file under any name whose top level is a compose `services:` mapping (`stack.yml` for "
         "`docker stack deploy`, a Portainer stack) is read as a compose file. Templates (`.env.example`, "
         "`.env.sample`, `env.prod.sample`, `prod.env.example`...) are reported only when they hold what looks like "
-        "a real key (16 characters or more, none of the usual placeholder words), as medium; an empty value or "
-        "an obvious placeholder in a template is not reported."
+        "a real key (16 characters or more, none of the usual placeholder words, not a phrase such as "
+        "`need-to-generate-this`: letter runs joined by single separators, no digit), as medium; an empty value "
+        "or an obvious placeholder in a template is not reported. A compose value that is only `${SECRET_KEY}`, "
+        "which compose fills from the `.env` beside the compose file, is reported in that `.env`, where the "
+        "literal is written (and not at all when the `.env` is git-ignored), not on the compose line."
     ),
     bad='''
 # docker-compose.yml

@@ -1,5 +1,7 @@
 """PF101 debug-mode-enabled: every spelling that switches Flask's debug mode on, graded by reachability."""
 
+import pytest
+
 FLASK = "from flask import Flask\napp = Flask(__name__)\n"
 
 
@@ -1030,3 +1032,70 @@ def test_helper_its_own_module_runs_stays_high(scan):
 
 def test_helper_nothing_calls_stays_high(scan):
     assert scan({"app.py": TEST_HELPER_APP}) == [("PF101", "app.py", 7, 25, "high")]
+
+
+def test_debug_write_undone_by_the_run_call_that_follows_it(scan):
+    """Flask.run ends its set-up with `self.debug = bool(debug)` when debug is not None, so `app.debug = True`
+    (or `app.config["DEBUG"] = True`) followed in the same block by `app.run(debug=False)` serves with debug
+    mode off. Tricky negatives beside it: `app.run()` (debug=None keeps the earlier value), a run call that
+    only a branch reaches, a `return` between the two, and a run call on another app."""
+    off = FLASK + 'if __name__ == "__main__":\n    app.debug = True\n    app.config["DEBUG"] = True\n' \
+        '    app.run(debug=False, host="127.0.0.1")\n'
+    assert scan({"a/app.py": off}, select=["PF101"]) == []
+    kept = FLASK + 'if __name__ == "__main__":\n    app.debug = True\n    app.run(host="127.0.0.1")\n'
+    assert scan({"b/app.py": kept}, select=["PF101"]) == [("PF101", "b/app.py", 4, 17, "low")]
+    branch = FLASK + 'import sys\nif __name__ == "__main__":\n    app.debug = True\n    if sys.argv[1:]:\n' \
+        '        app.run(debug=False)\n'
+    assert scan({"c/app.py": branch}, select=["PF101"]) == [("PF101", "b/app.py", 4, 17, "low"),
+                                                           ("PF101", "c/app.py", 5, 17, "low")]
+    factory = "from flask import Flask\n\ndef create_app(serve=False):\n    app = Flask(__name__)\n" \
+        "    app.debug = True\n    if not serve:\n        return app\n    app.run(debug=False)\n"
+    other = FLASK + 'admin = Flask("admin")\nif __name__ == "__main__":\n    app.debug = True\n' \
+        '    admin.run(debug=False)\n'
+    assert scan({"d/factory.py": factory, "e/app.py": other}, select=["PF101"]) == [
+        ("PF101", "b/app.py", 4, 17, "low"), ("PF101", "c/app.py", 5, 17, "low"),
+        ("PF101", "d/factory.py", 5, 17, "high"), ("PF101", "e/app.py", 5, 17, "low")]
+
+
+BASE_CONFIG = """\
+class Config:
+    DEBUG = True
+    TESTING = False
+
+
+class ProductionConfig(Config):
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    SQLALCHEMY_ECHO = True
+"""
+ENV_LOADER = 'import os\nfrom flask import Flask\napp = Flask(__name__)\napp.config.from_object(os.environ["APP_SETTINGS"])\n'
+
+
+def test_base_config_whose_debug_reaches_only_subclasses_that_override_it_or_develop(scan):
+    """`DEBUG = True` on a base matters through the classes that inherit it and through the base when
+    something loads it. Every subclass here sets DEBUG itself or is a development config, and nothing names
+    the base but its subclasses and a type annotation: not reported."""
+    app = ENV_LOADER + "import config\n\ndef pick() -> type[config.Config]:\n    return config.ProductionConfig\n"
+    assert scan({"config.py": BASE_CONFIG, "app.py": app}, select=["PF101"]) == []
+
+
+@pytest.mark.parametrize("extra,severity", [
+    ({"app.py": ENV_LOADER + "from config import Config, ProductionConfig\nCONFIGS = {'default': Config, 'prod': ProductionConfig}\n"}, "medium"),
+    ({"app.py": ENV_LOADER, ".env": "APP_SETTINGS=config.Config\n"}, "medium"),
+    ({"app.py": ENV_LOADER + "app.config.from_object('config.Config')\n"}, "high"),  # loaded: high
+    ({"app.py": ENV_LOADER, "config.py": BASE_CONFIG + "\n\nclass WorkerConfig(Config):\n    QUEUE = 'jobs'\n"}, "medium"),
+    ({"app.py": "from flask import Flask\nfrom config import DevelopmentConfig\napp = Flask(__name__)\n"
+               "app.config.from_object(DevelopmentConfig)\n"}, "medium+loader"),
+], ids=["mapping-entry", "env-file-names-it", "string-reference", "non-dev-subclass-inherits",
+        "dev-subclass-loaded-outright"])
+def test_base_config_stays_when_something_may_load_it_or_a_subclass_inherits_it(scan, extra, severity):
+    """Tricky negatives: a mapping entry naming the base, an env file that names it for the env-driven
+    loader, a string naming it, a subclass that is not a development config and inherits DEBUG = True, and a
+    development subclass that the app loads outright (its inherited DEBUG then runs wherever the app does)."""
+    files = {"config.py": BASE_CONFIG, **extra}
+    expected = [("PF101", "config.py", 2, 5, severity.split("+")[0])]
+    if severity.endswith("+loader"):  # the loader line is reported as well, as before
+        expected.insert(0, ("PF101", "app.py", 4, 1, "high"))
+    assert scan(files, select=["PF101"]) == expected

@@ -223,6 +223,57 @@ def test_flask_env_is_not_reported_when_the_project_pins_a_flask_that_ignores_it
                 select=["PF402"]) == [("PF402", "b/.env.example", 1, 1, "low")]
 
 
+UV_LOCK = """\
+version = 1
+
+[[package]]
+name = "flask"
+version = "{v}"
+source = {{ registry = "https://pypi.org/simple" }}
+"""
+
+
+def pipfile_lock(version: str) -> str:
+    return '{"_meta": {}, "default": {"flask": {"hashes": [], "version": "==%s"}}, "develop": {}}' % version
+
+
+@pytest.mark.parametrize("lock_name,lock_text", [
+    ("uv.lock", UV_LOCK.format(v="3.1.2")),
+    ("poetry.lock", UV_LOCK.format(v="3.0.0").replace("source = {", "description = {")),
+    ("Pipfile.lock", pipfile_lock("3.1.2")),
+])
+def test_flask_env_is_not_reported_when_a_lock_file_installs_flask_3(scan, lock_name, lock_text):
+    """A lock file states the exact Flask that `uv sync`/`poetry install`/`pipenv install` installs, even
+    when the declaration beside it is unpinned (`flask = "*"` in the Pipfile)."""
+    env = "FLASK_ENV=development\n"
+    assert scan({".env.example": env, "app.py": APP, "Pipfile": '[packages]\nflask = "*"\n',
+                 lock_name: lock_text}, select=["PF402"]) == []
+
+
+def test_flask_env_stays_when_the_lock_installs_an_old_flask_or_a_requirement_allows_one(scan):
+    """Tricky negatives: a lock that installs Flask 2.2 keeps the finding; so does a requirements.txt that
+    allows 2.2 beside a lock that says 3.1 (either may be what a build installs: the lowest counts)."""
+    env = "FLASK_ENV=development\n"
+    assert scan({"a/.env.example": env, "a/app.py": APP, "a/uv.lock": UV_LOCK.format(v="2.2.5")},
+                select=["PF402"]) == [("PF402", "a/.env.example", 1, 1, "low")]
+    assert scan({"b/.env.example": env, "b/app.py": APP, "b/uv.lock": UV_LOCK.format(v="3.1.2"),
+                 "b/requirements.txt": "flask>=2.2\n"}, select=["PF402"]) == [("PF402", "a/.env.example", 1, 1, "low"),
+                                                                  ("PF402", "b/.env.example", 1, 1, "low")]
+
+
+def test_flask_env_with_a_major_only_bound_and_a_requirements_file_one_directory_down(scan):
+    """`Flask>=3,<4` bounds the install at 3.0 from below; a root env file for a project whose requirements
+    live in `backend/` is judged by them. Tricky negative: two subprojects, one of which allows Flask 2.2."""
+    env = "FLASK_ENV=development\n"
+    assert scan({"a/.env.example": env, "a/app.py": APP, "a/requirements.txt": "Flask>=3,<4\n"},
+                select=["PF402"]) == []
+    assert scan({"b/.env.example": env, "b/backend/app.py": APP, "b/backend/requirements.txt": "Flask==3.0.2\n"},
+                select=["PF402"]) == []
+    assert scan({"c/.env.example": env, "c/api/app.py": APP, "c/api/requirements.txt": "Flask==3.0.2\n",
+                 "c/worker/requirements.txt": "flask==2.2.0\n"},
+                select=["PF402"]) == [("PF402", "c/.env.example", 1, 1, "low")]
+
+
 def test_flask_env_the_app_reads_itself_stays_with_a_pinned_flask_3(scan):
     env = "FLASK_ENV=development\n"
     app = APP + 'import os\napp.config["ENV_NAME"] = os.environ.get("FLASK_ENV", "production")\n'

@@ -263,6 +263,16 @@ def test_example_file_placeholders(scan, line):
     assert scan({".env.example": f"FLASK_APP=app.py\n{line}\n", "app.py": APP}, select=["PF406"]) == []
 
 
+def test_a_phrase_in_a_template_is_an_instruction_not_a_key(scan):
+    """`need-to-generate-this` has no placeholder word but reads as a phrase (letter runs joined by single
+    separators, no digit), which a generated key never does. Tricky negatives beside it: a long run of letters
+    without separators and a hex key with hyphens still look like real keys."""
+    files = {"a/.env.example": "SECRET_KEY=need-to-generate-this\n", "b/.env.example": "SECRET_KEY=qZkVwPtrLmNbXcYhGfDs\n",
+             "c/.env.example": "SECRET_KEY=4f9c2a7e-1b8d-6035-c9e1-f7a2b4d8e6c0\n", "app.py": APP}
+    assert scan(files, select=["PF406"]) == [("PF406", "b/.env.example", 1, 1, "medium"),
+                                             ("PF406", "c/.env.example", 1, 1, "medium")]
+
+
 def test_short_example_value_is_a_placeholder(scan):
     assert scan({".env.sample": "SECRET_KEY=abc123\n", "app.py": APP}, select=["PF406"]) == []
 
@@ -438,3 +448,24 @@ def test_secret_in_a_directory_only_named_like_tests_is_high(scan):
              "latest/Dockerfile": dockerfile(f"ENV SECRET_KEY={KEY}"), "app.py": APP}
     assert scan(files, select=["PF406"]) == [("PF406", "contests/Dockerfile", 3, 5, "high"),
                                              ("PF406", "latest/Dockerfile", 3, 5, "high")]
+
+
+def test_compose_interpolation_from_the_dotenv_is_reported_once_where_the_literal_is(scan):
+    """Compose fills `${SECRET_KEY}` from the `.env` beside the compose file: the literal is written in the
+    `.env` and reported there; the compose line only names a variable and is not called a literal. Tricky
+    negative beside it: a `${SECRET_KEY:-literal}` fallback in the same compose file is written there."""
+    compose = f"""\
+        services:
+          web:
+            build: .
+            environment:
+              SECRET_KEY: ${{SECRET_KEY}}
+          worker:
+            build: .
+            environment:
+              SECRET_KEY: ${{WORKER_KEY:-{KEY}}}
+        """
+    files = {"docker-compose.yml": compose, ".env": f"SECRET_KEY={KEY}\n", "app.py": APP}
+    assert scan(files, select=["PF406"]) == [(
+        "PF406", ".env", 1, 1, "medium"), ("PF406", "docker-compose.yml", 9, 7, "high")]
+    assert "fallback" in scan.message("PF406", 9)

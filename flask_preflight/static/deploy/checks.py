@@ -33,7 +33,8 @@ from flask_preflight.static.deploy.dockerheredoc import written_script
 from flask_preflight.static.deploy.gunicorn_checks import GunicornChecks
 from flask_preflight.static.deploy.model import Command, DeployFile, EnvVar, Guard, Origin
 from flask_preflight.static.deploy.python_launches import PythonLaunches
-from flask_preflight.static.deploy.reach import Reached, flask_floor, target_module
+from flask_preflight.static.deploy.pins import flask_floor
+from flask_preflight.static.deploy.reach import Reached, target_module
 from flask_preflight.static.deploy.shell import inline_sourced
 from flask_preflight.static.deploy.uwsgi_ini import ini_refs, ini_targets
 from flask_preflight.static.gitignore import IgnoreSpec
@@ -47,6 +48,10 @@ SECRET_NAMES = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "SECURITY_PASSWORD_SAL
                           "SECRET_KEY_FALLBACKS"})
 _PLACEHOLDER_RE = re.compile(r"change|replace|your|example|placeholder|dummy|xxx|todo|<.*>|\{\{|secret|dev|test",
                              re.IGNORECASE)
+# A template value that reads as a phrase - three or more runs of letters joined by single separators, no digit
+# (`need-to-generate-this`, `put a long random string here`) - is an instruction, not a key: a generated key
+# (`secrets.token_hex`/`token_urlsafe`) has digits almost surely, and hex or base64 has no such word shape.
+_PHRASE_RE = re.compile(r"^[A-Za-z]+(?:[-_ .][A-Za-z]+){2,}$")
 # What a critical PF401 says about the run call it links: debug mode and the debugger. The bind (PF103) is
 # a fact of its own - where the server listens - and stays, at the call, for its own fix.
 _SUBSUMED = frozenset({"PF101", "PF104"})
@@ -88,6 +93,8 @@ class DeployChecks(GunicornChecks, PythonLaunches):
         # `. ./.flaskenv` in an entry script or `sh -c`) -> how severe what they set is for that launch
         self.loaded_env: Dict[str, Severity] = {}
         self.followed: Set[str] = set()
+        # compose lines whose bare ``${VAR}`` compose fills from the project's .env: the value is written there
+        self.interpolated: Set[Origin] = set()
         self.dockerignores: Dict[str, Optional[IgnoreSpec]] = {}
         self.conf_users: Dict[str, Set[str]] = {}  # gunicorn config file -> kinds of the files that launch with it
         self.named_configs: Dict[str, Optional[DeployFile]] = {}  # `-c config.py`: read when a launch names it
@@ -125,7 +132,10 @@ class DeployChecks(GunicornChecks, PythonLaunches):
                     self._heroku_config(f, env)
                 self._load_env_files(f, cmd, env)
                 for var in cmd.env:
-                    env.add(_interpolate(var, interpolation))
+                    filled = _interpolate(var, interpolation)
+                    if filled is not var:
+                        self.interpolated.add(var.origin)
+                    env.add(filled)
                 self._command(Ctx(f, cmd, cmd.dev_reason or f.dev_reason, env, scope=self.scopes.of_file(f, cmd)))
                 if cmd.build is not None and (not cmd.argv or "entrypoint" not in cmd.source):
                     self._built_image(f, cmd, env)
@@ -636,12 +646,14 @@ class DeployChecks(GunicornChecks, PythonLaunches):
             return
         value, fallback = _secret_value(var.value, f.kind)
         _add_secret(self.secrets, var, value)
-        if not value:
+        if not value or var.origin in self.interpolated:
+            # `SECRET_KEY: ${SECRET_KEY}` filled from the compose project's .env: the literal is written in the
+            # .env, which is judged (and reported) as itself, git-ignored or not; this line names a variable
             return
         if f.kind == "dotenv" and f.tracked == "ignored":
             return  # a local, git-ignored .env is where secrets belong
         if f.example:
-            if not _PLACEHOLDER_RE.search(value) and len(value) >= 16:
+            if not _PLACEHOLDER_RE.search(value) and not _PHRASE_RE.match(value.strip("'\"")) and len(value) >= 16:
                 severity, why = Severity.MEDIUM, " The template holds what looks like a real key, not a placeholder."
             else:
                 return

@@ -276,29 +276,3 @@ def connexion_major(module_path: str, root: str) -> Tuple[Optional[int], str]:
             break
         here = os.path.dirname(here)
     return None, ""
-
-
-# `Flask==3.0.2`, `flask>=2.3`, `"flask~=2.3.0"` (pyproject), `flask = "==3.0"` (Pipfile); a bound from above
-# (`flask<2.3`) says nothing about the lowest version installed, so only these operators count.
-_FLASK_RE = re.compile(r"""(?im)^[\s"'-]*flask(?:\[[^\]]*\])?["']?\s*(?:=\s*["'])?\s*(==|~=|>=|===)\s*(\d+)\.(\d+)""")
-
-
-def flask_floor(module_path: str, root: str) -> Tuple[Optional[Tuple[int, int]], str]:
-    """The lowest Flask (major, minor) the project near ``module_path`` can install - the version it pins
-    with ``==``, or the lower bound of ``>=``/``~=`` - and the file that says so; (None, "") when unknown.
-    Flask 2.3 removed FLASK_ENV (and ``app.env``): from that version on the variable does nothing."""
-    here = os.path.dirname(os.path.abspath(module_path))
-    top = os.path.abspath(root)
-    for _ in range(8):
-        for name in _REQUIREMENT_FILES:
-            path = os.path.join(here, name)
-            text = read_text(path)
-            if text is None:
-                continue
-            m = _FLASK_RE.search(text)
-            if m is not None:
-                return (int(m.group(2)), int(m.group(3))), os.path.relpath(path, top).replace(os.sep, "/")
-        if here == top or os.path.dirname(here) == here or not here.startswith(top):
-            break
-        here = os.path.dirname(here)
-    return None, ""

@@ -24,6 +24,7 @@ from flask_preflight.static.python.confighost import config_key_read
 from flask_preflight.static.python.flaskapi import (config_receiver, is_dash, is_flask_app, is_socketio, module_imports_flask,
                                                    module_imports_non_flask_framework)
 from flask_preflight.static.python.model import Reach, Site
+from flask_preflight.static.python.runoverride import overridden_by_run
 
 DEBUG_NAMES = re.compile(r"^(FLASK_)?(APP_)?DEBUG(_MODE)?$")
 PUBLIC_HOSTS = {"0.0.0.0", "::", "", "0", "[::]", "::0", "0:0:0:0:0:0:0:0"}
@@ -512,6 +513,8 @@ class DebugChecks:
     def _config_writes(self) -> None:
         for w in config_writes(self.model):
             if w.in_app_code and w.key == "DEBUG":
+                if overridden_by_run(self.model, w.site):
+                    continue  # `app.run(debug=False)` below sets debug mode off before anything is served
                 self._debug_sink(w.value, w.site, w.display, at=None if w.node is w.value else w.node)
             elif not w.in_app_code and DEBUG_NAMES.match(w.key):
                 self._debug_constant(w.key, w.value, w.site)

@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from flask_preflight.findings import Finding, Location, Severity
 from flask_preflight.rules.debug import PF101, PF104
+from flask_preflight.static.python.baseconfig import overridden_base
 from flask_preflight.static.python.context import (ClassSummary, Context, Deferred, Fact, FileAnalysis,
                                                    ModuleSummary)
 from flask_preflight.static.python.debug import (ENV_SAMPLES, INSTANCE_PREFIX, class_module, classify_config_class,
@@ -357,6 +358,8 @@ def resolve_project(analyses: List[FileAnalysis], reads: Optional[Dict[str, str]
             if owner is cls:
                 if kind == "neutral":
                     continue
+                if cls.qualname not in loaded and overridden_base(cls, index, summaries, loaded):
+                    continue  # every subclass sets DEBUG itself and nothing loads the base (baseconfig.py)
                 sev = Severity.HIGH if kind == "prod" or cls.qualname in loaded else Severity.MEDIUM
                 if kind == "base":
                     # a base that production-like subclasses inherit from is as bad as a production config
