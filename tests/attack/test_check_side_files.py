@@ -43,7 +43,8 @@ config = {"development": DevelopmentConfig, "default": DevelopmentConfig}
 LAUNCHER = "from missing_module import app\n\napp.run(debug=True)\n"
 DOCKERFILE = 'FROM python:3.12\nCOPY . /app\nWORKDIR /app\nCMD ["python", "app.py"]\n'
 # Files the side readers open; none of them is a source the walk analyses itself.
-SIDE_FILES = ("requirements.txt", "requirements-dev.txt", "Pipfile", "setup.cfg", "uwsgi.ini", "skipped.py")
+SIDE_FILES = ("requirements.txt", "requirements-dev.txt", "Pipfile", "Pipfile.lock", "uv.lock", "poetry.lock", "setup.cfg",
+              "uwsgi.ini", "skipped.py")
 
 
 def _tree(root: Path) -> None:
