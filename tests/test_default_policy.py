@@ -90,6 +90,24 @@ KEY_IMAGE = ('FROM python:3.12-slim\nWORKDIR /app\nENV SECRET_KEY=4f9c2a7e1b8d60
 Found = List[Tuple[str, str, int, int, str]]
 
 
+TUTORIAL_FACTORY = """import os
+from flask import Flask
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY="dev",
+        DATABASE=os.path.join(app.instance_path, "flaskr.sqlite"),
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    return app
+"""
+
+
 def write(root: Path, files: Dict[str, str]) -> None:
     for name, text in files.items():
         path = root / name
@@ -122,6 +140,10 @@ CASES = {
         "Found 2 findings (2 low) in 3 files."),
     "secret-in-test-fixture": ({"app.py": PRODUCTION_APP, "tests/conftest.py": CONFTEST}, 0,
                                [("PF201", "tests/conftest.py", 8, 54, "low")], "Found 1 finding (1 low) in 2 files."),
+    # Flask's tutorial factory: SECRET_KEY="dev" replaced by the instance config in production
+    "tutorial-dev-key-replaced-by-the-instance-config": (
+        {"flaskr/__init__.py": TUTORIAL_FACTORY}, 0,
+        [("PF202", "flaskr/__init__.py", 8, 20, "low")], "Found 1 finding (1 low) in 1 file."),
     "secret-in-test-fixture-dockerfile": (
         {"app.py": PRODUCTION_APP, "tests/fixtures/Dockerfile": KEY_IMAGE}, 0,
         [("PF406", "tests/fixtures/Dockerfile", 3, 5, "low")], "Found 1 finding (1 low) in 2 files."),
@@ -140,6 +162,10 @@ CASES = {
         {"app.py": GUARDED_APP, "Dockerfile": ENV_IMAGE}, 1,
         [("PF402", "Dockerfile", 3, 5, "medium"), ("PF101", "app.py", 12, 19, "low")],
         "Found 2 findings (1 medium, 1 low) in 2 files."),
+    "tutorial-key-without-the-instance-config": (
+        {"flaskr/__init__.py": TUTORIAL_FACTORY.replace('        app.config.from_pyfile("config.py", silent=True)\n',
+                                                        "        pass\n")}, 1,
+        [("PF201", "flaskr/__init__.py", 8, 20, "critical")], "Found 1 finding (1 critical) in 1 file."),
     "same-key-in-app-code": ({"app.py": LITERAL_KEY_APP}, 1,
                              [("PF201", "app.py", 4, 45, "high")], "Found 1 finding (1 high) in 1 file."),
 }

@@ -72,7 +72,14 @@ PF202 = REGISTRY.register(Rule(
         "judged by them). The same holds for a key handed to PyJWT (`jwt.encode`/`jwt.decode`) or an itsdangerous "
         "signer or serializer, whatever its variable is called (`JWT_SECRET = os.environ.get(\"JWT_SECRET\", "
         "\"abc123\")` then `jwt.encode(payload, JWT_SECRET)`): it is reported at the assignment, high, and "
-        "critical when the fallback is a well-known placeholder."
+        "critical when the fallback is a well-known placeholder. Flask's tutorial sets `SECRET_KEY=\"dev\"` for "
+        "development and then loads the instance config (`app.config.from_pyfile(\"config.py\", silent=True)`, "
+        "or `from_envvar`/`from_file` with `silent=True`, or `from_prefixed_env()`) that holds the real key in "
+        "production: a literal that such a later load of the same config may replace is this rule's fallback "
+        "too, reported low, because the instance config lives outside the repository where `check` cannot see "
+        "it; `flask-preflight inspect` with the production config reports the key really loaded (PF503). A "
+        "loader that runs before the literal, must find its file, or loads another app's config replaces nothing "
+        "(PF201)."
     ),
     bad='''
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev")

@@ -25,6 +25,63 @@ def test_decouple_default(scan):
     assert scan({"settings.py": 'from decouple import config\nSECRET_KEY = config("SECRET_KEY", default="insecure")\n'}) == [("PF202", "settings.py", 2, 14, "critical")]
 
 
+TUTORIAL = """import os
+from flask import Flask
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY="dev",
+        DATABASE=os.path.join(app.instance_path, "flaskr.sqlite"),
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    return app
+"""
+
+
+def test_development_default_the_instance_config_replaces_is_low(scan):
+    """Flask's tutorial: ``SECRET_KEY="dev"`` for development, then the instance config (outside the
+    repository, per Flask's deployment docs) loaded silently on the production path replaces it. The key in
+    production is not in the code check reads: low, pointing at inspect, which sees the loaded key."""
+    assert scan({"flaskr/__init__.py": TUTORIAL}) == [("PF202", "flaskr/__init__.py", 8, 20, "low")]
+    message = scan.message("PF202", 8)
+    assert "`app.config.from_pyfile('config.py', silent=True)`, line 12" in message
+    assert "flask-preflight inspect" in message and "PF503" in message
+
+
+@pytest.mark.parametrize("write, loader", [
+    ('app.secret_key = "dev"', 'app.config.from_envvar("APP_SETTINGS", silent=True)'),
+    ('app.config["SECRET_KEY"] = "dev"', "app.config.from_prefixed_env()"),
+    ('app.config.update(SECRET_KEY="dev")', 'app.config.from_file("config.json", load=json.load, silent=True)'),
+])
+def test_other_writes_and_loaders_that_may_replace_the_key(scan, write, loader):
+    src = f"import json\nfrom flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    {write}\n    {loader}\n    return app\n"
+    found = scan({"factory.py": src})
+    assert [(r, p, line, sev) for r, p, line, _, sev in found] == [("PF202", "factory.py", 6, "low")]
+
+
+@pytest.mark.parametrize("src", [
+    # the loader runs before the literal: the literal wins
+    'def create_app():\n    app = Flask(__name__)\n    app.config.from_pyfile("config.py", silent=True)\n'
+    '    app.config["SECRET_KEY"] = "dev"\n    return app\n',
+    # a loader that must find its file (no silent=True) is not the tutorial's optional instance config
+    'def create_app():\n    app = Flask(__name__)\n    app.config["SECRET_KEY"] = "dev"\n'
+    '    app.config.from_pyfile("config.py")\n    return app\n',
+    # another app's config, and a loader in another function, replace nothing here
+    'def create_app():\n    app = Flask(__name__)\n    app.config["SECRET_KEY"] = "dev"\n'
+    '    other = Flask("other")\n    other.config.from_pyfile("config.py", silent=True)\n    return app\n',
+    'def create_app():\n    app = Flask(__name__)\n    app.config["SECRET_KEY"] = "dev"\n    return app\n\n'
+    'def load(app):\n    app.config.from_pyfile("config.py", silent=True)\n',
+], ids=["loader-first", "not-silent", "other-app", "other-function"])
+def test_a_literal_no_later_silent_loader_of_the_same_config_replaces_stays_hard_coded(scan, src):
+    found = scan({"factory.py": "from flask import Flask\n\n" + src})
+    assert [(r, p, sev) for r, p, _, _, sev in found] == [("PF201", "factory.py", "critical")]
+
+
 # ---- negatives ----------------------------------------------------------------------------------
 
 def test_fail_closed_and_no_default(scan):

@@ -250,6 +250,19 @@ class SecretChecks:
                           f"code: {harm}.{weak_note}",
                           Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH)
             return
+        override = _instance_override(w) if w.in_app_code else None
+        if override is not None:
+            # Flask's tutorial: from_mapping(SECRET_KEY="dev") for development, then from_pyfile("config.py",
+            # silent=True), the instance config that holds the real key in production - outside the repository.
+            call, line = override
+            self.ctx.emit(PF202, w.node,
+                          f"{w.key} is a development default ({where}) that the config loaded later replaces "
+                          f"(`{call}`, line {line}) when that source sets it; a production without it runs with "
+                          f"this key from the source code: {harm}.{weak_note} Reported as low because that "
+                          f"override (the instance config Flask's deployment docs describe) lives outside the "
+                          f"repository, where `check` cannot see it; `flask-preflight inspect` with the "
+                          f"production config reports the key really loaded (PF503).", Severity.LOW)
+            return
         sev = Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH
         if w.site.reach == Reach.MAIN:
             sev = Severity.MEDIUM
@@ -361,6 +374,52 @@ class SecretChecks:
             msg = "every HTTP error (404, 405, 400) becomes an unhandled exception instead of an error response"
         self.ctx.emit(PF302, w.node, f"{w.key} is {value!r}{when} outside test configuration: {msg}.",
                       PROPAGATE_KEYS[w.key])
+
+
+# Config loaders that may replace a key set before them with one from outside the repository, when asked not to
+# fail if the source is missing (``silent=True``) - or, for from_prefixed_env, whenever FLASK_* is set.
+_SILENT_LOADERS = frozenset({"from_pyfile", "from_envvar", "from_file"})
+
+
+def _instance_override(w: ConfigWrite) -> Optional[Tuple[str, int]]:
+    """(the loader call, its line) when, after ``w`` in the same function, the same config object loads a
+    source that may replace the key: ``app.config.from_pyfile("config.py", silent=True)``, ``from_envvar(...,
+    silent=True)``, ``from_file(..., silent=True)`` or ``from_prefixed_env()``. A loader before the write, in
+    another function, or on another object replaces nothing."""
+    fn = w.site.scope.function_scope.node
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or not isinstance(w.node, ast.AST):
+        return None
+    target = _config_owner(w.site.stmt)
+    if target is None:
+        return None
+    after = getattr(w.site.stmt, "end_lineno", w.site.stmt.lineno)
+    for node in ast.walk(fn):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.lineno > after):
+            continue
+        name = node.func.attr
+        silent = any(k.arg == "silent" and isinstance(k.value, ast.Constant) and k.value.value is True
+                     for k in node.keywords)
+        if (name in _SILENT_LOADERS and silent) or name == "from_prefixed_env":
+            if ast.dump(node.func.value) == target:
+                return ast.unparse(node), node.lineno
+    return None
+
+
+def _config_owner(stmt: ast.stmt) -> Optional[str]:
+    """``ast.dump`` of the config object a statement writes to: ``app.config`` in ``app.config.from_mapping(...)``,
+    ``app.config.update(...)``, ``app.config["K"] = ...`` and ``app.secret_key = ...`` (Flask keeps the
+    attribute in the config); None for anything else."""
+    node: Optional[ast.AST] = None
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute):
+        node = stmt.value.func.value
+    elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript):
+        node = stmt.targets[0].value
+    elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Attribute) \
+            and stmt.targets[0].attr == "secret_key":
+        node = ast.Attribute(value=stmt.targets[0].value, attr="config", ctx=ast.Load())  # app.secret_key is config
+    if isinstance(node, ast.Attribute) and node.attr == "config":
+        return ast.dump(node)
+    return None
 
 
 def _when(env: List[str]) -> str:
