@@ -105,9 +105,42 @@ def check_installed(wheel: Path, work: Path) -> List[str]:
                           f"expected {expected}: {run.stderr.strip()}")
             continue
         errors += compare_with_checkout(python, args, paths, json.loads(run.stdout), work)
+    errors += check_adoption_features(tool, work)
     help_run = subprocess.run([tool, "rule", "PF101"], cwd=work, capture_output=True, text=True)
     if help_run.returncode != 0 or "debug-mode-enabled" not in help_run.stdout:
         errors.append(f"installed `flask-preflight rule PF101` failed: {help_run.stderr.strip()}")
+    return errors
+
+
+def check_adoption_features(tool: str, work: Path) -> List[str]:
+    """What a team wires into its workflow, run from the installed wheel: every report format (the HTML page
+    needs its template shipped as package data) and a baseline round trip."""
+    unsafe = str(ROOT / "examples" / "unsafe_app")
+    errors: List[str] = []
+
+    def run(*args: str) -> "subprocess.CompletedProcess[str]":
+        return subprocess.run([tool, "check", "--no-cache", *args], cwd=work, capture_output=True, text=True)
+
+    page = work / "report.html"
+    html = run("--format", "html", "-o", str(page), unsafe)
+    if html.returncode != 1 or not page.is_file() or "PF101" not in page.read_text(encoding="utf-8") \
+            or not page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html"):
+        errors.append(f"installed `check --format html -o FILE` exited {html.returncode}: {html.stderr.strip()}")
+    sarif = run("--format", "sarif", unsafe)
+    if sarif.returncode != 1 or json.loads(sarif.stdout or "{}").get("version") != "2.1.0":
+        errors.append(f"installed `check --format sarif` exited {sarif.returncode}: {sarif.stderr.strip()}")
+    gitlab = run("--format", "gitlab", unsafe)
+    if gitlab.returncode != 1 or not isinstance(json.loads(gitlab.stdout or "null"), list):
+        errors.append(f"installed `check --format gitlab` exited {gitlab.returncode}: {gitlab.stderr.strip()}")
+    github = run("--format", "github", unsafe)
+    if github.returncode != 1 or "::error file=" not in github.stdout:
+        errors.append(f"installed `check --format github` exited {github.returncode}: {github.stderr.strip()}")
+    baseline = work / "baseline.json"
+    wrote = run("--write-baseline", str(baseline), unsafe)
+    hidden = run("--baseline", str(baseline), unsafe)
+    if wrote.returncode != 0 or hidden.returncode != 0 or "hidden by the baseline" not in hidden.stdout:
+        errors.append(f"installed baseline round trip exited {wrote.returncode}/{hidden.returncode}: "
+                      f"{(wrote.stderr + hidden.stderr).strip()}")
     return errors
 
 
@@ -136,7 +169,7 @@ def main() -> int:
             print(f"check_dist: {error}", file=sys.stderr)
         if not errors:
             print(f"check_dist: {built['wheel'].name} and {built['sdist'].name} built, installed into a fresh "
-                  f"virtualenv and run on examples/")
+                  f"virtualenv and run on examples/ (every report format and a baseline round trip)")
         return 1 if errors else 0
 
 
