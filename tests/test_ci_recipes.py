@@ -74,7 +74,7 @@ def expected_exit(argv: List[str], unsafe: bool) -> int:
 def check_outputs(argv: List[str], run: subprocess.CompletedProcess, cwd: Path, unsafe: bool) -> None:
     fmt = argv[argv.index("--format") + 1] if "--format" in argv else "text"
     out = (cwd / argv[argv.index("-o") + 1]).read_text(encoding="utf-8") if "-o" in argv else run.stdout
-    n = 9 if unsafe else 0
+    n = 10 if unsafe else 0
     if fmt == "sarif":
         assert len(json.loads(out)["runs"][0]["results"]) == n
     elif fmt == "json":
@@ -84,7 +84,7 @@ def check_outputs(argv: List[str], run: subprocess.CompletedProcess, cwd: Path, 
     elif fmt == "github":
         assert len([line for line in out.splitlines() if line.startswith("::error ")]) == n
     else:
-        assert out.splitlines()[-1] == ("Found 9 findings (3 critical, 6 high) in 3 files." if unsafe
+        assert out.splitlines()[-1] == ("Found 10 findings (3 critical, 7 high) in 3 files." if unsafe
                                         else "No findings in 3 files.")
 
 
@@ -164,8 +164,8 @@ def test_action_check_step_on_the_unsafe_app(tmp_path):
     run, outputs = _run_action_check(cwd, tmp_path)
     assert run.returncode == 0, run.stderr  # the step itself succeeds; the Gate step fails the job
     assert outputs == "exit-code=1\n"
-    assert len([line for line in run.stdout.splitlines() if line.startswith("::error file=")]) == 9
-    assert len(json.loads((cwd / "flask-preflight.sarif").read_text())["runs"][0]["results"]) == 9
+    assert len([line for line in run.stdout.splitlines() if line.startswith("::error file=")]) == 10
+    assert len(json.loads((cwd / "flask-preflight.sarif").read_text())["runs"][0]["results"]) == 10
 
 
 def test_action_check_step_on_the_safe_app_and_with_fail_on_never(tmp_path):
@@ -176,10 +176,12 @@ def test_action_check_step_on_the_safe_app_and_with_fail_on_never(tmp_path):
     _, outputs = _run_action_check(unsafe, tmp_path, **{"fail-on": "never", "path": "app.py config.py",
                                                         "sarif-file": "out.sarif"})
     assert outputs == "exit-code=0\n"
-    # Both named paths were checked (the space-separated input became two arguments), and only they.
+    # Both named paths were checked (the space-separated input became two arguments), and only they: the rest
+    # of the project is context, so the Dockerfile appears only with the PF401 that runs the named app.py.
     direct = subprocess.run([*TOOL, "check", "--no-cache", "--format", "json", "app.py", "config.py"], cwd=unsafe,
                             capture_output=True, text=True)
-    paths = {f["path"] for f in json.loads(direct.stdout)["findings"]}
-    assert paths == {"app.py", "config.py"}
+    found = json.loads(direct.stdout)["findings"]
+    assert {f["path"] for f in found} == {"app.py", "config.py", "Dockerfile"}
+    assert {f["rule_id"] for f in found if f["path"] == "Dockerfile"} == {"PF401"}
     results = json.loads((unsafe / "out.sarif").read_text())["runs"][0]["results"]
-    assert len(results) == json.loads(direct.stdout)["summary"]["findings"] < 9
+    assert len(results) == json.loads(direct.stdout)["summary"]["findings"] < 10

@@ -59,10 +59,13 @@ NAMES = [
     ("fly.toml", True), ("render.yaml", True), ("app.json", True), ("heroku.yml", True), ("bin/start.sh", True),
     ("supervisord.conf", True), ("conf.d/web.conf", True), ("supervisor/web.ini", True), ("k8s/deploy.yaml", True),
     # tricky negatives: near misses of the names above
-    ("README.md", False), ("setup.cfg", False), ("nginx/site.conf", False), ("uwsgi.ini", False),
+    ("README.md", False), ("setup.cfg", False), ("uwsgi.ini", False),
+    # any *.conf is read: supervisord includes program files from wherever its [include] points
+    ("nginx/site.conf", True), ("conf.d.bak/web.conf", True), ("nginx/site.conf.bak", False),
+    ("conf.d.bak/web.ini", False),
     ("pyproject.toml", False), ("package.json", False), ("app.pyc", False), ("Procfile.md", True),
     ("Dockerfile.md", True), ("notes/env.txt", False), ("myenv", False), ("script.py.orig", False),
-    ("conf.d.bak/web.conf", False), (".envrc", False), ("requirements.txt", False),
+    (".envrc", False), ("requirements.txt", False),
 ]
 
 
@@ -176,7 +179,7 @@ def test_hook_fails_on_the_unsafe_app(runs):
     assert "- exit code: 1\n" in run.stdout
     # Exactly what `check` prints for the app's three files: the decoys were not passed.
     assert _hook_output(run.stdout) == _direct(project)
-    assert _hook_output(run.stdout)[-1] == "Found 9 findings (3 critical, 6 high) in 3 files."
+    assert _hook_output(run.stdout)[-1] == "Found 10 findings (3 critical, 7 high) in 3 files."
     assert "notes/app.py.txt" not in run.stdout
 
 
