@@ -10,7 +10,7 @@
   key, its default read from :class:`flask_preflight.config.Settings`.
 
 ``tests/test_docs_site.py`` fails when any of them is out of date. The grading bullets come from the
-constants the analysis itself uses (``_RUN_RULES`` of the launch regrading, ``testonly.RULES``), so a rule
+constants the analysis itself uses (``RUN_RULES`` of the launch regrading, ``testonly.RULES``), so a rule
 that starts or stops following reachability changes its page.
 """
 
@@ -82,7 +82,7 @@ def _language(code: str) -> str:
 
 def _grading(rule: Rule) -> List[str]:
     """How a finding's severity can differ from the rule's default, as the analysis decides it."""
-    from flask_preflight.static.deploy.reach import _RUN_RULES
+    from flask_preflight.static.deploy.common import RUN_RULES
     from flask_preflight.static.python.testonly import RULES as TEST_ONLY_RULES
 
     lines: List[str] = []
@@ -96,7 +96,7 @@ def _grading(rule: Rule) -> List[str]:
             lines.append("- In `check`, findings in test code (`test_*.py`, `conftest.py`, anything under a "
                          "`test/`, `tests/` or `testing/` directory) are reported as **low**: test "
                          "configuration is not production configuration.")
-    if rule.id in _RUN_RULES:
+    if rule.id in RUN_RULES:
         guard = ("is not a finding at all" if rule.id == "PF102" else
                  "is graded lower than the same code at import time (*Why it matters* gives this rule's grades)")
         lines.append("- It follows reachability: the default severity is for code that runs when a WSGI server "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from flask_preflight.findings import Finding, Location, Severity
@@ -280,3 +280,27 @@ def source_of(ctx: Ctx) -> str:
 def cap(text: str) -> str:
     """Sentence case for "the Dockerfile CMD"; file names ("entrypoint.sh line 5") keep their spelling."""
     return text[:1].upper() + text[1:] if text.startswith("the ") else text
+
+
+# The rules of a development-server run call (debug mode, the unguarded run, the public bind, the debugger, a
+# fail-open debug default): what the launch regrading (reach.py, stale.py) lowers when no launch runs the call.
+RUN_RULES = frozenset({"PF101", "PF102", "PF103", "PF104", "PF105"})
+
+# Where a project declares its dependencies, as glob patterns relative to a directory.
+DEPENDENCY_FILES = ("requirements*.txt", "requirements*.in", "requirements/*.txt", "pyproject.toml", "Pipfile",
+                    "setup.py", "setup.cfg")
+
+Spans = Dict[str, List[Tuple[int, int, str]]]
+
+
+def lower_in_spans(findings: Iterable[Finding], spans: Spans) -> List[Finding]:
+    """Each run-call finding (``RUN_RULES``) inside a span (absolute path -> (first line, last line, why)) is
+    lowered to low, its message saying why; everything else is kept as it is."""
+    out: List[Finding] = []
+    for f in findings:
+        hit = next((why for a, b, why in spans.get(os.path.abspath(f.path), []) if a <= f.line <= b), None)
+        if hit is not None and f.rule_id in RUN_RULES and f.severity != Severity.LOW:
+            f = replace(f, severity=Severity.LOW, message=f"{f.message} Reported as low because {hit}.")
+        out.append(f)
+    return out
+

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from flask_preflight.findings import Finding, Severity
-from flask_preflight.static.deploy.common import Files
+from flask_preflight.findings import Finding
+from flask_preflight.static.deploy.common import Files, lower_in_spans
 from flask_preflight.static.deploy.context import inside
 from flask_preflight.static.deploy.model import DeployFile
 from flask_preflight.static.deploy.stale import lower_stale
@@ -30,7 +30,6 @@ from flask_preflight.static.testpaths import is_test_path
 
 # What `flask` looks for without FLASK_APP (flask.cli.find_best_app's callers): wsgi.py, then app.py.
 FLASK_DISCOVERY = frozenset({"wsgi.py", "app.py"})
-_RUN_RULES = frozenset({"PF101", "PF102", "PF103", "PF104", "PF105"})
 _TARGET_RE = re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*(\(.*\))?)?$")
 _IMPORT_RE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([^#\n]+)|import[ \t]+([^#\n]+))", re.MULTILINE)
 
@@ -243,13 +242,7 @@ def regrade(findings: Sequence[Finding], python: Sequence[FileAnalysis], reached
                     spans.setdefault(os.path.abspath(summary.path), []).append((loc.line, loc.end_line or loc.line, why))
     if not spans:
         return list(findings)
-    out: List[Finding] = []
-    for f in findings:
-        hit = next((why for a, b, why in spans.get(os.path.abspath(f.path), []) if a <= f.line <= b), None)
-        if hit is not None and f.rule_id in _RUN_RULES and f.severity != Severity.LOW:
-            f = replace(f, severity=Severity.LOW, message=f"{f.message} Reported as low because {hit}.")
-        out.append(f)
-    return out
+    return lower_in_spans(findings, spans)
 
 
 _REQUIREMENT_FILES = ("requirements.txt", "requirements.in", "requirements-prod.txt", "pyproject.toml", "Pipfile",

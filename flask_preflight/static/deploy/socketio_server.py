@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from flask_preflight.findings import Finding
+from flask_preflight.static.deploy.common import DEPENDENCY_FILES
 from flask_preflight.static.python.context import FileAnalysis
 from flask_preflight.static.source import read_text
 
@@ -30,8 +31,6 @@ _ASYNC_MODE_RE = re.compile(r"""async_mode\s*=\s*["'](\w+)["']""")
 _REQUIREMENT_RE = re.compile(r"""(?im)^[\s"'-]*(eventlet|gevent)(?![\w.])""")
 # `RUN pip install ... gevent` in a Dockerfile
 _PIP_RE = re.compile(r"(?im)^\s*RUN\b[^\n]*\bpip3?\s+install\b[^\n]*?(?<![\w-])(eventlet|gevent)(?![\w.])")
-_DEPENDENCY_FILES = ("requirements*.txt", "requirements*.in", "requirements/*.txt", "pyproject.toml", "Pipfile",
-                     "setup.py", "setup.cfg")
 
 
 def _read(path: str) -> str:
@@ -44,7 +43,7 @@ def async_server(module_path: str, root: str) -> Tuple[str, str]:
     here = os.path.dirname(os.path.abspath(module_path))
     top = os.path.abspath(root)
     for _ in range(8):
-        for pattern in _DEPENDENCY_FILES:
+        for pattern in DEPENDENCY_FILES:
             for path in sorted(glob.glob(os.path.join(here, pattern))):
                 m = _REQUIREMENT_RE.search(_read(path))
                 if m is not None:

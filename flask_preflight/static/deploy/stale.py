@@ -14,18 +14,14 @@ import glob
 import os
 import re
 import sys
-from dataclasses import replace
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from flask_preflight.findings import Finding, Severity
+from flask_preflight.findings import Finding
+from flask_preflight.static.deploy.common import DEPENDENCY_FILES, lower_in_spans
 from flask_preflight.static.python.context import DevServerRun, FileAnalysis, ModuleSummary
 from flask_preflight.static.source import read_text
 
-_RUN_RULES = frozenset({"PF101", "PF102", "PF103", "PF104", "PF105"})
 _RECEIVER_RE = re.compile(r"^([A-Za-z_]\w*)\.run\(")
-_DEPENDENCY_FILES = ("requirements*.txt", "requirements*.in", "requirements/*.txt", "pyproject.toml", "Pipfile",
-                     "setup.py", "setup.cfg", "environment.yml")
-
 
 def _top_names(paths: Sequence[str], root: str) -> Set[str]:
     """Every top-level name a project file could be imported as, whatever sys.path holds: each directory
@@ -44,7 +40,7 @@ def _declared(name: str, module_path: str, root: str) -> bool:
     here = os.path.dirname(os.path.abspath(module_path))
     top = os.path.abspath(root)
     for _ in range(8):
-        for spec in _DEPENDENCY_FILES:
+        for spec in DEPENDENCY_FILES:
             for path in glob.glob(os.path.join(here, spec)):
                 text = read_text(path)
                 if text is not None and pattern.search(text):
@@ -90,10 +86,4 @@ def lower_stale(findings: Sequence[Finding], python: Sequence[FileAnalysis], oth
                f"nor a declared dependency: the import fails before the call, and nothing imports or runs "
                f"{os.path.basename(summary.path)} (a stale launcher)")
         spans.setdefault(path, []).append((loc.line, loc.end_line or loc.line, why))
-    out: List[Finding] = []
-    for f in findings:
-        hit = next((why for a, b, why in spans.get(os.path.abspath(f.path), []) if a <= f.line <= b), None)
-        if hit is not None and f.rule_id in _RUN_RULES and f.severity != Severity.LOW:
-            f = replace(f, severity=Severity.LOW, message=f"{f.message} Reported as low because {hit}.")
-        out.append(f)
-    return out
+    return lower_in_spans(findings, spans)
