@@ -77,7 +77,7 @@ PF202 = REGISTRY.register(Rule(
         "or `from_envvar`/`from_file` with `silent=True`, or `from_prefixed_env()`) that holds the real key in "
         "production: a literal that such a later load of the same config may replace is this rule's fallback "
         "too, reported low, because the instance config lives outside the repository where `check` cannot see "
-        "it; `flask-preflight inspect` with the production config reports the key really loaded (PF503). A "
+        "it; `flask-preflight inspect` with the production config judges the key it really loads (PF503 when it is weak or well known). A "
         "loader that runs before the literal, must find its file, or loads another app's config replaces nothing "
         "(PF201)."
     ),

@@ -261,7 +261,8 @@ class SecretChecks:
                           f"this key from the source code: {harm}.{weak_note} Reported as low because that "
                           f"override (the instance config Flask's deployment docs describe) lives outside the "
                           f"repository, where `check` cannot see it; `flask-preflight inspect` with the "
-                          f"production config reports the key really loaded (PF503).", Severity.LOW)
+                          f"production config judges the key it really loads (PF503 when it is weak or well "
+                          f"known).", Severity.LOW)
             return
         sev = Severity.CRITICAL if weak == "a well-known placeholder" else Severity.HIGH
         if w.site.reach == Reach.MAIN:
